@@ -1,0 +1,64 @@
+/**
+ * Stable, machine-readable error codes of `@serverless-hub/core`. Codes never change meaning once
+ * released; messages may be reworded.
+ */
+export type ServerlessHubErrorCode =
+  // connection strings and settings
+  | 'CONNECTION_STRING_INVALID'
+  | 'SETTING_MISSING'
+  // tokens, negotiate and claims
+  | 'TOKEN_INVALID'
+  | 'TOKEN_TOO_LONG'
+  | 'CLAIMS_INVALID'
+  | 'NEGOTIATE_OPTIONS_INVALID'
+  | 'ACCESS_KEY_UNAVAILABLE'
+  // hub protocol
+  | 'PROTOCOL_INVALID_MESSAGE'
+  | 'PROTOCOL_UNSUPPORTED'
+  // upstream
+  | 'UPSTREAM_UNSUPPORTED_MEDIA_TYPE'
+  | 'UPSTREAM_BAD_REQUEST'
+  | 'UPSTREAM_UNAUTHORIZED'
+  | 'UPSTREAM_FORBIDDEN'
+  | 'UPSTREAM_NOT_FOUND'
+  | 'UPSTREAM_PAYLOAD_TOO_LARGE'
+  | 'UPSTREAM_INTERNAL'
+  // service REST API
+  | 'REST_INVALID_ARGUMENT'
+  | 'REST_UNAUTHORIZED'
+  | 'REST_NOT_FOUND'
+  | 'REST_SERVICE_ERROR'
+  | 'REST_TIMEOUT'
+  | 'REST_ABORTED'
+  | 'REST_NETWORK'
+  // hub model and registration
+  | 'HUB_DEFINITION_INVALID'
+  | 'HUB_REGISTRATION_INVALID';
+
+/**
+ * The one error class of `@serverless-hub/core`. Every failure the package raises on purpose is a
+ * `ServerlessHubError` whose {@link ServerlessHubError.code | code} tells what went wrong; the message
+ * says what was wrong and how to fix it, and never contains an access key, token or client secret.
+ *
+ * @example
+ * ```ts
+ * try {
+ *   parseConnectionString(process.env.AzureSignalRConnectionString ?? '');
+ * } catch (error) {
+ *   if (error instanceof ServerlessHubError && error.code === 'CONNECTION_STRING_INVALID') {
+ *     console.error(error.message); // names the key and what is wrong with it
+ *   }
+ * }
+ * ```
+ */
+export class ServerlessHubError extends Error {
+  override readonly name = 'ServerlessHubError';
+
+  constructor(
+    readonly code: ServerlessHubErrorCode,
+    message: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+  }
+}
