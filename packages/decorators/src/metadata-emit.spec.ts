@@ -1,50 +1,76 @@
 import 'reflect-metadata';
-import { describe, expect, it } from 'vitest';
+import { readFile, rm, writeFile, mkdtemp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import ts from 'typescript';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import * as viaTestTransform from './__fixtures__/metadata-shapes.js';
 
 // Canary: the test transform must emit `design:*` metadata exactly as tsc does with
-// `emitDecoratorMetadata`. If vitest's transform ever changes (e.g. back to esbuild), this fails.
-function Marker(): ClassDecorator & MethodDecorator & PropertyDecorator {
-  return () => undefined;
+// `emitDecoratorMetadata`. The same fixture is compiled here with TypeScript itself and both results
+// are compared; if vitest's transform ever changes or stops emitting, this fails.
+
+type FixtureModule = typeof viaTestTransform;
+
+const fixturePath = fileURLToPath(new URL('./__fixtures__/metadata-shapes.ts', import.meta.url));
+let viaTsc: FixtureModule;
+let workDir: string;
+
+function names(types: unknown): unknown {
+  return Array.isArray(types) ? types.map((type: { name?: string } | undefined) => type?.name) : (types as { name?: string } | undefined)?.name;
 }
 
-class Dependency {}
-
-@Marker()
-class Sample {
-  @Marker()
-  declare field: Dependency;
-
-  constructor(
-    readonly name: string,
-    readonly dependency: Dependency,
-  ) {}
-
-  @Marker()
-  method(count: number, flag: boolean): string {
-    return `${this.name}${count}${flag}`;
-  }
-
-  undecorated(value: string): string {
-    return value;
-  }
+function describeMetadata(module: FixtureModule): Record<string, unknown> {
+  const { Sample } = module;
+  const proto = Sample.prototype as object;
+  return {
+    ctorParams: names(Reflect.getMetadata('design:paramtypes', Sample)),
+    methodParams: names(Reflect.getMetadata('design:paramtypes', proto, 'method')),
+    methodReturn: names(Reflect.getMetadata('design:returntype', proto, 'method')),
+    methodType: names(Reflect.getMetadata('design:type', proto, 'method')),
+    nullableText: names(Reflect.getMetadata('design:type', proto, 'nullableText')),
+    items: names(Reflect.getMetadata('design:type', proto, 'items')),
+    undecoratedParams: names(Reflect.getMetadata('design:paramtypes', proto, 'undecorated')),
+  };
 }
+
+beforeAll(async () => {
+  const source = await readFile(fixturePath, 'utf8');
+  const config = ts.readConfigFile(fileURLToPath(new URL('../../../tsconfig.base.json', import.meta.url)), (path) => ts.sys.readFile(path));
+  const { options } = ts.parseJsonConfigFileContent(config.config, ts.sys, process.cwd());
+  const output = ts.transpileModule(source, {
+    compilerOptions: { ...options, module: ts.ModuleKind.ESNext, sourceMap: false, declaration: false, declarationMap: false },
+    fileName: fixturePath,
+  });
+  workDir = await mkdtemp(join(tmpdir(), 'metadata-canary-'));
+  const compiled = join(workDir, 'metadata-shapes.mjs');
+  await writeFile(compiled, `import 'reflect-metadata';\n${output.outputText}`);
+  viaTsc = (await import(/* @vite-ignore */ pathToFileURL(compiled).href)) as FixtureModule;
+});
+
+afterAll(async () => {
+  await rm(workDir, { recursive: true, force: true });
+});
 
 describe('decorator metadata emit (canary)', () => {
-  it('emits constructor parameter types', () => {
-    expect(Reflect.getMetadata('design:paramtypes', Sample)).toEqual([String, Dependency]);
+  it('matches what tsc emits for the same source', () => {
+    expect(describeMetadata(viaTestTransform)).toEqual(describeMetadata(viaTsc));
   });
 
-  it('emits method parameter and return types for decorated methods', () => {
-    expect(Reflect.getMetadata('design:paramtypes', Sample.prototype, 'method')).toEqual([Number, Boolean]);
-    expect(Reflect.getMetadata('design:returntype', Sample.prototype, 'method')).toBe(String);
-    expect(Reflect.getMetadata('design:type', Sample.prototype, 'method')).toBe(Function);
-  });
-
-  it('emits nothing for undecorated methods, which is why hub arguments never bind by type', () => {
-    expect(Reflect.getMetadata('design:paramtypes', Sample.prototype, 'undecorated')).toBeUndefined();
+  it('emits the serializations tsc is known for', () => {
+    expect(describeMetadata(viaTestTransform)).toEqual({
+      ctorParams: ['String', 'Dependency', 'Object', 'Number'],
+      methodParams: ['Number', 'Boolean', 'Date', 'Object', 'Function'],
+      methodReturn: 'Promise',
+      methodType: 'Function',
+      nullableText: 'Object',
+      items: 'Array',
+      undecoratedParams: undefined,
+    });
   });
 
   it('keeps class names, which hub naming relies on', () => {
-    expect(Sample.name).toBe('Sample');
+    expect(viaTestTransform.Sample.name).toBe('Sample');
   });
 });
