@@ -31,6 +31,8 @@ export type ServerlessHubErrorCode =
   | 'REST_TIMEOUT'
   | 'REST_ABORTED'
   | 'REST_NETWORK'
+  | 'REST_CREDENTIAL_FAILED'
+  | 'REST_MULTI_SEND_FAILED'
   // hub model and registration
   | 'HUB_DEFINITION_INVALID'
   | 'HUB_REGISTRATION_INVALID';
@@ -53,12 +55,37 @@ export type ServerlessHubErrorCode =
  */
 export class ServerlessHubError extends Error {
   override readonly name = 'ServerlessHubError';
+  /** The HTTP status of the answer that caused the error, when an answer did (e.g. a REST call). */
+  readonly status: number | undefined;
+  /** Structured facts about the failure (e.g. the service's error code and message); never secrets. */
+  readonly details: Readonly<Record<string, unknown>> | undefined;
 
   constructor(
     readonly code: ServerlessHubErrorCode,
     message: string,
-    options?: { cause?: unknown },
+    options?: ServerlessHubErrorOptions,
   ) {
     super(message, options);
+    this.status = options?.status;
+    this.details = options?.details;
   }
+}
+
+/**
+ * Optional facts attached to a {@link ServerlessHubError}.
+ *
+ * @example
+ * ```ts
+ * throw new ServerlessHubError('REST_SERVICE_ERROR', 'POST /api/hubs/chat/:send failed with 503', {
+ *   status: 503,
+ *   details: { errorCode: 'Error.Service.Unavailable' },
+ * });
+ * ```
+ */
+export interface ServerlessHubErrorOptions {
+  readonly cause?: unknown;
+  /** The HTTP status of the answer that caused the error. */
+  readonly status?: number;
+  /** Structured, secret-free facts about the failure. */
+  readonly details?: Readonly<Record<string, unknown>>;
 }
