@@ -1,1 +1,29 @@
-export {};
+// Public API of @serverless-hub/decorators: the decorators, and the metadata reader that
+// @serverless-hub/core's hub compiler uses.
+
+// class decorators
+export { Hub } from './hub.js';
+export { UseFilters } from './use-filters.js';
+
+// method decorators
+export { Event } from './event.js';
+export { NotEvent } from './not-event.js';
+export { Negotiate } from './negotiate.js';
+
+// parameter decorators
+export { HubContext } from './hub-context.js';
+export { FunctionContext } from './function-context.js';
+export { Signal } from './signal.js';
+export { Ignore } from './ignore.js';
+export { Optional } from './optional.js';
+
+// metadata
+export { readHubClassMetadata, readHubMemberMetadata, readConstructorParameterMarkers } from './metadata.js';
+export type {
+  HubOptions,
+  HubNegotiateOptions,
+  FilterReference,
+  ParameterMarker,
+  HubClassMetadata,
+  HubMemberMetadata,
+} from './metadata.js';

@@ -1,0 +1,203 @@
+// The one module that owns the hub metadata: its keys, its shapes, how decorators record it and how
+// `@serverless-hub/core` reads it. Decorators only record here; every rule about what the metadata
+// means (and every error for metadata that makes no sense) lives in core's hub compiler, which reads
+// it once per hub at registration.
+//
+// Metadata is kept in non-enumerable, symbol-keyed own properties of the decorated class and its
+// prototype rather than in `reflect-metadata`: no global polyfill is needed, reading is a plain property
+// lookup, and `Symbol.for` keys keep working when two copies of this package end up in one app.
+
+/** The options of `@Hub(...)`, as written by the hub author. */
+export interface HubOptions {
+  /**
+   * The hub name the service and the clients use. Default: the class name. Must match the service's
+   * hub name rule `^[A-Za-z][A-Za-z0-9_`,.[\]]{0,127}$`.
+   */
+  readonly name?: string;
+  /** The app setting holding the service connection string. Default: `AzureSignalRConnectionString`. */
+  readonly connectionStringSetting?: string;
+  /**
+   * How the generated negotiate function identifies the user when the hub has no `@Negotiate()` method,
+   * with the options of the official `SignalRConnectionInfo` input binding.
+   */
+  readonly negotiate?: HubNegotiateOptions;
+}
+
+/**
+ * Options of the negotiate function generated for a hub without a `@Negotiate()` method. `userId` and
+ * `idToken` are binding expressions evaluated against the negotiate request (`{headers.NAME}`,
+ * `{query.NAME}`) or literal values, as in the official `SignalRConnectionInfo` binding.
+ */
+export interface HubNegotiateOptions {
+  /** The user id, e.g. `{headers.x-ms-client-principal-id}`. */
+  readonly userId?: string;
+  /** A JWT whose claims are added to the connection's claims, e.g. `{headers.authorization}`. */
+  readonly idToken?: string;
+  /** Which claim types of `idToken` are kept; all when absent. */
+  readonly claimTypeList?: readonly string[];
+  /** Lifetime of the client access token, in seconds. Default: one hour. */
+  readonly lifetime?: number;
+}
+
+/**
+ * A filter as `@UseFilters(...)` accepts it: a class whose instances have `canActivate(context, signal)`,
+ * or a function `(context, signal) => boolean | void | Promise<boolean | void>`. `@serverless-hub/core`
+ * gives the precise types (`HubFilter`, `HubFilterFunction`); this package only records references.
+ */
+export type FilterReference =
+  | (abstract new (...args: never[]) => { canActivate(context: never, signal: AbortSignal): unknown })
+  | ((context: never, signal: AbortSignal) => unknown);
+
+/** What a parameter decorator asks for in place of a client argument. */
+export type ParameterMarker = 'hub-context' | 'function-context' | 'signal' | 'ignore' | 'optional';
+
+/** Metadata of a hub class itself (not inherited by subclasses). */
+export interface HubClassMetadata {
+  /** Every `@Hub(...)` applied to the class, normalized to options; more than one is a definition error. */
+  readonly hubs: readonly HubOptions[];
+  /** `@UseFilters(...)` on the class, in declaration order. */
+  readonly filters: readonly FilterReference[];
+}
+
+/** Metadata of one member (method) of a hub class, as declared on one prototype (or, for static members, the class). */
+export interface HubMemberMetadata {
+  /** Every `@Event(name)` applied; more than one is a definition error. */
+  readonly eventNames: readonly string[];
+  /** How many times `@NotEvent()` was applied. */
+  readonly notEvent: number;
+  /** How many times `@Negotiate()` was applied. */
+  readonly negotiate: number;
+  /** `@UseFilters(...)` on the method, in declaration order. */
+  readonly filters: readonly FilterReference[];
+  /** Parameter decorators by parameter index, each list in declaration order. */
+  readonly parameters: ReadonlyMap<number, readonly ParameterMarker[]>;
+}
+
+const CLASS_KEY: unique symbol = Symbol.for('@serverless-hub/decorators:class');
+const MEMBERS_KEY: unique symbol = Symbol.for('@serverless-hub/decorators:members');
+/** Parameter decorators on constructor parameters, recorded so that the compiler can refuse them clearly. */
+const CONSTRUCTOR_PARAMETERS_KEY: unique symbol = Symbol.for('@serverless-hub/decorators:constructor-parameters');
+
+interface MutableClassMetadata {
+  hubs: HubOptions[];
+  filters: FilterReference[];
+}
+
+interface MutableMemberMetadata {
+  eventNames: string[];
+  notEvent: number;
+  negotiate: number;
+  filters: FilterReference[];
+  parameters: Map<number, ParameterMarker[]>;
+}
+
+type Holder = Record<symbol, unknown>;
+
+function ownSlot<T>(target: object, key: symbol, create: () => T): T {
+  if (Object.hasOwn(target, key)) return (target as Holder)[key] as T;
+  const value = create();
+  Object.defineProperty(target, key, { value, enumerable: false, configurable: true, writable: false });
+  return value;
+}
+
+function classSlot(target: object): MutableClassMetadata {
+  return ownSlot<MutableClassMetadata>(target, CLASS_KEY, () => ({ hubs: [], filters: [] }));
+}
+
+function memberSlot(target: object, member: string | symbol): MutableMemberMetadata {
+  const members = ownSlot(target, MEMBERS_KEY, () => new Map<string | symbol, MutableMemberMetadata>());
+  let slot = members.get(member);
+  if (slot === undefined) {
+    slot = { eventNames: [], notEvent: 0, negotiate: 0, filters: [], parameters: new Map() };
+    members.set(member, slot);
+  }
+  return slot;
+}
+
+// Legacy decorators stacked on one declaration are applied bottom-up, so lists are prepended to keep
+// the order in which the author wrote them.
+
+/** @internal Records `@Hub(...)`. */
+export function recordHub(target: object, options: HubOptions): void {
+  classSlot(target).hubs.unshift(options);
+}
+
+/** @internal Records `@UseFilters(...)` on a class, or on a member when `member` is given. */
+export function recordFilters(target: object, member: string | symbol | undefined, filters: readonly FilterReference[]): void {
+  const slot = member === undefined ? classSlot(target) : memberSlot(target, member);
+  slot.filters.unshift(...filters);
+}
+
+/** @internal Records `@Event(name)`. */
+export function recordEventName(target: object, member: string | symbol, name: string): void {
+  memberSlot(target, member).eventNames.unshift(name);
+}
+
+/** @internal Records `@NotEvent()`. */
+export function recordNotEvent(target: object, member: string | symbol): void {
+  memberSlot(target, member).notEvent += 1;
+}
+
+/** @internal Records `@Negotiate()`. */
+export function recordNegotiate(target: object, member: string | symbol): void {
+  memberSlot(target, member).negotiate += 1;
+}
+
+/** @internal Records a parameter decorator. `member` is `undefined` for constructor parameters. */
+export function recordParameter(target: object, member: string | symbol | undefined, index: number, marker: ParameterMarker): void {
+  if (member === undefined) {
+    ownSlot(target, CONSTRUCTOR_PARAMETERS_KEY, () => [] as { index: number; marker: ParameterMarker }[]).push({ index, marker });
+    return;
+  }
+  const parameters = memberSlot(target, member).parameters;
+  const markers = parameters.get(index);
+  if (markers === undefined) parameters.set(index, [marker]);
+  else markers.unshift(marker);
+}
+
+const EMPTY_CLASS: HubClassMetadata = Object.freeze({ hubs: Object.freeze([]), filters: Object.freeze([]) });
+const EMPTY_MEMBERS: ReadonlyMap<string | symbol, HubMemberMetadata> = new Map();
+
+/**
+ * Reads the metadata that decorators recorded on a hub class itself (its own, not its base classes').
+ *
+ * @example
+ * ```ts
+ * @Hub('chat') @UseFilters(SignedIn) class Chat extends ServerlessHub {}
+ * readHubClassMetadata(Chat); // { hubs: [{ name: 'chat' }], filters: [SignedIn] }
+ * ```
+ */
+export function readHubClassMetadata(target: abstract new (...args: never[]) => unknown): HubClassMetadata {
+  return Object.hasOwn(target, CLASS_KEY) ? ((target as unknown as Holder)[CLASS_KEY] as HubClassMetadata) : EMPTY_CLASS;
+}
+
+/**
+ * Reads the member metadata that decorators recorded on one prototype (instance members) or one class
+ * (static members) — only members declared there, not inherited ones.
+ *
+ * @example
+ * ```ts
+ * class Chat extends ServerlessHub { @Event('send') broadcast(text: string) {} }
+ * readHubMemberMetadata(Chat.prototype).get('broadcast')?.eventNames; // ['send']
+ * ```
+ */
+export function readHubMemberMetadata(target: object): ReadonlyMap<string | symbol, HubMemberMetadata> {
+  return Object.hasOwn(target, MEMBERS_KEY) ? ((target as Holder)[MEMBERS_KEY] as ReadonlyMap<string | symbol, HubMemberMetadata>) : EMPTY_MEMBERS;
+}
+
+/**
+ * Reads the parameter decorators applied to a class's constructor parameters (which hubs do not
+ * support: a hub's constructor takes the app's services, from a DI container).
+ *
+ * @example
+ * ```ts
+ * readConstructorParameterMarkers(Chat); // [] when none
+ * ```
+ */
+export function readConstructorParameterMarkers(
+  target: abstract new (...args: never[]) => unknown,
+): readonly { readonly index: number; readonly marker: ParameterMarker }[] {
+  return Object.hasOwn(target, CONSTRUCTOR_PARAMETERS_KEY)
+    ? ((target as unknown as Holder)[CONSTRUCTOR_PARAMETERS_KEY] as { index: number; marker: ParameterMarker }[])
+    : [];
+}
