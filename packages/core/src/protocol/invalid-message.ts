@@ -1,0 +1,13 @@
+import { ServerlessHubError } from '../errors/serverless-hub-error.js';
+
+/** The one way protocol code reports malformed input: a `PROTOCOL_INVALID_MESSAGE` error. */
+export function invalidMessage(message: string, cause?: unknown): ServerlessHubError {
+  return new ServerlessHubError('PROTOCOL_INVALID_MESSAGE', message, cause === undefined ? undefined : { cause });
+}
+
+/** Keeps a parser's own error as it is and wraps anything else (a decoder's RangeError, a TypeError). */
+export function asInvalidMessage(error: unknown, context: string): ServerlessHubError {
+  if (error instanceof ServerlessHubError) return error;
+  const detail = error instanceof Error ? error.message : String(error);
+  return invalidMessage(`${context}: ${detail}`, error);
+}

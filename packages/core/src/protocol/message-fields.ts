@@ -1,0 +1,109 @@
+import type { MessageHeaders } from './hub-message.js';
+import { invalidMessage } from './invalid-message.js';
+
+// Field readers shared by the JSON and MessagePack codecs: both decode untrusted values of unknown
+// shape and must name the message type and field that is wrong.
+
+export const messageTypeNames: Readonly<Record<number, string>> = {
+  1: 'Invocation',
+  2: 'StreamItem',
+  3: 'Completion',
+  4: 'StreamInvocation',
+  5: 'CancelInvocation',
+  6: 'Ping',
+  7: 'Close',
+  8: 'Ack',
+  9: 'Sequence',
+};
+
+function describe(value: unknown): string {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'an array';
+  if (value instanceof Uint8Array) return 'binary';
+  return `a ${typeof value}`;
+}
+
+export function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value) && !(value instanceof Uint8Array);
+}
+
+export function readHeaders(value: unknown, messageName: string): MessageHeaders {
+  if (!isPlainObject(value)) {
+    throw invalidMessage(`The headers of a ${messageName} message must be a map of strings, got ${describe(value)}.`);
+  }
+  for (const key in value) {
+    if (typeof value[key] !== 'string') {
+      throw invalidMessage(`The header '${key.slice(0, 100)}' of a ${messageName} message must be a string, got ${describe(value[key])}.`);
+    }
+  }
+  return value as MessageHeaders;
+}
+
+export function readRequiredString(value: unknown, field: string, messageName: string): string {
+  if (value === undefined) throw invalidMessage(`A ${messageName} message must have a '${field}'.`);
+  if (typeof value !== 'string') throw invalidMessage(`The '${field}' of a ${messageName} message must be a string, got ${describe(value)}.`);
+  if (value === '') throw invalidMessage(`The '${field}' of a ${messageName} message must not be empty.`);
+  return value;
+}
+
+/** An optional invocation id: absent and `null` both mean none. */
+export function readOptionalInvocationId(value: unknown, messageName: string): string | undefined {
+  if (value === undefined || value === null) return undefined;
+  return readRequiredString(value, 'invocationId', messageName);
+}
+
+export function readArguments(value: unknown, messageName: string): unknown[] {
+  if (value === undefined) throw invalidMessage(`A ${messageName} message must have 'arguments'.`);
+  if (!Array.isArray(value)) throw invalidMessage(`The 'arguments' of a ${messageName} message must be an array, got ${describe(value)}.`);
+  return value;
+}
+
+export function readStreamIds(value: unknown, messageName: string): string[] {
+  if (!Array.isArray(value)) throw invalidMessage(`The 'streamIds' of a ${messageName} message must be an array of strings, got ${describe(value)}.`);
+  for (const id of value) {
+    if (typeof id !== 'string') throw invalidMessage(`The 'streamIds' of a ${messageName} message must be strings, got ${describe(id)}.`);
+  }
+  return value as string[];
+}
+
+export function readOptionalError(value: unknown, messageName: string): string | undefined {
+  if (value === undefined || value === null) return undefined;
+  if (typeof value !== 'string') throw invalidMessage(`The 'error' of a ${messageName} message must be a string, got ${describe(value)}.`);
+  return value;
+}
+
+export function readSequenceId(value: unknown, messageName: string): number {
+  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 0) {
+    throw invalidMessage(`The 'sequenceId' of a ${messageName} message must be a non-negative integer, got ${describe(value)}.`);
+  }
+  return value;
+}
+
+export function readOptionalBoolean(value: unknown, field: string, messageName: string): boolean | undefined {
+  if (value === undefined || value === null) return undefined;
+  if (typeof value !== 'boolean') throw invalidMessage(`The '${field}' of a ${messageName} message must be a boolean, got ${describe(value)}.`);
+  return value;
+}
+
+export function readMessageType(value: unknown): number {
+  if (value === undefined) throw invalidMessage("A hub message must have a 'type'.");
+  if (typeof value !== 'number' || !Number.isInteger(value)) {
+    throw invalidMessage(`The 'type' of a hub message must be an integer, got ${describe(value)}.`);
+  }
+  return value;
+}
+
+/** Headers, or `undefined` when absent, `null` or an empty map: an empty map is the same as none. */
+export function readOptionalHeaders(value: unknown, messageName: string): MessageHeaders | undefined {
+  if (value === undefined || value === null) return undefined;
+  const headers = readHeaders(value, messageName);
+  for (const _ in headers) return headers;
+  return undefined;
+}
+
+/** Stream ids, or `undefined` when absent, `null` or empty: an empty list is the same as none. */
+export function readOptionalStreamIds(value: unknown, messageName: string): string[] | undefined {
+  if (value === undefined || value === null) return undefined;
+  const streamIds = readStreamIds(value, messageName);
+  return streamIds.length === 0 ? undefined : streamIds;
+}
