@@ -43,6 +43,46 @@ export type { LengthPrefix } from './protocol/varint.js';
 export { RECORD_SEPARATOR, RECORD_SEPARATOR_CODE } from './protocol/record-separator.js';
 
 // upstream (issue: upstream)
+export { createHubInvocationContext } from './upstream/hub-invocation-context.js';
+export type {
+  HubInvocationContext,
+  HubInvocationContextInit,
+  UpstreamCategory,
+} from './upstream/hub-invocation-context.js';
+export { parseClaimsHeader, formatClaimsHeader } from './upstream/claims-header.js';
+export type { ParsedClaims } from './upstream/claims-header.js';
+export { createSignatureValidator, computeUpstreamSignature } from './upstream/upstream-signature.js';
+export type { SignatureValidator } from './upstream/upstream-signature.js';
+export { createEntraIdTokenValidator } from './upstream/entra-id-token-validator.js';
+export type { EntraIdTokenValidationOptions, EntraIdTokenValidator, TokenCheck } from './upstream/entra-id-token-validator.js';
+export { createUpstreamAuthenticator } from './upstream/upstream-authenticator.js';
+export type {
+  UpstreamAuthenticator,
+  UpstreamAuthentication,
+  UpstreamAuthenticationOptions,
+  UpstreamCredentials,
+} from './upstream/upstream-authenticator.js';
+export { consoleUpstreamLogger, silentUpstreamLogger } from './upstream/upstream-logger.js';
+export type { UpstreamLogger, UpstreamLogLevel } from './upstream/upstream-logger.js';
+export { HubError } from './upstream/hub-error.js';
+export { denyUpstream } from './upstream/deny-upstream.js';
+export type { UpstreamOutcome, UpstreamRejectionCode } from './upstream/upstream-outcome.js';
+export { UpstreamDispatcher } from './upstream/upstream-dispatcher.js';
+export type {
+  DetailedErrorsMode,
+  UpstreamCall,
+  UpstreamDispatchOptions,
+  UpstreamDispatcherOptions,
+  UpstreamHandler,
+  UpstreamHandlerRegistration,
+  UpstreamRequest,
+} from './upstream/upstream-dispatcher.js';
+export { UPSTREAM_STATUS_BY_CODE, upstreamStatusFor } from './upstream/adapters/upstream-status.js';
+export { DEFAULT_MAX_UPSTREAM_BODY_BYTES } from './upstream/adapters/body-limit.js';
+export { createAzureFunctionsAdapter } from './upstream/adapters/azure-functions-adapter.js';
+export type { AzureFunctionsAdapterOptions } from './upstream/adapters/azure-functions-adapter.js';
+export { createNodeHttpAdapter } from './upstream/adapters/node-http-adapter.js';
+export type { NodeHttpAdapterOptions } from './upstream/adapters/node-http-adapter.js';
 
 // service REST API (issue: REST client)
 

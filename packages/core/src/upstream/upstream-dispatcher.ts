@@ -1,0 +1,467 @@
+import { ServerlessHubError } from '../errors/serverless-hub-error.js';
+import { MessageType } from '../protocol/hub-message.js';
+import type { CompletionMessage, InvocationMessage } from '../protocol/hub-message.js';
+import { hubProtocolByContentType } from '../protocol/hub-protocol.js';
+import type { HubProtocol } from '../protocol/hub-protocol.js';
+import { parseClaimsHeader } from './claims-header.js';
+import { parseClientQuery } from './client-query.js';
+import type { HubInvocationContext, UpstreamCategory } from './hub-invocation-context.js';
+import type { UpstreamAuthenticator } from './upstream-authenticator.js';
+import { consoleUpstreamLogger } from './upstream-logger.js';
+import type { UpstreamLogger } from './upstream-logger.js';
+import type { UpstreamOutcome, UpstreamRejectionCode } from './upstream-outcome.js';
+
+/**
+ * What a handler gets besides the context: an `AbortSignal` that fires when the caller goes away, and
+ * the transport's own object (for Azure Functions, the `InvocationContext`), passed through untouched.
+ *
+ * @example
+ * ```ts
+ * const handler: UpstreamHandler = async (context, call) => {
+ *   const response = await fetch(url, { signal: call.signal });
+ *   (call.host as InvocationContext | undefined)?.log('fetched', response.status);
+ * };
+ * ```
+ */
+export interface UpstreamCall {
+  readonly signal: AbortSignal;
+  readonly host?: unknown;
+}
+
+/**
+ * Handles one upstream event. For an `invoke` the returned value (awaited) is the client's result;
+ * `undefined` completes it without a result. Throw a `HubError` to send its message to the client, or call
+ * `denyUpstream()` to refuse the call with 403; anything else thrown becomes a generic error.
+ *
+ * @example
+ * ```ts
+ * const add: UpstreamHandler = (context) => {
+ *   const [a, b] = context.arguments as [number, number];
+ *   return a + b;
+ * };
+ * ```
+ */
+export type UpstreamHandler = (context: HubInvocationContext, call: UpstreamCall) => unknown;
+
+/**
+ * One row of the dispatch table. Hub, category and event are matched case-insensitively. For `messages`,
+ * `minArguments` / `maxArguments` bound the number of client arguments (optional trailing parameters:
+ * `minArguments` < `maxArguments`; a rest parameter: `maxArguments: Infinity`); without them any count passes.
+ *
+ * @example
+ * ```ts
+ * const row: UpstreamHandlerRegistration = {
+ *   hub: 'chat', category: 'messages', event: 'broadcast',
+ *   minArguments: 1, maxArguments: 1,
+ *   handler: (context) => broadcast(context.arguments[0]),
+ * };
+ * ```
+ */
+export interface UpstreamHandlerRegistration {
+  readonly hub: string;
+  readonly category: UpstreamCategory;
+  /** `connected` or `disconnected` for `connections`; the invocation target for `messages`. */
+  readonly event: string;
+  readonly handler: UpstreamHandler;
+  readonly minArguments?: number;
+  readonly maxArguments?: number;
+  /** Overrides the dispatcher's authenticator, e.g. for a hub bound to another connection string. */
+  readonly authenticator?: UpstreamAuthenticator;
+}
+
+/**
+ * How a dispatcher reports unexpected handler failures to clients:
+ * - `off` (default): the generic "An unexpected error occurred invoking 'x' on the server.";
+ * - `claim`: the generic message plus the error's name and message when the connection's claims carry
+ *   `asrs.s.derror: True` (what the ASP.NET server SDK puts in client tokens when its hub has
+ *   `EnableDetailedErrors`; only the app's negotiate can put it in a signed token);
+ * - `always`: always add name and message (local development).
+ * Stacks never reach clients.
+ */
+export type DetailedErrorsMode = 'off' | 'claim' | 'always';
+
+/** Configuration of an {@link UpstreamDispatcher}. */
+export interface UpstreamDispatcherOptions {
+  readonly handlers: readonly UpstreamHandlerRegistration[];
+  /** Authenticates every request whose registration has no authenticator of its own. */
+  readonly authenticator?: UpstreamAuthenticator;
+  /** Default logger; a call may bring its own (the Functions adapter logs to the invocation). */
+  readonly logger?: UpstreamLogger;
+  readonly detailedErrors?: DetailedErrorsMode;
+}
+
+/**
+ * One upstream HTTP request as the dispatcher needs it: headers (names in any case; values as Node's
+ * `IncomingHttpHeaders` has them) and the whole body.
+ *
+ * @example
+ * ```ts
+ * const request: UpstreamRequest = { headers: incomingMessage.headers, body };
+ * ```
+ */
+export interface UpstreamRequest {
+  readonly headers: Readonly<Record<string, string | readonly string[] | undefined>>;
+  readonly body: Uint8Array;
+}
+
+/** Per-request extras for {@link UpstreamDispatcher.dispatch}. */
+export interface UpstreamDispatchOptions {
+  /** Aborts the handler's work when the caller goes away. */
+  readonly signal?: AbortSignal;
+  /** Passed to the handler as `call.host`. */
+  readonly host?: unknown;
+  /** Logger for this request, instead of the dispatcher's. */
+  readonly logger?: UpstreamLogger;
+}
+
+interface TableEntry {
+  readonly registration: UpstreamHandlerRegistration;
+  readonly authenticator: UpstreamAuthenticator;
+  readonly minArguments: number;
+  readonly maxArguments: number;
+  readonly checksArguments: boolean;
+  readonly isConnected: boolean;
+  readonly isDisconnected: boolean;
+}
+
+const UNAUTHORIZED_MESSAGE = 'The request is unauthorized, please check the Signature.';
+const ACCEPTED: UpstreamOutcome = Object.freeze({ kind: 'accepted' });
+const NEVER_ABORTED = new AbortController().signal;
+const NO_ARGUMENTS: readonly unknown[] = Object.freeze([]);
+const utf8 = new TextDecoder('utf-8', { fatal: true });
+
+function tableKey(hub: string, category: string, event: string): string {
+  // Newlines cannot occur in header values, so they cannot make two different triples collide.
+  return `${hub.toLowerCase()}\n${category}\n${event.toLowerCase()}`;
+}
+
+function configurationError(message: string): ServerlessHubError {
+  return new ServerlessHubError('UPSTREAM_CONFIGURATION_INVALID', message);
+}
+
+function rejected(code: UpstreamRejectionCode, message: string): UpstreamOutcome {
+  return { kind: 'rejected', code, message };
+}
+
+function isCountBound(value: number, allowInfinity: boolean): boolean {
+  return (Number.isInteger(value) && value >= 0) || (allowInfinity && value === Number.POSITIVE_INFINITY);
+}
+
+/**
+ * Turns the service's upstream HTTP requests into handler calls and their answers, independent of any
+ * HTTP framework (adapters turn the {@link UpstreamOutcome} into a response). The table of
+ * (hub, category, event) → handler is compiled once; each request is checked in this order:
+ * content type (415), required `X-ASRS-*` headers (400), handler lookup (404), signature or bearer token
+ * (401), body (400), then the handler runs. `dispatch` never throws.
+ *
+ * @example
+ * ```ts
+ * const dispatcher = new UpstreamDispatcher({
+ *   authenticator: createUpstreamAuthenticator({ endpoints: [endpointFromSettings()] }),
+ *   handlers: [
+ *     { hub: 'chat', category: 'connections', event: 'connected', handler: (ctx) => console.log(ctx.connectionId) },
+ *     { hub: 'chat', category: 'messages', event: 'echo', minArguments: 1, maxArguments: 1, handler: (ctx) => ctx.arguments[0] },
+ *   ],
+ * });
+ * app.http('chat-upstream', { methods: ['POST'], route: 'chat/{category}/{event}', handler: createAzureFunctionsAdapter(dispatcher) });
+ * ```
+ */
+export class UpstreamDispatcher {
+  readonly #table = new Map<string, TableEntry>();
+  readonly #hubs = new Set<string>();
+  readonly #logger: UpstreamLogger;
+  readonly #detailedErrors: DetailedErrorsMode;
+
+  /**
+   * @throws {ServerlessHubError} `UPSTREAM_CONFIGURATION_INVALID` for an empty hub or event, an unknown
+   * category, a `connections` event other than `connected` / `disconnected`, invalid argument bounds,
+   * two registrations of one (hub, category, event), or a registration without any authenticator.
+   */
+  constructor(options: UpstreamDispatcherOptions) {
+    this.#logger = options.logger ?? consoleUpstreamLogger;
+    // Checked at run time too: options often come from plain JavaScript or configuration.
+    const detailedErrors: string = options.detailedErrors ?? 'off';
+    if (detailedErrors !== 'off' && detailedErrors !== 'claim' && detailedErrors !== 'always') {
+      throw configurationError(`detailedErrors must be 'off', 'claim' or 'always', got ${JSON.stringify(detailedErrors)}.`);
+    }
+    this.#detailedErrors = detailedErrors;
+    for (const registration of options.handlers) this.#add(registration, options.authenticator);
+  }
+
+  #add(registration: UpstreamHandlerRegistration, fallbackAuthenticator: UpstreamAuthenticator | undefined): void {
+    const { hub, event } = registration;
+    const category: string = registration.category;
+    const where = `hub ${JSON.stringify(hub)}, category ${JSON.stringify(category)}, event ${JSON.stringify(event)}`;
+    if (typeof hub !== 'string' || hub.trim().length === 0) throw configurationError(`Upstream handler for ${where}: the hub name is empty.`);
+    if (typeof event !== 'string' || event.trim().length === 0) throw configurationError(`Upstream handler for ${where}: the event name is empty.`);
+    if (category !== 'connections' && category !== 'messages') {
+      throw configurationError(`Upstream handler for ${where}: the category must be 'connections' or 'messages'.`);
+    }
+    const lowerEvent = event.toLowerCase();
+    if (category === 'connections' && lowerEvent !== 'connected' && lowerEvent !== 'disconnected') {
+      throw configurationError(`Upstream handler for ${where}: connection events are 'connected' and 'disconnected'.`);
+    }
+    if (typeof registration.handler !== 'function') throw configurationError(`Upstream handler for ${where}: the handler is not a function.`);
+    const minArguments = registration.minArguments ?? 0;
+    const maxArguments = registration.maxArguments ?? Number.POSITIVE_INFINITY;
+    if (!isCountBound(minArguments, false) || !isCountBound(maxArguments, true) || minArguments > maxArguments) {
+      throw configurationError(
+        `Upstream handler for ${where}: minArguments and maxArguments must be whole numbers with 0 <= minArguments <= maxArguments (maxArguments may be Infinity).`,
+      );
+    }
+    const authenticator = registration.authenticator ?? fallbackAuthenticator;
+    if (authenticator === undefined) {
+      throw configurationError(
+        `Upstream handler for ${where} has no authenticator: pass 'authenticator' to the dispatcher (see createUpstreamAuthenticator).`,
+      );
+    }
+    const key = tableKey(hub, category, event);
+    if (this.#table.has(key)) throw configurationError(`Two upstream handlers for ${where} (names are compared case-insensitively).`);
+    this.#table.set(key, {
+      registration,
+      authenticator,
+      minArguments,
+      maxArguments,
+      checksArguments: category === 'messages' && (minArguments > 0 || maxArguments !== Number.POSITIVE_INFINITY),
+      isConnected: category === 'connections' && lowerEvent === 'connected',
+      isDisconnected: category === 'connections' && lowerEvent === 'disconnected',
+    });
+    this.#hubs.add(hub.toLowerCase());
+  }
+
+  /**
+   * Handles one upstream request and resolves its outcome. Never rejects: every failure becomes a
+   * `rejected` outcome or an error completion, and its detail goes to the logger.
+   *
+   * @example
+   * ```ts
+   * const outcome = await dispatcher.dispatch({ headers: req.headers, body }, { signal });
+   * ```
+   */
+  async dispatch(request: UpstreamRequest, options?: UpstreamDispatchOptions): Promise<UpstreamOutcome> {
+    const logger = options?.logger ?? this.#logger;
+    try {
+      return await this.#dispatch(request, options, logger);
+    } catch (error) {
+      logger.log('error', 'The upstream request failed unexpectedly.', error);
+      return rejected('UPSTREAM_INTERNAL', 'The upstream request failed unexpectedly; see the application log.');
+    }
+  }
+
+  async #dispatch(request: UpstreamRequest, options: UpstreamDispatchOptions | undefined, logger: UpstreamLogger): Promise<UpstreamOutcome> {
+    const headers = normalizeHeaders(request.headers);
+
+    const contentType = headers['content-type'];
+    let protocol: HubProtocol;
+    try {
+      protocol = hubProtocolByContentType(contentType ?? '');
+    } catch {
+      return rejected(
+        'UPSTREAM_UNSUPPORTED_MEDIA_TYPE',
+        contentType === undefined
+          ? "The request has no Content-Type; expected 'application/json' or 'application/x-msgpack'."
+          : `The content type ${JSON.stringify(contentType.slice(0, 100))} is not supported; expected 'application/json' or 'application/x-msgpack'.`,
+      );
+    }
+
+    const connectionId = headers['x-asrs-connection-id'];
+    const hub = headers['x-asrs-hub'];
+    const categoryHeader = headers['x-asrs-category'];
+    const event = headers['x-asrs-event'];
+    if (!connectionId || !hub || !categoryHeader || !event) {
+      const missing = [
+        connectionId ? undefined : 'X-ASRS-Connection-Id',
+        hub ? undefined : 'X-ASRS-Hub',
+        categoryHeader ? undefined : 'X-ASRS-Category',
+        event ? undefined : 'X-ASRS-Event',
+      ].filter((name) => name !== undefined);
+      return rejected('UPSTREAM_BAD_REQUEST', `The request lacks the header${missing.length > 1 ? 's' : ''} ${missing.join(', ')}.`);
+    }
+
+    const category = categoryHeader.toLowerCase();
+    const entry = this.#table.get(tableKey(hub, category, event));
+    if (entry === undefined) return this.#notFound(hub, category, event);
+
+    const verdict = await entry.authenticator.authenticate({ connectionId, headers });
+    if (!verdict.ok) {
+      logger.log('warn', `Upstream request refused with 401 (hub '${hub}', ${category} '${event}', connection '${connectionId}'): ${verdict.reason}.`);
+      return rejected('UPSTREAM_UNAUTHORIZED', UNAUTHORIZED_MESSAGE);
+    }
+
+    let args = NO_ARGUMENTS;
+    let invocationId: string | undefined;
+    let closeError: string | undefined;
+    if (entry.isDisconnected) {
+      const parsed = parseDisconnectedBody(request.body);
+      if (typeof parsed !== 'object') return rejected('UPSTREAM_BAD_REQUEST', parsed);
+      closeError = parsed.error;
+    } else if (!entry.isConnected) {
+      let invocation: InvocationMessage;
+      try {
+        invocation = protocol.parseUnframedInvocation(request.body);
+      } catch (error) {
+        return rejected('UPSTREAM_BAD_REQUEST', `The body is not a valid ${protocol.name} Invocation message: ${(error as Error).message}`);
+      }
+      if (invocation.target.toLowerCase() !== event.toLowerCase()) {
+        return rejected(
+          'UPSTREAM_BAD_REQUEST',
+          `The invocation target ${JSON.stringify(invocation.target.slice(0, 200))} does not match the X-ASRS-Event header ${JSON.stringify(event)}.`,
+        );
+      }
+      args = invocation.arguments;
+      invocationId = invocation.invocationId;
+    }
+
+    const userId = headers['x-asrs-user-id'];
+    const claims = parseClaimsHeader(headers['x-asrs-user-claims']);
+    const query = parseClientQuery(headers['x-asrs-client-query']);
+    const context: HubInvocationContext = Object.freeze({
+      connectionId,
+      userId: userId === undefined || userId.length === 0 ? undefined : userId,
+      hub,
+      category: category as UpstreamCategory,
+      event: entry.isConnected ? 'connected' : entry.isDisconnected ? 'disconnected' : event,
+      claims: claims.first,
+      claimValues: claims.all,
+      query: query.first,
+      queryValues: query.all,
+      headers,
+      arguments: Object.isFrozen(args) ? args : Object.freeze(args),
+      error: closeError,
+      invocationId,
+      protocol: protocol.name,
+    });
+
+    if (entry.checksArguments && (args.length < entry.minArguments || args.length > entry.maxArguments)) {
+      const expected = args.length < entry.minArguments ? entry.minArguments : entry.maxArguments;
+      const message = `The function accept ${String(expected)} arguments but message provided ${String(args.length)}.`;
+      logger.log('warn', `Upstream invocation '${event}' on hub '${hub}' (connection '${connectionId}') not run: ${message}`);
+      if (invocationId === undefined) return ACCEPTED;
+      return completion(protocol, { type: MessageType.Completion, invocationId, error: message });
+    }
+
+    const call: UpstreamCall =
+      options?.host === undefined ? { signal: options?.signal ?? NEVER_ABORTED } : { signal: options.signal ?? NEVER_ABORTED, host: options.host };
+    let result: unknown;
+    try {
+      result = await entry.registration.handler(context, call);
+    } catch (error) {
+      return this.#failed(error, entry, context, protocol, logger);
+    }
+
+    if (invocationId === undefined) return ACCEPTED;
+    try {
+      return completion(protocol, result === undefined
+        ? { type: MessageType.Completion, invocationId }
+        : { type: MessageType.Completion, invocationId, result });
+    } catch (error) {
+      logger.log('error', `The result of '${event}' on hub '${hub}' cannot be encoded as ${protocol.name}.`, error);
+      return completion(protocol, { type: MessageType.Completion, invocationId, error: this.#unexpectedMessage(error, context) });
+    }
+  }
+
+  #notFound(hub: string, category: string, event: string): UpstreamOutcome {
+    if (category !== 'connections' && category !== 'messages') {
+      return rejected('UPSTREAM_NOT_FOUND', `Unknown category ${JSON.stringify(category.slice(0, 100))}; expected 'connections' or 'messages'.`);
+    }
+    if (!this.#hubs.has(hub.toLowerCase())) return rejected('UPSTREAM_NOT_FOUND', `No hub named ${JSON.stringify(hub.slice(0, 200))} is registered.`);
+    return rejected(
+      'UPSTREAM_NOT_FOUND',
+      `Hub ${JSON.stringify(hub.slice(0, 200))} has no handler for the ${category} event ${JSON.stringify(event.slice(0, 200))}.`,
+    );
+  }
+
+  #failed(error: unknown, entry: TableEntry, context: HubInvocationContext, protocol: HubProtocol, logger: UpstreamLogger): UpstreamOutcome {
+    const where = `'${context.event}' on hub '${context.hub}' (connection '${context.connectionId}')`;
+    const denied = error instanceof ServerlessHubError && error.code === 'UPSTREAM_FORBIDDEN';
+    if (entry.isDisconnected) {
+      // The connection is gone either way; the service only logs a failure, so answer 200.
+      if (denied) logger.log('info', `Handler of ${where} denied the disconnected event: ${error.message}`);
+      else logger.log('error', `Handler of ${where} failed.`, error);
+      return ACCEPTED;
+    }
+    if (denied) {
+      logger.log('info', `Upstream call ${where} denied: ${error.message}`);
+      return rejected('UPSTREAM_FORBIDDEN', entry.isConnected ? 'The connection was refused.' : 'The call was denied.');
+    }
+    if (entry.isConnected) {
+      // As the C# extension does: a failing connected handler refuses the connection.
+      logger.log('error', `Handler of ${where} failed; the connection is refused.`, error);
+      return rejected('UPSTREAM_FORBIDDEN', 'The connection was refused.');
+    }
+    const isHubError = error instanceof ServerlessHubError && error.code === 'HUB_ERROR';
+    if (context.invocationId === undefined) {
+      if (isHubError) {
+        logger.log('info', `Handler of ${where} raised a hub error: ${error.message}`);
+        return ACCEPTED;
+      }
+      logger.log('error', `Handler of ${where} failed.`, error);
+      return rejected('UPSTREAM_INTERNAL', `The handler of '${context.event}' failed; see the application log.`);
+    }
+    let message: string;
+    if (isHubError) {
+      logger.log('info', `Handler of ${where} raised a hub error: ${error.message}`);
+      message = error.message;
+    } else {
+      logger.log('error', `Handler of ${where} failed.`, error);
+      message = this.#unexpectedMessage(error, context);
+    }
+    return completion(protocol, { type: MessageType.Completion, invocationId: context.invocationId, error: message });
+  }
+
+  #unexpectedMessage(error: unknown, context: HubInvocationContext): string {
+    const generic = `An unexpected error occurred invoking '${context.event}' on the server.`;
+    const detailed =
+      this.#detailedErrors === 'always' ||
+      (this.#detailedErrors === 'claim' && context.claims['asrs.s.derror']?.toLowerCase() === 'true');
+    if (!detailed) return generic;
+    if (error instanceof Error) return `${generic} ${error.name}: ${error.message}`;
+    return `${generic} ${typeof error}: ${String(error)}`;
+  }
+}
+
+function completion(protocol: HubProtocol, message: CompletionMessage): UpstreamOutcome {
+  return { kind: 'completion', contentType: protocol.contentType, body: protocol.writeMessage(message) };
+}
+
+function normalizeHeaders(source: Readonly<Record<string, string | readonly string[] | undefined>>): Readonly<Record<string, string>> {
+  const headers = Object.create(null) as Record<string, string>;
+  for (const name of Object.keys(source)) {
+    const value = source[name];
+    if (value === undefined) continue;
+    const text = typeof value === 'string' ? value : value.join(', ');
+    const lower = name.toLowerCase();
+    const existing = headers[lower];
+    headers[lower] = existing === undefined ? text : `${existing}, ${text}`;
+  }
+  return Object.freeze(headers);
+}
+
+/**
+ * The disconnected body is JSON `{"type":11,"error":"…"}`; the official emulator writes `Type` / `Error`
+ * and omits a null error, so property names are matched case-insensitively. An empty body is read as a
+ * clean close. Returns the error, or a message saying what is malformed.
+ */
+function parseDisconnectedBody(body: Uint8Array): { error: string | undefined } | string {
+  if (body.length === 0) return { error: undefined };
+  let value: unknown;
+  try {
+    value = JSON.parse(utf8.decode(body));
+  } catch (error) {
+    return `The disconnected body is not valid UTF-8 JSON: ${(error as Error).message}`;
+  }
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    return 'The disconnected body must be a JSON object such as {"type":11,"error":"…"}.';
+  }
+  let type: unknown;
+  let error: unknown;
+  for (const [name, field] of Object.entries(value)) {
+    const lower = name.toLowerCase();
+    if (lower === 'type') type = field;
+    else if (lower === 'error') error = field;
+  }
+  if (type !== undefined && type !== 11) return `The disconnected body has type ${JSON.stringify(type)}; expected 11.`;
+  if (error === undefined || error === null) return { error: undefined };
+  if (typeof error !== 'string') return 'The "error" property of the disconnected body must be a string or null.';
+  return { error };
+}

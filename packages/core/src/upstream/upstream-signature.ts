@@ -1,0 +1,110 @@
+import { createHmac, createSecretKey, timingSafeEqual } from 'node:crypto';
+import type { KeyObject } from 'node:crypto';
+import { ServerlessHubError } from '../errors/serverless-hub-error.js';
+
+/**
+ * Checks the `X-ASRS-Signature` header against every configured access key.
+ *
+ * @example
+ * ```ts
+ * const validator = createSignatureValidator([primaryKey, secondaryKey]);
+ * validator.isValid(headers['x-asrs-connection-id'], headers['x-asrs-signature']); // true or false
+ * ```
+ */
+export interface SignatureValidator {
+  /** True when any `sha256=<hex>` entry of `signatureHeader` is the HMAC of `connectionId` under any key. */
+  isValid(connectionId: string, signatureHeader: string | undefined): boolean;
+}
+
+const PREFIX = 'sha256=';
+const DIGEST_HEX_LENGTH = 64;
+const HEX = /^[0-9a-fA-F]{64}$/;
+// The service sends one entry per key (two); a few more cover key rotation. Bounding the entries keeps
+// a hostile header from costing more than a handful of comparisons.
+const MAX_ENTRIES = 16;
+
+function secretKeys(accessKeys: readonly string[]): KeyObject[] {
+  if (accessKeys.length === 0) {
+    throw new ServerlessHubError(
+      'UPSTREAM_CONFIGURATION_INVALID',
+      'Upstream signature validation needs at least one access key: pass the AccessKey of every connection string the service may sign with (primary and secondary).',
+    );
+  }
+  return accessKeys.map((key, index) => {
+    if (typeof key !== 'string' || key.length === 0) {
+      throw new ServerlessHubError(
+        'UPSTREAM_CONFIGURATION_INVALID',
+        `Access key #${index + 1} for upstream signature validation is empty; remove it or set the connection string's AccessKey.`,
+      );
+    }
+    // Encoded once here; each request only feeds the connection id through the HMAC.
+    return createSecretKey(Buffer.from(key, 'utf8'));
+  });
+}
+
+/**
+ * Builds a validator for the service's upstream signature: `sha256=` + hex(HMAC-SHA256(key = UTF-8
+ * access key, message = UTF-8 connection id)). The header may hold several entries separated by `,`
+ * (optional spaces); the request is valid when any entry matches any key. The `sha256=` prefix and the
+ * hex digits are compared case-insensitively (the service writes uppercase hex), and digests are compared
+ * in constant time. Keys are encoded once, when the validator is built.
+ *
+ * @throws {ServerlessHubError} `UPSTREAM_CONFIGURATION_INVALID` when no key, or an empty key, is given.
+ *
+ * @example
+ * ```ts
+ * const validator = createSignatureValidator([endpoint.auth.accessKey]);
+ * if (!validator.isValid(connectionId, signatureHeader)) {
+ *   // 401 "The request is unauthorized, please check the Signature."
+ * }
+ * ```
+ */
+export function createSignatureValidator(accessKeys: readonly string[]): SignatureValidator {
+  const keys = secretKeys(accessKeys);
+  return Object.freeze({
+    isValid(connectionId: string, signatureHeader: string | undefined): boolean {
+      if (signatureHeader === undefined || signatureHeader.length === 0) return false;
+      const presented = presentedDigests(signatureHeader);
+      if (presented.length === 0) return false;
+      for (const key of keys) {
+        const expected = createHmac('sha256', key).update(connectionId, 'utf8').digest();
+        for (const digest of presented) {
+          if (timingSafeEqual(expected, digest)) return true;
+        }
+      }
+      return false;
+    },
+  });
+}
+
+function presentedDigests(header: string): Buffer[] {
+  const digests: Buffer[] = [];
+  let entries = 0;
+  for (const rawEntry of header.split(',')) {
+    if (++entries > MAX_ENTRIES) break;
+    const entry = rawEntry.trim();
+    if (entry.length !== PREFIX.length + DIGEST_HEX_LENGTH) continue;
+    if (entry.slice(0, PREFIX.length).toLowerCase() !== PREFIX) continue;
+    const hex = entry.slice(PREFIX.length);
+    // Buffer.from(…, 'hex') silently stops at the first non-hex character, so check the digits first.
+    if (!HEX.test(hex)) continue;
+    digests.push(Buffer.from(hex, 'hex'));
+  }
+  return digests;
+}
+
+/**
+ * Computes the `X-ASRS-Signature` header value exactly as the service writes it: one `sha256=` entry per
+ * key, uppercase hex, joined by `", "`. For the local emulator and for tests that sign upstream requests.
+ *
+ * @example
+ * ```ts
+ * computeUpstreamSignature('conn-1', [primaryKey, secondaryKey]);
+ * // 'sha256=5F0C…, sha256=9A1B…'
+ * ```
+ */
+export function computeUpstreamSignature(connectionId: string, accessKeys: readonly string[]): string {
+  return accessKeys
+    .map((key) => PREFIX + createHmac('sha256', Buffer.from(key, 'utf8')).update(connectionId, 'utf8').digest('hex').toUpperCase())
+    .join(', ');
+}
