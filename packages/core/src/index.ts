@@ -85,5 +85,15 @@ export { createNodeHttpAdapter } from './upstream/adapters/node-http-adapter.js'
 export type { NodeHttpAdapterOptions } from './upstream/adapters/node-http-adapter.js';
 
 // service REST API (issue: REST client)
+export { ServiceHubClient } from './service/service-hub-client.js';
+export type { ServiceHubClientOptions } from './service/service-hub-client.js';
+export type { HubClients } from './service/hub-clients.js';
+export type { ClientTarget } from './service/client-target.js';
+export type { ConnectionGroups } from './service/connection-groups.js';
+export type { AddUserToGroupOptions, UserGroups } from './service/user-groups.js';
+export type { ClientManager, CloseConnectionsOptions } from './service/client-manager.js';
+export type { RestCallOptions } from './service/rest-call-options.js';
+export type { RestRetryOptions } from './service/retry-policy.js';
+export { REST_API_VERSION } from './service/hub-rest-routes.js';
 
 // hub model and registration (issue: class model)

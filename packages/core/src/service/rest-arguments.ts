@@ -1,0 +1,97 @@
+import { ServerlessHubError } from '../errors/serverless-hub-error.js';
+
+// Limits of the 2022-06-01 REST API (swagger `pattern`, `minLength`, `maxLength`, `format`).
+const HUB_NAME = /^[A-Za-z][A-Za-z0-9_`,.[\]]{0,127}$/;
+const MAX_GROUP_NAME_LENGTH = 1024;
+const MAX_USER_ID_LENGTH = 1024;
+const MAX_TTL_SECONDS = 2_147_483_647;
+const LONE_SURROGATE = /\p{Cs}/u;
+const WHITESPACE_ONLY = /^\s+$/;
+
+/** Quotes a caller's value for an error message without letting a huge value flood logs. */
+export function describeValue(value: unknown): string {
+  if (typeof value !== 'string') return value === null ? 'null' : typeof value;
+  const shown = value.length > 64 ? `${value.slice(0, 64)}…` : value;
+  return JSON.stringify(shown);
+}
+
+function invalid(message: string): ServerlessHubError {
+  return new ServerlessHubError('REST_INVALID_ARGUMENT', message);
+}
+
+/**
+ * Hub and application names: a letter, then letters, digits or `` _ ` , . [ ] ``, 128 characters at most
+ * (the service's own rule; the swagger pattern of the `hub` and `application` parameters).
+ */
+export function assertHubName(value: unknown, what: 'hub name' | 'application name' = 'hub name'): asserts value is string {
+  if (typeof value !== 'string' || !HUB_NAME.test(value)) {
+    throw invalid(
+      `Invalid ${what} ${describeValue(value)}: it must start with a letter and contain only letters, digits and ` +
+        '_ ` , . [ ] (128 characters at most).',
+    );
+  }
+}
+
+function assertIdentifier(value: unknown, what: string, maxLength: number): asserts value is string {
+  if (typeof value !== 'string') {
+    throw invalid(`Invalid ${what} ${describeValue(value)}: expected a string.`);
+  }
+  if (value.length === 0) throw invalid(`Invalid ${what}: it must not be empty.`);
+  if (value.length > maxLength) {
+    throw invalid(`Invalid ${what} ${describeValue(value)}: it has ${value.length} characters; the service accepts at most ${maxLength}.`);
+  }
+  if (LONE_SURROGATE.test(value)) {
+    throw invalid(`Invalid ${what} ${describeValue(value)}: it contains an unpaired UTF-16 surrogate, which cannot be sent in a URL.`);
+  }
+}
+
+/** A connection id: a non-empty string. */
+export function assertConnectionId(value: unknown): asserts value is string {
+  assertIdentifier(value, 'connection id', Number.MAX_SAFE_INTEGER);
+}
+
+/** A user id: 1 to 1024 characters. */
+export function assertUserId(value: unknown): asserts value is string {
+  assertIdentifier(value, 'user id', MAX_USER_ID_LENGTH);
+}
+
+/** A group name: 1 to 1024 characters, not only white space, no line break (swagger `^(?!\s+$).+$`). */
+export function assertGroupName(value: unknown): asserts value is string {
+  assertIdentifier(value, 'group name', MAX_GROUP_NAME_LENGTH);
+  if (WHITESPACE_ONLY.test(value)) throw invalid(`Invalid group name ${describeValue(value)}: it must not be only white space.`);
+  if (value.includes('\n')) throw invalid(`Invalid group name ${describeValue(value)}: it must not contain a line break.`);
+}
+
+/** The name of the client method a message invokes: a non-empty string. */
+export function assertTarget(value: unknown): asserts value is string {
+  if (typeof value !== 'string' || value.length === 0) {
+    throw invalid(`Invalid message target ${describeValue(value)}: expected the non-empty name of the client method to invoke.`);
+  }
+}
+
+/** A user's time to live in a group: whole seconds, 0 to 2^31 - 1 (swagger `int32`). */
+export function assertTtl(value: unknown): asserts value is number {
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < 0 || value > MAX_TTL_SECONDS) {
+    throw invalid(
+      `Invalid ttl ${typeof value === 'number' ? String(value) : describeValue(value)}: expected whole seconds from 0 to ${MAX_TTL_SECONDS}.`,
+    );
+  }
+}
+
+/** The reason given to clients whose connection is closed: any string. */
+export function assertReason(value: unknown): asserts value is string {
+  if (typeof value !== 'string') throw invalid(`Invalid close reason ${describeValue(value)}: expected a string.`);
+  if (LONE_SURROGATE.test(value)) {
+    throw invalid(`Invalid close reason ${describeValue(value)}: it contains an unpaired UTF-16 surrogate, which cannot be sent in a URL.`);
+  }
+}
+
+/** A list of ids, each valid by `assertEach`; `what` names the list in messages. */
+export function assertIdList(
+  value: unknown,
+  what: string,
+  assertEach: (item: unknown) => void,
+): asserts value is readonly string[] {
+  if (!Array.isArray(value)) throw invalid(`Invalid ${what} ${describeValue(value)}: expected an array of strings.`);
+  for (const item of value as unknown[]) assertEach(item);
+}
