@@ -167,7 +167,7 @@ function toHubMessage(value: unknown): HubMessage | undefined {
     }
     case MessageType.StreamItem: {
       const invocationId = readRequiredString(value.invocationId, 'invocationId', name);
-      if (!('item' in value)) throw invalidMessage("A StreamItem message must have an 'item'.");
+      if (!('item' in value)) throw invalidMessage("A StreamItem message must have 'item'.");
       const headers = readOptionalHeaders(value.headers, name);
       return headers === undefined
         ? { type: MessageType.StreamItem, invocationId, item: value.item }

@@ -16,11 +16,20 @@ export const messageTypeNames: Readonly<Record<number, string>> = {
   9: 'Sequence',
 };
 
+function capitalize(text: string): string {
+  return text.charAt(0).toUpperCase() + text.slice(1);
+}
+
+/** "an Invocation message", "a Ping message". */
+export function messageLabel(messageName: string): string {
+  return `${/^[AEIOU]/.test(messageName) ? 'an' : 'a'} ${messageName} message`;
+}
+
 function describe(value: unknown): string {
   if (value === null) return 'null';
   if (Array.isArray(value)) return 'an array';
   if (value instanceof Uint8Array) return 'binary';
-  return `a ${typeof value}`;
+  return `${typeof value === 'object' || typeof value === 'undefined' ? 'an' : 'a'} ${typeof value}`;
 }
 
 export function isPlainObject(value: unknown): value is Record<string, unknown> {
@@ -29,20 +38,20 @@ export function isPlainObject(value: unknown): value is Record<string, unknown> 
 
 export function readHeaders(value: unknown, messageName: string): MessageHeaders {
   if (!isPlainObject(value)) {
-    throw invalidMessage(`The headers of a ${messageName} message must be a map of strings, got ${describe(value)}.`);
+    throw invalidMessage(`The headers of ${messageLabel(messageName)} must be a map of strings, got ${describe(value)}.`);
   }
   for (const key in value) {
     if (typeof value[key] !== 'string') {
-      throw invalidMessage(`The header '${key.slice(0, 100)}' of a ${messageName} message must be a string, got ${describe(value[key])}.`);
+      throw invalidMessage(`The header '${key.slice(0, 100)}' of ${messageLabel(messageName)} must be a string, got ${describe(value[key])}.`);
     }
   }
   return value as MessageHeaders;
 }
 
 export function readRequiredString(value: unknown, field: string, messageName: string): string {
-  if (value === undefined) throw invalidMessage(`A ${messageName} message must have a '${field}'.`);
-  if (typeof value !== 'string') throw invalidMessage(`The '${field}' of a ${messageName} message must be a string, got ${describe(value)}.`);
-  if (value === '') throw invalidMessage(`The '${field}' of a ${messageName} message must not be empty.`);
+  if (value === undefined) throw invalidMessage(`${capitalize(messageLabel(messageName))} must have '${field}'.`);
+  if (typeof value !== 'string') throw invalidMessage(`The '${field}' of ${messageLabel(messageName)} must be a string, got ${describe(value)}.`);
+  if (value === '') throw invalidMessage(`The '${field}' of ${messageLabel(messageName)} must not be empty.`);
   return value;
 }
 
@@ -53,40 +62,40 @@ export function readOptionalInvocationId(value: unknown, messageName: string): s
 }
 
 export function readArguments(value: unknown, messageName: string): unknown[] {
-  if (value === undefined) throw invalidMessage(`A ${messageName} message must have 'arguments'.`);
-  if (!Array.isArray(value)) throw invalidMessage(`The 'arguments' of a ${messageName} message must be an array, got ${describe(value)}.`);
+  if (value === undefined) throw invalidMessage(`${capitalize(messageLabel(messageName))} must have 'arguments'.`);
+  if (!Array.isArray(value)) throw invalidMessage(`The 'arguments' of ${messageLabel(messageName)} must be an array, got ${describe(value)}.`);
   return value;
 }
 
 export function readStreamIds(value: unknown, messageName: string): string[] {
-  if (!Array.isArray(value)) throw invalidMessage(`The 'streamIds' of a ${messageName} message must be an array of strings, got ${describe(value)}.`);
+  if (!Array.isArray(value)) throw invalidMessage(`The 'streamIds' of ${messageLabel(messageName)} must be an array of strings, got ${describe(value)}.`);
   for (const id of value) {
-    if (typeof id !== 'string') throw invalidMessage(`The 'streamIds' of a ${messageName} message must be strings, got ${describe(id)}.`);
+    if (typeof id !== 'string') throw invalidMessage(`The 'streamIds' of ${messageLabel(messageName)} must be strings, got ${describe(id)}.`);
   }
   return value as string[];
 }
 
 export function readOptionalError(value: unknown, messageName: string): string | undefined {
   if (value === undefined || value === null) return undefined;
-  if (typeof value !== 'string') throw invalidMessage(`The 'error' of a ${messageName} message must be a string, got ${describe(value)}.`);
+  if (typeof value !== 'string') throw invalidMessage(`The 'error' of ${messageLabel(messageName)} must be a string, got ${describe(value)}.`);
   return value;
 }
 
 export function readSequenceId(value: unknown, messageName: string): number {
   if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 0) {
-    throw invalidMessage(`The 'sequenceId' of a ${messageName} message must be a non-negative integer, got ${describe(value)}.`);
+    throw invalidMessage(`The 'sequenceId' of ${messageLabel(messageName)} must be a non-negative integer, got ${describe(value)}.`);
   }
   return value;
 }
 
 export function readOptionalBoolean(value: unknown, field: string, messageName: string): boolean | undefined {
   if (value === undefined || value === null) return undefined;
-  if (typeof value !== 'boolean') throw invalidMessage(`The '${field}' of a ${messageName} message must be a boolean, got ${describe(value)}.`);
+  if (typeof value !== 'boolean') throw invalidMessage(`The '${field}' of ${messageLabel(messageName)} must be a boolean, got ${describe(value)}.`);
   return value;
 }
 
 export function readMessageType(value: unknown): number {
-  if (value === undefined) throw invalidMessage("A hub message must have a 'type'.");
+  if (value === undefined) throw invalidMessage("A hub message must have 'type'.");
   if (typeof value !== 'number' || !Number.isInteger(value)) {
     throw invalidMessage(`The 'type' of a hub message must be an integer, got ${describe(value)}.`);
   }
