@@ -1,6 +1,13 @@
 import { escapeUriComponent } from './escape-uri-component.js';
 
-/** The REST API version this client speaks. */
+/**
+ * The data-plane REST API version the client speaks (the `api-version` query parameter of every call).
+ *
+ * @example
+ * ```ts
+ * console.log(`Azure SignalR Service REST API ${REST_API_VERSION}`); // 2022-06-01
+ * ```
+ */
 export const REST_API_VERSION = '2022-06-01';
 
 /** `HEAD /api/health`: the service's health probe (not below a hub). */
