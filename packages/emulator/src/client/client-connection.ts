@@ -1,0 +1,300 @@
+import { randomBytes } from 'node:crypto';
+import { MessageType, parseHandshakeRequest, selectHubProtocol, writeHandshakeResponse } from '@serverless-hub/core';
+import type { HubMessage, HubMessageReader, HubProtocol, InvocationMessage } from '@serverless-hub/core';
+import type { HubMember } from '../hub/hub-state.js';
+import { pingFrame, rawFrame, unframe } from '../protocol/outbound-message.js';
+import type { OutboundFrame, OutboundMessage } from '../protocol/outbound-message.js';
+import type { EmulatorContext } from '../service/emulator-context.js';
+import { connectionUpstreamHeaders } from '../upstream/upstream-headers.js';
+import { UpstreamQueue } from '../upstream/upstream-queue.js';
+import type { UpstreamSource } from '../upstream/upstream-queue.js';
+import type { ClientTransport, TransportName } from './client-transport.js';
+
+/** Who the client is, from its access token. */
+export interface ClientIdentity {
+  readonly userId: string | undefined;
+  readonly claims: Readonly<Record<string, unknown>>;
+}
+
+type Phase = 'negotiated' | 'handshaking' | 'connected' | 'closed';
+
+/** How a connection ends. */
+export interface CloseOptions {
+  /** The error told to the client in its Close message (and to the upstream's disconnected event). */
+  readonly error?: string;
+  /** Send a Close message before closing the transport (not when the client is already gone). */
+  readonly sendCloseMessage: boolean;
+  readonly allowReconnect?: boolean;
+  /** Why, for the log. */
+  readonly reason: string;
+}
+
+const noClaims: Readonly<Record<string, unknown>> = Object.freeze({});
+
+/** A new random id in the form ASP.NET Core uses: 16 random bytes, base64url. */
+export function newConnectionId(): string {
+  return randomBytes(16).toString('base64url');
+}
+
+/**
+ * One client connection of a hub, from negotiate to close: handshake, hub messages in and out,
+ * keep-alive, the bounded outgoing buffer, and the ordered queue of upstream events.
+ */
+export class ClientConnection implements HubMember, UpstreamSource {
+  readonly groups = new Set<string>();
+  readonly createdAt = Date.now();
+  phase: Phase = 'negotiated';
+  transport: ClientTransport | undefined;
+  protocol: HubProtocol | undefined;
+  identity: ClientIdentity;
+  lastReceivedAt = 0;
+  lastSentAt = 0;
+  attachedAt = 0;
+  closedAt = 0;
+  upstreamHeaders: Readonly<Record<string, string>> = noClaims as Readonly<Record<string, string>>;
+  private clientQuery = '';
+  private handshakeBuffer: Buffer | undefined;
+  private reader: HubMessageReader | undefined;
+  private upstream: UpstreamQueue | undefined;
+  /** Whether the upstream was told of the connection, so it must hear of its end. */
+  private announced = false;
+
+  constructor(
+    readonly id: string,
+    readonly token: string,
+    readonly hubName: string,
+    identity: ClientIdentity,
+    private readonly context: EmulatorContext,
+  ) {
+    this.identity = identity;
+  }
+
+  get userId(): string | undefined {
+    return this.identity.userId;
+  }
+
+  get contentType(): string {
+    return this.protocol?.contentType ?? 'application/json';
+  }
+
+  get transportName(): TransportName | undefined {
+    return this.transport?.name;
+  }
+
+  /** Binds the transport that the client connected with; the handshake comes next. */
+  attach(transport: ClientTransport, clientQuery: string, identity: ClientIdentity): void {
+    this.transport = transport;
+    this.clientQuery = clientQuery;
+    this.identity = identity;
+    this.phase = 'handshaking';
+    this.attachedAt = Date.now();
+    this.lastReceivedAt = this.attachedAt;
+  }
+
+  /** Data from the client (a WebSocket frame, or the body of a POST). */
+  receive(chunk: Buffer): void {
+    if (this.phase === 'closed') return;
+    this.lastReceivedAt = Date.now();
+    if (this.phase === 'handshaking') {
+      this.receiveHandshake(chunk);
+      return;
+    }
+    if (this.phase !== 'connected' || this.reader === undefined) return;
+    let messages: HubMessage[];
+    try {
+      messages = this.reader.push(chunk);
+    } catch (error) {
+      this.close({
+        error: `Connection closed with an error. ${(error as Error).message}`,
+        sendCloseMessage: true,
+        reason: 'invalid message from the client',
+      });
+      return;
+    }
+    for (const message of messages) {
+      this.handle(message);
+      if (this.isClosed()) return;
+    }
+  }
+
+  isClosed(): boolean {
+    return this.phase === 'closed';
+  }
+
+  /** Sends one message (encoded once per protocol however many connections get it). */
+  send(message: OutboundMessage): void {
+    if (this.phase !== 'connected' || this.protocol === undefined) return;
+    this.sendFrame(message.frameFor(this.protocol));
+  }
+
+  sendPing(): void {
+    if (this.protocol !== undefined) this.sendFrame(pingFrame(this.protocol));
+  }
+
+  /** The transport is gone (socket closed, stream ended, DELETE received). */
+  transportClosed(error?: string): void {
+    this.close({ sendCloseMessage: false, reason: error ?? 'the client closed the connection', ...(error === undefined ? {} : { error }) });
+  }
+
+  close(options: CloseOptions): void {
+    if (this.phase === 'closed') return;
+    const wasConnected = this.phase === 'connected';
+    this.phase = 'closed';
+    this.closedAt = Date.now();
+    const { transport, protocol } = this;
+    if (transport !== undefined) {
+      if (options.sendCloseMessage && protocol !== undefined && wasConnected) {
+        const close = { type: MessageType.Close, allowReconnect: options.allowReconnect ?? false, ...(options.error === undefined ? {} : { error: options.error }) };
+        transport.write(rawFrame(protocol.writeMessage(close), protocol));
+      }
+      transport.end();
+    }
+    const { context } = this;
+    context.existingHub(this.hubName)?.remove(this);
+    // Long polling asks once more after the Close message: keep its token answerable for a while.
+    if (this.transport?.name !== 'LongPolling') context.connectionsByToken.delete(this.token);
+    // Messages received before the end still go upstream, in order, before the disconnected event.
+    if (this.announced) {
+      this.upstream?.enqueue({ kind: 'disconnected', error: options.error });
+    }
+    context.logger.info(
+      `connection closed hub=${this.hubName} connection=${this.id}${this.userId === undefined ? '' : ` user=${this.userId}`}: ${options.reason}${
+        options.error === undefined || options.error === options.reason ? '' : ` (${options.error})`
+      }`,
+    );
+  }
+
+  /** Stops upstream work at once (the emulator is shutting down). */
+  stopUpstream(): void {
+    this.upstream?.stop();
+  }
+
+  // --- UpstreamSource ---------------------------------------------------------------------------
+
+  connectedResult(accepted: boolean, detail: string): void {
+    if (accepted) return;
+    this.announced = false;
+    this.upstream?.stop();
+    this.close({
+      error: `The app refused the connection: its connected event answered ${detail}.`,
+      sendCloseMessage: true,
+      reason: `connection refused by the upstream (${detail})`,
+    });
+  }
+
+  completion(invocationId: string, answer: { readonly framed: Uint8Array } | { readonly error: string } | { readonly void: true }): void {
+    const { protocol } = this;
+    if (this.phase !== 'connected' || protocol === undefined) return;
+    if ('framed' in answer) {
+      // The upstream's answer is already a framed Completion in the client's protocol: pass it on as is.
+      this.sendFrame(rawFrame(answer.framed, protocol));
+      return;
+    }
+    const message = 'error' in answer
+      ? { type: MessageType.Completion, invocationId, error: answer.error }
+      : { type: MessageType.Completion, invocationId };
+    this.sendFrame(rawFrame(protocol.writeMessage(message), protocol));
+  }
+
+  // --- internals --------------------------------------------------------------------------------
+
+  private sendFrame(frame: OutboundFrame): void {
+    const transport = this.transport;
+    if (transport === undefined) return;
+    const limit = this.context.limits.maxBufferedBytesPerConnection;
+    if (transport.bufferedBytes + frame.bytes.length > limit) {
+      this.close({
+        error: `Connection closed with an error. The client did not read its messages fast enough: more than ${limit} bytes were waiting for it.`,
+        sendCloseMessage: true,
+        reason: 'outgoing buffer overflow (slow client)',
+      });
+      return;
+    }
+    this.lastSentAt = Date.now();
+    transport.write(frame);
+  }
+
+  private receiveHandshake(chunk: Buffer): void {
+    const input = this.handshakeBuffer === undefined ? chunk : Buffer.concat([this.handshakeBuffer, chunk]);
+    const transport = this.transport;
+    if (transport === undefined) return;
+    let parsed: ReturnType<typeof parseHandshakeRequest>;
+    let protocol: HubProtocol;
+    try {
+      parsed = parseHandshakeRequest(input);
+      if (parsed === undefined) {
+        this.handshakeBuffer = input;
+        return;
+      }
+      protocol = selectHubProtocol(parsed.message);
+    } catch (error) {
+      this.refuseHandshake((error as Error).message);
+      return;
+    }
+    this.handshakeBuffer = undefined;
+    if (protocol.transferFormat === 'Binary' && !transport.supportsBinary) {
+      this.refuseHandshake(`Cannot use the '${protocol.name}' protocol on the current transport. The transport does not support 'Binary' transfer format.`);
+      return;
+    }
+    this.protocol = protocol;
+    this.reader = protocol.createReader({ maxMessageSize: this.context.limits.maxMessageSize });
+    transport.write({ bytes: writeHandshakeResponse(), text: true });
+    this.lastSentAt = Date.now();
+    this.phase = 'connected';
+    this.context.hub(this.hubName).add(this);
+    this.upstreamHeaders = connectionUpstreamHeaders(
+      { connectionId: this.id, hub: this.hubName, userId: this.userId, claims: this.identity.claims, clientQuery: this.clientQuery },
+      this.context.accessKeys,
+    );
+    this.upstream = new UpstreamQueue(this, this.context.upstream);
+    this.announced = true;
+    this.upstream.enqueue({ kind: 'connected' });
+    this.context.logger.info(
+      `connection connected hub=${this.hubName} connection=${this.id}${this.userId === undefined ? '' : ` user=${this.userId}`} transport=${transport.name} protocol=${protocol.name}`,
+    );
+    if (parsed.remaining.length > 0) this.receive(Buffer.from(parsed.remaining.buffer, parsed.remaining.byteOffset, parsed.remaining.byteLength));
+  }
+
+  private refuseHandshake(error: string): void {
+    this.context.logger.info(`connection refused hub=${this.hubName} connection=${this.id}: handshake failed (${error})`);
+    this.transport?.write({ bytes: writeHandshakeResponse(error), text: true });
+    this.close({ sendCloseMessage: false, reason: 'handshake failed', error });
+  }
+
+  private handle(message: HubMessage): void {
+    switch (message.type) {
+      case MessageType.Invocation:
+        this.handleInvocation(message);
+        return;
+      case MessageType.StreamInvocation:
+        this.completion(message.invocationId, { error: 'Streaming is not supported in serverless mode: use invoke or send.' });
+        return;
+      case MessageType.Close:
+        this.close({ sendCloseMessage: false, reason: 'the client closed the connection', ...(message.error === undefined ? {} : { error: message.error }) });
+        return;
+      default:
+        // Pings only keep the connection alive (lastReceivedAt); cancellations, stream items, client
+        // results and stateful-reconnect messages have no meaning in serverless mode.
+        return;
+    }
+  }
+
+  private handleInvocation(message: InvocationMessage): void {
+    const protocol = this.protocol;
+    if (protocol === undefined || this.upstream === undefined) return;
+    if (message.streamIds !== undefined && message.streamIds.length > 0) {
+      if (message.invocationId !== undefined) {
+        this.completion(message.invocationId, { error: 'Client-to-server streaming is not supported in serverless mode.' });
+      }
+      return;
+    }
+    const body = unframe(protocol.writeMessage(message), protocol);
+    if (!this.upstream.enqueue({ kind: 'message', invocation: message, body })) {
+      this.close({
+        error: `Connection closed with an error. More than ${this.context.upstream.maxPending} messages of this connection are waiting for the upstream.`,
+        sendCloseMessage: true,
+        reason: 'too many messages waiting for the upstream',
+      });
+    }
+  }
+}

@@ -1,0 +1,110 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+
+/** Thrown by {@link readBody} when a body exceeds its limit. */
+export class BodyTooLargeError extends Error {
+  constructor(readonly limit: number) {
+    super(`The request body is larger than ${limit} bytes.`);
+  }
+}
+
+/** Reads a request body up to `limit` bytes; a larger body is refused without buffering it. */
+export function readBody(request: IncomingMessage, limit: number): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const declared = Number(request.headers['content-length'] ?? '0');
+    if (declared > limit) {
+      request.resume();
+      reject(new BodyTooLargeError(limit));
+      return;
+    }
+    const chunks: Buffer[] = [];
+    let size = 0;
+    request.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > limit) {
+        request.removeAllListeners('data');
+        request.resume();
+        reject(new BodyTooLargeError(limit));
+        return;
+      }
+      chunks.push(chunk);
+    });
+    request.on('end', () => {
+      resolve(chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks, size));
+    });
+    request.on('error', reject);
+  });
+}
+
+/** Ends a response with a plain-text body (none for HEAD requests or bodiless statuses). */
+export function sendText(
+  response: ServerResponse,
+  status: number,
+  text: string,
+  headers: Readonly<Record<string, string>> = {},
+): void {
+  if (response.headersSent) {
+    response.end();
+    return;
+  }
+  response.statusCode = status;
+  for (const [name, value] of Object.entries(headers)) response.setHeader(name, value);
+  const bodiless = status === 204 || status === 304 || response.req.method === 'HEAD';
+  if (bodiless || text === '') {
+    response.end();
+    return;
+  }
+  response.setHeader('Content-Type', 'text/plain; charset=utf-8');
+  response.end(text);
+}
+
+/** Ends a response with a JSON body. */
+export function sendJson(response: ServerResponse, status: number, body: unknown): void {
+  const text = JSON.stringify(body);
+  response.statusCode = status;
+  response.setHeader('Content-Type', 'application/json; charset=utf-8');
+  response.setHeader('Content-Length', Buffer.byteLength(text));
+  response.end(text);
+}
+
+/**
+ * Answers CORS for browsers: the request's origin echoed with credentials allowed (the SignalR
+ * client sends credentials by default, which `*` would not allow). Returns `true` when the request
+ * was a preflight and has been answered.
+ */
+export function applyCors(request: IncomingMessage, response: ServerResponse, allowOrigin: (origin: string) => boolean = () => true): boolean {
+  const origin = request.headers.origin;
+  if (origin === undefined || !allowOrigin(origin)) return false;
+  response.setHeader('Access-Control-Allow-Origin', origin);
+  response.setHeader('Access-Control-Allow-Credentials', 'true');
+  response.setHeader('Vary', 'Origin');
+  const requestedMethod = request.headers['access-control-request-method'];
+  if (request.method !== 'OPTIONS' || requestedMethod === undefined) {
+    response.setHeader('Access-Control-Expose-Headers', 'x-ms-error-code');
+    return false;
+  }
+  response.setHeader('Access-Control-Allow-Methods', 'GET, POST, PUT, DELETE, HEAD, OPTIONS');
+  const requestedHeaders = request.headers['access-control-request-headers'];
+  if (requestedHeaders !== undefined) response.setHeader('Access-Control-Allow-Headers', requestedHeaders);
+  response.setHeader('Access-Control-Max-Age', '600');
+  response.statusCode = 204;
+  response.end();
+  return true;
+}
+
+/** The bearer token of a request: the `Authorization` header, else the `access_token` query parameter. */
+export function bearerToken(request: IncomingMessage, query: URLSearchParams): string | undefined {
+  const header = request.headers.authorization;
+  if (header !== undefined) {
+    const match = /^\s*Bearer\s+(\S+)\s*$/i.exec(header);
+    return match?.[1];
+  }
+  const fromQuery = query.get('access_token');
+  return fromQuery === null || fromQuery === '' ? undefined : fromQuery;
+}
+
+/** The media type of a `Content-Type` header, lowercased, without parameters. */
+export function mediaTypeOf(contentType: string | undefined): string {
+  if (contentType === undefined) return '';
+  const separator = contentType.indexOf(';');
+  return (separator === -1 ? contentType : contentType.slice(0, separator)).trim().toLowerCase();
+}

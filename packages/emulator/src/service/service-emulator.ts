@@ -1,0 +1,363 @@
+import { createServer } from 'node:http';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Duplex } from 'node:stream';
+import { AccessTokenVerifier } from '../auth/access-token-verifier.js';
+import { ClientEndpoint } from '../client/client-endpoint.js';
+import { LongPollingTransport } from '../client/transports/long-polling-transport.js';
+import { EmulatorError } from '../errors/emulator-error.js';
+import { applyCors, sendText } from '../http/http-utils.js';
+import { createLogger } from '../logging/emulator-logger.js';
+import type { EmulatorLogger, LogLevel, LogSink } from '../logging/emulator-logger.js';
+import { RestApi } from '../rest/rest-api.js';
+import { UpstreamClient } from '../upstream/upstream-client.js';
+import { UpstreamRouter } from '../upstream/upstream-router.js';
+import { DEFAULT_UPSTREAM_URL_TEMPLATE, validateUrlTemplate } from '../upstream/upstream-settings.js';
+import type { UpstreamTemplate } from '../upstream/upstream-settings.js';
+import { EmulatorContext } from './emulator-context.js';
+import type { EmulatorLimits } from './emulator-context.js';
+
+/**
+ * The access key of the official emulator, which this one uses by default so that the official
+ * emulator's connection string works unchanged. It is public: never use it for a real service.
+ *
+ * @example
+ * ```ts
+ * const connectionString = `Endpoint=http://localhost;Port=8888;AccessKey=${EMULATOR_ACCESS_KEY};Version=1.0;`;
+ * ```
+ */
+export const EMULATOR_ACCESS_KEY = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789ABCDEFGH';
+
+/**
+ * The official emulator's port, this one's default.
+ *
+ * @example
+ * ```ts
+ * createServiceEmulator({ port: DEFAULT_EMULATOR_PORT });
+ * ```
+ */
+export const DEFAULT_EMULATOR_PORT = 8888;
+
+/**
+ * Options of {@link createServiceEmulator}. Every option has a default compatible with the official
+ * emulator; tests usually set `port: 0` and shorter timings.
+ *
+ * @example
+ * ```ts
+ * const options: ServiceEmulatorOptions = { port: 0, keepAliveIntervalMs: 500, clientTimeoutMs: 2000, logLevel: 'warn' };
+ * ```
+ */
+export interface ServiceEmulatorOptions {
+  /** Address to listen on. Default `127.0.0.1`; with a loopback address `::1` is served too, so `localhost` reaches it. */
+  readonly host?: string;
+  /** Port; default 8888; `0` picks a free one (read it from {@link ServiceEmulator.port}). */
+  readonly port?: number;
+  /** The access key; default {@link EMULATOR_ACCESS_KEY}. */
+  readonly accessKey?: string;
+  /** A second key that is also accepted, and signs upstream requests too (the service's secondary key). */
+  readonly secondaryAccessKey?: string;
+  /**
+   * Upstream URL templates, tried in order; default one template,
+   * {@link DEFAULT_UPSTREAM_URL_TEMPLATE}, for every hub, category and event.
+   */
+  readonly upstream?: readonly UpstreamTemplate[];
+  /** Interval of the Ping messages sent to idle clients; default 15 000 ms. */
+  readonly keepAliveIntervalMs?: number;
+  /** A client that sends nothing (not even a ping) for this long is closed; default 30 000 ms. */
+  readonly clientTimeoutMs?: number;
+  /** Time allowed for the handshake after the transport connects; default 15 000 ms. */
+  readonly handshakeTimeoutMs?: number;
+  /** A negotiated connection that no transport starts within this time is discarded; default 30 000 ms. */
+  readonly unusedConnectionTimeoutMs?: number;
+  /** How long a long-polling request is held when there is nothing to send; default 90 000 ms. */
+  readonly longPollingTimeoutMs?: number;
+  /** Timeout of each upstream request; default 100 000 ms (the official HTTP client's). */
+  readonly upstreamTimeoutMs?: number;
+  /**
+   * Largest amount of data waiting to be delivered to one client; a client that falls further behind
+   * is closed with an error, so that it cannot hold up the others or the emulator's memory. Default 4 MiB.
+   */
+  readonly maxBufferedBytesPerConnection?: number;
+  /** Largest hub message accepted from a client; default 1 MiB. */
+  readonly maxMessageSize?: number;
+  /** Most messages of one connection waiting for the upstream before it is closed; default 1 000. */
+  readonly maxPendingUpstreamMessages?: number;
+  /** Leeway for `exp` and `nbf` of access tokens; default 30 s. */
+  readonly clockToleranceSeconds?: number;
+  /** Default `info`. Ignored when `logger` is given. */
+  readonly logLevel?: LogLevel;
+  /** Where log lines go (default the console). Ignored when `logger` is given. */
+  readonly logSink?: LogSink;
+  readonly logger?: EmulatorLogger;
+}
+
+/**
+ * A running (or ready to run) local Azure SignalR Service in serverless mode.
+ *
+ * @example
+ * ```ts
+ * const emulator = createServiceEmulator({ port: 0 });
+ * await emulator.start();
+ * process.env.AzureSignalRConnectionString = emulator.connectionString;
+ * // ...
+ * await emulator.close();
+ * ```
+ */
+export interface ServiceEmulator {
+  /** Starts listening. Rejects with `EmulatorError` `LISTEN_FAILED` when the port is taken. */
+  start(): Promise<void>;
+  /** Closes every client connection and stops listening. Safe to call more than once. */
+  close(): Promise<void>;
+  /** The port listened on (the real one when `port` was 0); throws before {@link ServiceEmulator.start}. */
+  readonly port: number;
+  /** Base URL, `http://localhost:<port>`. */
+  readonly url: string;
+  /** The connection string of this emulator, e.g. `Endpoint=http://localhost;Port=8888;AccessKey=…;Version=1.0;`. */
+  readonly connectionString: string;
+  /** The primary access key. */
+  readonly accessKey: string;
+  /** Live connections per hub, e.g. `{ chat: 2 }`. */
+  connectionCounts(): Record<string, number>;
+}
+
+function positive(value: number | undefined, fallback: number, name: string): number {
+  if (value === undefined) return fallback;
+  if (!Number.isFinite(value) || value <= 0) throw new EmulatorError('CONFIG_INVALID', `${name} must be a positive number, got ${String(value)}.`);
+  return value;
+}
+
+const loopbackV4 = new Set(['127.0.0.1', 'localhost']);
+
+/**
+ * Creates a local Azure SignalR Service (serverless mode) with the real service's wire behaviour:
+ * the client endpoint (negotiate, WebSockets, Server-Sent Events, long polling, JSON and MessagePack),
+ * upstream calls to the app, and the data-plane REST API.
+ *
+ * @throws {EmulatorError} `CONFIG_INVALID` for an invalid option.
+ * @example
+ * ```ts
+ * import { createServiceEmulator } from '@serverless-hub/emulator';
+ *
+ * const emulator = createServiceEmulator({
+ *   port: 0,
+ *   upstream: [{ urlTemplate: 'http://127.0.0.1:7071/api/{hub}/{category}/{event}' }],
+ * });
+ * await emulator.start();
+ * console.log(emulator.connectionString);
+ * ```
+ */
+export function createServiceEmulator(options: ServiceEmulatorOptions = {}): ServiceEmulator {
+  const host = options.host ?? '127.0.0.1';
+  const requestedPort = options.port ?? DEFAULT_EMULATOR_PORT;
+  if (!Number.isInteger(requestedPort) || requestedPort < 0 || requestedPort > 65535) {
+    throw new EmulatorError('CONFIG_INVALID', `port must be an integer from 0 to 65535, got ${String(requestedPort)}.`);
+  }
+  const accessKey = options.accessKey ?? EMULATOR_ACCESS_KEY;
+  if (accessKey === '') throw new EmulatorError('CONFIG_INVALID', 'accessKey must not be empty.');
+  const accessKeys = options.secondaryAccessKey === undefined || options.secondaryAccessKey === '' ? [accessKey] : [accessKey, options.secondaryAccessKey];
+  const templates = options.upstream ?? [{ urlTemplate: DEFAULT_UPSTREAM_URL_TEMPLATE }];
+  templates.forEach((template, index) => {
+    validateUrlTemplate(template.urlTemplate, `upstream[${index}]`);
+  });
+  const keepAliveIntervalMs = positive(options.keepAliveIntervalMs, 15_000, 'keepAliveIntervalMs');
+  const clientTimeoutMs = positive(options.clientTimeoutMs, 30_000, 'clientTimeoutMs');
+  const limits: EmulatorLimits = {
+    keepAliveIntervalMs,
+    clientTimeoutMs,
+    handshakeTimeoutMs: positive(options.handshakeTimeoutMs, 15_000, 'handshakeTimeoutMs'),
+    unusedConnectionTimeoutMs: positive(options.unusedConnectionTimeoutMs, 30_000, 'unusedConnectionTimeoutMs'),
+    longPollingTimeoutMs: positive(options.longPollingTimeoutMs, 90_000, 'longPollingTimeoutMs'),
+    maxBufferedBytesPerConnection: positive(options.maxBufferedBytesPerConnection, 4 * 1024 * 1024, 'maxBufferedBytesPerConnection'),
+    maxMessageSize: positive(options.maxMessageSize, 1024 * 1024, 'maxMessageSize'),
+    closedConnectionGraceMs: 10_000,
+  };
+  const logger = options.logger ?? createLogger({ level: options.logLevel ?? 'info', name: 'emulator', ...(options.logSink === undefined ? {} : { sink: options.logSink }) });
+  const upstreamClient = new UpstreamClient(positive(options.upstreamTimeoutMs, 100_000, 'upstreamTimeoutMs'), 16 * 1024 * 1024);
+  const context = new EmulatorContext(
+    limits,
+    logger,
+    new AccessTokenVerifier(accessKeys, options.clockToleranceSeconds ?? 30),
+    accessKeys,
+    { router: new UpstreamRouter(templates), client: upstreamClient, logger, maxPending: positive(options.maxPendingUpstreamMessages, 1000, 'maxPendingUpstreamMessages') },
+  );
+  const clientEndpoint = new ClientEndpoint(context);
+  const restApi = new RestApi(context);
+
+  const onRequest = (request: IncomingMessage, response: ServerResponse): void => {
+    let url: URL;
+    try {
+      url = new URL(request.url ?? '/', 'http://localhost');
+    } catch {
+      sendText(response, 400, 'The request URL is malformed.');
+      return;
+    }
+    if (applyCors(request, response)) return;
+    const path = url.pathname;
+    let work: Promise<void> | undefined;
+    if (path === '/client' || path.startsWith('/client/')) work = clientEndpoint.handleRequest(request, response, url);
+    else if (path === '/api/v1' || path.startsWith('/api/v1/')) work = restApi.handle(request, response, url, path.slice('/api/v1'.length));
+    else if (path === '/api' || path.startsWith('/api/')) work = restApi.handle(request, response, url, path.slice('/api'.length));
+    else {
+      request.resume();
+      sendText(response, 404, `Nothing here: the emulator serves /client (SignalR clients) and /api (REST API).`);
+      return;
+    }
+    work.catch((error: unknown) => {
+      logger.error(`${request.method ?? ''} ${path} failed: ${(error as Error).stack ?? String(error)}`);
+      if (!response.headersSent) sendText(response, 500, 'The emulator failed to process the request.');
+      else response.destroy();
+    });
+  };
+
+  const onUpgrade = (request: IncomingMessage, socket: Duplex, head: Buffer): void => {
+    socket.on('error', () => undefined);
+    let url: URL;
+    try {
+      url = new URL(request.url ?? '/', 'http://localhost');
+    } catch {
+      socket.destroy();
+      return;
+    }
+    if (url.pathname !== '/client' && url.pathname !== '/client/') {
+      socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
+      return;
+    }
+    clientEndpoint.handleUpgrade(request, socket, head, url).catch((error: unknown) => {
+      logger.error(`WebSocket upgrade failed: ${(error as Error).stack ?? String(error)}`);
+      socket.destroy();
+    });
+  };
+
+  const servers: Server[] = [];
+  let heartbeat: NodeJS.Timeout | undefined;
+  let actualPort: number | undefined;
+  let state: 'new' | 'starting' | 'started' | 'closed' = 'new';
+
+  const tick = (): void => {
+    const now = Date.now();
+    for (const [token, connection] of context.connectionsByToken) {
+      switch (connection.phase) {
+        case 'negotiated':
+          if (now - connection.createdAt > limits.unusedConnectionTimeoutMs) context.connectionsByToken.delete(token);
+          break;
+        case 'handshaking':
+          if (now - connection.attachedAt > limits.handshakeTimeoutMs) {
+            connection.close({ sendCloseMessage: false, reason: 'no handshake in time', error: 'Handshake was canceled.' });
+          }
+          break;
+        case 'connected':
+          if (now - connection.lastReceivedAt > limits.clientTimeoutMs) {
+            connection.close({
+              sendCloseMessage: true,
+              reason: 'client timeout',
+              error: 'Server timeout elapsed without receiving a message from the client.',
+            });
+          } else if (now - connection.lastSentAt >= limits.keepAliveIntervalMs) connection.sendPing();
+          break;
+        case 'closed':
+          if (now - connection.closedAt > limits.closedConnectionGraceMs) context.connectionsByToken.delete(token);
+          break;
+      }
+    }
+    for (const [name, hub] of context.hubs) {
+      hub.sweepExpired(now);
+      if (hub.isEmpty()) context.hubs.delete(name);
+    }
+  };
+
+  const listen = (server: Server, address: string, port: number): Promise<number> =>
+    new Promise((resolve, reject) => {
+      const onError = (error: NodeJS.ErrnoException): void => {
+        reject(error);
+      };
+      server.once('error', onError);
+      server.listen({ host: address, port, exclusive: true }, () => {
+        server.off('error', onError);
+        resolve((server.address() as AddressInfo).port);
+      });
+    });
+
+  const emulator: ServiceEmulator = {
+    async start() {
+      if (state !== 'new') throw new EmulatorError('INVALID_STATE', `The emulator was already ${state === 'closed' ? 'closed' : 'started'}; create a new one.`);
+      state = 'starting';
+      const primary = createServer({ keepAlive: true }, onRequest);
+      primary.on('upgrade', onUpgrade);
+      servers.push(primary);
+      try {
+        actualPort = await listen(primary, host, requestedPort);
+      } catch (error) {
+        state = 'closed';
+        const code = (error as NodeJS.ErrnoException).code ?? '';
+        throw new EmulatorError(
+          'LISTEN_FAILED',
+          code === 'EADDRINUSE'
+            ? `Port ${requestedPort} on ${host} is already in use: stop what uses it, or choose another port (--port).`
+            : `Cannot listen on ${host}:${requestedPort}: ${(error as Error).message}`,
+          { cause: error },
+        );
+      }
+      if (loopbackV4.has(host)) {
+        // `localhost` may resolve to ::1 first: serve it too when IPv6 is available.
+        const secondary = createServer({ keepAlive: true }, onRequest);
+        secondary.on('upgrade', onUpgrade);
+        try {
+          await listen(secondary, '::1', actualPort);
+          servers.push(secondary);
+        } catch (error) {
+          logger.debug(`not listening on [::1]:${actualPort}: ${(error as Error).message}`);
+        }
+      }
+      heartbeat = setInterval(tick, Math.max(10, Math.min(1000, keepAliveIntervalMs / 2, clientTimeoutMs / 4)));
+      heartbeat.unref();
+      state = 'started';
+      logger.info(`listening on ${emulator.url} (upstream: ${templates.map((template) => template.urlTemplate).join(', ')})`);
+    },
+
+    async close() {
+      if (state === 'closed') return;
+      state = 'closed';
+      if (heartbeat !== undefined) clearInterval(heartbeat);
+      for (const connection of context.connectionsByToken.values()) {
+        connection.stopUpstream();
+        if (connection.transport instanceof LongPollingTransport) connection.transport.abort();
+        connection.close({ sendCloseMessage: true, reason: 'the emulator is stopping', error: 'The service is stopping.', allowReconnect: true });
+      }
+      for (const hub of context.hubs.values()) for (const connection of hub.connections.values()) connection.stopUpstream();
+      context.connectionsByToken.clear();
+      context.hubs.clear();
+      clientEndpoint.close();
+      upstreamClient.close();
+      await Promise.all(
+        servers.map(
+          (server) =>
+            new Promise<void>((resolve) => {
+              server.close(() => {
+                resolve();
+              });
+              server.closeAllConnections();
+            }),
+        ),
+      );
+      logger.info('stopped');
+    },
+
+    get port() {
+      if (actualPort === undefined) throw new EmulatorError('INVALID_STATE', 'The emulator has no port before start() resolves.');
+      return actualPort;
+    },
+    get url() {
+      return `http://localhost:${emulator.port}`;
+    },
+    get connectionString() {
+      return `Endpoint=http://localhost;Port=${emulator.port};AccessKey=${accessKey};Version=1.0;`;
+    },
+    accessKey,
+    connectionCounts() {
+      const counts: Record<string, number> = {};
+      for (const [name, hub] of context.hubs) if (hub.connections.size > 0) counts[name] = hub.connections.size;
+      return counts;
+    },
+  };
+  return emulator;
+}

@@ -1,0 +1,130 @@
+import type { InvocationMessage } from '@serverless-hub/core';
+import type { UpstreamClient, UpstreamOutcome } from './upstream-client.js';
+import type { UpstreamRouter } from './upstream-router.js';
+import type { EmulatorLogger } from '../logging/emulator-logger.js';
+
+/** One event of a connection for the upstream. */
+export type UpstreamEvent =
+  | { readonly kind: 'connected' }
+  | { readonly kind: 'message'; readonly invocation: InvocationMessage; readonly body: Uint8Array }
+  | { readonly kind: 'disconnected'; readonly error: string | undefined };
+
+/** What the queue needs of its connection. */
+export interface UpstreamSource {
+  readonly id: string;
+  readonly hubName: string;
+  readonly upstreamHeaders: Readonly<Record<string, string>>;
+  readonly contentType: string;
+  /** The upstream accepted (`true`) or refused (`false`) the connection. */
+  connectedResult(accepted: boolean, detail: string): void;
+  /** Relays an invocation's answer: the upstream's framed bytes, a void completion, or an error. */
+  completion(invocationId: string, answer: { readonly framed: Uint8Array } | { readonly error: string } | { readonly void: true }): void;
+}
+
+/** What the queues of all connections share. */
+export interface UpstreamServices {
+  readonly router: UpstreamRouter;
+  readonly client: UpstreamClient;
+  readonly logger: EmulatorLogger;
+  readonly maxPending: number;
+}
+
+const connectedBody = Buffer.from('{"type":10}');
+
+function describe(outcome: UpstreamOutcome): string {
+  return outcome.ok ? String(outcome.status) : `failed (${outcome.reason})`;
+}
+
+/**
+ * Sends a connection's events upstream one at a time, in the order they happened, as the official
+ * emulator processes one invocation per client at a time.
+ */
+export class UpstreamQueue {
+  private readonly pending: UpstreamEvent[] = [];
+  private running = false;
+  private stopped = false;
+
+  constructor(
+    private readonly source: UpstreamSource,
+    private readonly services: UpstreamServices,
+  ) {}
+
+  /** @returns `false` when too many events are already waiting (the caller closes the connection). */
+  enqueue(event: UpstreamEvent): boolean {
+    if (this.stopped) return true;
+    if (event.kind === 'message' && this.pending.length >= this.services.maxPending) return false;
+    this.pending.push(event);
+    if (!this.running) void this.run();
+    return true;
+  }
+
+  /** Drops the events not sent yet (the connection was refused, or the emulator stops). */
+  stop(): void {
+    this.stopped = true;
+    this.pending.length = 0;
+  }
+
+  private async run(): Promise<void> {
+    this.running = true;
+    try {
+      let event = this.pending.shift();
+      while (event !== undefined) {
+        await this.process(event);
+        event = this.stopped ? undefined : this.pending.shift();
+      }
+    } finally {
+      this.running = false;
+    }
+  }
+
+  private async process(event: UpstreamEvent): Promise<void> {
+    const { source, services } = this;
+    const category = event.kind === 'message' ? 'messages' : 'connections';
+    const eventName = event.kind === 'message' ? event.invocation.target : event.kind;
+    const url = services.router.resolve(source.hubName, category, eventName);
+    const invocationId = event.kind === 'message' ? event.invocation.invocationId : undefined;
+    if (url === undefined) {
+      services.logger.info(`upstream ${source.hubName}/${category}/${eventName} connection=${source.id}: no upstream template matches; not sent`);
+      if (event.kind === 'connected') source.connectedResult(true, 'no upstream');
+      if (invocationId !== undefined) source.completion(invocationId, { error: 'Invocation failed, no upstream is configured for this event.' });
+      return;
+    }
+    let body: Uint8Array;
+    let contentType = 'application/json';
+    if (event.kind === 'connected') body = connectedBody;
+    else if (event.kind === 'disconnected') body = Buffer.from(JSON.stringify(event.error === undefined ? { type: 11 } : { type: 11, error: event.error }));
+    else {
+      body = event.body;
+      contentType = source.contentType;
+    }
+    const started = performance.now();
+    const outcome = await services.client.post(
+      url,
+      { ...source.upstreamHeaders, 'X-ASRS-Category': category, 'X-ASRS-Event': eventName, 'Content-Type': contentType },
+      body,
+    );
+    const elapsed = Math.round(performance.now() - started);
+    const line = `upstream POST ${url} (${category}/${eventName}) connection=${source.id} -> ${describe(outcome)} in ${elapsed} ms`;
+    const expected = outcome.ok && (outcome.status === 200 || outcome.status === 204);
+    if (expected) services.logger.info(line);
+    else services.logger.warn(line);
+
+    if (event.kind === 'connected') {
+      source.connectedResult(outcome.ok && outcome.status >= 200 && outcome.status < 300, describe(outcome));
+      return;
+    }
+    if (invocationId === undefined) return;
+    if (!outcome.ok) {
+      // The official emulator turns a failed request into status 500 for the client.
+      source.completion(invocationId, {
+        error: outcome.failure === 'too-large' ? 'Invocation failed, response too large.' : 'Invocation failed, status code 500',
+      });
+    } else if (outcome.status === 200 && outcome.body.length > 0) {
+      source.completion(invocationId, { framed: outcome.body });
+    } else if (outcome.status === 200 || outcome.status === 204) {
+      source.completion(invocationId, { void: true });
+    } else {
+      source.completion(invocationId, { error: `Invocation failed, status code ${outcome.status}` });
+    }
+  }
+}
