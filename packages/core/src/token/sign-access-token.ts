@@ -1,5 +1,6 @@
 import { SignJWT } from 'jose';
-import type { JWTPayload } from 'jose';
+import type { CryptoKey, JWTPayload } from 'jose';
+import { ServerlessHubError } from '../errors/serverless-hub-error.js';
 
 /** What {@link signAccessToken} needs to sign a service token. */
 export interface AccessTokenRequest {
@@ -19,17 +20,24 @@ export interface AccessTokenRequest {
 }
 
 const encoder = new TextEncoder();
-// Keys are few and long-lived: keep their encoded bytes instead of re-encoding for every token.
-const keyBytesCache = new Map<string, Uint8Array>();
+const HASH_OF = { HS256: 'SHA-256', HS512: 'SHA-512' } as const;
+// Keys are few and long-lived: import each into WebCrypto once, instead of once per token as jose
+// does when given raw bytes.
+const cryptoKeys = new Map<string, Promise<CryptoKey>>();
+const MAX_CACHED_KEYS = 64;
 
-function keyBytes(key: string): Uint8Array {
-  let bytes = keyBytesCache.get(key);
-  if (bytes === undefined) {
-    bytes = encoder.encode(key);
-    if (keyBytesCache.size > 64) keyBytesCache.clear();
-    keyBytesCache.set(key, bytes);
+function cryptoKeyFor(key: string, algorithm: 'HS256' | 'HS512'): Promise<CryptoKey> {
+  const cacheKey = `${algorithm}:${key}`;
+  let cryptoKey = cryptoKeys.get(cacheKey);
+  if (cryptoKey === undefined) {
+    cryptoKey = crypto.subtle.importKey('raw', encoder.encode(key), { name: 'HMAC', hash: HASH_OF[algorithm] }, false, ['sign']);
+    if (cryptoKeys.size >= MAX_CACHED_KEYS) cryptoKeys.clear();
+    cryptoKeys.set(cacheKey, cryptoKey);
+    cryptoKey.catch(() => {
+      cryptoKeys.delete(cacheKey);
+    });
   }
-  return bytes;
+  return cryptoKey;
 }
 
 /**
@@ -46,9 +54,12 @@ function keyBytes(key: string): Uint8Array {
  * ```
  */
 export async function signAccessToken(request: AccessTokenRequest): Promise<string> {
+  if (typeof request.key !== 'string' || request.key === '') {
+    throw new ServerlessHubError('ACCESS_KEY_UNAVAILABLE', 'Cannot sign a token with an empty access key. Check the connection string.');
+  }
   const now = request.now ?? Math.floor(Date.now() / 1000);
   const algorithm = request.algorithm ?? 'HS256';
   const payload: JWTPayload = { ...request.claims, aud: request.audience, nbf: now, iat: now, exp: now + request.lifetimeSeconds };
   const header = request.kid === undefined ? { alg: algorithm, typ: 'JWT' } : { alg: algorithm, typ: 'JWT', kid: request.kid };
-  return new SignJWT(payload).setProtectedHeader(header).sign(keyBytes(request.key));
+  return new SignJWT(payload).setProtectedHeader(header).sign(await cryptoKeyFor(request.key, algorithm));
 }

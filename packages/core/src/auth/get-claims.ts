@@ -1,0 +1,225 @@
+import { createRemoteJWKSet, jwtVerify } from 'jose';
+import type { JWTPayload, JWTVerifyGetKey, JWTVerifyOptions } from 'jose';
+import { ServerlessHubError } from '../errors/serverless-hub-error.js';
+import { bearerToken } from './bearer-token.js';
+
+/** What every verification can check besides the signature. */
+interface CommonVerification {
+  /** Allowed algorithms. Default: HS256/384/512 for a secret; RSA, RSA-PSS, ECDSA and EdDSA for a JWKS. */
+  readonly algorithms?: readonly string[];
+  /** Seconds of clock skew tolerated on `exp` and `nbf`. Default 0. */
+  readonly clockToleranceSeconds?: number;
+  /** Claims that must be present, e.g. `['sub']`. */
+  readonly requiredClaims?: readonly string[];
+}
+
+/** Verify with a shared secret (HMAC): its UTF-8 bytes, or the bytes given. */
+export interface SecretVerification extends CommonVerification {
+  readonly secret: string | Uint8Array;
+  /** Expected `iss`, when checked. */
+  readonly issuer?: string | readonly string[];
+  /** Expected `aud`, when checked. */
+  readonly audience?: string | readonly string[];
+}
+
+/**
+ * Verify with the public keys of an OpenID provider (Microsoft Entra ID, Auth0, ...): its JWKS URL,
+ * with the issuer and audience to require.
+ */
+export interface JwksVerification extends CommonVerification {
+  /** e.g. `https://login.microsoftonline.com/<tenant>/discovery/v2.0/keys`. https, or http on loopback only. */
+  readonly jwksUrl: string | URL;
+  readonly issuer: string | readonly string[];
+  readonly audience: string | readonly string[];
+}
+
+/**
+ * How {@link getClaims} verifies a token.
+ *
+ * @example
+ * ```ts
+ * const entra: GetClaimsOptions = {
+ *   jwksUrl: 'https://login.microsoftonline.com/<tenant-id>/discovery/v2.0/keys',
+ *   issuer: 'https://login.microsoftonline.com/<tenant-id>/v2.0',
+ *   audience: '<application-client-id>',
+ * };
+ * const shared: GetClaimsOptions = { secret: process.env.JWT_SECRET ?? '' };
+ * ```
+ */
+export type GetClaimsOptions = SecretVerification | JwksVerification;
+
+interface PreparedVerification {
+  readonly key: Uint8Array | JWTVerifyGetKey;
+  readonly verifyOptions: JWTVerifyOptions;
+}
+
+const HMAC_ALGORITHMS = ['HS256', 'HS384', 'HS512'];
+const ASYMMETRIC_ALGORITHMS = ['RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'ES256', 'ES384', 'ES512', 'EdDSA', 'Ed25519'];
+const LOOPBACK_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]']);
+
+// One key set per URL: jose caches the keys, refetches on an unknown kid, and rate-limits refetches.
+const keySets = new Map<string, JWTVerifyGetKey>();
+// Options objects are usually module constants: validate and prepare each once.
+const prepared = new WeakMap<GetClaimsOptions, PreparedVerification>();
+const encoder = new TextEncoder();
+
+function invalidOptions(message: string): ServerlessHubError {
+  return new ServerlessHubError('AUTH_OPTIONS_INVALID', `Invalid getClaims options: ${message}`);
+}
+
+function checkStrings(value: unknown, name: string, required: boolean): string | string[] | undefined {
+  if (value === undefined && !required) return undefined;
+  const list = typeof value === 'string' ? [value] : Array.isArray(value) ? (value as unknown[]) : undefined;
+  if (list === undefined || list.length === 0 || list.some((item) => typeof item !== 'string' || item === '')) {
+    throw invalidOptions(`${name} must be a non-empty string or a non-empty array of non-empty strings.`);
+  }
+  return typeof value === 'string' ? value : (list as string[]);
+}
+
+function keySetFor(jwksUrl: string | URL): JWTVerifyGetKey {
+  const text = String(jwksUrl);
+  let keySet = keySets.get(text);
+  if (keySet !== undefined) return keySet;
+  if (!URL.canParse(text)) throw invalidOptions('jwksUrl is not an absolute URL.');
+  const url = new URL(text);
+  if (url.protocol !== 'https:' && !(url.protocol === 'http:' && LOOPBACK_HOSTS.has(url.hostname))) {
+    throw invalidOptions('jwksUrl must use https (plain http is allowed for localhost only): keys fetched in clear text can be forged.');
+  }
+  keySet = createRemoteJWKSet(url);
+  keySets.set(text, keySet);
+  return keySet;
+}
+
+type RawOptions = Partial<Record<keyof SecretVerification | keyof JwksVerification, unknown>>;
+
+function prepare(options: GetClaimsOptions): PreparedVerification {
+  let result = prepared.get(options);
+  if (result !== undefined) return result;
+  // Options may come from plain JavaScript or configuration: check them as untrusted input.
+  const raw: unknown = options;
+  if (typeof raw !== 'object' || raw === null) throw invalidOptions('pass { secret } or { jwksUrl, issuer, audience }.');
+  const o = raw as RawOptions;
+  const hasSecret = o.secret !== undefined;
+  const hasJwks = o.jwksUrl !== undefined;
+  if (hasSecret === hasJwks) throw invalidOptions('pass exactly one of secret or jwksUrl.');
+
+  const issuer = checkStrings(o.issuer, 'issuer', hasJwks);
+  const audience = checkStrings(o.audience, 'audience', hasJwks);
+  const algorithms = checkStrings(o.algorithms, 'algorithms', false) ?? (hasSecret ? HMAC_ALGORITHMS : ASYMMETRIC_ALGORITHMS);
+  const requiredClaims = checkStrings(o.requiredClaims, 'requiredClaims', false);
+  const tolerance = o.clockToleranceSeconds;
+  if (tolerance !== undefined && !(typeof tolerance === 'number' && Number.isFinite(tolerance) && tolerance >= 0)) {
+    throw invalidOptions('clockToleranceSeconds must be a number of seconds, 0 or more.');
+  }
+
+  const verifyOptions: JWTVerifyOptions = { algorithms: typeof algorithms === 'string' ? [algorithms] : algorithms };
+  if (issuer !== undefined) verifyOptions.issuer = issuer;
+  if (audience !== undefined) verifyOptions.audience = audience;
+  if (requiredClaims !== undefined) verifyOptions.requiredClaims = typeof requiredClaims === 'string' ? [requiredClaims] : requiredClaims;
+  if (tolerance !== undefined) verifyOptions.clockTolerance = tolerance;
+
+  let key: Uint8Array | JWTVerifyGetKey;
+  if (hasSecret) {
+    const secret = o.secret;
+    if (typeof secret === 'string' && secret !== '') key = encoder.encode(secret);
+    else if (secret instanceof Uint8Array && secret.byteLength > 0) key = secret;
+    else throw invalidOptions('secret is empty or not a string / Uint8Array. Give the shared secret the tokens are signed with.');
+  } else {
+    const jwksUrl = o.jwksUrl;
+    if (typeof jwksUrl !== 'string' && !(jwksUrl instanceof URL)) throw invalidOptions('jwksUrl must be a string or a URL.');
+    key = keySetFor(jwksUrl);
+  }
+  result = { key, verifyOptions };
+  prepared.set(options, result);
+  return result;
+}
+
+/** Turns a jose failure into a reason that names what is wrong, never the token. */
+function tokenInvalid(error: unknown): ServerlessHubError {
+  const code = typeof error === 'object' && error !== null && 'code' in error ? String(error.code) : '';
+  let reason: string;
+  let kind: string;
+  switch (code) {
+    case 'ERR_JWT_EXPIRED':
+      kind = 'expired';
+      reason = 'it has expired';
+      break;
+    case 'ERR_JWT_CLAIM_VALIDATION_FAILED': {
+      const claim = (error as { claim?: unknown }).claim;
+      kind = 'claim';
+      reason = `its "${String(claim)}" claim is missing or not the expected value`;
+      break;
+    }
+    case 'ERR_JWS_SIGNATURE_VERIFICATION_FAILED':
+      kind = 'signature';
+      reason = 'its signature does not verify';
+      break;
+    case 'ERR_JOSE_ALG_NOT_ALLOWED':
+    case 'ERR_JOSE_NOT_SUPPORTED':
+      kind = 'algorithm';
+      reason = 'it is signed with an algorithm that is not allowed';
+      break;
+    case 'ERR_JWKS_NO_MATCHING_KEY':
+      kind = 'key';
+      reason = 'no key of the JWKS matches its "kid"';
+      break;
+    case 'ERR_JWKS_MULTIPLE_MATCHING_KEYS':
+      kind = 'key';
+      reason = 'several keys of the JWKS match it';
+      break;
+    case 'ERR_JWKS_TIMEOUT':
+      kind = 'jwks';
+      reason = 'the JWKS could not be fetched in time';
+      break;
+    case 'ERR_JWKS_INVALID':
+    case 'ERR_JOSE_GENERIC':
+    case 'ERR_JWK_INVALID':
+      kind = 'jwks';
+      reason = 'the JWKS could not be fetched or is invalid';
+      break;
+    case 'ERR_JWS_INVALID':
+    case 'ERR_JWT_INVALID':
+      kind = 'malformed';
+      reason = 'it is not a well-formed JWT';
+      break;
+    default:
+      // e.g. fetch failing to reach the JWKS URL: the token cannot be verified now.
+      kind = 'unverifiable';
+      reason = 'it could not be verified';
+  }
+  return new ServerlessHubError('TOKEN_INVALID', `The bearer token is invalid: ${reason}.`, { cause: error, details: { reason: kind } });
+}
+
+/**
+ * Verifies a bearer JWT and returns its claims. Give the `Authorization` header value (`Bearer `
+ * is stripped) or the bare token. With `{ secret }` it checks an HMAC signature (and `iss`/`aud`
+ * when given); with `{ jwksUrl, issuer, audience }` it checks the signature against the provider's
+ * published keys (fetched once, cached per URL) and requires the issuer and audience. `exp` and
+ * `nbf` are always checked.
+ *
+ * @throws {@link ServerlessHubError} `TOKEN_INVALID` (missing, malformed, expired, wrong issuer or
+ * audience, bad signature, unverifiable) with a reason in the message and `details.reason`, never
+ * the token — answer it with 401; `AUTH_OPTIONS_INVALID` for unusable options.
+ *
+ * @example
+ * ```ts
+ * const entra = {
+ *   jwksUrl: `https://login.microsoftonline.com/${tenantId}/discovery/v2.0/keys`,
+ *   issuer: `https://login.microsoftonline.com/${tenantId}/v2.0`,
+ *   audience: clientId,
+ * };
+ * const claims = await getClaims(request.headers.get('authorization'), entra);
+ * const info = await negotiate(endpointFromSettings(), 'chat', { userId: claims.sub });
+ * ```
+ */
+export async function getClaims(authorization: string | null | undefined, options: GetClaimsOptions): Promise<JWTPayload> {
+  const { key, verifyOptions } = prepare(options);
+  const token = bearerToken(authorization);
+  try {
+    const { payload } =
+      key instanceof Uint8Array ? await jwtVerify(token, key, verifyOptions) : await jwtVerify(token, key, verifyOptions);
+    return payload;
+  } catch (error) {
+    throw tokenInvalid(error);
+  }
+}

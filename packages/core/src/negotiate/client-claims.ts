@@ -1,0 +1,91 @@
+import { ServerlessHubError } from '../errors/serverless-hub-error.js';
+
+/** One claim: a type and a string value. */
+export interface Claim {
+  readonly type: string;
+  readonly value: string;
+}
+
+/**
+ * Custom claims of a client token: a record of claim type → value(s), or a list of `{ type, value }`
+ * (a type may repeat). A type with several values becomes a JSON array in the token.
+ *
+ * @example
+ * ```ts
+ * const asRecord: ClaimsInput = { role: ['admin', 'editor'], tenant: 'contoso' };
+ * const asList: ClaimsInput = [{ type: 'role', value: 'admin' }, { type: 'role', value: 'editor' }];
+ * ```
+ */
+export type ClaimsInput = Readonly<Record<string, string | readonly string[]>> | readonly Claim[];
+
+/** The claims of a client token, ready to sign: one value, or an array for a repeated type. */
+export type TokenClaims = Record<string, string | string[]>;
+
+/** Claim types the service interprets itself; custom claims of these types travel as `asrs.u.<type>`. */
+export const RESERVED_CLAIM_TYPES: ReadonlySet<string> = new Set(['aud', 'exp', 'iat', 'nbf', 'iss', 'actort', 'acr', 'azp', 'c_hash', 'jti', 'nonce']);
+export const SYSTEM_CLAIM_PREFIX = 'asrs.s.';
+export const USER_CLAIM_PREFIX = 'asrs.u.';
+export const USER_ID_CLAIM = 'asrs.s.uid';
+export const DETAILED_ERRORS_CLAIM = 'asrs.s.derror';
+
+function invalidClaims(message: string): ServerlessHubError {
+  return new ServerlessHubError('CLAIMS_INVALID', message);
+}
+
+// Types reach error messages; keep them short so a hostile token cannot flood a log.
+function shown(type: string): string {
+  return JSON.stringify(type.length > 64 ? `${type.slice(0, 64)}…` : type);
+}
+
+function add(grouped: Map<string, string[]>, type: unknown, value: unknown): void {
+  if (typeof type !== 'string' || type === '') throw invalidClaims('A claim type is empty or not a string. Give every claim a non-empty type.');
+  if (type.startsWith(SYSTEM_CLAIM_PREFIX)) {
+    throw invalidClaims(
+      `Claim type ${shown(type)} is reserved: the prefix "${SYSTEM_CLAIM_PREFIX}" belongs to the service. ` +
+        'Pass the user id as userId and detailed errors as enableDetailedErrors, or rename the claim.',
+    );
+  }
+  if (typeof value !== 'string') throw invalidClaims(`Claim ${shown(type)} has a value that is not a string. Convert it to a string.`);
+  const tokenType = RESERVED_CLAIM_TYPES.has(type) ? USER_CLAIM_PREFIX + type : type;
+  const values = grouped.get(tokenType);
+  if (values === undefined) grouped.set(tokenType, [value]);
+  else values.push(value);
+}
+
+/**
+ * Builds the claims of a client token: the user id as `asrs.s.uid`, detailed errors as
+ * `asrs.s.derror`, then the custom claims, repeated types grouped into arrays and reserved types
+ * renamed `asrs.u.<type>`. Internal to negotiate.
+ *
+ * @throws {@link ServerlessHubError} `CLAIMS_INVALID` for a malformed claim or an `asrs.s.*` type.
+ */
+export function clientTokenClaims(userId: string | undefined, claims: ClaimsInput | undefined, enableDetailedErrors: boolean): TokenClaims {
+  // No prototype: a claim named "__proto__" must stay a claim.
+  const result = Object.create(null) as TokenClaims;
+  if (userId !== undefined) result[USER_ID_CLAIM] = userId;
+  if (enableDetailedErrors) result[DETAILED_ERRORS_CLAIM] = 'True';
+  if (claims === undefined) return result;
+  // Claims may come from plain JavaScript: check them as untrusted input.
+  const input: unknown = claims;
+  if (typeof input !== 'object' || input === null) {
+    throw invalidClaims('claims must be a record of claim type → string | string[], or an array of { type, value }.');
+  }
+  const grouped = new Map<string, string[]>();
+  if (Array.isArray(claims)) {
+    for (const claim of claims as readonly unknown[]) {
+      if (typeof claim !== 'object' || claim === null) throw invalidClaims('Every entry of the claims array must be an object { type, value }.');
+      const { type, value } = claim as { type?: unknown; value?: unknown };
+      add(grouped, type, value);
+    }
+  } else {
+    for (const [type, value] of Object.entries(claims as Readonly<Record<string, unknown>>)) {
+      if (Array.isArray(value)) for (const item of value as readonly unknown[]) add(grouped, type, item);
+      else add(grouped, type, value);
+    }
+  }
+  for (const [type, values] of grouped) {
+    if (values.length === 0) continue;
+    result[type] = values.length === 1 ? (values[0] as string) : values;
+  }
+  return result;
+}

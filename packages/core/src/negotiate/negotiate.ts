@@ -1,0 +1,143 @@
+import { signingKeyFor } from '../connection/access-key-provider.js';
+import type { ServiceEndpoint } from '../connection/service-endpoint.js';
+import { ServerlessHubError } from '../errors/serverless-hub-error.js';
+import { signAccessToken } from '../token/sign-access-token.js';
+import { clientTokenClaims } from './client-claims.js';
+import type { ClaimsInput } from './client-claims.js';
+import { assertHubName } from './hub-name.js';
+
+/** Default lifetime of a client token, in seconds: one hour, as the official SDKs. */
+export const DEFAULT_TOKEN_LIFETIME_SECONDS = 3600;
+/** Shortest lifetime accepted, in seconds: shorter tokens break on ordinary clock skew. */
+export const MIN_TOKEN_LIFETIME_SECONDS = 60;
+/** Longest lifetime accepted, in seconds: one day. Clients negotiate again on every (re)connect. */
+export const MAX_TOKEN_LIFETIME_SECONDS = 86_400;
+/** The longest access token the service accepts, in characters. */
+export const MAX_ACCESS_TOKEN_LENGTH = 4096;
+
+/** What a client needs to connect to the service: the negotiate function's answer. */
+export interface ConnectionInfo {
+  /** `{ClientEndpoint}/client/?hub={hub}`. */
+  readonly url: string;
+  /** A JWT for this client only: never cache or share it. */
+  readonly accessToken: string;
+}
+
+/** Options of {@link negotiate}. */
+export interface NegotiateOptions {
+  /** The user id (`asrs.s.uid`); omit for an anonymous connection. Sends to this user reach the connection. */
+  readonly userId?: string;
+  /** Custom claims; the upstream sees them as the connection's claims. */
+  readonly claims?: ClaimsInput;
+  /** Token lifetime in seconds, a whole number from 60 to 86 400. Default 3600. */
+  readonly lifetime?: number;
+  /** Asks the service to send detailed error messages to this client (`asrs.s.derror`). Default false. */
+  readonly enableDetailedErrors?: boolean;
+  /** Signing algorithm. Default `HS256`. */
+  readonly algorithm?: 'HS256' | 'HS512';
+}
+
+interface HubTarget {
+  readonly url: string;
+  readonly audience: string;
+}
+
+// Per endpoint and hub name, the URL and audience are computed and validated once.
+const targets = new WeakMap<ServiceEndpoint, Map<string, HubTarget>>();
+const MAX_HUBS_PER_ENDPOINT = 1024;
+
+function hubTarget(endpoint: ServiceEndpoint, hubName: string): HubTarget {
+  let perEndpoint = targets.get(endpoint);
+  if (perEndpoint === undefined) {
+    perEndpoint = new Map();
+    targets.set(endpoint, perEndpoint);
+  }
+  let target = perEndpoint.get(hubName);
+  if (target !== undefined) return target;
+  assertHubName(hubName);
+  const hub = hubName.toLowerCase();
+  // The service checks `aud` against its own host: no port, no ClientEndpoint, no path.
+  const { protocol, hostname } = new URL(endpoint.endpoint);
+  target = { url: `${endpoint.clientEndpoint}/client/?hub=${hub}`, audience: `${protocol}//${hostname}/client/?hub=${hub}` };
+  if (perEndpoint.size >= MAX_HUBS_PER_ENDPOINT) perEndpoint.clear();
+  perEndpoint.set(hubName, target);
+  return target;
+}
+
+function invalidOption(message: string): ServerlessHubError {
+  return new ServerlessHubError('NEGOTIATE_OPTIONS_INVALID', message);
+}
+
+/** Validates a token lifetime in seconds. Internal: shared with the connection-info options. */
+export function checkLifetime(lifetime: unknown): number {
+  if (lifetime === undefined) return DEFAULT_TOKEN_LIFETIME_SECONDS;
+  if (typeof lifetime !== 'number' || !Number.isInteger(lifetime) || lifetime < MIN_TOKEN_LIFETIME_SECONDS || lifetime > MAX_TOKEN_LIFETIME_SECONDS) {
+    throw invalidOption(
+      `lifetime must be a whole number of seconds from ${String(MIN_TOKEN_LIFETIME_SECONDS)} to ${String(MAX_TOKEN_LIFETIME_SECONDS)} ` +
+        `(default ${String(DEFAULT_TOKEN_LIFETIME_SECONDS)}); got ${typeof lifetime === 'number' ? String(lifetime) : typeof lifetime}.`,
+    );
+  }
+  return lifetime;
+}
+
+function checkUserId(userId: unknown): string | undefined {
+  if (userId === undefined) return undefined;
+  if (typeof userId !== 'string' || userId === '') {
+    throw invalidOption('userId must be a non-empty string; omit it for an anonymous connection.');
+  }
+  return userId;
+}
+
+/**
+ * Creates the connection info a SignalR client needs to connect to Azure SignalR Service in
+ * serverless mode — what the app's `negotiate` function returns. The answer has exactly `url` and
+ * `accessToken`. The token is an HS256 JWT signed with the endpoint's access key (with `kid` for
+ * identity-based endpoints), with `aud` = `{scheme}://{host of Endpoint}/client/?hub={hub}`,
+ * `nbf`/`iat` = now, `exp` = now + lifetime, the user id in `asrs.s.uid` and the custom claims
+ * (repeated types as arrays, reserved types such as `aud` or `nonce` renamed `asrs.u.<type>`).
+ *
+ * @param endpoint - From {@link parseConnectionString} or {@link endpointFromSettings}.
+ * @param hubName - The hub; matched case-insensitively by the service (sent lowercased).
+ * @throws {@link ServerlessHubError} `NEGOTIATE_OPTIONS_INVALID` (hub name, user id, lifetime),
+ * `CLAIMS_INVALID` (malformed or `asrs.s.*` claims), `TOKEN_TOO_LONG` (over 4096 characters),
+ * `ACCESS_KEY_UNAVAILABLE` (identity endpoints whose key cannot be fetched).
+ *
+ * @example
+ * ```ts
+ * app.http('negotiate', {
+ *   methods: ['POST'],
+ *   authLevel: 'anonymous',
+ *   handler: async (request) => {
+ *     const userId = request.headers.get('x-ms-client-principal-id') ?? undefined;
+ *     const info = await negotiate(endpointFromSettings(), 'chat', { userId, claims: { role: 'reader' } });
+ *     return { jsonBody: info };
+ *   },
+ * });
+ * ```
+ */
+export async function negotiate(endpoint: ServiceEndpoint, hubName: string, options: NegotiateOptions = {}): Promise<ConnectionInfo> {
+  const target = hubTarget(endpoint, hubName);
+  const lifetimeSeconds = checkLifetime(options.lifetime);
+  const algorithm: unknown = options.algorithm;
+  if (algorithm !== undefined && algorithm !== 'HS256' && algorithm !== 'HS512') {
+    throw invalidOption('algorithm must be HS256 or HS512.');
+  }
+  const claims = clientTokenClaims(checkUserId(options.userId), options.claims, options.enableDetailedErrors === true);
+  const { key, kid } = await signingKeyFor(endpoint);
+  const accessToken = await signAccessToken({
+    audience: target.audience,
+    key,
+    lifetimeSeconds,
+    claims,
+    ...(kid === undefined ? {} : { kid }),
+    ...(options.algorithm === undefined ? {} : { algorithm: options.algorithm }),
+  });
+  if (accessToken.length > MAX_ACCESS_TOKEN_LENGTH) {
+    throw new ServerlessHubError(
+      'TOKEN_TOO_LONG',
+      `The access token would be ${String(accessToken.length)} characters long; Azure SignalR Service accepts at most ` +
+        `${String(MAX_ACCESS_TOKEN_LENGTH)}. Send fewer or shorter claims (e.g. a shorter claimTypeList) or a shorter user id.`,
+    );
+  }
+  return { url: target.url, accessToken };
+}
