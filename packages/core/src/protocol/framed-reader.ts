@@ -36,7 +36,8 @@ export class PendingBytes {
 
   append(bytes: Uint8Array): void {
     if (bytes.length === 0) return;
-    this.chunks.push(bytes.slice());
+    // new Uint8Array(view) copies; Buffer#slice would not.
+    this.chunks.push(new Uint8Array(bytes));
     this.total += bytes.length;
   }
 

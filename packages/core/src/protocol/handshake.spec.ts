@@ -48,6 +48,10 @@ describe('parseHandshakeRequest', () => {
     const parsed = parseHandshakeRequest(input);
     input.fill(0);
     expect(decoder.decode(parsed!.remaining)).toBe(`{"type":6}${RS}`);
+    const buffer = Buffer.from(`{"protocol":"json","version":1}${RS}{"type":6}${RS}`);
+    const fromBuffer = parseHandshakeRequest(buffer);
+    buffer.fill(0);
+    expect(decoder.decode(fromBuffer!.remaining)).toBe(`{"type":6}${RS}`);
   });
 
   it('ignores unknown properties', () => {

@@ -103,7 +103,8 @@ function readHandshakeRecord(input: Uint8Array | string, what: string): { value:
     } catch (error) {
       throw invalidMessage(`The ${what} is not valid UTF-8.`, error);
     }
-    remaining = end + 1 < input.length ? input.slice(end + 1) : emptyBytes;
+    // A copy (Buffer#slice would return a view), so the caller may reuse its buffer.
+    remaining = end + 1 < input.length ? new Uint8Array(input.subarray(end + 1)) : emptyBytes;
   }
   let value: unknown;
   try {

@@ -245,6 +245,11 @@ describe('jsonHubProtocol', () => {
       const chunk = encoder.encode('{"type":1,"target":"t","argu');
       reader.push(chunk);
       chunk.fill(0x20);
+      const buffer = Buffer.from('{"type":1,"target":"t","argu');
+      const bufferReader = jsonHubProtocol.createReader();
+      bufferReader.push(buffer);
+      buffer.fill(0x20);
+      expect(bufferReader.push(`ments":[1]}${RS}`)).toEqual([{ type: 1, target: 't', arguments: [1] }]);
       expect(reader.push(`ments":[1]}${RS}`)).toEqual([{ type: 1, target: 't', arguments: [1] }]);
     });
 

@@ -254,6 +254,11 @@ describe('messagePackHubProtocol', () => {
       reader.push(chunk);
       chunk.fill(0);
       expect(reader.push(bytes.subarray(5))).toEqual([{ type: 1, target: 't', arguments: ['abc'] }]);
+      const buffer = Buffer.from(bytes.subarray(0, 5));
+      const bufferReader = messagePackHubProtocol.createReader();
+      bufferReader.push(buffer);
+      buffer.fill(0);
+      expect(bufferReader.push(Buffer.from(bytes.subarray(5)))).toEqual([{ type: 1, target: 't', arguments: ['abc'] }]);
     });
 
     it('rejects an announced length over the maximum before the message arrives', () => {
