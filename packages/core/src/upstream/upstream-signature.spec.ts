@@ -1,0 +1,83 @@
+import { createHmac } from 'node:crypto';
+import { describe, expect, it } from 'vitest';
+import { ServerlessHubError } from '../errors/serverless-hub-error.js';
+import { computeUpstreamSignature, createSignatureValidator } from './upstream-signature.js';
+
+// Published HMAC-SHA256 test vector: key "key", message "The quick brown fox jumps over the lazy dog".
+const VECTOR_MESSAGE = 'The quick brown fox jumps over the lazy dog';
+const VECTOR_HEX = 'f7bc83f430538424b13298e6aa6fb143ef4d59a14946175997479dbc2d1a3cd8';
+
+const PRIMARY = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789ABCDEFGH';
+const SECONDARY = 'secondary-key-äöü';
+
+function hmacHex(key: string, message: string): string {
+  return createHmac('sha256', Buffer.from(key, 'utf8')).update(Buffer.from(message, 'utf8')).digest('hex');
+}
+
+describe('computeUpstreamSignature', () => {
+  it('matches the published HMAC-SHA256 vector, in uppercase hex with the sha256= prefix', () => {
+    expect(computeUpstreamSignature(VECTOR_MESSAGE, ['key'])).toBe(`sha256=${VECTOR_HEX.toUpperCase()}`);
+  });
+
+  it('writes one entry per key joined by ", " as the service does', () => {
+    expect(computeUpstreamSignature('conn', [PRIMARY, SECONDARY])).toBe(
+      `sha256=${hmacHex(PRIMARY, 'conn').toUpperCase()}, sha256=${hmacHex(SECONDARY, 'conn').toUpperCase()}`,
+    );
+  });
+});
+
+describe('createSignatureValidator', () => {
+  const validator = createSignatureValidator([PRIMARY, SECONDARY]);
+  const connectionId = 'pI9pzJv3DUyDbGj6IQ1dcQ9b1c7b1ce1';
+
+  it('accepts the published vector in upper and lower case', () => {
+    const vector = createSignatureValidator(['key']);
+    expect(vector.isValid(VECTOR_MESSAGE, `sha256=${VECTOR_HEX}`)).toBe(true);
+    expect(vector.isValid(VECTOR_MESSAGE, `sha256=${VECTOR_HEX.toUpperCase()}`)).toBe(true);
+    expect(vector.isValid(VECTOR_MESSAGE, `SHA256=${VECTOR_HEX}`)).toBe(true);
+  });
+
+  it('accepts the header of the service signed with both keys, with or without spaces', () => {
+    const primary = `sha256=${hmacHex(PRIMARY, connectionId).toUpperCase()}`;
+    const secondary = `sha256=${hmacHex(SECONDARY, connectionId).toUpperCase()}`;
+    expect(validator.isValid(connectionId, `${primary}, ${secondary}`)).toBe(true);
+    expect(validator.isValid(connectionId, `${primary},${secondary}`)).toBe(true);
+    expect(validator.isValid(connectionId, `${primary},   ${secondary}`)).toBe(true);
+  });
+
+  it('accepts a header signed by any one configured key, in any entry position', () => {
+    const other = `sha256=${hmacHex('rotated-out', connectionId)}`;
+    expect(validator.isValid(connectionId, `${other}, sha256=${hmacHex(SECONDARY, connectionId)}`)).toBe(true);
+    expect(validator.isValid(connectionId, `sha256=${hmacHex(PRIMARY, connectionId)}, ${other}`)).toBe(true);
+  });
+
+  it('refuses signatures of other keys or other connections, and missing or malformed headers', () => {
+    const forOther = `sha256=${hmacHex(PRIMARY, 'another-connection')}`;
+    const good = hmacHex(PRIMARY, connectionId);
+    for (const header of [
+      undefined,
+      '',
+      ',',
+      `sha256=${hmacHex('wrong', connectionId)}`,
+      forOther,
+      good, // no prefix
+      `sha1=${good}`,
+      `sha256=${good.slice(0, 63)}`, // too short
+      `sha256=${good}00`, // too long
+      `sha256=${good.slice(0, 62)}zz`, // not hex
+      `sha256 =${good}`,
+    ]) {
+      expect(validator.isValid(connectionId, header), String(header)).toBe(false);
+    }
+  });
+
+  it('looks at a bounded number of entries', () => {
+    const padding = Array.from({ length: 40 }, () => 'sha256=00').join(',');
+    expect(validator.isValid(connectionId, `${padding},sha256=${hmacHex(PRIMARY, connectionId)}`)).toBe(false);
+  });
+
+  it('refuses to be built without keys or with an empty key', () => {
+    expect(() => createSignatureValidator([])).toThrow(ServerlessHubError);
+    expect(() => createSignatureValidator([PRIMARY, ''])).toThrow(/Access key #2/);
+  });
+});
