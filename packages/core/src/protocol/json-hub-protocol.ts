@@ -49,10 +49,12 @@ function toBase64(value: ArrayBuffer | ArrayBufferView): string {
 }
 
 function replaceSpecialValues(this: unknown, key: string, value: unknown): unknown {
-  // `value` has been through toJSON already (a Buffer arrives as {type, data}); the holder has the original.
-  const original = (this as Record<string, unknown>)[key];
-  if (typeof original === 'object' && original !== null && (ArrayBuffer.isView(original) || original instanceof ArrayBuffer)) {
-    return toBase64(original);
+  if (typeof value === 'object') {
+    if (value === null) return value;
+    // `value` has been through toJSON already (a Buffer arrives as {type, data}); the holder has the original.
+    const original = (this as Record<string, unknown>)[key];
+    if (ArrayBuffer.isView(original) || original instanceof ArrayBuffer) return toBase64(original);
+    return value;
   }
   if (typeof value === 'bigint') {
     if (value >= Number.MIN_SAFE_INTEGER && value <= Number.MAX_SAFE_INTEGER) return Number(value);
