@@ -7,7 +7,10 @@ import type { IncomingHttpHeaders, IncomingMessage, Server, ServerResponse } fro
 import type { AddressInfo, Socket } from 'node:net';
 import { jwtVerify } from 'jose';
 import type { JWTPayload } from 'jose';
-import type { ServiceEndpoint } from '@serverless-hub/core';
+import type { ServiceHubClient } from '@serverless-hub/core';
+
+/** The endpoint a `ServiceHubClient` is created for. */
+export type ServiceEndpoint = ConstructorParameters<typeof ServiceHubClient>[0];
 
 export const ACCESS_KEY = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789ABCDEFGH';
 
@@ -133,7 +136,11 @@ export class FakeRestService {
 
   async close(): Promise<void> {
     for (const socket of this.#sockets) socket.destroy();
-    await new Promise<void>((resolve) => this.#server.close(() => resolve()));
+    await new Promise<void>((resolve) => {
+      this.#server.close(() => {
+        resolve();
+      });
+    });
   }
 
   #handle(request: IncomingMessage, response: ServerResponse): void {
