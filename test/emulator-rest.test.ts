@@ -3,7 +3,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { HubConnection } from '@microsoft/signalr';
 import { ServiceHubClient } from '@serverless-hub/core';
-import type { ServiceEndpoint } from '@serverless-hub/core';
 import { EMULATOR_ACCESS_KEY } from '@serverless-hub/emulator';
 import type { ServiceEmulator } from '@serverless-hub/emulator';
 import { buildClient, closed, collect, eventually, rest, restToken, startEmulator, startFakeApp } from './emulator-helpers.js';
@@ -12,6 +11,8 @@ import type { FakeApp } from './emulator-helpers.js';
 let emulator: ServiceEmulator;
 let app: FakeApp;
 let service: ServiceHubClient;
+
+type ServiceEndpoint = ConstructorParameters<typeof ServiceHubClient>[0];
 
 function endpointOf(target: ServiceEmulator): ServiceEndpoint {
   return { endpoint: 'http://localhost', clientEndpoint: target.url, serverEndpoint: target.url, port: target.port, auth: { type: 'key', accessKey: EMULATOR_ACCESS_KEY } };

@@ -1,4 +1,4 @@
-import { MessageType } from '@serverless-hub/core';
+import { MessageType, readLengthPrefix } from '@serverless-hub/core';
 import type { HubMessage, HubProtocol } from '@serverless-hub/core';
 
 /**
@@ -46,7 +46,6 @@ export function pingFrame(protocol: HubProtocol): OutboundFrame {
  */
 export function unframe(framed: Uint8Array, protocol: HubProtocol): Uint8Array {
   if (protocol.transferFormat === 'Text') return framed.subarray(0, framed.length - 1);
-  let index = 0;
-  while (index < framed.length && ((framed[index] as number) & 0x80) !== 0) index++;
-  return framed.subarray(index + 1);
+  const prefix = readLengthPrefix(framed, 0);
+  return prefix === undefined ? framed : framed.subarray(prefix.prefixLength, prefix.prefixLength + prefix.length);
 }
