@@ -134,6 +134,11 @@ function prepare(options: GetClaimsOptions): PreparedVerification {
   return result;
 }
 
+/** Validates verification options ahead of use. Internal: lets option factories fail at creation. */
+export function checkGetClaimsOptions(options: GetClaimsOptions): void {
+  prepare(options);
+}
+
 /** Turns a jose failure into a reason that names what is wrong, never the token. */
 function tokenInvalid(error: unknown): ServerlessHubError {
   const code = typeof error === 'object' && error !== null && 'code' in error ? String(error.code) : '';

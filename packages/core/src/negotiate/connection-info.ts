@@ -1,0 +1,226 @@
+import type { JWTPayload } from 'jose';
+import { decodeClaimsUnverified } from '../auth/decode-claims-unverified.js';
+import { checkGetClaimsOptions, getClaims } from '../auth/get-claims.js';
+import type { GetClaimsOptions } from '../auth/get-claims.js';
+import { DEFAULT_CONNECTION_SETTING, endpointFromSettings } from '../connection/endpoint-from-settings.js';
+import { ServerlessHubError } from '../errors/serverless-hub-error.js';
+import { compileBindingExpression } from './binding-expression.js';
+import type { BindingValue, NegotiateRequest } from './binding-expression.js';
+import type { Claim } from './client-claims.js';
+import { SYSTEM_CLAIM_PREFIX } from './client-claims.js';
+import { assertHubName } from './hub-name.js';
+import { checkLifetime, negotiate } from './negotiate.js';
+import type { ConnectionInfo } from './negotiate.js';
+
+/**
+ * The options of the official `SignalRConnectionInfo` input binding, for {@link negotiateFromRequest}.
+ * `userId` and `idToken` are literals or binding expressions over the negotiate request:
+ * `{headers.NAME}` or `{query.NAME}`.
+ *
+ * @example
+ * ```ts
+ * const options: ConnectionInfoOptions = {
+ *   hubName: 'chat',
+ *   userId: '{headers.x-ms-client-principal-id}',
+ *   idToken: '{headers.x-ms-token-aad-id-token}',
+ *   claimTypeList: ['name', 'roles'],
+ * };
+ * ```
+ */
+export interface ConnectionInfoOptions {
+  /** The hub clients connect to. */
+  readonly hubName: string;
+  /** The app setting holding the connection string. Default `AzureSignalRConnectionString`. */
+  readonly connectionStringSetting?: string;
+  /** The user id; absent or empty at request time means an anonymous connection. */
+  readonly userId?: string;
+  /**
+   * A JWT whose claims named in `claimTypeList` are added to the client token. Read without
+   * verification (as the official extension does) unless `verifyIdToken` is given: point it only at
+   * a value clients cannot forge, such as App Service authentication's `x-ms-token-aad-id-token`.
+   */
+  readonly idToken?: string;
+  /** The idToken claim types to copy (exact names). Required with `idToken`. */
+  readonly claimTypeList?: readonly string[];
+  /** Token lifetime in seconds, 60 to 86 400. Default 3600. */
+  readonly lifetime?: number;
+  /** Verify the idToken with {@link getClaims} instead of reading it unverified. */
+  readonly verifyIdToken?: GetClaimsOptions;
+  /** Asks the service to send detailed errors to the client (`asrs.s.derror`). */
+  readonly enableDetailedErrors?: boolean;
+}
+
+function invalidOptions(message: string): ServerlessHubError {
+  return new ServerlessHubError('NEGOTIATE_OPTIONS_INVALID', `Invalid SignalR connection info options: ${message}`);
+}
+
+/** JWT claim values become claim strings the way the official extension reads an idToken. */
+function claimStrings(value: unknown, into: string[]): void {
+  if (value === null || value === undefined) return;
+  if (typeof value === 'string') into.push(value);
+  else if (typeof value === 'number' || typeof value === 'boolean') into.push(String(value));
+  else if (Array.isArray(value)) for (const item of value as unknown[]) claimStrings(item, into);
+  else into.push(JSON.stringify(value));
+}
+
+/**
+ * Validated, compiled {@link ConnectionInfoOptions}: create once at start-up with
+ * {@link signalRConnectionInfo}, use for every request.
+ */
+export class SignalRConnectionInfo {
+  readonly hubName: string;
+  readonly connectionStringSetting: string;
+  readonly #userId: BindingValue | undefined;
+  readonly #idToken: BindingValue | undefined;
+  readonly #claimTypes: ReadonlySet<string>;
+  readonly #lifetime: number;
+  readonly #verifyIdToken: GetClaimsOptions | undefined;
+  readonly #enableDetailedErrors: boolean;
+
+  /** @internal Use {@link signalRConnectionInfo}. */
+  constructor(options: ConnectionInfoOptions) {
+    const raw: unknown = options;
+    if (typeof raw !== 'object' || raw === null) throw invalidOptions('pass an object such as { hubName: "chat" }.');
+    const o = raw as Partial<Record<keyof ConnectionInfoOptions, unknown>>;
+
+    assertHubName(o.hubName);
+    this.hubName = o.hubName;
+
+    const setting = o.connectionStringSetting ?? DEFAULT_CONNECTION_SETTING;
+    if (typeof setting !== 'string' || setting.trim() === '') throw invalidOptions('connectionStringSetting must name an app setting.');
+    this.connectionStringSetting = setting;
+
+    if (o.userId !== undefined && (typeof o.userId !== 'string' || o.userId === '')) {
+      throw invalidOptions('userId must be a non-empty string (a literal or a binding expression); omit it for anonymous connections.');
+    }
+    this.#userId = o.userId === undefined ? undefined : compileBindingExpression(o.userId, 'userId');
+
+    if (o.idToken !== undefined && (typeof o.idToken !== 'string' || o.idToken === '')) {
+      throw invalidOptions('idToken must be a non-empty string, usually a binding expression such as "{headers.x-ms-token-aad-id-token}".');
+    }
+    this.#idToken = o.idToken === undefined ? undefined : compileBindingExpression(o.idToken, 'idToken');
+
+    const list = o.claimTypeList;
+    if (list !== undefined && (!Array.isArray(list) || (list as unknown[]).some((type) => typeof type !== 'string' || type === ''))) {
+      throw invalidOptions('claimTypeList must be an array of claim type names.');
+    }
+    const claimTypes = new Set((list ?? []) as string[]);
+    for (const type of claimTypes) {
+      if (type.startsWith(SYSTEM_CLAIM_PREFIX)) {
+        throw invalidOptions(`claimTypeList names ${JSON.stringify(type)}; the prefix "${SYSTEM_CLAIM_PREFIX}" is reserved for the service.`);
+      }
+    }
+    // The official extension silently copies nothing in these cases; an error says why instead.
+    if (this.#idToken !== undefined && claimTypes.size === 0) {
+      throw invalidOptions('idToken needs claimTypeList: name the idToken claims to copy into the access token, e.g. ["name", "roles"].');
+    }
+    if (this.#idToken === undefined && claimTypes.size > 0) {
+      throw invalidOptions('claimTypeList filters the claims of idToken; set idToken too, e.g. "{headers.x-ms-token-aad-id-token}".');
+    }
+    this.#claimTypes = claimTypes;
+
+    this.#lifetime = checkLifetime(o.lifetime);
+
+    if (o.verifyIdToken !== undefined) {
+      if (this.#idToken === undefined) throw invalidOptions('verifyIdToken needs idToken.');
+      checkGetClaimsOptions(o.verifyIdToken as GetClaimsOptions);
+      this.#verifyIdToken = o.verifyIdToken as GetClaimsOptions;
+    }
+
+    if (o.enableDetailedErrors !== undefined && typeof o.enableDetailedErrors !== 'boolean') {
+      throw invalidOptions('enableDetailedErrors must be true or false.');
+    }
+    this.#enableDetailedErrors = o.enableDetailedErrors === true;
+  }
+
+  /** Negotiates for one request; see {@link negotiateFromRequest}. */
+  async negotiate(request: NegotiateRequest): Promise<ConnectionInfo> {
+    const endpoint = endpointFromSettings(this.connectionStringSetting);
+    const userId = this.#userId?.(request);
+    const claims = await this.#idTokenClaims(request);
+    return negotiate(endpoint, this.hubName, {
+      lifetime: this.#lifetime,
+      enableDetailedErrors: this.#enableDetailedErrors,
+      ...(userId === undefined ? {} : { userId }),
+      ...(claims === undefined ? {} : { claims }),
+    });
+  }
+
+  async #idTokenClaims(request: NegotiateRequest): Promise<Claim[] | undefined> {
+    const idToken = this.#idToken?.(request);
+    if (idToken === undefined) return undefined;
+    const payload: JWTPayload =
+      this.#verifyIdToken === undefined ? decodeClaimsUnverified(idToken) : await getClaims(idToken, this.#verifyIdToken);
+    const claims: Claim[] = [];
+    for (const [type, value] of Object.entries(payload)) {
+      if (!this.#claimTypes.has(type)) continue;
+      const values: string[] = [];
+      claimStrings(value, values);
+      for (const item of values) claims.push({ type, value: item });
+    }
+    return claims;
+  }
+}
+
+/**
+ * Validates and compiles the options of the official `SignalRConnectionInfo` input binding once,
+ * so a malformed option or binding expression fails at start-up, not on the first request.
+ *
+ * @throws {@link ServerlessHubError} `NEGOTIATE_OPTIONS_INVALID` naming the option; or
+ * `AUTH_OPTIONS_INVALID` for unusable `verifyIdToken` options.
+ *
+ * @example
+ * ```ts
+ * const chatConnection = signalRConnectionInfo({ hubName: 'chat', userId: '{headers.x-ms-client-principal-id}' });
+ * app.http('negotiate', {
+ *   methods: ['POST'],
+ *   authLevel: 'anonymous',
+ *   handler: async (request) => ({ jsonBody: await negotiateFromRequest(request, chatConnection) }),
+ * });
+ * ```
+ */
+export function signalRConnectionInfo(options: ConnectionInfoOptions): SignalRConnectionInfo {
+  return new SignalRConnectionInfo(options);
+}
+
+const compiled = new WeakMap<ConnectionInfoOptions, SignalRConnectionInfo>();
+
+/**
+ * The negotiate answer for an HTTP request, as the official `SignalRConnectionInfo` input binding
+ * produces it: `{ url, accessToken }` for the hub, with the user id and idToken claims read from
+ * the request through the options' binding expressions. Accepts options compiled with
+ * {@link signalRConnectionInfo}, or plain options (compiled on first use and cached per object).
+ *
+ * @param request - An `@azure/functions` `HttpRequest`, or anything with `headers.get` and a `query` `URLSearchParams`.
+ * @throws {@link ServerlessHubError} `NEGOTIATE_OPTIONS_INVALID`, `SETTING_MISSING`,
+ * `CONNECTION_STRING_INVALID`, `TOKEN_INVALID` (a malformed or unverifiable idToken — answer 401),
+ * `CLAIMS_INVALID`, `TOKEN_TOO_LONG`, `ACCESS_KEY_UNAVAILABLE`.
+ *
+ * @example
+ * ```ts
+ * app.http('negotiate', {
+ *   methods: ['POST'],
+ *   authLevel: 'anonymous',
+ *   handler: async (request) => ({
+ *     jsonBody: await negotiateFromRequest(request, {
+ *       hubName: 'chat',
+ *       userId: '{headers.x-ms-client-principal-id}',
+ *       idToken: '{headers.x-ms-token-aad-id-token}',
+ *       claimTypeList: ['name'],
+ *     }),
+ *   }),
+ * });
+ * ```
+ */
+export async function negotiateFromRequest(
+  request: NegotiateRequest,
+  options: SignalRConnectionInfo | ConnectionInfoOptions,
+): Promise<ConnectionInfo> {
+  if (options instanceof SignalRConnectionInfo) return options.negotiate(request);
+  let connectionInfo = compiled.get(options);
+  if (connectionInfo === undefined) {
+    connectionInfo = new SignalRConnectionInfo(options);
+    compiled.set(options, connectionInfo);
+  }
+  return connectionInfo.negotiate(request);
+}
