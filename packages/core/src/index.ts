@@ -5,8 +5,35 @@ export { ServerlessHubError } from './errors/serverless-hub-error.js';
 export type { ServerlessHubErrorCode } from './errors/serverless-hub-error.js';
 
 // connection strings (issue: foundation)
+export type { ServiceAuth, ServiceEndpoint } from './connection/service-endpoint.js';
+export { parseConnectionString } from './connection/connection-string.js';
+export { DEFAULT_CONNECTION_SETTING, endpointFromSettings } from './connection/endpoint-from-settings.js';
+export type { SettingsSource } from './connection/endpoint-from-settings.js';
+export { SIGNALR_ENTRA_SCOPE, createIdentityCredential, credentialFor, setCredentialFor } from './connection/identity-credential.js';
+export type { EntraAccessToken, IdentityModule, TokenCredential } from './connection/identity-credential.js';
+export { signingKeyFor } from './connection/access-key-provider.js';
+export type { AccessKeyOptions, SigningKey } from './connection/access-key-provider.js';
 
 // tokens, negotiate, claims (issue: foundation)
+export { signAccessToken } from './token/sign-access-token.js';
+export type { AccessTokenRequest } from './token/sign-access-token.js';
+export {
+  DEFAULT_TOKEN_LIFETIME_SECONDS,
+  MAX_ACCESS_TOKEN_LENGTH,
+  MAX_TOKEN_LIFETIME_SECONDS,
+  MIN_TOKEN_LIFETIME_SECONDS,
+  negotiate,
+} from './negotiate/negotiate.js';
+export type { ConnectionInfo, NegotiateOptions } from './negotiate/negotiate.js';
+export type { Claim, ClaimsInput } from './negotiate/client-claims.js';
+export { isValidHubName } from './negotiate/hub-name.js';
+export { compileBindingExpression } from './negotiate/binding-expression.js';
+export type { BindingValue, NegotiateRequest } from './negotiate/binding-expression.js';
+export { SignalRConnectionInfo, negotiateFromRequest, signalRConnectionInfo } from './negotiate/connection-info.js';
+export type { ConnectionInfoOptions } from './negotiate/connection-info.js';
+export { getClaims } from './auth/get-claims.js';
+export type { GetClaimsOptions, JwksVerification, SecretVerification } from './auth/get-claims.js';
+export { decodeClaimsUnverified } from './auth/decode-claims-unverified.js';
 
 // hub protocol (issue: upstream)
 export { MessageType } from './protocol/hub-message.js';
@@ -97,3 +124,29 @@ export type { RestRetryOptions } from './service/retry-policy.js';
 export { REST_API_VERSION } from './service/hub-rest-routes.js';
 
 // hub model and registration (issue: class model)
+// The decorators are re-exported so that apps import everything from @serverless-hub/core.
+export {
+  Hub,
+  Event,
+  NotEvent,
+  Negotiate,
+  UseFilters,
+  HubContext,
+  FunctionContext,
+  Signal,
+  Ignore,
+  Optional,
+} from '@serverless-hub/decorators';
+export type { HubOptions, HubNegotiateOptions } from '@serverless-hub/decorators';
+export { ServerlessHub } from './hub/serverless-hub.js';
+export type { UntypedClient } from './hub/serverless-hub.js';
+export type { ClientMethods, ClientProxy, TypedHubClients } from './hub/typed-clients.js';
+export type { HubFilter, HubFilterFunction, HubFilterResult, HubFilterType } from './hub/hub-filter.js';
+export type { HubContainer } from './hub/hub-container.js';
+export type { HubServices, HubServicesFactory, HubServicesRequest } from './hub/hub-services.js';
+export { registerHubs } from './functions/register-hubs.js';
+export type { FunctionsApp, HubRegistration, RegisterHubsOptions, UpstreamOptions } from './functions/register-hubs.js';
+export { trackedApp } from './functions/tracked-app.js';
+export type { TrackedApp } from './functions/tracked-app.js';
+export { clearRegisteredFunctions, getRegisteredFunctions } from './functions/function-registry.js';
+export type { RegisteredFunction, RegisteredHttpFunction, RegisteredSignalRFunction } from './functions/function-registry.js';

@@ -31,22 +31,29 @@ export interface HubOptions {
 export interface HubNegotiateOptions {
   /** The user id, e.g. `{headers.x-ms-client-principal-id}`. */
   readonly userId?: string;
-  /** A JWT whose claims are added to the connection's claims, e.g. `{headers.authorization}`. */
+  /**
+   * A JWT whose claims named in `claimTypeList` are added to the connection's claims, e.g.
+   * `{headers.x-ms-token-aad-id-token}`. Read without verification, as the official binding does: point
+   * it only at a value clients cannot forge (App Service authentication's headers).
+   */
   readonly idToken?: string;
-  /** Which claim types of `idToken` are kept; all when absent. */
+  /** Which claim types of `idToken` are copied (required with `idToken`). */
   readonly claimTypeList?: readonly string[];
-  /** Lifetime of the client access token, in seconds. Default: one hour. */
+  /** Lifetime of the client access token, in seconds (60 to 86 400). Default: one hour. */
   readonly lifetime?: number;
+  /** Asks the service to send detailed error messages to clients (`asrs.s.derror`). Default false. */
+  readonly enableDetailedErrors?: boolean;
 }
 
 /**
  * A filter as `@UseFilters(...)` accepts it: a class whose instances have `canActivate(context, signal)`,
- * or a function `(context, signal) => boolean | void | Promise<boolean | void>`. `@serverless-hub/core`
+ * such an instance (for filters configured with values, e.g. `new RequireRole('admin')`), or a function `(context, signal) => boolean | void | Promise<boolean | void>`. `@serverless-hub/core`
  * gives the precise types (`HubFilter`, `HubFilterFunction`); this package only records references.
  */
 export type FilterReference =
   | (abstract new (...args: never[]) => { canActivate(context: never, signal: AbortSignal): unknown })
-  | ((context: never, signal: AbortSignal) => unknown);
+  | ((context: never, signal: AbortSignal) => unknown)
+  | { canActivate(context: never, signal: AbortSignal): unknown };
 
 /** What a parameter decorator asks for in place of a client argument. */
 export type ParameterMarker = 'hub-context' | 'function-context' | 'signal' | 'ignore' | 'optional';

@@ -8,7 +8,8 @@ import type { FilterReference } from './metadata.js';
  * service gets 403, for connect and message events alike.
  *
  * @param filters filter classes (with `canActivate(context, signal)`, resolved from the DI container
- * when one is registered) or filter functions `(context, signal) => boolean | void | Promise<...>`.
+ * when one is registered), filter instances, or filter functions
+ * `(context, signal) => boolean | void | Promise<...>`.
  *
  * @example
  * ```ts

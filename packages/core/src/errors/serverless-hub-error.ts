@@ -39,7 +39,8 @@ export type ServerlessHubErrorCode =
   | 'REST_MULTI_SEND_FAILED'
   // hub model and registration
   | 'HUB_DEFINITION_INVALID'
-  | 'HUB_REGISTRATION_INVALID';
+  | 'HUB_REGISTRATION_INVALID'
+  | 'HUB_CONTEXT_UNAVAILABLE';
 
 /**
  * The one error class of `@serverless-hub/core`. Every failure the package raises on purpose is a

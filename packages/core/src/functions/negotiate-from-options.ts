@@ -1,0 +1,29 @@
+import { ServerlessHubError } from '../errors/serverless-hub-error.js';
+import type { HubDescriptor } from '../hub/hub-descriptor.js';
+import { negotiateFromRequest, signalRConnectionInfo } from '../negotiate/connection-info.js';
+import type { NegotiateFromRequest } from './negotiate-handler.js';
+
+/**
+ * The negotiate of a hub without a `@Negotiate()` method: the official `SignalRConnectionInfo` binding's
+ * behaviour with the hub's `@Hub({ negotiate })` options (anonymous connections when there are none),
+ * compiled once here so that a malformed option or binding expression fails registration.
+ *
+ * @throws {ServerlessHubError} `HUB_DEFINITION_INVALID` naming the hub and the option.
+ */
+export function negotiateFromOptions(descriptor: HubDescriptor): NegotiateFromRequest {
+  let connectionInfo;
+  try {
+    connectionInfo = signalRConnectionInfo({
+      ...descriptor.negotiateOptions,
+      hubName: descriptor.name,
+      connectionStringSetting: descriptor.connectionStringSetting,
+    });
+  } catch (error) {
+    throw new ServerlessHubError(
+      'HUB_DEFINITION_INVALID',
+      `@Hub negotiate options of ${descriptor.className}: ${error instanceof Error ? error.message : String(error)}`,
+      { cause: error },
+    );
+  }
+  return (request) => negotiateFromRequest(request, connectionInfo);
+}

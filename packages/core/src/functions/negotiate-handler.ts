@@ -1,0 +1,92 @@
+import type { HttpRequest, HttpResponseInit, InvocationContext } from '@azure/functions';
+import { ServerlessHubError } from '../errors/serverless-hub-error.js';
+import type { HubDescriptor } from '../hub/hub-descriptor.js';
+import type { HubRuntime } from '../hub/hub-runtime.js';
+import { attachInvocation } from '../hub/serverless-hub.js';
+import type { ServerlessHub } from '../hub/serverless-hub.js';
+
+/** The connection info produced by the options-based negotiate (no `@Negotiate()` method). */
+export type NegotiateFromRequest = (request: HttpRequest) => Promise<{ readonly url: string; readonly accessToken: string }>;
+
+const NEVER_ABORTED = new AbortController().signal;
+const TEXT = { 'content-type': 'text/plain; charset=utf-8' } as const;
+
+function isConnectionInfo(value: unknown): value is { url: string; accessToken: string } {
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    typeof (value as { url?: unknown }).url === 'string' &&
+    typeof (value as { accessToken?: unknown }).accessToken === 'string'
+  );
+}
+
+function isResponse(value: unknown): value is HttpResponseInit {
+  if (typeof value !== 'object' || value === null) return false;
+  return ['status', 'body', 'jsonBody', 'headers', 'cookies'].some((key) => key in value);
+}
+
+function describeValue(value: unknown): string {
+  if (value === null) return 'null';
+  if (typeof value === 'object') return `an object without url and accessToken`;
+  return typeof value;
+}
+
+/**
+ * The answer to a failed negotiate: 401 for a missing or invalid bearer token (`TOKEN_INVALID`), 403 for
+ * a denial (`denyUpstream`), 400 with the message of a deliberate `HubError`; anything else is 500 with a
+ * generic text, its detail only in the function's log. Never a stack, a token or a key.
+ */
+function failure(error: unknown, hubName: string, functionContext: InvocationContext): HttpResponseInit {
+  if (error instanceof ServerlessHubError) {
+    switch (error.code) {
+      case 'TOKEN_INVALID':
+        functionContext.warn(`Negotiate for hub '${hubName}' refused with 401: ${error.message}`);
+        return { status: 401, body: error.message, headers: { ...TEXT, 'www-authenticate': 'Bearer' } };
+      case 'UPSTREAM_FORBIDDEN':
+        functionContext.info(`Negotiate for hub '${hubName}' denied: ${error.message}`);
+        return { status: 403, body: 'The negotiation was denied.', headers: TEXT };
+      case 'HUB_ERROR':
+        functionContext.info(`Negotiate for hub '${hubName}' refused with 400: ${error.message}`);
+        return { status: 400, body: error.message, headers: TEXT };
+      default:
+        break;
+    }
+  }
+  functionContext.error(`Negotiate for hub '${hubName}' failed.`, error);
+  return { status: 500, body: 'Negotiation failed; see the application log.', headers: TEXT };
+}
+
+/**
+ * The HTTP handler of a hub's negotiate function (`{hub}/negotiate`, GET and POST). With a
+ * `@Negotiate()` method, a fresh hub instance runs it with `(request, functionContext)`; it returns
+ * connection info (answered as exactly `{"url","accessToken"}`) or an `HttpResponseInit` / `HttpResponse`
+ * passed through as it is. Without one, `fromRequest` negotiates with the hub's negotiate options.
+ */
+export function createNegotiateHandler(
+  descriptor: HubDescriptor,
+  runtime: HubRuntime,
+  createHub: () => ServerlessHub<unknown>,
+  fromRequest: NegotiateFromRequest,
+): (request: HttpRequest, functionContext: InvocationContext) => Promise<HttpResponseInit> {
+  const method = descriptor.negotiate;
+  return async (request, functionContext) => {
+    try {
+      let result: unknown;
+      if (method === undefined) {
+        result = await fromRequest(request);
+      } else {
+        const hub = createHub();
+        attachInvocation(hub, { runtime, context: undefined, functionContext, signal: NEVER_ABORTED });
+        result = await method.method.call(hub, request, functionContext);
+      }
+      if (isConnectionInfo(result)) return { status: 200, jsonBody: { url: result.url, accessToken: result.accessToken } };
+      if (isResponse(result)) return result;
+      functionContext.error(
+        `The @Negotiate() method ${descriptor.className}.${method?.methodName ?? ''} returned ${describeValue(result)}; return this.negotiate(...) or an HTTP response.`,
+      );
+      return { status: 500, body: 'Negotiation failed; see the application log.', headers: TEXT };
+    } catch (error) {
+      return failure(error, descriptor.name, functionContext);
+    }
+  };
+}

@@ -1,0 +1,368 @@
+import type { GenericFunctionOptions, HttpFunctionOptions, HttpMethod } from '@azure/functions';
+import { endpointFromSettings } from '../connection/endpoint-from-settings.js';
+import { ServerlessHubError } from '../errors/serverless-hub-error.js';
+import { compileFilter, compileHub } from '../hub/compile-hub.js';
+import type { CompiledFilter, HubClass, HubDescriptor, HubEventDescriptor } from '../hub/hub-descriptor.js';
+import type { HubContainer } from '../hub/hub-container.js';
+import type { HubFilterType } from '../hub/hub-filter.js';
+import { createEventCall, hubFactory } from '../hub/hub-invoker.js';
+import type { HubActivation } from '../hub/hub-invoker.js';
+import { HubRuntime, asFunctionContext } from '../hub/hub-runtime.js';
+import type { HubServicesFactory } from '../hub/hub-services.js';
+import { ServiceHubClient } from '../service/service-hub-client.js';
+import { createAzureFunctionsAdapter } from '../upstream/adapters/azure-functions-adapter.js';
+import type { EntraIdTokenValidationOptions } from '../upstream/entra-id-token-validator.js';
+import { createUpstreamAuthenticator } from '../upstream/upstream-authenticator.js';
+import type { UpstreamAuthentication, UpstreamAuthenticator, UpstreamCredentials } from '../upstream/upstream-authenticator.js';
+import { UpstreamDispatcher } from '../upstream/upstream-dispatcher.js';
+import type { DetailedErrorsMode } from '../upstream/upstream-dispatcher.js';
+import { functionNameFor } from './function-name.js';
+import { assertFunctionNameAvailable, getRegisteredFunctions, recordFunction } from './function-registry.js';
+import type { RegisteredFunction, RegisteredHttpFunction, RegisteredSignalRFunction } from './function-registry.js';
+import { createNegotiateHandler } from './negotiate-handler.js';
+import { negotiateFromOptions } from './negotiate-from-options.js';
+import { createSignalRTriggerHandler } from './signalr-trigger-handler.js';
+import { untracked } from './tracked-app.js';
+
+/**
+ * The part of `@azure/functions`' `app` that registration uses. Pass `app` itself; tests may pass a
+ * recording object with the same two methods.
+ *
+ * @example
+ * ```ts
+ * import { app } from '@azure/functions';
+ * registerHubs(app, [Chat]);
+ * ```
+ */
+export interface FunctionsApp {
+  http(name: string, options: HttpFunctionOptions): void;
+  generic(name: string, options: GenericFunctionOptions): void;
+}
+
+/** How the service's upstream requests are checked (HTTP mode). */
+export interface UpstreamOptions {
+  /**
+   * Extra access keys accepted for `X-ASRS-Signature` (e.g. the secondary key during rotation). The
+   * `AccessKey` of each hub's connection string is always accepted.
+   */
+  readonly accessKeys?: readonly string[];
+  /** Validate the service's Entra ID bearer token (upstream authentication with a managed identity). */
+  readonly entraId?: EntraIdTokenValidationOptions;
+  /**
+   * Accept upstream requests without any check. Local development only: anyone who reaches the function
+   * can impersonate any connection. Logs a warning once.
+   */
+  readonly insecureSkipValidation?: boolean;
+  /** What clients see of unexpected failures: `off` (default), `claim` (`asrs.s.derror`), `always`. */
+  readonly detailedErrors?: DetailedErrorsMode;
+  /** Largest accepted upstream body in bytes (default 1 MiB); larger requests get 413. */
+  readonly maxBodyBytes?: number;
+}
+
+/** Options of {@link registerHubs}. */
+export interface RegisterHubsOptions {
+  /**
+   * `http` (default): one HTTP function per event at `{hub}/{category}/{event}`, for the service's upstream
+   * URL template `https://<app>.azurewebsites.net/api/{hub}/{category}/{event}`.
+   * `binding`: one `signalRTrigger` function per event, for apps that use the Functions host's SignalR
+   * extension (upstream URL `https://<app>.azurewebsites.net/runtime/webhooks/signalr?code=<key>`).
+   * Both register the negotiate function at `{hub}/negotiate`.
+   */
+  readonly mode?: 'http' | 'binding';
+  /** Resolve hubs and filter classes from this DI container (e.g. an inversify `Container`). */
+  readonly container?: HubContainer;
+  /** Filters for every event of every hub given here; they run before class and method filters. */
+  readonly filters?: readonly HubFilterType[];
+  /** Upstream request checks (HTTP mode). */
+  readonly upstream?: UpstreamOptions;
+  /** Stand-ins for the REST API (tests); default: the service's REST API for each hub's connection string. */
+  readonly services?: HubServicesFactory;
+  /** Authorization level of the HTTP functions; default `anonymous` (upstream requests are signed instead). */
+  readonly authLevel?: 'anonymous' | 'function' | 'admin';
+}
+
+/** What {@link registerHubs} registered. */
+export interface HubRegistration {
+  /** The functions, in registration order (negotiate first, then each event, per hub). */
+  readonly functions: readonly RegisteredFunction[];
+}
+
+/** Hub names that become route segments: what Functions routes and URL templates carry unescaped. */
+const ROUTE_SAFE_HUB_NAME = /^[A-Za-z][A-Za-z0-9_.-]*$/;
+const NEGOTIATE_METHODS: readonly HttpMethod[] = Object.freeze(['GET', 'POST']);
+const UPSTREAM_METHODS: readonly HttpMethod[] = Object.freeze(['POST']);
+
+function registrationError(message: string): ServerlessHubError {
+  return new ServerlessHubError('HUB_REGISTRATION_INVALID', message);
+}
+
+function checkOptions(app: unknown, hubs: unknown, options: RegisterHubsOptions): void {
+  if (typeof app !== 'object' && typeof app !== 'function') throw registrationError("registerHubs needs the Functions app: import { app } from '@azure/functions'.");
+  const candidate = app as Partial<FunctionsApp> | null;
+  if (candidate === null || typeof candidate.http !== 'function' || typeof candidate.generic !== 'function') {
+    throw registrationError("registerHubs needs the Functions app (with http and generic): import { app } from '@azure/functions'.");
+  }
+  if (!Array.isArray(hubs) || hubs.length === 0) throw registrationError('registerHubs needs a non-empty array of hub classes, e.g. registerHubs(app, [Chat]).');
+  // Options come from JavaScript too: check the values, not only the types.
+  const mode: unknown = options.mode ?? 'http';
+  if (mode !== 'http' && mode !== 'binding') throw registrationError(`registerHubs mode must be 'http' or 'binding', got ${JSON.stringify(mode)}.`);
+  if (options.container !== undefined && typeof (options.container as Partial<HubContainer> | null)?.get !== 'function') {
+    throw registrationError('The container given to registerHubs has no get(...) method; pass an inversify Container or an object with get(Class).');
+  }
+  if (options.filters !== undefined && !Array.isArray(options.filters)) throw registrationError('registerHubs filters must be an array of filters.');
+  if (options.services !== undefined && typeof options.services !== 'function') {
+    throw registrationError('registerHubs services must be a function ({ hubName, connectionStringSetting }) => HubServices.');
+  }
+  const authLevel: unknown = options.authLevel ?? 'anonymous';
+  if (authLevel !== 'anonymous' && authLevel !== 'function' && authLevel !== 'admin') {
+    throw registrationError(`registerHubs authLevel must be 'anonymous', 'function' or 'admin', got ${JSON.stringify(authLevel)}.`);
+  }
+}
+
+/**
+ * An authenticator for one hub, built at its first request: the hub's connection string is read then,
+ * so a missing or wrong setting fails requests (500, with the setting named in the function's log)
+ * rather than the app's start-up, where the host would only report that the worker failed.
+ */
+function lazyAuthenticator(settingName: string, upstream: UpstreamOptions): UpstreamAuthenticator {
+  let built: UpstreamAuthenticator | undefined;
+  return {
+    authenticate(credentials: UpstreamCredentials): UpstreamAuthentication | Promise<UpstreamAuthentication> {
+      built ??= createUpstreamAuthenticator({
+        ...(upstream.insecureSkipValidation === true ? { insecureSkipValidation: true } : { endpoints: [endpointFromSettings(settingName)] }),
+        ...(upstream.accessKeys === undefined ? {} : { accessKeys: upstream.accessKeys }),
+        ...(upstream.entraId === undefined ? {} : { entraId: upstream.entraId }),
+      });
+      return built.authenticate(credentials);
+    },
+  };
+}
+
+const defaultServices: HubServicesFactory = ({ hubName, connectionStringSetting }) => new ServiceHubClient(endpointFromSettings(connectionStringSetting), hubName);
+
+interface PlannedFunction {
+  readonly record: RegisteredFunction;
+  readonly register: () => void;
+}
+
+/**
+ * Registers hub classes with Azure Functions (`@azure/functions` v4). Each hub is compiled once into a
+ * frozen descriptor (see the hub model guide for the rules); then, per hub:
+ *
+ * - the negotiate function `<hub>_negotiate`, HTTP GET and POST at `{hub}/negotiate`: the hub's
+ *   `@Negotiate()` method, or a negotiate with the hub's `@Hub({ negotiate })` options;
+ * - HTTP mode (default): one function `<hub>_<method>` per event, HTTP POST at `{hub}/{category}/{event}`,
+ *   checking the service's signature with the hub's connection string (the service's upstream URL
+ *   template is then `https://<app>.azurewebsites.net/api/{hub}/{category}/{event}`);
+ * - binding mode: one `signalRTrigger` function `<hub>_<method>` per event.
+ *
+ * Function names are lowercased, with characters the host refuses replaced by `_`. Everything is
+ * validated before anything is registered; every registered function is recorded (see
+ * `getRegisteredFunctions`) so that a local functions host and tests can serve exactly those.
+ *
+ * @throws {ServerlessHubError} `HUB_DEFINITION_INVALID` for a hub class that breaks a rule,
+ * `HUB_REGISTRATION_INVALID` for bad options, two hubs with one name, a hub registered twice, function
+ * name collisions, or hubs and filters that need constructor arguments but no container was given.
+ *
+ * @example
+ * ```ts
+ * import { app } from '@azure/functions';
+ * import { registerHubs } from '@serverless-hub/core';
+ * import { Chat } from './chat.js';
+ *
+ * registerHubs(app, [Chat]);                                     // upstream over HTTP
+ * // registerHubs(app, [Chat], { mode: 'binding' });            // the host's signalRTrigger
+ * // registerHubs(app, [Chat], { container, filters: [signedIn] });
+ * ```
+ */
+export function registerHubs(functionsApp: FunctionsApp, hubs: readonly HubClass[], options: RegisterHubsOptions = {}): HubRegistration {
+  checkOptions(functionsApp, hubs, options);
+  const app = untracked(functionsApp);
+  const mode = options.mode ?? 'http';
+  const activation: HubActivation = { container: options.container };
+  const upstream = options.upstream ?? {};
+  const authLevel = options.authLevel ?? 'anonymous';
+  const servicesFactory = options.services ?? defaultServices;
+  const globalFilters: CompiledFilter[] = (options.filters ?? []).map((filter) => compileFilter(filter, 'registerHubs (global filters)'));
+
+  // Compile and check everything first: a failing registration registers nothing.
+  const descriptors: HubDescriptor[] = [];
+  const names = new Map<string, string>();
+  const alreadyRegistered = new Set(getRegisteredFunctions().flatMap((fn) => (fn.hub === undefined ? [] : [fn.hub.toLowerCase()])));
+  for (const hubClass of hubs) {
+    const descriptor = compileHub(hubClass);
+    const key = descriptor.name.toLowerCase();
+    const other = names.get(key);
+    if (other !== undefined) {
+      throw registrationError(
+        other === descriptor.className
+          ? `Hub class ${other} is given to registerHubs twice.`
+          : `Hubs ${other} and ${descriptor.className} are both named "${descriptor.name}" (hub names are case-insensitive). Give one of them another name with @Hub('name').`,
+      );
+    }
+    if (alreadyRegistered.has(key)) throw registrationError(`A hub named "${descriptor.name}" is already registered in this app; register each hub once.`);
+    if (mode === 'http' && !ROUTE_SAFE_HUB_NAME.test(descriptor.name)) {
+      throw registrationError(
+        `Hub name "${descriptor.name}" becomes a route segment of its functions, so it may contain only letters, digits, _, - and . in HTTP mode. Name the hub with @Hub('name').`,
+      );
+    }
+    names.set(key, descriptor.className);
+    descriptors.push(descriptor);
+  }
+
+  const planned: PlannedFunction[] = [];
+  const plannedNames = new Set<string>();
+  const plan = (fn: PlannedFunction, what: string): void => {
+    assertFunctionNameAvailable(fn.record.name, what);
+    if (plannedNames.has(fn.record.name)) {
+      throw registrationError(
+        `Two functions of this registration would both be named "${fn.record.name}" (names are lowercased and characters other than a-z, 0-9, _ and - become _). Rename a hub (@Hub('name')) or a method.`,
+      );
+    }
+    plannedNames.add(fn.record.name);
+    planned.push(fn);
+  };
+
+  for (const descriptor of descriptors) {
+    const runtime = new HubRuntime(descriptor.name, descriptor.connectionStringSetting, servicesFactory);
+    const createHub = hubFactory(descriptor, activation);
+    const routeHub = descriptor.name.toLowerCase();
+
+    const negotiateName = functionNameFor(descriptor.name, 'negotiate');
+    const negotiateHandler = createNegotiateHandler(descriptor, runtime, createHub, negotiateFromOptions(descriptor));
+    const negotiateRecord: RegisteredHttpFunction = {
+      name: negotiateName,
+      hub: descriptor.name,
+      role: 'negotiate',
+      category: undefined,
+      event: undefined,
+      trigger: 'http',
+      route: `${routeHub}/negotiate`,
+      methods: NEGOTIATE_METHODS,
+      authLevel,
+      handler: negotiateHandler,
+    };
+    plan(
+      {
+        record: negotiateRecord,
+        register: () => {
+          app.http(negotiateName, { methods: [...NEGOTIATE_METHODS], authLevel, route: negotiateRecord.route, handler: negotiateHandler });
+        },
+      },
+      `the negotiate function of hub "${descriptor.name}"`,
+    );
+
+    const authenticator = mode === 'http' ? lazyAuthenticator(descriptor.connectionStringSetting, upstream) : undefined;
+    for (const event of descriptor.events) {
+      const call = createEventCall(descriptor, event, runtime, globalFilters, activation);
+      const name = functionNameFor(descriptor.name, event.methodName);
+      const what = `${descriptor.className}.${event.methodName}`;
+      plan(
+        mode === 'http'
+          ? httpEventFunction(app, name, descriptor, event, call, authenticator as UpstreamAuthenticator, upstream, authLevel, routeHub)
+          : bindingEventFunction(app, name, descriptor, event, call),
+        what,
+      );
+    }
+  }
+
+  for (const fn of planned) {
+    fn.register();
+    recordFunction(fn.record);
+  }
+  return Object.freeze({ functions: Object.freeze(planned.map((fn) => fn.record)) });
+}
+
+function httpEventFunction(
+  app: FunctionsApp,
+  name: string,
+  descriptor: HubDescriptor,
+  event: HubEventDescriptor,
+  call: ReturnType<typeof createEventCall>,
+  authenticator: UpstreamAuthenticator,
+  upstream: UpstreamOptions,
+  authLevel: 'anonymous' | 'function' | 'admin',
+  routeHub: string,
+): PlannedFunction {
+  // One small dispatcher per function: a request whose X-ASRS-* headers name another event than the
+  // function's route is answered 404 instead of running that other event.
+  const dispatcher = new UpstreamDispatcher({
+    handlers: [
+      {
+        hub: descriptor.name,
+        category: event.category,
+        event: event.event,
+        minArguments: event.minArguments,
+        maxArguments: event.maxArguments,
+        authenticator,
+        handler: (context, { signal, host }) => call(context, signal, asFunctionContext(host)),
+      },
+    ],
+    ...(upstream.detailedErrors === undefined ? {} : { detailedErrors: upstream.detailedErrors }),
+  });
+  const handler = createAzureFunctionsAdapter(dispatcher, upstream.maxBodyBytes === undefined ? undefined : { maxBodyBytes: upstream.maxBodyBytes });
+  const route = `${routeHub}/${event.category}/${event.event.toLowerCase()}`;
+  const record: RegisteredHttpFunction = {
+    name,
+    hub: descriptor.name,
+    role: 'upstream',
+    category: event.category,
+    event: event.event,
+    trigger: 'http',
+    route,
+    methods: UPSTREAM_METHODS,
+    authLevel,
+    handler,
+  };
+  return {
+    record,
+    register: () => {
+      app.http(name, { methods: [...UPSTREAM_METHODS], authLevel, route, handler });
+    },
+  };
+}
+
+function bindingEventFunction(
+  app: FunctionsApp,
+  name: string,
+  descriptor: HubDescriptor,
+  event: HubEventDescriptor,
+  call: ReturnType<typeof createEventCall>,
+): PlannedFunction {
+  // `parameterNames` makes the host fail calls whose argument count differs, so it is given only when
+  // the method takes an exact number of named arguments; otherwise the handler checks the bounds itself.
+  const names = event.argumentNames;
+  const exact = names !== undefined && event.minArguments === event.maxArguments && event.category === 'messages';
+  const binding = Object.freeze({
+    type: 'signalRTrigger',
+    name: 'invocation',
+    hubName: descriptor.name,
+    category: event.category,
+    event: event.event,
+    connectionStringSetting: descriptor.connectionStringSetting,
+    ...(exact ? { parameterNames: [...names] } : {}),
+  });
+  const handler = createSignalRTriggerHandler(call, {
+    hub: descriptor.name,
+    category: event.category,
+    event: event.event,
+    minArguments: event.minArguments,
+    maxArguments: event.maxArguments,
+  });
+  const record: RegisteredSignalRFunction = {
+    name,
+    hub: descriptor.name,
+    role: 'upstream',
+    category: event.category,
+    event: event.event,
+    trigger: 'signalRTrigger',
+    binding,
+    handler,
+  };
+  return {
+    record,
+    register: () => {
+      app.generic(name, { trigger: { ...binding }, handler });
+    },
+  };
+}

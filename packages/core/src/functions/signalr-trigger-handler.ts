@@ -1,0 +1,80 @@
+import type { InvocationContext } from '@azure/functions';
+import { ServerlessHubError } from '../errors/serverless-hub-error.js';
+import type { HubEventCall } from '../hub/hub-invoker.js';
+import { contextFromSignalRTrigger } from './signalr-trigger-context.js';
+import type { SignalRTriggerEvent } from './signalr-trigger-context.js';
+
+/** The event a binding-mode function serves, with the hub method's argument bounds. */
+export interface SignalRTriggerTarget extends SignalRTriggerEvent {
+  readonly minArguments: number;
+  readonly maxArguments: number;
+}
+
+const NEVER_ABORTED = new AbortController().signal;
+
+/**
+ * An error whose text is fit for a client. The host reports a failed function to the client with the
+ * error's message and stack, so the stack is replaced by the message alone: no file paths or frames leak.
+ */
+function clientFacing(message: string): Error {
+  const error = new Error(message);
+  error.stack = `Error: ${message}`;
+  return error;
+}
+
+function isCode(error: unknown, code: string): error is ServerlessHubError {
+  return error instanceof ServerlessHubError && error.code === code;
+}
+
+/**
+ * The handler of a `signalRTrigger` function (binding mode): adapts the host's PascalCase invocation
+ * context, checks the argument count, runs the hub event, and returns its result (which reaches the
+ * client's `invoke()` with SignalR extension 1.15 or later). Failures follow the HTTP mode's rules as far
+ * as the host allows: a denial or a failure of `connected` fails the function, which the host answers with
+ * 403 (connection refused); a `HubError`'s message reaches the client; any other failure reaches it as a
+ * generic message while the detail goes to the function's log; `disconnected` never fails.
+ */
+export function createSignalRTriggerHandler(
+  call: HubEventCall,
+  target: SignalRTriggerTarget,
+): (invocation: unknown, functionContext: InvocationContext) => Promise<unknown> {
+  const where = `'${target.event}' on hub '${target.hub}'`;
+  const checksArguments = target.category === 'messages' && (target.minArguments > 0 || target.maxArguments !== Number.POSITIVE_INFINITY);
+  const isConnected = target.category === 'connections' && target.event === 'connected';
+  const isDisconnected = target.category === 'connections' && target.event === 'disconnected';
+
+  return async (invocation, functionContext) => {
+    let context;
+    try {
+      context = contextFromSignalRTrigger(invocation, target);
+    } catch (error) {
+      functionContext.error(`signalRTrigger ${where}: ${(error as Error).message}`);
+      throw clientFacing((error as Error).message);
+    }
+    const count = context.arguments.length;
+    if (checksArguments && (count < target.minArguments || count > target.maxArguments)) {
+      const expected = count < target.minArguments ? target.minArguments : target.maxArguments;
+      const message = `The function accept ${String(expected)} arguments but message provided ${String(count)}.`;
+      functionContext.warn(`Invocation ${where} (connection '${context.connectionId}') not run: ${message}`);
+      throw clientFacing(message);
+    }
+    try {
+      return await call(context, NEVER_ABORTED, functionContext);
+    } catch (error) {
+      const connection = `(connection '${context.connectionId}')`;
+      if (isCode(error, 'UPSTREAM_FORBIDDEN')) {
+        functionContext.info(`Call ${where} ${connection} denied: ${error.message}`);
+        if (isDisconnected) return undefined;
+        throw clientFacing(isConnected ? 'The connection was refused.' : 'The call was denied.');
+      }
+      if (isCode(error, 'HUB_ERROR')) {
+        functionContext.info(`Handler of ${where} ${connection} raised a hub error: ${error.message}`);
+        if (isDisconnected) return undefined;
+        throw clientFacing(error.message);
+      }
+      functionContext.error(`Handler of ${where} ${connection} failed.`, error);
+      if (isDisconnected) return undefined;
+      throw clientFacing(isConnected ? 'The connection was refused.' : `An unexpected error occurred invoking '${context.event}' on the server.`);
+    }
+  };
+}

@@ -1,0 +1,402 @@
+import {
+  readConstructorParameterMarkers,
+  readHubClassMetadata,
+  readHubMemberMetadata,
+} from '@serverless-hub/decorators';
+import type { HubMemberMetadata, HubNegotiateOptions, HubOptions, ParameterMarker } from '@serverless-hub/decorators';
+import { DEFAULT_CONNECTION_SETTING } from '../connection/endpoint-from-settings.js';
+import { ServerlessHubError } from '../errors/serverless-hub-error.js';
+import type { UpstreamCategory } from '../upstream/hub-invocation-context.js';
+import type {
+  CompiledFilter,
+  HubClass,
+  HubDescriptor,
+  HubEventDescriptor,
+  HubMethod,
+  HubNegotiateDescriptor,
+  ParameterSource,
+} from './hub-descriptor.js';
+import type { HubFilter, HubFilterFunction } from './hub-filter.js';
+import { resolveHubName } from './hub-name.js';
+import { readParameterList } from './parameter-list.js';
+import type { DeclaredParameter } from './parameter-list.js';
+import { ServerlessHub } from './serverless-hub.js';
+
+/** Message event names: they become route segments and function names, so they stay URL- and name-safe. */
+const EVENT_NAME = /^[A-Za-z_][A-Za-z0-9_.-]{0,127}$/;
+const CONNECTION_EVENTS: ReadonlyMap<string, string> = new Map([
+  ['onconnected', 'connected'],
+  ['ondisconnected', 'disconnected'],
+]);
+
+function definitionError(message: string): ServerlessHubError {
+  return new ServerlessHubError('HUB_DEFINITION_INVALID', message);
+}
+
+/** Members of `ServerlessHub` itself, which a hub must not replace by accident. */
+function baseMemberNames(): ReadonlySet<string> {
+  return new Set(Object.getOwnPropertyNames(ServerlessHub.prototype).filter((name) => name !== 'constructor'));
+}
+
+/** One prototype between the hub class and `ServerlessHub`, with its class and decorator metadata. */
+interface Level {
+  readonly prototype: object;
+  readonly ctor: HubClass;
+  readonly members: ReadonlyMap<string | symbol, HubMemberMetadata>;
+}
+
+const NO_MEMBER: HubMemberMetadata = Object.freeze({
+  eventNames: Object.freeze([]),
+  notEvent: 0,
+  negotiate: 0,
+  filters: Object.freeze([]),
+  parameters: new Map<number, readonly ParameterMarker[]>(),
+});
+
+/**
+ * Compiles a hub class into a frozen {@link HubDescriptor}: its name, connection setting, negotiate
+ * method or options, and one descriptor per event with its parameter binding plan, argument count
+ * bounds and filters. Runs once per hub, at registration; every definition mistake is reported here,
+ * with what to change, instead of at the first request.
+ *
+ * Rules:
+ * - hub name: `@Hub` name, else the class name (refused when it looks generated or minified);
+ * - events: every method declared on the class or a base class below `ServerlessHub`, except the
+ *   constructor, accessors, `#private` methods, methods whose name starts with `_`, `@NotEvent()` methods
+ *   and the `@Negotiate()` method; a subclass's method replaces the base method of the same name;
+ * - `onConnected` / `onDisconnected` (any case, no `@Event`) are the `connections` events; every other
+ *   event is a `messages` event named after the method or its `@Event(name)`; two methods with one event
+ *   (case-insensitively) are an error;
+ * - parameters: client arguments bind in order to the parameters that no decorator injects or ignores;
+ *   a parameter with a default value or `@Optional()` may be omitted (and so may every one after it); a
+ *   rest parameter takes the remaining arguments.
+ *
+ * @throws {ServerlessHubError} `HUB_DEFINITION_INVALID`, naming the class, member and rule.
+ */
+export function compileHub(hubClass: HubClass): HubDescriptor {
+  if (typeof hubClass !== 'function' || typeof hubClass.prototype !== 'object') {
+    throw definitionError(`registerHubs got ${describe(hubClass)} where a hub class was expected.`);
+  }
+  const className = hubClass.name;
+  const label = className || '(anonymous class)';
+  if (!(hubClass.prototype instanceof ServerlessHub)) {
+    throw definitionError(`${label} is not a hub: a hub class must extend ServerlessHub.`);
+  }
+
+  const levels = collectLevels(hubClass);
+  const options = hubOptions(hubClass, label);
+  const name = resolveHubName(className, options.name);
+  const connectionStringSetting = settingName(options.connectionStringSetting, label);
+  const negotiateOptions = validateNegotiateOptions(options.negotiate, label);
+
+  // Class filters of base classes run before those of subclasses.
+  const classFilters: CompiledFilter[] = [];
+  for (let index = levels.length - 1; index >= 0; index--) {
+    const level = levels[index] as Level;
+    for (const filter of readHubClassMetadata(level.ctor).filters) classFilters.push(compileFilter(filter, `${label} (class)`));
+  }
+
+  const baseMembers = baseMemberNames();
+  const seen = new Set<string>();
+  const events: HubEventDescriptor[] = [];
+  const eventOwners = new Map<string, string>();
+  let negotiate: HubNegotiateDescriptor | undefined;
+
+  for (const level of levels) {
+    rejectStrayMetadata(level, label);
+    for (const key of Object.getOwnPropertyNames(level.prototype)) {
+      if (key === 'constructor' || seen.has(key)) continue;
+      seen.add(key);
+      const where = `${label}.${key}`;
+      const metadata = level.members.get(key) ?? NO_MEMBER;
+      const decorated = metadata !== NO_MEMBER;
+      const property = Object.getOwnPropertyDescriptor(level.prototype, key) as PropertyDescriptor;
+      if (property.get !== undefined || property.set !== undefined) {
+        if (decorated) throw definitionError(`${where} is an accessor; hub decorators apply to methods only.`);
+        continue;
+      }
+      if (typeof property.value !== 'function') {
+        if (decorated) throw definitionError(`${where} is not a method; hub decorators apply to methods only.`);
+        continue;
+      }
+      const method = property.value as HubMethod;
+
+      if (metadata.negotiate > 0) {
+        checkNegotiateMethod(metadata, where);
+        if (negotiate !== undefined) {
+          throw definitionError(`${label} has two @Negotiate() methods, ${negotiate.methodName} and ${key}; a hub has one negotiate function.`);
+        }
+        negotiate = Object.freeze({ methodName: key, method });
+        continue;
+      }
+      if (metadata.notEvent > 0) {
+        if (metadata.eventNames.length > 0) throw definitionError(`${where} has both @NotEvent() and @Event(); remove one.`);
+        continue;
+      }
+      if (baseMembers.has(key)) {
+        throw definitionError(
+          `${where} replaces ServerlessHub's own ${key}, and would also become an event clients can call. Rename the method, or mark it @NotEvent() if replacing ${key} is intended.`,
+        );
+      }
+      if (key.startsWith('_')) {
+        if (metadata.eventNames.length > 0 || metadata.filters.length > 0 || metadata.parameters.size > 0) {
+          throw definitionError(
+            `${where} starts with "_", which marks a method as private (not an event), yet it has event decorators. Rename it, or remove the decorators.`,
+          );
+        }
+        continue;
+      }
+
+      const event = compileEvent(key, method, metadata, where, classFilters);
+      const eventKey = `${event.category}/${event.event.toLowerCase()}`;
+      const owner = eventOwners.get(eventKey);
+      if (owner !== undefined) {
+        throw definitionError(
+          `${label}.${owner} and ${where} both handle the ${event.category} event "${event.event}" (event names are matched case-insensitively). Give one of them another name with @Event('name').`,
+        );
+      }
+      eventOwners.set(eventKey, key);
+      events.push(event);
+    }
+  }
+
+  if (negotiate !== undefined && negotiateOptions !== undefined) {
+    throw definitionError(
+      `${label} has both a @Negotiate() method (${negotiate.methodName}) and @Hub negotiate options; the method decides, so the options would be ignored. Remove one of them.`,
+    );
+  }
+
+  return Object.freeze({
+    hubClass,
+    className,
+    name,
+    connectionStringSetting,
+    negotiateOptions,
+    negotiate,
+    events: Object.freeze(events),
+  });
+}
+
+function describe(value: unknown): string {
+  if (value === null) return 'null';
+  if (typeof value === 'function') return `function ${value.name || '(anonymous)'}`;
+  return typeof value;
+}
+
+/** The prototypes from the hub class down to (not including) `ServerlessHub.prototype`, most derived first. */
+function collectLevels(hubClass: HubClass): Level[] {
+  const levels: Level[] = [];
+  for (let prototype = hubClass.prototype as object; prototype !== ServerlessHub.prototype; ) {
+    const ctor = (prototype as { constructor: HubClass }).constructor;
+    levels.push({ prototype, ctor, members: readHubMemberMetadata(prototype) });
+    prototype = Object.getPrototypeOf(prototype) as object;
+  }
+  return levels;
+}
+
+function hubOptions(hubClass: HubClass, label: string): HubOptions {
+  const { hubs } = readHubClassMetadata(hubClass);
+  if (hubs.length > 1) throw definitionError(`${label} has ${hubs.length} @Hub decorators; keep one.`);
+  const options = hubs[0] ?? {};
+  if (typeof options !== 'object') throw definitionError(`@Hub on ${label} takes a name or an options object.`);
+  return options;
+}
+
+function settingName(value: unknown, label: string): string {
+  if (value === undefined) return DEFAULT_CONNECTION_SETTING;
+  if (typeof value !== 'string' || value.trim().length === 0) {
+    throw definitionError(`@Hub on ${label} has connectionStringSetting ${JSON.stringify(value)}; give the name of an app setting, e.g. 'AzureSignalRConnectionString'.`);
+  }
+  return value;
+}
+
+const NEGOTIATE_OPTION_NAMES: ReadonlySet<string> = new Set(['userId', 'idToken', 'claimTypeList', 'lifetime', 'enableDetailedErrors']);
+
+/** The shape only; values (binding expressions, lifetime bounds) are checked by the negotiate at registration. */
+function validateNegotiateOptions(value: unknown, label: string): HubNegotiateOptions | undefined {
+  if (value === undefined) return undefined;
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    throw definitionError(`@Hub negotiate options of ${label}: expected an object { userId?, idToken?, claimTypeList?, lifetime?, enableDetailedErrors? }.`);
+  }
+  for (const key of Object.keys(value)) {
+    if (!NEGOTIATE_OPTION_NAMES.has(key)) {
+      throw definitionError(`@Hub negotiate options of ${label}: unknown option "${key}" (known: ${[...NEGOTIATE_OPTION_NAMES].join(', ')}).`);
+    }
+  }
+  return Object.freeze({ ...(value as HubNegotiateOptions) });
+}
+
+/** Decorators on static members, constructor parameters, or members that are not prototype methods. */
+function rejectStrayMetadata(level: Level, label: string): void {
+  const levelLabel = level.ctor.name || label;
+  for (const key of readHubMemberMetadata(level.ctor).keys()) {
+    throw definitionError(`${levelLabel}.${String(key)} is static; hub decorators apply to instance methods only.`);
+  }
+  if (readConstructorParameterMarkers(level.ctor).length > 0) {
+    throw definitionError(
+      `${levelLabel}'s constructor has hub parameter decorators; they apply to hub method parameters. A hub's constructor receives the app's services from a DI container.`,
+    );
+  }
+  for (const key of level.members.keys()) {
+    if (typeof key === 'symbol') throw definitionError(`${levelLabel}.${String(key)} has a symbol name; hub events need string names.`);
+    if (!Object.hasOwn(level.prototype, key)) {
+      throw definitionError(`${levelLabel}.${key} is not a method (class fields and arrow functions live on instances); hub decorators apply to methods only.`);
+    }
+  }
+}
+
+function checkNegotiateMethod(metadata: HubMemberMetadata, where: string): void {
+  if (metadata.negotiate > 1) throw definitionError(`${where} has @Negotiate() twice; keep one.`);
+  if (metadata.eventNames.length > 0 || metadata.notEvent > 0) {
+    throw definitionError(`${where} is the @Negotiate() method, which is never an event; remove @Event()/@NotEvent().`);
+  }
+  if (metadata.filters.length > 0) {
+    throw definitionError(
+      `${where} is the @Negotiate() method; filters guard upstream events, not negotiate. Check the request in the method instead (e.g. with this.getClaims).`,
+    );
+  }
+  if (metadata.parameters.size > 0) {
+    throw definitionError(`${where} is the @Negotiate() method; it always receives (request, functionContext), so parameter decorators do not apply.`);
+  }
+}
+
+function compileEvent(key: string, method: HubMethod, metadata: HubMemberMetadata, where: string, classFilters: readonly CompiledFilter[]): HubEventDescriptor {
+  if (metadata.eventNames.length > 1) throw definitionError(`${where} has ${metadata.eventNames.length} @Event names; a method handles one event.`);
+  const explicitName = metadata.eventNames[0];
+  let category: UpstreamCategory = 'messages';
+  let event: string;
+  if (explicitName !== undefined) {
+    if (typeof explicitName !== 'string' || !EVENT_NAME.test(explicitName)) {
+      throw definitionError(
+        `@Event on ${where} names the event ${JSON.stringify(explicitName)}; an event name starts with a letter or _ and has only letters, digits, _, - and . (128 characters at most).`,
+      );
+    }
+    event = explicitName;
+  } else {
+    const connectionEvent = CONNECTION_EVENTS.get(key.toLowerCase());
+    if (connectionEvent !== undefined) {
+      category = 'connections';
+      event = connectionEvent;
+    } else {
+      if (!EVENT_NAME.test(key)) {
+        throw definitionError(
+          `${where} cannot be an event name: event names start with a letter or _ and have only letters, digits, _, - and . (128 characters at most). Name the event with @Event('name'), or make the method private with @NotEvent() or a leading "_".`,
+        );
+      }
+      event = key;
+    }
+  }
+
+  const binding = compileParameters(method, metadata.parameters, where);
+  if (category === 'connections' && binding.maxArguments > 0) {
+    throw definitionError(
+      `${where} handles the ${event} event, which carries no client arguments; its parameters may only be injected (@HubContext(), @FunctionContext(), @Signal()) or @Ignore()d. this.context also holds the connection's details.`,
+    );
+  }
+  const filters = [...classFilters];
+  for (const filter of metadata.filters) filters.push(compileFilter(filter, where));
+
+  return Object.freeze({
+    category,
+    event,
+    methodName: key,
+    method,
+    ...binding,
+    filters: Object.freeze(filters),
+  });
+}
+
+interface ParameterBinding {
+  readonly parameters: readonly ParameterSource[];
+  readonly directArguments: boolean;
+  readonly minArguments: number;
+  readonly maxArguments: number;
+  readonly argumentNames: readonly string[] | undefined;
+}
+
+const INJECTED: Readonly<Record<Exclude<ParameterMarker, 'optional'>, ParameterSource>> = Object.freeze({
+  'hub-context': Object.freeze({ kind: 'hub-context' }),
+  'function-context': Object.freeze({ kind: 'function-context' }),
+  signal: Object.freeze({ kind: 'signal' }),
+  ignore: Object.freeze({ kind: 'ignore' }),
+});
+
+function compileParameters(method: HubMethod, markers: ReadonlyMap<number, readonly ParameterMarker[]>, where: string): ParameterBinding {
+  const highestMarked = Math.max(-1, ...markers.keys());
+  // When the source cannot be read, `fn.length` (plain parameters before any default) is all we know.
+  const declared: readonly DeclaredParameter[] =
+    readParameterList(method) ??
+    Array.from({ length: Math.max(method.length, highestMarked + 1) }, () => ({ name: undefined, hasDefault: false, rest: false }));
+  if (highestMarked >= declared.length) {
+    throw definitionError(`${where} has a parameter decorator on parameter ${highestMarked + 1}, but declares only ${declared.length} parameters.`);
+  }
+
+  const parameters: ParameterSource[] = [];
+  const names: (string | undefined)[] = [];
+  let argumentIndex = 0;
+  let minArguments = 0;
+  let firstOptional: string | undefined;
+  let rest = false;
+  let injected = false;
+  for (const [position, parameter] of declared.entries()) {
+    const label = parameter.name === undefined ? `parameter ${position + 1}` : `parameter '${parameter.name}'`;
+    const marks = markers.get(position) ?? [];
+    if (marks.length > 1) throw definitionError(`${where}: ${label} has ${marks.length} parameter decorators (${marks.join(', ')}); a parameter takes one.`);
+    const mark = marks[0];
+    if (mark !== undefined && mark !== 'optional') {
+      if (parameter.rest) throw definitionError(`${where}: the rest ${label} cannot be injected; only a plain parameter can.`);
+      parameters.push(INJECTED[mark]);
+      injected = true;
+      continue;
+    }
+    if (parameter.rest) {
+      if (mark === 'optional') throw definitionError(`${where}: the rest ${label} is optional by nature; remove @Optional().`);
+      parameters.push(Object.freeze({ kind: 'rest', from: argumentIndex }));
+      rest = true;
+      continue;
+    }
+    const optional = mark === 'optional' || parameter.hasDefault;
+    if (optional) firstOptional ??= label;
+    else if (firstOptional !== undefined) {
+      throw definitionError(
+        `${where}: ${firstOptional} is optional but ${label} after it is not; clients pass arguments by position, so only trailing parameters can be optional. Reorder them, or mark ${label} @Optional() too.`,
+      );
+    } else minArguments += 1;
+    parameters.push(Object.freeze({ kind: 'argument', index: argumentIndex }));
+    names.push(parameter.name);
+    argumentIndex += 1;
+  }
+
+  const argumentNames = names.every((name): name is string => name !== undefined) && !rest ? Object.freeze(names) : undefined;
+  return {
+    parameters: Object.freeze(parameters),
+    directArguments: !injected,
+    minArguments,
+    maxArguments: rest ? Number.POSITIVE_INFINITY : argumentIndex,
+    argumentNames,
+  };
+}
+
+const CLASS_SOURCE = /^class[\s{]/;
+
+/** Validates one `@UseFilters` / global filter and decides how it runs. */
+export function compileFilter(filter: unknown, where: string): CompiledFilter {
+  if (typeof filter === 'function') {
+    const candidate = filter as { name: string; prototype?: { canActivate?: unknown } };
+    const name = candidate.name || '(anonymous filter)';
+    if (typeof candidate.prototype?.canActivate === 'function') {
+      return Object.freeze({ kind: 'class', name, type: filter as new (...args: never[]) => HubFilter });
+    }
+    if (CLASS_SOURCE.test(Function.prototype.toString.call(filter))) {
+      throw definitionError(`Filter class ${name} on ${where} has no canActivate(context, signal) method; a filter class must implement HubFilter.`);
+    }
+    return Object.freeze({ kind: 'function', name, run: filter as HubFilterFunction });
+  }
+  if (typeof filter === 'object' && filter !== null && typeof (filter as { canActivate?: unknown }).canActivate === 'function') {
+    const name = (filter as { constructor?: { name?: string } }).constructor?.name ?? 'filter';
+    return Object.freeze({ kind: 'instance', name, instance: filter as HubFilter });
+  }
+  throw definitionError(
+    `A filter on ${where} is ${describe(filter)}; a filter is a class with canActivate(context, signal), an object with that method, or a function (context, signal) => boolean | void.`,
+  );
+}

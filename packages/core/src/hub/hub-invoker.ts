@@ -1,0 +1,145 @@
+import type { InvocationContext } from '@azure/functions';
+import { ServerlessHubError } from '../errors/serverless-hub-error.js';
+import type { HubInvocationContext } from '../upstream/hub-invocation-context.js';
+import type { CompiledFilter, HubDescriptor, HubEventDescriptor } from './hub-descriptor.js';
+import type { HubContainer } from './hub-container.js';
+import type { HubFilter } from './hub-filter.js';
+import type { HubRuntime } from './hub-runtime.js';
+import { runFilters, instanceStep } from './run-filters.js';
+import type { FilterStep } from './run-filters.js';
+import { attachInvocation } from './serverless-hub.js';
+import type { ServerlessHub } from './serverless-hub.js';
+
+/** How hubs and class filters are created: with `new`, or from a DI container. */
+export interface HubActivation {
+  readonly container?: HubContainer | undefined;
+}
+
+/** Calls one event of one hub: filters, a fresh hub instance, argument binding, the method. */
+export type HubEventCall = (
+  context: HubInvocationContext,
+  signal: AbortSignal,
+  functionContext: InvocationContext | undefined,
+) => unknown;
+
+function registrationError(message: string): ServerlessHubError {
+  return new ServerlessHubError('HUB_REGISTRATION_INVALID', message);
+}
+
+function describeValue(value: unknown): string {
+  if (value === null || value === undefined) return String(value);
+  if (typeof value === 'object') return `an instance of ${(value as { constructor?: { name?: string } }).constructor?.name ?? 'Object'}`;
+  return typeof value;
+}
+
+/**
+ * Turns a compiled filter into a step. Function and instance filters are used as they are; a filter
+ * class is instantiated once here with `new`, or, with a container, resolved for every call (so that its
+ * scope is the container's decision).
+ */
+export function filterStep(filter: CompiledFilter, activation: HubActivation): FilterStep {
+  switch (filter.kind) {
+    case 'function':
+      return { name: filter.name, check: filter.run };
+    case 'instance':
+      return instanceStep(filter.name, filter.instance);
+    case 'class': {
+      const { container } = activation;
+      if (container === undefined) {
+        if (filter.type.length > 0) {
+          throw registrationError(
+            `Filter class ${filter.name} takes ${filter.type.length} constructor parameter(s), but registerHubs got no DI container to supply them. Pass { container } to registerHubs, or give the filter a constructor without parameters.`,
+          );
+        }
+        return instanceStep(filter.name, new filter.type());
+      }
+      const type = filter.type;
+      return {
+        name: filter.name,
+        check: (context, signal) => {
+          const instance = container.get(type) as HubFilter | undefined;
+          if (typeof instance?.canActivate !== 'function') {
+            throw registrationError(`The DI container returned ${describeValue(instance)} for filter ${filter.name}, which has no canActivate method.`);
+          }
+          return instance.canActivate(context, signal);
+        },
+      };
+    }
+  }
+}
+
+/**
+ * Builds the call of one hub event, once at registration: filter steps (global, class, method), how the
+ * hub instance is made, and how its arguments are bound. The call itself does no reflection.
+ */
+export function createEventCall(
+  descriptor: HubDescriptor,
+  event: HubEventDescriptor,
+  runtime: HubRuntime,
+  globalFilters: readonly CompiledFilter[],
+  activation: HubActivation,
+): HubEventCall {
+  const steps = [...globalFilters, ...event.filters].map((filter) => filterStep(filter, activation));
+  const createHub = hubFactory(descriptor, activation);
+  const { method, parameters, directArguments } = event;
+
+  const run = (context: HubInvocationContext, signal: AbortSignal, functionContext: InvocationContext | undefined): unknown => {
+    const hub = createHub();
+    attachInvocation(hub, { runtime, context, functionContext, signal });
+    if (directArguments) return method.apply(hub, context.arguments as unknown[]);
+    const args: unknown[] = [];
+    for (const source of parameters) {
+      switch (source.kind) {
+        case 'argument':
+          args.push(context.arguments[source.index]);
+          break;
+        case 'rest':
+          for (let index = source.from; index < context.arguments.length; index++) args.push(context.arguments[index]);
+          break;
+        case 'hub-context':
+          args.push(context);
+          break;
+        case 'function-context':
+          args.push(functionContext);
+          break;
+        case 'signal':
+          args.push(signal);
+          break;
+        case 'ignore':
+          args.push(undefined);
+          break;
+      }
+    }
+    return method.apply(hub, args);
+  };
+
+  if (steps.length === 0) return run;
+  return (context, signal, functionContext) => {
+    const filtering = runFilters(steps, context, signal);
+    if (filtering === undefined) return run(context, signal, functionContext);
+    return filtering.then(() => run(context, signal, functionContext));
+  };
+}
+
+/** How a hub instance is made for each call. */
+export function hubFactory(descriptor: HubDescriptor, activation: HubActivation): () => ServerlessHub<unknown> {
+  const hubClass = descriptor.hubClass as unknown as new () => ServerlessHub<unknown>;
+  const { container } = activation;
+  if (container === undefined) {
+    if (hubClass.length > 0) {
+      throw registrationError(
+        `Hub ${descriptor.className} takes ${hubClass.length} constructor parameter(s), but registerHubs got no DI container to supply them. Pass { container } to registerHubs (e.g. an inversify Container), or give the hub a constructor without parameters.`,
+      );
+    }
+    return () => new hubClass();
+  }
+  return () => {
+    const hub = container.get(descriptor.hubClass);
+    if (!(hub instanceof hubClass)) {
+      throw registrationError(
+        `The DI container returned ${describeValue(hub)} for hub ${descriptor.className}. Bind the hub class to itself (container.bind(${descriptor.className}).toSelf()) or create the container with autobind: true.`,
+      );
+    }
+    return hub;
+  };
+}

@@ -1,0 +1,59 @@
+import type { InvocationContext } from '@azure/functions';
+import { endpointFromSettings } from '../connection/endpoint-from-settings.js';
+import type { ServiceEndpoint } from '../connection/service-endpoint.js';
+import type { HubInvocationContext } from '../upstream/hub-invocation-context.js';
+import type { HubServices, HubServicesFactory } from './hub-services.js';
+import { typedHubClients } from './typed-clients.js';
+import type { TypedHubClients } from './typed-clients.js';
+
+/**
+ * What one registered hub shares across all its invocations: its name and connection setting, and its
+ * services, created on first use (so that a missing setting fails the first call that needs it, with a
+ * message naming the setting, not the app's start-up) and then reused.
+ */
+export class HubRuntime {
+  readonly #servicesFactory: HubServicesFactory;
+  #services: HubServices | undefined;
+  #clients: TypedHubClients<unknown> | undefined;
+
+  constructor(
+    readonly hubName: string,
+    readonly connectionStringSetting: string,
+    servicesFactory: HubServicesFactory,
+  ) {
+    this.#servicesFactory = servicesFactory;
+  }
+
+  /** The hub's service endpoint, from its connection setting (parsed once per setting text, then cached). */
+  endpoint(): ServiceEndpoint {
+    return endpointFromSettings(this.connectionStringSetting);
+  }
+
+  get services(): HubServices {
+    this.#services ??= this.#servicesFactory({ hubName: this.hubName, connectionStringSetting: this.connectionStringSetting });
+    return this.#services;
+  }
+
+  /** The typed view of `services.clients`, built once. */
+  get clients(): TypedHubClients<unknown> {
+    this.#clients ??= typedHubClients(this.services.clients);
+    return this.#clients;
+  }
+}
+
+/** One call of a hub: set on a fresh hub instance before its method runs. */
+export interface HubInvocation {
+  readonly runtime: HubRuntime;
+  /** The upstream event's context; `undefined` while negotiating. */
+  readonly context: HubInvocationContext | undefined;
+  /** The Azure Functions context of the function call, when the transport has one. */
+  readonly functionContext: InvocationContext | undefined;
+  readonly signal: AbortSignal;
+}
+
+/** Whether a transport's `host` object is an Azure Functions `InvocationContext` (duck-typed: no import). */
+export function asFunctionContext(host: unknown): InvocationContext | undefined {
+  return typeof host === 'object' && host !== null && typeof (host as { log?: unknown }).log === 'function' && 'invocationId' in host
+    ? (host as InvocationContext)
+    : undefined;
+}

@@ -1,0 +1,285 @@
+import type { HttpRequest, InvocationContext } from '@azure/functions';
+import type { JWTPayload } from 'jose';
+import { getClaims } from '../auth/get-claims.js';
+import type { GetClaimsOptions } from '../auth/get-claims.js';
+import { ServerlessHubError } from '../errors/serverless-hub-error.js';
+import type { ClaimsInput } from '../negotiate/client-claims.js';
+import { negotiate } from '../negotiate/negotiate.js';
+import type { ConnectionInfo, NegotiateOptions } from '../negotiate/negotiate.js';
+import type { ClientManager } from '../service/client-manager.js';
+import type { ConnectionGroups } from '../service/connection-groups.js';
+import type { UserGroups } from '../service/user-groups.js';
+import type { HubInvocationContext } from '../upstream/hub-invocation-context.js';
+import type { HubInvocation } from './hub-runtime.js';
+import type { TypedHubClients } from './typed-clients.js';
+
+/**
+ * The client interface of a hub that declares none: every method name is allowed, with any arguments.
+ *
+ * @example
+ * ```ts
+ * class Loose extends ServerlessHub {            // same as ServerlessHub<UntypedClient>
+ *   async ping() { await this.clients.all.anything(1, 'two'); }
+ * }
+ * ```
+ */
+export type UntypedClient = Record<string, (...args: unknown[]) => unknown>;
+
+let attach: (hub: ServerlessHub<unknown>, invocation: HubInvocation) => void;
+
+/**
+ * Sets the invocation on a fresh hub instance, once. Internal to the framework.
+ *
+ * @throws {ServerlessHubError} `HUB_REGISTRATION_INVALID` when the instance already served a call, which
+ * happens when a DI container hands out one instance for every call (a singleton binding).
+ */
+export function attachInvocation(hub: ServerlessHub<unknown>, invocation: HubInvocation): void {
+  attach(hub, invocation);
+}
+
+/** The invocation of a hub instance, for the framework's own helpers (negotiate, getClaims). */
+export let invocationOf: (hub: ServerlessHub<unknown>, member: string) => HubInvocation;
+
+/**
+ * The base class of every hub. A hub instance is created for each call (with `new`, or by the DI
+ * container given to `registerHubs`), and the framework sets its invocation before the method runs.
+ *
+ * - `this.context`: the upstream event's details (connection id, user id, claims, query, headers, hub,
+ *   event, error, arguments);
+ * - `this.clients`: send to clients, typed by `TClient` (`this.clients.all.newMessage(...)`), plus the
+ *   untyped `send(target, ...args)` on every target;
+ * - `this.groups`, `this.userGroups`, `this.clientManager`: groups and connections through the
+ *   service's REST API;
+ * - `this.negotiate(...)`, `this.getClaims(...)`: connection info for clients, and verified bearer claims;
+ * - `this.log(...)`: the function's log.
+ *
+ * Public methods declared on the subclass are the hub's events; see `registerHubs` for the rules.
+ *
+ * @typeParam TClient the methods clients implement (what the hub can call on them).
+ *
+ * @example
+ * ```ts
+ * interface ChatClient { newMessage(message: { from: string; text: string }): void }
+ *
+ * @Hub('chat')
+ * export class Chat extends ServerlessHub<ChatClient> {
+ *   async onConnected() { this.log(`${this.context.connectionId} connected`); }
+ *   async broadcast(text: string) {
+ *     await this.clients.all.newMessage({ from: this.context.userId ?? this.context.connectionId, text });
+ *   }
+ *   echo(value: unknown) { return value; }
+ * }
+ * ```
+ */
+export abstract class ServerlessHub<TClient = UntypedClient> {
+  #invocation: HubInvocation | undefined;
+
+  static {
+    attach = (hub, invocation) => {
+      if (hub.#invocation !== undefined) {
+        throw new ServerlessHubError(
+          'HUB_REGISTRATION_INVALID',
+          `The DI container returned a ${hub.constructor.name} instance that already served a call. Hubs hold per-call state: bind hub classes in transient scope (inversify's default), not as singletons.`,
+        );
+      }
+      hub.#invocation = invocation;
+    };
+    invocationOf = (hub, member) => {
+      const invocation = hub.#invocation;
+      if (invocation === undefined) {
+        throw new ServerlessHubError(
+          'HUB_CONTEXT_UNAVAILABLE',
+          `this.${member} is available while the hub handles a call, not in its constructor or on an instance the framework did not create.`,
+        );
+      }
+      return invocation;
+    };
+  }
+
+  /**
+   * The current upstream event: connection id, user id, claims, query, headers, hub, category, event,
+   * arguments, and the close error of `onDisconnected`.
+   *
+   * @throws {ServerlessHubError} `HUB_CONTEXT_UNAVAILABLE` outside an event (in the constructor, or in the
+   * `@Negotiate()` method, which works from its `HttpRequest`).
+   *
+   * @example
+   * ```ts
+   * async broadcast(text: string) {
+   *   const from = this.context.userId ?? this.context.connectionId;
+   *   await this.clients.all.newMessage({ from, text });
+   * }
+   * ```
+   */
+  get context(): HubInvocationContext {
+    const context = invocationOf(this, 'context').context;
+    if (context === undefined) {
+      throw new ServerlessHubError(
+        'HUB_CONTEXT_UNAVAILABLE',
+        'this.context describes an upstream event; the negotiate method has none. Read the HttpRequest it receives instead.',
+      );
+    }
+    return context;
+  }
+
+  /**
+   * The hub's name, as declared (`@Hub('chat')` or the class name).
+   *
+   * @example
+   * ```ts
+   * this.log(`hub ${this.hubName}`);
+   * ```
+   */
+  get hubName(): string {
+    return invocationOf(this, 'hubName').runtime.hubName;
+  }
+
+  /**
+   * The hub's clients, typed by `TClient`: `all`, `allExcept(ids)`, `client(id)`, `clients(ids)`,
+   * `user(id)`, `users(ids)`, `group(name)`, `groups(names)`, `groupExcept(name, ids)`. Each target has
+   * the client methods of `TClient` and the untyped `send(target, ...args)`.
+   *
+   * @example
+   * ```ts
+   * await this.clients.all.newMessage({ from, text });
+   * await this.clients.user('bob').send('ping');
+   * ```
+   */
+  get clients(): TypedHubClients<TClient> {
+    return invocationOf(this, 'clients').runtime.clients as TypedHubClients<TClient>;
+  }
+
+  /**
+   * Group membership of connections: `addToGroup(connectionId, group)`, `removeFromGroup(...)`,
+   * `removeFromAllGroups(connectionId)`.
+   *
+   * @example
+   * ```ts
+   * async joinGroup(group: string) { await this.groups.addToGroup(this.context.connectionId, group); }
+   * ```
+   */
+  get groups(): ConnectionGroups {
+    return invocationOf(this, 'groups').runtime.services.groups;
+  }
+
+  /**
+   * Group membership of users (all their connections, present and future): `addToGroup(userId, group,
+   * { ttl })`, `removeFromGroup`, `removeFromAllGroups`, `isUserInGroup`.
+   *
+   * @example
+   * ```ts
+   * await this.userGroups.addToGroup(this.context.userId!, 'vip', { ttl: 3600 });
+   * ```
+   */
+  get userGroups(): UserGroups {
+    return invocationOf(this, 'userGroups').runtime.services.userGroups;
+  }
+
+  /**
+   * Connections: close one, or all of the hub's, a group's or a user's; check whether a connection, user
+   * or group exists.
+   *
+   * @example
+   * ```ts
+   * await this.clientManager.closeConnection(this.context.connectionId, 'bye');
+   * ```
+   */
+  get clientManager(): ClientManager {
+    return invocationOf(this, 'clientManager').runtime.services.clientManager;
+  }
+
+  /**
+   * The Azure Functions `InvocationContext` of the current function call (logging at every level,
+   * invocation id, trigger metadata); `undefined` when a transport without one runs the hub.
+   *
+   * @example
+   * ```ts
+   * this.functionContext?.warn('slow client', this.context.connectionId);
+   * ```
+   */
+  get functionContext(): InvocationContext | undefined {
+    return invocationOf(this, 'functionContext').functionContext;
+  }
+
+  /**
+   * Aborts when the call is abandoned; pass it to slow work.
+   *
+   * @example
+   * ```ts
+   * const response = await fetch(url, { signal: this.signal });
+   * ```
+   */
+  get signal(): AbortSignal {
+    return invocationOf(this, 'signal').signal;
+  }
+
+  /**
+   * Creates the connection info (`{ url, accessToken }`) a client needs to connect to this hub through the
+   * service, signed with the hub's connection string: what a `@Negotiate()` method returns. Pass the user
+   * id, custom claims and token lifetime (seconds) positionally, or as options (which also take
+   * `enableDetailedErrors` and `algorithm`).
+   *
+   * @example
+   * ```ts
+   * @Negotiate()
+   * connect(request: HttpRequest) {
+   *   return this.negotiate(request.headers.get('x-ms-client-principal-id') ?? undefined, { role: 'reader' });
+   * }
+   * // or: return this.negotiate({ userId, claims: [{ type: 'role', value: 'reader' }], lifetime: 600 });
+   * ```
+   */
+  negotiate(userId?: string, claims?: ClaimsInput, lifetime?: number): Promise<ConnectionInfo>;
+  negotiate(options: NegotiateOptions): Promise<ConnectionInfo>;
+  async negotiate(userIdOrOptions?: string | NegotiateOptions, claims?: ClaimsInput, lifetime?: number): Promise<ConnectionInfo> {
+    const { runtime } = invocationOf(this, 'negotiate');
+    let options: NegotiateOptions;
+    if (typeof userIdOrOptions === 'object') {
+      if (claims !== undefined || lifetime !== undefined) {
+        throw new ServerlessHubError('NEGOTIATE_OPTIONS_INVALID', 'negotiate(options) takes one argument; put claims and lifetime in the options object.');
+      }
+      options = userIdOrOptions;
+    } else {
+      options = {
+        ...(userIdOrOptions === undefined ? {} : { userId: userIdOrOptions }),
+        ...(claims === undefined ? {} : { claims }),
+        ...(lifetime === undefined ? {} : { lifetime }),
+      };
+    }
+    return negotiate(runtime.endpoint(), runtime.hubName, options);
+  }
+
+  /**
+   * Verifies a bearer JWT and returns its claims: pass the negotiate `HttpRequest` (its `Authorization`
+   * header is read), the header value, or the bare token; with `{ secret }` or `{ jwksUrl, issuer,
+   * audience }`. A missing or invalid token rejects with `TOKEN_INVALID`, which the negotiate function
+   * answers with 401.
+   *
+   * @example
+   * ```ts
+   * @Negotiate()
+   * async connect(request: HttpRequest) {
+   *   const claims = await this.getClaims(request, { secret: process.env.AUTH_SECRET ?? '' });
+   *   return this.negotiate({ userId: claims.sub, claims: { role: String(claims.role) } });
+   * }
+   * ```
+   */
+  getClaims(authorization: HttpRequest | string | null | undefined, options: GetClaimsOptions): Promise<JWTPayload> {
+    const header = typeof authorization === 'object' && authorization !== null ? authorization.headers.get('authorization') : authorization;
+    return getClaims(header, options);
+  }
+
+  /**
+   * Writes to the function's log (information level), like `context.log` in a plain function; to the
+   * console when there is no function context.
+   *
+   * @example
+   * ```ts
+   * async onConnected() { this.log(`${this.context.connectionId} connected`); }
+   * ```
+   */
+  log(...args: unknown[]): void {
+    const functionContext = this.#invocation?.functionContext;
+    if (functionContext === undefined) console.log(...args);
+    else functionContext.log(...args);
+  }
+}
