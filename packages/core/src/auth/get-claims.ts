@@ -13,7 +13,14 @@ interface CommonVerification {
   readonly requiredClaims?: readonly string[];
 }
 
-/** Verify with a shared secret (HMAC): its UTF-8 bytes, or the bytes given. */
+/**
+ * Verify with a shared secret (HMAC): its UTF-8 bytes, or the bytes given.
+ *
+ * @example
+ * ```ts
+ * const options: SecretVerification = { secret: process.env.JWT_SECRET ?? '', issuer: 'https://auth.contoso.com' };
+ * ```
+ */
 export interface SecretVerification extends CommonVerification {
   readonly secret: string | Uint8Array;
   /** Expected `iss`, when checked. */
@@ -25,6 +32,15 @@ export interface SecretVerification extends CommonVerification {
 /**
  * Verify with the public keys of an OpenID provider (Microsoft Entra ID, Auth0, ...): its JWKS URL,
  * with the issuer and audience to require.
+ *
+ * @example
+ * ```ts
+ * const options: JwksVerification = {
+ *   jwksUrl: 'https://contoso.eu.auth0.com/.well-known/jwks.json',
+ *   issuer: 'https://contoso.eu.auth0.com/',
+ *   audience: 'https://api.contoso.com',
+ * };
+ * ```
  */
 export interface JwksVerification extends CommonVerification {
   /** e.g. `https://login.microsoftonline.com/<tenant>/discovery/v2.0/keys`. https, or http on loopback only. */

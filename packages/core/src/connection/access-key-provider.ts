@@ -3,7 +3,14 @@ import { credentialFor, SIGNALR_ENTRA_SCOPE } from './identity-credential.js';
 import type { TokenCredential } from './identity-credential.js';
 import type { ServiceEndpoint } from './service-endpoint.js';
 
-/** The key that signs client and REST tokens, with its id when the service issued it to an identity. */
+/**
+ * The key that signs client and REST tokens, with its id when the service issued it to an identity.
+ *
+ * @example
+ * ```ts
+ * const { key, kid }: SigningKey = await signingKeyFor(endpoint);
+ * ```
+ */
 export interface SigningKey {
   /** Its UTF-8 bytes are the HMAC key. */
   readonly key: string;
@@ -11,7 +18,16 @@ export interface SigningKey {
   readonly kid?: string;
 }
 
-/** Tuning of the access-key fetch for identity-based endpoints. Defaults suit production. */
+/**
+ * Tuning of the access-key fetch for identity-based endpoints. Defaults suit production.
+ *
+ * @example
+ * ```ts
+ * import { ManagedIdentityCredential } from '@azure/identity';
+ * const options: AccessKeyOptions = { credential: new ManagedIdentityCredential(), timeoutMs: 10_000 };
+ * await signingKeyFor(endpoint, options);
+ * ```
+ */
 export interface AccessKeyOptions {
   /** The Entra ID credential; defaults to `credentialFor(endpoint)`. */
   readonly credential?: TokenCredential;

@@ -3,10 +3,25 @@ import { endpointFromPairs, parseConnectionString } from './connection-string.js
 import type { ConnectionStringKey } from './connection-string.js';
 import type { ServiceEndpoint } from './service-endpoint.js';
 
-/** The app setting the official bindings read when a hub names none. */
+/**
+ * The app setting the official bindings read when a hub names none.
+ *
+ * @example
+ * ```ts
+ * const endpoint = endpointFromSettings(DEFAULT_CONNECTION_SETTING); // same as endpointFromSettings()
+ * ```
+ */
 export const DEFAULT_CONNECTION_SETTING = 'AzureSignalRConnectionString';
 
-/** Where settings come from: `process.env` by default. */
+/**
+ * Where settings come from: `process.env` by default.
+ *
+ * @example
+ * ```ts
+ * const settings: SettingsSource = { AzureSignalRConnectionString: 'Endpoint=http://localhost;Port=8888;AccessKey=...;Version=1.0;' };
+ * endpointFromSettings(undefined, settings);
+ * ```
+ */
 export type SettingsSource = Readonly<Record<string, string | undefined>>;
 
 interface CachedEndpoint {

@@ -2,10 +2,25 @@ import type * as Identity from '@azure/identity';
 import { ServerlessHubError } from '../errors/serverless-hub-error.js';
 import type { ServiceAuth, ServiceEndpoint } from './service-endpoint.js';
 
-/** The Microsoft Entra ID scope of Azure SignalR Service data-plane calls. */
+/**
+ * The Microsoft Entra ID scope of Azure SignalR Service data-plane calls.
+ *
+ * @example
+ * ```ts
+ * const entraToken = await (await credentialFor(endpoint)).getToken(SIGNALR_ENTRA_SCOPE);
+ * ```
+ */
 export const SIGNALR_ENTRA_SCOPE = 'https://signalr.azure.com/.default';
 
-/** A Microsoft Entra ID access token, as `@azure/identity` credentials return it. */
+/**
+ * A Microsoft Entra ID access token, as `@azure/identity` credentials return it.
+ *
+ * @example
+ * ```ts
+ * const token: EntraAccessToken | null = await credential.getToken(SIGNALR_ENTRA_SCOPE);
+ * const header = token === null ? undefined : `Bearer ${token.token}`;
+ * ```
+ */
 export interface EntraAccessToken {
   readonly token: string;
   /** Expiry, in milliseconds since the epoch. */
@@ -26,7 +41,15 @@ export interface TokenCredential {
   getToken(scopes: string | string[], options?: { abortSignal?: AbortSignal }): Promise<EntraAccessToken | null>;
 }
 
-/** The constructors of `@azure/identity` this module uses; injectable for tests. */
+/**
+ * The constructors of `@azure/identity` {@link createIdentityCredential} uses; injectable for tests.
+ *
+ * @example
+ * ```ts
+ * import * as identity from '@azure/identity';
+ * const credential = await createIdentityCredential(endpoint.auth, () => Promise.resolve(identity as IdentityModule));
+ * ```
+ */
 export type IdentityModule = Pick<
   typeof Identity,
   'DefaultAzureCredential' | 'ManagedIdentityCredential' | 'ClientSecretCredential' | 'ClientCertificateCredential'

@@ -3,13 +3,26 @@ import { ServerlessHubError } from '../errors/serverless-hub-error.js';
 /**
  * The parts of an HTTP request binding expressions read. An `@azure/functions` `HttpRequest`
  * satisfies it, and so does any object with WHATWG `Headers` and `URLSearchParams`.
+ *
+ * @example
+ * ```ts
+ * const request: NegotiateRequest = { headers: new Headers({ 'x-user': 'alice' }), query: new URLSearchParams('hub=chat') };
+ * ```
  */
 export interface NegotiateRequest {
   readonly headers: { get(name: string): string | null };
   readonly query: { get(name: string): string | null; forEach(callback: (value: string, name: string) => void): void };
 }
 
-/** A compiled binding expression: the value for a request, or `undefined` when a part is absent or empty. */
+/**
+ * A compiled binding expression: the value for a request, or `undefined` when a part is absent or empty.
+ *
+ * @example
+ * ```ts
+ * const userId: BindingValue = compileBindingExpression('{headers.x-ms-client-principal-id}', 'userId');
+ * const value = userId(request);
+ * ```
+ */
 export type BindingValue = (request: NegotiateRequest) => string | undefined;
 
 // RFC 9110 token characters: what a header name may contain.

@@ -1,6 +1,13 @@
 import { ServerlessHubError } from '../errors/serverless-hub-error.js';
 
-/** One claim: a type and a string value. */
+/**
+ * One claim: a type and a string value.
+ *
+ * @example
+ * ```ts
+ * const claim: Claim = { type: 'role', value: 'admin' };
+ * ```
+ */
 export interface Claim {
   readonly type: string;
   readonly value: string;

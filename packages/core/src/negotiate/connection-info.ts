@@ -66,6 +66,12 @@ function claimStrings(value: unknown, into: string[]): void {
 /**
  * Validated, compiled {@link ConnectionInfoOptions}: create once at start-up with
  * {@link signalRConnectionInfo}, use for every request.
+ *
+ * @example
+ * ```ts
+ * const chat: SignalRConnectionInfo = signalRConnectionInfo({ hubName: 'chat', userId: '{query.user}' });
+ * const info = await chat.negotiate(request);
+ * ```
  */
 export class SignalRConnectionInfo {
   readonly hubName: string;

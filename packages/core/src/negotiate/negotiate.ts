@@ -6,16 +6,53 @@ import { clientTokenClaims } from './client-claims.js';
 import type { ClaimsInput } from './client-claims.js';
 import { assertHubName } from './hub-name.js';
 
-/** Default lifetime of a client token, in seconds: one hour, as the official SDKs. */
+/**
+ * Default lifetime of a client token, in seconds: one hour, as the official SDKs.
+ *
+ * @example
+ * ```ts
+ * await negotiate(endpoint, 'chat', { lifetime: DEFAULT_TOKEN_LIFETIME_SECONDS / 2 });
+ * ```
+ */
 export const DEFAULT_TOKEN_LIFETIME_SECONDS = 3600;
-/** Shortest lifetime accepted, in seconds: shorter tokens break on ordinary clock skew. */
+/**
+ * Shortest lifetime accepted, in seconds: shorter tokens break on ordinary clock skew.
+ *
+ * @example
+ * ```ts
+ * await negotiate(endpoint, 'chat', { lifetime: MIN_TOKEN_LIFETIME_SECONDS });
+ * ```
+ */
 export const MIN_TOKEN_LIFETIME_SECONDS = 60;
-/** Longest lifetime accepted, in seconds: one day. Clients negotiate again on every (re)connect. */
+/**
+ * Longest lifetime accepted, in seconds: one day. Clients negotiate again on every (re)connect.
+ *
+ * @example
+ * ```ts
+ * await negotiate(endpoint, 'chat', { lifetime: MAX_TOKEN_LIFETIME_SECONDS });
+ * ```
+ */
 export const MAX_TOKEN_LIFETIME_SECONDS = 86_400;
-/** The longest access token the service accepts, in characters. */
+/**
+ * The longest access token the service accepts, in characters; {@link negotiate} refuses longer ones.
+ *
+ * @example
+ * ```ts
+ * if (accessToken.length > MAX_ACCESS_TOKEN_LENGTH) throw new Error('too many claims');
+ * ```
+ */
 export const MAX_ACCESS_TOKEN_LENGTH = 4096;
 
-/** What a client needs to connect to the service: the negotiate function's answer. */
+/**
+ * What a client needs to connect to the service: the negotiate function's answer, serialized as
+ * exactly `{"url":"...","accessToken":"..."}`.
+ *
+ * @example
+ * ```ts
+ * const info: ConnectionInfo = await negotiate(endpoint, 'chat');
+ * return { jsonBody: info };
+ * ```
+ */
 export interface ConnectionInfo {
   /** `{ClientEndpoint}/client/?hub={hub}`. */
   readonly url: string;
@@ -23,7 +60,14 @@ export interface ConnectionInfo {
   readonly accessToken: string;
 }
 
-/** Options of {@link negotiate}. */
+/**
+ * Options of {@link negotiate}.
+ *
+ * @example
+ * ```ts
+ * const options: NegotiateOptions = { userId: 'alice', claims: { role: ['admin'] }, lifetime: 1800 };
+ * ```
+ */
 export interface NegotiateOptions {
   /** The user id (`asrs.s.uid`); omit for an anonymous connection. Sends to this user reach the connection. */
   readonly userId?: string;

@@ -2,7 +2,14 @@ import { SignJWT } from 'jose';
 import type { CryptoKey, JWTPayload } from 'jose';
 import { ServerlessHubError } from '../errors/serverless-hub-error.js';
 
-/** What {@link signAccessToken} needs to sign a service token. */
+/**
+ * What {@link signAccessToken} needs to sign a service token.
+ *
+ * @example
+ * ```ts
+ * const request: AccessTokenRequest = { audience: 'https://x.service.signalr.net/client/?hub=chat', key, lifetimeSeconds: 3600 };
+ * ```
+ */
 export interface AccessTokenRequest {
   /** The `aud` claim. */
   readonly audience: string;
