@@ -1,6 +1,15 @@
 import { ServerlessHubError } from '../errors/serverless-hub-error.js';
 
-/** Claims read from an `X-ASRS-User-Claims` header, in two views over the same data. */
+/**
+ * Claims read from an `X-ASRS-User-Claims` header, in two views over the same data.
+ *
+ * @example
+ * ```ts
+ * const { first, all }: ParsedClaims = parseClaimsHeader('role: a, role: b');
+ * first.role; // 'a'
+ * all.role;   // ['a', 'b']
+ * ```
+ */
 export interface ParsedClaims {
   /** The first value of each claim type, as the C# extension's `Claims` dictionary gives it. */
   readonly first: Readonly<Record<string, string>>;

@@ -40,7 +40,15 @@ export interface EntraIdTokenValidationOptions {
   readonly jwksTimeoutMs?: number;
 }
 
-/** The result of checking one request's bearer token. */
+/**
+ * The result of checking one request's bearer token.
+ *
+ * @example
+ * ```ts
+ * const check: TokenCheck = await validator.check(headers);
+ * if (!check.valid) logger.log('warn', check.reason);
+ * ```
+ */
 export type TokenCheck = { readonly valid: true } | { readonly valid: false; readonly reason: string };
 
 /**

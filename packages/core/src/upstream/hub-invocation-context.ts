@@ -1,6 +1,13 @@
 import type { HubProtocolName } from '../protocol/hub-protocol.js';
 
-/** The two upstream categories: connection lifetime events and client invocations. */
+/**
+ * The two upstream categories: connection lifetime events and client invocations.
+ *
+ * @example
+ * ```ts
+ * const category: UpstreamCategory = context.invocationId === undefined ? 'connections' : 'messages';
+ * ```
+ */
 export type UpstreamCategory = 'connections' | 'messages';
 
 /**
@@ -50,7 +57,14 @@ export interface HubInvocationContext {
   readonly protocol: HubProtocolName;
 }
 
-/** What {@link createHubInvocationContext} needs; omitted collections are empty. */
+/**
+ * What {@link createHubInvocationContext} needs; omitted collections are empty.
+ *
+ * @example
+ * ```ts
+ * const init: HubInvocationContextInit = { connectionId: 'c1', hub: 'chat', category: 'connections', event: 'connected' };
+ * ```
+ */
 export interface HubInvocationContextInit {
   readonly connectionId: string;
   readonly userId?: string | undefined;

@@ -6,13 +6,27 @@ import { consoleUpstreamLogger } from './upstream-logger.js';
 import type { UpstreamLogger } from './upstream-logger.js';
 import { createSignatureValidator } from './upstream-signature.js';
 
-/** What an {@link UpstreamAuthenticator} looks at. Header names are lowercased. */
+/**
+ * What an {@link UpstreamAuthenticator} looks at. Header names are lowercased.
+ *
+ * @example
+ * ```ts
+ * const credentials: UpstreamCredentials = { connectionId: 'c1', headers: { 'x-asrs-signature': 'sha256=…' } };
+ * ```
+ */
 export interface UpstreamCredentials {
   readonly connectionId: string;
   readonly headers: Readonly<Record<string, string | undefined>>;
 }
 
-/** The verdict of an {@link UpstreamAuthenticator}: accepted, or refused with a reason for the log. */
+/**
+ * The verdict of an {@link UpstreamAuthenticator}: accepted, or refused with a reason for the log.
+ *
+ * @example
+ * ```ts
+ * const verdict: UpstreamAuthentication = { ok: false, reason: 'no X-ASRS-Signature entry matches' };
+ * ```
+ */
 export type UpstreamAuthentication = { readonly ok: true } | { readonly ok: false; readonly reason: string };
 
 /**
@@ -31,7 +45,17 @@ export interface UpstreamAuthenticator {
   authenticate(credentials: UpstreamCredentials): UpstreamAuthentication | Promise<UpstreamAuthentication>;
 }
 
-/** How upstream requests are authenticated. At least one way must be configured. */
+/**
+ * How upstream requests are authenticated. At least one way must be configured.
+ *
+ * @example
+ * ```ts
+ * const options: UpstreamAuthenticationOptions = {
+ *   endpoints: [endpointFromSettings()],
+ *   accessKeys: [process.env.SIGNALR_SECONDARY_KEY!],
+ * };
+ * ```
+ */
 export interface UpstreamAuthenticationOptions {
   /**
    * Endpoints of the app's connection strings: the `AccessKey` of every key-based endpoint is accepted

@@ -77,10 +77,27 @@ export interface UpstreamHandlerRegistration {
  *   `EnableDetailedErrors`; only the app's negotiate can put it in a signed token);
  * - `always`: always add name and message (local development).
  * Stacks never reach clients.
+ *
+ * @example
+ * ```ts
+ * new UpstreamDispatcher({ handlers, authenticator, detailedErrors: 'claim' });
+ * // negotiate side: put { 'asrs.s.derror': 'True' } into the claims of developers' connections
+ * ```
  */
 export type DetailedErrorsMode = 'off' | 'claim' | 'always';
 
-/** Configuration of an {@link UpstreamDispatcher}. */
+/**
+ * Configuration of an {@link UpstreamDispatcher}.
+ *
+ * @example
+ * ```ts
+ * const options: UpstreamDispatcherOptions = {
+ *   handlers: [{ hub: 'chat', category: 'messages', event: 'echo', handler: (ctx) => ctx.arguments[0] }],
+ *   authenticator: createUpstreamAuthenticator({ endpoints: [endpointFromSettings()] }),
+ *   logger: silentUpstreamLogger,
+ * };
+ * ```
+ */
 export interface UpstreamDispatcherOptions {
   readonly handlers: readonly UpstreamHandlerRegistration[];
   /** Authenticates every request whose registration has no authenticator of its own. */
@@ -104,7 +121,14 @@ export interface UpstreamRequest {
   readonly body: Uint8Array;
 }
 
-/** Per-request extras for {@link UpstreamDispatcher.dispatch}. */
+/**
+ * Per-request extras for {@link UpstreamDispatcher.dispatch}.
+ *
+ * @example
+ * ```ts
+ * await dispatcher.dispatch(request, { signal: controller.signal, host: invocationContext });
+ * ```
+ */
 export interface UpstreamDispatchOptions {
   /** Aborts the handler's work when the caller goes away. */
   readonly signal?: AbortSignal;

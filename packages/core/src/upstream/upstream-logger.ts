@@ -1,4 +1,11 @@
-/** Severity of an {@link UpstreamLogger} entry, from least to most severe. */
+/**
+ * Severity of an {@link UpstreamLogger} entry, from least to most severe.
+ *
+ * @example
+ * ```ts
+ * const level: UpstreamLogLevel = 'warn';
+ * ```
+ */
 export type UpstreamLogLevel = 'debug' | 'info' | 'warn' | 'error';
 
 /**

@@ -5,7 +5,14 @@ import type { UpstreamOutcome } from '../upstream-outcome.js';
 import { declaredLength, joinChunks, payloadTooLarge, resolveBodyLimit } from './body-limit.js';
 import { upstreamStatusFor } from './upstream-status.js';
 
-/** Options of {@link createAzureFunctionsAdapter}. */
+/**
+ * Options of {@link createAzureFunctionsAdapter}.
+ *
+ * @example
+ * ```ts
+ * createAzureFunctionsAdapter(dispatcher, { maxBodyBytes: 256 * 1024 });
+ * ```
+ */
 export interface AzureFunctionsAdapterOptions {
   /** Largest accepted body in bytes; larger requests get 413. Default 1 MiB. */
   readonly maxBodyBytes?: number;

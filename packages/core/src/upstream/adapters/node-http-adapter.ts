@@ -5,7 +5,14 @@ import type { UpstreamOutcome } from '../upstream-outcome.js';
 import { declaredLength, joinChunks, payloadTooLarge, resolveBodyLimit } from './body-limit.js';
 import { upstreamStatusFor } from './upstream-status.js';
 
-/** Options of {@link createNodeHttpAdapter}. */
+/**
+ * Options of {@link createNodeHttpAdapter}.
+ *
+ * @example
+ * ```ts
+ * createNodeHttpAdapter(dispatcher, { maxBodyBytes: 256 * 1024, logger: consoleUpstreamLogger });
+ * ```
+ */
 export interface NodeHttpAdapterOptions {
   /** Largest accepted body in bytes; larger requests get 413. Default 1 MiB. */
   readonly maxBodyBytes?: number;
