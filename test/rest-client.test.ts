@@ -2,8 +2,9 @@
 // query, body, token signature, audience and expiry, and answers as the service does.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ServerlessHubError, ServiceHubClient } from '@serverless-hub/core';
+import type { ServiceEndpoint } from '@serverless-hub/core';
 import { FakeRestService } from './rest-fake-service.js';
-import type { RecordedRequest, ServiceEndpoint } from './rest-fake-service.js';
+import type { RecordedRequest } from './rest-fake-service.js';
 
 let service: FakeRestService;
 let client: ServiceHubClient;

@@ -7,10 +7,7 @@ import type { IncomingHttpHeaders, IncomingMessage, Server, ServerResponse } fro
 import type { AddressInfo, Socket } from 'node:net';
 import { jwtVerify } from 'jose';
 import type { JWTPayload } from 'jose';
-import type { ServiceHubClient } from '@serverless-hub/core';
-
-/** The endpoint a `ServiceHubClient` is created for. */
-export type ServiceEndpoint = ConstructorParameters<typeof ServiceHubClient>[0];
+import type { ServiceEndpoint } from '@serverless-hub/core';
 
 export const ACCESS_KEY = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789ABCDEFGH';
 

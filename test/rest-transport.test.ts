@@ -4,10 +4,9 @@ import { Agent } from 'node:http';
 import { createConnection, createServer } from 'node:net';
 import type { AddressInfo, Socket } from 'node:net';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { ServerlessHubError, ServiceHubClient } from '@serverless-hub/core';
-import type { ServiceHubClientOptions } from '@serverless-hub/core';
+import { ServerlessHubError, ServiceHubClient, setCredentialFor } from '@serverless-hub/core';
+import type { ServiceEndpoint, ServiceHubClientOptions } from '@serverless-hub/core';
 import { FakeRestService } from './rest-fake-service.js';
-import type { ServiceEndpoint } from './rest-fake-service.js';
 
 let service: FakeRestService;
 const agents: Agent[] = [];
@@ -302,6 +301,23 @@ describe('Microsoft Entra ID', () => {
     await client.clientManager.userExists('u').catch(() => undefined);
     expect(service.requests.map((request) => request.authorization)).toEqual(['Bearer entra-token', 'Bearer entra-token', 'Bearer entra-token']);
     expect(scopes).toEqual(['https://signalr.azure.com/.default']);
+  });
+
+  it("uses the endpoint's credential (credentialFor) when no credential option is given", async () => {
+    service.checkTokens = false;
+    const endpoint: ServiceEndpoint = { ...service.endpoint(), auth: { type: 'azure' } };
+    let calls = 0;
+    setCredentialFor(endpoint, {
+      getToken: () => {
+        calls++;
+        return Promise.resolve({ token: 'default-chain-token', expiresOnTimestamp: Date.now() + 3_600_000 });
+      },
+    });
+    const client = clientWith({}, endpoint);
+    await client.clients.all.send('m');
+    await client.clients.user('u').send('m');
+    expect(service.requests.map((request) => request.authorization)).toEqual(['Bearer default-chain-token', 'Bearer default-chain-token']);
+    expect(calls).toBe(1);
   });
 
   it('a credential failure is REST_CREDENTIAL_FAILED and sends nothing', async () => {
