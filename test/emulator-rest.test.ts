@@ -211,7 +211,7 @@ describe('closing connections', () => {
 
     const carol2Closed = closed(carol2.client);
     const erinClosed = closed(erin.client);
-    await service.clientManager.closeAllConnections({ reason: 'all closed' });
+    await service.clientManager.closeConnections({ reason: 'all closed' });
     expect((await carol2Closed)?.message).toContain('all closed');
     expect((await erinClosed)?.message).toContain('all closed');
     expect(emulator.connectionCounts()).toEqual({});

@@ -196,8 +196,8 @@ describe('groups, user groups and the client manager: every route', () => {
   });
 
   it('closes the connections of the hub, a group and a user, with excluded and reason', async () => {
-    await client.clientManager.closeAllConnections();
-    await client.clientManager.closeAllConnections({ excluded: ['a', 'b', 'a'], reason: 'maintenance' });
+    await client.clientManager.closeConnections();
+    await client.clientManager.closeConnections({ excluded: ['a', 'b', 'a'], reason: 'maintenance' });
     await client.clientManager.closeGroupConnections('room 1', { excluded: ['a'] });
     await client.clientManager.closeUserConnections('bob', { reason: 'banned' });
     expect(service.requests.map((r) => `${r.method} ${r.path}?${r.rawQuery}`)).toEqual([
@@ -342,7 +342,7 @@ describe('validation before any request', () => {
     ['negative ttl', () => client.userGroups.addToGroup('u', 'g', { ttl: -1 }), /Invalid ttl -1/],
     ['fractional ttl', () => client.userGroups.addToGroup('u', 'g', { ttl: 1.5 }), /Invalid ttl 1.5/],
     ['reason not a string', () => client.clientManager.closeConnection('c', 5 as unknown as string), /Invalid close reason number/],
-    ['excluded empty id on close', () => client.clientManager.closeAllConnections({ excluded: [''] }), /Invalid connection id/],
+    ['excluded empty id on close', () => client.clientManager.closeConnections({ excluded: [''] }), /Invalid connection id/],
     ['lone surrogate', () => client.clientManager.userExists('\uD800'), /unpaired UTF-16 surrogate/],
     ['BigInt argument', () => client.clients.all.send('m', 10n), /cannot be serialized as JSON/],
   ];

@@ -259,13 +259,13 @@ describe('retry rules on status codes', () => {
 
   it.each([400, 401, 403, 404, 409, 429])('a non-send call answered %d is not retried', async (status) => {
     service.reply = () => ({ status });
-    await rejection(clientWith({ retry }).clientManager.closeAllConnections());
+    await rejection(clientWith({ retry }).clientManager.closeConnections());
     expect(service.requests).toHaveLength(1);
   });
 
   it('retry: false makes one attempt', async () => {
     service.reply = () => ({ status: 503 });
-    await rejection(clientWith({ retry: false }).clientManager.closeAllConnections());
+    await rejection(clientWith({ retry: false }).clientManager.closeConnections());
     expect(service.requests).toHaveLength(1);
   });
 
@@ -273,7 +273,7 @@ describe('retry rules on status codes', () => {
     let failures = 1;
     service.reply = () => (failures-- > 0 ? { status: 503 } : { status: 204 });
     // The default policy waits 800 ms before the first retry.
-    await clientWith({}).clientManager.closeAllConnections();
+    await clientWith({}).clientManager.closeConnections();
     expect(service.requests).toHaveLength(2);
   });
 

@@ -37,7 +37,7 @@ export interface ClientManager {
    */
   closeConnection(connectionId: string, reason?: string, options?: RestCallOptions): Promise<boolean>;
   /** Closes every connection of the hub (`POST …/:closeConnections`). */
-  closeAllConnections(options?: CloseConnectionsOptions): Promise<void>;
+  closeConnections(options?: CloseConnectionsOptions): Promise<void>;
   /** Closes every connection in a group (`POST …/groups/{group}/:closeConnections`). */
   closeGroupConnections(groupName: string, options?: CloseConnectionsOptions): Promise<void>;
   /** Closes every connection of a user (`POST …/users/{user}/:closeConnections`). */
@@ -70,7 +70,7 @@ export class RestClientManager implements ClientManager {
     );
   }
 
-  async closeAllConnections(options?: CloseConnectionsOptions): Promise<void> {
+  async closeConnections(options?: CloseConnectionsOptions): Promise<void> {
     await this.#close(this.#routes.hubPath, options);
   }
 
