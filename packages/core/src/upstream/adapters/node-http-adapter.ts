@@ -1,5 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { UpstreamDispatcher } from '../upstream-dispatcher.js';
+import { consoleUpstreamLogger } from '../upstream-logger.js';
 import type { UpstreamLogger } from '../upstream-logger.js';
 import type { UpstreamOutcome } from '../upstream-outcome.js';
 import { declaredLength, joinChunks, payloadTooLarge, resolveBodyLimit } from './body-limit.js';
@@ -42,7 +43,11 @@ export function createNodeHttpAdapter(
   const limit = resolveBodyLimit(options?.maxBodyBytes);
   const logger = options?.logger;
   return (request, response) => {
-    void handle(dispatcher, limit, logger, request, response);
+    handle(dispatcher, limit, logger, request, response).catch((error: unknown) => {
+      // Only writing the answer can fail here (the dispatcher never throws): log it and drop the connection.
+      (logger ?? consoleUpstreamLogger).log('error', 'Writing the upstream answer failed.', error);
+      response.destroy();
+    });
   };
 }
 
