@@ -1,17 +1,20 @@
 import { STATUS_CODES } from 'node:http';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
+import { isValidHubName } from '@serverless-hub/core';
 import { WebSocketServer } from 'ws';
 import { clientAudienceRule } from '../auth/access-token-verifier.js';
 import { BodyTooLargeError, bearerToken, readBody, sendJson, sendText } from '../http/http-utils.js';
 import type { EmulatorContext } from '../service/emulator-context.js';
-import { isValidHubName } from '../hub/hub-name.js';
 import { ClientConnection, newConnectionId } from './client-connection.js';
 import type { ClientIdentity } from './client-connection.js';
 import { identityFromClaims } from './client-identity.js';
 import { LongPollingTransport } from './transports/long-polling-transport.js';
 import { ServerSentEventsTransport } from './transports/server-sent-events-transport.js';
 import { WebSocketTransport } from './transports/websocket-transport.js';
+
+// The core guard narrows its argument to `never` when false; the names here are strings already.
+const validName = (name: string): boolean => isValidHubName(name);
 
 type Authenticated = { readonly ok: true; readonly hub: string; readonly identity: ClientIdentity } | { readonly ok: false; readonly status: number; readonly message: string };
 
@@ -247,7 +250,7 @@ export class ClientEndpoint {
     if (hubParameter === null || hubParameter === '') {
       return { ok: false, status: 400, message: "The 'hub' query parameter is required, e.g. /client/?hub=chat." };
     }
-    if (!isValidHubName(hubParameter)) {
+    if (!validName(hubParameter)) {
       return {
         ok: false,
         status: 400,

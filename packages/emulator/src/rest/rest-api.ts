@@ -1,11 +1,13 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { MessageType } from '@serverless-hub/core';
+import { isValidHubName, MessageType } from '@serverless-hub/core';
 import { restAudienceRule } from '../auth/access-token-verifier.js';
 import type { ClientConnection } from '../client/client-connection.js';
-import { isValidHubName } from '../hub/hub-name.js';
 import { BodyTooLargeError, bearerToken, mediaTypeOf, readBody } from '../http/http-utils.js';
 import { OutboundMessage } from '../protocol/outbound-message.js';
 import type { EmulatorContext } from '../service/emulator-context.js';
+
+// The core guard narrows its argument to `never` when false; the names here are strings already.
+const validName = (name: string): boolean => isValidHubName(name);
 
 /** REST bodies are limited to 1 MB by the service. */
 const maxBodyBytes = 1024 * 1024;
@@ -185,11 +187,11 @@ export class RestApi {
     await this.authorize(request, url);
 
     const hubName = matched.hub ?? '';
-    if (!isValidHubName(hubName)) {
+    if (!validName(hubName)) {
       throw new RestFailure(400, 'Error.InvalidArgument', `Invalid hub name '${hubName.slice(0, 130)}': it must start with a letter and contain only letters, digits and _\`,.[] (at most 128 characters).`);
     }
     const application = url.searchParams.get('application');
-    if (application !== null && application !== '' && !isValidHubName(application)) {
+    if (application !== null && application !== '' && !validName(application)) {
       throw new RestFailure(400, 'Error.InvalidArgument', `Invalid application name '${application.slice(0, 130)}'.`);
     }
     const hubKey = (application === null || application === '' ? hubName : `${application}_${hubName}`).toLowerCase();

@@ -1,0 +1,174 @@
+// The `serverless-hub-emulator` command: the local service, and optionally a local functions host for an app.
+import { readFileSync } from 'node:fs';
+import { getRegisteredFunctions } from '@serverless-hub/core';
+import { parseCliArguments, usage } from './cli/cli-arguments.js';
+import type { CliCommand } from './cli/cli-arguments.js';
+import { EmulatorError } from './errors/emulator-error.js';
+import { createFunctionsHost } from './functions-host/functions-host.js';
+import type { FunctionsHost } from './functions-host/functions-host.js';
+import { loadApp, resolveApp } from './functions-host/load-app.js';
+import { applyLocalSettings, loadLocalSettings } from './functions-host/local-settings.js';
+import { createServiceEmulator, EMULATOR_ACCESS_KEY } from './service/service-emulator.js';
+import type { ServiceEmulator } from './service/service-emulator.js';
+import { loadUpstreamSettings } from './upstream/upstream-settings.js';
+import type { UpstreamTemplate } from './upstream/upstream-settings.js';
+
+type RunCommand = Extract<CliCommand, { command: 'start' | 'dev' | 'functions' }>;
+
+function print(text: string): void {
+  process.stdout.write(`${text}\n`);
+}
+
+function shownConnectionString(emulator: ServiceEmulator): string {
+  // The default key is public (the official emulator's); a key of the user's own is not printed.
+  return emulator.accessKey === EMULATOR_ACCESS_KEY ? emulator.connectionString : emulator.connectionString.replace(emulator.accessKey, '<your access key>');
+}
+
+async function startService(options: RunCommand, upstream: readonly UpstreamTemplate[]): Promise<ServiceEmulator> {
+  const emulator = createServiceEmulator({
+    ...(options.port === undefined ? {} : { port: options.port }),
+    ...(options.host === undefined ? {} : { host: options.host }),
+    upstream,
+    logLevel: options.logLevel,
+  });
+  await emulator.start();
+  return emulator;
+}
+
+function printService(emulator: ServiceEmulator, upstream: readonly UpstreamTemplate[]): void {
+  print('');
+  print('Azure SignalR Service emulator (serverless mode) is running.');
+  print('');
+  print('  Connection string:');
+  print(`    ${shownConnectionString(emulator)}`);
+  print('');
+  print(`  Client endpoint: ${emulator.url}/client/?hub=<hub>`);
+  print(`  REST API:        ${emulator.url}/api/hubs/<hub>/...`);
+  print('  Upstream:');
+  for (const template of upstream) {
+    const patterns = [template.hubPattern, template.categoryPattern, template.eventPattern].some((pattern) => pattern !== undefined)
+      ? ` (hub: ${template.hubPattern ?? '*'}, category: ${template.categoryPattern ?? '*'}, event: ${template.eventPattern ?? '*'})`
+      : '';
+    print(`    ${template.urlTemplate}${patterns}`);
+  }
+}
+
+function printFunctions(host: FunctionsHost): void {
+  print('');
+  print(`Functions host is running at ${host.url}:`);
+  for (const route of host.routes()) print(`  ${route.name.padEnd(28)} [${route.methods.join(',')}] ${host.url}${route.path}`);
+  const page = host.routes().find((route) => route.name === 'index');
+  if (page !== undefined) {
+    print('');
+    print(`  Open ${host.url}${page.path} in a browser.`);
+  }
+}
+
+async function run(options: RunCommand): Promise<() => Promise<void>> {
+  const closers: (() => Promise<void>)[] = [];
+  const stop = async (): Promise<void> => {
+    for (const close of closers.reverse()) await close();
+  };
+  try {
+    const app = options.app === undefined ? undefined : await resolveApp(options.app);
+    const settings = app === undefined ? undefined : await loadLocalSettings(app.directory);
+    const functionsPort = options.functionsPort ?? settings?.localHttpPort ?? 7071;
+    const prefix = app === undefined || app.routePrefix === '' ? '' : `/${app.routePrefix}`;
+
+    let emulator: ServiceEmulator | undefined;
+    if (options.command !== 'functions') {
+      const upstream: UpstreamTemplate[] =
+        options.config !== undefined
+          ? await loadUpstreamSettings(options.config)
+          : [{ urlTemplate: `http://127.0.0.1:${functionsPort}${prefix}/{hub}/{category}/{event}` }];
+      emulator = await startService(options, upstream);
+      closers.push(() => (emulator as ServiceEmulator).close());
+      printService(emulator, upstream);
+    }
+    if (app !== undefined && settings !== undefined) {
+      if (emulator !== undefined) for (const name of options.connectionSettings) process.env[name] = emulator.connectionString;
+      applyLocalSettings(settings);
+      await loadApp(app);
+      const cors = settings.cors === undefined ? undefined : { allowedOrigins: settings.cors.split(',').map((origin) => origin.trim()), supportCredentials: settings.corsCredentials ?? false };
+      const host = createFunctionsHost({
+        functions: getRegisteredFunctions,
+        port: functionsPort,
+        routePrefix: app.routePrefix,
+        logLevel: options.logLevel,
+        ...(cors === undefined ? {} : { cors }),
+        ...(options.host === undefined ? {} : { host: options.host }),
+      });
+      await host.start();
+      closers.push(() => host.close());
+      if (host.routes().length === 0) {
+        print(`\nWarning: ${app.entry} registered no HTTP function through the framework (registerHubs, or trackedApp for other functions).`);
+      }
+      print(settings.source === undefined ? '\nNo local.settings.json: the app runs with the environment as it is.' : `\nApp settings from ${settings.source}.`);
+      printFunctions(host);
+    }
+    print('\nPress Ctrl+C to stop.\n');
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+  return stop;
+}
+
+async function main(argv: readonly string[]): Promise<number> {
+  let command: CliCommand;
+  try {
+    command = parseCliArguments(argv);
+  } catch (error) {
+    process.stderr.write(`${(error as Error).message}\n\n${usage}\n`);
+    return 2;
+  }
+  if (command.command === 'help') {
+    print(usage);
+    return 0;
+  }
+  if (command.command === 'version') {
+    const manifest = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
+    print(manifest.version);
+    return 0;
+  }
+  let stop: () => Promise<void>;
+  try {
+    stop = await run(command);
+  } catch (error) {
+    process.stderr.write(`${error instanceof EmulatorError ? error.message : ((error as Error).stack ?? String(error))}\n`);
+    return 1;
+  }
+  return new Promise((resolve) => {
+    let stopping = false;
+    const onSignal = (): void => {
+      if (stopping) {
+        // A second Ctrl+C does not wait for the clean stop.
+        resolve(130);
+        return;
+      }
+      stopping = true;
+      print('\nStopping...');
+      stop().then(
+        () => {
+          resolve(0);
+        },
+        (error: unknown) => {
+          process.stderr.write(`Stopping failed: ${String(error)}\n`);
+          resolve(1);
+        },
+      );
+    };
+    process.on('SIGINT', onSignal);
+    process.on('SIGTERM', onSignal);
+  });
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exit(code);
+  },
+  (error: unknown) => {
+    process.stderr.write(`${String(error)}\n`);
+    process.exit(1);
+  },
+);

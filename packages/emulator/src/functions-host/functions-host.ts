@@ -1,0 +1,371 @@
+import { randomUUID } from 'node:crypto';
+import { createServer } from 'node:http';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { HttpRequest, HttpResponse, InvocationContext } from '@azure/functions';
+import type { Cookie, InvocationContext as InvocationContextType } from '@azure/functions';
+import { EmulatorError } from '../errors/emulator-error.js';
+import { BodyTooLargeError, readBody, sendText } from '../http/http-utils.js';
+import { createLogger } from '../logging/emulator-logger.js';
+import type { EmulatorLogger, LogLevel, LogSink } from '../logging/emulator-logger.js';
+import { RouteTemplate } from './route-template.js';
+
+/**
+ * A function the host can serve. The framework's registry (`getRegisteredFunctions()` of
+ * `@serverless-hub/core`) gives exactly these; functions with another trigger are listed but not
+ * served over HTTP.
+ *
+ * @example
+ * ```ts
+ * const health: HostedFunction = { name: 'health', trigger: 'http', route: 'health', methods: ['GET'], handler: () => ({ status: 200 }) };
+ * ```
+ */
+export type HostedFunction =
+  | {
+      readonly name: string;
+      readonly trigger: 'http';
+      /** The route after the prefix (`/api/`), e.g. `chat/negotiate` or `items/{id}`. */
+      readonly route: string;
+      readonly methods: readonly string[];
+      readonly handler: (request: never, context: InvocationContextType) => unknown;
+    }
+  | { readonly name: string; readonly trigger: Exclude<string, 'http'> };
+
+/**
+ * Options of {@link createFunctionsHost}.
+ *
+ * @example
+ * ```ts
+ * const options: FunctionsHostOptions = { functions: getRegisteredFunctions, port: 0, logLevel: 'warn' };
+ * ```
+ */
+export interface FunctionsHostOptions {
+  /** The functions, or a function returning them (read again at each start). */
+  readonly functions: readonly HostedFunction[] | (() => readonly HostedFunction[]);
+  /** Default `127.0.0.1`; with a loopback address `::1` is served too, so `localhost` reaches it. */
+  readonly host?: string;
+  /** Default 7071, the Functions host's; `0` picks a free port. */
+  readonly port?: number;
+  /** Default `api`, as `extensions.http.routePrefix` of `host.json`. */
+  readonly routePrefix?: string;
+  /**
+   * CORS as `Host.CORS` / `Host.CORSCredentials` of `local.settings.json` set it: allowed origins (`*`
+   * for any). Default: any origin is echoed back with credentials allowed, which browsers on other
+   * local ports need for the SignalR client's negotiate.
+   */
+  readonly cors?: { readonly allowedOrigins: readonly string[]; readonly supportCredentials: boolean };
+  /** Largest request body; default 100 MB (the Functions host's limit). */
+  readonly maxRequestBodyBytes?: number;
+  readonly logLevel?: LogLevel;
+  readonly logSink?: LogSink;
+  readonly logger?: EmulatorLogger;
+}
+
+/**
+ * A local Azure Functions host for the HTTP functions of an app.
+ *
+ * @example
+ * ```ts
+ * const host = createFunctionsHost({ functions: getRegisteredFunctions, port: 7071 });
+ * await host.start();
+ * console.log(`${host.url}/api/chat/negotiate`);
+ * await host.close();
+ * ```
+ */
+export interface FunctionsHost {
+  start(): Promise<void>;
+  close(): Promise<void>;
+  /** The port listened on; throws before {@link FunctionsHost.start}. */
+  readonly port: number;
+  /** Base URL, `http://localhost:<port>`. */
+  readonly url: string;
+  /** The HTTP functions served, with their URL paths, e.g. `{ name: 'chat_negotiate', methods: ['GET', 'POST'], path: '/api/chat/negotiate' }`. */
+  routes(): { name: string; methods: readonly string[]; path: string }[];
+}
+
+interface ServedFunction {
+  readonly name: string;
+  readonly route: RouteTemplate;
+  readonly methods: ReadonlySet<string>;
+  readonly handler: (request: HttpRequest, context: InvocationContextType) => unknown;
+}
+
+const loopbackV4 = new Set(['127.0.0.1', 'localhost']);
+const utf8 = new TextDecoder('utf-8', { fatal: true });
+
+/** Node reads header bytes as Latin-1; bytes that form UTF-8 (as the emulator sends claims) are decoded as such. */
+function headerText(value: string): string {
+  // eslint-disable-next-line no-control-regex
+  if (/^[\u0000-\u007f]*$/.test(value)) return value;
+  try {
+    return utf8.decode(Buffer.from(value, 'latin1'));
+  } catch {
+    return value;
+  }
+}
+
+function cookieHeader(cookie: Cookie): string {
+  let text = `${cookie.name}=${encodeURIComponent(cookie.value)}`;
+  if (cookie.domain !== undefined) text += `; Domain=${cookie.domain}`;
+  if (cookie.path !== undefined) text += `; Path=${cookie.path}`;
+  if (cookie.expires !== undefined) text += `; Expires=${(typeof cookie.expires === 'number' ? new Date(cookie.expires) : cookie.expires).toUTCString()}`;
+  if (cookie.maxAge !== undefined) text += `; Max-Age=${cookie.maxAge}`;
+  if (cookie.secure === true) text += '; Secure';
+  if (cookie.httpOnly === true) text += '; HttpOnly';
+  if (cookie.sameSite !== undefined) text += `; SameSite=${cookie.sameSite}`;
+  return text;
+}
+
+function logArguments(args: readonly unknown[]): string {
+  return args.map((item) => (typeof item === 'string' ? item : item instanceof Error ? (item.stack ?? item.message) : JSON.stringify(item))).join(' ');
+}
+
+/**
+ * Creates a local functions host serving HTTP functions under `/{routePrefix}/<route>` with the
+ * `HttpRequest` and `InvocationContext` objects of `@azure/functions`, as the Functions host passes
+ * them, plus CORS for browsers.
+ *
+ * @example
+ * ```ts
+ * import { getRegisteredFunctions } from '@serverless-hub/core';
+ * import { createFunctionsHost } from '@serverless-hub/emulator';
+ *
+ * await import('./dist/index.js'); // the app registers its hubs and functions
+ * const host = createFunctionsHost({ functions: getRegisteredFunctions });
+ * await host.start(); // http://localhost:7071/api/...
+ * ```
+ */
+export function createFunctionsHost(options: FunctionsHostOptions): FunctionsHost {
+  const host = options.host ?? '127.0.0.1';
+  const requestedPort = options.port ?? 7071;
+  if (!Number.isInteger(requestedPort) || requestedPort < 0 || requestedPort > 65535) {
+    throw new EmulatorError('CONFIG_INVALID', `port must be an integer from 0 to 65535, got ${String(requestedPort)}.`);
+  }
+  const prefix = (options.routePrefix ?? 'api').replace(/^\/+|\/+$/g, '');
+  const maxBody = options.maxRequestBodyBytes ?? 100 * 1024 * 1024;
+  const logger = options.logger ?? createLogger({ level: options.logLevel ?? 'info', name: 'functions', ...(options.logSink === undefined ? {} : { sink: options.logSink }) });
+  const cors = options.cors;
+  let served: ServedFunction[] = [];
+  const servers: Server[] = [];
+  let actualPort: number | undefined;
+  let state: 'new' | 'started' | 'closed' = 'new';
+
+  const load = (): void => {
+    const list = typeof options.functions === 'function' ? options.functions() : options.functions;
+    served = [];
+    for (const fn of list) {
+      if (fn.trigger !== 'http' || !('route' in fn)) {
+        logger.warn(`function ${fn.name} (${fn.trigger} trigger) is not served: the local host serves HTTP functions only`);
+        continue;
+      }
+      served.push({
+        name: fn.name,
+        route: new RouteTemplate(fn.route),
+        methods: new Set(fn.methods.map((method) => method.toUpperCase())),
+        handler: fn.handler as ServedFunction['handler'],
+      });
+    }
+    // Literal segments win over parameters, as in ASP.NET Core routing.
+    served.sort((a, b) => b.route.specificity - a.route.specificity);
+  };
+
+  const applyCors = (request: IncomingMessage, response: ServerResponse): boolean => {
+    const origin = request.headers.origin;
+    if (origin === undefined) return false;
+    const anyOrigin = cors === undefined || cors.allowedOrigins.includes('*');
+    if (!anyOrigin && !cors.allowedOrigins.some((allowed) => allowed.toLowerCase() === origin.toLowerCase())) return false;
+    const credentials = cors === undefined || cors.supportCredentials;
+    response.setHeader('Access-Control-Allow-Origin', credentials || !anyOrigin ? origin : '*');
+    if (credentials) response.setHeader('Access-Control-Allow-Credentials', 'true');
+    response.setHeader('Vary', 'Origin');
+    if (request.method !== 'OPTIONS' || request.headers['access-control-request-method'] === undefined) return false;
+    response.setHeader('Access-Control-Allow-Methods', 'GET, POST, PUT, PATCH, DELETE, HEAD, OPTIONS');
+    const requested = request.headers['access-control-request-headers'];
+    if (requested !== undefined) response.setHeader('Access-Control-Allow-Headers', requested);
+    response.setHeader('Access-Control-Max-Age', '600');
+    response.statusCode = 204;
+    response.end();
+    return true;
+  };
+
+  const invoke = async (fn: ServedFunction, params: Record<string, string>, request: IncomingMessage, response: ServerResponse, url: URL): Promise<number> => {
+    const method = (request.method ?? 'GET').toUpperCase();
+    const body = method === 'GET' || method === 'HEAD' ? undefined : await readBody(request, maxBody);
+    const headers: Record<string, string> = {};
+    for (let index = 0; index < request.rawHeaders.length; index += 2) {
+      const name = (request.rawHeaders[index] as string).toLowerCase();
+      const value = headerText(request.rawHeaders[index + 1] ?? '');
+      headers[name] = headers[name] === undefined ? value : `${headers[name]}, ${value}`;
+    }
+    const httpRequest = new HttpRequest({
+      method,
+      url: url.href,
+      headers,
+      params,
+      ...(body === undefined || body.length === 0 ? {} : { body: { bytes: body } }),
+    });
+    const invocationId = randomUUID();
+    const context = new InvocationContext({
+      invocationId,
+      functionName: fn.name,
+      logHandler: (level, ...args) => {
+        const line = `${fn.name}: ${logArguments(args)}`;
+        if (level === 'error' || level === 'critical') logger.error(line);
+        else if (level === 'warning') logger.warn(line);
+        else if (level === 'trace' || level === 'debug') logger.debug(line);
+        else logger.info(line);
+      },
+      options: { trigger: { type: 'httpTrigger', name: 'httpTrigger' } },
+    });
+    let result: unknown;
+    try {
+      result = await fn.handler(httpRequest, context);
+    } catch (error) {
+      logger.error(`${fn.name} (invocation ${invocationId}) threw: ${(error as Error).stack ?? String(error)}`);
+      sendText(response, 500, '');
+      return 500;
+    }
+    if (result === undefined || result === null) {
+      sendText(response, 204, '');
+      return 204;
+    }
+    if (typeof result !== 'object') {
+      logger.error(`${fn.name} returned a ${typeof result}: an HTTP function must return an object with optional "body", "status", "headers", "jsonBody" and "cookies"`);
+      sendText(response, 500, '');
+      return 500;
+    }
+    const answer = result instanceof HttpResponse ? result : new HttpResponse(result);
+    const bytes = Buffer.from(await answer.arrayBuffer());
+    response.statusCode = answer.status;
+    for (const [name, value] of answer.headers.entries()) if (name !== 'content-length' && name !== 'transfer-encoding') response.setHeader(name, value);
+    const cookies = answer.cookies.map(cookieHeader);
+    if (cookies.length > 0) response.setHeader('Set-Cookie', cookies);
+    response.setHeader('Content-Length', bytes.length);
+    response.end(method === 'HEAD' ? undefined : bytes);
+    return answer.status;
+  };
+
+  const onRequest = (request: IncomingMessage, response: ServerResponse): void => {
+    const started = performance.now();
+    let url: URL;
+    try {
+      url = new URL(request.url ?? '/', `http://${request.headers.host ?? `localhost:${actualPort ?? requestedPort}`}`);
+    } catch {
+      sendText(response, 400, 'The request URL is malformed.');
+      return;
+    }
+    if (applyCors(request, response)) return;
+    const method = (request.method ?? 'GET').toUpperCase();
+    let parts: string[];
+    try {
+      parts = url.pathname.split('/').filter((part) => part !== '').map((part) => decodeURIComponent(part));
+    } catch {
+      sendText(response, 400, 'The request path is not valid percent-encoding.');
+      return;
+    }
+    const prefixParts = prefix === '' ? [] : prefix.split('/');
+    const underPrefix = prefixParts.every((part, index) => parts[index]?.toLowerCase() === part.toLowerCase());
+    const routeParts = underPrefix ? parts.slice(prefixParts.length) : undefined;
+    let allowed: string[] = [];
+    if (routeParts !== undefined) {
+      for (const fn of served) {
+        const params = fn.route.match(routeParts);
+        if (params === undefined) continue;
+        if (!fn.methods.has(method)) {
+          allowed.push(...fn.methods);
+          continue;
+        }
+        invoke(fn, params, request, response, url)
+          .then((status) => {
+            logger.info(`${method} ${url.pathname} -> ${fn.name} ${status} in ${(performance.now() - started).toFixed(1)} ms`);
+          })
+          .catch((error: unknown) => {
+            if (error instanceof BodyTooLargeError) {
+              sendText(response, 413, error.message);
+              return;
+            }
+            logger.error(`${method} ${url.pathname} -> ${fn.name} failed: ${(error as Error).stack ?? String(error)}`);
+            if (!response.headersSent) sendText(response, 500, '');
+            else response.destroy();
+          });
+        return;
+      }
+    }
+    request.resume();
+    allowed = [...new Set(allowed)];
+    const message =
+      allowed.length > 0
+        ? `No function accepts ${method} ${url.pathname}; it accepts ${allowed.join(', ')}.`
+        : `No function is registered for ${url.pathname}.`;
+    logger.info(`${method} ${url.pathname} -> 404`);
+    sendText(response, 404, message);
+  };
+
+  const listen = (server: Server, address: string, port: number): Promise<number> =>
+    new Promise((resolve, reject) => {
+      server.once('error', reject);
+      server.listen({ host: address, port, exclusive: true }, () => {
+        server.off('error', reject);
+        resolve((server.address() as AddressInfo).port);
+      });
+    });
+
+  const functionsHost: FunctionsHost = {
+    async start() {
+      if (state !== 'new') throw new EmulatorError('INVALID_STATE', 'The functions host was already started; create a new one.');
+      load();
+      const primary = createServer({ keepAlive: true }, onRequest);
+      servers.push(primary);
+      try {
+        actualPort = await listen(primary, host, requestedPort);
+      } catch (error) {
+        state = 'closed';
+        const code = (error as NodeJS.ErrnoException).code ?? '';
+        throw new EmulatorError(
+          'LISTEN_FAILED',
+          code === 'EADDRINUSE'
+            ? `Port ${requestedPort} on ${host} is already in use (another functions host?): stop it, or choose another port (--functions-port).`
+            : `Cannot listen on ${host}:${requestedPort}: ${(error as Error).message}`,
+          { cause: error },
+        );
+      }
+      if (loopbackV4.has(host)) {
+        const secondary = createServer({ keepAlive: true }, onRequest);
+        try {
+          await listen(secondary, '::1', actualPort);
+          servers.push(secondary);
+        } catch (error) {
+          logger.debug(`not listening on [::1]:${actualPort}: ${(error as Error).message}`);
+        }
+      }
+      state = 'started';
+      logger.info(`listening on ${functionsHost.url} with ${served.length} HTTP function(s)`);
+    },
+    async close() {
+      if (state === 'closed') return;
+      state = 'closed';
+      await Promise.all(
+        servers.map(
+          (server) =>
+            new Promise<void>((resolve) => {
+              server.close(() => {
+                resolve();
+              });
+              server.closeAllConnections();
+            }),
+        ),
+      );
+    },
+    get port() {
+      if (actualPort === undefined) throw new EmulatorError('INVALID_STATE', 'The functions host has no port before start() resolves.');
+      return actualPort;
+    },
+    get url() {
+      return `http://localhost:${functionsHost.port}`;
+    },
+    routes() {
+      return served.map((fn) => ({ name: fn.name, methods: [...fn.methods], path: `/${prefix === '' ? '' : `${prefix}/`}${fn.route.template.replace(/^\/+/, '')}` }));
+    },
+  };
+  return functionsHost;
+}
