@@ -285,6 +285,15 @@ describe('EntraAccessKey errors', () => {
     ['an object AccessKey', json({ KeyId: 'k', AccessKey: { v: 1 } }), 'AccessKey'],
     ['an oversized AccessKey', json({ KeyId: 'k', AccessKey: 'x'.repeat(4097) }), 'AccessKey'],
     ['an oversized body', json({ KeyId: 'k', AccessKey: 'v', padding: 'x'.repeat(70_000) }), 'larger than'],
+    [
+      'an oversized chunked body',
+      (r: ServerResponse) => {
+        r.writeHead(200, { 'content-type': 'application/json' });
+        for (let i = 0; i < 10; i++) r.write('x'.repeat(8 * 1024));
+        r.end();
+      },
+      'larger than',
+    ],
   ])('refuses an answer that is %s', async (_, reply, fragment) => {
     fallback = reply;
     const error = await failureOf(provider().get());

@@ -40,12 +40,20 @@ function nonEmpty(value: string | undefined): string | undefined {
   return value === undefined || value.trim() === '' ? undefined : value;
 }
 
-/** Names tried for the connection string itself, in order. */
-function connectionStringNames(settingName: string): string[] {
-  const names = [settingName];
-  // Linux app settings and most shells cannot hold ':'; the Functions host reads '__' for it.
-  if (settingName.includes(':')) names.push(settingName.replaceAll(':', '__'));
-  names.push(`ConnectionStrings__${settingName}`, `ConnectionStrings:${settingName}`);
+const namesCache = new Map<string, readonly string[]>();
+
+/** Names tried for the connection string itself, in order; computed once per setting (negotiate calls this per request). */
+function connectionStringNames(settingName: string): readonly string[] {
+  let names = namesCache.get(settingName);
+  if (names === undefined) {
+    const list = [settingName];
+    // Linux app settings and most shells cannot hold ':'; the Functions host reads '__' for it.
+    if (settingName.includes(':')) list.push(settingName.replaceAll(':', '__'));
+    list.push(`ConnectionStrings__${settingName}`, `ConnectionStrings:${settingName}`);
+    names = Object.freeze(list);
+    if (namesCache.size >= 256) namesCache.clear();
+    namesCache.set(settingName, names);
+  }
   return names;
 }
 

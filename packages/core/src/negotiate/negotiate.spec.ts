@@ -87,6 +87,13 @@ describe('negotiate', () => {
     expect(Object.getOwnPropertyDescriptor(payload, '__proto__')?.value).toBe('still a claim');
   });
 
+  it('leaves out a claim type given with no values', async () => {
+    const info = await negotiate(CLOUD, 'chat', { claims: { role: [], tenant: 't' } });
+    const payload = await verified(info.accessToken, 'https://contoso.service.signalr.net/client/?hub=chat');
+    expect(payload.role).toBeUndefined();
+    expect(payload.tenant).toBe('t');
+  });
+
   it('lets a custom claim named asrs.u.* or nameid pass, and sets asrs.s.derror on request', async () => {
     const info = await negotiate(CLOUD, 'chat', { claims: { 'asrs.u.x': 'y', nameid: 'n' }, enableDetailedErrors: true });
     const payload = await verified(info.accessToken, 'https://contoso.service.signalr.net/client/?hub=chat');
