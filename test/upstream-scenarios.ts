@@ -299,6 +299,7 @@ export function upstreamScenarios(): Scenario[] {
         assertEqual(context.claims.role, 'admin', 'first claim');
         assertEqual([context.query.name, context.queryValues.tag], ['Jürgen', ['a', 'b']], 'query');
         assertEqual(context.headers['x-asrs-user-id'], 'user-1', 'headers');
+        assertEqual(context.headers['x-asrs-signature'], undefined, 'signature kept out of the context');
         assertEqual(context.arguments, [], 'arguments');
       },
     },

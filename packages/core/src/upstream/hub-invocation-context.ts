@@ -45,7 +45,10 @@ export interface HubInvocationContext {
   readonly query: Readonly<Record<string, string>>;
   /** Every value of each parameter of the client's query string. */
   readonly queryValues: Readonly<Record<string, readonly string[]>>;
-  /** All request headers, names lowercased; repeated headers joined with `", "`. */
+  /**
+   * The request headers, names lowercased, repeated headers joined with `", "`; without the credentials
+   * (`X-ASRS-Signature`, `Authorization`, `Authentication`), which only authentication needs.
+   */
   readonly headers: Readonly<Record<string, string>>;
   /** The invocation's arguments (`messages`); empty for connection events. */
   readonly arguments: readonly unknown[];

@@ -7,7 +7,8 @@ import type { UpstreamLogger } from './upstream-logger.js';
 import { createSignatureValidator } from './upstream-signature.js';
 
 /**
- * What an {@link UpstreamAuthenticator} looks at. Header names are lowercased.
+ * What an {@link UpstreamAuthenticator} looks at: the connection id and the credential headers
+ * (`x-asrs-signature`, `authorization`, `authentication`), names lowercased.
  *
  * @example
  * ```ts

@@ -149,6 +149,16 @@ describe('UpstreamDispatcher dispatch', () => {
     expect(context.headers['x-asrs-hub']).toBe('chat');
   });
 
+  it('keeps credential headers out of the context', async () => {
+    let seen: HubInvocationContext | undefined;
+    const dispatcher = dispatcherFor((context) => {
+      seen = context;
+    });
+    const base = invoke('run', []);
+    await dispatcher.dispatch({ ...base, headers: { ...base.headers, Authorization: 'Bearer t', authentication: 'Bearer t' } });
+    expect(Object.keys(seen?.headers ?? {}).sort()).toEqual(['content-type', 'x-asrs-category', 'x-asrs-connection-id', 'x-asrs-event', 'x-asrs-hub']);
+  });
+
   it('passes the signal and the host through to the handler', async () => {
     let call: UpstreamCall | undefined;
     const dispatcher = dispatcherFor((_context, received) => {

@@ -273,7 +273,7 @@ export class UpstreamDispatcher {
   }
 
   async #dispatch(request: UpstreamRequest, options: UpstreamDispatchOptions | undefined, logger: UpstreamLogger): Promise<UpstreamOutcome> {
-    const headers = normalizeHeaders(request.headers);
+    const { headers, credentials } = normalizeHeaders(request.headers);
 
     const contentType = headers['content-type'];
     let protocol: HubProtocol;
@@ -306,7 +306,7 @@ export class UpstreamDispatcher {
     const entry = this.#table.get(tableKey(hub, category, event));
     if (entry === undefined) return this.#notFound(hub, category, event);
 
-    const verdict = await entry.authenticator.authenticate({ connectionId, headers });
+    const verdict = await entry.authenticator.authenticate({ connectionId, headers: credentials });
     if (!verdict.ok) {
       logger.log('warn', `Upstream request refused with 401 (hub '${hub}', ${category} '${event}', connection '${connectionId}'): ${verdict.reason}.`);
       return rejected('UPSTREAM_UNAUTHORIZED', UNAUTHORIZED_MESSAGE);
@@ -349,7 +349,7 @@ export class UpstreamDispatcher {
       claimValues: claims.all,
       query: query.first,
       queryValues: query.all,
-      headers,
+      headers: Object.freeze(headers),
       arguments: Object.isFrozen(args) ? args : Object.freeze(args),
       error: closeError,
       invocationId,
@@ -448,17 +448,26 @@ function completion(protocol: HubProtocol, message: CompletionMessage): Upstream
   return { kind: 'completion', contentType: protocol.contentType, body: protocol.writeMessage(message) };
 }
 
-function normalizeHeaders(source: Readonly<Record<string, string | readonly string[] | undefined>>): Readonly<Record<string, string>> {
+// Credentials of the request: the authenticator reads them; they stay out of the handler's context, where a
+// logged `context.headers` would otherwise leak a token, or a signature that replays for this connection.
+const CREDENTIAL_HEADERS = new Set(['x-asrs-signature', 'authorization', 'authentication']);
+
+function normalizeHeaders(source: Readonly<Record<string, string | readonly string[] | undefined>>): {
+  headers: Record<string, string>;
+  credentials: Record<string, string>;
+} {
   const headers = Object.create(null) as Record<string, string>;
+  const credentials = Object.create(null) as Record<string, string>;
   for (const name of Object.keys(source)) {
     const value = source[name];
     if (value === undefined) continue;
     const text = typeof value === 'string' ? value : value.join(', ');
     const lower = name.toLowerCase();
-    const existing = headers[lower];
-    headers[lower] = existing === undefined ? text : `${existing}, ${text}`;
+    const target = CREDENTIAL_HEADERS.has(lower) ? credentials : headers;
+    const existing = target[lower];
+    target[lower] = existing === undefined ? text : `${existing}, ${text}`;
   }
-  return Object.freeze(headers);
+  return { headers, credentials };
 }
 
 /**
