@@ -6,6 +6,14 @@ export { createServiceEmulator, EMULATOR_ACCESS_KEY, DEFAULT_EMULATOR_PORT } fro
 export type { ServiceEmulator, ServiceEmulatorOptions } from './service/service-emulator.js';
 export type { TransportName } from './client/client-transport.js';
 
+// local functions host
+export { createFunctionsHost } from './functions-host/functions-host.js';
+export type { FunctionsHost, FunctionsHostOptions, HostedFunction } from './functions-host/functions-host.js';
+export { applyLocalSettings, loadLocalSettings, parseLocalSettings } from './functions-host/local-settings.js';
+export type { LocalSettings } from './functions-host/local-settings.js';
+export { loadApp, resolveApp } from './functions-host/load-app.js';
+export type { AppLocation } from './functions-host/load-app.js';
+
 // upstream settings
 export { DEFAULT_UPSTREAM_URL_TEMPLATE, loadUpstreamSettings, parseUpstreamSettings } from './upstream/upstream-settings.js';
 export type { UpstreamTemplate } from './upstream/upstream-settings.js';
