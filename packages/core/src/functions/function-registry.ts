@@ -125,3 +125,9 @@ function describeFunction(fn: RegisteredFunction): string {
 export function recordFunction(fn: RegisteredFunction): void {
   registry().set(fn.name, Object.freeze(fn));
 }
+
+/** Forgets the named functions (a test bed disposing of what it registered). */
+export function forgetFunctions(names: Iterable<string>): void {
+  const functions = registry();
+  for (const name of names) functions.delete(name);
+}

@@ -1,0 +1,43 @@
+import { InvocationContext } from '@azure/functions';
+import type { LogLevel } from '@azure/functions';
+import { format } from 'node:util';
+
+/** One line a function logged through its `InvocationContext`. */
+export interface LoggedLine {
+  readonly level: LogLevel;
+  /** The arguments formatted as `console.log` would. */
+  readonly message: string;
+  readonly args: readonly unknown[];
+}
+
+/** An `InvocationContext` as the Functions host passes it, with the lines logged through it. */
+export interface TestInvocationContext {
+  readonly context: InvocationContext;
+  readonly logs: readonly LoggedLine[];
+}
+
+let invocationCounter = 0;
+
+/**
+ * Creates an `@azure/functions` `InvocationContext` for calling a function handler in a test, capturing
+ * what the handler logs instead of printing it.
+ *
+ * @example
+ * ```ts
+ * const { context, logs } = createTestInvocationContext('chat_broadcast');
+ * await handler(request, context);
+ * expect(logs.some((line) => line.level === 'error')).toBe(false);
+ * ```
+ */
+export function createTestInvocationContext(functionName: string): TestInvocationContext {
+  const logs: LoggedLine[] = [];
+  invocationCounter += 1;
+  const context = new InvocationContext({
+    invocationId: `test-invocation-${String(invocationCounter)}`,
+    functionName,
+    logHandler: (level, ...args) => {
+      logs.push({ level, message: format(...args), args });
+    },
+  });
+  return { context, logs };
+}
