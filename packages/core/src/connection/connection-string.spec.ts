@@ -172,6 +172,17 @@ describe('parseConnectionString', () => {
     expectInvalid('Endpoint=https://a.b;AuthType=aad;ClientId=c;TenantId=t', 'needs ClientSecret or ClientCert');
   });
 
+  it('accepts GUIDs and domain names as ClientId / TenantId, and refuses values that cannot be ids', () => {
+    const guid = '3f2504e0-4f89-11d3-9a0c-0305e82c3301';
+    const app = parseConnectionString(`Endpoint=https://a.b;AuthType=azure.app;ClientId=${guid};TenantId=contoso.onmicrosoft.com;ClientSecret=s`);
+    expect(app.auth).toEqual({ type: 'azure.app', clientId: guid, tenantId: 'contoso.onmicrosoft.com' });
+    // a missing ';' runs the next pair into the id: refused, and the secret is not echoed
+    const error = expectInvalid(`Endpoint=https://a.b;AuthType=azure.app;ClientId=c;TenantId=t AccessKey=${SECRET_KEY};ClientSecret=s`, 'TenantId', 'not a valid id');
+    expect(error.message).not.toContain(SECRET_KEY);
+    expectInvalid('Endpoint=https://a.b;AuthType=azure.msi;ClientId=a+b/c=', 'ClientId', 'not a valid id');
+    expectInvalid('Endpoint=https://a.b;AuthType=azure.msi;ClientId=-leading', 'ClientId');
+  });
+
   it('refuses an unknown AuthType, listing the valid ones', () => {
     expectInvalid('Endpoint=https://a.b;AuthType=ManagedIdentity', 'AuthType', 'azure, azure.msi, azure.app, aad');
     expectInvalid('Endpoint=https://a.b;AuthType=;AccessKey=k', 'AuthType');

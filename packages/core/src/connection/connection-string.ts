@@ -86,6 +86,18 @@ function optionalNonEmpty(pairs: ReadonlyMap<ConnectionStringKey, string>, key: 
   return value;
 }
 
+// Client ids are GUIDs; tenant ids GUIDs or domain names. Anything else (an '=', a '+', a space) is
+// most likely a neighbouring value run in by a missing ';', possibly a secret that must not be kept.
+const IDENTIFIER_PATTERN = /^[A-Za-z0-9][A-Za-z0-9.-]{0,252}$/;
+
+function optionalIdentifier(pairs: ReadonlyMap<ConnectionStringKey, string>, key: 'clientid' | 'tenantid', example: string): string | undefined {
+  const value = optionalNonEmpty(pairs, key);
+  if (value !== undefined && !IDENTIFIER_PATTERN.test(value)) {
+    throw invalid(`${KNOWN_KEYS[key]} is not a valid id. Set ${KNOWN_KEYS[key]}=${example}, and check that every pair ends with ";".`);
+  }
+  return value;
+}
+
 /** Defines a secret as a non-enumerable property so logging or serializing the object does not reveal it. */
 function withSecret<T extends object>(target: T, name: string, value: string | undefined): T {
   if (value !== undefined) Object.defineProperty(target, name, { value, enumerable: false, writable: false, configurable: false });
@@ -99,8 +111,8 @@ function appAuth(clientId: string, tenantId: string, clientSecret: string | unde
 }
 
 function readAuth(pairs: ReadonlyMap<ConnectionStringKey, string>, authType: string | undefined): ServiceAuth {
-  const clientId = optionalNonEmpty(pairs, 'clientid');
-  const tenantId = optionalNonEmpty(pairs, 'tenantid');
+  const clientId = optionalIdentifier(pairs, 'clientid', '<client id>, a GUID');
+  const tenantId = optionalIdentifier(pairs, 'tenantid', '<tenant id>, a GUID or a domain such as contoso.onmicrosoft.com');
   const clientSecret = optionalNonEmpty(pairs, 'clientsecret');
   const clientCert = optionalNonEmpty(pairs, 'clientcert');
 
