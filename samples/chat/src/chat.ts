@@ -1,0 +1,145 @@
+import type { HttpRequest } from '@azure/functions';
+import { Hub, Negotiate, ServerlessHub, UseFilters } from '@serverless-hub/core';
+import type { ConnectionInfo } from '@serverless-hub/core';
+import { adminOnly } from './admin-only.js';
+import { requireName, requireText } from './chat-input.js';
+import { claimsFromToken } from './claims-from-token.js';
+
+/** A chat message as clients receive it in `newMessage`. */
+export interface ChatMessage {
+  /** The sender's user id, else its connection id. */
+  readonly from: string;
+  readonly text: string;
+  /** Set on messages to one user or one connection: who it was sent to. */
+  readonly to?: string;
+  /** Set on messages to a group. */
+  readonly group?: string;
+  /** Set on messages sent with `adminBroadcast`. */
+  readonly admin?: true;
+}
+
+/** What the chat hub calls on its clients. */
+export interface ChatClient {
+  newMessage(message: ChatMessage): void;
+  newConnection(event: { connectionId: string }): void;
+  connectionClosed(event: { connectionId: string }): void;
+}
+
+/** What `whoami` answers. */
+export interface Identity {
+  readonly connectionId: string;
+  readonly userId: string | null;
+  readonly claims: Readonly<Record<string, string>>;
+}
+
+/** The app setting holding the HS256 secret that bearer tokens given to negotiate are signed with. */
+export const AUTH_SECRET_SETTING = 'CHAT_AUTH_SECRET';
+
+// Read per negotiate (a cheap lookup), so that a rotated secret applies without a restart; the options
+// object is cached per secret because getClaims prepares each options object once.
+let verification: { readonly secret: string; readonly options: { readonly secret: string; readonly algorithms: readonly string[] } } | undefined;
+
+function bearerVerification(): { readonly secret: string; readonly algorithms: readonly string[] } {
+  const secret = process.env[AUTH_SECRET_SETTING] ?? '';
+  if (verification?.secret !== secret) {
+    // The contract is HS256: a token signed with another algorithm is refused even with the right secret.
+    verification = { secret, options: { secret, algorithms: ['HS256'] } };
+  }
+  return verification.options;
+}
+
+function header(request: HttpRequest, name: string): string | undefined {
+  const value = request.headers.get(name)?.trim();
+  return value === undefined || value === '' ? undefined : value;
+}
+
+/**
+ * The chat hub (`/api/chat/...`): broadcast, direct messages to users and connections, groups, an
+ * echo, `whoami`, and an admin-only broadcast.
+ *
+ * @example
+ * ```ts
+ * // the app's entry file
+ * registerHubs(app, [Chat]);
+ * // a client
+ * await connection.invoke('broadcast', 'hello');
+ * ```
+ */
+@Hub('chat')
+export class Chat extends ServerlessHub<ChatClient> {
+  /**
+   * The user id is the `x-ms-signalr-user-id` header, else App Service authentication's
+   * `x-ms-client-principal-id`, else none. A bearer token, when sent, must verify with
+   * `CHAT_AUTH_SECRET` (else 401), and its claims become the connection's claims.
+   */
+  @Negotiate()
+  async connect(request: HttpRequest): Promise<ConnectionInfo> {
+    const userId = header(request, 'x-ms-signalr-user-id') ?? header(request, 'x-ms-client-principal-id');
+    const authorization = header(request, 'authorization');
+    const claims = authorization === undefined ? undefined : claimsFromToken(await this.getClaims(authorization, bearerVerification()));
+    return this.negotiate({
+      ...(userId === undefined ? {} : { userId }),
+      ...(claims === undefined ? {} : { claims }),
+    });
+  }
+
+  async onConnected(): Promise<void> {
+    await this.clients.all.newConnection({ connectionId: this.context.connectionId });
+  }
+
+  async onDisconnected(): Promise<void> {
+    await this.clients.all.connectionClosed({ connectionId: this.context.connectionId });
+  }
+
+  async broadcast(text: string): Promise<void> {
+    requireText(text);
+    await this.clients.all.newMessage({ from: this.#sender(), text });
+  }
+
+  async sendToUser(userId: string, text: string): Promise<void> {
+    requireName(userId, 'userId');
+    requireText(text);
+    await this.clients.user(userId).newMessage({ from: this.#sender(), text, to: userId });
+  }
+
+  async sendToConnection(connectionId: string, text: string): Promise<void> {
+    requireName(connectionId, 'connectionId');
+    requireText(text);
+    await this.clients.client(connectionId).newMessage({ from: this.#sender(), text, to: connectionId });
+  }
+
+  async joinGroup(group: string): Promise<void> {
+    requireName(group, 'group');
+    await this.groups.addToGroup(this.context.connectionId, group);
+  }
+
+  async leaveGroup(group: string): Promise<void> {
+    requireName(group, 'group');
+    await this.groups.removeFromGroup(this.context.connectionId, group);
+  }
+
+  async sendToGroup(group: string, text: string): Promise<void> {
+    requireName(group, 'group');
+    requireText(text);
+    await this.clients.group(group).newMessage({ from: this.#sender(), text, group });
+  }
+
+  echo(value: unknown): unknown {
+    return value;
+  }
+
+  whoami(): Identity {
+    const { connectionId, userId, claims } = this.context;
+    return { connectionId, userId: userId ?? null, claims };
+  }
+
+  @UseFilters(adminOnly)
+  async adminBroadcast(text: string): Promise<void> {
+    requireText(text);
+    await this.clients.all.newMessage({ from: this.#sender(), text, admin: true });
+  }
+
+  #sender(): string {
+    return this.context.userId ?? this.context.connectionId;
+  }
+}

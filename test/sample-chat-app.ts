@@ -1,0 +1,69 @@
+// Runs the chat sample end to end in this process: the sample registers its functions, a local functions
+// host serves them on a free port, and the service emulator (also on a free port) sends its upstream there.
+import { getRegisteredFunctions } from '@serverless-hub/core';
+import { createFunctionsHost, createServiceEmulator } from '@serverless-hub/emulator';
+import type { FunctionsHost, ServiceEmulator } from '@serverless-hub/emulator';
+import { SignJWT } from 'jose';
+
+/** The bearer-token secret the tests give the sample, as `CHAT_AUTH_SECRET`. */
+export const TEST_AUTH_SECRET = 'sample-chat-test-secret-0123456789abcdef';
+
+export interface ChatApp {
+  readonly emulator: ServiceEmulator;
+  readonly host: FunctionsHost;
+  /** `http://127.0.0.1:<port>/api`: the app's functions. */
+  readonly apiUrl: string;
+  /** The hub URL clients are built with: `<apiUrl>/chat`. */
+  readonly hubUrl: string;
+  /** The chat page. */
+  readonly pageUrl: string;
+  close(): Promise<void>;
+}
+
+export async function startChatApp(): Promise<ChatApp> {
+  process.env.CHAT_AUTH_SECRET = TEST_AUTH_SECRET;
+  // The sample's entry file registers the hub and the page functions, as the Functions host would load it.
+  await import('../samples/chat/src/index.js');
+
+  const host = createFunctionsHost({ functions: getRegisteredFunctions, port: 0, logLevel: 'warn' });
+  await host.start();
+  const emulator = createServiceEmulator({
+    port: 0,
+    upstream: [{ urlTemplate: `http://127.0.0.1:${host.port}/api/{hub}/{category}/{event}` }],
+    logLevel: 'warn',
+  });
+  try {
+    await emulator.start();
+  } catch (error) {
+    await host.close();
+    throw error;
+  }
+  // Read by the sample at its first negotiate, upstream call and REST call.
+  process.env.AzureSignalRConnectionString = emulator.connectionString;
+
+  const apiUrl = `http://127.0.0.1:${host.port}/api`;
+  return {
+    emulator,
+    host,
+    apiUrl,
+    hubUrl: `${apiUrl}/chat`,
+    pageUrl: `${apiUrl}/index`,
+    async close() {
+      await emulator.close();
+      await host.close();
+    },
+  };
+}
+
+/** A bearer token for the sample's negotiate: HS256 with `secret` (default: the one the app has). */
+export async function bearerToken(
+  claims: Record<string, unknown>,
+  options: { secret?: string; algorithm?: 'HS256' | 'HS512'; expiresInSeconds?: number } = {},
+): Promise<string> {
+  const now = Math.floor(Date.now() / 1000);
+  return new SignJWT(claims)
+    .setProtectedHeader({ alg: options.algorithm ?? 'HS256', typ: 'JWT' })
+    .setIssuedAt(now - 60)
+    .setExpirationTime(now + (options.expiresInSeconds ?? 600))
+    .sign(new TextEncoder().encode(options.secret ?? TEST_AUTH_SECRET));
+}
