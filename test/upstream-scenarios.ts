@@ -479,6 +479,12 @@ export function upstreamScenarios(): Scenario[] {
       verify: assertNoCalls,
     },
     {
+      name: 'a streaming invocation (never sent upstream) answers 400',
+      request: serviceRequest({ category: 'messages', event: 'add', body: text('{"type":4,"invocationId":"1","target":"add","arguments":[1,2]}') }),
+      answer: { status: 400, contentType: 'text/plain; charset=utf-8', body: text('The body is not a valid json Invocation message: ') },
+      verify: assertNoCalls,
+    },
+    {
       name: 'an empty invocation body answers 400',
       request: serviceRequest({ category: 'messages', event: 'add' }),
       answer: { status: 400, contentType: 'text/plain; charset=utf-8', body: text('The body is not a valid json Invocation message: ') },

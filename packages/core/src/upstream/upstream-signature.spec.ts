@@ -76,6 +76,14 @@ describe('createSignatureValidator', () => {
     expect(validator.isValid(connectionId, `${padding},sha256=${hmacHex(PRIMARY, connectionId)}`)).toBe(false);
   });
 
+  it('keeps judging correctly after many connections have gone through its digest cache', () => {
+    const many = createSignatureValidator([PRIMARY]);
+    for (let i = 0; i < 5000; i++) expect(many.isValid(`c${String(i)}`, `sha256=${hmacHex(PRIMARY, `c${String(i)}`)}`)).toBe(true);
+    expect(many.isValid('c0', `sha256=${hmacHex(PRIMARY, 'c0')}`)).toBe(true);
+    expect(many.isValid('c4999', `sha256=${hmacHex(PRIMARY, 'c0')}`)).toBe(false);
+    expect(many.isValid('c0', `sha256=${hmacHex(SECONDARY, 'c0')}`)).toBe(false);
+  });
+
   it('refuses to be built without keys or with an empty key', () => {
     expect(() => createSignatureValidator([])).toThrow(ServerlessHubError);
     expect(() => createSignatureValidator([PRIMARY, ''])).toThrow(/Access key #2/);

@@ -22,6 +22,7 @@ const HEX = /^[0-9a-fA-F]{64}$/;
 // The service sends one entry per key (two); a few more cover key rotation. Bounding the entries keeps
 // a hostile header from costing more than a handful of comparisons.
 const MAX_ENTRIES = 16;
+const DIGEST_CACHE_SIZE = 4096;
 
 function secretKeys(accessKeys: readonly string[]): KeyObject[] {
   if (accessKeys.length === 0) {
@@ -47,7 +48,8 @@ function secretKeys(accessKeys: readonly string[]): KeyObject[] {
  * access key, message = UTF-8 connection id)). The header may hold several entries separated by `,`
  * (optional spaces); the request is valid when any entry matches any key. The `sha256=` prefix and the
  * hex digits are compared case-insensitively (the service writes uppercase hex), and digests are compared
- * in constant time. Keys are encoded once, when the validator is built.
+ * in constant time. Keys are encoded once, when the validator is built, and the expected digests of the
+ * most recent connections are kept, so that a connection's messages cost no HMAC after its first.
  *
  * @throws {ServerlessHubError} `UPSTREAM_CONFIGURATION_INVALID` when no key, or an empty key, is given.
  *
@@ -61,13 +63,27 @@ function secretKeys(accessKeys: readonly string[]): KeyObject[] {
  */
 export function createSignatureValidator(accessKeys: readonly string[]): SignatureValidator {
   const keys = secretKeys(accessKeys);
+  // Every message of a connection carries the same signature: remember the expected digests of recent
+  // connections instead of recomputing one HMAC per key for each message. Bounded; oldest entries go first.
+  const expectedByConnection = new Map<string, Buffer[]>();
+  const expectedDigests = (connectionId: string): Buffer[] => {
+    let digests = expectedByConnection.get(connectionId);
+    if (digests === undefined) {
+      digests = keys.map((key) => createHmac('sha256', key).update(connectionId, 'utf8').digest());
+      if (expectedByConnection.size >= DIGEST_CACHE_SIZE) {
+        const oldest = expectedByConnection.keys().next();
+        if (oldest.done !== true) expectedByConnection.delete(oldest.value);
+      }
+      expectedByConnection.set(connectionId, digests);
+    }
+    return digests;
+  };
   return Object.freeze({
     isValid(connectionId: string, signatureHeader: string | undefined): boolean {
       if (signatureHeader === undefined || signatureHeader.length === 0) return false;
       const presented = presentedDigests(signatureHeader);
       if (presented.length === 0) return false;
-      for (const key of keys) {
-        const expected = createHmac('sha256', key).update(connectionId, 'utf8').digest();
+      for (const expected of expectedDigests(connectionId)) {
         for (const digest of presented) {
           if (timingSafeEqual(expected, digest)) return true;
         }
