@@ -1,0 +1,7 @@
+// Cold start of an app: a fresh process that imports the app's entry (argv[2]), which registers its hubs.
+await import(process.argv[2]);
+const readyMs = performance.now();
+
+// The framework records what it registered on globalThis; read after the timing, without importing more.
+const registered = globalThis[Symbol.for('@serverless-hub/core:registered-functions')];
+process.stdout.write(JSON.stringify({ readyMs, functions: registered instanceof Map ? registered.size : 0 }));

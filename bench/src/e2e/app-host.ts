@@ -1,0 +1,26 @@
+// Child process: the chat sample on the local functions host, as `pnpm dev` serves it (argv[2] = the app's
+// entry file). The connection string of the emulator, started after this host, arrives with `configure`
+// before any request.
+import { pathToFileURL } from 'node:url';
+import { getRegisteredFunctions } from '@serverless-hub/core';
+import { applyLocalSettings, createFunctionsHost, loadLocalSettings } from '@serverless-hub/emulator';
+import { serveParent } from '../harness/child.js';
+import { SAMPLE_DIR } from '../harness/sample-app.js';
+
+const entry = process.argv[2];
+if (entry === undefined) throw new Error('app-host: the app entry is missing');
+
+// The sample's development settings (local.settings.json, else its example), as Core Tools applies them.
+applyLocalSettings(await loadLocalSettings(SAMPLE_DIR));
+await import(pathToFileURL(entry).href);
+const host = createFunctionsHost({ functions: getRegisteredFunctions, port: 0, logLevel: 'warn' });
+await host.start();
+serveParent(
+  { port: host.port },
+  (message) => {
+    if (message.type !== 'configure') throw new Error(`unknown request ${message.type}`);
+    process.env['AzureSignalRConnectionString'] = String(message['connectionString']);
+    return {};
+  },
+  () => host.close(),
+);

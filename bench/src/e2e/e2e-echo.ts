@@ -1,0 +1,103 @@
+import { isDeepStrictEqual } from 'node:util';
+import { HttpTransportType, HubConnectionBuilder, LogLevel } from '@microsoft/signalr';
+import type { HubConnection } from '@microsoft/signalr';
+import { figure } from '../harness/bench-result.js';
+import type { BenchResult } from '../harness/bench-result.js';
+import { byScale } from '../harness/benchmark.js';
+import type { Benchmark } from '../harness/benchmark.js';
+import { BenchChild } from '../harness/child.js';
+import { sampleEntry } from '../harness/sample-app.js';
+import { percentile } from '../harness/statistics.js';
+import { ECHO_ARGUMENT } from '../upstream/service-request.js';
+
+const SETTINGS = {
+  full: { single: { warmup: 50, samples: 1500 }, concurrent: { clients: 50, warmup: 5, samplesPerClient: 40 } },
+  quick: { single: { warmup: 30, samples: 400 }, concurrent: { clients: 50, warmup: 3, samplesPerClient: 12 } },
+  tiny: { single: { warmup: 3, samples: 10 }, concurrent: { clients: 3, warmup: 1, samplesPerClient: 3 } },
+} as const;
+const CONNECT_PARALLELISM = 10;
+
+async function connect(appUrl: string): Promise<HubConnection> {
+  // Negotiate at the app's function, redirected to the emulator, then WebSockets with the JSON protocol.
+  const connection = new HubConnectionBuilder()
+    .withUrl(`${appUrl}/api/chat`, { transport: HttpTransportType.WebSockets })
+    .configureLogging(LogLevel.None)
+    .build();
+  await connection.start();
+  return connection;
+}
+
+/** Invokes `echo` `count` times in a row on one connection and returns each latency in milliseconds. */
+async function echoLatencies(connection: HubConnection, count: number): Promise<number[]> {
+  const latencies: number[] = [];
+  for (let i = 0; i < count; i++) {
+    const started = performance.now();
+    const result: unknown = await connection.invoke('echo', ECHO_ARGUMENT);
+    latencies.push(performance.now() - started);
+    if (!isDeepStrictEqual(result, ECHO_ARGUMENT)) throw new Error(`echo returned ${JSON.stringify(result)}`);
+  }
+  return latencies;
+}
+
+function latencyFigures(clients: string, latencies: readonly number[], details: Readonly<Record<string, number | string>>): BenchResult[] {
+  return (['p50', 'p99'] as const).map((quantile) =>
+    figure({
+      name: `e2e-echo-${clients}-${quantile}`,
+      value: percentile(latencies, quantile === 'p50' ? 50 : 99),
+      unit: 'ms',
+      goal: { kind: 'reported' },
+      details,
+    }),
+  );
+}
+
+/**
+ * `e2e-echo`: latency of an official client's `invoke('echo')` through the service emulator, the upstream
+ * call to the local functions host, and the chat sample's hub; one client, then 50 at once.
+ */
+export const e2eEcho: Benchmark = {
+  figures: ['e2e-echo-1-p50', 'e2e-echo-1-p99', 'e2e-echo-50-p50', 'e2e-echo-50-p99'],
+  async run(context) {
+    const settings = byScale(context, SETTINGS);
+    const children: BenchChild[] = [];
+    const connections: HubConnection[] = [];
+    try {
+      const appHost = await BenchChild.start(new URL('./app-host.ts', import.meta.url), [sampleEntry(context.source)]);
+      children.push(appHost.child);
+      const appUrl = `http://127.0.0.1:${String(appHost.ready['port'])}`;
+      const emulator = await BenchChild.start(new URL('./emulator-process.ts', import.meta.url), [`${appUrl}/api/{hub}/{category}/{event}`]);
+      children.push(emulator.child);
+      await appHost.child.request('configure', { connectionString: emulator.ready['connectionString'] });
+
+      context.progress(`e2e-echo: 1 client, ${settings.single.samples} invocations`);
+      const single = await connect(appUrl);
+      connections.push(single);
+      await echoLatencies(single, settings.single.warmup);
+      const singleStarted = performance.now();
+      const singleLatencies = await echoLatencies(single, settings.single.samples);
+      const singleRate = settings.single.samples / ((performance.now() - singleStarted) / 1000);
+
+      const { clients, warmup, samplesPerClient } = settings.concurrent;
+      context.progress(`e2e-echo: ${clients} concurrent clients, ${samplesPerClient} invocations each`);
+      const many: HubConnection[] = [single];
+      while (many.length < clients) {
+        const batch = Math.min(CONNECT_PARALLELISM, clients - many.length);
+        const connected = await Promise.all(Array.from({ length: batch }, () => connect(appUrl)));
+        many.push(...connected);
+        connections.push(...connected);
+      }
+      await Promise.all(many.map((connection) => echoLatencies(connection, warmup)));
+      const concurrentStarted = performance.now();
+      const perClient = await Promise.all(many.map((connection) => echoLatencies(connection, samplesPerClient)));
+      const concurrentRate = (clients * samplesPerClient) / ((performance.now() - concurrentStarted) / 1000);
+
+      return [
+        ...latencyFigures('1', singleLatencies, { clients: 1, samples: singleLatencies.length, invocationsPerSecond: singleRate }),
+        ...latencyFigures('50', perClient.flat(), { clients, samples: clients * samplesPerClient, invocationsPerSecond: concurrentRate }),
+      ];
+    } finally {
+      await Promise.all(connections.map((connection) => connection.stop()));
+      for (const child of children.reverse()) await child.stop();
+    }
+  },
+};

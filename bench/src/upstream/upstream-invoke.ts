@@ -1,0 +1,62 @@
+import { InvocationContext } from '../harness/azure-functions.js';
+import type { HttpRequest } from '@azure/functions';
+import { figure } from '../harness/bench-result.js';
+import type { BenchResult } from '../harness/bench-result.js';
+import { byScale } from '../harness/benchmark.js';
+import type { BenchContext, Benchmark } from '../harness/benchmark.js';
+import { measurePairedCpu } from '../harness/paired-cpu.js';
+import { registeredHandler } from '../hub/bench-hub.js';
+import { createBaselineHandler } from './baseline-upstream-handler.js';
+import { assertEchoCompletion } from './completion-check.js';
+import { BENCH_ACCESS_KEY, ECHO_ARGUMENT, ServiceRequestFactory } from './service-request.js';
+import type { WireProtocol } from './service-request.js';
+
+const SETTINGS = {
+  full: { rounds: 15, batch: 2000, warmupBatches: 3 },
+  quick: { rounds: 7, batch: 800, warmupBatches: 2 },
+  tiny: { rounds: 2, batch: 20, warmupBatches: 1 },
+} as const;
+
+const FIGURE_OF: Readonly<Record<WireProtocol, string>> = { json: 'upstream-invoke-json', messagepack: 'upstream-invoke-msgpack' };
+
+async function measure(context: BenchContext, protocol: WireProtocol): Promise<BenchResult> {
+  const name = FIGURE_OF[protocol];
+  const settings = byScale(context, SETTINGS);
+  // One invocation context for every call: the host makes it, so it is no part of the framework's cost.
+  const invocation = new InvocationContext({ invocationId: 'bench', functionName: 'bench_echo', logHandler: () => {} });
+  const framework = registeredHandler('upstream', 'echo');
+  const baseline = createBaselineHandler(protocol, BENCH_ACCESS_KEY);
+  const requests = new ServiceRequestFactory(protocol);
+
+  assertEchoCompletion(`the registered function (${protocol})`, protocol, await framework(requests.next(), invocation), ECHO_ARGUMENT);
+  assertEchoCompletion(`the baseline handler (${protocol})`, protocol, await baseline(requests.next()), ECHO_ARGUMENT);
+
+  context.progress(`${name}: ${settings.rounds} rounds of ${settings.batch} invocations per side`);
+  const result = await measurePairedCpu(
+    { prepare: (count) => requests.batch(count), run: (request: HttpRequest) => framework(request, invocation) },
+    { prepare: (count) => requests.batch(count), run: (request: HttpRequest) => baseline(request) },
+    settings,
+  );
+  return figure({
+    name,
+    value: result.subjectCpuUs,
+    unit: 'µs CPU/op',
+    baseline: result.baselineCpuUs,
+    ratio: result.ratio,
+    goal: { kind: 'ratio-at-most', limit: 1.3 },
+    details: {
+      rounds: result.rounds,
+      batch: settings.batch,
+      wallUs: result.subjectWallUs,
+      baselineWallUs: result.baselineWallUs,
+    },
+  });
+}
+
+/** `upstream-invoke-json` and `upstream-invoke-msgpack`: CPU per upstream invoke, registered function vs hand-written handler. */
+export const upstreamInvoke: Benchmark = {
+  figures: [FIGURE_OF.json, FIGURE_OF.messagepack],
+  async run(context) {
+    return [await measure(context, 'json'), await measure(context, 'messagepack')];
+  },
+};
