@@ -72,34 +72,42 @@ async function run(options: RunCommand): Promise<() => Promise<void>> {
   try {
     const app = options.app === undefined ? undefined : await resolveApp(options.app);
     const settings = app === undefined ? undefined : await loadLocalSettings(app.directory);
-    const functionsPort = options.functionsPort ?? settings?.localHttpPort ?? 7071;
-    const prefix = app === undefined || app.routePrefix === '' ? '' : `/${app.routePrefix}`;
 
-    let emulator: ServiceEmulator | undefined;
-    if (options.command !== 'functions') {
-      const upstream: UpstreamTemplate[] =
-        options.config !== undefined
-          ? await loadUpstreamSettings(options.config)
-          : [{ urlTemplate: `http://127.0.0.1:${functionsPort}${prefix}/{hub}/{category}/{event}` }];
-      emulator = await startService(options, upstream);
-      closers.push(() => (emulator as ServiceEmulator).close());
-      printService(emulator, upstream);
-    }
+    // The functions host listens first (serving nothing yet), so that its port, possibly a free one
+    // picked by the system, goes into the service's upstream template before the app is loaded.
+    let host: FunctionsHost | undefined;
     if (app !== undefined && settings !== undefined) {
-      if (emulator !== undefined) for (const name of options.connectionSettings) process.env[name] = emulator.connectionString;
-      applyLocalSettings(settings);
-      await loadApp(app);
       const cors = settings.cors === undefined ? undefined : { allowedOrigins: settings.cors.split(',').map((origin) => origin.trim()), supportCredentials: settings.corsCredentials ?? false };
-      const host = createFunctionsHost({
+      host = createFunctionsHost({
         functions: getRegisteredFunctions,
-        port: functionsPort,
+        port: options.functionsPort ?? settings.localHttpPort ?? 7071,
         routePrefix: app.routePrefix,
         logLevel: options.logLevel,
         ...(cors === undefined ? {} : { cors }),
         ...(options.host === undefined ? {} : { host: options.host }),
       });
       await host.start();
-      closers.push(() => host.close());
+      const started = host;
+      closers.push(() => started.close());
+    }
+
+    let emulator: ServiceEmulator | undefined;
+    if (options.command !== 'functions') {
+      const prefix = app === undefined ? '/api' : app.routePrefix === '' ? '' : `/${app.routePrefix.replace(/^\/+|\/+$/g, '')}`;
+      const functionsPort = host?.port ?? options.functionsPort ?? 7071;
+      const upstream: UpstreamTemplate[] =
+        options.config !== undefined ? await loadUpstreamSettings(options.config) : [{ urlTemplate: `http://127.0.0.1:${functionsPort}${prefix}/{hub}/{category}/{event}` }];
+      emulator = await startService(options, upstream);
+      const started = emulator;
+      closers.push(() => started.close());
+      printService(emulator, upstream);
+    }
+
+    if (app !== undefined && settings !== undefined && host !== undefined) {
+      if (emulator !== undefined) for (const name of options.connectionSettings) process.env[name] = emulator.connectionString;
+      applyLocalSettings(settings);
+      await loadApp(app);
+      host.reload();
       if (host.routes().length === 0) {
         print(`\nWarning: ${app.entry} registered no HTTP function through the framework (registerHubs, or trackedApp for other functions).`);
       }

@@ -2,8 +2,9 @@ import { randomUUID } from 'node:crypto';
 import { createServer } from 'node:http';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { HttpRequest, HttpResponse, InvocationContext } from '@azure/functions';
-import type { Cookie, InvocationContext as InvocationContextType } from '@azure/functions';
+import { createRequire } from 'node:module';
+import type * as AzureFunctions from '@azure/functions';
+import type { Cookie, HttpRequest, InvocationContext as InvocationContextType } from '@azure/functions';
 import { EmulatorError } from '../errors/emulator-error.js';
 import { BodyTooLargeError, readBody, sendText } from '../http/http-utils.js';
 import { createLogger } from '../logging/emulator-logger.js';
@@ -79,6 +80,11 @@ export interface FunctionsHost {
   readonly port: number;
   /** Base URL, `http://localhost:<port>`. */
   readonly url: string;
+  /**
+   * Reads the functions again (from the list or function given as `functions`): for a host started
+   * before the app was loaded, so that its port can be given to the app's settings first.
+   */
+  reload(): void;
   /** The HTTP functions served, with their URL paths, e.g. `{ name: 'chat_negotiate', methods: ['GET', 'POST'], path: '/api/chat/negotiate' }`. */
   routes(): { name: string; methods: readonly string[]; path: string }[];
 }
@@ -136,6 +142,9 @@ function logArguments(args: readonly unknown[]): string {
  * ```
  */
 export function createFunctionsHost(options: FunctionsHostOptions): FunctionsHost {
+  // A CommonJS package whose classes Node's ESM loader cannot see as named exports; loaded only when a
+  // host is made, so that the service emulator alone does not pay for it.
+  const { HttpRequest, HttpResponse, InvocationContext } = createRequire(import.meta.url)('@azure/functions') as typeof AzureFunctions;
   const host = options.host ?? '127.0.0.1';
   const requestedPort = options.port ?? 7071;
   if (!Number.isInteger(requestedPort) || requestedPort < 0 || requestedPort > 65535) {
@@ -146,6 +155,7 @@ export function createFunctionsHost(options: FunctionsHostOptions): FunctionsHos
   const logger = options.logger ?? createLogger({ level: options.logLevel ?? 'info', name: 'functions', ...(options.logSink === undefined ? {} : { sink: options.logSink }) });
   const cors = options.cors;
   let served: ServedFunction[] = [];
+  let inRegistrationOrder: ServedFunction[] = [];
   const servers: Server[] = [];
   let actualPort: number | undefined;
   let state: 'new' | 'started' | 'closed' = 'new';
@@ -165,6 +175,7 @@ export function createFunctionsHost(options: FunctionsHostOptions): FunctionsHos
         handler: fn.handler as ServedFunction['handler'],
       });
     }
+    inRegistrationOrder = [...served];
     // Literal segments win over parameters, as in ASP.NET Core routing.
     served.sort((a, b) => b.route.specificity - a.route.specificity);
   };
@@ -363,8 +374,12 @@ export function createFunctionsHost(options: FunctionsHostOptions): FunctionsHos
     get url() {
       return `http://localhost:${functionsHost.port}`;
     },
+    reload() {
+      load();
+      logger.info(`serving ${served.length} HTTP function(s)`);
+    },
     routes() {
-      return served.map((fn) => ({ name: fn.name, methods: [...fn.methods], path: `/${prefix === '' ? '' : `${prefix}/`}${fn.route.template.replace(/^\/+/, '')}` }));
+      return inRegistrationOrder.map((fn) => ({ name: fn.name, methods: [...fn.methods], path: `/${prefix === '' ? '' : `${prefix}/`}${fn.route.template.replace(/^\/+/, '')}` }));
     },
   };
   return functionsHost;
