@@ -40,6 +40,8 @@
   /** connection id → user id (null when anonymous or not yet known) */
   const roster = new Map();
   const groups = new Set();
+  /** connection id → its "connected" line, renamed once the connection introduces itself */
+  const arrivals = new Map();
 
   // The page is served at …/api/index, so the hub lives at …/api/chat.
   const hubUrl = new URL('chat', window.location.href).href;
@@ -128,6 +130,7 @@
     me = undefined;
     groups.clear();
     roster.clear();
+    arrivals.clear();
     ui.chat.hidden = true;
     ui.join.hidden = false;
     ui.disconnect.hidden = true;
@@ -159,7 +162,7 @@
     if (!roster.has(connectionId)) {
       roster.set(connectionId, null);
       renderRoster();
-      system(`${short(connectionId)} connected.`);
+      arrivals.set(connectionId, system(`${short(connectionId)} joined.`));
     }
     void introduce(connectionId, 'hello');
   }
@@ -168,6 +171,7 @@
     if (!roster.has(connectionId)) return;
     const userId = roster.get(connectionId);
     roster.delete(connectionId);
+    arrivals.delete(connectionId);
     renderRoster();
     system(`${userId ?? short(connectionId)} left.`);
   }
@@ -190,8 +194,14 @@
     }
     if (typeof note.connectionId !== 'string' || note.connectionId === me.connectionId) return;
     const known = roster.has(note.connectionId);
-    roster.set(note.connectionId, typeof note.userId === 'string' ? note.userId : null);
+    const userId = typeof note.userId === 'string' ? note.userId : null;
+    roster.set(note.connectionId, userId);
     renderRoster();
+    const arrival = arrivals.get(note.connectionId);
+    if (arrival) {
+      arrival.textContent = `${userId ?? 'An anonymous user'} joined.`;
+      arrivals.delete(note.connectionId);
+    }
     if (note.kind === 'hello' && !known) void introduce(note.connectionId, 'here');
   }
 
@@ -241,7 +251,8 @@
       }
       ui.text.value = '';
     } catch (error) {
-      system(`Not sent: ${describe(error)}`, true);
+      const denied = kind === 'admin' && /status code 403/u.test(describe(error));
+      system(denied ? 'Not sent: only admins can send admin messages (a token with admin = true).' : `Not sent: ${describe(error)}`, true);
     }
     ui.text.focus();
   }
@@ -344,7 +355,9 @@
   }
 
   function system(text, failure = false) {
-    append(element('li', { class: `system${failure ? ' failure' : ''}` }, text));
+    const line = element('li', { class: `system${failure ? ' failure' : ''}` }, text);
+    append(line);
+    return line;
   }
 
   function append(item) {
@@ -389,6 +402,10 @@
   function describe(error) {
     const text = error instanceof Error ? error.message : String(error);
     // The client prefixes server errors with a long explanation; the server's own words are what matter.
-    return text.replace(/^An unexpected error occurred invoking '[^']*' on the server\.\s*/u, '').replace(/^HubException:\s*/u, '');
+    return text
+      .replace(/^An unexpected error occurred invoking '[^']*' on the server\.\s*/u, '')
+      .replace(/^HubException:\s*/u, '')
+      .replace(/^Failed to complete negotiation with the server: (?:Error: )?/u, '')
+      .replace(/\.?: Status code '(\d+)'$/u, ' (status $1).');
   }
 })();
