@@ -134,7 +134,11 @@ describe('client access tokens', () => {
 describe('connection life cycle', () => {
   it('closes a client whose connected event the app refuses, with an error', async () => {
     const { app } = await setUp();
-    app.reply = (record) => ({ status: record.event === 'connected' && record.headers['x-asrs-user-id'] === 'blocked' ? 403 : 200 });
+    app.reply = (record) => {
+      if (record.event !== 'connected') return { status: 200 };
+      const user = record.headers['x-asrs-user-id'];
+      return { status: user === 'blocked' ? 403 : user === 'no-handler' ? 404 : 200 };
+    };
     const client = buildClient(app, 'WebSockets', 'json', { userId: 'blocked' });
     const closing = closed(client);
     await client.start();
@@ -145,6 +149,17 @@ describe('connection life cycle', () => {
     await allowed.start();
     expect(allowed.state).toBe(HubConnectionState.Connected);
     await allowed.stop();
+  });
+
+  it('keeps a client whose app has no connected handler (404)', async () => {
+    const { app } = await setUp();
+    app.reply = (record) => ({ status: record.event === 'connected' ? 404 : 204 });
+    const client = buildClient(app, 'LongPolling', 'messagepack', { userId: 'no-handler' });
+    await client.start();
+    await app.waitFor((record) => record.connectionId === client.connectionId && record.event === 'connected');
+    await expect(client.invoke('anything')).resolves.toBeUndefined();
+    expect(client.state).toBe(HubConnectionState.Connected);
+    await client.stop();
   });
 
   it('pings idle clients, so they stay connected past their server timeout', async () => {

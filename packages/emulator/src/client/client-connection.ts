@@ -171,15 +171,11 @@ export class ClientConnection implements HubMember, UpstreamSource {
 
   // --- UpstreamSource ---------------------------------------------------------------------------
 
-  connectedResult(accepted: boolean, detail: string): void {
+  connectedResult(accepted: boolean, error: string): void {
     if (accepted) return;
     this.announced = false;
     this.upstream?.stop();
-    this.close({
-      error: `The app refused the connection: its connected event answered ${detail}.`,
-      sendCloseMessage: true,
-      reason: `connection refused by the upstream (${detail})`,
-    });
+    this.close({ error, sendCloseMessage: true, reason: 'connection refused by the upstream' });
   }
 
   completion(invocationId: string, answer: { readonly framed: Uint8Array } | { readonly error: string } | { readonly void: true }): void {

@@ -15,8 +15,8 @@ export interface UpstreamSource {
   readonly hubName: string;
   readonly upstreamHeaders: Readonly<Record<string, string>>;
   readonly contentType: string;
-  /** The upstream accepted (`true`) or refused (`false`) the connection. */
-  connectedResult(accepted: boolean, detail: string): void;
+  /** The upstream accepted (`true`) or refused (`false`, with the error for the client) the connection. */
+  connectedResult(accepted: boolean, error: string): void;
   /** Relays an invocation's answer: the upstream's framed bytes, a void completion, or an error. */
   completion(invocationId: string, answer: { readonly framed: Uint8Array } | { readonly error: string } | { readonly void: true }): void;
 }
@@ -85,7 +85,7 @@ export class UpstreamQueue {
     const invocationId = event.kind === 'message' ? event.invocation.invocationId : undefined;
     if (url === undefined) {
       services.logger.info(`upstream ${source.hubName}/${category}/${eventName} connection=${source.id}: no upstream template matches; not sent`);
-      if (event.kind === 'connected') source.connectedResult(true, 'no upstream');
+      if (event.kind === 'connected') source.connectedResult(true, '');
       if (invocationId !== undefined) source.completion(invocationId, { error: 'Invocation failed, no upstream is configured for this event.' });
       return;
     }
@@ -110,7 +110,11 @@ export class UpstreamQueue {
     else services.logger.warn(line);
 
     if (event.kind === 'connected') {
-      source.connectedResult(outcome.ok && outcome.status >= 200 && outcome.status < 300, describe(outcome));
+      // 404 is what an app answers when it has no handler for the event (a hub without onConnected):
+      // nothing refused the client. Any other non-2xx answer, or no answer, refuses the connection.
+      if (!outcome.ok) source.connectedResult(false, `The connection was closed: the app's connected event failed (${outcome.reason}).`);
+      else if ((outcome.status >= 200 && outcome.status < 300) || outcome.status === 404) source.connectedResult(true, '');
+      else source.connectedResult(false, `The app refused the connection: its connected event answered ${outcome.status}.`);
       return;
     }
     if (invocationId === undefined) return;

@@ -1,0 +1,92 @@
+// The `serverless-hub-emulator` command, run as a user runs it, from the sources.
+import { spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { afterEach, describe, expect, it } from 'vitest';
+import { HubConnectionBuilder, HttpTransportType, LogLevel } from '@microsoft/signalr';
+import { eventually } from './emulator-helpers.js';
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+const running: ChildProcess[] = [];
+
+interface Cli {
+  readonly child: ChildProcess;
+  output(): string;
+  exited: Promise<number | null>;
+}
+
+function runCli(...args: string[]): Cli {
+  // From the TypeScript sources (no build needed): workspace packages through their `source` condition.
+  const child = spawn(process.execPath, ['--conditions=source', '--import', 'tsx', 'packages/emulator/src/cli.ts', ...args], {
+    cwd: root,
+    env: { ...process.env, AzureSignalRConnectionString: undefined, CLI_FIXTURE_GREETING: undefined },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  running.push(child);
+  let text = '';
+  child.stdout.on('data', (chunk: Buffer) => (text += chunk.toString()));
+  child.stderr.on('data', (chunk: Buffer) => (text += chunk.toString()));
+  const exited = new Promise<number | null>((resolve) => {
+    child.on('exit', (code) => {
+      resolve(code);
+    });
+  });
+  return { child, output: () => text, exited };
+}
+
+afterEach(() => {
+  for (const child of running.splice(0)) if (child.exitCode === null) child.kill('SIGKILL');
+});
+
+describe('serverless-hub-emulator', () => {
+  it('start: prints the connection string and URLs, serves, and stops cleanly on SIGINT', async () => {
+    const cli = runCli('start', '--port', '0', '--log-level', 'warn');
+    await eventually(() => cli.output().includes('Press Ctrl+C to stop.'), 'the emulator started', 15_000);
+    const connectionString = /Endpoint=http:\/\/localhost;Port=(\d+);AccessKey=ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789ABCDEFGH;Version=1\.0;/.exec(cli.output());
+    expect(connectionString).not.toBeNull();
+    const port = connectionString?.[1] ?? '';
+    expect(cli.output()).toContain('http://127.0.0.1:7071/api/{hub}/{category}/{event}');
+    expect((await fetch(`http://localhost:${port}/api/health`, { method: 'HEAD' })).status).toBe(200);
+    cli.child.kill('SIGINT');
+    expect(await cli.exited).toBe(0);
+  });
+
+  it('dev: runs the service and the app on a local functions host with the app\'s settings', async () => {
+    const cli = runCli('dev', 'packages/emulator/test-fixtures/cli-app/index.mjs', '--port', '0', '--functions-port', '0', '--log-level', 'warn');
+    await eventually(() => cli.output().includes('Press Ctrl+C to stop.'), 'the app started', 20_000);
+    const output = cli.output();
+    expect(output).toContain('local.settings.example.json');
+    const functionsUrl = /Functions host is running at (http:\/\/localhost:\d+)/.exec(output)?.[1] ?? '';
+    expect(functionsUrl).not.toBe('');
+    expect(output).toContain(`${functionsUrl}/api/cli/negotiate`);
+    expect(output).not.toContain('test mode');
+
+    expect(await (await fetch(`${functionsUrl}/api/hello/ada`)).json()).toEqual({ hello: 'ada' });
+    expect(await (await fetch(`${functionsUrl}/api/hello`)).json()).toEqual({ hello: 'world' });
+
+    const connection = new HubConnectionBuilder()
+      .withUrl(`${functionsUrl}/api/cli`, { transport: HttpTransportType.WebSockets })
+      .configureLogging(LogLevel.None)
+      .build();
+    await connection.start();
+    await expect(connection.invoke('greet')).resolves.toBe('hello from local.settings.example.json');
+    await expect(connection.invoke('echo', [1, 'two'])).resolves.toEqual([1, 'two']);
+    await connection.stop();
+
+    cli.child.kill('SIGTERM');
+    expect(await cli.exited).toBe(0);
+  });
+
+  it('explains a wrong command line and exits with 2', async () => {
+    const cli = runCli('start', '--port', 'eighty');
+    expect(await cli.exited).toBe(2);
+    expect(cli.output()).toContain('--port must be a port number');
+    expect(cli.output()).toContain('Usage:');
+  });
+
+  it('explains an app that cannot be found and exits with 1', async () => {
+    const cli = runCli('dev', 'no/such/app', '--port', '0', '--functions-port', '0');
+    expect(await cli.exited).toBe(1);
+    expect(cli.output()).toContain("The app 'no/such/app' does not exist");
+  });
+});
