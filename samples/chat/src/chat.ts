@@ -1,5 +1,5 @@
 import type { HttpRequest } from '@azure/functions';
-import { Hub, Negotiate, ServerlessHub, UseFilters } from '@serverless-hub/core';
+import { Hub, Negotiate, ServerlessHub, ServerlessHubError, UseFilters } from '@serverless-hub/core';
 import type { ConnectionInfo } from '@serverless-hub/core';
 import { adminOnly } from './admin-only.js';
 import { requireName, requireText } from './chat-input.js';
@@ -41,6 +41,13 @@ let verification: { readonly secret: string; readonly options: { readonly secret
 
 function bearerVerification(): { readonly secret: string; readonly algorithms: readonly string[] } {
   const secret = process.env[AUTH_SECRET_SETTING] ?? '';
+  if (secret.trim() === '') {
+    // A server-side configuration fault (500, logged), not the caller's: no token can be verified.
+    throw new ServerlessHubError(
+      'SETTING_MISSING',
+      `A bearer token was sent to negotiate, but the app setting ${AUTH_SECRET_SETTING} is not set: set it to the HS256 secret the tokens are signed with.`,
+    );
+  }
   if (verification?.secret !== secret) {
     // The contract is HS256: a token signed with another algorithm is refused even with the right secret.
     verification = { secret, options: { secret, algorithms: ['HS256'] } };
