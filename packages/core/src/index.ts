@@ -130,7 +130,6 @@ export {
   Event,
   NotEvent,
   Negotiate,
-  UseFilters,
   HubContext,
   FunctionContext,
   Signal,
@@ -138,6 +137,7 @@ export {
   Optional,
 } from '@serverless-hub/decorators';
 export type { HubOptions, HubNegotiateOptions } from '@serverless-hub/decorators';
+export { UseFilters } from './hub/use-filters.js';
 export { ServerlessHub } from './hub/serverless-hub.js';
 export type { UntypedClient } from './hub/serverless-hub.js';
 export type { ClientMethods, ClientProxy, TypedHubClients } from './hub/typed-clients.js';

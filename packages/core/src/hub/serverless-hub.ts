@@ -85,7 +85,8 @@ export abstract class ServerlessHub<TClient = UntypedClient> {
       hub.#invocation = invocation;
     };
     invocationOf = (hub, member) => {
-      const invocation = hub.#invocation;
+      // `#invocation in hub` also covers objects that never ran ServerlessHub's constructor.
+      const invocation = #invocation in hub ? hub.#invocation : undefined;
       if (invocation === undefined) {
         throw new ServerlessHubError(
           'HUB_CONTEXT_UNAVAILABLE',
@@ -278,7 +279,7 @@ export abstract class ServerlessHub<TClient = UntypedClient> {
    * ```
    */
   log(...args: unknown[]): void {
-    const functionContext = this.#invocation?.functionContext;
+    const functionContext = #invocation in this ? this.#invocation?.functionContext : undefined;
     if (functionContext === undefined) console.log(...args);
     else functionContext.log(...args);
   }
