@@ -1,0 +1,95 @@
+// `pnpm dev`, as the README's demo command runs it: `scripts/dev.mjs` builds what is stale, starts the
+// emulator and the chat sample on the local functions host, prints the page's URL, and stops both on Ctrl+C.
+import { spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
+import { createServer } from 'node:net';
+import { fileURLToPath } from 'node:url';
+import { HubConnectionBuilder, LogLevel } from '@microsoft/signalr';
+import { afterAll, describe, expect, it } from 'vitest';
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+// Generous: on a machine where the sources changed since the last build, the script builds first.
+const READY_MS = 240_000;
+
+/** A port that was free a moment ago (the script needs fixed ports: the emulator's upstream names the host's). */
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const address = server.address();
+  await new Promise<void>((resolve) => server.close(() => { resolve(); }));
+  if (address === null || typeof address === 'string') throw new Error('no port');
+  return address.port;
+}
+
+async function isFree(port: number): Promise<boolean> {
+  const server = createServer();
+  return new Promise<boolean>((resolve) => {
+    server.once('error', () => { resolve(false); });
+    server.listen(port, '127.0.0.1', () => server.close(() => { resolve(true); }));
+  });
+}
+
+describe('pnpm dev', () => {
+  let child: ChildProcess | undefined;
+
+  afterAll(() => {
+    if (child !== undefined && child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+  });
+
+  it('brings up the chat page on the emulator and stops everything on Ctrl+C', async () => {
+    const servicePort = await freePort();
+    const functionsPort = await freePort();
+    const env: NodeJS.ProcessEnv = { ...process.env };
+    // As on a fresh shell: the settings come from the sample's local.settings.example.json and the emulator.
+    delete env.AzureSignalRConnectionString;
+    delete env.CHAT_AUTH_SECRET;
+    const dev = spawn(process.execPath, ['scripts/dev.mjs', '--port', String(servicePort), '--functions-port', String(functionsPort)], {
+      cwd: root,
+      env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    child = dev;
+    let output = '';
+    dev.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    dev.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    const exited = new Promise<number | null>((resolve) => dev.on('exit', (code) => { resolve(code); }));
+
+    const pageUrl = `http://localhost:${functionsPort}/api/index`;
+    await new Promise<void>((resolve, reject) => {
+      const check = (): void => {
+        if (output.includes(`Open ${pageUrl} in a browser`)) {
+          clearTimeout(timer);
+          dev.stdout.off('data', check);
+          resolve();
+        }
+      };
+      const timer = setTimeout(() => { reject(new Error(`pnpm dev did not print the page URL; it printed:\n${output}`)); }, READY_MS);
+      dev.stdout.on('data', check);
+      void exited.then((code) => { reject(new Error(`pnpm dev exited with ${String(code)}:\n${output}`)); });
+      check();
+    });
+    expect(output).toContain(`Endpoint=http://localhost;Port=${servicePort};AccessKey=`);
+
+    const page = await fetch(pageUrl);
+    expect(page.status).toBe(200);
+    expect(await page.text()).toContain('<title>ServerlessHub chat</title>');
+
+    const connection = new HubConnectionBuilder()
+      .withUrl(`http://localhost:${functionsPort}/api/chat`, { headers: { 'x-ms-signalr-user-id': 'dev-user' } })
+      .configureLogging(LogLevel.None)
+      .build();
+    await connection.start();
+    try {
+      expect(await connection.invoke('echo', { hello: ['dev'] })).toEqual({ hello: ['dev'] });
+      expect(await connection.invoke('whoami')).toMatchObject({ userId: 'dev-user', connectionId: connection.connectionId });
+    } finally {
+      await connection.stop();
+    }
+
+    dev.kill('SIGINT');
+    expect(await exited).toBe(0);
+    expect(output).toContain('Stopping');
+    expect(await isFree(functionsPort)).toBe(true);
+    expect(await isFree(servicePort)).toBe(true);
+  }, READY_MS + 30_000);
+});
