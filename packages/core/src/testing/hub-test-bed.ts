@@ -1,5 +1,4 @@
-import type { HttpRequest, HttpResponseInit, InvocationContext } from '@azure/functions';
-import { HttpRequest as FunctionsHttpRequest, HttpResponse } from '@azure/functions';
+import type { HttpRequest, HttpResponse as FunctionsHttpResponse, HttpResponseInit, InvocationContext } from '@azure/functions';
 import { forgetFunctions } from '../functions/function-registry.js';
 import type { RegisteredFunction, RegisteredHttpFunction } from '../functions/function-registry.js';
 import { registerHubs } from '../functions/register-hubs.js';
@@ -8,6 +7,7 @@ import { compileHub } from '../hub/compile-hub.js';
 import type { HubClass } from '../hub/hub-descriptor.js';
 import type { HubContainer } from '../hub/hub-container.js';
 import type { HubFilterType } from '../hub/hub-filter.js';
+import { HttpRequest as FunctionsRequest, HttpResponse } from './azure-functions-runtime.js';
 import { createRecordingServices } from './recording-services.js';
 import type { RecordingServices } from './recording-services.js';
 import { createTestInvocationContext } from './test-invocation-context.js';
@@ -159,9 +159,9 @@ export function createHubTestBed(hubs: readonly HubClass[], options: HubTestBedO
     restored.clear();
   }
 
-  async function run(fn: RegisteredHttpFunction, request: HttpRequest): Promise<{ answer: HttpResponseInit | HttpResponse; logs: readonly LoggedLine[] }> {
+  async function run(fn: RegisteredHttpFunction, request: HttpRequest): Promise<{ answer: HttpResponseInit | FunctionsHttpResponse; logs: readonly LoggedLine[] }> {
     const { context, logs } = createTestInvocationContext(fn.name);
-    const handler = fn.handler as unknown as (request: HttpRequest, context: InvocationContext) => Promise<HttpResponseInit | HttpResponse>;
+    const handler = fn.handler as unknown as (request: HttpRequest, context: InvocationContext) => Promise<HttpResponseInit | FunctionsHttpResponse>;
     return { answer: await handler(request, context), logs };
   }
 
@@ -193,7 +193,7 @@ export function createHubTestBed(hubs: readonly HubClass[], options: HubTestBedO
       const fn = byRoute.get(`${hub}/negotiate`.toLowerCase());
       if (fn === undefined) throw new Error(`No negotiate function is registered for hub ${hub}.`);
       const query = new URLSearchParams(negotiateOptions.query ?? {}).toString();
-      const request = new FunctionsHttpRequest({
+      const request = new FunctionsRequest({
         method: negotiateOptions.method ?? 'POST',
         url: `http://localhost:7071/api/${fn.route}${query === '' ? '' : `?${query}`}`,
         headers: { ...negotiateOptions.headers },

@@ -1,5 +1,5 @@
-import { InvocationContext } from '@azure/functions';
-import type { LogLevel } from '@azure/functions';
+import type { InvocationContext as FunctionsInvocationContext, LogLevel } from '@azure/functions';
+import { InvocationContext } from './azure-functions-runtime.js';
 import { format } from 'node:util';
 
 /** One line a function logged through its `InvocationContext`. */
@@ -12,7 +12,7 @@ export interface LoggedLine {
 
 /** An `InvocationContext` as the Functions host passes it, with the lines logged through it. */
 export interface TestInvocationContext {
-  readonly context: InvocationContext;
+  readonly context: FunctionsInvocationContext;
   readonly logs: readonly LoggedLine[];
 }
 

@@ -1,4 +1,4 @@
-import { HttpRequest } from '@azure/functions';
+import type { HttpRequest as FunctionsHttpRequest } from '@azure/functions';
 import { parseConnectionString } from '../connection/connection-string.js';
 import { DEFAULT_CONNECTION_SETTING, endpointFromSettings } from '../connection/endpoint-from-settings.js';
 import { ServerlessHubError } from '../errors/serverless-hub-error.js';
@@ -9,6 +9,7 @@ import { formatClaimsHeader } from '../upstream/claims-header.js';
 import type { HubProtocolName } from '../protocol/hub-protocol.js';
 import type { UpstreamCategory } from '../upstream/hub-invocation-context.js';
 import { computeUpstreamSignature } from '../upstream/upstream-signature.js';
+import { HttpRequest } from './azure-functions-runtime.js';
 
 /**
  * An upstream call to build as Azure SignalR Service builds it. Only `hub` and `event` are required;
@@ -114,7 +115,7 @@ function queryString(query: UpstreamRequestOptions['query']): string | undefined
  * const response = await handler(request, createTestInvocationContext('chat_echo').context);
  * ```
  */
-export function createUpstreamRequest(options: UpstreamRequestOptions): HttpRequest {
+export function createUpstreamRequest(options: UpstreamRequestOptions): FunctionsHttpRequest {
   const category = categoryOf(options);
   const connectionId = options.connectionId ?? 'connection-1';
   const protocol = options.protocol ?? 'json';

@@ -1,7 +1,7 @@
-import { HttpResponse } from '@azure/functions';
-import type { HttpResponseInit } from '@azure/functions';
+import type { HttpResponse as FunctionsHttpResponse, HttpResponseInit } from '@azure/functions';
 import { MessageType } from '../protocol/hub-message.js';
 import { hubProtocolByContentType } from '../protocol/hub-protocol.js';
+import { HttpResponse } from './azure-functions-runtime.js';
 
 /** The client-visible outcome of an `invoke`: a result, no result (void), or an error. */
 export interface DecodedCompletion {
@@ -35,7 +35,7 @@ export interface UpstreamResponse {
  * response.completion?.result; // what the client's invoke() resolves to
  * ```
  */
-export async function readUpstreamResponse(answer: HttpResponseInit | HttpResponse): Promise<UpstreamResponse> {
+export async function readUpstreamResponse(answer: HttpResponseInit | FunctionsHttpResponse): Promise<UpstreamResponse> {
   const response = answer instanceof HttpResponse ? answer : new HttpResponse(answer);
   const body = new Uint8Array(await response.arrayBuffer());
   const headers: Record<string, string> = {};
