@@ -1,6 +1,6 @@
 import { createHmac } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { claimsHeaderValue, connectionSignature, connectionUpstreamHeaders, headerSafe } from './upstream-headers.js';
+import { claimsHeaderValue, connectionUpstreamHeaders, headerSafe } from './upstream-headers.js';
 
 function hmacHex(key: string, message: string): string {
   return createHmac('sha256', key).update(message).digest('hex');
@@ -8,7 +8,7 @@ function hmacHex(key: string, message: string): string {
 
 describe('upstream headers', () => {
   it('signs the connection id with each key, uppercase hex, entries separated by ", "', () => {
-    const signature = connectionSignature('conn-1', ['primary-key', 'secondary-key']);
+    const signature = connectionUpstreamHeaders({ connectionId: 'conn-1', hub: 'chat', userId: undefined, claims: {}, clientQuery: '' }, ['primary-key', 'secondary-key'])['X-ASRS-Signature'] ?? '';
     const entries = signature.split(', ');
     expect(entries).toHaveLength(2);
     expect(entries[0]).toBe(`sha256=${hmacHex('primary-key', 'conn-1').toUpperCase()}`);
@@ -21,6 +21,7 @@ describe('upstream headers', () => {
       'asrs.s.uid: ann, role: admin, role: editor, exp: 1700000000, admin: true, nested: {"a":1}',
     );
     expect(claimsHeaderValue({})).toBe('');
+    expect(claimsHeaderValue({ note: 'two\nlines' })).toBe('note: two lines');
   });
 
   it('keeps header values on one line and carries characters beyond Latin-1 as UTF-8 bytes', () => {

@@ -1,4 +1,4 @@
-import { createHmac } from 'node:crypto';
+import { computeUpstreamSignature, formatClaimsHeader } from '@serverless-hub/core';
 
 /** What the upstream headers of one connection are made of. */
 export interface ConnectionUpstreamInfo {
@@ -8,16 +8,6 @@ export interface ConnectionUpstreamInfo {
   readonly claims: Readonly<Record<string, unknown>>;
   /** The client's query string with its leading `?`, or `''`. */
   readonly clientQuery: string;
-}
-
-/**
- * `X-ASRS-Signature`: `sha256=` + uppercase hex HMAC-SHA256 of the connection id, one entry per
- * access key, separated by `, ` as the service sends them.
- */
-export function connectionSignature(connectionId: string, accessKeys: readonly string[]): string {
-  return accessKeys
-    .map((key) => `sha256=${createHmac('sha256', Buffer.from(key, 'utf8')).update(connectionId, 'utf8').digest('hex').toUpperCase()}`)
-    .join(', ');
 }
 
 function claimValueText(value: unknown): string | undefined {
@@ -32,15 +22,21 @@ function claimValueText(value: unknown): string | undefined {
  * with an array value gives one entry per element, as the service lists repeated claims.
  */
 export function claimsHeaderValue(claims: Readonly<Record<string, unknown>>): string {
-  const entries: string[] = [];
+  const entries: [string, string][] = [];
   for (const [type, value] of Object.entries(claims)) {
+    if (type === '') continue;
     const values = Array.isArray(value) ? (value as unknown[]) : [value];
     for (const item of values) {
       const text = claimValueText(item);
-      if (text !== undefined) entries.push(`${type}: ${text}`);
+      // A header line cannot carry line breaks: they become spaces rather than dropping the claim.
+      if (text !== undefined) entries.push([oneLine(type), oneLine(text)]);
     }
   }
-  return entries.join(', ');
+  return formatClaimsHeader(entries);
+}
+
+function oneLine(text: string): string {
+  return text.replace(/[\r\n\0]+/g, ' ');
 }
 
 /**
@@ -49,7 +45,7 @@ export function claimsHeaderValue(claims: Readonly<Record<string, unknown>>): st
  * characters). The local functions host decodes such bytes back as UTF-8.
  */
 export function headerSafe(value: string): string {
-  const flat = value.replace(/[\r\n\0]+/g, ' ');
+  const flat = oneLine(value);
   // eslint-disable-next-line no-control-regex
   if (/^[\u0000-\u007f]*$/.test(flat)) return flat;
   return Buffer.from(flat, 'utf8').toString('latin1');
@@ -63,7 +59,7 @@ export function connectionUpstreamHeaders(info: ConnectionUpstreamInfo, accessKe
   const headers: Record<string, string> = {
     'X-ASRS-Connection-Id': headerSafe(info.connectionId),
     'X-ASRS-Hub': headerSafe(info.hub),
-    'X-ASRS-Signature': connectionSignature(info.connectionId, accessKeys),
+    'X-ASRS-Signature': computeUpstreamSignature(info.connectionId, accessKeys),
   };
   if (info.userId !== undefined && info.userId !== '') headers['X-ASRS-User-Id'] = headerSafe(info.userId);
   const claims = claimsHeaderValue(info.claims);
