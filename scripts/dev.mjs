@@ -2,7 +2,8 @@
 // functions host, the sample configured with the emulator's connection string; prints the page's URL;
 // Ctrl+C stops both. Extra arguments go to the emulator's `dev` command, e.g. `pnpm dev --port 9999`.
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, readdirSync, statSync } from 'node:fs';
+import { createHmac } from 'node:crypto';
+import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
@@ -44,6 +45,26 @@ if (builds.some(isStale)) {
     console.error('pnpm dev: the build failed; fix the errors above and run `pnpm dev` again.');
     process.exit(build.status ?? 1);
   }
+}
+
+// The page's admin messages need a bearer token with admin = true. With the sample's public development
+// secret (local.settings.example.json), print one; a secret of the user's own is never used here.
+function settingsValue(file, name) {
+  try {
+    return JSON.parse(readFileSync(`${root}${sample}/${file}`, 'utf8')).Values?.[name];
+  } catch {
+    return undefined;
+  }
+}
+
+const developmentSecret = settingsValue('local.settings.example.json', 'CHAT_AUTH_SECRET');
+const secret = process.env.CHAT_AUTH_SECRET ?? settingsValue('local.settings.json', 'CHAT_AUTH_SECRET') ?? developmentSecret;
+if (typeof developmentSecret === 'string' && secret === developmentSecret) {
+  const now = Math.floor(Date.now() / 1000);
+  const part = (value) => Buffer.from(JSON.stringify(value)).toString('base64url');
+  const unsigned = `${part({ alg: 'HS256', typ: 'JWT' })}.${part({ sub: 'admin', admin: true, iat: now, exp: now + 12 * 3600 })}`;
+  const token = `${unsigned}.${createHmac('sha256', secret).update(unsigned).digest('base64url')}`;
+  console.log(`\nDemo admin token (valid 12 h; paste it under Options on the page to send admin messages):\n  ${token}`);
 }
 
 // Its own process group: Ctrl+C reaches this script only, which passes it on once, so the emulator

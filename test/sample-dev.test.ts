@@ -2,6 +2,7 @@
 // emulator and the chat sample on the local functions host, prints the page's URL, and stops both on Ctrl+C.
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { HubConnectionBuilder, LogLevel } from '@microsoft/signalr';
@@ -27,6 +28,19 @@ async function isFree(port: number): Promise<boolean> {
     server.once('error', () => { resolve(false); });
     server.listen(port, '127.0.0.1', () => server.close(() => { resolve(true); }));
   });
+}
+
+/** Whether the developer's local.settings.json sets a CHAT_AUTH_SECRET other than the example's. */
+function ownSecret(): boolean {
+  const secretIn = (file: string): unknown => {
+    try {
+      return (JSON.parse(readFileSync(`${root}samples/chat/${file}`, 'utf8')) as { Values?: Record<string, unknown> }).Values?.CHAT_AUTH_SECRET;
+    } catch {
+      return undefined;
+    }
+  };
+  const own = secretIn('local.settings.json');
+  return own !== undefined && own !== secretIn('local.settings.example.json');
 }
 
 describe('pnpm dev', () => {
@@ -74,14 +88,27 @@ describe('pnpm dev', () => {
     expect(page.status).toBe(200);
     expect(await page.text()).toContain('<title>ServerlessHub chat</title>');
 
+    // With the sample's development secret, a demo token is printed that makes its bearer an admin; with a
+    // secret of the developer's own (in local.settings.json), none is.
+    const adminToken = /Demo admin token[^\n]*\n\s+(\S+)/.exec(output)?.[1];
+    if (ownSecret()) expect(adminToken).toBeUndefined();
+    else expect(adminToken).toMatch(/^[\w-]+\.[\w-]+\.[\w-]+$/);
+
     const connection = new HubConnectionBuilder()
-      .withUrl(`http://localhost:${functionsPort}/api/chat`, { headers: { 'x-ms-signalr-user-id': 'dev-user' } })
+      .withUrl(`http://localhost:${functionsPort}/api/chat`, {
+        headers: { 'x-ms-signalr-user-id': 'dev-user' },
+        ...(adminToken === undefined ? {} : { accessTokenFactory: () => adminToken }),
+      })
       .configureLogging(LogLevel.None)
       .build();
     await connection.start();
     try {
       expect(await connection.invoke('echo', { hello: ['dev'] })).toEqual({ hello: ['dev'] });
       expect(await connection.invoke('whoami')).toMatchObject({ userId: 'dev-user', connectionId: connection.connectionId });
+      if (adminToken !== undefined) {
+        expect(await connection.invoke('whoami')).toMatchObject({ claims: { admin: 'true', sub: 'admin' } });
+        await connection.invoke('adminBroadcast', 'the demo works');
+      }
     } finally {
       await connection.stop();
     }
