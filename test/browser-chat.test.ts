@@ -1,7 +1,7 @@
 // The chat page in a real browser: headless Chromium (Debian's package) opens the sample's page twice, as
 // two users, and they talk to each other through the app and the service emulator. Screenshots of both
 // pages are saved under test-results/ as artifacts.
-import { mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
 import type { Browser, Page } from 'playwright-core';
@@ -23,6 +23,9 @@ describe('chat page in Chromium', () => {
   let browser: Browser | undefined;
 
   beforeAll(async () => {
+    if (!existsSync(CHROMIUM)) {
+      throw new Error(`The browser tests need Debian's chromium at ${CHROMIUM}: run \`bash scripts/setup.sh --browser\` (CI does).`);
+    }
     app = await startChatApp();
     // launch() starts from a fresh, temporary user-data-dir every time.
     browser = await chromium.launch({
