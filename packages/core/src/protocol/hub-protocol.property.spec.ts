@@ -191,6 +191,47 @@ describe.each(codecs)('$name codec properties', ({ protocol, messages, invocatio
     );
   });
 
+  it('values nested up to 64 levels (the message being level 1) are read; deeper ones give PROTOCOL_INVALID_MESSAGE', () => {
+    // Written by hand: the codecs' writers use JSON.stringify / the MessagePack encoder, which a deep enough value overflows.
+    const nested = (depth: number, maps: boolean): unknown => {
+      let value: unknown = 'leaf';
+      for (let level = 0; level < depth; level++) value = maps && level % 2 === 1 ? { k: value } : [value];
+      return value;
+    };
+    fc.assert(
+      fc.property(fc.oneof(fc.integer({ min: 0, max: 70 }), fc.integer({ min: 70, max: 20_000 })), fc.boolean(), (depth, maps) => {
+        // Message (level 1) > arguments (level 2) > the argument's containers (levels 3 and on).
+        const accepted = 2 + depth <= 64;
+        const argument = nested(depth, maps);
+        let bytes: Uint8Array;
+        if (protocol.name === 'json') {
+          const open = Array.from({ length: depth }, (_, level) => (maps && level % 2 === 1 ? '{"k":' : '[')).reverse().join('');
+          const close = Array.from({ length: depth }, (_, level) => (maps && level % 2 === 1 ? '}' : ']')).join('');
+          bytes = new TextEncoder().encode(`{"type":1,"target":"t","arguments":[${open}"leaf"${close}]}\u001e`);
+        } else {
+          // MessagePack: fixarray(1) = 0x91, fixmap(1) = 0x81 + fixstr "k"; the invocation as [1, {}, nil, "t", [argument]].
+          const head = Array.from({ length: depth }, (_, level) => (maps && level % 2 === 1 ? [0x81, 0xa1, 0x6b] : [0x91])).reverse().flat();
+          const body = Uint8Array.from([0x95, 0x01, 0x80, 0xc0, 0xa1, 0x74, 0x91, ...head, 0xa4, 0x6c, 0x65, 0x61, 0x66]);
+          const prefix: number[] = [];
+          for (let size = body.length; ; size >>>= 7) {
+            prefix.push((size & 0x7f) | (size > 0x7f ? 0x80 : 0));
+            if (size <= 0x7f) break;
+          }
+          bytes = Uint8Array.from([...prefix, ...body]);
+        }
+        let read: unknown;
+        try {
+          read = protocol.parseMessages(bytes);
+        } catch (error) {
+          read = error;
+        }
+        if (accepted) expect(read).toEqual([{ type: MessageType.Invocation, target: 't', arguments: [argument] }]);
+        else expect((read as ServerlessHubError).code).toBe('PROTOCOL_INVALID_MESSAGE');
+      }),
+      { numRuns: 100 },
+    );
+  });
+
   it('a reader refuses a message over its size limit instead of buffering it', () => {
     fc.assert(
       fc.property(fc.integer({ min: 1, max: 64 }), fc.integer({ min: 65, max: 4096 }), (limit, size) => {

@@ -188,10 +188,10 @@ describe('jsonHubProtocol', () => {
       expect(() => jsonHubProtocol.parseMessages(input)).toThrow(invalid(/not valid UTF-8/));
     });
 
-    it('reads deeply nested arguments without crashing', () => {
+    it('refuses deeply nested arguments (which no writer could write again) instead of crashing', () => {
       const depth = 5000;
       const input = `{"type":1,"target":"t","arguments":[${'['.repeat(depth)}${']'.repeat(depth)}]}${RS}`;
-      expect(jsonHubProtocol.parseMessages(input)).toHaveLength(1);
+      expect(() => jsonHubProtocol.parseMessages(input)).toThrow(expect.objectContaining({ code: 'PROTOCOL_INVALID_MESSAGE', message: expect.stringContaining('nested deeper than 64') }) as Error);
     });
   });
 

@@ -5,6 +5,7 @@ import type { HubMessageReader, HubMessageReaderOptions, HubProtocol } from './h
 import { PendingBytes, messageTooLarge, resolveMaxMessageSize } from './framed-reader.js';
 import { asInvalidMessage, invalidMessage } from './invalid-message.js';
 import {
+  assertMessageDepth,
   isPlainObject,
   messageTypeNames,
   readArguments,
@@ -221,6 +222,7 @@ function parseJsonMessage(text: string): HubMessage | undefined {
   } catch (error) {
     throw asInvalidMessage(error, 'A hub message is not valid JSON');
   }
+  assertMessageDepth(value);
   return toHubMessage(value);
 }
 

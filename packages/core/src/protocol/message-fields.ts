@@ -4,6 +4,37 @@ import { invalidMessage } from './invalid-message.js';
 // Field readers shared by the JSON and MessagePack codecs: both decode untrusted values of unknown
 // shape and must name the message type and field that is wrong.
 
+/**
+ * Deepest nesting of arrays and maps accepted in a hub message, the message itself being level 1. Parsing
+ * (JSON.parse, the MessagePack decoder) copes with any depth, but writing the value again (JSON.stringify,
+ * structured cloning, String()) overflows the stack a few thousand levels down: a client could then make
+ * every hub method that forwards or logs an argument fail, and crash a server that echoes messages.
+ */
+export const MAX_MESSAGE_DEPTH = 64;
+
+function exceedsDepth(value: object, remaining: number): boolean {
+  if (remaining === 0) return true;
+  if (Array.isArray(value)) {
+    for (const item of value as unknown[]) {
+      if (typeof item === 'object' && item !== null && exceedsDepth(item, remaining - 1)) return true;
+    }
+    return false;
+  }
+  if (value instanceof Uint8Array) return false;
+  for (const key in value) {
+    const item = (value as Record<string, unknown>)[key];
+    if (typeof item === 'object' && item !== null && exceedsDepth(item, remaining - 1)) return true;
+  }
+  return false;
+}
+
+/** Refuses a decoded message nested deeper than {@link MAX_MESSAGE_DEPTH}. */
+export function assertMessageDepth(value: unknown): void {
+  if (typeof value === 'object' && value !== null && exceedsDepth(value, MAX_MESSAGE_DEPTH)) {
+    throw invalidMessage(`A hub message is nested deeper than ${MAX_MESSAGE_DEPTH} levels of arrays and maps.`);
+  }
+}
+
 export const messageTypeNames: Readonly<Record<number, string>> = {
   1: 'Invocation',
   2: 'StreamItem',

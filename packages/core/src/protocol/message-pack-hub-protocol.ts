@@ -5,6 +5,7 @@ import type { HubMessageReader, HubMessageReaderOptions, HubProtocol } from './h
 import { PendingBytes, messageTooLarge, resolveMaxMessageSize } from './framed-reader.js';
 import { asInvalidMessage, invalidMessage } from './invalid-message.js';
 import {
+  assertMessageDepth,
   messageTypeNames,
   readArguments,
   readMessageType,
@@ -203,6 +204,7 @@ function decodeMessage(bytes: Uint8Array): HubMessage | undefined {
   } catch (error) {
     throw asInvalidMessage(error, 'A hub message is not valid MessagePack');
   }
+  assertMessageDepth(value);
   return toHubMessage(value);
 }
 
