@@ -2,6 +2,7 @@
 // own tsc), then runs the TypeScript benchmarks with tsx and the Node.js flags they need.
 //   --source     run the workspace packages from their TypeScript sources (no build; the smoke test)
 //   --no-build   never build; fail if something is missing
+//   --profile=<figure> [--count=N] [--baseline]   profile one CPU benchmark instead (bench/src/profile.ts)
 // Every other argument goes to bench/src/main.ts (--quick, --scale=, --only=, --out=).
 import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, statSync } from 'node:fs';
@@ -54,5 +55,6 @@ if (!source) {
 }
 
 const nodeFlags = ['--expose-gc', ...(source ? ['--conditions=source'] : []), '--import', 'tsx'];
-const result = spawnSync(process.execPath, [...nodeFlags, join(root, 'bench', 'src', 'main.ts'), ...forwarded], { cwd: root, stdio: 'inherit' });
+const script = args.some((arg) => arg.startsWith('--profile')) ? 'profile.ts' : 'main.ts';
+const result = spawnSync(process.execPath, [...nodeFlags, join(root, 'bench', 'src', script), ...forwarded], { cwd: root, stdio: 'inherit' });
 process.exit(result.status ?? 1);

@@ -1,3 +1,4 @@
+import { setTimeout } from 'node:timers/promises';
 import { isDeepStrictEqual } from 'node:util';
 import { HttpTransportType, HubConnectionBuilder, LogLevel } from '@microsoft/signalr';
 import type { HubConnection } from '@microsoft/signalr';
@@ -39,6 +40,21 @@ async function echoLatencies(connection: HubConnection, count: number): Promise<
   return latencies;
 }
 
+/**
+ * Waits until the emulator has no connection left and its disconnected events have reached the app, so
+ * that stopping the processes does not cut the app's REST calls short.
+ */
+async function settleDisconnects(emulator: BenchChild): Promise<void> {
+  const deadline = performance.now() + 5_000;
+  while (performance.now() < deadline) {
+    const counts = (await emulator.request('connections'))['connections'] as Record<string, number>;
+    if (Object.values(counts).every((count) => count === 0)) break;
+    await setTimeout(50);
+  }
+  // The disconnected handlers send `connectionClosed` through the emulator's REST API.
+  await setTimeout(300);
+}
+
 function latencyFigures(clients: string, latencies: readonly number[], details: Readonly<Record<string, number | string>>): BenchResult[] {
   return (['p50', 'p99'] as const).map((quantile) =>
     figure({
@@ -60,13 +76,16 @@ export const e2eEcho: Benchmark = {
   async run(context) {
     const settings = byScale(context, SETTINGS);
     const children: BenchChild[] = [];
+    let emulatorChild: BenchChild | undefined;
     const connections: HubConnection[] = [];
     try {
-      const appHost = await BenchChild.start(new URL('./app-host.ts', import.meta.url), [sampleEntry(context.source)]);
+      // Quiet: outside the Functions host @azure/functions prints a warning per registered function.
+      const appHost = await BenchChild.start(new URL('./app-host.ts', import.meta.url), [sampleEntry(context.source)], { quiet: true });
       children.push(appHost.child);
       const appUrl = `http://127.0.0.1:${String(appHost.ready['port'])}`;
-      const emulator = await BenchChild.start(new URL('./emulator-process.ts', import.meta.url), [`${appUrl}/api/{hub}/{category}/{event}`]);
+      const emulator = await BenchChild.start(new URL('./emulator-process.ts', import.meta.url), [`${appUrl}/api/{hub}/{category}/{event}`], { quiet: true });
       children.push(emulator.child);
+      emulatorChild = emulator.child;
       await appHost.child.request('configure', { connectionString: emulator.ready['connectionString'] });
 
       context.progress(`e2e-echo: 1 client, ${settings.single.samples} invocations`);
@@ -95,8 +114,13 @@ export const e2eEcho: Benchmark = {
         ...latencyFigures('1', singleLatencies, { clients: 1, samples: singleLatencies.length, invocationsPerSecond: singleRate }),
         ...latencyFigures('50', perClient.flat(), { clients, samples: clients * samplesPerClient, invocationsPerSecond: concurrentRate }),
       ];
+    } catch (error) {
+      const output = children.map((child) => child.recentOutput().slice(-2000)).filter((text) => text !== '');
+      if (error instanceof Error && output.length > 0) error.message += `\nRecent output of the emulator and the functions host:\n${output.join('\n')}`;
+      throw error;
     } finally {
       await Promise.all(connections.map((connection) => connection.stop()));
+      if (emulatorChild !== undefined) await settleDisconnects(emulatorChild);
       for (const child of children.reverse()) await child.stop();
     }
   },

@@ -12,6 +12,16 @@ import { BENCH_ACCESS_KEY } from '../upstream/service-request.js';
 const RECORD_SEPARATOR = '\u001e';
 const HANDSHAKE_RESPONSE = `{}${RECORD_SEPARATOR}`;
 
+/** `connections`: how many clients are connected; `cpu`: CPU microseconds this process has used so far. */
+function answer(type: string, connections: () => number): Record<string, number> {
+  if (type === 'connections') return { connections: connections() };
+  if (type === 'cpu') {
+    const used = process.cpuUsage();
+    return { cpuUs: used.user + used.system };
+  }
+  throw new Error(`unknown request ${type}`);
+}
+
 async function startEmulator(): Promise<void> {
   const emulator = createServiceEmulator({
     port: 0,
@@ -23,11 +33,7 @@ async function startEmulator(): Promise<void> {
     clientTimeoutMs: 3_600_000,
   });
   await emulator.start();
-  serveParent(
-    { port: emulator.port },
-    () => ({ connections: emulator.connectionCounts()['bench'] ?? 0 }),
-    () => emulator.close(),
-  );
+  serveParent({ port: emulator.port }, (message) => answer(message.type, () => emulator.connectionCounts()['bench'] ?? 0), () => emulator.close());
 }
 
 function startBare(): void {
@@ -59,7 +65,7 @@ function startBare(): void {
   server.listen(0, '127.0.0.1', () => {
     serveParent(
       { port: (server.address() as AddressInfo).port },
-      () => ({ connections: clients.size }),
+      (message) => answer(message.type, () => clients.size),
       () =>
         new Promise<void>((resolve) => {
           for (const client of clients) client.terminate();

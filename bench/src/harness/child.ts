@@ -14,14 +14,31 @@ export interface ChildMessage {
  * (tsx, and `--conditions=source` with --source), talking over the IPC channel: the child sends
  * `{ type: 'ready', ... }` once it is up, and answers each request with a message carrying its `id`.
  */
+export interface BenchChildOptions {
+  /**
+   * Keep the child's output (its last 16 KB) instead of passing it through; it is added to the error
+   * when the child fails to start, and available from {@link BenchChild.recentOutput}.
+   */
+  readonly quiet?: boolean;
+  readonly startTimeoutMs?: number;
+}
+
+const KEPT_OUTPUT_CHARACTERS = 16 * 1024;
+
 export class BenchChild {
   readonly #process: ChildProcess;
+  #output = '';
   readonly #pending = new Map<number, { resolve: (message: ChildMessage) => void; reject: (error: Error) => void }>();
   #nextId = 1;
   #exited = false;
 
   private constructor(child: ChildProcess) {
     this.#process = child;
+    const keep = (chunk: Buffer): void => {
+      this.#output = (this.#output + chunk.toString('utf8')).slice(-KEPT_OUTPUT_CHARACTERS);
+    };
+    child.stdout?.on('data', keep);
+    child.stderr?.on('data', keep);
     child.on('message', (message: ChildMessage) => {
       if (message.id === undefined) return;
       const pending = this.#pending.get(message.id);
@@ -32,22 +49,23 @@ export class BenchChild {
     });
     child.on('exit', (code, signal) => {
       this.#exited = true;
-      for (const pending of this.#pending.values()) pending.reject(new Error(`the child process exited (${signal ?? String(code)}) before answering`));
+      for (const pending of this.#pending.values()) pending.reject(new Error(`the child process exited (${signal ?? String(code)}) before answering${this.#outputSuffix()}`));
       this.#pending.clear();
     });
   }
 
   /** Starts `script` (a URL of a bench script) and resolves with the child and its ready message. */
-  static async start(script: URL, args: readonly string[] = [], timeoutMs = 60_000): Promise<{ child: BenchChild; ready: ChildMessage }> {
+  static async start(script: URL, args: readonly string[] = [], options: BenchChildOptions = {}): Promise<{ child: BenchChild; ready: ChildMessage }> {
+    const timeoutMs = options.startTimeoutMs ?? 60_000;
     const child = fork(fileURLToPath(script), [...args], {
       execArgv: process.execArgv.filter((flag) => !flag.startsWith('--cpu-prof')),
-      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+      stdio: options.quiet === true ? ['ignore', 'pipe', 'pipe', 'ipc'] : ['ignore', 'inherit', 'inherit', 'ipc'],
     });
     const handle = new BenchChild(child);
     const ready = await new Promise<ChildMessage>((resolve, reject) => {
       const timer = setTimeout(() => {
         child.kill();
-        reject(new Error(`${script.pathname} did not start within ${timeoutMs} ms`));
+        reject(new Error(`${script.pathname} did not start within ${timeoutMs} ms${handle.#outputSuffix()}`));
       }, timeoutMs);
       const onMessage = (message: ChildMessage): void => {
         if (message.type !== 'ready') return;
@@ -58,12 +76,22 @@ export class BenchChild {
       };
       const onExit = (code: number | null): void => {
         clearTimeout(timer);
-        reject(new Error(`${script.pathname} exited with ${String(code)} before it was ready`));
+        // The exit can precede the last output chunks; give them a moment.
+        setTimeout(() => { reject(new Error(`${script.pathname} exited with ${String(code)} before it was ready${handle.#outputSuffix()}`)); }, 50);
       };
       child.on('message', onMessage);
       child.once('exit', onExit);
     });
     return { child: handle, ready };
+  }
+
+  /** The last output of a quiet child. */
+  recentOutput(): string {
+    return this.#output;
+  }
+
+  #outputSuffix(): string {
+    return this.#output === '' ? '' : `; its output ended with:\n${this.#output.slice(-4000)}`;
   }
 
   /** Sends a request and resolves with the child's answer (a message with the same id). */

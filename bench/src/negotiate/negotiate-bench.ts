@@ -6,6 +6,7 @@ import { figure } from '../harness/bench-result.js';
 import { byScale } from '../harness/benchmark.js';
 import type { Benchmark } from '../harness/benchmark.js';
 import { measurePairedCpu } from '../harness/paired-cpu.js';
+import type { Work } from '../harness/paired-cpu.js';
 import { registeredHandler } from '../hub/bench-hub.js';
 import { BENCH_ACCESS_KEY, BENCH_HUB } from '../upstream/service-request.js';
 import { describeBody } from '../upstream/completion-check.js';
@@ -60,23 +61,27 @@ function assertConnectionInfo(what: string, response: unknown): void {
   }
 }
 
+/** The registered negotiate function and the hand-written one, each checked once. */
+export async function negotiateWorkloads(): Promise<{ framework: Work<HttpRequest>; baseline: Work<HttpRequest> }> {
+  const invocation = new InvocationContext({ invocationId: 'bench', functionName: 'bench_negotiate', logHandler: () => {} });
+  const framework = registeredHandler('negotiate');
+  const baseline = createBaselineNegotiate({ url: CLIENT_URL, audience: AUDIENCE, accessKey: BENCH_ACCESS_KEY });
+  assertConnectionInfo('the registered negotiate function', await framework(negotiateRequests(1)[0]!, invocation));
+  assertConnectionInfo('the baseline negotiate', await baseline(negotiateRequests(1)[0]!));
+  return {
+    framework: { prepare: negotiateRequests, run: (request) => framework(request, invocation) },
+    baseline: { prepare: negotiateRequests, run: (request) => baseline(request) },
+  };
+}
+
 /** `negotiate` (CPU per call, registered negotiate function vs hand-written HS256 signer) and `negotiate-rate`. */
 export const negotiateBench: Benchmark = {
   figures: ['negotiate', 'negotiate-rate'],
   async run(context) {
     const settings = byScale(context, SETTINGS);
-    const invocation = new InvocationContext({ invocationId: 'bench', functionName: 'bench_negotiate', logHandler: () => {} });
-    const framework = registeredHandler('negotiate');
-    const baseline = createBaselineNegotiate({ url: CLIENT_URL, audience: AUDIENCE, accessKey: BENCH_ACCESS_KEY });
-    assertConnectionInfo('the registered negotiate function', await framework(negotiateRequests(1)[0]!, invocation));
-    assertConnectionInfo('the baseline negotiate', await baseline(negotiateRequests(1)[0]!));
-
+    const { framework, baseline } = await negotiateWorkloads();
     context.progress(`negotiate: ${settings.rounds} rounds of ${settings.batch} negotiates per side`);
-    const result = await measurePairedCpu(
-      { prepare: negotiateRequests, run: (request: HttpRequest) => framework(request, invocation) },
-      { prepare: negotiateRequests, run: (request: HttpRequest) => baseline(request) },
-      settings,
-    );
+    const result = await measurePairedCpu(framework, baseline, settings);
     const details = { rounds: result.rounds, batch: settings.batch, wallUs: result.subjectWallUs, baselineWallUs: result.baselineWallUs };
     return [
       figure({

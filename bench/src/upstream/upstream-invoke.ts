@@ -5,6 +5,7 @@ import type { BenchResult } from '../harness/bench-result.js';
 import { byScale } from '../harness/benchmark.js';
 import type { BenchContext, Benchmark } from '../harness/benchmark.js';
 import { measurePairedCpu } from '../harness/paired-cpu.js';
+import type { Work } from '../harness/paired-cpu.js';
 import { registeredHandler } from '../hub/bench-hub.js';
 import { createBaselineHandler } from './baseline-upstream-handler.js';
 import { assertEchoCompletion } from './completion-check.js';
@@ -19,24 +20,27 @@ const SETTINGS = {
 
 const FIGURE_OF: Readonly<Record<WireProtocol, string>> = { json: 'upstream-invoke-json', messagepack: 'upstream-invoke-msgpack' };
 
-async function measure(context: BenchContext, protocol: WireProtocol): Promise<BenchResult> {
-  const name = FIGURE_OF[protocol];
-  const settings = byScale(context, SETTINGS);
+/** The registered function and the hand-written handler, on fresh service requests, each checked once. */
+export async function upstreamWorkloads(protocol: WireProtocol): Promise<{ framework: Work<HttpRequest>; baseline: Work<HttpRequest> }> {
   // One invocation context for every call: the host makes it, so it is no part of the framework's cost.
   const invocation = new InvocationContext({ invocationId: 'bench', functionName: 'bench_echo', logHandler: () => {} });
   const framework = registeredHandler('upstream', 'echo');
   const baseline = createBaselineHandler(protocol, BENCH_ACCESS_KEY);
   const requests = new ServiceRequestFactory(protocol);
-
   assertEchoCompletion(`the registered function (${protocol})`, protocol, await framework(requests.next(), invocation), ECHO_ARGUMENT);
   assertEchoCompletion(`the baseline handler (${protocol})`, protocol, await baseline(requests.next()), ECHO_ARGUMENT);
+  return {
+    framework: { prepare: (count) => requests.batch(count), run: (request) => framework(request, invocation) },
+    baseline: { prepare: (count) => requests.batch(count), run: (request) => baseline(request) },
+  };
+}
 
+async function measure(context: BenchContext, protocol: WireProtocol): Promise<BenchResult> {
+  const name = FIGURE_OF[protocol];
+  const settings = byScale(context, SETTINGS);
+  const { framework, baseline } = await upstreamWorkloads(protocol);
   context.progress(`${name}: ${settings.rounds} rounds of ${settings.batch} invocations per side`);
-  const result = await measurePairedCpu(
-    { prepare: (count) => requests.batch(count), run: (request: HttpRequest) => framework(request, invocation) },
-    { prepare: (count) => requests.batch(count), run: (request: HttpRequest) => baseline(request) },
-    settings,
-  );
+  const result = await measurePairedCpu(framework, baseline, settings);
   return figure({
     name,
     value: result.subjectCpuUs,
