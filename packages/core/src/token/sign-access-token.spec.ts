@@ -42,11 +42,6 @@ describe('signAccessToken', () => {
     expect(payload).toEqual({ 'asrs.s.uid': 'u', aud: 'real', nbf: 1000, iat: 1000, exp: 1060 });
   });
 
-  it('refuses an algorithm other than HS256 and HS512 (options from plain JavaScript)', async () => {
-    const request = { audience: 'x', key: KEY, lifetimeSeconds: 60, algorithm: 'none' } as unknown as Parameters<typeof signAccessToken>[0];
-    await expect(signAccessToken(request)).rejects.toMatchObject({ code: 'NEGOTIATE_OPTIONS_INVALID' });
-  });
-
   it('refuses an empty key', async () => {
     await expect(signAccessToken({ audience: 'x', key: '', lifetimeSeconds: 60 })).rejects.toBeInstanceOf(ServerlessHubError);
   });

@@ -1,5 +1,5 @@
-import { createHmac, createSecretKey } from 'node:crypto';
-import type { KeyObject } from 'node:crypto';
+import { SignJWT } from 'jose';
+import type { CryptoKey, JWTPayload } from 'jose';
 import { ServerlessHubError } from '../errors/serverless-hub-error.js';
 
 /**
@@ -26,45 +26,25 @@ export interface AccessTokenRequest {
   readonly now?: number;
 }
 
-const HMAC_OF = { HS256: 'sha256', HS512: 'sha512' } as const;
-// Signing is a synchronous node:crypto HMAC. WebCrypto's `subtle.sign` (what jose uses) hands every
-// token to the libuv thread pool and back through a promise: for an HMAC over a few hundred bytes that
-// round trip costs several times the HMAC itself, and negotiate is a hot path.
-// Keys are few and long-lived, so each becomes a KeyObject once; the encoded header is cached too.
-const secretKeys = new Map<string, KeyObject>();
-const encodedHeaders = new Map<string, string>();
-const MAX_CACHED = 64;
+const encoder = new TextEncoder();
+const HASH_OF = { HS256: 'SHA-256', HS512: 'SHA-512' } as const;
+// Keys are few and long-lived: import each into WebCrypto once, instead of once per token as jose
+// does when given raw bytes.
+const cryptoKeys = new Map<string, Promise<CryptoKey>>();
+const MAX_CACHED_KEYS = 64;
 
-function cached<T>(cache: Map<string, T>, key: string, create: () => T): T {
-  let value = cache.get(key);
-  if (value === undefined) {
-    value = create();
-    if (cache.size >= MAX_CACHED) cache.clear();
-    cache.set(key, value);
+function cryptoKeyFor(key: string, algorithm: 'HS256' | 'HS512'): Promise<CryptoKey> {
+  const cacheKey = `${algorithm}:${key}`;
+  let cryptoKey = cryptoKeys.get(cacheKey);
+  if (cryptoKey === undefined) {
+    cryptoKey = crypto.subtle.importKey('raw', encoder.encode(key), { name: 'HMAC', hash: HASH_OF[algorithm] }, false, ['sign']);
+    if (cryptoKeys.size >= MAX_CACHED_KEYS) cryptoKeys.clear();
+    cryptoKeys.set(cacheKey, cryptoKey);
+    cryptoKey.catch(() => {
+      cryptoKeys.delete(cacheKey);
+    });
   }
-  return value;
-}
-
-function base64UrlJson(value: unknown): string {
-  return Buffer.from(JSON.stringify(value), 'utf8').toString('base64url');
-}
-
-function sign(request: AccessTokenRequest): string {
-  if (typeof request.key !== 'string' || request.key === '') {
-    throw new ServerlessHubError('ACCESS_KEY_UNAVAILABLE', 'Cannot sign a token with an empty access key. Check the connection string.');
-  }
-  const algorithm = request.algorithm ?? 'HS256';
-  const hash = HMAC_OF[algorithm] as string | undefined;
-  if (hash === undefined) throw new ServerlessHubError('NEGOTIATE_OPTIONS_INVALID', 'The token algorithm must be HS256 or HS512.');
-  const now = request.now ?? Math.floor(Date.now() / 1000);
-  const kid = request.kid;
-  const header = cached(encodedHeaders, `${algorithm}\n${kid ?? ''}`, () =>
-    base64UrlJson(kid === undefined ? { alg: algorithm, typ: 'JWT' } : { alg: algorithm, typ: 'JWT', kid }),
-  );
-  const key = cached(secretKeys, request.key, () => createSecretKey(Buffer.from(request.key, 'utf8')));
-  const payload = { ...request.claims, aud: request.audience, nbf: now, iat: now, exp: now + request.lifetimeSeconds };
-  const signingInput = `${header}.${base64UrlJson(payload)}`;
-  return `${signingInput}.${createHmac(hash, key).update(signingInput, 'utf8').digest('base64url')}`;
+  return cryptoKey;
 }
 
 /**
@@ -80,11 +60,13 @@ function sign(request: AccessTokenRequest): string {
  * });
  * ```
  */
-export function signAccessToken(request: AccessTokenRequest): Promise<string> {
-  // Failures reject rather than throw, as callers of an async signer expect.
-  try {
-    return Promise.resolve(sign(request));
-  } catch (error) {
-    return Promise.reject(error instanceof Error ? error : new Error(String(error)));
+export async function signAccessToken(request: AccessTokenRequest): Promise<string> {
+  if (typeof request.key !== 'string' || request.key === '') {
+    throw new ServerlessHubError('ACCESS_KEY_UNAVAILABLE', 'Cannot sign a token with an empty access key. Check the connection string.');
   }
+  const now = request.now ?? Math.floor(Date.now() / 1000);
+  const algorithm = request.algorithm ?? 'HS256';
+  const payload: JWTPayload = { ...request.claims, aud: request.audience, nbf: now, iat: now, exp: now + request.lifetimeSeconds };
+  const header = request.kid === undefined ? { alg: algorithm, typ: 'JWT' } : { alg: algorithm, typ: 'JWT', kid: request.kid };
+  return new SignJWT(payload).setProtectedHeader(header).sign(await cryptoKeyFor(request.key, algorithm));
 }
