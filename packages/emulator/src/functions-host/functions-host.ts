@@ -10,6 +10,8 @@ import { BodyTooLargeError, readBody, sendText } from '../http/http-utils.js';
 import { createLogger } from '../logging/emulator-logger.js';
 import type { EmulatorLogger, LogLevel, LogSink } from '../logging/emulator-logger.js';
 import { RouteTemplate } from './route-template.js';
+import { handleSignalRWebhook, SIGNALR_WEBHOOK_PATH } from './signalr-webhook.js';
+import type { SignalRTriggerFunction } from './signalr-webhook.js';
 
 /**
  * A function the host can serve. The framework's registry (`getRegisteredFunctions()` of
@@ -30,7 +32,15 @@ export type HostedFunction =
       readonly methods: readonly string[];
       readonly handler: (request: never, context: InvocationContextType) => unknown;
     }
-  | { readonly name: string; readonly trigger: Exclude<string, 'http'> };
+  | {
+      readonly name: string;
+      /** Served at `/runtime/webhooks/signalr`, as the Functions host's SignalR extension does (binding mode). */
+      readonly trigger: 'signalRTrigger';
+      /** `hubName`, `category`, `event`, `connectionStringSetting`, `parameterNames`. */
+      readonly binding: Readonly<Record<string, unknown>>;
+      readonly handler: (invocation: never, context: InvocationContextType) => unknown;
+    }
+  | { readonly name: string; readonly trigger: string };
 
 /**
  * Options of {@link createFunctionsHost}.
@@ -85,7 +95,10 @@ export interface FunctionsHost {
    * before the app was loaded, so that its port can be given to the app's settings first.
    */
   reload(): void;
-  /** The HTTP functions served, with their URL paths, e.g. `{ name: 'chat_negotiate', methods: ['GET', 'POST'], path: '/api/chat/negotiate' }`. */
+  /**
+   * The functions served, with their URL paths, e.g. `{ name: 'chat_negotiate', methods: ['GET', 'POST'], path: '/api/chat/negotiate' }`;
+   * `signalRTrigger` functions are listed with the webhook's path.
+   */
   routes(): { name: string; methods: readonly string[]; path: string }[];
 }
 
@@ -156,6 +169,7 @@ export function createFunctionsHost(options: FunctionsHostOptions): FunctionsHos
   const cors = options.cors;
   let served: ServedFunction[] = [];
   let inRegistrationOrder: ServedFunction[] = [];
+  let signalRFunctions: SignalRTriggerFunction[] = [];
   const servers: Server[] = [];
   let actualPort: number | undefined;
   let state: 'new' | 'started' | 'closed' = 'new';
@@ -163,9 +177,14 @@ export function createFunctionsHost(options: FunctionsHostOptions): FunctionsHos
   const load = (): void => {
     const list = typeof options.functions === 'function' ? options.functions() : options.functions;
     served = [];
+    signalRFunctions = [];
     for (const fn of list) {
+      if (fn.trigger === 'signalRTrigger' && 'binding' in fn) {
+        signalRFunctions.push({ name: fn.name, binding: fn.binding, handler: fn.handler });
+        continue;
+      }
       if (fn.trigger !== 'http' || !('route' in fn)) {
-        logger.warn(`function ${fn.name} (${fn.trigger} trigger) is not served: the local host serves HTTP functions only`);
+        logger.warn(`function ${fn.name} (${fn.trigger} trigger) is not served: the local host serves HTTP and signalRTrigger functions only`);
         continue;
       }
       served.push({
@@ -199,6 +218,20 @@ export function createFunctionsHost(options: FunctionsHostOptions): FunctionsHos
     return true;
   };
 
+  const makeContext = (functionName: string, trigger: string): InvocationContextType =>
+    new InvocationContext({
+      invocationId: randomUUID(),
+      functionName,
+      logHandler: (level, ...args) => {
+        const line = `${functionName}: ${logArguments(args)}`;
+        if (level === 'error' || level === 'critical') logger.error(line);
+        else if (level === 'warning') logger.warn(line);
+        else if (level === 'trace' || level === 'debug') logger.debug(line);
+        else logger.info(line);
+      },
+      options: { trigger: { type: trigger, name: trigger === 'httpTrigger' ? 'httpTrigger' : 'invocation' } },
+    });
+
   const invoke = async (fn: ServedFunction, params: Record<string, string>, request: IncomingMessage, response: ServerResponse, url: URL): Promise<number> => {
     const method = (request.method ?? 'GET').toUpperCase();
     const body = method === 'GET' || method === 'HEAD' ? undefined : await readBody(request, maxBody);
@@ -215,19 +248,8 @@ export function createFunctionsHost(options: FunctionsHostOptions): FunctionsHos
       params,
       ...(body === undefined || body.length === 0 ? {} : { body: { bytes: body } }),
     });
-    const invocationId = randomUUID();
-    const context = new InvocationContext({
-      invocationId,
-      functionName: fn.name,
-      logHandler: (level, ...args) => {
-        const line = `${fn.name}: ${logArguments(args)}`;
-        if (level === 'error' || level === 'critical') logger.error(line);
-        else if (level === 'warning') logger.warn(line);
-        else if (level === 'trace' || level === 'debug') logger.debug(line);
-        else logger.info(line);
-      },
-      options: { trigger: { type: 'httpTrigger', name: 'httpTrigger' } },
-    });
+    const context = makeContext(fn.name, 'httpTrigger');
+    const invocationId = context.invocationId;
     let result: unknown;
     try {
       result = await fn.handler(httpRequest, context);
@@ -272,6 +294,18 @@ export function createFunctionsHost(options: FunctionsHostOptions): FunctionsHos
       parts = url.pathname.split('/').filter((part) => part !== '').map((part) => decodeURIComponent(part));
     } catch {
       sendText(response, 400, 'The request path is not valid percent-encoding.');
+      return;
+    }
+    if (method === 'POST' && url.pathname.toLowerCase() === SIGNALR_WEBHOOK_PATH) {
+      readBody(request, maxBody)
+        .then((body) => handleSignalRWebhook(request, response, body, signalRFunctions, (name) => makeContext(name, 'signalRTrigger'), logger))
+        .then((status) => {
+          logger.info(`POST ${SIGNALR_WEBHOOK_PATH} (${String(request.headers['x-asrs-category'])}/${String(request.headers['x-asrs-event'])}) -> ${status} in ${(performance.now() - started).toFixed(1)} ms`);
+        })
+        .catch((error: unknown) => {
+          logger.error(`POST ${SIGNALR_WEBHOOK_PATH} failed: ${(error as Error).stack ?? String(error)}`);
+          if (!response.headersSent) sendText(response, error instanceof BodyTooLargeError ? 413 : 500, '');
+        });
       return;
     }
     const prefixParts = prefix === '' ? [] : prefix.split('/');
@@ -350,7 +384,7 @@ export function createFunctionsHost(options: FunctionsHostOptions): FunctionsHos
         }
       }
       state = 'started';
-      logger.info(`listening on ${functionsHost.url} with ${served.length} HTTP function(s)`);
+      logger.info(`listening on ${functionsHost.url} with ${served.length} HTTP and ${signalRFunctions.length} signalRTrigger function(s)`);
     },
     async close() {
       if (state === 'closed') return;
@@ -376,10 +410,13 @@ export function createFunctionsHost(options: FunctionsHostOptions): FunctionsHos
     },
     reload() {
       load();
-      logger.info(`serving ${served.length} HTTP function(s)`);
+      logger.info(`serving ${served.length} HTTP and ${signalRFunctions.length} signalRTrigger function(s)`);
     },
     routes() {
-      return inRegistrationOrder.map((fn) => ({ name: fn.name, methods: [...fn.methods], path: `/${prefix === '' ? '' : `${prefix}/`}${fn.route.template.replace(/^\/+/, '')}` }));
+      return [
+        ...inRegistrationOrder.map((fn) => ({ name: fn.name, methods: [...fn.methods], path: `/${prefix === '' ? '' : `${prefix}/`}${fn.route.template.replace(/^\/+/, '')}` })),
+        ...signalRFunctions.map((fn) => ({ name: fn.name, methods: ['POST'], path: SIGNALR_WEBHOOK_PATH })),
+      ];
     },
   };
   return functionsHost;
