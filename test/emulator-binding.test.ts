@@ -43,11 +43,12 @@ registerHubs(functionsApp, [Bound], { mode: 'binding' });
 
 let functionsHost: FunctionsHost;
 let emulator: ServiceEmulator;
+let logLines: string[];
 
 beforeAll(async () => {
   functionsHost = createFunctionsHost({ functions: getRegisteredFunctions, port: 0, logLevel: 'silent' });
   await functionsHost.start();
-  ({ emulator } = await startEmulator({ upstream: [{ urlTemplate: `http://127.0.0.1:${functionsHost.port}/runtime/webhooks/signalr?code=local` }], logLevel: 'warn' }));
+  ({ emulator, logLines } = await startEmulator({ upstream: [{ urlTemplate: `http://127.0.0.1:${functionsHost.port}/runtime/webhooks/signalr?code=local-function-key` }], logLevel: 'info' }));
   process.env.AzureSignalRConnectionString = emulator.connectionString;
 });
 
@@ -107,5 +108,10 @@ describe('a hub in binding mode', () => {
       headers: { 'X-ASRS-Connection-Id': 'c1', 'X-ASRS-Hub': 'bound', 'X-ASRS-Category': 'messages', 'X-ASRS-Event': 'nothing' },
     });
     expect(unknown.status).toBe(404);
+  });
+
+  it('never logs the webhook key', () => {
+    expect(logLines.some((line) => line.includes('/runtime/webhooks/signalr?code=***'))).toBe(true);
+    for (const line of logLines) expect(line).not.toContain('local-function-key');
   });
 });

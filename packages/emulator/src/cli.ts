@@ -10,6 +10,7 @@ import { loadApp, resolveApp } from './functions-host/load-app.js';
 import { applyLocalSettings, loadLocalSettings } from './functions-host/local-settings.js';
 import { createServiceEmulator, EMULATOR_ACCESS_KEY } from './service/service-emulator.js';
 import type { ServiceEmulator } from './service/service-emulator.js';
+import { redactUrl } from './logging/redact-url.js';
 import { loadUpstreamSettings } from './upstream/upstream-settings.js';
 import type { UpstreamTemplate } from './upstream/upstream-settings.js';
 
@@ -49,7 +50,7 @@ function printService(emulator: ServiceEmulator, upstream: readonly UpstreamTemp
     const patterns = [template.hubPattern, template.categoryPattern, template.eventPattern].some((pattern) => pattern !== undefined)
       ? ` (hub: ${template.hubPattern ?? '*'}, category: ${template.categoryPattern ?? '*'}, event: ${template.eventPattern ?? '*'})`
       : '';
-    print(`    ${template.urlTemplate}${patterns}`);
+    print(`    ${redactUrl(template.urlTemplate)}${patterns}`);
   }
 }
 

@@ -8,6 +8,7 @@ import { LongPollingTransport } from '../client/transports/long-polling-transpor
 import { EmulatorError } from '../errors/emulator-error.js';
 import { applyCors, sendText } from '../http/http-utils.js';
 import { createLogger } from '../logging/emulator-logger.js';
+import { redactUrl } from '../logging/redact-url.js';
 import type { EmulatorLogger, LogLevel, LogSink } from '../logging/emulator-logger.js';
 import { RestApi } from '../rest/rest-api.js';
 import { UpstreamClient } from '../upstream/upstream-client.js';
@@ -311,7 +312,7 @@ export function createServiceEmulator(options: ServiceEmulatorOptions = {}): Ser
       heartbeat = setInterval(tick, Math.max(10, Math.min(1000, keepAliveIntervalMs / 2, clientTimeoutMs / 4)));
       heartbeat.unref();
       state = 'started';
-      logger.info(`listening on ${emulator.url} (upstream: ${templates.map((template) => template.urlTemplate).join(', ')})`);
+      logger.info(`listening on ${emulator.url} (upstream: ${templates.map((template) => redactUrl(template.urlTemplate)).join(', ')})`);
     },
 
     async close() {
@@ -323,7 +324,6 @@ export function createServiceEmulator(options: ServiceEmulatorOptions = {}): Ser
         if (connection.transport instanceof LongPollingTransport) connection.transport.abort();
         connection.close({ sendCloseMessage: true, reason: 'the emulator is stopping', error: 'The service is stopping.', allowReconnect: true });
       }
-      for (const hub of context.hubs.values()) for (const connection of hub.connections.values()) connection.stopUpstream();
       context.connectionsByToken.clear();
       context.hubs.clear();
       clientEndpoint.close();

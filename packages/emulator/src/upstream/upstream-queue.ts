@@ -2,6 +2,7 @@ import type { InvocationMessage } from '@serverless-hub/core';
 import type { UpstreamClient, UpstreamOutcome } from './upstream-client.js';
 import type { UpstreamRouter } from './upstream-router.js';
 import type { EmulatorLogger } from '../logging/emulator-logger.js';
+import { redactUrl } from '../logging/redact-url.js';
 
 /** One event of a connection for the upstream. */
 export type UpstreamEvent =
@@ -104,7 +105,7 @@ export class UpstreamQueue {
       body,
     );
     const elapsed = Math.round(performance.now() - started);
-    const line = `upstream POST ${url} (${category}/${eventName}) connection=${source.id} -> ${describe(outcome)} in ${elapsed} ms`;
+    const line = `upstream POST ${redactUrl(url)} (${category}/${eventName}) connection=${source.id} -> ${describe(outcome)} in ${elapsed} ms`;
     const expected = outcome.ok && (outcome.status === 200 || outcome.status === 204);
     if (expected) services.logger.info(line);
     else services.logger.warn(line);
