@@ -139,8 +139,7 @@ export {
 export type { HubOptions, HubNegotiateOptions } from '@serverless-hub/decorators';
 export { UseFilters } from './hub/use-filters.js';
 export { ServerlessHub } from './hub/serverless-hub.js';
-export type { UntypedClient } from './hub/serverless-hub.js';
-export type { ClientMethods, ClientProxy, TypedHubClients } from './hub/typed-clients.js';
+export type { ClientMethods, ClientProxy, ClientSenders, TypedHubClients } from './hub/typed-clients.js';
 export type { HubFilter, HubFilterFunction, HubFilterResult, HubFilterType } from './hub/hub-filter.js';
 export type { HubContainer } from './hub/hub-container.js';
 export type { HubServices, HubServicesFactory, HubServicesRequest } from './hub/hub-services.js';

@@ -65,7 +65,7 @@ function failure(error: unknown, hubName: string, functionContext: InvocationCon
 export function createNegotiateHandler(
   descriptor: HubDescriptor,
   runtime: HubRuntime,
-  createHub: () => ServerlessHub<unknown>,
+  createHub: () => ServerlessHub,
   fromRequest: NegotiateFromRequest,
 ): (request: HttpRequest, functionContext: InvocationContext) => Promise<HttpResponseInit> {
   const method = descriptor.negotiate;

@@ -122,8 +122,8 @@ export function createEventCall(
 }
 
 /** How a hub instance is made for each call. */
-export function hubFactory(descriptor: HubDescriptor, activation: HubActivation): () => ServerlessHub<unknown> {
-  const hubClass = descriptor.hubClass as unknown as new () => ServerlessHub<unknown>;
+export function hubFactory(descriptor: HubDescriptor, activation: HubActivation): () => ServerlessHub {
+  const hubClass = descriptor.hubClass as unknown as new () => ServerlessHub;
   const { container } = activation;
   if (container === undefined) {
     if (hubClass.length > 0) {

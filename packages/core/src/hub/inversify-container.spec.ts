@@ -7,7 +7,7 @@ import { promisify } from 'node:util';
 import { Container, inject, injectable } from 'inversify';
 import { afterEach, describe, expect, it } from 'vitest';
 import { Hub, ServerlessHub, UseFilters } from '../index.js';
-import type { HubFilter, HubInvocationContext } from '../index.js';
+import type { HubContainer, HubFilter, HubInvocationContext } from '../index.js';
 import { createHubTestBed } from '../testing/index.js';
 import type { HubTestBed } from '../testing/index.js';
 
@@ -45,6 +45,9 @@ class Stored extends ServerlessHub {
   }
 }
 
+// An inversify Container is a HubContainer as it is (checked by the compiler).
+const asHubContainer: (container: Container) => HubContainer = (container) => container;
+
 describe('hubs and filters from an inversify container', () => {
   let bed: HubTestBed | undefined;
   afterEach(() => {
@@ -55,7 +58,7 @@ describe('hubs and filters from an inversify container', () => {
   it('resolves the hub for every call, with constructor injection, and class filters from the container', async () => {
     const container = new Container({ autobind: true });
     container.bind(MessageStore).toSelf().inSingletonScope();
-    bed = createHubTestBed([Stored], { container });
+    bed = createHubTestBed([Stored], { container: asHubContainer(container) });
     hubInstances = 0;
     expect((await bed.invoke('save', ['one'], { userId: 'alice' })).completion?.result).toBe(2);
     expect((await bed.invoke('save', ['two'], { userId: 'bob' })).completion?.result).toBe(4);

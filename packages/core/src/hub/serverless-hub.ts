@@ -13,19 +13,7 @@ import type { HubInvocationContext } from '../upstream/hub-invocation-context.js
 import type { HubInvocation } from './hub-runtime.js';
 import type { TypedHubClients } from './typed-clients.js';
 
-/**
- * The client interface of a hub that declares none: every method name is allowed, with any arguments.
- *
- * @example
- * ```ts
- * class Loose extends ServerlessHub {            // same as ServerlessHub<UntypedClient>
- *   async ping() { await this.clients.all.anything(1, 'two'); }
- * }
- * ```
- */
-export type UntypedClient = Record<string, (...args: unknown[]) => unknown>;
-
-let attach: (hub: ServerlessHub<unknown>, invocation: HubInvocation) => void;
+let attach: (hub: ServerlessHub, invocation: HubInvocation) => void;
 
 /**
  * Sets the invocation on a fresh hub instance, once. Internal to the framework.
@@ -33,12 +21,12 @@ let attach: (hub: ServerlessHub<unknown>, invocation: HubInvocation) => void;
  * @throws {ServerlessHubError} `HUB_REGISTRATION_INVALID` when the instance already served a call, which
  * happens when a DI container hands out one instance for every call (a singleton binding).
  */
-export function attachInvocation(hub: ServerlessHub<unknown>, invocation: HubInvocation): void {
+export function attachInvocation(hub: ServerlessHub, invocation: HubInvocation): void {
   attach(hub, invocation);
 }
 
 /** The invocation of a hub instance, for the framework's own helpers (negotiate, getClaims). */
-export let invocationOf: (hub: ServerlessHub<unknown>, member: string) => HubInvocation;
+export let invocationOf: (hub: ServerlessHub, member: string) => HubInvocation;
 
 /**
  * The base class of every hub. A hub instance is created for each call (with `new`, or by the DI
@@ -55,7 +43,8 @@ export let invocationOf: (hub: ServerlessHub<unknown>, member: string) => HubInv
  *
  * Public methods declared on the subclass are the hub's events; see `registerHubs` for the rules.
  *
- * @typeParam TClient the methods clients implement (what the hub can call on them).
+ * @typeParam TClient the methods clients implement (what the hub can call on them). Without it, only the
+ * untyped `send(target, ...args)` is available on client targets.
  *
  * @example
  * ```ts
@@ -71,7 +60,7 @@ export let invocationOf: (hub: ServerlessHub<unknown>, member: string) => HubInv
  * }
  * ```
  */
-export abstract class ServerlessHub<TClient = UntypedClient> {
+export abstract class ServerlessHub<TClient = unknown> {
   #invocation: HubInvocation | undefined;
 
   static {

@@ -27,7 +27,18 @@ export type ClientMethods<TClient> = {
  * await everyone.send('typing', 'alice');
  * ```
  */
-export type ClientProxy<TClient> = ClientMethods<TClient> & ClientTarget;
+export type ClientProxy<TClient> = ClientMethods<TClient> & ClientSenders;
+
+/**
+ * The untyped sends of a {@link ClientProxy}: the REST client's {@link ClientTarget} methods, as
+ * properties bound to their target (safe to pass around as functions).
+ */
+export interface ClientSenders {
+  /** Invokes the client method `target` with `args`. */
+  readonly send: (target: string, ...args: unknown[]) => Promise<void>;
+  /** Like `send`, with the arguments as an array and call options (an `AbortSignal`). */
+  readonly sendMessage: ClientTarget['sendMessage'];
+}
 
 /**
  * {@link HubClients}, typed by the hub's client interface: each target is a {@link ClientProxy}.
