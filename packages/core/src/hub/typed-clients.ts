@@ -1,8 +1,27 @@
 import type { ClientTarget } from '../service/client-target.js';
 import type { HubClients } from '../service/hub-clients.js';
 
-/** Names a typed client proxy keeps for itself; reach client methods of these names with `send`. */
-type ReservedName = 'send' | 'sendMessage';
+/**
+ * Names a typed client proxy keeps for itself, because JavaScript and common tools call them on their
+ * own (`await` calls `then`, `JSON.stringify` calls `toJSON`, string conversion calls `toString`, test
+ * matchers call `asymmetricMatch`): reach client methods of these names with `send`.
+ */
+type ReservedName =
+  | 'send'
+  | 'sendMessage'
+  | 'then'
+  | 'catch'
+  | 'finally'
+  | 'toJSON'
+  | 'inspect'
+  | 'asymmetricMatch'
+  | 'constructor'
+  | 'toString'
+  | 'toLocaleString'
+  | 'valueOf'
+  | 'hasOwnProperty'
+  | 'isPrototypeOf'
+  | 'propertyIsEnumerable';
 
 /**
  * The client methods of `TClient`, as functions that send them: same parameters, returning a promise that
@@ -68,11 +87,12 @@ interface Wrapped {
   readonly [TARGET]: ClientTarget;
 }
 
-// Names that must keep their ordinary meaning on a proxy: `then` (or `await proxy` would send a message),
-// and everything on Object.prototype (toString, valueOf, constructor, ...), which string conversion,
-// logging and inspection call on their own.
+// Names that must keep their ordinary meaning on a proxy (see ReservedName): otherwise `await proxy`,
+// `JSON.stringify(proxy)` or a test matcher would send a message to clients.
+const NOT_SENDERS: ReadonlySet<string> = new Set(['then', 'catch', 'finally', 'toJSON', 'inspect', 'asymmetricMatch']);
+
 function isPlainObjectMember(name: string): boolean {
-  return name === 'then' || name in Object.prototype;
+  return NOT_SENDERS.has(name) || name in Object.prototype;
 }
 
 /**

@@ -1,0 +1,94 @@
+import { inspect } from 'node:util';
+import { describe, expect, it } from 'vitest';
+import type { ClientTarget } from '../service/client-target.js';
+import type { HubClients } from '../service/hub-clients.js';
+import { typedHubClients, typedTarget } from './typed-clients.js';
+
+interface Client {
+  newMessage(text: string): void;
+  typing(who: string, active: boolean): void;
+}
+
+function recordingTarget(label: string, sent: unknown[][]): ClientTarget {
+  return {
+    send: (target, ...args) => {
+      sent.push([label, target, ...args]);
+      return Promise.resolve();
+    },
+    sendMessage: (target, args) => {
+      sent.push([label, 'sendMessage', target, ...args]);
+      return Promise.resolve();
+    },
+  };
+}
+
+describe('typed client proxy', () => {
+  it('turns client method calls into sends of that target', async () => {
+    const sent: unknown[][] = [];
+    const proxy = typedTarget<Client>(recordingTarget('all', sent));
+    await proxy.newMessage('hi');
+    await proxy.typing('bob', true);
+    await proxy.send('raw', 1);
+    await proxy.sendMessage('listed', [2, 3]);
+    expect(sent).toEqual([
+      ['all', 'newMessage', 'hi'],
+      ['all', 'typing', 'bob', true],
+      ['all', 'raw', 1],
+      ['all', 'sendMessage', 'listed', 2, 3],
+    ]);
+  });
+
+  it('caches each sender on the target, and senders work detached', async () => {
+    const sent: unknown[][] = [];
+    const proxy = typedTarget<Client>(recordingTarget('all', sent));
+    const first = proxy.newMessage;
+    expect(proxy.newMessage).toBe(first);
+    const { send } = proxy;
+    await first('detached');
+    await send('also', 'detached');
+    expect(sent).toEqual([
+      ['all', 'newMessage', 'detached'],
+      ['all', 'also', 'detached'],
+    ]);
+  });
+
+  it('is not a thenable and converts, inspects and serializes without sending anything', async () => {
+    const sent: unknown[][] = [];
+    const proxy = typedTarget<Client>(recordingTarget('all', sent));
+    expect((proxy as unknown as { then?: unknown }).then).toBeUndefined();
+    expect(await Promise.resolve(proxy)).toBe(proxy);
+    expect(Object.prototype.toString.call(proxy)).toBe('[object Object]');
+    expect((proxy as unknown as { toString(): string }).toString()).toBe('[object Object]');
+    expect(proxy).toEqual(proxy);
+    expect(typeof inspect(proxy)).toBe('string');
+    expect(JSON.stringify(proxy)).toBe('{}');
+    expect(Object.keys(proxy)).toEqual([]);
+    expect(sent).toEqual([]);
+  });
+
+  it('wraps every target of the REST clients, and `all` once', async () => {
+    const sent: unknown[][] = [];
+    const clients: HubClients = {
+      all: recordingTarget('all', sent),
+      allExcept: (ids) => recordingTarget(`allExcept ${ids.join(',')}`, sent),
+      client: (id) => recordingTarget(`client ${id}`, sent),
+      clients: (ids) => recordingTarget(`clients ${ids.join(',')}`, sent),
+      user: (id) => recordingTarget(`user ${id}`, sent),
+      users: (ids) => recordingTarget(`users ${ids.join(',')}`, sent),
+      group: (name) => recordingTarget(`group ${name}`, sent),
+      groups: (names) => recordingTarget(`groups ${names.join(',')}`, sent),
+      groupExcept: (name, ids) => recordingTarget(`groupExcept ${name} ${ids.join(',')}`, sent),
+    };
+    const typed = typedHubClients<Client>(clients);
+    expect(typed.all).toBe(typed.all);
+    await typed.allExcept(['c1']).newMessage('a');
+    await typed.client('c2').newMessage('b');
+    await typed.clients(['c3', 'c4']).newMessage('c');
+    await typed.user('u1').newMessage('d');
+    await typed.users(['u2']).newMessage('e');
+    await typed.group('g1').newMessage('f');
+    await typed.groups(['g2', 'g3']).newMessage('g');
+    await typed.groupExcept('g4', ['c5']).newMessage('h');
+    expect(sent.map((entry) => entry[0])).toEqual(['allExcept c1', 'client c2', 'clients c3,c4', 'user u1', 'users u2', 'group g1', 'groups g2,g3', 'groupExcept g4 c5']);
+  });
+});
