@@ -38,6 +38,8 @@ describe('AccessTokenVerifier', () => {
     expect(await reasons(token(expected, { nbf: now + 600 }))).toContain('not valid yet');
     expect(await reasons(token('http://localhost/client/?hub=other'))).toContain('audience');
     expect(await reasons(Promise.resolve('x.y.z'))).toContain('not a well-formed JWT');
+    const noExpiry = new SignJWT({}).setProtectedHeader({ alg: 'HS256' }).setAudience(expected).sign(new TextEncoder().encode(key));
+    expect(await reasons(noExpiry)).toContain("no valid 'exp'");
   });
 
   it('answers a cached token again only while it has not expired', async () => {
