@@ -46,6 +46,12 @@ describe('Chat hub', () => {
       expect(await negotiatedClaims({})).not.toHaveProperty('asrs.s.uid');
     });
 
+    it('answers 400 to a user id longer than the service accepts', async () => {
+      const answer = await bed.negotiate({ headers: { 'x-ms-signalr-user-id': 'u'.repeat(1025) } });
+      expect(answer.status).toBe(400);
+      expect(answer.text).toBe('The user id is 1025 characters long; at most 1024 are allowed.');
+    });
+
     it('adds the claims of a verified bearer token, as text, without its own lifetime claims', async () => {
       const bearer = await token({ sub: 'alice', admin: true, roles: ['reader', 'writer'], level: 3 });
       const claims = await negotiatedClaims({ authorization: `Bearer ${bearer}`, 'x-ms-signalr-user-id': 'alice' });

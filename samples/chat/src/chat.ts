@@ -1,8 +1,8 @@
 import type { HttpRequest } from '@azure/functions';
-import { Hub, Negotiate, ServerlessHub, ServerlessHubError, UseFilters } from '@serverless-hub/core';
-import type { ConnectionInfo } from '@serverless-hub/core';
+import { Hub, HubError, Negotiate, ServerlessHub, ServerlessHubError, UseFilters } from '@serverless-hub/core';
+import type { ConnectionInfo, SecretVerification } from '@serverless-hub/core';
 import { adminOnly } from './admin-only.js';
-import { requireName, requireText } from './chat-input.js';
+import { MAX_NAME_LENGTH, requireName, requireText } from './chat-input.js';
 import { claimsFromToken } from './claims-from-token.js';
 
 /** A chat message as clients receive it in `newMessage`. */
@@ -37,9 +37,9 @@ export const AUTH_SECRET_SETTING = 'CHAT_AUTH_SECRET';
 
 // Read per negotiate (a cheap lookup), so that a rotated secret applies without a restart; the options
 // object is cached per secret because getClaims prepares each options object once.
-let verification: { readonly secret: string; readonly options: { readonly secret: string; readonly algorithms: readonly string[] } } | undefined;
+let verification: { readonly secret: string; readonly options: SecretVerification } | undefined;
 
-function bearerVerification(): { readonly secret: string; readonly algorithms: readonly string[] } {
+function bearerVerification(): SecretVerification {
   const secret = process.env[AUTH_SECRET_SETTING] ?? '';
   if (secret.trim() === '') {
     // A server-side configuration fault (500, logged), not the caller's: no token can be verified.
@@ -82,6 +82,10 @@ export class Chat extends ServerlessHub<ChatClient> {
   @Negotiate()
   async connect(request: HttpRequest): Promise<ConnectionInfo> {
     const userId = header(request, 'x-ms-signalr-user-id') ?? header(request, 'x-ms-client-principal-id');
+    if (userId !== undefined && userId.length > MAX_NAME_LENGTH) {
+      // Answered 400 with this message: the caller chose the name.
+      throw new HubError(`The user id is ${userId.length} characters long; at most ${MAX_NAME_LENGTH} are allowed.`);
+    }
     const authorization = header(request, 'authorization');
     const claims = authorization === undefined ? undefined : claimsFromToken(await this.getClaims(authorization, bearerVerification()));
     return this.negotiate({
