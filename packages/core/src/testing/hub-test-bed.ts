@@ -123,6 +123,7 @@ export function createHubTestBed(hubs: readonly HubClass[], options: HubTestBedO
     }
   }
 
+  const settings = new Map(descriptors.map((descriptor) => [descriptor.name.toLowerCase(), descriptor.connectionStringSetting]));
   const services = new Map<string, RecordingServices>();
   const servicesFor = (hubName: string): RecordingServices => {
     const key = hubName.toLowerCase();
@@ -169,7 +170,13 @@ export function createHubTestBed(hubs: readonly HubClass[], options: HubTestBedO
     const hub = callOptions.hub ?? firstHub;
     const category = categoryOf(callOptions);
     const event = category === 'connections' ? callOptions.event.toLowerCase() : callOptions.event;
-    const request = createUpstreamRequest({ ...callOptions, hub });
+    const setting = settings.get(hub.toLowerCase());
+    const request = createUpstreamRequest({
+      // Signed with the hub's own connection setting, as the service signs with the hub's key.
+      ...(setting === undefined ? {} : { connectionStringSetting: setting }),
+      ...callOptions,
+      hub,
+    });
     const fn = byRoute.get(routeOf({ hub, category, event }));
     if (fn === undefined) {
       const text = `No function is registered at route ${routeOf({ hub, category, event })}.`;
