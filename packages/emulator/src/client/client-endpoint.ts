@@ -183,7 +183,12 @@ export class ClientEndpoint {
       sendText(response, 404, 'No Connection with that ID');
       return;
     }
-    if (connection.transport === undefined || connection.transport.name === 'WebSockets') {
+    if (connection.transport === undefined) {
+      request.resume();
+      sendText(response, 409, 'The connection is not started yet: open it with a GET (Server-Sent Events or long polling) first.');
+      return;
+    }
+    if (connection.transport.name === 'WebSockets') {
       request.resume();
       sendText(response, 405, 'POST requests are not allowed for WebSocket connections.');
       return;

@@ -110,19 +110,6 @@ interface ServedFunction {
 }
 
 const loopbackV4 = new Set(['127.0.0.1', 'localhost']);
-const utf8 = new TextDecoder('utf-8', { fatal: true });
-
-/** Node reads header bytes as Latin-1; bytes that form UTF-8 (as the emulator sends claims) are decoded as such. */
-function headerText(value: string): string {
-  // eslint-disable-next-line no-control-regex
-  if (/^[\u0000-\u007f]*$/.test(value)) return value;
-  try {
-    return utf8.decode(Buffer.from(value, 'latin1'));
-  } catch {
-    return value;
-  }
-}
-
 function cookieHeader(cookie: Cookie): string {
   let text = `${cookie.name}=${encodeURIComponent(cookie.value)}`;
   if (cookie.domain !== undefined) text += `; Domain=${cookie.domain}`;
@@ -238,8 +225,9 @@ export function createFunctionsHost(options: FunctionsHostOptions): FunctionsHos
     const headers: Record<string, string> = {};
     for (let index = 0; index < request.rawHeaders.length; index += 2) {
       const name = (request.rawHeaders[index] as string).toLowerCase();
-      const value = headerText(request.rawHeaders[index + 1] ?? '');
-      headers[name] = headers[name] === undefined ? value : `${headers[name]}, ${value}`;
+      const value = request.rawHeaders[index + 1] ?? '';
+      // Repeated headers are joined as fetch's Headers joins them; cookies with '; ' as a Cookie header.
+      headers[name] = headers[name] === undefined ? value : `${headers[name]}${name === 'cookie' ? '; ' : ', '}${value}`;
     }
     const httpRequest = new HttpRequest({
       method,

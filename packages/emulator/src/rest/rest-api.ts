@@ -235,7 +235,7 @@ export class RestApi {
       case 'closeConnection': {
         const connection = hub?.connections.get(checkName(matched.connection, 'connection'));
         if (connection === undefined) return notExisting('Warning.Connection.NotExisted', 'The connection does not exist.');
-        closeEach([connection], excluded, reason);
+        closeEach([connection], new Set(), reason);
         return { status: 200, reached: 1 };
       }
       case 'connectionExists':

@@ -41,8 +41,9 @@ function oneLine(text: string): string {
 
 /**
  * Makes a header value writable: line breaks become spaces (no header injection), and characters
- * beyond Latin-1 are sent as their UTF-8 bytes (HTTP headers carry bytes; Node refuses wider
- * characters). The local functions host decodes such bytes back as UTF-8.
+ * beyond Latin-1, which HTTP headers cannot carry as text, are sent as their UTF-8 bytes. A receiver
+ * reads those bytes as Latin-1 characters (Node and fetch's `Headers` do); decoding them as UTF-8
+ * gives the original text back.
  */
 export function headerSafe(value: string): string {
   const flat = oneLine(value);

@@ -1,0 +1,128 @@
+// The local functions host with hand-made functions: how requests reach a handler and how its
+// result becomes the HTTP answer, as the Functions host does it.
+import { afterEach, describe, expect, it } from 'vitest';
+import { HttpResponse } from '@azure/functions';
+import type { HttpRequest, InvocationContext } from '@azure/functions';
+import { createFunctionsHost } from '@serverless-hub/emulator';
+import type { FunctionsHost, FunctionsHostOptions, HostedFunction } from '@serverless-hub/emulator';
+
+const hosts: FunctionsHost[] = [];
+
+afterEach(async () => {
+  for (const host of hosts.splice(0)) await host.close();
+});
+
+function http(name: string, route: string, methods: string[], handler: (request: HttpRequest, context: InvocationContext) => unknown): HostedFunction {
+  return { name, trigger: 'http', route, methods, handler };
+}
+
+async function start(functions: HostedFunction[], options: Partial<FunctionsHostOptions> = {}): Promise<{ host: FunctionsHost; lines: string[] }> {
+  const lines: string[] = [];
+  const host = createFunctionsHost({ functions, port: 0, logLevel: 'debug', logSink: (level, line) => lines.push(`${level} ${line}`), ...options });
+  await host.start();
+  hosts.push(host);
+  return { host, lines };
+}
+
+describe('the local functions host', () => {
+  it('passes the request as an @azure/functions HttpRequest with params, query, headers and body', async () => {
+    let seen: Record<string, unknown> = {};
+    const { host } = await start([
+      http('inspect', 'items/{id:int}/{*rest}', ['POST'], async (request, context) => {
+        seen = {
+          method: request.method,
+          url: request.url,
+          params: request.params,
+          tags: request.query.getAll('tag'),
+          contentType: request.headers.get('content-type'),
+          claims: request.headers.get('x-asrs-user-claims'),
+          body: await request.text(),
+          functionName: context.functionName,
+          invocationId: context.invocationId,
+        };
+        return { status: 201, jsonBody: { ok: true }, headers: { 'x-custom': 'yes' }, cookies: [{ name: 'session', value: 'a b', httpOnly: true, path: '/' }] };
+      }),
+    ]);
+    const response = await fetch(`${host.url}/api/items/42/a/b?tag=x&tag=y`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'text/plain', 'X-ASRS-User-Claims': Buffer.from('name: José 名前', 'utf8').toString('latin1') },
+      body: 'héllo',
+    });
+    expect(response.status).toBe(201);
+    expect(await response.json()).toEqual({ ok: true });
+    expect(response.headers.get('content-type')).toContain('application/json');
+    expect(response.headers.get('x-custom')).toBe('yes');
+    expect(response.headers.get('set-cookie')).toBe('session=a%20b; Path=/; HttpOnly');
+    expect(seen).toMatchObject({
+      method: 'POST',
+      params: { id: '42', rest: 'a/b' },
+      tags: ['x', 'y'],
+      contentType: 'text/plain',
+      body: 'héllo',
+      functionName: 'inspect',
+    });
+    // Header bytes reach the handler as Latin-1 characters, as fetch's Headers hold them.
+    expect(Buffer.from(String(seen.claims), 'latin1').toString('utf8')).toBe('name: José 名前');
+    expect(String(seen.url)).toBe(`${host.url}/api/items/42/a/b?tag=x&tag=y`);
+    expect(seen.invocationId).toMatch(/^[0-9a-f-]{36}$/);
+  });
+
+  it('turns results into answers as the host does: HttpResponse, nothing, errors, wrong types', async () => {
+    const { host, lines } = await start([
+      http('response', 'response', ['GET'], () => new HttpResponse({ status: 202, body: 'accepted' })),
+      http('nothing', 'nothing', ['GET'], () => undefined),
+      http('throws', 'throws', ['GET'], (_request, context) => {
+        context.log('about to fail');
+        throw new Error('secret internal detail');
+      }),
+      http('wrong', 'wrong', ['GET'], () => 'a string'),
+    ]);
+    const accepted = await fetch(`${host.url}/api/response`);
+    expect([accepted.status, await accepted.text()]).toEqual([202, 'accepted']);
+    expect((await fetch(`${host.url}/api/nothing`)).status).toBe(204);
+    const failed = await fetch(`${host.url}/api/throws`);
+    expect(failed.status).toBe(500);
+    expect(await failed.text()).toBe('');
+    expect((await fetch(`${host.url}/api/wrong`)).status).toBe(500);
+    expect(lines.some((line) => line.startsWith('info throws: about to fail'))).toBe(true);
+    expect(lines.some((line) => line.startsWith('error throws') && line.includes('secret internal detail'))).toBe(true);
+  });
+
+  it('prefers literal routes, matches without letter case, and honours the route prefix', async () => {
+    const { host } = await start(
+      [
+        http('byName', 'things/{name}', ['GET'], (request) => ({ body: `name ${request.params.name ?? ''}` })),
+        http('special', 'things/special', ['GET'], () => ({ body: 'special' })),
+      ],
+      { routePrefix: 'functions' },
+    );
+    expect(await (await fetch(`${host.url}/functions/THINGS/special`)).text()).toBe('special');
+    expect(await (await fetch(`${host.url}/functions/things/other`)).text()).toBe('name other');
+    expect((await fetch(`${host.url}/api/things/other`)).status).toBe(404);
+    const wrongMethod = await fetch(`${host.url}/functions/things/special`, { method: 'DELETE' });
+    expect(wrongMethod.status).toBe(404);
+    expect(await wrongMethod.text()).toContain('it accepts GET');
+  });
+
+  it('answers CORS only for the configured origins', async () => {
+    const { host } = await start([http('page', 'page', ['GET'], () => ({ body: 'x' }))], {
+      cors: { allowedOrigins: ['http://localhost:3000'], supportCredentials: true },
+    });
+    const allowed = await fetch(`${host.url}/api/page`, { headers: { Origin: 'http://localhost:3000' } });
+    expect(allowed.headers.get('access-control-allow-origin')).toBe('http://localhost:3000');
+    expect(allowed.headers.get('access-control-allow-credentials')).toBe('true');
+    const other = await fetch(`${host.url}/api/page`, { headers: { Origin: 'http://evil.example' } });
+    expect(other.headers.get('access-control-allow-origin')).toBeNull();
+  });
+
+  it('refuses bodies over the limit with 413', async () => {
+    const { host } = await start([http('upload', 'upload', ['POST'], () => ({ status: 200 }))], { maxRequestBodyBytes: 1024 });
+    expect((await fetch(`${host.url}/api/upload`, { method: 'POST', body: 'x'.repeat(2048) })).status).toBe(413);
+    expect((await fetch(`${host.url}/api/upload`, { method: 'POST', body: 'x'.repeat(100) })).status).toBe(200);
+  });
+
+  it('refuses a port in use', async () => {
+    const { host } = await start([]);
+    await expect(createFunctionsHost({ functions: [], port: host.port, logLevel: 'silent' }).start()).rejects.toThrow(/already in use/);
+  });
+});
