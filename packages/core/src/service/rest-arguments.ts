@@ -43,6 +43,11 @@ function assertIdentifier(value: unknown, what: string, maxLength: number): asse
   if (LONE_SURROGATE.test(value)) {
     throw invalid(`Invalid ${what} ${describeValue(value)}: it contains an unpaired UTF-16 surrogate, which cannot be sent in a URL.`);
   }
+  // URL parsers remove "." and ".." path segments, escaped or not (%2E is a dot to them), so
+  // `groups/../:send` would reach `:send`, a broadcast to every connection.
+  if (value === '.' || value === '..') {
+    throw invalid(`Invalid ${what} ${describeValue(value)}: "." and ".." cannot be sent as a URL path segment.`);
+  }
 }
 
 /** A connection id: a non-empty string. */
