@@ -4,7 +4,7 @@
 import { pathToFileURL } from 'node:url';
 import { getRegisteredFunctions } from '@serverless-hub/core';
 import { applyLocalSettings, createFunctionsHost, loadLocalSettings } from '@serverless-hub/emulator';
-import { serveParent } from '../harness/child.js';
+import { cpuUs, serveParent } from '../harness/child.js';
 import { SAMPLE_DIR } from '../harness/sample-app.js';
 
 const entry = process.argv[2];
@@ -18,6 +18,7 @@ await host.start();
 serveParent(
   { port: host.port },
   (message) => {
+    if (message.type === 'cpu') return { cpuUs: cpuUs() };
     if (message.type !== 'configure') throw new Error(`unknown request ${message.type}`);
     process.env['AzureSignalRConnectionString'] = String(message['connectionString']);
     return {};

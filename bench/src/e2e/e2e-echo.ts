@@ -6,7 +6,7 @@ import { figure } from '../harness/bench-result.js';
 import type { BenchResult } from '../harness/bench-result.js';
 import { byScale } from '../harness/benchmark.js';
 import type { Benchmark } from '../harness/benchmark.js';
-import { BenchChild } from '../harness/child.js';
+import { BenchChild, cpuUs } from '../harness/child.js';
 import { sampleEntry } from '../harness/sample-app.js';
 import { percentile } from '../harness/statistics.js';
 import { ECHO_ARGUMENT } from '../upstream/service-request.js';
@@ -38,6 +38,11 @@ async function echoLatencies(connection: HubConnection, count: number): Promise<
     if (!isDeepStrictEqual(result, ECHO_ARGUMENT)) throw new Error(`echo returned ${JSON.stringify(result)}`);
   }
   return latencies;
+}
+
+async function cpuOf(emulator: BenchChild, functionsHost: BenchChild): Promise<{ emulator: number; functionsHost: number; clients: number }> {
+  const [emulatorCpu, hostCpu] = await Promise.all([emulator.request('cpu'), functionsHost.request('cpu')]);
+  return { emulator: Number(emulatorCpu['cpuUs']), functionsHost: Number(hostCpu['cpuUs']), clients: cpuUs() };
 }
 
 /**
@@ -106,13 +111,22 @@ export const e2eEcho: Benchmark = {
         connections.push(...connected);
       }
       await Promise.all(many.map((connection) => echoLatencies(connection, warmup)));
+      const cpuBefore = await cpuOf(emulator.child, appHost.child);
       const concurrentStarted = performance.now();
       const perClient = await Promise.all(many.map((connection) => echoLatencies(connection, samplesPerClient)));
       const concurrentRate = (clients * samplesPerClient) / ((performance.now() - concurrentStarted) / 1000);
+      const cpuAfter = await cpuOf(emulator.child, appHost.child);
+      const invocations = clients * samplesPerClient;
+      // Where the CPU goes per invocation: the service emulator, the functions host with the app, the official clients.
+      const cpuPerInvocation = {
+        emulatorCpuUs: (cpuAfter.emulator - cpuBefore.emulator) / invocations,
+        functionsHostCpuUs: (cpuAfter.functionsHost - cpuBefore.functionsHost) / invocations,
+        clientsCpuUs: (cpuAfter.clients - cpuBefore.clients) / invocations,
+      };
 
       return [
         ...latencyFigures('1', singleLatencies, { clients: 1, samples: singleLatencies.length, invocationsPerSecond: singleRate }),
-        ...latencyFigures('50', perClient.flat(), { clients, samples: clients * samplesPerClient, invocationsPerSecond: concurrentRate }),
+        ...latencyFigures('50', perClient.flat(), { clients, samples: invocations, invocationsPerSecond: concurrentRate, ...cpuPerInvocation }),
       ];
     } catch (error) {
       const output = children.map((child) => child.recentOutput().slice(-2000)).filter((text) => text !== '');

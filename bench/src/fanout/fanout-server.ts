@@ -6,7 +6,7 @@ import type { AddressInfo } from 'node:net';
 import { createServiceEmulator } from '@serverless-hub/emulator';
 import { WebSocketServer } from 'ws';
 import type { WebSocket } from 'ws';
-import { serveParent } from '../harness/child.js';
+import { cpuUs, serveParent } from '../harness/child.js';
 import { BENCH_ACCESS_KEY } from '../upstream/service-request.js';
 
 const RECORD_SEPARATOR = '\u001e';
@@ -15,10 +15,7 @@ const HANDSHAKE_RESPONSE = `{}${RECORD_SEPARATOR}`;
 /** `connections`: how many clients are connected; `cpu`: CPU microseconds this process has used so far. */
 function answer(type: string, connections: () => number): Record<string, number> {
   if (type === 'connections') return { connections: connections() };
-  if (type === 'cpu') {
-    const used = process.cpuUsage();
-    return { cpuUs: used.user + used.system };
-  }
+  if (type === 'cpu') return { cpuUs: cpuUs() };
   throw new Error(`unknown request ${type}`);
 }
 

@@ -57,8 +57,14 @@ export class BenchChild {
   /** Starts `script` (a URL of a bench script) and resolves with the child and its ready message. */
   static async start(script: URL, args: readonly string[] = [], options: BenchChildOptions = {}): Promise<{ child: BenchChild; ready: ChildMessage }> {
     const timeoutMs = options.startTimeoutMs ?? 60_000;
+    // BENCH_CHILD_CPU_PROF=<dir> profiles the child processes (the servers of fan-out and e2e) with --cpu-prof.
+    const profileDir = process.env['BENCH_CHILD_CPU_PROF'];
+    const execArgv = [
+      ...process.execArgv.filter((flag) => !flag.startsWith('--cpu-prof')),
+      ...(profileDir === undefined || profileDir === '' ? [] : ['--cpu-prof', `--cpu-prof-dir=${profileDir}`]),
+    ];
     const child = fork(fileURLToPath(script), [...args], {
-      execArgv: process.execArgv.filter((flag) => !flag.startsWith('--cpu-prof')),
+      execArgv,
       stdio: options.quiet === true ? ['ignore', 'pipe', 'pipe', 'ipc'] : ['ignore', 'inherit', 'inherit', 'ipc'],
     });
     const handle = new BenchChild(child);
@@ -164,4 +170,10 @@ export function serveParent(ready: Readonly<Record<string, unknown>>, handle: Re
   });
   process.on('disconnect', () => void shutdown());
   send({ ...ready, type: 'ready' });
+}
+
+/** CPU microseconds (user + system, all threads) this process has used so far. */
+export function cpuUs(): number {
+  const used = process.cpuUsage();
+  return used.user + used.system;
 }
