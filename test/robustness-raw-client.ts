@@ -12,6 +12,7 @@ export interface RawFrame {
 
 export class RawWebSocket {
   readonly frames: RawFrame[] = [];
+  /** The server sent a Close frame, or the TCP connection ended. */
   closed = false;
   #buffer = Buffer.alloc(0);
   readonly #waiters: (() => void)[] = [];
@@ -130,8 +131,15 @@ export class RawWebSocket {
         offset = 10;
       }
       if (buffer.length < offset + length) return;
-      this.frames.push({ opcode, payload: buffer.subarray(offset, offset + length) });
+      const payload = buffer.subarray(offset, offset + length);
+      this.frames.push({ opcode, payload });
       this.#buffer = buffer.subarray(offset + length);
+      if (opcode === 0x8 && !this.closed) {
+        // The server closes: answer its Close frame, as a client must, and let the TCP connection go.
+        this.send(payload.subarray(0, 2), 0x8);
+        this.socket.end();
+        this.closed = true;
+      }
       this.#wake();
     }
   }

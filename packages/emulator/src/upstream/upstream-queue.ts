@@ -1,3 +1,4 @@
+import { hubProtocolByContentType, MessageType } from '@serverless-hub/core';
 import type { InvocationMessage } from '@serverless-hub/core';
 import type { UpstreamClient, UpstreamOutcome } from './upstream-client.js';
 import type { UpstreamRouter } from './upstream-router.js';
@@ -34,6 +35,25 @@ const connectedBody = Buffer.from('{"type":10}');
 
 function describe(outcome: UpstreamOutcome): string {
   return outcome.ok ? String(outcome.status) : `failed (${outcome.reason})`;
+}
+
+/**
+ * Why an invocation's 200 body cannot go to the client as it is, or `undefined` when it is one framed
+ * Completion of this invocation in the client's protocol. Passed on unchecked, anything else would leave
+ * the client waiting forever (a completion of another id, a ping) or break its connection (bytes it cannot
+ * parse, invalid UTF-8 in a text frame).
+ */
+function invalidCompletion(body: Uint8Array, contentType: string, invocationId: string): string | undefined {
+  let messages;
+  try {
+    messages = hubProtocolByContentType(contentType).parseMessages(body);
+  } catch (error) {
+    return (error as Error).message;
+  }
+  const [message] = messages;
+  if (messages.length !== 1 || message?.type !== MessageType.Completion) return `expected one Completion message, got ${messages.length} message(s)${message === undefined ? '' : ` starting with type ${message.type}`}`;
+  if (message.invocationId !== invocationId) return `the Completion is for invocation ${JSON.stringify(message.invocationId.slice(0, 50))}, not ${JSON.stringify(invocationId)}`;
+  return undefined;
 }
 
 /**
@@ -125,7 +145,12 @@ export class UpstreamQueue {
         error: outcome.failure === 'too-large' ? 'Invocation failed, response too large.' : 'Invocation failed, status code 500',
       });
     } else if (outcome.status === 200 && outcome.body.length > 0) {
-      source.completion(invocationId, { framed: outcome.body });
+      const problem = invalidCompletion(outcome.body, source.contentType, invocationId);
+      if (problem === undefined) source.completion(invocationId, { framed: outcome.body });
+      else {
+        services.logger.warn(`upstream ${source.hubName}/${category}/${eventName} connection=${source.id}: the answer is not a Completion of the invocation in the client's protocol (${problem})`);
+        source.completion(invocationId, { error: 'Invocation failed, the upstream answer is not a valid completion.' });
+      }
     } else if (outcome.status === 200 || outcome.status === 204) {
       source.completion(invocationId, { void: true });
     } else {
