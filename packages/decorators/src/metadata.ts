@@ -7,7 +7,13 @@
 // prototype rather than in `reflect-metadata`: no global polyfill is needed, reading is a plain property
 // lookup, and `Symbol.for` keys keep working when two copies of this package end up in one app.
 
-/** The options of `@Hub(...)`, as written by the hub author. */
+/** The options of `@Hub(...)`, as written by the hub author. *
+ * @example
+ * ```ts
+ * @Hub({ name: 'chat', connectionStringSetting: 'ChatSignalR' })
+ * class Chat extends ServerlessHub {}
+ * ```
+ */
 export interface HubOptions {
   /**
    * The hub name the service and the clients use. Default: the class name. Must match the service's
@@ -27,6 +33,12 @@ export interface HubOptions {
  * Options of the negotiate function generated for a hub without a `@Negotiate()` method. `userId` and
  * `idToken` are binding expressions evaluated against the negotiate request (`{headers.NAME}`,
  * `{query.NAME}`) or literal values, as in the official `SignalRConnectionInfo` binding.
+ *
+ * @example
+ * ```ts
+ * @Hub({ name: 'chat', negotiate: { userId: '{headers.x-ms-client-principal-id}', lifetime: 600 } })
+ * class Chat extends ServerlessHub {}
+ * ```
  */
 export interface HubNegotiateOptions {
   /** The user id, e.g. `{headers.x-ms-client-principal-id}`. */
@@ -49,16 +61,35 @@ export interface HubNegotiateOptions {
  * A filter as `@UseFilters(...)` accepts it: a class whose instances have `canActivate(context, signal)`,
  * such an instance (for filters configured with values, e.g. `new RequireRole('admin')`), or a function `(context, signal) => boolean | void | Promise<boolean | void>`. `@serverless-hub/core`
  * gives the precise types (`HubFilter`, `HubFilterFunction`); this package only records references.
+ *
+ * @example
+ * ```ts
+ * const filters: FilterReference[] = [AdminOnly, new RequireRole('ops'), (context: HubInvocationContext) => context.userId !== undefined];
+ * ```
  */
 export type FilterReference =
   | (abstract new (...args: never[]) => { canActivate(context: never, signal: AbortSignal): unknown })
   | ((context: never, signal: AbortSignal) => unknown)
   | { canActivate(context: never, signal: AbortSignal): unknown };
 
-/** What a parameter decorator asks for in place of a client argument. */
+/**
+ * What a parameter decorator asks for in place of a client argument.
+ *
+ * @example
+ * ```ts
+ * readHubMemberMetadata(Chat.prototype).get('broadcast')?.parameters.get(0); // ['hub-context']
+ * ```
+ */
 export type ParameterMarker = 'hub-context' | 'function-context' | 'signal' | 'ignore' | 'optional';
 
-/** Metadata of a hub class itself (not inherited by subclasses). */
+/**
+ * Metadata of a hub class itself (not inherited by subclasses).
+ *
+ * @example
+ * ```ts
+ * const { hubs, filters } = readHubClassMetadata(Chat);
+ * ```
+ */
 export interface HubClassMetadata {
   /** Every `@Hub(...)` applied to the class, normalized to options; more than one is a definition error. */
   readonly hubs: readonly HubOptions[];
@@ -66,7 +97,15 @@ export interface HubClassMetadata {
   readonly filters: readonly FilterReference[];
 }
 
-/** Metadata of one member (method) of a hub class, as declared on one prototype (or, for static members, the class). */
+/**
+ * Metadata of one member (method) of a hub class, as declared on one prototype (or, for static members, the class).
+ *
+ * @example
+ * ```ts
+ * const member = readHubMemberMetadata(Chat.prototype).get('broadcast');
+ * member?.eventNames; // ['send'] for @Event('send')
+ * ```
+ */
 export interface HubMemberMetadata {
   /** Every `@Event(name)` applied; more than one is a definition error. */
   readonly eventNames: readonly string[];

@@ -39,7 +39,14 @@ interface RegisteredFunctionBase {
   readonly event: string | undefined;
 }
 
-/** An HTTP-triggered function. */
+/**
+ * An HTTP-triggered function.
+ *
+ * @example
+ * ```ts
+ * const fn = getRegisteredFunctions().find((f): f is RegisteredHttpFunction => f.trigger === 'http' && f.route === 'chat/negotiate');
+ * ```
+ */
 export interface RegisteredHttpFunction extends RegisteredFunctionBase {
   readonly trigger: 'http';
   /** The route after `/api/`, e.g. `chat/messages/broadcast`. */
@@ -49,7 +56,15 @@ export interface RegisteredHttpFunction extends RegisteredFunctionBase {
   readonly handler: (request: never, context: InvocationContext) => unknown;
 }
 
-/** A function triggered by the Functions host's own SignalR extension (`signalRTrigger`). */
+/**
+ * A function triggered by the Functions host's own SignalR extension (`signalRTrigger`).
+ *
+ * @example
+ * ```ts
+ * const triggers = getRegisteredFunctions().filter((f): f is RegisteredSignalRFunction => f.trigger === 'signalRTrigger');
+ * triggers[0]?.binding.hubName; // 'chat'
+ * ```
+ */
 export interface RegisteredSignalRFunction extends RegisteredFunctionBase {
   readonly trigger: 'signalRTrigger';
   /** The trigger binding as registered: `hubName`, `category`, `event`, `parameterNames`, `connectionStringSetting`. */

@@ -39,7 +39,14 @@ export interface FunctionsApp {
   generic(name: string, options: GenericFunctionOptions): void;
 }
 
-/** How the service's upstream requests are checked (HTTP mode). */
+/**
+ * How the service's upstream requests are checked (HTTP mode).
+ *
+ * @example
+ * ```ts
+ * registerHubs(app, [Chat], { upstream: { accessKeys: [process.env.SIGNALR_SECONDARY_KEY ?? ''], detailedErrors: 'claim' } });
+ * ```
+ */
 export interface UpstreamOptions {
   /**
    * Extra access keys accepted for `X-ASRS-Signature` (e.g. the secondary key during rotation). The
@@ -59,7 +66,15 @@ export interface UpstreamOptions {
   readonly maxBodyBytes?: number;
 }
 
-/** Options of {@link registerHubs}. */
+/**
+ * Options of {@link registerHubs}.
+ *
+ * @example
+ * ```ts
+ * const options: RegisterHubsOptions = { mode: 'binding', container, filters: [signedIn] };
+ * registerHubs(app, [Chat], options);
+ * ```
+ */
 export interface RegisterHubsOptions {
   /**
    * `http` (default): one HTTP function per event at `{hub}/{category}/{event}`, for the service's upstream
@@ -81,7 +96,15 @@ export interface RegisterHubsOptions {
   readonly authLevel?: 'anonymous' | 'function' | 'admin';
 }
 
-/** What {@link registerHubs} registered. */
+/**
+ * What {@link registerHubs} registered.
+ *
+ * @example
+ * ```ts
+ * const { functions } = registerHubs(app, [Chat]);
+ * functions.map((fn) => fn.name); // ['chat_negotiate', 'chat_broadcast', ...]
+ * ```
+ */
 export interface HubRegistration {
   /** The functions, in registration order (negotiate first, then each event, per hub). */
   readonly functions: readonly RegisteredFunction[];

@@ -1,6 +1,13 @@
 import type { HubInvocationContext } from '../upstream/hub-invocation-context.js';
 
-/** What a filter returns: `false` denies the call; anything else (`true`, nothing) lets it through. */
+/**
+ * What a filter returns: `false` denies the call; anything else (`true`, nothing) lets it through.
+ *
+ * @example
+ * ```ts
+ * const open: HubFilterFunction = (): HubFilterResult => true;
+ * ```
+ */
 // eslint-disable-next-line @typescript-eslint/no-invalid-void-type -- a filter that denies only by throwing returns nothing
 export type HubFilterResult = boolean | undefined | void;
 

@@ -22,7 +22,15 @@ export interface HubServices {
   readonly clientManager: ClientManager;
 }
 
-/** What a {@link HubServicesFactory} is told about the hub it serves. */
+/**
+ * What a {@link HubServicesFactory} is told about the hub it serves.
+ *
+ * @example
+ * ```ts
+ * const services: HubServicesFactory = ({ hubName, connectionStringSetting }: HubServicesRequest) =>
+ *   new ServiceHubClient(endpointFromSettings(connectionStringSetting), hubName);
+ * ```
+ */
 export interface HubServicesRequest {
   /** The hub name, as declared. */
   readonly hubName: string;

@@ -26,6 +26,12 @@ type ReservedName =
 /**
  * The client methods of `TClient`, as functions that send them: same parameters, returning a promise that
  * settles when the service accepted the message.
+ *
+ * @example
+ * ```ts
+ * type Senders = ClientMethods<{ newMessage(text: string): void }>;
+ * // { readonly newMessage: (text: string) => Promise<void> }
+ * ```
  */
 export type ClientMethods<TClient> = {
   readonly [K in keyof TClient as K extends ReservedName ? never : K extends string ? K : never]: TClient[K] extends (...args: infer A) => unknown
@@ -51,6 +57,12 @@ export type ClientProxy<TClient> = ClientMethods<TClient> & ClientSenders;
 /**
  * The untyped sends of a {@link ClientProxy}: the REST client's {@link ClientTarget} methods, as
  * properties bound to their target (safe to pass around as functions).
+ *
+ * @example
+ * ```ts
+ * const { send } = this.clients.user('bob');
+ * await send('ping', Date.now());
+ * ```
  */
 export interface ClientSenders {
   /** Invokes the client method `target` with `args`. */

@@ -19,11 +19,22 @@ import type { UpstreamResponse } from './upstream-response.js';
 
 /**
  * The connection string of the local emulator (and of the official one): what a test bed uses for a
- * hub whose connection setting is not set.
+ * hub whose connection setting is not set. *
+ * @example
+ * ```ts
+ * process.env.AzureSignalRConnectionString ??= EMULATOR_CONNECTION_STRING;
+ * ```
  */
 export const EMULATOR_CONNECTION_STRING = 'Endpoint=http://localhost;Port=8888;AccessKey=ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789ABCDEFGH;Version=1.0;';
 
-/** Options of {@link createHubTestBed}: the `registerHubs` options that matter in tests. */
+/**
+ * Options of {@link createHubTestBed}: the `registerHubs` options that matter in tests.
+ *
+ * @example
+ * ```ts
+ * const bed = createHubTestBed([Chat], { filters: [signedIn], upstream: { detailedErrors: 'always' } });
+ * ```
+ */
 export interface HubTestBedOptions {
   readonly container?: HubContainer;
   readonly filters?: readonly HubFilterType[];
@@ -32,12 +43,27 @@ export interface HubTestBedOptions {
   readonly connectionString?: string;
 }
 
-/** An upstream answer with what the function logged. */
+/**
+ * An upstream answer with what the function logged.
+ *
+ * @example
+ * ```ts
+ * const answer: HubCallResult = await bed.invoke('echo', [1]);
+ * answer.logs.filter((line) => line.level === 'error');
+ * ```
+ */
 export interface HubCallResult extends UpstreamResponse {
   readonly logs: readonly LoggedLine[];
 }
 
-/** A negotiate answer. */
+/**
+ * A negotiate answer.
+ *
+ * @example
+ * ```ts
+ * const { status, json } = await bed.negotiate({ headers: { 'x-ms-client-principal-id': 'alice' } });
+ * ```
+ */
 export interface NegotiateResult {
   readonly status: number;
   readonly headers: Readonly<Record<string, string>>;
@@ -47,7 +73,14 @@ export interface NegotiateResult {
   readonly logs: readonly LoggedLine[];
 }
 
-/** What {@link HubTestBed.negotiate} sends. */
+/**
+ * What {@link HubTestBed.negotiate} sends.
+ *
+ * @example
+ * ```ts
+ * await bed.negotiate({ hub: 'chat', method: 'GET', query: { room: 'lobby' } });
+ * ```
+ */
 export interface NegotiateCallOptions {
   /** Default: the first hub. */
   readonly hub?: string;
@@ -57,13 +90,26 @@ export interface NegotiateCallOptions {
   readonly query?: Readonly<Record<string, string>>;
 }
 
-/** Per-call options of {@link HubTestBed.invoke} and friends. */
+/**
+ * Per-call options of {@link HubTestBed.invoke} and friends.
+ *
+ * @example
+ * ```ts
+ * await bed.invoke('whoami', [], { userId: 'alice', claims: { role: ['admin', 'ops'] }, protocol: 'messagepack' });
+ * ```
+ */
 export type HubCallOptions = Omit<Partial<UpstreamRequestOptions>, 'event' | 'arguments'>;
 
 /**
  * Hubs registered for a test, with recording stand-ins for the REST API: calls go through the same
  * functions (signature check, dispatch, filters, binding, completion encoding) that the Functions host
- * would run, with requests signed as the service signs them.
+ * would run, with requests signed as the service signs them. *
+ * @example
+ * ```ts
+ * const bed: HubTestBed = createHubTestBed([Chat]);
+ * await bed.connect({ connectionId: 'c1' });
+ * await bed.disconnect({ connectionId: 'c1', error: 'timeout' });
+ * ```
  */
 export interface HubTestBed {
   /** The functions registered for the hubs. */

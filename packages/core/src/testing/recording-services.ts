@@ -15,7 +15,14 @@ import {
 import type { RestCallOptions } from '../service/rest-call-options.js';
 import type { AddUserToGroupOptions, UserGroups } from '../service/user-groups.js';
 
-/** Which clients a recorded message went to. */
+/**
+ * Which clients a recorded message went to.
+ *
+ * @example
+ * ```ts
+ * expect(services.messages[0]?.to).toEqual({ kind: 'group', group: 'room' });
+ * ```
+ */
 export type ClientSelection =
   | { readonly kind: 'all' }
   | { readonly kind: 'allExcept'; readonly excluded: readonly string[] }
@@ -27,7 +34,15 @@ export type ClientSelection =
   | { readonly kind: 'groups'; readonly groups: readonly string[] }
   | { readonly kind: 'groupExcept'; readonly group: string; readonly excluded: readonly string[] };
 
-/** A message the hub sent to clients. */
+/**
+ * A message the hub sent to clients.
+ *
+ * @example
+ * ```ts
+ * const [first]: readonly RecordedMessage[] = services.messages;
+ * first?.target; // 'newMessage'
+ * ```
+ */
 export interface RecordedMessage {
   readonly to: ClientSelection;
   /** The client method invoked. */
@@ -35,7 +50,14 @@ export interface RecordedMessage {
   readonly arguments: readonly unknown[];
 }
 
-/** A call to `groups`, `userGroups` or `clientManager`. */
+/**
+ * A call to `groups`, `userGroups` or `clientManager`.
+ *
+ * @example
+ * ```ts
+ * expect(services.calls).toContainEqual({ api: 'groups', method: 'addToGroup', args: ['c1', 'room'] });
+ * ```
+ */
 export interface RecordedCall {
   readonly api: 'groups' | 'userGroups' | 'clientManager';
   readonly method: string;
@@ -45,7 +67,11 @@ export interface RecordedCall {
 
 /**
  * What the stand-ins answer to questions (`connectionExists`, `isUserInGroup`, ...) and to calls that
- * report whether their target existed (`addToGroup`, `closeConnection`, ...). Each defaults to `true`.
+ * report whether their target existed (`addToGroup`, `closeConnection`, ...). Each defaults to `true`. *
+ * @example
+ * ```ts
+ * services.answers.userExists = false; // this.clientManager.userExists(...) now resolves false
+ * ```
  */
 export interface RecordingAnswers {
   connectionExists: boolean;
@@ -59,7 +85,12 @@ export interface RecordingAnswers {
 /**
  * {@link HubServices} that record instead of calling the service: every message sent (`messages`) and
  * every group or connection call (`calls`), in order. Arguments are validated as the REST client
- * validates them, so a hub that passes an empty group name fails here as it would in production.
+ * validates them, so a hub that passes an empty group name fails here as it would in production. *
+ * @example
+ * ```ts
+ * const services: RecordingServices = createRecordingServices();
+ * registerHubs(app, [Chat], { services: () => services });
+ * ```
  */
 export interface RecordingServices extends HubServices {
   readonly messages: readonly RecordedMessage[];

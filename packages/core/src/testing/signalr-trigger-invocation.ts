@@ -3,7 +3,14 @@ import type { RegisteredSignalRFunction } from '../functions/function-registry.j
 import { createTestInvocationContext } from './test-invocation-context.js';
 import type { LoggedLine } from './test-invocation-context.js';
 
-/** What the Functions host's SignalR extension tells a `signalRTrigger` function about an event. */
+/**
+ * What the Functions host's SignalR extension tells a `signalRTrigger` function about an event.
+ *
+ * @example
+ * ```ts
+ * await invokeSignalRTrigger(fn, { connectionId: 'c1', userId: 'alice', claims: { role: 'admin' }, arguments: ['hi'] });
+ * ```
+ */
 export interface SignalRTriggerInvocationOptions {
   /** Default `connection-1`. */
   readonly connectionId?: string;
@@ -17,7 +24,15 @@ export interface SignalRTriggerInvocationOptions {
   readonly error?: string;
 }
 
-/** The outcome of a `signalRTrigger` function: its return value, or the message of what it threw. */
+/**
+ * The outcome of a `signalRTrigger` function: its return value, or the message of what it threw.
+ *
+ * @example
+ * ```ts
+ * const outcome = await invokeSignalRTrigger(fn, { arguments: [42] });
+ * if (!outcome.ok) console.log(outcome.error);
+ * ```
+ */
 export interface SignalRTriggerOutcome {
   readonly ok: boolean;
   /** The return value (what the client's `invoke()` resolves to, with extension ≥ 1.15). */

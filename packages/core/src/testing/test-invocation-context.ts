@@ -2,7 +2,15 @@ import type { InvocationContext as FunctionsInvocationContext, LogLevel } from '
 import { InvocationContext } from './azure-functions-runtime.js';
 import { format } from 'node:util';
 
-/** One line a function logged through its `InvocationContext`. */
+/**
+ * One line a function logged through its `InvocationContext`.
+ *
+ * @example
+ * ```ts
+ * const { logs } = createTestInvocationContext('chat_echo');
+ * logs.filter((line: LoggedLine) => line.level === 'warning');
+ * ```
+ */
 export interface LoggedLine {
   readonly level: LogLevel;
   /** The arguments formatted as `console.log` would. */
@@ -10,7 +18,14 @@ export interface LoggedLine {
   readonly args: readonly unknown[];
 }
 
-/** An `InvocationContext` as the Functions host passes it, with the lines logged through it. */
+/**
+ * An `InvocationContext` as the Functions host passes it, with the lines logged through it.
+ *
+ * @example
+ * ```ts
+ * const { context, logs }: TestInvocationContext = createTestInvocationContext('chat_negotiate');
+ * ```
+ */
 export interface TestInvocationContext {
   readonly context: FunctionsInvocationContext;
   readonly logs: readonly LoggedLine[];

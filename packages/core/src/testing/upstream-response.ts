@@ -3,7 +3,15 @@ import { MessageType } from '../protocol/hub-message.js';
 import { hubProtocolByContentType } from '../protocol/hub-protocol.js';
 import { HttpResponse } from './azure-functions-runtime.js';
 
-/** The client-visible outcome of an `invoke`: a result, no result (void), or an error. */
+/**
+ * The client-visible outcome of an `invoke`: a result, no result (void), or an error.
+ *
+ * @example
+ * ```ts
+ * const completion: DecodedCompletion | undefined = (await bed.invoke('echo', [1])).completion;
+ * completion?.hasResult; // true
+ * ```
+ */
 export interface DecodedCompletion {
   readonly invocationId: string;
   /** Whether the completion carries a result (`false` for a void completion or an error). */
@@ -12,7 +20,15 @@ export interface DecodedCompletion {
   readonly error?: string;
 }
 
-/** An upstream answer, decoded. */
+/**
+ * An upstream answer, decoded.
+ *
+ * @example
+ * ```ts
+ * const response: UpstreamResponse = await readUpstreamResponse(await handler(request, context));
+ * response.status; // 200
+ * ```
+ */
 export interface UpstreamResponse {
   /** The HTTP status the service receives. */
   readonly status: number;
