@@ -522,13 +522,16 @@ describe('filters', () => {
     expect(order).toEqual(['global-1:open', 'global-2:open', 'base:open', 'class-1:open', 'class:open', 'class-2:open', 'method-1:open', 'method-2:open', 'open']);
   });
 
-  it('creates a filter class once without a container, and runs filter instances configured with values', async () => {
+  it('creates a filter class once per registration without a container, and runs filter instances configured with values', async () => {
+    // The bed's registration made one instance for all the events of Guarded.
+    expect(filterInstances).toBe(1);
     await bed.invoke('open');
     await bed.invoke('open');
-    expect(filterInstances).toBeGreaterThan(0);
-    const before = filterInstances;
-    await bed.invoke('open');
-    expect(filterInstances).toBe(before);
+    await bed.connect();
+    expect(filterInstances).toBe(1);
+    const again = createHubTestBed([named('Again', 'again')], { filters: [CountingFilter] });
+    again.dispose();
+    expect(filterInstances).toBe(2);
     expect((await bed.invoke('admin', [], { claims: { admin: 'true' } })).completion?.result).toBe('admin');
     const denied = await bed.invoke('admin', [], { claims: { admin: 'false' } });
     expect(denied.status).toBe(403);

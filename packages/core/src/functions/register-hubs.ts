@@ -202,7 +202,7 @@ export function registerHubs(functionsApp: FunctionsApp, hubs: readonly HubClass
   checkOptions(functionsApp, hubs, options);
   const app = untracked(functionsApp);
   const mode = options.mode ?? 'http';
-  const activation: HubActivation = { container: options.container };
+  const activation: HubActivation = { container: options.container, filterInstances: new Map() };
   const upstream = options.upstream ?? {};
   const authLevel = options.authLevel ?? 'anonymous';
   const servicesFactory = options.services ?? defaultServices;

@@ -13,6 +13,8 @@ import type { ServerlessHub } from './serverless-hub.js';
 /** How hubs and class filters are created: with `new`, or from a DI container. */
 export interface HubActivation {
   readonly container?: HubContainer | undefined;
+  /** Filter class instances made with `new`, one per class for the whole registration. */
+  readonly filterInstances?: Map<abstract new (...args: never[]) => HubFilter, HubFilter>;
 }
 
 /** Calls one event of one hub: filters, a fresh hub instance, argument binding, the method. */
@@ -34,8 +36,8 @@ function describeValue(value: unknown): string {
 
 /**
  * Turns a compiled filter into a step. Function and instance filters are used as they are; a filter
- * class is instantiated once here with `new`, or, with a container, resolved for every call (so that its
- * scope is the container's decision).
+ * class is instantiated with `new` once per registration, or, with a container, resolved for every call
+ * (so that its scope is the container's decision).
  */
 export function filterStep(filter: CompiledFilter, activation: HubActivation): FilterStep {
   switch (filter.kind) {
@@ -51,7 +53,12 @@ export function filterStep(filter: CompiledFilter, activation: HubActivation): F
             `Filter class ${filter.name} takes ${filter.type.length} constructor parameter(s), but registerHubs got no DI container to supply them. Pass { container } to registerHubs, or give the filter a constructor without parameters.`,
           );
         }
-        return instanceStep(filter.name, new filter.type());
+        let instance = activation.filterInstances?.get(filter.type);
+        if (instance === undefined) {
+          instance = new filter.type();
+          activation.filterInstances?.set(filter.type, instance);
+        }
+        return instanceStep(filter.name, instance);
       }
       const type = filter.type;
       return {
