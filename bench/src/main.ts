@@ -60,9 +60,11 @@ const results: BenchResult[] = [];
 const failures: string[] = [];
 for (const bench of selected) {
   process.stderr.write(`${bench.figures.join(', ')}\n`);
+  const benchStarted = performance.now();
   try {
     const produced = await bench.run(context);
     results.push(...produced.filter((result) => only === undefined || only.some((name) => result.name.startsWith(name))));
+    process.stderr.write(`  … done in ${((performance.now() - benchStarted) / 1000).toFixed(1)} s\n`);
   } catch (error) {
     const message = error instanceof Error ? (error.stack ?? error.message) : String(error);
     failures.push(`${bench.figures.join(', ')}: ${message}`);
