@@ -84,6 +84,42 @@ describe('createSignatureValidator', () => {
     expect(many.isValid('c0', `sha256=${hmacHex(SECONDARY, 'c0')}`)).toBe(false);
   });
 
+  it('validates a changed header of a connection whose earlier header was accepted, and refuses a wrong one', () => {
+    const cached = createSignatureValidator([PRIMARY, SECONDARY]);
+    const primary = `sha256=${hmacHex(PRIMARY, connectionId).toUpperCase()}`;
+    const secondary = `sha256=${hmacHex(SECONDARY, connectionId).toUpperCase()}`;
+    expect(cached.isValid(connectionId, `${primary}, ${secondary}`)).toBe(true);
+    expect(cached.isValid(connectionId, `${primary}, ${secondary}`)).toBe(true);
+    // Same connection, another valid form of the header (one key only, lowercase, other spacing).
+    expect(cached.isValid(connectionId, secondary.toLowerCase())).toBe(true);
+    expect(cached.isValid(connectionId, `${primary},${secondary}`)).toBe(true);
+    // Same length as the remembered header, one digit different in each entry.
+    const flipped = `${primary.slice(0, -1)}${primary.endsWith('0') ? '1' : '0'}, ${secondary.slice(0, -1)}${secondary.endsWith('0') ? '1' : '0'}`;
+    expect(cached.isValid(connectionId, flipped)).toBe(false);
+    expect(cached.isValid(connectionId, `sha256=${hmacHex('wrong', connectionId)}`)).toBe(false);
+    expect(cached.isValid(connectionId, '')).toBe(false);
+    expect(cached.isValid(connectionId, undefined)).toBe(false);
+    // The remembered header belongs to its connection only.
+    expect(cached.isValid('another-connection', `${primary},${secondary}`)).toBe(false);
+    expect(cached.isValid(connectionId, `${primary},${secondary}`)).toBe(true);
+  });
+
+  it('judges a header the same on first sight and when its connection was evicted from the cache', () => {
+    const small = createSignatureValidator([PRIMARY]);
+    const header = `sha256=${hmacHex(PRIMARY, 'c0')}`;
+    expect(small.isValid('c0', header)).toBe(true);
+    for (let i = 1; i <= 4100; i++) small.isValid(`c${String(i)}`, `sha256=${hmacHex(PRIMARY, `c${String(i)}`)}`);
+    expect(small.isValid('c0', header)).toBe(true);
+    expect(small.isValid('c0', `sha256=${hmacHex(PRIMARY, 'c1')}`)).toBe(false);
+  });
+
+  it('validates an over-long valid header every time without remembering it', () => {
+    const header = `sha256=${hmacHex(PRIMARY, connectionId)},${' '.repeat(2000)}sha256=00`;
+    expect(validator.isValid(connectionId, header)).toBe(true);
+    expect(validator.isValid(connectionId, header)).toBe(true);
+    expect(validator.isValid(connectionId, header.replace(hmacHex(PRIMARY, connectionId), hmacHex('wrong', connectionId)))).toBe(false);
+  });
+
   it('refuses to be built without keys or with an empty key', () => {
     expect(() => createSignatureValidator([])).toThrow(ServerlessHubError);
     expect(() => createSignatureValidator([PRIMARY, ''])).toThrow(/Access key #2/);

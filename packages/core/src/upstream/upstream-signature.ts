@@ -23,6 +23,9 @@ const HEX = /^[0-9a-fA-F]{64}$/;
 // a hostile header from costing more than a handful of comparisons.
 const MAX_ENTRIES = 16;
 const DIGEST_CACHE_SIZE = 4096;
+// The service's header is about 71 characters per key; longer (padded) headers are validated every time
+// rather than kept, so the cache stays small.
+const MAX_REMEMBERED_HEADER_LENGTH = 1024;
 
 function secretKeys(accessKeys: readonly string[]): KeyObject[] {
   if (accessKeys.length === 0) {
@@ -48,8 +51,9 @@ function secretKeys(accessKeys: readonly string[]): KeyObject[] {
  * access key, message = UTF-8 connection id)). The header may hold several entries separated by `,`
  * (optional spaces); the request is valid when any entry matches any key. The `sha256=` prefix and the
  * hex digits are compared case-insensitively (the service writes uppercase hex), and digests are compared
- * in constant time. Keys are encoded once, when the validator is built, and the expected digests of the
- * most recent connections are kept, so that a connection's messages cost no HMAC after its first.
+ * in constant time. Keys are encoded once, when the validator is built. For the most recent connections
+ * the expected digests and the last header that validated are kept, so that a connection's later messages,
+ * which carry the same header, cost one constant-time string comparison instead of an HMAC and a parse.
  *
  * @throws {ServerlessHubError} `UPSTREAM_CONFIGURATION_INVALID` when no key, or an empty key, is given.
  *
@@ -63,34 +67,60 @@ function secretKeys(accessKeys: readonly string[]): KeyObject[] {
  */
 export function createSignatureValidator(accessKeys: readonly string[]): SignatureValidator {
   const keys = secretKeys(accessKeys);
-  // Every message of a connection carries the same signature: remember the expected digests of recent
-  // connections instead of recomputing one HMAC per key for each message. Bounded; oldest entries go first.
-  const expectedByConnection = new Map<string, Buffer[]>();
-  const expectedDigests = (connectionId: string): Buffer[] => {
-    let digests = expectedByConnection.get(connectionId);
-    if (digests === undefined) {
-      digests = keys.map((key) => createHmac('sha256', key).update(connectionId, 'utf8').digest());
-      if (expectedByConnection.size >= DIGEST_CACHE_SIZE) {
-        const oldest = expectedByConnection.keys().next();
-        if (oldest.done !== true) expectedByConnection.delete(oldest.value);
+  // Every message of a connection carries the same signature header. Per recent connection, keep the
+  // expected digests (one HMAC per key) and the exact header that last validated: a message whose header
+  // equals it is valid without parsing the header again. Bounded; the oldest connections go first.
+  const connections = new Map<string, ConnectionSignature>();
+  const connectionSignature = (connectionId: string): ConnectionSignature => {
+    let known = connections.get(connectionId);
+    if (known === undefined) {
+      known = { expected: keys.map((key) => createHmac('sha256', key).update(connectionId, 'utf8').digest()), validHeader: undefined };
+      if (connections.size >= DIGEST_CACHE_SIZE) {
+        const oldest = connections.keys().next();
+        if (oldest.done !== true) connections.delete(oldest.value);
       }
-      expectedByConnection.set(connectionId, digests);
+      connections.set(connectionId, known);
     }
-    return digests;
+    return known;
   };
   return Object.freeze({
     isValid(connectionId: string, signatureHeader: string | undefined): boolean {
       if (signatureHeader === undefined || signatureHeader.length === 0) return false;
+      const remembered = connections.get(connectionId)?.validHeader;
+      if (remembered !== undefined && constantTimeEquals(remembered, signatureHeader)) return true;
       const presented = presentedDigests(signatureHeader);
       if (presented.length === 0) return false;
-      for (const expected of expectedDigests(connectionId)) {
+      const known = connectionSignature(connectionId);
+      for (const expected of known.expected) {
         for (const digest of presented) {
-          if (timingSafeEqual(expected, digest)) return true;
+          if (timingSafeEqual(expected, digest)) {
+            if (signatureHeader.length <= MAX_REMEMBERED_HEADER_LENGTH) known.validHeader = signatureHeader;
+            return true;
+          }
         }
       }
       return false;
     },
   });
+}
+
+interface ConnectionSignature {
+  /** HMAC-SHA256 of the connection id under each key. */
+  readonly expected: readonly Buffer[];
+  /** The last header that validated for this connection. */
+  validHeader: string | undefined;
+}
+
+/**
+ * Compares two strings without returning early at the first difference, so the time taken does not tell
+ * a caller how much of a remembered valid signature its guess got right. Only the lengths (public: the
+ * service's header always has the same shape) end the comparison early.
+ */
+function constantTimeEquals(known: string, candidate: string): boolean {
+  if (known.length !== candidate.length) return false;
+  let difference = 0;
+  for (let index = 0; index < known.length; index++) difference |= known.charCodeAt(index) ^ candidate.charCodeAt(index);
+  return difference === 0;
 }
 
 function presentedDigests(header: string): Buffer[] {
