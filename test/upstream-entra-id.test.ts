@@ -158,6 +158,8 @@ describe('createEntraIdTokenValidator (local JWKS server)', () => {
     expect(() => createEntraIdTokenValidator({ audience: AUDIENCE })).toThrow(/tenantId' or 'issuer/);
     expect(() => createEntraIdTokenValidator({ tenantId: TENANT, audience: '' })).toThrow(/audience/);
     expect(() => createEntraIdTokenValidator({ tenantId: TENANT, audience: AUDIENCE, jwksUri: 'file:///etc/keys' })).toThrow(/jwksUri/);
+    expect(() => createEntraIdTokenValidator({ tenantId: TENANT, audience: AUDIENCE, jwksUri: 'http://keys.contoso.com/keys' })).toThrow(/https/);
+    expect(() => createEntraIdTokenValidator({ tenantId: TENANT, audience: AUDIENCE, jwksUri: 'https://keys.contoso.com/keys' })).not.toThrow();
     expect(() => createEntraIdTokenValidator({ tenantId: TENANT, audience: AUDIENCE, clockToleranceSeconds: -1 })).toThrow(ServerlessHubError);
   });
 });

@@ -116,7 +116,7 @@ function configurationError(message: string): ServerlessHubError {
  * `nbf`, and — when `allowedPrincipals` is set — an allowed `oid`, `appid` or `azp`.
  *
  * @throws {ServerlessHubError} `UPSTREAM_CONFIGURATION_INVALID` when `audience` is empty, when neither
- * `tenantId` nor `issuer` is given, or when `jwksUri` is not an http(s) URL.
+ * `tenantId` nor `issuer` is given, or when `jwksUri` is not https (plain http is allowed on localhost only).
  *
  * @example
  * ```ts
@@ -146,8 +146,10 @@ export function createEntraIdTokenValidator(options: EntraIdTokenValidationOptio
   const jwksUri =
     options.jwksUri ??
     `https://login.microsoftonline.com/${tenantId !== undefined && tenantId.length > 0 ? encodeURIComponent(tenantId) : 'common'}/discovery/v2.0/keys`;
-  if (!/^https?:\/\//i.test(jwksUri) || !URL.canParse(jwksUri)) {
-    throw configurationError(`Entra ID upstream validation: 'jwksUri' must be an http(s) URL, got ${JSON.stringify(jwksUri)}.`);
+  if (!isTrustedKeyLocation(jwksUri)) {
+    throw configurationError(
+      `Entra ID upstream validation: 'jwksUri' must be an https URL (plain http only on localhost: keys fetched in clear text can be forged), got ${JSON.stringify(jwksUri)}.`,
+    );
   }
   const clockTolerance = options.clockToleranceSeconds ?? 120;
   const timeout = options.jwksTimeoutMs ?? 5000;
@@ -186,6 +188,14 @@ export function createEntraIdTokenValidator(options: EntraIdTokenValidationOptio
       return { valid: true };
     },
   });
+}
+
+const LOOPBACK_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]']);
+
+function isTrustedKeyLocation(uri: string): boolean {
+  if (!URL.canParse(uri)) return false;
+  const url = new URL(uri);
+  return url.protocol === 'https:' || (url.protocol === 'http:' && LOOPBACK_HOSTS.has(url.hostname));
 }
 
 function bearerToken(header: string | undefined): string | undefined {
