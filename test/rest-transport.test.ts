@@ -3,7 +3,7 @@
 import { Agent } from 'node:http';
 import { createConnection, createServer } from 'node:net';
 import type { AddressInfo, Socket } from 'node:net';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { ServerlessHubError, ServiceHubClient, setCredentialFor } from '@serverless-hub/core';
 import type { ServiceEndpoint, ServiceHubClientOptions } from '@serverless-hub/core';
 import { FakeRestService } from './rest-fake-service.js';
@@ -106,6 +106,35 @@ describe('timeouts and cancellation', () => {
     expect(error.code).toBe('REST_TIMEOUT');
     expect(error.message).toContain('did not answer within 300 ms');
     expect(service.requests).toHaveLength(1);
+  });
+
+  it('waits 100 s for an answer by default', async () => {
+    let received!: () => void;
+    const arrived = new Promise<void>((resolve) => {
+      received = resolve;
+    });
+    service.reply = () => {
+      received();
+      return 'hang';
+    };
+    // Only the attempt timer is faked: sockets, the fake service and setImmediate keep real time.
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+    try {
+      let settled = false;
+      const call = rejection(clientWith({ retry: false }).clientManager.groupExists('room')).finally(() => {
+        settled = true;
+      });
+      await arrived;
+      vi.advanceTimersByTime(99_999);
+      await new Promise((resolve) => setImmediate(resolve));
+      expect(settled).toBe(false);
+      vi.advanceTimersByTime(1);
+      const error = await call;
+      expect(error.code).toBe('REST_TIMEOUT');
+      expect(error.message).toContain('within 100000 ms');
+    } finally {
+      vi.useRealTimers();
+    }
   });
 
   it('a non-send call is retried after a timeout', async () => {
