@@ -8,7 +8,7 @@ import fc from 'fast-check';
 import { afterEach, describe, expect, it } from 'vitest';
 import { hubProtocolByContentType, MessageType } from '@serverless-hub/core';
 import type { ServiceEmulator } from '@serverless-hub/emulator';
-import { buildClient, clientToken, closed, restToken, startEmulator, startFakeApp } from './emulator-helpers.js';
+import { buildClient, clientToken, restToken, startEmulator, startFakeApp } from './emulator-helpers.js';
 import type { FakeApp, ProtocolKey, UpstreamRecord } from './emulator-helpers.js';
 import { RawWebSocket } from './robustness-raw-client.js';
 

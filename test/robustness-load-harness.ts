@@ -1,0 +1,288 @@
+// The load runs, shared by the quick forms (robustness-load.test.ts) and the full ones (*.stress.test.ts):
+// the whole system on one machine — a hub written with the framework and registered with registerHubs,
+// served by the emulator's functions host, behind the service emulator — driven by official clients.
+import { runInNewContext } from 'node:vm';
+import { setFlagsFromString } from 'node:v8';
+import { HttpRequest, InvocationContext } from '@azure/functions';
+import type { HttpResponseInit } from '@azure/functions';
+import { HttpTransportType, HubConnectionBuilder, HubConnectionState, JsonHubProtocol, LogLevel } from '@microsoft/signalr';
+import type { HubConnection } from '@microsoft/signalr';
+import { MessagePackHubProtocol } from '@microsoft/signalr-protocol-msgpack';
+import { Hub, ServerlessHub, clearRegisteredFunctions, getRegisteredFunctions, registerHubs } from '@serverless-hub/core';
+import type { FunctionsApp, RegisteredHttpFunction } from '@serverless-hub/core';
+import { createRecordingServices, createUpstreamRequest } from '@serverless-hub/core/testing';
+import { createFunctionsHost, createServiceEmulator } from '@serverless-hub/emulator';
+import type { FunctionsHost, ServiceEmulator, ServiceEmulatorOptions } from '@serverless-hub/emulator';
+
+/** What the hub saw of each connection's messages, in arrival order. */
+export const upstreamSeen = new Map<string, number[]>();
+
+@Hub('load')
+export class LoadHub extends ServerlessHub {
+  static connected = 0;
+  static disconnected = 0;
+
+  onConnected(): void {
+    LoadHub.connected++;
+  }
+
+  onDisconnected(): void {
+    LoadHub.disconnected++;
+  }
+
+  /** A message goes upstream, and back to its sender through the REST API. */
+  async relay(sequence: number): Promise<void> {
+    const { connectionId } = this.context;
+    let seen = upstreamSeen.get(connectionId);
+    if (seen === undefined) upstreamSeen.set(connectionId, (seen = []));
+    seen.push(sequence);
+    await this.clients.client(connectionId).send('relayed', sequence);
+  }
+
+  echo(value: unknown): unknown {
+    return value;
+  }
+}
+
+export interface LoadStack {
+  readonly emulator: ServiceEmulator;
+  readonly host: FunctionsHost;
+  /** Warnings and errors of the emulator and the functions host. */
+  readonly problems: string[];
+  close(): Promise<void>;
+}
+
+const NO_HOST: FunctionsApp = { http: () => undefined, generic: () => undefined };
+
+export async function startLoadStack(options: ServiceEmulatorOptions = {}): Promise<LoadStack> {
+  clearRegisteredFunctions();
+  registerHubs(NO_HOST, [LoadHub]);
+  const problems: string[] = [];
+  const sink = (level: string, line: string): void => {
+    problems.push(`${level} ${line}`);
+  };
+  const host = createFunctionsHost({ functions: getRegisteredFunctions, port: 0, logLevel: 'warn', logSink: sink });
+  await host.start();
+  const emulator = createServiceEmulator({
+    port: 0,
+    logLevel: 'warn',
+    logSink: sink,
+    upstream: [{ urlTemplate: `http://127.0.0.1:${String(host.port)}/api/{hub}/{category}/{event}` }],
+    ...options,
+  });
+  await emulator.start();
+  process.env.AzureSignalRConnectionString = emulator.connectionString;
+  return {
+    emulator,
+    host,
+    problems,
+    async close() {
+      await emulator.close();
+      await host.close();
+    },
+  };
+}
+
+export function loadClient(stack: LoadStack, protocol: 'json' | 'messagepack' = 'json'): HubConnection {
+  return new HubConnectionBuilder()
+    .withUrl(`${stack.host.url}/api/load`, { transport: HttpTransportType.WebSockets })
+    .withHubProtocol(protocol === 'json' ? new JsonHubProtocol() : new MessagePackHubProtocol())
+    .configureLogging(LogLevel.None)
+    .build();
+}
+
+/** Runs `task` for 0..count-1 with at most `concurrency` at a time. */
+export async function pooled(count: number, concurrency: number, task: (index: number) => Promise<void>): Promise<void> {
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (next < count) await task(next++);
+  };
+  await Promise.all(Array.from({ length: Math.min(concurrency, count) }, worker));
+}
+
+export async function waitUntil(check: () => boolean, what: string, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error(`Timed out waiting until ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
+}
+
+export interface RelayResult {
+  readonly clients: number;
+  readonly messagesPerClient: number;
+  readonly seconds: number;
+  /** Per connection: whether all messages came back, in order, and reached the hub in order. */
+  readonly lost: number;
+  readonly outOfOrder: number;
+}
+
+/**
+ * `clients` official clients each send `messages` messages (fire-and-forget), which go upstream to the hub,
+ * which sends each back to its sender through the REST API; every client must get all of them, in order.
+ */
+export async function runRelay(stack: LoadStack, clients: number, messages: number): Promise<RelayResult> {
+  upstreamSeen.clear();
+  const connections: HubConnection[] = [];
+  const received = new Map<HubConnection, number[]>();
+  await pooled(clients, 25, async (index) => {
+    const connection = loadClient(stack, index % 2 === 0 ? 'json' : 'messagepack');
+    const got: number[] = [];
+    connection.on('relayed', (sequence: number) => got.push(sequence));
+    received.set(connection, got);
+    await connection.start();
+    connections.push(connection);
+  });
+  const started = performance.now();
+  await Promise.all(
+    connections.map(async (connection) => {
+      for (let sequence = 0; sequence < messages; sequence++) await connection.send('relay', sequence);
+    }),
+  );
+  const total = clients * messages;
+  const count = (): number => [...received.values()].reduce((sum, got) => sum + got.length, 0);
+  await waitUntil(() => count() >= total, `${String(total)} messages came back (${String(count())} so far)`, Math.max(60_000, total * 5));
+  const seconds = (performance.now() - started) / 1000;
+  const expected = Array.from({ length: messages }, (_, index) => index);
+  let lost = 0;
+  let outOfOrder = 0;
+  for (const connection of connections) {
+    const got = received.get(connection) ?? [];
+    const seen = upstreamSeen.get(connection.connectionId ?? '') ?? [];
+    lost += messages - new Set(got).size;
+    if (JSON.stringify(got) !== JSON.stringify(expected) || JSON.stringify(seen) !== JSON.stringify(expected)) outOfOrder++;
+  }
+  await pooled(connections.length, 50, async (index) => {
+    await connections[index]?.stop();
+  });
+  return { clients, messagesPerClient: messages, seconds, lost, outOfOrder };
+}
+
+// --------------------------------------------------------------------------------------------------
+// Memory and handles
+
+let collect: (() => void) | undefined;
+
+/** A full garbage collection, without starting node with --expose-gc. */
+export function collectGarbage(): void {
+  if (collect === undefined) {
+    setFlagsFromString('--expose-gc');
+    collect = runInNewContext('gc') as () => void;
+  }
+  collect();
+  collect();
+}
+
+export interface Footprint {
+  readonly heapUsedMb: number;
+  readonly rssMb: number;
+  /** Active handles and requests (sockets, servers, timers) of the process. */
+  readonly resources: number;
+  readonly resourceKinds: Readonly<Record<string, number>>;
+}
+
+/**
+ * Memory and handles after `settleMs`, for closing sockets to finish and the timers of closed connections
+ * to fire (the emulator waits up to 5 s for a client to answer its WebSocket close handshake).
+ */
+export async function footprint(settleMs = 200): Promise<Footprint> {
+  await new Promise((resolve) => setTimeout(resolve, settleMs));
+  collectGarbage();
+  const memory = process.memoryUsage();
+  const kinds: Record<string, number> = {};
+  const resources = process.getActiveResourcesInfo();
+  for (const kind of resources) kinds[kind] = (kinds[kind] ?? 0) + 1;
+  return { heapUsedMb: memory.heapUsed / 2 ** 20, rssMb: memory.rss / 2 ** 20, resources: resources.length, resourceKinds: kinds };
+}
+
+/** `count` connect/disconnect cycles of official clients, `concurrency` at a time. */
+export async function runCycles(stack: LoadStack, count: number, concurrency: number): Promise<number> {
+  const started = performance.now();
+  await pooled(count, concurrency, async (index) => {
+    const connection = loadClient(stack, index % 2 === 0 ? 'json' : 'messagepack');
+    await connection.start();
+    if (connection.state !== HubConnectionState.Connected) throw new Error(`cycle ${String(index)} did not connect`);
+    await connection.stop();
+  });
+  await waitUntil(() => Object.values(stack.emulator.connectionCounts()).every((connections) => connections === 0), 'every connection is gone', 30_000);
+  return (performance.now() - started) / 1000;
+}
+
+// --------------------------------------------------------------------------------------------------
+// Sustained load on the registered upstream handler
+
+export interface SustainedResult {
+  readonly requests: number;
+  readonly seconds: number;
+  readonly errors: string[];
+  readonly rssStartMb: number;
+  readonly rssEndMb: number;
+  readonly rssPeakMb: number;
+}
+
+/**
+ * Calls the registered upstream functions of a hub in-process, as the Functions host does (an HttpRequest
+ * and an InvocationContext per call), `concurrency` at a time, for `durationMs`: invocations of `echo` in
+ * both protocols, sends, connects and disconnects, each answer checked.
+ */
+export async function runSustained(durationMs: number, concurrency: number, warmUpMs: number): Promise<SustainedResult> {
+  clearRegisteredFunctions();
+  const connectionString = 'Endpoint=https://load.service.signalr.net;AccessKey=SustainedLoadKey0123456789abcdefghijklmnopqrst;Version=1.0;';
+  process.env.AzureSignalRConnectionString = connectionString;
+  const services = createRecordingServices();
+  const registration = registerHubs(NO_HOST, [LoadHub], { services: () => services });
+  const functions = new Map<string, RegisteredHttpFunction>();
+  for (const fn of registration.functions) if (fn.trigger === 'http' && fn.event !== undefined) functions.set(fn.event, fn);
+  const call = async (index: number): Promise<string | undefined> => {
+    const kind = index % 8;
+    const protocol = index % 2 === 0 ? 'json' : 'messagepack';
+    const connectionId = `load-${String(index % 1000)}`;
+    const event = kind === 0 ? 'connected' : kind === 1 ? 'disconnected' : kind === 2 ? 'relay' : 'echo';
+    const fn = functions.get(event);
+    if (fn === undefined) return `no function for ${event}`;
+    const request: HttpRequest = createUpstreamRequest({
+      hub: 'load',
+      event,
+      connectionId,
+      protocol,
+      connectionString,
+      ...(event === 'echo' ? { arguments: [{ index, text: 'payload' }], invocationId: String(index) } : event === 'relay' ? { arguments: [index], invocationId: null } : {}),
+    });
+    const context = new InvocationContext({ invocationId: String(index), functionName: fn.name, logHandler: () => undefined });
+    const answer = (await (fn.handler as unknown as (request: HttpRequest, context: InvocationContext) => Promise<HttpResponseInit>)(request, context));
+    if ((answer.status ?? 200) !== 200) return `${event}: status ${String(answer.status)}`;
+    if (event === 'echo' && !(answer.body instanceof Uint8Array && answer.body.length > 10)) return 'echo: no completion';
+    return undefined;
+  };
+  const errors: string[] = [];
+  let requests = 0;
+  let index = 0;
+  const runFor = async (milliseconds: number): Promise<void> => {
+    const deadline = performance.now() + milliseconds;
+    await Promise.all(
+      Array.from({ length: concurrency }, async () => {
+        while (performance.now() < deadline) {
+          const error = await call(index++);
+          requests++;
+          if (error !== undefined && errors.length < 20) errors.push(error);
+          // Recording services keep every message: forget them as a real REST client would.
+          if (services.messages.length > 10_000) services.reset();
+        }
+      }),
+    );
+  };
+  await runFor(warmUpMs);
+  const start = await footprint();
+  requests = 0;
+  let peak = start.rssMb;
+  const sampler = setInterval(() => {
+    peak = Math.max(peak, process.memoryUsage().rss / 2 ** 20);
+  }, 500);
+  const started = performance.now();
+  await runFor(durationMs);
+  const seconds = (performance.now() - started) / 1000;
+  clearInterval(sampler);
+  services.reset();
+  const end = await footprint();
+  return { requests, seconds, errors, rssStartMb: start.rssMb, rssEndMb: end.rssMb, rssPeakMb: Math.max(peak, end.rssMb) };
+}
