@@ -9,6 +9,8 @@ export type { ServiceAuth, ServiceEndpoint } from './connection/service-endpoint
 export { parseConnectionString } from './connection/connection-string.js';
 export { DEFAULT_CONNECTION_SETTING, endpointFromSettings } from './connection/endpoint-from-settings.js';
 export type { SettingsSource } from './connection/endpoint-from-settings.js';
+export { namedEndpointsFromSettings } from './connection/named-endpoints-from-settings.js';
+export type { NamedServiceEndpoint } from './connection/named-endpoints-from-settings.js';
 export { SIGNALR_ENTRA_SCOPE, createIdentityCredential, credentialFor, setCredentialFor } from './connection/identity-credential.js';
 export type { EntraAccessToken, IdentityModule, TokenCredential } from './connection/identity-credential.js';
 export { signingKeyFor } from './connection/access-key-provider.js';

@@ -1,5 +1,7 @@
 import type { GenericFunctionOptions, HttpFunctionOptions, HttpMethod } from '@azure/functions';
 import { endpointFromSettings } from '../connection/endpoint-from-settings.js';
+import { namedEndpointsFromSettings } from '../connection/named-endpoints-from-settings.js';
+import type { ServiceEndpoint } from '../connection/service-endpoint.js';
 import { ServerlessHubError } from '../errors/serverless-hub-error.js';
 import { compileFilter, compileHub } from '../hub/compile-hub.js';
 import type { CompiledFilter, HubClass, HubDescriptor, HubEventDescriptor } from '../hub/hub-descriptor.js';
@@ -143,6 +145,21 @@ function checkOptions(app: unknown, hubs: unknown, options: RegisterHubsOptions)
 }
 
 /**
+ * The endpoints whose keys may sign this hub's upstream requests: its own connection string and every
+ * endpoint of a multi-endpoint configuration (`Azure__SignalR__Endpoints__*`), since the service signs
+ * with the key of whichever endpoint carries the connection.
+ */
+function upstreamEndpoints(settingName: string): ServiceEndpoint[] {
+  const named = namedEndpointsFromSettings().map(({ endpoint }) => endpoint);
+  try {
+    return [endpointFromSettings(settingName), ...named];
+  } catch (error) {
+    if (named.length > 0 && error instanceof ServerlessHubError && error.code === 'SETTING_MISSING') return named;
+    throw error;
+  }
+}
+
+/**
  * An authenticator for one hub, built at its first request: the hub's connection string is read then,
  * so a missing or wrong setting fails requests (500, with the setting named in the function's log)
  * rather than the app's start-up, where the host would only report that the worker failed.
@@ -152,7 +169,7 @@ function lazyAuthenticator(settingName: string, upstream: UpstreamOptions): Upst
   return {
     authenticate(credentials: UpstreamCredentials): UpstreamAuthentication | Promise<UpstreamAuthentication> {
       built ??= createUpstreamAuthenticator({
-        ...(upstream.insecureSkipValidation === true ? { insecureSkipValidation: true } : { endpoints: [endpointFromSettings(settingName)] }),
+        ...(upstream.insecureSkipValidation === true ? { insecureSkipValidation: true } : { endpoints: upstreamEndpoints(settingName) }),
         ...(upstream.accessKeys === undefined ? {} : { accessKeys: upstream.accessKeys }),
         ...(upstream.entraId === undefined ? {} : { entraId: upstream.entraId }),
       });
