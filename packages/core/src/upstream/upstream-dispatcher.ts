@@ -3,11 +3,13 @@ import { MessageType } from '../protocol/hub-message.js';
 import type { CompletionMessage, InvocationMessage } from '../protocol/hub-message.js';
 import { hubProtocolByContentType } from '../protocol/hub-protocol.js';
 import type { HubProtocol } from '../protocol/hub-protocol.js';
-import { parseClaimsHeader } from './claims-header.js';
-import { parseClientQuery } from './client-query.js';
 import type { HubInvocationContext, UpstreamCategory } from './hub-invocation-context.js';
+import { headersFromFetch, headersFromRecord, isFetchHeaderLookup } from './request-headers.js';
+import type { FetchHeaderLookup, HeaderRecord } from './request-headers.js';
 import type { UpstreamAuthenticator } from './upstream-authenticator.js';
 import { consoleUpstreamLogger } from './upstream-logger.js';
+import type { UpstreamInvocationContextFields } from './upstream-invocation-context.js';
+import { upstreamInvocationContext } from './upstream-invocation-context.js';
 import type { UpstreamLogger } from './upstream-logger.js';
 import type { UpstreamOutcome, UpstreamRejectionCode } from './upstream-outcome.js';
 
@@ -108,16 +110,20 @@ export interface UpstreamDispatcherOptions {
 }
 
 /**
- * One upstream HTTP request as the dispatcher needs it: headers (names in any case; values as Node's
- * `IncomingHttpHeaders` has them) and the whole body.
+ * One upstream HTTP request as the dispatcher needs it: the headers and the whole body. Headers are
+ * either a record (names in any case; values as Node's `IncomingHttpHeaders` has them) or a Fetch API
+ * `Headers` object (as `@azure/functions`' `HttpRequest.headers`), which is read in place: only the
+ * headers the dispatcher needs are looked up, and the rest are copied only if a handler reads
+ * `context.headers`.
  *
  * @example
  * ```ts
  * const request: UpstreamRequest = { headers: incomingMessage.headers, body };
+ * const fromFunctions: UpstreamRequest = { headers: httpRequest.headers, body };
  * ```
  */
 export interface UpstreamRequest {
-  readonly headers: Readonly<Record<string, string | readonly string[] | undefined>>;
+  readonly headers: HeaderRecord | FetchHeaderLookup;
   readonly body: Uint8Array;
 }
 
@@ -273,9 +279,9 @@ export class UpstreamDispatcher {
   }
 
   async #dispatch(request: UpstreamRequest, options: UpstreamDispatchOptions | undefined, logger: UpstreamLogger): Promise<UpstreamOutcome> {
-    const { headers, credentials } = normalizeHeaders(request.headers);
+    const headers = isFetchHeaderLookup(request.headers) ? headersFromFetch(request.headers) : headersFromRecord(request.headers);
 
-    const contentType = headers['content-type'];
+    const contentType = headers.get('content-type');
     let protocol: HubProtocol;
     try {
       protocol = hubProtocolByContentType(contentType ?? '');
@@ -288,10 +294,10 @@ export class UpstreamDispatcher {
       );
     }
 
-    const connectionId = headers['x-asrs-connection-id'];
-    const hub = headers['x-asrs-hub'];
-    const categoryHeader = headers['x-asrs-category'];
-    const event = headers['x-asrs-event'];
+    const connectionId = headers.get('x-asrs-connection-id');
+    const hub = headers.get('x-asrs-hub');
+    const categoryHeader = headers.get('x-asrs-category');
+    const event = headers.get('x-asrs-event');
     if (!connectionId || !hub || !categoryHeader || !event) {
       const missing = [
         connectionId ? undefined : 'X-ASRS-Connection-Id',
@@ -306,7 +312,7 @@ export class UpstreamDispatcher {
     const entry = this.#table.get(tableKey(hub, category, event));
     if (entry === undefined) return this.#notFound(hub, category, event);
 
-    const verdict = await entry.authenticator.authenticate({ connectionId, headers: credentials });
+    const verdict = await entry.authenticator.authenticate({ connectionId, headers: headers.credentials() });
     if (!verdict.ok) {
       logger.log('warn', `Upstream request refused with 401 (hub '${hub}', ${category} '${event}', connection '${connectionId}'): ${verdict.reason}.`);
       return rejected('UPSTREAM_UNAUTHORIZED', UNAUTHORIZED_MESSAGE);
@@ -336,25 +342,19 @@ export class UpstreamDispatcher {
       invocationId = invocation.invocationId;
     }
 
-    const userId = headers['x-asrs-user-id'];
-    const claims = parseClaimsHeader(headers['x-asrs-user-claims']);
-    const query = parseClientQuery(headers['x-asrs-client-query']);
-    const context: HubInvocationContext = Object.freeze({
+    const userId = headers.get('x-asrs-user-id');
+    const fields: UpstreamInvocationContextFields = {
       connectionId,
       userId: userId === undefined || userId.length === 0 ? undefined : userId,
       hub,
       category: category as UpstreamCategory,
       event: entry.isConnected ? 'connected' : entry.isDisconnected ? 'disconnected' : event,
-      claims: claims.first,
-      claimValues: claims.all,
-      query: query.first,
-      queryValues: query.all,
-      headers: Object.freeze(headers),
       arguments: Object.isFrozen(args) ? args : Object.freeze(args),
       error: closeError,
       invocationId,
       protocol: protocol.name,
-    });
+    };
+    const context = upstreamInvocationContext(fields, headers);
 
     if (entry.checksArguments && (args.length < entry.minArguments || args.length > entry.maxArguments)) {
       const expected = args.length < entry.minArguments ? entry.minArguments : entry.maxArguments;
@@ -446,28 +446,6 @@ export class UpstreamDispatcher {
 
 function completion(protocol: HubProtocol, message: CompletionMessage): UpstreamOutcome {
   return { kind: 'completion', contentType: protocol.contentType, body: protocol.writeMessage(message) };
-}
-
-// Credentials of the request: the authenticator reads them; they stay out of the handler's context, where a
-// logged `context.headers` would otherwise leak a token, or a signature that replays for this connection.
-const CREDENTIAL_HEADERS = new Set(['x-asrs-signature', 'authorization', 'authentication']);
-
-function normalizeHeaders(source: Readonly<Record<string, string | readonly string[] | undefined>>): {
-  headers: Record<string, string>;
-  credentials: Record<string, string>;
-} {
-  const headers = Object.create(null) as Record<string, string>;
-  const credentials = Object.create(null) as Record<string, string>;
-  for (const name of Object.keys(source)) {
-    const value = source[name];
-    if (value === undefined) continue;
-    const text = typeof value === 'string' ? value : value.join(', ');
-    const lower = name.toLowerCase();
-    const target = CREDENTIAL_HEADERS.has(lower) ? credentials : headers;
-    const existing = target[lower];
-    target[lower] = existing === undefined ? text : `${existing}, ${text}`;
-  }
-  return { headers, credentials };
 }
 
 /**
