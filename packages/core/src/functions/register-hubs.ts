@@ -3,7 +3,7 @@ import { endpointFromSettings } from '../connection/endpoint-from-settings.js';
 import { namedEndpointsFromSettings } from '../connection/named-endpoints-from-settings.js';
 import type { ServiceEndpoint } from '../connection/service-endpoint.js';
 import { ServerlessHubError } from '../errors/serverless-hub-error.js';
-import { compileFilter, compileHub } from '../hub/compile-hub.js';
+import { compileFilter, compileHub, connectGuard } from '../hub/compile-hub.js';
 import type { CompiledFilter, HubClass, HubDescriptor, HubEventDescriptor } from '../hub/hub-descriptor.js';
 import type { HubContainer } from '../hub/hub-container.js';
 import type { HubFilterType } from '../hub/hub-filter.js';
@@ -293,7 +293,9 @@ export function registerHubs(functionsApp: FunctionsApp, hubs: readonly HubClass
     );
 
     const authenticator = mode === 'http' ? lazyAuthenticator(descriptor.connectionStringSetting, upstream) : undefined;
-    for (const event of descriptor.events) {
+    const guardsConnect = globalFilters.length > 0 && !descriptor.events.some(({ category, event }) => category === 'connections' && event === 'connected');
+    const events = guardsConnect ? [...descriptor.events, connectGuard([])] : descriptor.events;
+    for (const event of events) {
       const call = createEventCall(descriptor, event, runtime, globalFilters, activation);
       const name = functionNameFor(descriptor.name, event.methodName);
       const what = `${descriptor.className}.${event.methodName}`;

@@ -160,6 +160,10 @@ export function compileHub(hubClass: HubClass): HubDescriptor {
     }
   }
 
+  if (classFilters.length > 0 && !events.some(({ category, event }) => category === 'connections' && event === 'connected')) {
+    events.push(connectGuard(classFilters));
+  }
+
   if (negotiate !== undefined && negotiateOptions !== undefined) {
     throw definitionError(
       `${label} has both a @Negotiate() method (${negotiate.methodName}) and @Hub negotiate options; the method decides, so the options would be ignored. Remove one of them.`,
@@ -258,6 +262,30 @@ function checkNegotiateMethod(metadata: HubMemberMetadata, where: string): void 
   if (metadata.parameters.size > 0) {
     throw definitionError(`${where} is the @Negotiate() method; it always receives (request, functionContext), so parameter decorators do not apply.`);
   }
+}
+
+/**
+ * The `connected` event of a hub that has filters but no `onConnected`: filters apply to every event,
+ * connecting included, so they must get to refuse a connection (403) even when the hub has nothing to do
+ * on connect. Exported for registration, which adds one when only global filters exist.
+ */
+export function connectGuard(filters: readonly CompiledFilter[]): HubEventDescriptor {
+  return Object.freeze({
+    category: 'connections',
+    event: 'connected',
+    methodName: 'onConnected',
+    method: acceptConnection,
+    parameters: Object.freeze([]),
+    directArguments: true,
+    minArguments: 0,
+    maxArguments: 0,
+    argumentNames: Object.freeze([]),
+    filters: Object.freeze([...filters]),
+  });
+}
+
+function acceptConnection(): undefined {
+  return undefined;
 }
 
 function compileEvent(key: string, method: HubMethod, metadata: HubMemberMetadata, where: string, classFilters: readonly CompiledFilter[]): HubEventDescriptor {
