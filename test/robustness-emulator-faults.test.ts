@@ -197,6 +197,26 @@ describe('clients that send garbage', () => {
     expect((await fetch(`${emulator.url}/api/health`, { method: 'HEAD' })).status).toBe(200);
   });
 
+  it('an invocation whose target is not well-formed text is answered, and the connection goes on', async () => {
+    const { emulator, app } = await setUp({ logLevel: 'warn' });
+    app.reply = echo;
+    const unhandled: unknown[] = [];
+    const onUnhandled = (reason: unknown): void => {
+      unhandled.push(reason);
+    };
+    process.on('unhandledRejection', onUnhandled);
+    cleanups.push(() => {
+      process.off('unhandledRejection', onUnhandled);
+    });
+    const raw = await rawClient(emulator, 'json');
+    // A lone surrogate has no UTF-8 form, so it cannot go into the upstream URL as it is.
+    raw.send('{"type":1,"invocationId":"1","target":"\\ud800","arguments":[]}\u001e{"type":1,"invocationId":"2","target":"echo","arguments":["after"]}\u001e');
+    expect(await raw.until((client) => client.text().includes('"invocationId":"2"'), 5000)).toBe(true);
+    expect(raw.text()).toContain('"invocationId":"1"');
+    expect(raw.text()).toContain('"result":"after"');
+    expect(unhandled).toEqual([]);
+  });
+
   it('garbage handshakes are refused with a handshake error, and never crash the emulator', async () => {
     const { emulator } = await setUp({ logLevel: 'warn', handshakeTimeoutMs: 300 });
     const handshake = fc.oneof(

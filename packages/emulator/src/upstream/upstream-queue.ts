@@ -90,11 +90,26 @@ export class UpstreamQueue {
     try {
       let event = this.pending.shift();
       while (event !== undefined) {
-        await this.process(event);
+        try {
+          await this.process(event);
+        } catch (error) {
+          // One event that cannot be sent must not stop the connection's later events, nor escape as an
+          // unhandled rejection (which ends the process).
+          this.failed(event, error);
+        }
         event = this.stopped ? undefined : this.pending.shift();
       }
     } finally {
       this.running = false;
+    }
+  }
+
+  private failed(event: UpstreamEvent, error: unknown): void {
+    const { source, services } = this;
+    const name = event.kind === 'message' ? event.invocation.target : event.kind;
+    services.logger.error(`upstream ${source.hubName} event ${JSON.stringify(name.slice(0, 100))} connection=${source.id} could not be sent: ${(error as Error).message}`);
+    if (event.kind === 'message' && event.invocation.invocationId !== undefined) {
+      source.completion(event.invocation.invocationId, { error: 'Invocation failed, status code 500' });
     }
   }
 

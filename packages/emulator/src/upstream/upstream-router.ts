@@ -14,6 +14,7 @@ function compilePattern(pattern: string | undefined): ReadonlySet<string> | unde
 }
 
 const placeholder = /\{(hub|category|event)\}/gi;
+const LONE_SURROGATE = /\p{Cs}/gu;
 const maxCachedRoutes = 4096;
 
 /**
@@ -55,7 +56,9 @@ export class UpstreamRouter {
       if (template.events !== undefined && !template.events.has(eventKey)) continue;
       return template.urlTemplate.replace(placeholder, (_match, name: string) => {
         const lower = name.toLowerCase();
-        return encodeURIComponent(lower === 'hub' ? hub : lower === 'category' ? category : event);
+        // An event is a client's invocation target, any text: a lone surrogate has no UTF-8 form (and would make
+        // encodeURIComponent throw), so it is sent as U+FFFD, as .NET escapes it.
+        return encodeURIComponent((lower === 'hub' ? hub : lower === 'category' ? category : event).replace(LONE_SURROGATE, '\uFFFD'));
       });
     }
     return undefined;
