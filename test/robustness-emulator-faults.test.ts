@@ -180,7 +180,7 @@ describe('clients that send garbage', () => {
       fc.uint8Array({ maxLength: 64 }),
       fc.string({ maxLength: 40 }).map((text) => `${text}\u001e`),
       fc.jsonValue({ maxDepth: 3 }).map((value) => `${JSON.stringify(value)}\u001e`),
-      fc.record({ type: fc.integer({ min: -1, max: 12 }), target: fc.oneof(fc.string(), fc.integer()), arguments: fc.oneof(fc.array(fc.jsonValue({ maxDepth: 2 })), fc.string()), invocationId: fc.oneof(fc.string(), fc.integer(), fc.constant(null)) }, { requiredKeys: [] }).map((value) => `${JSON.stringify(value)}\u001e`),
+      fc.record({ type: fc.integer({ min: -1, max: 12 }), target: fc.oneof(fc.string(), fc.integer(), fc.array(fc.nat(0xffff), { maxLength: 6 }).map((codes) => String.fromCharCode(...codes))), arguments: fc.oneof(fc.array(fc.jsonValue({ maxDepth: 2 })), fc.string()), invocationId: fc.oneof(fc.string(), fc.integer(), fc.constant(null)) }, { requiredKeys: [] }).map((value) => `${JSON.stringify(value)}\u001e`),
       fc.integer({ min: 60, max: 200 }).map((depth) => `{"type":1,"target":"echo","arguments":[${'['.repeat(depth)}${']'.repeat(depth)}]}\u001e`),
     );
     await fc.assert(
