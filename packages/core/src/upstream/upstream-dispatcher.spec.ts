@@ -159,6 +159,51 @@ describe('UpstreamDispatcher dispatch', () => {
     expect(Object.keys(seen?.headers ?? {}).sort()).toEqual(['content-type', 'x-asrs-category', 'x-asrs-connection-id', 'x-asrs-event', 'x-asrs-hub']);
   });
 
+  it('reads Fetch Headers as it reads a record: same context, credentials left out, same refusals', async () => {
+    const seen: HubInvocationContext[] = [];
+    const dispatcher = dispatcherFor((context) => {
+      seen.push(context);
+      return context.claimValues.role;
+    });
+    const record = invoke('run', [1], { claims: 'role: a, role: b' });
+    const fetchHeaders = new Headers(record.headers as Record<string, string>);
+    fetchHeaders.append('X-Custom', 'one');
+    fetchHeaders.append('x-custom', 'two');
+    fetchHeaders.set('Authorization', 'Bearer t');
+    const fromFetch = await dispatcher.dispatch({ headers: fetchHeaders, body: record.body });
+    const fromRecord = await dispatcher.dispatch({ ...record, headers: { ...record.headers, 'X-Custom': ['one', 'two'], Authorization: 'Bearer t' } });
+    expect(decodedCompletion(fromFetch)).toEqual(decodedCompletion(fromRecord));
+    expect(seen[0]).toEqual(seen[1]);
+    expect(seen[0]?.headers['x-custom']).toBe('one, two');
+    expect(seen[0]?.headers.authorization).toBeUndefined();
+
+    fetchHeaders.set('X-ASRS-Signature', computeUpstreamSignature('c1', ['another key']));
+    expect(await dispatcher.dispatch({ headers: fetchHeaders, body: record.body })).toMatchObject({ kind: 'rejected', code: 'UPSTREAM_UNAUTHORIZED' });
+    fetchHeaders.delete('X-ASRS-Hub');
+    expect(await dispatcher.dispatch({ headers: fetchHeaders, body: record.body })).toMatchObject({ kind: 'rejected', code: 'UPSTREAM_BAD_REQUEST' });
+    expect(seen).toHaveLength(2);
+  });
+
+  it('completes with the result of a synchronous handler, a promise or another thenable', async () => {
+    const results: unknown[] = [7, Promise.resolve(8), { then: (resolve: (value: unknown) => void) => { resolve(9); } }];
+    for (const [index, result] of results.entries()) {
+      const dispatcher = dispatcherFor(() => result);
+      expect(decodedCompletion(await dispatcher.dispatch(invoke('run', []))), String(index)).toMatchObject({ invocationId: '1', result: 7 + index });
+    }
+  });
+
+  it('runs the handler only after an asynchronous authenticator accepts', async () => {
+    const calls: string[] = [];
+    const verdicts = [{ ok: true } as const, { ok: false, reason: 'no' } as const];
+    for (const verdict of verdicts) {
+      const asynchronous: UpstreamAuthenticator = { authenticate: async () => Promise.resolve(verdict) };
+      const dispatcher = dispatcherFor(() => calls.push(String(verdict.ok)), { authenticator: asynchronous });
+      const outcome = await dispatcher.dispatch(invoke('run', []));
+      expect(outcome.kind).toBe(verdict.ok ? 'completion' : 'rejected');
+    }
+    expect(calls).toEqual(['true']);
+  });
+
   it('passes the signal and the host through to the handler', async () => {
     let call: UpstreamCall | undefined;
     const dispatcher = dispatcherFor((_context, received) => {

@@ -312,7 +312,8 @@ export class UpstreamDispatcher {
     const entry = this.#table.get(tableKey(hub, category, event));
     if (entry === undefined) return this.#notFound(hub, category, event);
 
-    const verdict = await entry.authenticator.authenticate({ connectionId, headers: headers.credentials() });
+    const authentication = entry.authenticator.authenticate({ connectionId, headers: headers.credentials() });
+    const verdict = isThenable(authentication) ? await authentication : authentication;
     if (!verdict.ok) {
       logger.log('warn', `Upstream request refused with 401 (hub '${hub}', ${category} '${event}', connection '${connectionId}'): ${verdict.reason}.`);
       return rejected('UPSTREAM_UNAUTHORIZED', UNAUTHORIZED_MESSAGE);
@@ -368,7 +369,8 @@ export class UpstreamDispatcher {
       options?.host === undefined ? { signal: options?.signal ?? NEVER_ABORTED } : { signal: options.signal ?? NEVER_ABORTED, host: options.host };
     let result: unknown;
     try {
-      result = await entry.registration.handler(context, call);
+      result = entry.registration.handler(context, call);
+      if (isThenable(result)) result = await result;
     } catch (error) {
       return this.#failed(error, entry, context, protocol, logger);
     }
@@ -442,6 +444,12 @@ export class UpstreamDispatcher {
     if (error instanceof Error) return `${generic} ${error.name}: ${error.message}`;
     return `${generic} ${typeof error}: ${String(error)}`;
   }
+}
+
+// Awaiting a value that is not a promise still costs a turn of the microtask queue; signature checks and
+// most hub methods answer synchronously.
+function isThenable(value: unknown): value is PromiseLike<unknown> {
+  return (typeof value === 'object' || typeof value === 'function') && value !== null && typeof (value as { then?: unknown }).then === 'function';
 }
 
 function completion(protocol: HubProtocol, message: CompletionMessage): UpstreamOutcome {
