@@ -1,6 +1,7 @@
-import { createRemoteJWKSet, jwtVerify } from 'jose';
 import type { JWTPayload, JWTVerifyGetKey, JWTVerifyOptions } from 'jose';
 import { ServerlessHubError } from '../errors/serverless-hub-error.js';
+import { joseVerifier } from '../token/jose-loader.js';
+import type { JoseVerifier } from '../token/jose-loader.js';
 import { bearerToken } from './bearer-token.js';
 
 /** What every verification can check besides the signature. */
@@ -65,7 +66,8 @@ export interface JwksVerification extends CommonVerification {
 export type GetClaimsOptions = SecretVerification | JwksVerification;
 
 interface PreparedVerification {
-  readonly key: Uint8Array | JWTVerifyGetKey;
+  /** The secret, or the checked location of the key set (its jose key set is made on first use). */
+  readonly key: Uint8Array | URL;
   readonly verifyOptions: JWTVerifyOptions;
 }
 
@@ -92,17 +94,23 @@ function checkStrings(value: unknown, name: string, required: boolean): string |
   return typeof value === 'string' ? value : (list as string[]);
 }
 
-function keySetFor(jwksUrl: string | URL): JWTVerifyGetKey {
+function checkedJwksUrl(jwksUrl: string | URL): URL {
   const text = String(jwksUrl);
-  let keySet = keySets.get(text);
-  if (keySet !== undefined) return keySet;
   if (!URL.canParse(text)) throw invalidOptions('jwksUrl is not an absolute URL.');
   const url = new URL(text);
   if (url.protocol !== 'https:' && !(url.protocol === 'http:' && LOOPBACK_HOSTS.has(url.hostname))) {
     throw invalidOptions('jwksUrl must use https (plain http is allowed for localhost only): keys fetched in clear text can be forged.');
   }
-  keySet = createRemoteJWKSet(url);
-  keySets.set(text, keySet);
+  return url;
+}
+
+function keySetFor(url: URL, createRemoteJWKSet: JoseVerifier['createRemoteJWKSet']): JWTVerifyGetKey {
+  const text = url.href;
+  let keySet = keySets.get(text);
+  if (keySet === undefined) {
+    keySet = createRemoteJWKSet(url);
+    keySets.set(text, keySet);
+  }
   return keySet;
 }
 
@@ -134,7 +142,7 @@ function prepare(options: GetClaimsOptions): PreparedVerification {
   if (requiredClaims !== undefined) verifyOptions.requiredClaims = typeof requiredClaims === 'string' ? [requiredClaims] : requiredClaims;
   if (tolerance !== undefined) verifyOptions.clockTolerance = tolerance;
 
-  let key: Uint8Array | JWTVerifyGetKey;
+  let key: Uint8Array | URL;
   if (hasSecret) {
     const secret = o.secret;
     if (typeof secret === 'string' && secret !== '') key = encoder.encode(secret);
@@ -143,7 +151,7 @@ function prepare(options: GetClaimsOptions): PreparedVerification {
   } else {
     const jwksUrl = o.jwksUrl;
     if (typeof jwksUrl !== 'string' && !(jwksUrl instanceof URL)) throw invalidOptions('jwksUrl must be a string or a URL.');
-    key = keySetFor(jwksUrl);
+    key = checkedJwksUrl(jwksUrl);
   }
   result = { key, verifyOptions };
   prepared.set(options, result);
@@ -236,9 +244,12 @@ function tokenInvalid(error: unknown): ServerlessHubError {
 export async function getClaims(authorization: string | null | undefined, options: GetClaimsOptions): Promise<JWTPayload> {
   const { key, verifyOptions } = prepare(options);
   const token = bearerToken(authorization);
+  const { jwtVerify, createRemoteJWKSet } = await joseVerifier();
   try {
     const { payload } =
-      key instanceof Uint8Array ? await jwtVerify(token, key, verifyOptions) : await jwtVerify(token, key, verifyOptions);
+      key instanceof Uint8Array
+        ? await jwtVerify(token, key, verifyOptions)
+        : await jwtVerify(token, keySetFor(key, createRemoteJWKSet), verifyOptions);
     return payload;
   } catch (error) {
     throw tokenInvalid(error);

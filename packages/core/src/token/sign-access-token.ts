@@ -1,6 +1,6 @@
-import { SignJWT } from 'jose';
 import type { CryptoKey, JWTPayload } from 'jose';
 import { ServerlessHubError } from '../errors/serverless-hub-error.js';
+import { joseSigner } from './jose-loader.js';
 
 /**
  * What {@link signAccessToken} needs to sign a service token.
@@ -68,5 +68,6 @@ export async function signAccessToken(request: AccessTokenRequest): Promise<stri
   const algorithm = request.algorithm ?? 'HS256';
   const payload: JWTPayload = { ...request.claims, aud: request.audience, nbf: now, iat: now, exp: now + request.lifetimeSeconds };
   const header = request.kid === undefined ? { alg: algorithm, typ: 'JWT' } : { alg: algorithm, typ: 'JWT', kid: request.kid };
+  const { SignJWT } = await joseSigner();
   return new SignJWT(payload).setProtectedHeader(header).sign(await cryptoKeyFor(request.key, algorithm));
 }

@@ -1,6 +1,7 @@
-import { createRemoteJWKSet, jwtVerify } from 'jose';
 import type { JWTPayload } from 'jose';
 import { ServerlessHubError } from '../errors/serverless-hub-error.js';
+import { joseVerifier } from '../token/jose-loader.js';
+import type { JoseVerifier } from '../token/jose-loader.js';
 
 /**
  * How to validate the bearer token Azure SignalR Service sends upstream when its upstream
@@ -71,11 +72,11 @@ export interface EntraIdTokenValidator {
   check(headers: Readonly<Record<string, string | undefined>>): Promise<TokenCheck>;
 }
 
-type KeySet = ReturnType<typeof createRemoteJWKSet>;
+type KeySet = ReturnType<JoseVerifier['createRemoteJWKSet']>;
 // One key set per JWKS location for the whole process: jose caches keys and rate-limits refetches inside it.
 const keySets = new Map<string, KeySet>();
 
-function keySetFor(uri: string, timeoutDuration: number): KeySet {
+function keySetFor(uri: string, timeoutDuration: number, createRemoteJWKSet: JoseVerifier['createRemoteJWKSet']): KeySet {
   const cacheKey = `${String(timeoutDuration)} ${uri}`;
   let keySet = keySets.get(cacheKey);
   if (keySet === undefined) {
@@ -159,7 +160,8 @@ export function createEntraIdTokenValidator(options: EntraIdTokenValidationOptio
     );
   }
   const allowed = options.allowedPrincipals === undefined ? undefined : new Set(options.allowedPrincipals);
-  const keySet = keySetFor(jwksUri, timeout);
+  // Made on the first token: creating it needs jose, which is loaded only then.
+  let keySet: KeySet | undefined;
   const verifyOptions = { issuer, audience, algorithms: ['RS256'], clockTolerance };
 
   return Object.freeze({
@@ -168,6 +170,8 @@ export function createEntraIdTokenValidator(options: EntraIdTokenValidationOptio
       if (token === undefined) {
         return { valid: false, reason: "no 'Bearer' token in the Authentication or Authorization header" };
       }
+      const { jwtVerify, createRemoteJWKSet } = await joseVerifier();
+      keySet ??= keySetFor(jwksUri, timeout, createRemoteJWKSet);
       let payload: JWTPayload;
       try {
         ({ payload } = await jwtVerify(token, keySet, verifyOptions));
