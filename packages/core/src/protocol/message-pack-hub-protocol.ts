@@ -1,4 +1,5 @@
-import { Decoder, Encoder } from '@msgpack/msgpack';
+import { createRequire } from 'node:module';
+import type * as MessagePack from '@msgpack/msgpack';
 import { MessageType } from './hub-message.js';
 import type { HubMessage, InvocationMessage, MessageHeaders } from './hub-message.js';
 import type { HubMessageReader, HubMessageReaderOptions, HubProtocol } from './hub-protocol.js';
@@ -28,12 +29,25 @@ const NON_VOID_RESULT = 3;
 // client does (it uses the same library with default options): integers beyond 32 bits as
 // int64/uint64, other numbers as float64. It cannot write bigints; a message containing one goes
 // through the bigint encoder, which writes bigints as int64/uint64 but numbers beyond 32 bits as
-// float64, which is why it is not the default.
-const encoder = new Encoder();
-const bigIntEncoder = new Encoder({ useBigInt64: true });
-// Default decoding, as the official client: int64/uint64 become numbers (beyond 2^53 they lose
-// precision), bin becomes a Uint8Array, the timestamp extension becomes a Date.
-const decoder = new Decoder();
+// float64, which is why it is not the default. The decoder decodes as the official client does:
+// int64/uint64 become numbers (beyond 2^53 they lose precision), bin becomes a Uint8Array, the
+// timestamp extension becomes a Date.
+interface Codecs {
+  readonly encoder: MessagePack.Encoder;
+  readonly bigIntEncoder: MessagePack.Encoder;
+  readonly decoder: MessagePack.Decoder;
+}
+let codecs: Codecs | undefined;
+
+// @msgpack/msgpack is loaded with the first MessagePack message, not when the app starts (JSON-only apps
+// never need it, and its modules cost the cold start). Its package is CommonJS, so it loads synchronously.
+function messagePack(): Codecs {
+  if (codecs === undefined) {
+    const { Decoder, Encoder } = createRequire(import.meta.url)('@msgpack/msgpack') as typeof MessagePack;
+    codecs = { encoder: new Encoder(), bigIntEncoder: new Encoder({ useBigInt64: true }), decoder: new Decoder() };
+  }
+  return codecs;
+}
 
 function containsBigInt(value: unknown, depth: number): boolean {
   if (typeof value === 'bigint') return true;
@@ -45,11 +59,11 @@ function containsBigInt(value: unknown, depth: number): boolean {
 function encodeFramed(payload: unknown[]): Uint8Array {
   let body: Uint8Array;
   try {
-    body = encoder.encodeSharedRef(payload);
+    body = messagePack().encoder.encodeSharedRef(payload);
   } catch (error) {
     if (!containsBigInt(payload, 0)) throw asInvalidMessage(error, 'The message cannot be written as MessagePack');
     try {
-      body = bigIntEncoder.encodeSharedRef(payload);
+      body = messagePack().bigIntEncoder.encodeSharedRef(payload);
     } catch (bigIntError) {
       throw asInvalidMessage(bigIntError, 'The message cannot be written as MessagePack');
     }
@@ -200,7 +214,7 @@ function decodeMessage(bytes: Uint8Array): HubMessage | undefined {
   if (bytes.length === 0) throw invalidMessage('A MessagePack hub message is empty.');
   let value: unknown;
   try {
-    value = decoder.decode(bytes);
+    value = messagePack().decoder.decode(bytes);
   } catch (error) {
     throw asInvalidMessage(error, 'A hub message is not valid MessagePack');
   }
