@@ -1,6 +1,7 @@
 import type { CryptoKey, JWTPayload } from 'jose';
 import { ServerlessHubError } from '../errors/serverless-hub-error.js';
 import { joseSigner } from './jose-loader.js';
+import type { JoseSigner } from './jose-loader.js';
 
 /**
  * What {@link signAccessToken} needs to sign a service token.
@@ -32,6 +33,7 @@ const HASH_OF = { HS256: 'SHA-256', HS512: 'SHA-512' } as const;
 // does when given raw bytes.
 const cryptoKeys = new Map<string, Promise<CryptoKey>>();
 const MAX_CACHED_KEYS = 64;
+let signJwt: JoseSigner['SignJWT'] | undefined;
 
 function cryptoKeyFor(key: string, algorithm: 'HS256' | 'HS512'): Promise<CryptoKey> {
   const cacheKey = `${algorithm}:${key}`;
@@ -68,6 +70,7 @@ export async function signAccessToken(request: AccessTokenRequest): Promise<stri
   const algorithm = request.algorithm ?? 'HS256';
   const payload: JWTPayload = { ...request.claims, aud: request.audience, nbf: now, iat: now, exp: now + request.lifetimeSeconds };
   const header = request.kid === undefined ? { alg: algorithm, typ: 'JWT' } : { alg: algorithm, typ: 'JWT', kid: request.kid };
-  const { SignJWT } = await joseSigner();
+  // Awaited only until jose is loaded; then every token is signed without the extra turn.
+  const SignJWT = (signJwt ??= (await joseSigner()).SignJWT);
   return new SignJWT(payload).setProtectedHeader(header).sign(await cryptoKeyFor(request.key, algorithm));
 }
