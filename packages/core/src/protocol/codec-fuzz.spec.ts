@@ -87,6 +87,8 @@ describe('round trips', () => {
   it.each(protocols)('%s: every JSON value survives as argument, stream item and result', (_name, protocol) => {
     fc.assert(
       fc.property(fc.jsonValue(), fc.option(fc.string({ minLength: 1 }), { nil: undefined }), (value, invocationId) => {
+        // MessagePack maps with a `__proto__` key are refused on purpose (see the test below).
+        fc.pre(protocol !== messagePackHubProtocol || !hasProtoKey(value));
         const messages: HubMessage[] = [
           invocationId === undefined
             ? { type: MessageType.Invocation, target: 'target', arguments: [value] }
@@ -101,5 +103,23 @@ describe('round trips', () => {
       }),
       { numRuns: 300 },
     );
+  });
+});
+
+function hasProtoKey(value: unknown): boolean {
+  if (Array.isArray(value)) return value.some(hasProtoKey);
+  if (value === null || typeof value !== 'object') return false;
+  return Object.keys(value).some((key) => key === '__proto__' || hasProtoKey((value as Record<string, unknown>)[key]));
+}
+
+describe('prototype keys', () => {
+  it('messagepack: a map with a __proto__ key is PROTOCOL_INVALID_MESSAGE, json keeps it as a plain own property', () => {
+    const value = JSON.parse('{"__proto__":{"polluted":true}}') as unknown;
+    const completion: HubMessage = { type: MessageType.Completion, invocationId: '1', result: value };
+    expectOnlyProtocolErrors(() => messagePackHubProtocol.parseMessages(messagePackHubProtocol.writeMessage(completion)));
+    expect(() => messagePackHubProtocol.parseMessages(messagePackHubProtocol.writeMessage(completion))).toThrow(/__proto__/);
+    const [parsed] = jsonHubProtocol.parseMessages(jsonHubProtocol.writeMessage(completion));
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+    expect(Object.keys((parsed as { result: object }).result)).toEqual(['__proto__']);
   });
 });
