@@ -18,6 +18,7 @@ import {
   readOptionalHeaders,
   readOptionalStreamIds,
 } from './message-fields.js';
+import { notAnInvocation } from './not-an-invocation.js';
 import { RECORD_SEPARATOR, RECORD_SEPARATOR_CODE } from './record-separator.js';
 
 const textEncoder = new TextEncoder();
@@ -344,11 +345,7 @@ export function createJsonHubProtocol(): HubProtocol {
       const end = body.length > 0 && body[body.length - 1] === RECORD_SEPARATOR_CODE ? body.length - 1 : body.length;
       if (end === 0) throw invalidMessage('The message body is empty; expected a JSON Invocation message.');
       const message = parseJsonMessage(decodeUtf8(body.subarray(0, end)));
-      if (message?.type !== MessageType.Invocation) {
-        throw invalidMessage(
-          `The message body must be an Invocation message (type 1), got ${message === undefined ? 'an unknown message type' : `a ${messageTypeNames[message.type] ?? ''} message (type ${message.type})`}.`,
-        );
-      }
+      if (message?.type !== MessageType.Invocation) throw notAnInvocation(message);
       return message;
     },
   };

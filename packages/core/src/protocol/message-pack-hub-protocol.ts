@@ -18,6 +18,7 @@ import {
   readOptionalHeaders,
   readOptionalStreamIds,
 } from './message-fields.js';
+import { notAnInvocation } from './not-an-invocation.js';
 import { lengthPrefixSize, readLengthPrefix, writeLengthPrefix } from './varint.js';
 
 const ERROR_RESULT = 1;
@@ -320,11 +321,7 @@ export function createMessagePackHubProtocol(): HubProtocol {
     parseUnframedInvocation(body: Uint8Array): InvocationMessage {
       if (body.length === 0) throw invalidMessage('The message body is empty; expected a MessagePack Invocation message.');
       const message = decodeMessage(body);
-      if (message?.type !== MessageType.Invocation) {
-        throw invalidMessage(
-          `The message body must be an Invocation message (type 1), got ${message === undefined ? 'an unknown message type' : `a ${messageTypeNames[message.type] ?? ''} message (type ${message.type})`}.`,
-        );
-      }
+      if (message?.type !== MessageType.Invocation) throw notAnInvocation(message);
       return message;
     },
   };
