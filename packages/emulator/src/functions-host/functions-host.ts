@@ -1,12 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import { createServer } from 'node:http';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { createRequire } from 'node:module';
 import type * as AzureFunctions from '@azure/functions';
 import type { Cookie, HttpRequest, InvocationContext as InvocationContextType } from '@azure/functions';
 import { EmulatorError } from '../errors/emulator-error.js';
 import { BodyTooLargeError, readBody, sendText } from '../http/http-utils.js';
+import { checkListenPort, closeServers, listenLocally } from '../http/local-servers.js';
 import { createLogger } from '../logging/emulator-logger.js';
 import type { EmulatorLogger, LogLevel, LogSink } from '../logging/emulator-logger.js';
 import { RouteTemplate } from './route-template.js';
@@ -109,7 +109,6 @@ interface ServedFunction {
   readonly handler: (request: HttpRequest, context: InvocationContextType) => unknown;
 }
 
-const loopbackV4 = new Set(['127.0.0.1', 'localhost']);
 function cookieHeader(cookie: Cookie): string {
   let text = `${cookie.name}=${encodeURIComponent(cookie.value)}`;
   if (cookie.domain !== undefined) text += `; Domain=${cookie.domain}`;
@@ -147,9 +146,7 @@ export function createFunctionsHost(options: FunctionsHostOptions): FunctionsHos
   const { HttpRequest, HttpResponse, InvocationContext } = createRequire(import.meta.url)('@azure/functions') as typeof AzureFunctions;
   const host = options.host ?? '127.0.0.1';
   const requestedPort = options.port ?? 7071;
-  if (!Number.isInteger(requestedPort) || requestedPort < 0 || requestedPort > 65535) {
-    throw new EmulatorError('CONFIG_INVALID', `port must be an integer from 0 to 65535, got ${String(requestedPort)}.`);
-  }
+  checkListenPort(requestedPort);
   const prefix = (options.routePrefix ?? 'api').replace(/^\/+|\/+$/g, '');
   const maxBody = options.maxRequestBodyBytes ?? 100 * 1024 * 1024;
   const logger = options.logger ?? createLogger({ level: options.logLevel ?? 'info', name: 'functions', ...(options.logSink === undefined ? {} : { sink: options.logSink }) });
@@ -334,42 +331,20 @@ export function createFunctionsHost(options: FunctionsHostOptions): FunctionsHos
     sendText(response, 404, message);
   };
 
-  const listen = (server: Server, address: string, port: number): Promise<number> =>
-    new Promise((resolve, reject) => {
-      server.once('error', reject);
-      server.listen({ host: address, port, exclusive: true }, () => {
-        server.off('error', reject);
-        resolve((server.address() as AddressInfo).port);
-      });
-    });
-
   const functionsHost: FunctionsHost = {
     async start() {
       if (state !== 'new') throw new EmulatorError('INVALID_STATE', 'The functions host was already started; create a new one.');
       load();
-      const primary = createServer({ keepAlive: true }, onRequest);
-      servers.push(primary);
       try {
-        actualPort = await listen(primary, host, requestedPort);
+        actualPort = await listenLocally(servers, () => createServer({ keepAlive: true }, onRequest), {
+          host,
+          port: requestedPort,
+          portInUseMessage: `Port ${requestedPort} on ${host} is already in use (another functions host?): stop it, or choose another port (--functions-port).`,
+          logger,
+        });
       } catch (error) {
         state = 'closed';
-        const code = (error as NodeJS.ErrnoException).code ?? '';
-        throw new EmulatorError(
-          'LISTEN_FAILED',
-          code === 'EADDRINUSE'
-            ? `Port ${requestedPort} on ${host} is already in use (another functions host?): stop it, or choose another port (--functions-port).`
-            : `Cannot listen on ${host}:${requestedPort}: ${(error as Error).message}`,
-          { cause: error },
-        );
-      }
-      if (loopbackV4.has(host)) {
-        const secondary = createServer({ keepAlive: true }, onRequest);
-        try {
-          await listen(secondary, '::1', actualPort);
-          servers.push(secondary);
-        } catch (error) {
-          logger.debug(`not listening on [::1]:${actualPort}: ${(error as Error).message}`);
-        }
+        throw error;
       }
       state = 'started';
       logger.info(`listening on ${functionsHost.url} with ${served.length} HTTP and ${signalRFunctions.length} signalRTrigger function(s)`);
@@ -377,17 +352,7 @@ export function createFunctionsHost(options: FunctionsHostOptions): FunctionsHos
     async close() {
       if (state === 'closed') return;
       state = 'closed';
-      await Promise.all(
-        servers.map(
-          (server) =>
-            new Promise<void>((resolve) => {
-              server.close(() => {
-                resolve();
-              });
-              server.closeAllConnections();
-            }),
-        ),
-      );
+      await closeServers(servers);
     },
     get port() {
       if (actualPort === undefined) throw new EmulatorError('INVALID_STATE', 'The functions host has no port before start() resolves.');

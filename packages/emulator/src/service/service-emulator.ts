@@ -1,12 +1,12 @@
 import { createServer } from 'node:http';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { AccessTokenVerifier } from '../auth/access-token-verifier.js';
 import { ClientEndpoint } from '../client/client-endpoint.js';
 import { LongPollingTransport } from '../client/transports/long-polling-transport.js';
 import { EmulatorError } from '../errors/emulator-error.js';
 import { applyCors, sendText } from '../http/http-utils.js';
+import { checkListenPort, closeServers, listenLocally } from '../http/local-servers.js';
 import { createLogger } from '../logging/emulator-logger.js';
 import { redactUrl } from '../logging/redact-url.js';
 import type { EmulatorLogger, LogLevel, LogSink } from '../logging/emulator-logger.js';
@@ -127,8 +127,6 @@ function positive(value: number | undefined, fallback: number, name: string): nu
   return value;
 }
 
-const loopbackV4 = new Set(['127.0.0.1', 'localhost']);
-
 /**
  * Creates a local Azure SignalR Service (serverless mode) with the real service's wire behaviour:
  * the client endpoint (negotiate, WebSockets, Server-Sent Events, long polling, JSON and MessagePack),
@@ -150,9 +148,7 @@ const loopbackV4 = new Set(['127.0.0.1', 'localhost']);
 export function createServiceEmulator(options: ServiceEmulatorOptions = {}): ServiceEmulator {
   const host = options.host ?? '127.0.0.1';
   const requestedPort = options.port ?? DEFAULT_EMULATOR_PORT;
-  if (!Number.isInteger(requestedPort) || requestedPort < 0 || requestedPort > 65535) {
-    throw new EmulatorError('CONFIG_INVALID', `port must be an integer from 0 to 65535, got ${String(requestedPort)}.`);
-  }
+  checkListenPort(requestedPort);
   const accessKey = options.accessKey ?? EMULATOR_ACCESS_KEY;
   if (accessKey === '') throw new EmulatorError('CONFIG_INVALID', 'accessKey must not be empty.');
   const accessKeys = options.secondaryAccessKey === undefined || options.secondaryAccessKey === '' ? [accessKey] : [accessKey, options.secondaryAccessKey];
@@ -266,48 +262,21 @@ export function createServiceEmulator(options: ServiceEmulatorOptions = {}): Ser
     }
   };
 
-  const listen = (server: Server, address: string, port: number): Promise<number> =>
-    new Promise((resolve, reject) => {
-      const onError = (error: NodeJS.ErrnoException): void => {
-        reject(error);
-      };
-      server.once('error', onError);
-      server.listen({ host: address, port, exclusive: true }, () => {
-        server.off('error', onError);
-        resolve((server.address() as AddressInfo).port);
-      });
-    });
-
   const emulator: ServiceEmulator = {
     async start() {
       if (state !== 'new') throw new EmulatorError('INVALID_STATE', `The emulator was already ${state === 'closed' ? 'closed' : 'started'}; create a new one.`);
       state = 'starting';
-      const primary = createServer({ keepAlive: true }, onRequest);
-      primary.on('upgrade', onUpgrade);
-      servers.push(primary);
+      const serve = (): Server => createServer({ keepAlive: true }, onRequest).on('upgrade', onUpgrade);
       try {
-        actualPort = await listen(primary, host, requestedPort);
+        actualPort = await listenLocally(servers, serve, {
+          host,
+          port: requestedPort,
+          portInUseMessage: `Port ${requestedPort} on ${host} is already in use: stop what uses it, or choose another port (--port).`,
+          logger,
+        });
       } catch (error) {
         state = 'closed';
-        const code = (error as NodeJS.ErrnoException).code ?? '';
-        throw new EmulatorError(
-          'LISTEN_FAILED',
-          code === 'EADDRINUSE'
-            ? `Port ${requestedPort} on ${host} is already in use: stop what uses it, or choose another port (--port).`
-            : `Cannot listen on ${host}:${requestedPort}: ${(error as Error).message}`,
-          { cause: error },
-        );
-      }
-      if (loopbackV4.has(host)) {
-        // `localhost` may resolve to ::1 first: serve it too when IPv6 is available.
-        const secondary = createServer({ keepAlive: true }, onRequest);
-        secondary.on('upgrade', onUpgrade);
-        try {
-          await listen(secondary, '::1', actualPort);
-          servers.push(secondary);
-        } catch (error) {
-          logger.debug(`not listening on [::1]:${actualPort}: ${(error as Error).message}`);
-        }
+        throw error;
       }
       heartbeat = setInterval(tick, Math.max(10, Math.min(1000, keepAliveIntervalMs / 2, clientTimeoutMs / 4)));
       heartbeat.unref();
@@ -328,17 +297,7 @@ export function createServiceEmulator(options: ServiceEmulatorOptions = {}): Ser
       context.hubs.clear();
       clientEndpoint.close();
       upstreamClient.close();
-      await Promise.all(
-        servers.map(
-          (server) =>
-            new Promise<void>((resolve) => {
-              server.close(() => {
-                resolve();
-              });
-              server.closeAllConnections();
-            }),
-        ),
-      );
+      await closeServers(servers);
       logger.info('stopped');
     },
 
