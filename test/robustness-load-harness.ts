@@ -100,10 +100,10 @@ export async function pooled(count: number, concurrency: number, task: (index: n
   await Promise.all(Array.from({ length: Math.min(concurrency, count) }, worker));
 }
 
-export async function waitUntil(check: () => boolean, what: string, timeoutMs: number): Promise<void> {
+export async function waitUntil(check: () => boolean, what: string | (() => string), timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!check()) {
-    if (Date.now() > deadline) throw new Error(`Timed out waiting until ${what}`);
+    if (Date.now() > deadline) throw new Error(`Timed out waiting until ${typeof what === 'string' ? what : what()}`);
     await new Promise((resolve) => setTimeout(resolve, 25));
   }
 }
@@ -141,7 +141,7 @@ export async function runRelay(stack: LoadStack, clients: number, messages: numb
   );
   const total = clients * messages;
   const count = (): number => [...received.values()].reduce((sum, got) => sum + got.length, 0);
-  await waitUntil(() => count() >= total, `${String(total)} messages came back (${String(count())} so far)`, Math.max(60_000, total * 5));
+  await waitUntil(() => count() >= total, () => `${String(total)} messages came back (${String(count())} so far; problems: ${stack.problems.slice(0, 3).join(' | ')})`, Math.max(60_000, total));
   const seconds = (performance.now() - started) / 1000;
   const expected = Array.from({ length: messages }, (_, index) => index);
   let lost = 0;

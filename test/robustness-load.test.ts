@@ -29,14 +29,14 @@ describe('the whole system under load (quick)', () => {
     expect(after.resources, JSON.stringify({ baseline: baseline.resourceKinds, after: after.resourceKinds })).toBeLessThanOrEqual(baseline.resources + 4);
     expect(after.heapUsedMb - baseline.heapUsedMb).toBeLessThan(8);
     expect(stack.problems).toEqual([]);
-  });
+  }, 60_000);
 
   it('20 clients × 20 messages through upstream and REST: none lost, each connection in order', async () => {
     const result = await runRelay(stack, 20, 20);
     expect(result.lost).toBe(0);
     expect(result.outOfOrder).toBe(0);
     expect(stack.problems).toEqual([]);
-  });
+  }, 60_000);
 
   it('a client that stops reading is closed by the overflow policy and holds up no one', async () => {
     const readers = Array.from({ length: 3 }, () => loadClient(stack));
@@ -68,7 +68,7 @@ describe('the whole system under load (quick)', () => {
     expect(await stalled.until((raw) => raw.text().includes('did not read its messages fast enough'), 10_000)).toBe(true);
     stalled.close();
     await Promise.all(readers.map((reader) => reader.stop()));
-  });
+  }, 60_000);
 });
 
 describe('the registered upstream handler under sustained load (quick)', () => {
@@ -76,5 +76,5 @@ describe('the registered upstream handler under sustained load (quick)', () => {
     const result = await runSustained(2000, 16, 300);
     expect(result.errors).toEqual([]);
     expect(result.requests).toBeGreaterThan(100);
-  });
+  }, 60_000);
 });

@@ -16,5 +16,5 @@ describe('upstream fuzz (quick)', () => {
     for (const status of [200, 400, 401, 404, 415]) expect(stats.byStatus.get(status) ?? 0).toBeGreaterThan(0);
     expect(stats.handlerRuns).toBeGreaterThan(COUNT / 10);
     expect(stats.pristine).toBeGreaterThan(COUNT / 10);
-  });
+  }, 120_000);
 });

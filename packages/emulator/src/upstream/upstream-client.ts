@@ -21,6 +21,10 @@ export class UpstreamClient {
   ) {}
 
   post(url: string, headers: OutgoingHttpHeaders, body: Uint8Array): Promise<UpstreamOutcome> {
+    return this.attempt(url, headers, body, true);
+  }
+
+  private attempt(url: string, headers: OutgoingHttpHeaders, body: Uint8Array, mayRetryStaleSocket: boolean): Promise<UpstreamOutcome> {
     return new Promise((resolve) => {
       let settled = false;
       const settle = (outcome: UpstreamOutcome): void => {
@@ -45,10 +49,20 @@ export class UpstreamClient {
         settle({ ok: false, failure: 'timeout', reason: `no answer within ${this.timeoutMs} ms` });
         request.destroy();
       }, this.timeoutMs);
+      let responded = false;
       request.on('error', (error: NodeJS.ErrnoException) => {
+        // A kept-alive connection that the app closed while it sat idle fails as soon as it is reused,
+        // before the app saw the request: send it again on a new connection, else the message is lost.
+        if (mayRetryStaleSocket && !responded && !settled && request.reusedSocket && (error.code === 'ECONNRESET' || error.code === 'EPIPE')) {
+          settled = true;
+          clearTimeout(timer);
+          resolve(this.attempt(url, headers, body, false));
+          return;
+        }
         settle({ ok: false, failure: 'unreachable', reason: error.code ?? error.message });
       });
       request.on('response', (response) => {
+        responded = true;
         const declared = Number(response.headers['content-length'] ?? '0');
         if (declared > this.maxResponseBytes) {
           settle({ ok: false, failure: 'too-large', reason: `the answer has ${declared} bytes` });
