@@ -91,8 +91,24 @@ export class ClientConnection implements HubMember, UpstreamSource {
     this.lastReceivedAt = this.attachedAt;
   }
 
-  /** Data from the client (a WebSocket frame, or the body of a POST). */
+  /**
+   * Data from the client (a WebSocket frame, or the body of a POST). Whatever goes wrong while handling
+   * it ends this connection only: an exception here would otherwise escape into the transport's event
+   * handler and take the whole emulator down with every other client.
+   */
   receive(chunk: Buffer): void {
+    try {
+      this.receiveData(chunk);
+    } catch (error) {
+      this.close({
+        error: 'Connection closed with an error. The emulator could not handle a message from the client.',
+        sendCloseMessage: true,
+        reason: `failed to handle a message from the client: ${error instanceof Error ? error.message : String(error)}`,
+      });
+    }
+  }
+
+  private receiveData(chunk: Buffer): void {
     if (this.phase === 'closed') return;
     this.lastReceivedAt = Date.now();
     if (this.phase === 'handshaking') {
@@ -248,7 +264,7 @@ export class ClientConnection implements HubMember, UpstreamSource {
     this.context.logger.info(
       `connection connected hub=${this.hubName} connection=${this.id}${this.userId === undefined ? '' : ` user=${this.userId}`} transport=${transport.name} protocol=${protocol.name}`,
     );
-    if (parsed.remaining.length > 0) this.receive(Buffer.from(parsed.remaining.buffer, parsed.remaining.byteOffset, parsed.remaining.byteLength));
+    if (parsed.remaining.length > 0) this.receiveData(Buffer.from(parsed.remaining.buffer, parsed.remaining.byteOffset, parsed.remaining.byteLength));
   }
 
   private refuseHandshake(error: string): void {
