@@ -1,11 +1,8 @@
 // Full form of the emulator load runs (quick form: robustness-load.test.ts). Run with `pnpm test:stress`;
 // LOAD_CLIENTS, LOAD_MESSAGES and LOAD_CYCLES override the counts.
-import { parseConnectionString, ServiceHubClient } from '@serverless-hub/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { clientToken } from './emulator-helpers.js';
-import { footprint, loadClient, pooled, runCycles, runRelay, startLoadStack, waitUntil } from './robustness-load-harness.js';
+import { footprint, runCycles, runRelay, runStalledClient, startLoadStack } from './robustness-load-harness.js';
 import type { LoadStack } from './robustness-load-harness.js';
-import { RawWebSocket } from './robustness-raw-client.js';
 
 const CLIENTS = Number(process.env.LOAD_CLIENTS ?? 1000);
 const MESSAGES = Number(process.env.LOAD_MESSAGES ?? 100);
@@ -53,30 +50,10 @@ describe('the whole system under load (full)', () => {
   });
 
   it('a client that stops reading is closed by the overflow policy and holds up none of 20 readers', async () => {
-    const readers = Array.from({ length: 20 }, () => loadClient(stack));
-    const got = readers.map(() => [] as number[]);
-    readers.forEach((reader, index) => { reader.on('bulk', (sequence: number) => got[index]?.push(sequence)); });
-    await pooled(readers.length, 10, async (index) => {
-      await readers[index]?.start();
-    });
-    const token = await clientToken('load');
-    const negotiated = (await (await fetch(`${stack.emulator.url}/client/negotiate?hub=load&negotiateVersion=1`, { method: 'POST', headers: { Authorization: `Bearer ${token}` } })).json()) as { connectionToken: string; connectionId: string };
-    const stalled = await RawWebSocket.connect(`${stack.emulator.url}/client/?hub=load&id=${negotiated.connectionToken}`, { Authorization: `Bearer ${token}` });
-    stalled.send('{"protocol":"json","version":1}\u001e');
-    await stalled.until((raw) => raw.text().startsWith('{}\u001e'));
-    stalled.stall();
-    const rest = new ServiceHubClient(parseConnectionString(stack.emulator.connectionString), 'load');
-    const chunk = 'x'.repeat(64 * 1024);
-    const count = 400;
-    const started = performance.now();
-    for (let sequence = 0; sequence < count; sequence++) await rest.clients.all.send('bulk', sequence, chunk);
-    await waitUntil(() => got.every((list) => list.length === count), 'every reader got every message', 120_000);
-    console.log(`stalled client: ${readers.length} readers got ${count} × 64 KB each in ${((performance.now() - started) / 1000).toFixed(1)} s while one client read nothing`);
-    for (const list of got) expect(list).toEqual(Array.from({ length: count }, (_, index) => index));
-    expect(await rest.clientManager.connectionExists(negotiated.connectionId)).toBe(false);
-    stalled.socket.resume();
-    expect(await stalled.until((raw) => raw.text().includes('did not read its messages fast enough'), 20_000)).toBe(true);
-    stalled.close();
-    await Promise.all(readers.map((reader) => reader.stop()));
+    const result = await runStalledClient(stack, { readers: 20, messages: 400, deliveryTimeoutMs: 120_000, closeTimeoutMs: 20_000 });
+    console.log(`stalled client: ${result.received.length} readers got ${result.messages} × 64 KB each in ${result.seconds.toFixed(1)} s while one client read nothing`);
+    for (const list of result.received) expect(list).toEqual(Array.from({ length: result.messages }, (_, index) => index));
+    expect(result.stalledStillConnected).toBe(false);
+    expect(result.closeErrorSeen).toBe(true);
   });
 });

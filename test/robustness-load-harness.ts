@@ -8,10 +8,12 @@ import type { HttpResponseInit } from '@azure/functions';
 import { HttpTransportType, HubConnectionBuilder, HubConnectionState, JsonHubProtocol, LogLevel } from '@microsoft/signalr';
 import type { HubConnection } from '@microsoft/signalr';
 import { MessagePackHubProtocol } from '@microsoft/signalr-protocol-msgpack';
-import { Hub, ServerlessHub, clearRegisteredFunctions, getRegisteredFunctions, registerHubs } from '@serverless-hub/core';
+import { Hub, ServerlessHub, ServiceHubClient, clearRegisteredFunctions, getRegisteredFunctions, parseConnectionString, registerHubs } from '@serverless-hub/core';
 import type { FunctionsApp, RegisteredHttpFunction } from '@serverless-hub/core';
 import { createRecordingServices, createUpstreamRequest } from '@serverless-hub/core/testing';
 import { createFunctionsHost, createServiceEmulator } from '@serverless-hub/emulator';
+import { clientToken } from './emulator-helpers.js';
+import { RawWebSocket } from './robustness-raw-client.js';
 import type { FunctionsHost, ServiceEmulator, ServiceEmulatorOptions } from '@serverless-hub/emulator';
 
 /** What the hub saw of each connection's messages, in arrival order. */
@@ -285,4 +287,60 @@ export async function runSustained(durationMs: number, concurrency: number, warm
   services.reset();
   const end = await footprint();
   return { requests, seconds, errors, rssStartMb: start.rssMb, rssEndMb: end.rssMb, rssPeakMb: Math.max(peak, end.rssMb) };
+}
+
+export interface StalledClientResult {
+  readonly messages: number;
+  readonly seconds: number;
+  /** Per reader, the sequence numbers it received, in arrival order. */
+  readonly received: readonly (readonly number[])[];
+  /** Whether the service still knew the stalled connection once every reader had everything. */
+  readonly stalledStillConnected: boolean;
+  /** Whether the stalled client, reading again, found the documented Close error. */
+  readonly closeErrorSeen: boolean;
+}
+
+/**
+ * `readers` official clients and one raw client that completes the handshake and then stops reading its
+ * socket; `messages` broadcasts of 64 KB each through the REST API, enough to fill the kernel's socket
+ * buffers of the stalled connection and then the emulator's own limit for it. Every reader must get
+ * everything, in order, while the stalled client has not read a byte.
+ */
+export async function runStalledClient(
+  stack: LoadStack,
+  options: { readonly readers: number; readonly messages: number; readonly deliveryTimeoutMs: number; readonly closeTimeoutMs: number },
+): Promise<StalledClientResult> {
+  const readers = Array.from({ length: options.readers }, () => loadClient(stack));
+  const received = readers.map(() => [] as number[]);
+  readers.forEach((reader, index) => {
+    reader.on('bulk', (sequence: number) => received[index]?.push(sequence));
+  });
+  await pooled(readers.length, 10, async (index) => {
+    await readers[index]?.start();
+  });
+  const token = await clientToken('load');
+  const negotiated = (await (
+    await fetch(`${stack.emulator.url}/client/negotiate?hub=load&negotiateVersion=1`, { method: 'POST', headers: { Authorization: `Bearer ${token}` } })
+  ).json()) as { connectionToken: string; connectionId: string };
+  const stalled = await RawWebSocket.connect(`${stack.emulator.url}/client/?hub=load&id=${negotiated.connectionToken}`, { Authorization: `Bearer ${token}` });
+  try {
+    stalled.send('{"protocol":"json","version":1}\u001e');
+    await stalled.until((raw) => raw.text().startsWith('{}\u001e'));
+    stalled.stall();
+
+    const rest = new ServiceHubClient(parseConnectionString(stack.emulator.connectionString), 'load');
+    const chunk = 'x'.repeat(64 * 1024);
+    const started = performance.now();
+    for (let sequence = 0; sequence < options.messages; sequence++) await rest.clients.all.send('bulk', sequence, chunk);
+    await waitUntil(() => received.every((list) => list.length === options.messages), 'every reader got every message', options.deliveryTimeoutMs);
+    const seconds = (performance.now() - started) / 1000;
+    const stalledStillConnected = await rest.clientManager.connectionExists(negotiated.connectionId);
+    // Reading again, it finds the Close error at the end of what was queued for it.
+    stalled.socket.resume();
+    const closeErrorSeen = await stalled.until((raw) => raw.text().includes('did not read its messages fast enough'), options.closeTimeoutMs);
+    return { messages: options.messages, seconds, received, stalledStillConnected, closeErrorSeen };
+  } finally {
+    stalled.close();
+    await Promise.all(readers.map((reader) => reader.stop()));
+  }
 }
