@@ -1,12 +1,11 @@
 // A failure while the emulator handles one client's message ends that connection only: before the
 // guard in ClientConnection.receive, an exception there escaped into the WebSocket event handler and
 // stopped the whole process, with every other client.
-import { hubProtocolByContentType, MessageType } from '@serverless-hub/core';
+import { MessageType } from '@serverless-hub/core';
 import type { HubMessage } from '@serverless-hub/core';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { ClientConnection } from '../packages/emulator/src/client/client-connection.js';
-import { buildClient, closed, startEmulator, startFakeApp } from './emulator-helpers.js';
-import type { UpstreamRecord } from './emulator-helpers.js';
+import { buildClient, closed, echoReply, startEmulatorWithApp } from './emulator-helpers.js';
 
 const cleanups: (() => Promise<void>)[] = [];
 
@@ -15,21 +14,12 @@ afterEach(async () => {
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
 });
 
-function echo(record: UpstreamRecord): { status: number; body?: Uint8Array } {
-  if (record.category !== 'messages') return { status: 200 };
-  const protocol = hubProtocolByContentType(String(record.headers['content-type']));
-  const invocation = protocol.parseUnframedInvocation(new Uint8Array(record.body));
-  return { status: 200, body: protocol.writeMessage({ type: MessageType.Completion, invocationId: invocation.invocationId ?? '', result: invocation.arguments[0] }) };
-}
-
 describe('a failure while handling one client message', () => {
   it('closes that connection with an error and leaves the others working', async () => {
-    let port = 0;
-    const app = await startFakeApp(() => port);
-    const { emulator } = await startEmulator({ upstream: app.upstream, logLevel: 'silent' });
-    port = emulator.port;
-    cleanups.push(() => app.close(), () => emulator.close());
-    app.reply = echo;
+    const setup = await startEmulatorWithApp({ logLevel: 'silent' });
+    cleanups.push(() => setup.close());
+    const { app } = setup;
+    app.reply = echoReply;
 
     type Handle = (this: ClientConnection, message: HubMessage) => void;
     const prototype = ClientConnection.prototype as unknown as { handle: Handle };

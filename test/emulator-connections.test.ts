@@ -4,10 +4,9 @@ import { request as httpRequest } from 'node:http';
 import { networkInterfaces } from 'node:os';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { HubConnectionState } from '@microsoft/signalr';
-import { hubProtocolByContentType, MessageType } from '@serverless-hub/core';
 import type { ServiceEmulator } from '@serverless-hub/emulator';
-import { buildClient, clientToken, closed, collect, eventually, rest, startEmulator, startFakeApp } from './emulator-helpers.js';
-import type { FakeApp, UpstreamRecord } from './emulator-helpers.js';
+import { buildClient, clientToken, closed, collect, echoReply, eventually, rest, startEmulator, startEmulatorWithApp, startFakeApp } from './emulator-helpers.js';
+import type { EmulatorWithApp, FakeApp } from './emulator-helpers.js';
 
 const cleanups: (() => Promise<void>)[] = [];
 
@@ -15,20 +14,10 @@ afterEach(async () => {
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
 });
 
-async function setUp(options: Parameters<typeof startEmulator>[0] = {}, appOptions: { key?: string } = {}): Promise<{ emulator: ServiceEmulator; app: FakeApp; logLines: string[] }> {
-  let port = 0;
-  const app = await startFakeApp(() => port, appOptions);
-  const { emulator, logLines } = await startEmulator({ upstream: app.upstream, logLevel: 'info', ...options });
-  port = emulator.port;
-  cleanups.push(() => app.close(), () => emulator.close());
-  return { emulator, app, logLines };
-}
-
-function echo(record: UpstreamRecord): { status: number; body?: Uint8Array } {
-  if (record.category !== 'messages') return { status: 200 };
-  const protocol = hubProtocolByContentType(String(record.headers['content-type']));
-  const invocation = protocol.parseUnframedInvocation(new Uint8Array(record.body));
-  return { status: 200, body: protocol.writeMessage({ type: MessageType.Completion, invocationId: invocation.invocationId ?? '', result: invocation.arguments[0] }) };
+async function setUp(options: Parameters<typeof startEmulator>[0] = {}, appOptions: { key?: string } = {}): Promise<EmulatorWithApp> {
+  const setup = await startEmulatorWithApp(options, appOptions);
+  cleanups.push(() => setup.close());
+  return setup;
 }
 
 async function negotiate(emulator: ServiceEmulator, token: string | undefined, hub = 'chat'): Promise<Response> {
@@ -265,7 +254,7 @@ describe('upstream routing and failures', () => {
   it('tries templates in order and answers invocations whose upstream fails or is missing', async () => {
     let port = 0;
     const app = await startFakeApp(() => port);
-    app.reply = echo;
+    app.reply = echoReply;
     const { emulator, logLines } = await startEmulator({
       logLevel: 'info',
       upstreamTimeoutMs: 300,

@@ -9,6 +9,7 @@ import { HttpTransportType, HubConnectionBuilder, JsonHubProtocol, LogLevel } fr
 import type { HubConnection, IHubProtocol } from '@microsoft/signalr';
 import { MessagePackHubProtocol } from '@microsoft/signalr-protocol-msgpack';
 import { SignJWT } from 'jose';
+import { hubProtocolByContentType, MessageType } from '@serverless-hub/core';
 import { createServiceEmulator, EMULATOR_ACCESS_KEY } from '@serverless-hub/emulator';
 import type { ServiceEmulator, ServiceEmulatorOptions, UpstreamTemplate } from '@serverless-hub/emulator';
 
@@ -291,4 +292,38 @@ export async function eventually(check: () => boolean | Promise<boolean>, what: 
     if (Date.now() > deadline) throw new Error(`Timed out waiting until ${what}`);
     await new Promise((resolve) => setTimeout(resolve, 20));
   }
+}
+
+/** A service emulator and a fake app wired to each other, and one way to close both. */
+export interface EmulatorWithApp {
+  readonly emulator: ServiceEmulator;
+  readonly app: FakeApp;
+  readonly logLines: string[];
+  close(): Promise<void>;
+}
+
+/** Starts a fake app and an emulator whose upstream is that app (log level `info` unless given). */
+export async function startEmulatorWithApp(options: ServiceEmulatorOptions = {}, appOptions: { key?: string } = {}): Promise<EmulatorWithApp> {
+  let port = 0;
+  const app = await startFakeApp(() => port, appOptions);
+  const { emulator, logLines } = await startEmulator({ upstream: app.upstream, logLevel: 'info', ...options });
+  port = emulator.port;
+  return {
+    emulator,
+    app,
+    logLines,
+    close: async () => {
+      await emulator.close();
+      await app.close();
+    },
+  };
+}
+
+/** The app's answer to `echo`: the first argument back, as a framed Completion in the client's protocol. */
+export function echoReply(record: UpstreamRecord): { status: number; body?: Uint8Array } {
+  if (record.category !== 'messages') return { status: 200 };
+  const protocol = hubProtocolByContentType(String(record.headers['content-type']));
+  const invocation = protocol.parseUnframedInvocation(new Uint8Array(record.body));
+  if (invocation.invocationId === undefined) return { status: 200 };
+  return { status: 200, body: protocol.writeMessage({ type: MessageType.Completion, invocationId: invocation.invocationId, result: invocation.arguments[0] }) };
 }

@@ -10,8 +10,8 @@ import fc from 'fast-check';
 import { afterEach, describe, expect, it } from 'vitest';
 import { hubProtocolByContentType, MessageType } from '@serverless-hub/core';
 import type { ServiceEmulator } from '@serverless-hub/emulator';
-import { buildClient, clientToken, restToken, startEmulator, startFakeApp } from './emulator-helpers.js';
-import type { FakeApp, ProtocolKey, UpstreamRecord } from './emulator-helpers.js';
+import { buildClient, clientToken, echoReply, restToken, startEmulator, startEmulatorWithApp } from './emulator-helpers.js';
+import type { EmulatorWithApp, FakeApp, ProtocolKey, UpstreamRecord } from './emulator-helpers.js';
 import { RawWebSocket } from './robustness-raw-client.js';
 
 const cleanups: (() => Promise<void> | void)[] = [];
@@ -20,28 +20,10 @@ afterEach(async () => {
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
 });
 
-interface Setup {
-  readonly emulator: ServiceEmulator;
-  readonly app: FakeApp;
-  readonly logLines: string[];
-}
-
-async function setUp(options: Parameters<typeof startEmulator>[0] = {}): Promise<Setup> {
-  let port = 0;
-  const app = await startFakeApp(() => port);
-  const { emulator, logLines } = await startEmulator({ upstream: app.upstream, logLevel: 'info', ...options });
-  port = emulator.port;
-  cleanups.push(() => app.close(), () => emulator.close());
-  return { emulator, app, logLines };
-}
-
-/** The app's answer to `echo`: the first argument back, as a framed Completion in the client's protocol. */
-function echo(record: UpstreamRecord): { status: number; body?: Uint8Array } {
-  if (record.category !== 'messages') return { status: 200 };
-  const protocol = hubProtocolByContentType(String(record.headers['content-type']));
-  const invocation = protocol.parseUnframedInvocation(new Uint8Array(record.body));
-  if (invocation.invocationId === undefined) return { status: 200 };
-  return { status: 200, body: protocol.writeMessage({ type: MessageType.Completion, invocationId: invocation.invocationId, result: invocation.arguments[0] }) };
+async function setUp(options: Parameters<typeof startEmulator>[0] = {}): Promise<EmulatorWithApp> {
+  const setup = await startEmulatorWithApp(options);
+  cleanups.push(() => setup.close());
+  return setup;
 }
 
 async function started(app: FakeApp, protocol: ProtocolKey = 'json'): Promise<HubConnection> {
@@ -85,7 +67,7 @@ describe('an upstream that is slow, down or answers garbage', () => {
     app.reply = async (record) => {
       if (record.event === 'slow') await new Promise<void>((resolve) => (releaseSlow = resolve));
       if (record.event === 'stuck') await new Promise((resolve) => setTimeout(resolve, 3000));
-      return echo(record);
+      return echoReply(record);
     };
     const slowClient = await started(app);
     const others = await Promise.all([started(app), started(app, 'messagepack')]);
@@ -107,12 +89,12 @@ describe('an upstream that is slow, down or answers garbage', () => {
 
   it('an upstream that is down: invocations fail with status 500, connects are refused, and nothing hangs', async () => {
     const { app } = await setUp();
-    app.reply = echo;
+    app.reply = echoReply;
     const healthy = await started(app);
     // Take the app down for messages only, then entirely.
     app.reply = (record) => {
       if (record.category === 'messages' && record.event !== 'echo') throw new Error('the app crashed');
-      return echo(record);
+      return echoReply(record);
     };
     expect(await invokeOutcome(healthy, 'crash')).toBe('error Invocation failed, status code 500');
     expect(await invokeOutcome(healthy, 'echo', 1)).toBe('result 1');
@@ -124,7 +106,7 @@ describe('an upstream that is slow, down or answers garbage', () => {
 
   it('a connect that the upstream fails is refused with the documented Close error, and the others stay', async () => {
     const { emulator, app } = await setUp();
-    app.reply = (record) => (record.event === 'connected' && record.headers['x-asrs-user-id'] === 'refused' ? { status: 500 } : echo(record));
+    app.reply = (record) => (record.event === 'connected' && record.headers['x-asrs-user-id'] === 'refused' ? { status: 500 } : echoReply(record));
     const stays = await started(app);
     const bystander = await rawClient(emulator, 'json', 'welcome');
     const refused = await rawClient(emulator, 'json', 'refused');
@@ -151,7 +133,7 @@ describe('an upstream that is slow, down or answers garbage', () => {
       request.on('data', (chunk: Buffer) => chunks.push(chunk));
       request.on('end', () => {
         const record = { category: String(request.headers['x-asrs-category']), headers: request.headers, body: Buffer.concat(chunks) } as UpstreamRecord;
-        const answer = echo(record);
+        const answer = echoReply(record);
         response.writeHead(answer.status);
         response.end(answer.body);
       });
@@ -189,7 +171,7 @@ describe('an upstream that is slow, down or answers garbage', () => {
     it.each(garbage)(`${protocol}: an upstream answering %s gives that invoke the documented error; the client and the others carry on`, async (_name, body) => {
       const { app, logLines } = await setUp();
       app.reply = (record) => {
-        if (record.event !== 'garbage') return echo(record);
+        if (record.event !== 'garbage') return echoReply(record);
         const invocationId = hubProtocolByContentType(String(record.headers['content-type'])).parseUnframedInvocation(new Uint8Array(record.body)).invocationId ?? '';
         return { status: 200, body: body(invocationId, protocol) };
       };
@@ -207,7 +189,7 @@ describe('an upstream that is slow, down or answers garbage', () => {
 describe('clients that send garbage', () => {
   it('any frames after the handshake close that connection with an error or are ignored; the emulator and other clients carry on', async () => {
     const { emulator, app } = await setUp({ logLevel: 'warn' });
-    app.reply = echo;
+    app.reply = echoReply;
     const bystander = await started(app);
     const unhandled: unknown[] = [];
     const onUnhandled = (reason: unknown): void => {
@@ -242,7 +224,7 @@ describe('clients that send garbage', () => {
 
   it('an invocation whose target is not well-formed text is answered, and the connection goes on', async () => {
     const { emulator, app } = await setUp({ logLevel: 'warn' });
-    app.reply = echo;
+    app.reply = echoReply;
     const unhandled: unknown[] = [];
     const onUnhandled = (reason: unknown): void => {
       unhandled.push(reason);
