@@ -25,6 +25,7 @@ export default defineConfig({
   test: {
     include: ['packages/*/src/**/*.spec.ts', 'test/**/*.test.ts', 'samples/*/src/**/*.spec.ts'],
     exclude: ['**/node_modules/**', '**/dist/**', '**/*.stress.test.ts'],
+    setupFiles: ['test/fast-check-seed.setup.ts'],
     typecheck: { enabled: true, include: ['**/*.test-d.ts'], tsconfig: './tsconfig.json' },
     testTimeout: 20_000,
     hookTimeout: 30_000,

@@ -251,6 +251,21 @@ describe('connection life cycle', () => {
 });
 
 describe('upstream routing and failures', () => {
+  it('keeps an event named "." or ".." one escaped path segment, so it cannot drop or climb over a part of the URL', async () => {
+    const { app } = await setUp();
+    app.reply = echoReply;
+    const connection = buildClient(app, 'WebSockets', 'json');
+    cleanups.push(() => connection.stop());
+    await connection.start();
+    expect(await connection.invoke('.', 'one dot')).toBe('one dot');
+    expect(await connection.invoke('..', 'two dots')).toBe('two dots');
+    const paths = app.records.filter((record) => record.category === 'messages').map((record) => [record.path, record.event, record.headers['x-asrs-event']]);
+    expect(paths).toEqual([
+      ['/api/chat/messages/%2E', '.', '.'],
+      ['/api/chat/messages/%2E%2E', '..', '..'],
+    ]);
+  });
+
   it('tries templates in order and answers invocations whose upstream fails or is missing', async () => {
     let port = 0;
     const app = await startFakeApp(() => port);

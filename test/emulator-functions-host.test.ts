@@ -3,7 +3,10 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { HttpResponse } from '@azure/functions';
 import type { HttpRequest, InvocationContext } from '@azure/functions';
-import { createFunctionsHost } from '@serverless-hub/emulator';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createFunctionsHost, EmulatorError, loadApp } from '@serverless-hub/emulator';
 import type { FunctionsHost, FunctionsHostOptions, HostedFunction } from '@serverless-hub/emulator';
 
 const hosts: FunctionsHost[] = [];
@@ -86,6 +89,55 @@ describe('the local functions host', () => {
     expect((await fetch(`${host.url}/api/wrong`)).status).toBe(500);
     expect(lines.some((line) => line.startsWith('info throws: about to fail'))).toBe(true);
     expect(lines.some((line) => line.startsWith('error throws') && line.includes('secret internal detail'))).toBe(true);
+  });
+
+  it('answers 500 and keeps serving when a function throws something that is not an Error', async () => {
+    const thrown: unknown[] = [null, undefined, 'text', Object.create(null), { toString: '' }];
+    const { host, lines } = await start(
+      thrown.map((value, index) =>
+        http(`odd${String(index)}`, `odd/${String(index)}`, ['GET'], () => {
+          throw value;
+        }),
+      ),
+    );
+    for (const index of thrown.keys()) {
+      const failed = await fetch(`${host.url}/api/odd/${String(index)}`);
+      expect([failed.status, await failed.text()]).toEqual([500, '']);
+    }
+    expect(lines.filter((line) => /^error odd\d .*threw: a non-Error value was thrown: /.test(line))).toHaveLength(thrown.length);
+    expect(lines.find((line) => line.startsWith('error odd2'))).toContain('"text"');
+  });
+
+  it('logs any value a function passes to context.log, as console.log would', async () => {
+    const circular: Record<string, unknown> = { name: 'loop' };
+    circular.self = circular;
+    const { host, lines } = await start([
+      http('logs', 'logs', ['GET'], (_request, context) => {
+        context.log('values:', circular, 12n, Object.create(null), new Error('logged only'));
+        return { body: 'ok' };
+      }),
+    ]);
+    const answer = await fetch(`${host.url}/api/logs`);
+    expect([answer.status, await answer.text()]).toEqual([200, 'ok']);
+    const line = lines.find((entry) => entry.startsWith('info logs: values:'));
+    expect(line).toContain("name: 'loop'");
+    expect(line).toContain('[Circular *1]');
+    expect(line).toContain('12n');
+    expect(line).toContain('Error: logged only\n    at ');
+  });
+
+  it('reports an app whose entry throws a non-Error value while loading as APP_LOAD_FAILED', async () => {
+    const directory = await mkdtemp(join(tmpdir(), 'throwing-app-'));
+    try {
+      const entry = join(directory, 'index.mjs');
+      await writeFile(entry, 'throw Object.create(null);\n');
+      const failure = await loadApp({ directory, entry, routePrefix: 'api' }).then(() => undefined, (error: unknown) => error);
+      expect(failure).toBeInstanceOf(EmulatorError);
+      expect(failure).toMatchObject({ code: 'APP_LOAD_FAILED' });
+      expect((failure as EmulatorError).message).toBe(`Loading the app ${entry} failed: a non-Error value was thrown: an object`);
+    } finally {
+      await rm(directory, { recursive: true, force: true });
+    }
   });
 
   it('prefers literal routes, matches without letter case, and honours the route prefix', async () => {

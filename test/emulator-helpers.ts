@@ -178,9 +178,11 @@ export async function startFakeApp(emulatorPort: () => number, options: { hub?: 
     const body = await readAll(request);
     const connectionId = String(request.headers['x-asrs-connection-id'] ?? '');
     if (!validSignature(request.headers, connectionId, key)) badSignatures.push(`${request.method ?? ''} ${url.pathname}`);
-    const segments = url.pathname.split('/').map((segment) => decodeURIComponent(segment));
+    // The path as sent, not as URL resolves it: an event "." arrives as the segment %2E.
+    const path = (request.url ?? '/').split('?')[0] ?? '/';
+    const segments = path.split('/').map((segment) => decodeURIComponent(segment));
     const record: UpstreamRecord = {
-      path: url.pathname,
+      path,
       headers: request.headers,
       body,
       category: segments[3] ?? '',

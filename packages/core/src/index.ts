@@ -3,6 +3,8 @@
 // errors
 export { ServerlessHubError } from './errors/serverless-hub-error.js';
 export type { ServerlessHubErrorCode } from './errors/serverless-hub-error.js';
+export { describeError, errorDetail, errorMessage } from './errors/describe-error.js';
+export { describeValue } from './errors/describe-value.js';
 
 // connection strings (issue: foundation)
 export type { ServiceAuth, ServiceEndpoint } from './connection/service-endpoint.js';

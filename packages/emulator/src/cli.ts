@@ -1,6 +1,6 @@
 // The `serverless-hub-emulator` command: the local service, and optionally a local functions host for an app.
 import { readFileSync } from 'node:fs';
-import { getRegisteredFunctions } from '@serverless-hub/core';
+import { describeError, errorDetail, errorMessage, getRegisteredFunctions } from '@serverless-hub/core';
 import { parseCliArguments, usage } from './cli/cli-arguments.js';
 import type { CliCommand } from './cli/cli-arguments.js';
 import { EmulatorError } from './errors/emulator-error.js';
@@ -128,7 +128,7 @@ async function main(argv: readonly string[]): Promise<number> {
   try {
     command = parseCliArguments(argv);
   } catch (error) {
-    process.stderr.write(`${(error as Error).message}\n\n${usage}\n`);
+    process.stderr.write(`${errorMessage(error)}\n\n${usage}\n`);
     return 2;
   }
   if (command.command === 'help') {
@@ -144,7 +144,7 @@ async function main(argv: readonly string[]): Promise<number> {
   try {
     stop = await run(command);
   } catch (error) {
-    process.stderr.write(`${error instanceof EmulatorError ? error.message : ((error as Error).stack ?? String(error))}\n`);
+    process.stderr.write(`${error instanceof EmulatorError ? error.message : errorDetail(error)}\n`);
     return 1;
   }
   return new Promise((resolve) => {
@@ -162,7 +162,7 @@ async function main(argv: readonly string[]): Promise<number> {
           resolve(0);
         },
         (error: unknown) => {
-          process.stderr.write(`Stopping failed: ${String(error)}\n`);
+          process.stderr.write(`Stopping failed: ${describeError(error)}\n`);
           resolve(1);
         },
       );
@@ -177,7 +177,7 @@ main(process.argv.slice(2)).then(
     process.exit(code);
   },
   (error: unknown) => {
-    process.stderr.write(`${String(error)}\n`);
+    process.stderr.write(`${describeError(error)}\n`);
     process.exit(1);
   },
 );

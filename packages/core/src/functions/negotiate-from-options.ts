@@ -2,6 +2,7 @@ import { ServerlessHubError } from '../errors/serverless-hub-error.js';
 import type { HubDescriptor } from '../hub/hub-descriptor.js';
 import { negotiateFromRequest, signalRConnectionInfo } from '../negotiate/connection-info.js';
 import type { NegotiateFromRequest } from './negotiate-handler.js';
+import { errorMessage } from '../errors/describe-error.js';
 
 /**
  * The negotiate of a hub without a `@Negotiate()` method: the official `SignalRConnectionInfo` binding's
@@ -21,7 +22,7 @@ export function negotiateFromOptions(descriptor: HubDescriptor): NegotiateFromRe
   } catch (error) {
     throw new ServerlessHubError(
       'HUB_DEFINITION_INVALID',
-      `@Hub negotiate options of ${descriptor.className}: ${error instanceof Error ? error.message : String(error)}`,
+      `@Hub negotiate options of ${descriptor.className}: ${errorMessage(error)}`,
       { cause: error },
     );
   }

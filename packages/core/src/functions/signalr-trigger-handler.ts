@@ -3,6 +3,7 @@ import { ServerlessHubError } from '../errors/serverless-hub-error.js';
 import type { HubEventCall } from '../hub/hub-invoker.js';
 import { contextFromSignalRTrigger } from './signalr-trigger-context.js';
 import type { SignalRTriggerEvent } from './signalr-trigger-context.js';
+import { errorMessage } from '../errors/describe-error.js';
 
 /** The event a binding-mode function serves, with the hub method's argument bounds. */
 export interface SignalRTriggerTarget extends SignalRTriggerEvent {
@@ -48,8 +49,9 @@ export function createSignalRTriggerHandler(
     try {
       context = contextFromSignalRTrigger(invocation, target);
     } catch (error) {
-      functionContext.error(`signalRTrigger ${where}: ${(error as Error).message}`);
-      throw clientFacing((error as Error).message);
+      const message = errorMessage(error);
+      functionContext.error(`signalRTrigger ${where}: ${message}`);
+      throw clientFacing(message);
     }
     const count = context.arguments.length;
     if (checksArguments && (count < target.minArguments || count > target.maxArguments)) {

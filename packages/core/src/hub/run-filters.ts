@@ -1,6 +1,7 @@
 import { ServerlessHubError } from '../errors/serverless-hub-error.js';
 import type { HubInvocationContext } from '../upstream/hub-invocation-context.js';
 import type { HubFilter, HubFilterResult } from './hub-filter.js';
+import { describeError } from '../errors/describe-error.js';
 
 /** A filter ready to run: its name (for the log) and how to get its verdict. */
 export interface FilterStep {
@@ -58,7 +59,7 @@ async function settle(pending: PromiseLike<HubFilterResult>, step: FilterStep, c
 
 function thrownBy(step: FilterStep, context: HubInvocationContext, error: unknown): ServerlessHubError {
   if (isForbidden(error)) return error;
-  return denied(step, context, `it threw ${error instanceof Error ? `${error.name}: ${error.message}` : String(error)}`, error);
+  return denied(step, context, `it threw ${describeError(error)}`, error);
 }
 
 /** A filter step over a filter instance. */

@@ -1,4 +1,5 @@
 import { ServerlessHubError } from '../errors/serverless-hub-error.js';
+import { describeValue } from '../errors/describe-value.js';
 
 /**
  * The parts of an HTTP request binding expressions read. An `@azure/functions` `HttpRequest`
@@ -29,8 +30,8 @@ export type BindingValue = (request: NegotiateRequest) => string | undefined;
 const HEADER_NAME = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
 const QUERY_NAME = /^[^\s{}]+$/;
 
-function invalidExpression(optionName: string, template: string, problem: string): ServerlessHubError {
-  const shown = JSON.stringify(template.length > 200 ? `${template.slice(0, 200)}…` : template);
+function invalidExpression(optionName: string, template: unknown, problem: string): ServerlessHubError {
+  const shown = describeValue(template);
   return new ServerlessHubError(
     'NEGOTIATE_OPTIONS_INVALID',
     `${optionName} ${shown} is not a valid binding expression: ${problem}. ` +
@@ -85,7 +86,7 @@ function compileReference(expression: string, optionName: string, template: stri
  * ```
  */
 export function compileBindingExpression(template: string, optionName: string): BindingValue {
-  if (typeof template !== 'string') throw invalidExpression(optionName, String(template), 'it is not a string');
+  if (typeof template !== 'string') throw invalidExpression(optionName, template, 'it is not a string');
   const parts: (string | BindingValue)[] = [];
   let literal = '';
   let index = 0;

@@ -1,4 +1,5 @@
 import { ServerlessHubError } from '../errors/serverless-hub-error.js';
+import { errorMessage } from '../errors/describe-error.js';
 
 /** The one way protocol code reports malformed input: a `PROTOCOL_INVALID_MESSAGE` error. */
 export function invalidMessage(message: string, cause?: unknown): ServerlessHubError {
@@ -8,6 +9,5 @@ export function invalidMessage(message: string, cause?: unknown): ServerlessHubE
 /** Keeps a parser's own error as it is and wraps anything else (a decoder's RangeError, a TypeError). */
 export function asInvalidMessage(error: unknown, context: string): ServerlessHubError {
   if (error instanceof ServerlessHubError) return error;
-  const detail = error instanceof Error ? error.message : String(error);
-  return invalidMessage(`${context}: ${detail}`, error);
+  return invalidMessage(`${context}: ${errorMessage(error)}`, error);
 }

@@ -3,6 +3,7 @@ import { abortedError } from './abortable.js';
 import type { RestCallOptions } from './rest-call-options.js';
 import { assertTarget } from './rest-arguments.js';
 import type { RestTransport } from './rest-transport.js';
+import { errorMessage } from '../errors/describe-error.js';
 
 /**
  * Some clients of a hub (all, one connection, a user, a group, ...): `send` invokes a method on each of
@@ -39,7 +40,7 @@ function serializeMessage(target: string, args: readonly unknown[]): Buffer {
   } catch (error) {
     throw new ServerlessHubError(
       'REST_INVALID_ARGUMENT',
-      `The arguments of ${JSON.stringify(target)} cannot be serialized as JSON (${error instanceof Error ? error.message : String(error)}).`,
+      `The arguments of ${JSON.stringify(target)} cannot be serialized as JSON (${errorMessage(error)}).`,
       { cause: error },
     );
   }

@@ -3,6 +3,7 @@ import { SIGNALR_ENTRA_SCOPE } from '../connection/identity-credential.js';
 import type { EntraAccessToken, TokenCredential } from '../connection/identity-credential.js';
 import { raceAbort } from './abortable.js';
 import type { RestAuthorizer } from './rest-authorizer.js';
+import { errorMessage } from '../errors/describe-error.js';
 
 /** Refresh this long before expiry (or halfway through a shorter lifetime). */
 const REFRESH_BEFORE_EXPIRY_MS = 5 * 60_000;
@@ -69,7 +70,7 @@ export class EntraIdAuthorizer implements RestAuthorizer {
     try {
       answer = await credential.getToken(SIGNALR_ENTRA_SCOPE, { abortSignal: AbortSignal.timeout(CREDENTIAL_TIMEOUT_MS) });
     } catch (error) {
-      const reason = error instanceof Error ? error.message : String(error);
+      const reason = errorMessage(error);
       throw new ServerlessHubError(
         'REST_CREDENTIAL_FAILED',
         `The Microsoft Entra ID credential could not get a token for ${SIGNALR_ENTRA_SCOPE}: ${reason}. ` +

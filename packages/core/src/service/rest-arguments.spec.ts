@@ -9,7 +9,6 @@ import {
   assertTarget,
   assertTtl,
   assertUserId,
-  describeValue,
 } from './rest-arguments.js';
 
 function failure(action: () => void): ServerlessHubError {
@@ -50,7 +49,7 @@ describe('assertHubName', () => {
       failure(() => {
         assertHubName(42);
       }).message,
-    ).toContain('Invalid hub name number');
+    ).toContain('Invalid hub name 42:');
   });
 });
 
@@ -160,8 +159,13 @@ describe('ids, targets, ttl and reasons', () => {
     ).toBe('Invalid user id: it must not be empty.');
   });
 
-  it('quotes long values shortened', () => {
-    expect(describeValue('x'.repeat(100))).toBe(JSON.stringify(`${'x'.repeat(64)}…`));
-    expect(describeValue(null)).toBe('null');
+  it('quotes a long value shortened in the error', () => {
+    expect(
+      failure(() => {
+        assertGroupName(`${'x'.repeat(100)}\n`);
+      }).message,
+    ).toBe(
+      `Invalid group name ${JSON.stringify(`${'x'.repeat(64)}…`)}: it must not contain a line break.`,
+    );
   });
 });

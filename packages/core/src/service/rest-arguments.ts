@@ -1,4 +1,5 @@
 import { ServerlessHubError } from '../errors/serverless-hub-error.js';
+import { describeValue } from '../errors/describe-value.js';
 
 // Limits of the 2022-06-01 REST API (swagger `pattern`, `minLength`, `maxLength`, `format`).
 const HUB_NAME = /^[A-Za-z][A-Za-z0-9_`,.[\]]{0,127}$/;
@@ -7,13 +8,6 @@ const MAX_USER_ID_LENGTH = 1024;
 const MAX_TTL_SECONDS = 2_147_483_647;
 const LONE_SURROGATE = /\p{Cs}/u;
 const WHITESPACE_ONLY = /^\s+$/;
-
-/** Quotes a caller's value for an error message without letting a huge value flood logs. */
-export function describeValue(value: unknown): string {
-  if (typeof value !== 'string') return value === null ? 'null' : typeof value;
-  const shown = value.length > 64 ? `${value.slice(0, 64)}…` : value;
-  return JSON.stringify(shown);
-}
 
 function invalid(message: string): ServerlessHubError {
   return new ServerlessHubError('REST_INVALID_ARGUMENT', message);
@@ -78,7 +72,7 @@ export function assertTarget(value: unknown): asserts value is string {
 export function assertTtl(value: unknown): asserts value is number {
   if (typeof value !== 'number' || !Number.isInteger(value) || value < 0 || value > MAX_TTL_SECONDS) {
     throw invalid(
-      `Invalid ttl ${typeof value === 'number' ? String(value) : describeValue(value)}: expected whole seconds from 0 to ${MAX_TTL_SECONDS}.`,
+      `Invalid ttl ${describeValue(value)}: expected whole seconds from 0 to ${MAX_TTL_SECONDS}.`,
     );
   }
 }

@@ -1,4 +1,5 @@
 import { ServerlessHubError } from '../errors/serverless-hub-error.js';
+import { describeValue } from '../errors/describe-value.js';
 
 /**
  * How REST calls are retried. Retries are on by default; pass `retry: false` to a client to turn them off.
@@ -47,7 +48,7 @@ export const NO_RETRIES: RetryPolicy = { maxRetries: 0, delayBeforeRetry: () => 
 
 function assertNonNegativeMilliseconds(value: number, name: string): void {
   if (!Number.isFinite(value) || value < 0) {
-    throw new ServerlessHubError('REST_INVALID_ARGUMENT', `Invalid retry option ${name}: ${String(value)}; expected milliseconds ≥ 0.`);
+    throw new ServerlessHubError('REST_INVALID_ARGUMENT', `Invalid retry option ${name}: ${describeValue(value)}; expected milliseconds ≥ 0.`);
   }
 }
 

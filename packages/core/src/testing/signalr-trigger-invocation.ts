@@ -2,6 +2,7 @@ import type { InvocationContext } from '@azure/functions';
 import type { RegisteredSignalRFunction } from '../functions/function-registry.js';
 import { createTestInvocationContext } from './test-invocation-context.js';
 import type { LoggedLine } from './test-invocation-context.js';
+import { errorDetail, errorMessage } from '../errors/describe-error.js';
 
 /**
  * What the Functions host's SignalR extension tells a `signalRTrigger` function about an event.
@@ -87,7 +88,7 @@ export async function invokeSignalRTrigger(fn: RegisteredSignalRFunction, option
     const result = await handler(createSignalRTriggerInvocation(fn, options), context);
     return { ok: true, ...(result === undefined ? {} : { result }), logs };
   } catch (error) {
-    const failure = error instanceof Error ? error : new Error(String(error));
-    return { ok: false, error: failure.message, ...(failure.stack === undefined ? {} : { stack: failure.stack }), logs };
+    const stack = error instanceof Error ? errorDetail(error) : undefined;
+    return { ok: false, error: errorMessage(error), ...(stack === undefined ? {} : { stack }), logs };
   }
 }

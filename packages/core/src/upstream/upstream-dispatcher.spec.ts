@@ -325,9 +325,25 @@ describe('UpstreamDispatcher dispatch', () => {
         // eslint-disable-next-line @typescript-eslint/only-throw-error -- a handler may throw anything
         throw 'plain string';
       }, { detailedErrors: 'always' });
-      expect(decodedCompletion(await dispatcher.dispatch(invoke('run', [])))).toMatchObject({ error: `${generic} string: plain string` });
+      expect(decodedCompletion(await dispatcher.dispatch(invoke('run', [])))).toMatchObject({
+        error: `${generic} a non-Error value was thrown: "plain string"`,
+      });
       const withStack = await dispatcherFor(failing, { detailedErrors: 'always' }).dispatch(invoke('run', []));
       expect(JSON.stringify(decodedCompletion(withStack))).not.toMatch(/\bat /);
+    });
+
+    it('still answer when a handler throws a value that cannot be turned into a string', async () => {
+      const unprintable: unknown[] = [null, undefined, Object.create(null), { toString: '' }, { [Symbol.toPrimitive]: () => { throw new Error('no'); } }];
+      for (const thrown of unprintable) {
+        for (const detailedErrors of ['off', 'always'] as const) {
+          const dispatcher = dispatcherFor(() => {
+            throw thrown;
+          }, { detailedErrors });
+          const completion = decodedCompletion(await dispatcher.dispatch(invoke('run', [])));
+          expect(completion).toMatchObject({ type: 3, invocationId: '1' });
+          expect((completion as { error: string }).error.startsWith(generic)).toBe(true);
+        }
+      }
     });
   });
 });

@@ -12,6 +12,7 @@ import type { UpstreamInvocationContextFields } from './upstream-invocation-cont
 import { upstreamInvocationContext } from './upstream-invocation-context.js';
 import type { UpstreamLogger } from './upstream-logger.js';
 import type { UpstreamOutcome, UpstreamRejectionCode } from './upstream-outcome.js';
+import { describeError } from '../errors/describe-error.js';
 
 /**
  * What a handler gets besides the context: an `AbortSignal` that fires when the caller goes away, and
@@ -441,8 +442,7 @@ export class UpstreamDispatcher {
       this.#detailedErrors === 'always' ||
       (this.#detailedErrors === 'claim' && context.claims['asrs.s.derror']?.toLowerCase() === 'true');
     if (!detailed) return generic;
-    if (error instanceof Error) return `${generic} ${error.name}: ${error.message}`;
-    return `${generic} ${typeof error}: ${String(error)}`;
+    return `${generic} ${describeError(error)}`;
   }
 }
 

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { MessageType, parseHandshakeRequest, selectHubProtocol, writeHandshakeResponse } from '@serverless-hub/core';
+import { errorMessage, MessageType, parseHandshakeRequest, selectHubProtocol, writeHandshakeResponse } from '@serverless-hub/core';
 import type { HubMessage, HubMessageReader, HubProtocol, InvocationMessage } from '@serverless-hub/core';
 import type { HubMember } from '../hub/hub-state.js';
 import { pingFrame, rawFrame, unframe } from '../protocol/outbound-message.js';
@@ -103,7 +103,7 @@ export class ClientConnection implements HubMember, UpstreamSource {
       this.close({
         error: 'Connection closed with an error. The emulator could not handle a message from the client.',
         sendCloseMessage: true,
-        reason: `failed to handle a message from the client: ${error instanceof Error ? error.message : String(error)}`,
+        reason: `failed to handle a message from the client: ${errorMessage(error)}`,
       });
     }
   }
@@ -121,7 +121,7 @@ export class ClientConnection implements HubMember, UpstreamSource {
       messages = this.reader.push(chunk);
     } catch (error) {
       this.close({
-        error: `Connection closed with an error. ${(error as Error).message}`,
+        error: `Connection closed with an error. ${errorMessage(error)}`,
         sendCloseMessage: true,
         reason: 'invalid message from the client',
       });
@@ -240,7 +240,7 @@ export class ClientConnection implements HubMember, UpstreamSource {
       }
       protocol = selectHubProtocol(parsed.message);
     } catch (error) {
-      this.refuseHandshake((error as Error).message);
+      this.refuseHandshake(errorMessage(error));
       return;
     }
     this.handshakeBuffer = undefined;

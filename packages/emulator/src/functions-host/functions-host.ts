@@ -2,7 +2,9 @@ import { randomUUID } from 'node:crypto';
 import { createServer } from 'node:http';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { createRequire } from 'node:module';
+import { format } from 'node:util';
 import type * as AzureFunctions from '@azure/functions';
+import { errorDetail } from '@serverless-hub/core';
 import type { Cookie, HttpRequest, InvocationContext as InvocationContextType } from '@azure/functions';
 import { EmulatorError } from '../errors/emulator-error.js';
 import { BodyTooLargeError, readBody, sendText } from '../http/http-utils.js';
@@ -121,8 +123,10 @@ function cookieHeader(cookie: Cookie): string {
   return text;
 }
 
+// As console.log formats: errors with their stack, and any value (circular, bigint, null-prototype)
+// without throwing, which JSON.stringify would do inside the user's function.
 function logArguments(args: readonly unknown[]): string {
-  return args.map((item) => (typeof item === 'string' ? item : item instanceof Error ? (item.stack ?? item.message) : JSON.stringify(item))).join(' ');
+  return format(...args);
 }
 
 /**
@@ -239,7 +243,7 @@ export function createFunctionsHost(options: FunctionsHostOptions): FunctionsHos
     try {
       result = await fn.handler(httpRequest, context);
     } catch (error) {
-      logger.error(`${fn.name} (invocation ${invocationId}) threw: ${(error as Error).stack ?? String(error)}`);
+      logger.error(`${fn.name} (invocation ${invocationId}) threw: ${errorDetail(error)}`);
       sendText(response, 500, '');
       return 500;
     }
@@ -288,7 +292,7 @@ export function createFunctionsHost(options: FunctionsHostOptions): FunctionsHos
           logger.info(`POST ${SIGNALR_WEBHOOK_PATH} (${String(request.headers['x-asrs-category'])}/${String(request.headers['x-asrs-event'])}) -> ${status} in ${(performance.now() - started).toFixed(1)} ms`);
         })
         .catch((error: unknown) => {
-          logger.error(`POST ${SIGNALR_WEBHOOK_PATH} failed: ${(error as Error).stack ?? String(error)}`);
+          logger.error(`POST ${SIGNALR_WEBHOOK_PATH} failed: ${errorDetail(error)}`);
           if (!response.headersSent) sendText(response, error instanceof BodyTooLargeError ? 413 : 500, '');
         });
       return;
@@ -314,7 +318,7 @@ export function createFunctionsHost(options: FunctionsHostOptions): FunctionsHos
               sendText(response, 413, error.message);
               return;
             }
-            logger.error(`${method} ${url.pathname} -> ${fn.name} failed: ${(error as Error).stack ?? String(error)}`);
+            logger.error(`${method} ${url.pathname} -> ${fn.name} failed: ${errorDetail(error)}`);
             if (!response.headersSent) sendText(response, 500, '');
             else response.destroy();
           });

@@ -3,6 +3,7 @@ import { readFile, stat } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { dirname, extname, join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { errorMessage } from '@serverless-hub/core';
 import { EmulatorError } from '../errors/emulator-error.js';
 
 /**
@@ -33,7 +34,7 @@ async function readJson(path: string): Promise<Record<string, unknown> | undefin
     const value: unknown = JSON.parse(text.charCodeAt(0) === 0xfeff ? text.slice(1) : text);
     return typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : undefined;
   } catch (error) {
-    throw new EmulatorError('CONFIG_INVALID', `${path} is not valid JSON: ${(error as Error).message}`, { cause: error });
+    throw new EmulatorError('CONFIG_INVALID', `${path} is not valid JSON: ${errorMessage(error)}`, { cause: error });
   }
 }
 
@@ -118,7 +119,7 @@ export async function loadApp(app: AppLocation): Promise<void> {
   try {
     await import(pathToFileURL(app.entry).href);
   } catch (error) {
-    throw new EmulatorError('APP_LOAD_FAILED', `Loading the app ${app.entry} failed: ${(error as Error).message}`, { cause: error });
+    throw new EmulatorError('APP_LOAD_FAILED', `Loading the app ${app.entry} failed: ${errorMessage(error)}`, { cause: error });
   } finally {
     console.warn = warn;
   }

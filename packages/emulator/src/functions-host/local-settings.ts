@@ -1,5 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { errorMessage } from '@serverless-hub/core';
 import { EmulatorError } from '../errors/emulator-error.js';
 
 /**
@@ -57,7 +58,7 @@ export function parseLocalSettings(text: string, source: string): LocalSettings 
   try {
     json = JSON.parse(text.charCodeAt(0) === 0xfeff ? text.slice(1) : text);
   } catch (error) {
-    throw new EmulatorError('CONFIG_INVALID', `${source} is not valid JSON: ${(error as Error).message}`, { cause: error });
+    throw new EmulatorError('CONFIG_INVALID', `${source} is not valid JSON: ${errorMessage(error)}`, { cause: error });
   }
   if (!isRecord(json)) throw new EmulatorError('CONFIG_INVALID', `${source} must hold a JSON object with "Values".`);
   if (json.IsEncrypted === true) {
@@ -88,7 +89,7 @@ async function readIfPresent(path: string): Promise<string | undefined> {
     return await readFile(path, 'utf8');
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw new EmulatorError('CONFIG_INVALID', `Cannot read ${path}: ${(error as Error).message}`, { cause: error });
+    throw new EmulatorError('CONFIG_INVALID', `Cannot read ${path}: ${errorMessage(error)}`, { cause: error });
   }
 }
 

@@ -1,6 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { InvocationContext } from '@azure/functions';
-import { createSignatureValidator, endpointFromSettings, hubProtocolByContentType, MessageType, parseClaimsHeader } from '@serverless-hub/core';
+import { createSignatureValidator, endpointFromSettings, errorMessage, hubProtocolByContentType, MessageType, parseClaimsHeader } from '@serverless-hub/core';
 import type { HubProtocol } from '@serverless-hub/core';
 import type { EmulatorLogger } from '../logging/emulator-logger.js';
 
@@ -77,7 +77,7 @@ export async function handleSignalRWebhook(
   try {
     endpoint = endpointFromSettings(setting);
   } catch (error) {
-    logger.error(`${fn.name}: ${(error as Error).message}`);
+    logger.error(`${fn.name}: ${errorMessage(error)}`);
     return answer(response, 500);
   }
   // As the extension: the signature is checked with an access key; identity-based connections have none.
@@ -93,14 +93,14 @@ export async function handleSignalRWebhook(
     try {
       protocol = hubProtocolByContentType(header('content-type'));
     } catch (error) {
-      return answer(response, 415, (error as Error).message);
+      return answer(response, 415, errorMessage(error));
     }
     try {
       const invocation = protocol.parseUnframedInvocation(new Uint8Array(body));
       invocationId = invocation.invocationId;
       args = invocation.arguments;
     } catch (error) {
-      return answer(response, 400, (error as Error).message);
+      return answer(response, 400, errorMessage(error));
     }
   } else if (same(event, 'disconnected') && body.length > 0) {
     try {
@@ -148,8 +148,8 @@ export async function handleSignalRWebhook(
     const result = await fn.handler(invocation as never, makeContext(fn.name));
     return complete({ result });
   } catch (error) {
-    logger.warn(`${fn.name} failed: ${(error as Error).message}`);
+    logger.warn(`${fn.name} failed: ${errorMessage(error)}`);
     if (same(category, 'connections')) return answer(response, same(event, 'connected') ? 403 : 200);
-    return complete({ error: (error as Error).message });
+    return complete({ error: errorMessage(error) });
   }
 }

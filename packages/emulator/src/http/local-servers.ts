@@ -1,5 +1,6 @@
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { errorMessage } from '@serverless-hub/core';
 import { EmulatorError } from '../errors/emulator-error.js';
 import type { EmulatorLogger } from '../logging/emulator-logger.js';
 
@@ -53,7 +54,7 @@ export async function listenLocally(servers: Server[], createServer: () => Serve
     const code = (error as NodeJS.ErrnoException).code ?? '';
     throw new EmulatorError(
       'LISTEN_FAILED',
-      code === 'EADDRINUSE' ? options.portInUseMessage : `Cannot listen on ${host}:${requestedPort}: ${(error as Error).message}`,
+      code === 'EADDRINUSE' ? options.portInUseMessage : `Cannot listen on ${host}:${requestedPort}: ${errorMessage(error)}`,
       { cause: error },
     );
   }
@@ -64,7 +65,7 @@ export async function listenLocally(servers: Server[], createServer: () => Serve
       await listen(secondary, '::1', port);
       servers.push(secondary);
     } catch (error) {
-      logger.debug(`not listening on [::1]:${port}: ${(error as Error).message}`);
+      logger.debug(`not listening on [::1]:${port}: ${errorMessage(error)}`);
     }
   }
   return port;

@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { isValidHubName, MessageType } from '@serverless-hub/core';
+import { errorDetail, errorMessage, isValidHubName, MessageType } from '@serverless-hub/core';
 import { restAudienceRule } from '../auth/access-token-verifier.js';
 import type { ClientConnection } from '../client/client-connection.js';
 import { BodyTooLargeError, bearerToken, mediaTypeOf, readBody } from '../http/http-utils.js';
@@ -151,7 +151,7 @@ export class RestApi {
     } catch (error) {
       if (error instanceof RestFailure) answer = { status: error.status, errorCode: error.errorCode, message: error.message };
       else {
-        this.context.logger.error(`rest ${method} ${url.pathname} failed: ${(error as Error).stack ?? String(error)}`);
+        this.context.logger.error(`rest ${method} ${url.pathname} failed: ${errorDetail(error)}`);
         answer = { status: 500, errorCode: 'Error.Internal', message: 'The emulator failed to process the request.' };
       }
     }
@@ -314,7 +314,7 @@ export class RestApi {
     try {
       payload = JSON.parse(body.toString('utf8'));
     } catch (error) {
-      throw new RestFailure(400, 'Error.InvalidArgument', `The message is not valid JSON: ${(error as Error).message}`);
+      throw new RestFailure(400, 'Error.InvalidArgument', `The message is not valid JSON: ${errorMessage(error)}`);
     }
     if (typeof payload !== 'object' || payload === null || Array.isArray(payload)) {
       throw new RestFailure(400, 'Error.InvalidArgument', 'The message must be a JSON object {"target": "...", "arguments": [...]}.');

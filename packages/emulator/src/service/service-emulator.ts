@@ -1,6 +1,7 @@
 import { createServer } from 'node:http';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
+import { describeValue, errorDetail } from '@serverless-hub/core';
 import { AccessTokenVerifier } from '../auth/access-token-verifier.js';
 import { ClientEndpoint } from '../client/client-endpoint.js';
 import { LongPollingTransport } from '../client/transports/long-polling-transport.js';
@@ -123,7 +124,7 @@ export interface ServiceEmulator {
 
 function positive(value: number | undefined, fallback: number, name: string): number {
   if (value === undefined) return fallback;
-  if (!Number.isFinite(value) || value <= 0) throw new EmulatorError('CONFIG_INVALID', `${name} must be a positive number, got ${String(value)}.`);
+  if (!Number.isFinite(value) || value <= 0) throw new EmulatorError('CONFIG_INVALID', `${name} must be a positive number, got ${describeValue(value)}.`);
   return value;
 }
 
@@ -200,7 +201,7 @@ export function createServiceEmulator(options: ServiceEmulatorOptions = {}): Ser
       return;
     }
     work.catch((error: unknown) => {
-      logger.error(`${request.method ?? ''} ${path} failed: ${(error as Error).stack ?? String(error)}`);
+      logger.error(`${request.method ?? ''} ${path} failed: ${errorDetail(error)}`);
       if (!response.headersSent) sendText(response, 500, 'The emulator failed to process the request.');
       else response.destroy();
     });
@@ -220,7 +221,7 @@ export function createServiceEmulator(options: ServiceEmulatorOptions = {}): Ser
       return;
     }
     clientEndpoint.handleUpgrade(request, socket, head, url).catch((error: unknown) => {
-      logger.error(`WebSocket upgrade failed: ${(error as Error).stack ?? String(error)}`);
+      logger.error(`WebSocket upgrade failed: ${errorDetail(error)}`);
       socket.destroy();
     });
   };

@@ -1,11 +1,32 @@
 import * as http from 'node:http';
 import * as https from 'node:https';
 import type { OutgoingHttpHeaders } from 'node:http';
+import { errorMessage } from '@serverless-hub/core';
 
 /** What an upstream call gave: the app's answer, or why there was none. */
 export type UpstreamOutcome =
   | { readonly ok: true; readonly status: number; readonly body: Buffer }
   | { readonly ok: false; readonly failure: 'unreachable' | 'timeout' | 'too-large'; readonly reason: string };
+
+/**
+ * Where to send a request, with the path exactly as the router wrote it: WHATWG URL parsing (which
+ * `http.request(url)` applies) resolves `%2E` and `%2E%2E` segments, which would drop or climb over a
+ * part of the path when an event is named "." or "..".
+ */
+function requestTarget(url: string): { protocol: string; hostname: string; port: string; path: string } {
+  const parsed = new URL(url);
+  const afterScheme = url.indexOf('//') + 2;
+  const pathStart = url.slice(afterScheme).search(/[/?#]/);
+  const rawPath = pathStart < 0 ? '/' : url.slice(afterScheme + pathStart).replace(/#.*$/s, '');
+  return {
+    protocol: parsed.protocol,
+    // URL keeps an IPv6 host in brackets; http.request wants the bare address.
+    hostname: parsed.hostname.replace(/^\[(.*)\]$/, '$1'),
+    port: parsed.port,
+    // The template's own text may hold characters a request line cannot (a space, non-ASCII): escape those.
+    path: (rawPath.startsWith('/') ? rawPath : `/${rawPath}`).replace(/[^\x21-\x7e]+/gu, (run) => encodeURI(run)),
+  };
+}
 
 /**
  * POSTs upstream requests over kept-alive connections, with a timeout and a cap on the size of the
@@ -36,13 +57,14 @@ export class UpstreamClient {
       const isHttps = url.startsWith('https:');
       let request: http.ClientRequest;
       try {
-        request = (isHttps ? https : http).request(url, {
+        request = (isHttps ? https : http).request({
+          ...requestTarget(url),
           method: 'POST',
           headers: { ...headers, 'Content-Length': body.byteLength },
           agent: isHttps ? this.httpsAgent : this.httpAgent,
         });
       } catch (error) {
-        resolve({ ok: false, failure: 'unreachable', reason: (error as Error).message });
+        resolve({ ok: false, failure: 'unreachable', reason: errorMessage(error) });
         return;
       }
       const timer = setTimeout(() => {

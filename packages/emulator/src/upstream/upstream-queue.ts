@@ -1,4 +1,4 @@
-import { hubProtocolByContentType, MessageType } from '@serverless-hub/core';
+import { errorMessage, hubProtocolByContentType, MessageType } from '@serverless-hub/core';
 import type { InvocationMessage } from '@serverless-hub/core';
 import type { UpstreamClient, UpstreamOutcome } from './upstream-client.js';
 import type { UpstreamRouter } from './upstream-router.js';
@@ -48,7 +48,7 @@ function invalidCompletion(body: Uint8Array, contentType: string, invocationId: 
   try {
     messages = hubProtocolByContentType(contentType).parseMessages(body);
   } catch (error) {
-    return (error as Error).message;
+    return errorMessage(error);
   }
   const [message] = messages;
   if (messages.length !== 1 || message?.type !== MessageType.Completion) return `expected one Completion message, got ${messages.length} message(s)${message === undefined ? '' : ` starting with type ${message.type}`}`;
@@ -107,7 +107,7 @@ export class UpstreamQueue {
   private failed(event: UpstreamEvent, error: unknown): void {
     const { source, services } = this;
     const name = event.kind === 'message' ? event.invocation.target : event.kind;
-    services.logger.error(`upstream ${source.hubName} event ${JSON.stringify(name.slice(0, 100))} connection=${source.id} could not be sent: ${(error as Error).message}`);
+    services.logger.error(`upstream ${source.hubName} event ${JSON.stringify(name.slice(0, 100))} connection=${source.id} could not be sent: ${errorMessage(error)}`);
     if (event.kind === 'message' && event.invocation.invocationId !== undefined) {
       source.completion(event.invocation.invocationId, { error: 'Invocation failed, status code 500' });
     }

@@ -1,4 +1,5 @@
 import { readFile } from 'node:fs/promises';
+import { errorMessage } from '@serverless-hub/core';
 import { EmulatorError } from '../errors/emulator-error.js';
 
 /**
@@ -127,13 +128,13 @@ export async function loadUpstreamSettings(path: string): Promise<UpstreamTempla
   try {
     text = await readFile(path, 'utf8');
   } catch (error) {
-    throw new EmulatorError('CONFIG_INVALID', `Cannot read the upstream settings file '${path}': ${(error as Error).message}`, { cause: error });
+    throw new EmulatorError('CONFIG_INVALID', `Cannot read the upstream settings file '${path}': ${errorMessage(error)}`, { cause: error });
   }
   let json: unknown;
   try {
     json = JSON.parse(text.charCodeAt(0) === 0xfeff ? text.slice(1) : text);
   } catch (error) {
-    throw new EmulatorError('CONFIG_INVALID', `The upstream settings file '${path}' is not valid JSON: ${(error as Error).message}`, { cause: error });
+    throw new EmulatorError('CONFIG_INVALID', `The upstream settings file '${path}' is not valid JSON: ${errorMessage(error)}`, { cause: error });
   }
   return parseUpstreamSettings(json, path);
 }
