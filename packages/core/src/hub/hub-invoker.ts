@@ -9,6 +9,7 @@ import { runFilters, instanceStep } from './run-filters.js';
 import type { FilterStep } from './run-filters.js';
 import { attachInvocation } from './serverless-hub.js';
 import type { ServerlessHub } from './serverless-hub.js';
+import { describeValue } from '../errors/describe-value.js';
 
 /** How hubs and class filters are created: with `new`, or from a DI container. */
 export interface HubActivation {
@@ -28,10 +29,15 @@ function registrationError(message: string): ServerlessHubError {
   return new ServerlessHubError('HUB_REGISTRATION_INVALID', message);
 }
 
-function describeValue(value: unknown): string {
-  if (value === null || value === undefined) return String(value);
-  if (typeof value === 'object') return `an instance of ${(value as { constructor?: { name?: string } }).constructor?.name ?? 'Object'}`;
-  return typeof value;
+function describeInstance(value: unknown): string {
+  if (typeof value !== 'object' || value === null) return describeValue(value);
+  try {
+    const name: unknown = (value as { constructor?: { name?: unknown } }).constructor?.name;
+    return typeof name === 'string' && name !== '' ? `an instance of ${name}` : describeValue(value);
+  } catch {
+    // A proxy or a getter may throw; the message must still be made.
+    return describeValue(value);
+  }
 }
 
 /**
@@ -66,7 +72,7 @@ export function filterStep(filter: CompiledFilter, activation: HubActivation): F
         check: (context, signal) => {
           const instance = container.get(type) as HubFilter | undefined;
           if (typeof instance?.canActivate !== 'function') {
-            throw registrationError(`The DI container returned ${describeValue(instance)} for filter ${filter.name}, which has no canActivate method.`);
+            throw registrationError(`The DI container returned ${describeInstance(instance)} for filter ${filter.name}, which has no canActivate method.`);
           }
           return instance.canActivate(context, signal);
         },
@@ -144,7 +150,7 @@ export function hubFactory(descriptor: HubDescriptor, activation: HubActivation)
     const hub = container.get(descriptor.hubClass);
     if (!(hub instanceof hubClass)) {
       throw registrationError(
-        `The DI container returned ${describeValue(hub)} for hub ${descriptor.className}. Bind the hub class to itself (container.bind(${descriptor.className}).toSelf()) or create the container with autobind: true.`,
+        `The DI container returned ${describeInstance(hub)} for hub ${descriptor.className}. Bind the hub class to itself (container.bind(${descriptor.className}).toSelf()) or create the container with autobind: true.`,
       );
     }
     return hub;
