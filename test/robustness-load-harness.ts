@@ -102,6 +102,25 @@ export async function pooled(count: number, concurrency: number, task: (index: n
   await Promise.all(Array.from({ length: Math.min(concurrency, count) }, worker));
 }
 
+/**
+ * Waits while `progress()` keeps growing until it reaches `target`. It gives up only when nothing has
+ * moved for `stallMs`: on a shared, noisy machine a slow run is not a lost message, a stuck one is.
+ */
+export async function waitForProgress(progress: () => number, target: number, what: () => string, stallMs: number): Promise<void> {
+  let last = progress();
+  let movedAt = Date.now();
+  while (last < target) {
+    await new Promise((resolve) => setTimeout(resolve, 25));
+    const now = progress();
+    if (now !== last) {
+      last = now;
+      movedAt = Date.now();
+    } else if (Date.now() - movedAt > stallMs) {
+      throw new Error(`Nothing moved for ${String(stallMs)} ms while waiting until ${what()}`);
+    }
+  }
+}
+
 export async function waitUntil(check: () => boolean, what: string | (() => string), timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!check()) {
@@ -143,7 +162,15 @@ export async function runRelay(stack: LoadStack, clients: number, messages: numb
   );
   const total = clients * messages;
   const count = (): number => [...received.values()].reduce((sum, got) => sum + got.length, 0);
-  await waitUntil(() => count() >= total, () => `${String(total)} messages came back (${String(count())} so far; problems: ${stack.problems.slice(0, 3).join(' | ')})`, Math.max(60_000, total));
+  try {
+    await waitForProgress(count, total, () => `${String(total)} messages came back (${String(count())} so far; problems: ${stack.problems.slice(0, 3).join(' | ')})`, 20_000);
+  } catch (error) {
+    // Leave no client behind to load the runs that follow.
+    await pooled(connections.length, 50, async (index) => {
+      await connections[index]?.stop();
+    });
+    throw error;
+  }
   const seconds = (performance.now() - started) / 1000;
   const expected = Array.from({ length: messages }, (_, index) => index);
   let lost = 0;
