@@ -251,18 +251,21 @@ describe('connection life cycle', () => {
 });
 
 describe('upstream routing and failures', () => {
-  it('keeps an event named "." or ".." one escaped path segment, so it cannot drop or climb over a part of the URL', async () => {
+  it('sends an event named "." or ".." to the URL with its dot segments resolved, as the service does', async () => {
+    // The service escapes {event} (a dot is not escaped) and makes a .NET Uri of the result, which resolves
+    // dot segments; the event itself still arrives in X-ASRS-Event.
     const { app } = await setUp();
-    app.reply = echoReply;
+    // The fake app reads the category from the path; ".." took it out of the path, the header still has it.
+    app.reply = (record) => echoReply({ ...record, category: String(record.headers['x-asrs-category']) });
     const connection = buildClient(app, 'WebSockets', 'json');
     cleanups.push(() => connection.stop());
     await connection.start();
     expect(await connection.invoke('.', 'one dot')).toBe('one dot');
     expect(await connection.invoke('..', 'two dots')).toBe('two dots');
-    const paths = app.records.filter((record) => record.category === 'messages').map((record) => [record.path, record.event, record.headers['x-asrs-event']]);
+    const paths = app.records.filter((record) => record.headers['x-asrs-category'] === 'messages').map((record) => [record.path, record.headers['x-asrs-event']]);
     expect(paths).toEqual([
-      ['/api/chat/messages/%2E', '.', '.'],
-      ['/api/chat/messages/%2E%2E', '..', '..'],
+      ['/api/chat/messages/', '.'],
+      ['/api/chat/', '..'],
     ]);
   });
 

@@ -432,7 +432,12 @@ function expectedResult(item: Base): { kind: 'result'; value: unknown } | { kind
     case 'broadcast':
       return { kind: 'void' };
     case 'fail':
-      return { kind: 'error', message: `refused: ${String(item.args[0]).slice(0, 50)}` };
+      try {
+        return { kind: 'error', message: `refused: ${String(item.args[0]).slice(0, 50)}` };
+      } catch {
+        // An argument such as {"toString": {}} makes the hub's own String() throw a TypeError: an unexpected failure.
+        return { kind: 'error', message: "An unexpected error occurred invoking 'fail' on the server." };
+      }
     case 'explode':
       return { kind: 'error', message: "An unexpected error occurred invoking 'explode' on the server." };
   }

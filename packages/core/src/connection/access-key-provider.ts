@@ -2,6 +2,7 @@ import { ServerlessHubError } from '../errors/serverless-hub-error.js';
 import { credentialFor, SIGNALR_ENTRA_SCOPE } from './identity-credential.js';
 import type { TokenCredential } from './identity-credential.js';
 import type { ServiceEndpoint } from './service-endpoint.js';
+import { errorMessage } from '../errors/describe-error.js';
 
 /**
  * The key that signs client and REST tokens, with its id when the service issued it to an identity.
@@ -246,7 +247,7 @@ export class EntraAccessKey {
       }
     }
     throw unavailable(
-      `Could not get the access key from ${this.url} after ${String(ATTEMPTS)} attempts: ${(lastError as Error).message}.`,
+      `Could not get the access key from ${this.url} after ${String(ATTEMPTS)} attempts: ${errorMessage(lastError)}.`,
       lastError,
     );
   }
@@ -260,7 +261,7 @@ export class EntraAccessKey {
         'Getting a Microsoft Entra ID token',
       );
     } catch (error) {
-      const reason = error instanceof Error ? error.message.slice(0, 500) : 'unknown error';
+      const reason = errorMessage(error).slice(0, 500);
       throw unavailable(
         `Could not get a Microsoft Entra ID token for ${SIGNALR_ENTRA_SCOPE} (needed to fetch the access key of ${this.endpoint.endpoint}): ${reason}`,
         error,
@@ -278,7 +279,7 @@ export class EntraAccessKey {
       // No redirects: the bearer token must reach the service only.
       response = await fetch(this.url, { headers: { Authorization: `Bearer ${token}`, Accept: 'application/json' }, redirect: 'error', signal });
     } catch (error) {
-      throw new TransientFailure(`the request failed (${error instanceof Error ? error.message : 'network error'})`, { cause: error });
+      throw new TransientFailure(`the request failed (${errorMessage(error)})`, { cause: error });
     }
     if (response.status !== 200) {
       await response.body?.cancel();
@@ -292,7 +293,7 @@ export class EntraAccessKey {
       text = await readLimited(response, MAX_RESPONSE_BYTES);
     } catch (error) {
       if (signal.aborted) throw new TransientFailure('reading the answer timed out', { cause: error });
-      throw unavailable(`The access-key answer of ${this.url} could not be read: ${error instanceof Error ? error.message : 'unknown error'}.`, error);
+      throw unavailable(`The access-key answer of ${this.url} could not be read: ${errorMessage(error)}.`, error);
     }
     return parseAccessKeyAnswer(text, this.url);
   }

@@ -1,3 +1,4 @@
+import { runInNewContext } from 'node:vm';
 import { describe, expect, it } from 'vitest';
 import { describeError, errorDetail, errorMessage } from './describe-error.js';
 
@@ -45,6 +46,13 @@ describe('describeError / errorMessage / errorDetail', () => {
         expect(typeof format(value)).toBe('string');
       }
     }
+  });
+
+  it('recognize an Error made in another realm', () => {
+    const foreign: unknown = runInNewContext("new RangeError('from a vm context')");
+    expect(foreign instanceof Error).toBe(false);
+    expect(describeError(foreign)).toBe('RangeError: from a vm context');
+    expect(errorMessage(foreign)).toBe('from a vm context');
   });
 
   it('survive an Error whose fields are getters that throw', () => {

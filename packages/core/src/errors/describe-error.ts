@@ -1,3 +1,4 @@
+import { types } from 'node:util';
 import { describeValue } from './describe-value.js';
 
 function readField(error: Error, field: 'name' | 'message' | 'stack'): string | undefined {
@@ -57,9 +58,11 @@ export function errorDetail(error: unknown): string {
   return readField(error, 'stack') ?? describeError(error);
 }
 
+// isNativeError also recognizes errors made in another realm (a vm context, a test environment), which
+// `instanceof Error` does not; instanceof keeps objects that merely inherit from Error.prototype.
 function isError(value: unknown): value is Error {
   try {
-    return value instanceof Error;
+    return types.isNativeError(value) || value instanceof Error;
   } catch {
     return false;
   }

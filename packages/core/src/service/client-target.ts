@@ -105,7 +105,7 @@ export class MultiClientTarget implements ClientTarget {
       code: error instanceof ServerlessHubError ? error.code : 'UNKNOWN',
       ...(error instanceof ServerlessHubError && error.status !== undefined ? { status: error.status } : {}),
     }));
-    const firstMessage = first.error instanceof Error ? first.error.message : String(first.error);
+    const firstMessage = errorMessage(first.error);
     throw new ServerlessHubError(
       'REST_MULTI_SEND_FAILED',
       `Sending ${JSON.stringify(target)} failed for ${failures.length} of ${this.#routes.length} ${this.#kind}; the others accepted it. ` +

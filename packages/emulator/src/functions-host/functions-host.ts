@@ -123,8 +123,8 @@ function cookieHeader(cookie: Cookie): string {
   return text;
 }
 
-// As console.log formats: errors with their stack, and any value (circular, bigint, null-prototype)
-// without throwing, which JSON.stringify would do inside the user's function.
+// As console.log (and the Functions worker) format: errors with their stack, circular values, bigints and
+// null-prototype objects included, where JSON.stringify threw inside the user's function.
 function logArguments(args: readonly unknown[]): string {
   return format(...args);
 }

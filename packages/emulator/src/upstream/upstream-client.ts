@@ -9,26 +9,6 @@ export type UpstreamOutcome =
   | { readonly ok: false; readonly failure: 'unreachable' | 'timeout' | 'too-large'; readonly reason: string };
 
 /**
- * Where to send a request, with the path exactly as the router wrote it: WHATWG URL parsing (which
- * `http.request(url)` applies) resolves `%2E` and `%2E%2E` segments, which would drop or climb over a
- * part of the path when an event is named "." or "..".
- */
-function requestTarget(url: string): { protocol: string; hostname: string; port: string; path: string } {
-  const parsed = new URL(url);
-  const afterScheme = url.indexOf('//') + 2;
-  const pathStart = url.slice(afterScheme).search(/[/?#]/);
-  const rawPath = pathStart < 0 ? '/' : url.slice(afterScheme + pathStart).replace(/#.*$/s, '');
-  return {
-    protocol: parsed.protocol,
-    // URL keeps an IPv6 host in brackets; http.request wants the bare address.
-    hostname: parsed.hostname.replace(/^\[(.*)\]$/, '$1'),
-    port: parsed.port,
-    // The template's own text may hold characters a request line cannot (a space, non-ASCII): escape those.
-    path: (rawPath.startsWith('/') ? rawPath : `/${rawPath}`).replace(/[^\x21-\x7e]+/gu, (run) => encodeURI(run)),
-  };
-}
-
-/**
  * POSTs upstream requests over kept-alive connections, with a timeout and a cap on the size of the
  * answer (the service passes at most 16 MB on).
  */
@@ -57,8 +37,7 @@ export class UpstreamClient {
       const isHttps = url.startsWith('https:');
       let request: http.ClientRequest;
       try {
-        request = (isHttps ? https : http).request({
-          ...requestTarget(url),
+        request = (isHttps ? https : http).request(url, {
           method: 'POST',
           headers: { ...headers, 'Content-Length': body.byteLength },
           agent: isHttps ? this.httpsAgent : this.httpAgent,

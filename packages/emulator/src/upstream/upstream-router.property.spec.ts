@@ -57,7 +57,8 @@ describe('upstream routing properties', () => {
           return;
         }
         expect(url).toBeDefined();
-        // The path as written: the upstream client sends it so, without resolving dot segments.
+        // The URL as the router writes it. An event "." or ".." stays such a segment here; sending resolves it
+        // (as .NET's Uri does in the service), which test/emulator-connections.test.ts checks end to end.
         const written = (url ?? '').slice('http://127.0.0.1:7071'.length);
         const [path = '', search = ''] = written.split('?');
         const [, first, hubSegment, categorySegment, ...eventSegments] = path.split('/');

@@ -58,10 +58,7 @@ export class UpstreamRouter {
         const lower = name.toLowerCase();
         // An event is a client's invocation target, any text: a lone surrogate has no UTF-8 form (and would make
         // encodeURIComponent throw), so it is sent as U+FFFD, as .NET escapes it.
-        const escaped = encodeURIComponent((lower === 'hub' ? hub : lower === 'category' ? category : event).replace(LONE_SURROGATE, '\uFFFD'));
-        // "." and ".." would be dot segments, dropping or climbing over a part of the path; escaped, they
-        // stay one segment (the upstream client sends the path as written, without resolving it).
-        return escaped === '.' ? '%2E' : escaped === '..' ? '%2E%2E' : escaped;
+        return encodeURIComponent((lower === 'hub' ? hub : lower === 'category' ? category : event).replace(LONE_SURROGATE, '\uFFFD'));
       });
     }
     return undefined;
