@@ -1,7 +1,7 @@
 // Full form of the emulator load runs (quick form: robustness-load.test.ts). Run with `pnpm test:stress`;
 // LOAD_CLIENTS, LOAD_MESSAGES and LOAD_CYCLES override the counts.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { footprint, runCycles, runRelay, runStalledClient, startLoadStack } from './robustness-load-harness.js';
+import { footprint, settledFootprint, runCycles, runRelay, runStalledClient, startLoadStack } from './robustness-load-harness.js';
 import type { LoadStack } from './robustness-load-harness.js';
 
 const CLIENTS = Number(process.env.LOAD_CLIENTS ?? 1000);
@@ -25,7 +25,7 @@ describe('the whole system under load (full)', () => {
     await runCycles(stack, 5000, 20);
     const baseline = await footprint(6000);
     const seconds = await runCycles(stack, CYCLES, 20);
-    const after = await footprint(6000);
+    const after = await settledFootprint(3, 6000);
     console.log(
       `cycles: ${CYCLES} in ${seconds.toFixed(1)} s (${Math.round(CYCLES / seconds)}/s); heap ${baseline.heapUsedMb.toFixed(1)} → ${after.heapUsedMb.toFixed(1)} MB; ` +
         `RSS ${baseline.rssMb.toFixed(1)} → ${after.rssMb.toFixed(1)} MB; handles ${baseline.resources} → ${after.resources} (${JSON.stringify(after.resourceKinds)})`,

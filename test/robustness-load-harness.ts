@@ -222,6 +222,20 @@ export async function footprint(settleMs = 200): Promise<Footprint> {
   return { heapUsedMb: memory.heapUsed / 2 ** 20, rssMb: memory.rss / 2 ** 20, resources: resources.length, resourceKinds: kinds };
 }
 
+/**
+ * The footprint after a run, as the lowest heap of `samples` measurements `settleMs` apart: garbage that
+ * is still in flight (a closing socket's buffers, code compiled late) is gone by a later sample, while a
+ * leak stays in all of them.
+ */
+export async function settledFootprint(samples: number, settleMs: number): Promise<Footprint> {
+  let lowest = await footprint(settleMs);
+  for (let sample = 1; sample < samples; sample++) {
+    const next = await footprint(settleMs);
+    if (next.heapUsedMb < lowest.heapUsedMb) lowest = next;
+  }
+  return lowest;
+}
+
 /** `count` connect/disconnect cycles of official clients, `concurrency` at a time. */
 export async function runCycles(stack: LoadStack, count: number, concurrency: number): Promise<number> {
   const started = performance.now();

@@ -3,7 +3,7 @@
 // connection's order kept; connect/disconnect cycles that leave connections, handles and memory at their
 // baseline; a stalled client that holds up nobody; sustained calls of the registered upstream handler.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { footprint, runCycles, runRelay, runStalledClient, runSustained, startLoadStack } from './robustness-load-harness.js';
+import { footprint, settledFootprint, runCycles, runRelay, runStalledClient, runSustained, startLoadStack } from './robustness-load-harness.js';
 import type { LoadStack } from './robustness-load-harness.js';
 
 describe('the whole system under load (quick)', () => {
@@ -21,7 +21,7 @@ describe('the whole system under load (quick)', () => {
     await runCycles(stack, 30, 5);
     const baseline = await footprint(1000);
     await runCycles(stack, 150, 5);
-    const after = await footprint(1000);
+    const after = await settledFootprint(3, 1000);
     expect(stack.emulator.connectionCounts()).toEqual({});
     expect(after.resources, JSON.stringify({ baseline: baseline.resourceKinds, after: after.resourceKinds })).toBeLessThanOrEqual(baseline.resources + 4);
     expect(after.heapUsedMb - baseline.heapUsedMb).toBeLessThan(8);
