@@ -5,7 +5,7 @@
 // importing @azure/functions alone (bench/README.md, cold-start). tsc stays the type build; its .d.ts
 // files are untouched, and dependencies stay external (loaded lazily where the code says so).
 import { build } from 'esbuild';
-import { rm } from 'node:fs/promises';
+import { readdir, rm } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 
 const dist = `${process.cwd()}/dist/`;
@@ -38,4 +38,11 @@ for (const input of Object.keys(result.metafile.inputs)) {
   if (kept.has(file)) continue;
   await rm(file, { force: true });
   await rm(`${file}.map`, { force: true });
+}
+
+// Chunks of an earlier build (their names carry a content hash) are referenced by nothing now.
+for (const name of await readdir(`${dist}chunks`).catch(() => [])) {
+  const file = `${dist}chunks/${name}`;
+  const output = file.endsWith('.map') ? file.slice(0, -'.map'.length) : file;
+  if (!kept.has(output)) await rm(file, { force: true });
 }
