@@ -5,6 +5,7 @@ import { ServerlessHubError, ServiceHubClient } from '@serverless-hub/core';
 import type { ServiceEndpoint } from '@serverless-hub/core';
 import { FakeRestService } from './rest-fake-service.js';
 import type { RecordedRequest } from './rest-fake-service.js';
+import { rejectionOf } from '../packages/core/src/__fixtures__/rejection-of.js';
 
 let service: FakeRestService;
 let client: ServiceHubClient;
@@ -31,15 +32,6 @@ function expectValidToken(request: RecordedRequest): void {
   expect(exp! - iat!).toBe(3600);
   expect(nbf).toBe(iat);
   expect(exp! * 1000).toBeGreaterThan(Date.now());
-}
-
-async function rejection(promise: Promise<unknown>): Promise<ServerlessHubError> {
-  const error = await promise.then(
-    () => undefined,
-    (caught: unknown) => caught,
-  );
-  expect(error).toBeInstanceOf(ServerlessHubError);
-  return error as ServerlessHubError;
 }
 
 describe('sends: every target, with verb, path, query, body and token', () => {
@@ -115,7 +107,7 @@ describe('sends: every target, with verb, path, query, body and token', () => {
   it('a failed target of a multi-send fails the call, naming it; the others were sent', async () => {
     service.reply = (request) =>
       request.segments[4] === 'bad' ? { status: 400, body: JSON.stringify({ code: 'Error.User.Invalid', message: 'No.' }) } : { status: 202 };
-    const error = await rejection(client.clients.users(['good', 'bad', 'fine']).send('m'));
+    const error = await rejectionOf(client.clients.users(['good', 'bad', 'fine']).send('m'));
     expect(error.code).toBe('REST_MULTI_SEND_FAILED');
     expect(error.message).toMatch(/failed for 1 of 3 users/);
     expect(error.details).toEqual({ total: 3, failed: [{ id: 'bad', code: 'REST_INVALID_ARGUMENT', status: 400 }] });
@@ -125,7 +117,7 @@ describe('sends: every target, with verb, path, query, body and token', () => {
 
   it('a one-target list fails with the error of that single send', async () => {
     service.reply = () => ({ status: 401 });
-    const error = await rejection(client.clients.clients(['only']).send('m'));
+    const error = await rejectionOf(client.clients.clients(['only']).send('m'));
     expect(error.code).toBe('REST_UNAUTHORIZED');
   });
 });
@@ -240,15 +232,15 @@ describe('groups, user groups and the client manager: every route', () => {
 
   it('a 404 without the expected code is a failure, not an answer', async () => {
     service.reply = () => ({ status: 404 });
-    const plain = await rejection(client.clientManager.userExists('bob'));
+    const plain = await rejectionOf(client.clientManager.userExists('bob'));
     expect(plain.code).toBe('REST_NOT_FOUND');
     expect(plain.status).toBe(404);
     service.reply = () => ({ status: 404, errorCode: 'Warning.Group.NotExisted' });
-    const other = await rejection(client.clientManager.userExists('bob'));
+    const other = await rejectionOf(client.clientManager.userExists('bob'));
     expect(other.code).toBe('REST_NOT_FOUND');
     expect(other.details).toMatchObject({ errorCode: 'Warning.Group.NotExisted' });
     service.reply = () => ({ status: 404, errorCode: 'Warning.Connection.NotExisted' });
-    expect((await rejection(client.clients.client('gone').send('m'))).code).toBe('REST_NOT_FOUND');
+    expect((await rejectionOf(client.clients.client('gone').send('m'))).code).toBe('REST_NOT_FOUND');
   });
 
   it('probes the service health (HEAD /api/health)', async () => {
@@ -260,7 +252,7 @@ describe('groups, user groups and the client manager: every route', () => {
     expect(await client.isServiceHealthy()).toBe(false);
     expect(service.requests).toHaveLength(2);
     service.reply = () => ({ status: 401 });
-    expect((await rejection(client.isServiceHealthy())).code).toBe('REST_UNAUTHORIZED');
+    expect((await rejectionOf(client.isServiceHealthy())).code).toBe('REST_UNAUTHORIZED');
   });
 });
 
@@ -292,7 +284,7 @@ describe('endpoint, hub and application', () => {
     // Answer 401 echoing the token, as a careless proxy might: the error must still not contain it.
     service.checkTokens = false;
     service.reply = (request) => ({ status: 401, body: JSON.stringify({ code: 'Error.Unauthorized', message: `bad token ${request.authorization ?? ''}` }) });
-    const error = await rejection(wrong.clients.all.send('m'));
+    const error = await rejectionOf(wrong.clients.all.send('m'));
     expect(error.code).toBe('REST_UNAUTHORIZED');
     expect(error.status).toBe(401);
     const token = only().authorization!.slice('Bearer '.length);
@@ -363,13 +355,13 @@ describe('validation before any request', () => {
   it('rejects a circular argument', async () => {
     const circular: Record<string, unknown> = {};
     circular['self'] = circular;
-    const error = await rejection(client.clients.all.send('m', circular));
+    const error = await rejectionOf(client.clients.all.send('m', circular));
     expect(error.code).toBe('REST_INVALID_ARGUMENT');
     expect(service.requests).toHaveLength(0);
   });
 
   it('rejects a message over 1 MB', async () => {
-    const error = await rejection(client.clients.all.send('m', 'x'.repeat(1024 * 1024)));
+    const error = await rejectionOf(client.clients.all.send('m', 'x'.repeat(1024 * 1024)));
     expect(error.code).toBe('REST_INVALID_ARGUMENT');
     expect(error.message).toMatch(/the service accepts at most 1048576 bytes/);
     expect(service.requests).toHaveLength(0);
@@ -377,7 +369,7 @@ describe('validation before any request', () => {
 
   it('rejects a URL that would exceed the header limit', async () => {
     const excluded = Array.from({ length: 1000 }, (_, index) => `connection-${index}`);
-    const error = await rejection(client.clients.allExcept(excluded).send('m'));
+    const error = await rejectionOf(client.clients.allExcept(excluded).send('m'));
     expect(error.code).toBe('REST_INVALID_ARGUMENT');
     expect(error.message).toMatch(/16 KB header limit/);
     expect(service.requests).toHaveLength(0);

@@ -4,9 +4,10 @@ import { Agent } from 'node:http';
 import { createConnection, createServer } from 'node:net';
 import type { AddressInfo, Socket } from 'node:net';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { ServerlessHubError, ServiceHubClient, setCredentialFor } from '@serverless-hub/core';
+import { ServiceHubClient, setCredentialFor } from '@serverless-hub/core';
 import type { ServiceEndpoint, ServiceHubClientOptions } from '@serverless-hub/core';
 import { FakeRestService } from './rest-fake-service.js';
+import { rejectionOf } from '../packages/core/src/__fixtures__/rejection-of.js';
 
 let service: FakeRestService;
 const agents: Agent[] = [];
@@ -22,15 +23,6 @@ afterEach(async () => {
 
 function clientWith(options: ServiceHubClientOptions, endpoint: ServiceEndpoint = service.endpoint()): ServiceHubClient {
   return new ServiceHubClient(endpoint, 'chat', options);
-}
-
-async function rejection(promise: Promise<unknown>): Promise<ServerlessHubError> {
-  const error = await promise.then(
-    () => undefined,
-    (caught: unknown) => caught,
-  );
-  expect(error).toBeInstanceOf(ServerlessHubError);
-  return error as ServerlessHubError;
 }
 
 /** A port nothing listens on: connecting to it is refused before any byte is sent. */
@@ -73,7 +65,7 @@ describe('failures are typed errors with the status and the service detail', () 
     [500, 'REST_SERVICE_ERROR'],
   ])('%d → %s', async (status, code) => {
     service.reply = () => ({ status, errorCode: 'Error.Some.Thing', body: JSON.stringify({ code: 'Error.Some.Thing', message: 'What went wrong.' }) });
-    const error = await rejection(clientWith({ retry: false }).userGroups.addToGroup('alice', 'vip'));
+    const error = await rejectionOf(clientWith({ retry: false }).userGroups.addToGroup('alice', 'vip'));
     expect(error.code).toBe(code);
     expect(error.status).toBe(status);
     expect(error.details).toEqual({ attempts: 1, errorCode: 'Error.Some.Thing', serviceCode: 'Error.Some.Thing', serviceMessage: 'What went wrong.' });
@@ -83,7 +75,7 @@ describe('failures are typed errors with the status and the service detail', () 
 
   it('bounds a huge error body', async () => {
     service.reply = () => ({ status: 500, body: 'e'.repeat(2 * 1024 * 1024) });
-    const error = await rejection(clientWith({ retry: false }).groups.removeFromAllGroups('c1'));
+    const error = await rejectionOf(clientWith({ retry: false }).groups.removeFromAllGroups('c1'));
     expect(error.code).toBe('REST_SERVICE_ERROR');
     expect(error.message.length).toBeLessThan(1000);
     expect(error.details?.['serviceMessage']).toHaveLength(513);
@@ -92,7 +84,7 @@ describe('failures are typed errors with the status and the service detail', () 
   it('connection refused is REST_NETWORK', async () => {
     const port = await closedPort();
     const endpoint: ServiceEndpoint = { ...service.endpoint(), serverEndpoint: `http://127.0.0.1:${port}` };
-    const error = await rejection(clientWith({ retry: false }, endpoint).clientManager.userExists('alice'));
+    const error = await rejectionOf(clientWith({ retry: false }, endpoint).clientManager.userExists('alice'));
     expect(error.code).toBe('REST_NETWORK');
     expect(error.message).toContain('ECONNREFUSED');
     expect(error.details).toEqual({ attempts: 1, beforeSend: true });
@@ -102,7 +94,7 @@ describe('failures are typed errors with the status and the service detail', () 
 describe('timeouts and cancellation', () => {
   it('a call the service does not answer in time fails with REST_TIMEOUT', async () => {
     service.reply = () => 'hang';
-    const error = await rejection(clientWith({ timeoutMs: 300, retry: false }).clientManager.groupExists('room'));
+    const error = await rejectionOf(clientWith({ timeoutMs: 300, retry: false }).clientManager.groupExists('room'));
     expect(error.code).toBe('REST_TIMEOUT');
     expect(error.message).toContain('did not answer within 300 ms');
     expect(service.requests).toHaveLength(1);
@@ -121,7 +113,7 @@ describe('timeouts and cancellation', () => {
     vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
     try {
       let settled = false;
-      const call = rejection(clientWith({ retry: false }).clientManager.groupExists('room')).finally(() => {
+      const call = rejectionOf(clientWith({ retry: false }).clientManager.groupExists('room')).finally(() => {
         settled = true;
       });
       await arrived;
@@ -139,7 +131,7 @@ describe('timeouts and cancellation', () => {
 
   it('a non-send call is retried after a timeout', async () => {
     service.reply = () => 'hang';
-    const error = await rejection(clientWith({ timeoutMs: 300, retry: { maxRetries: 2, delayMs: 1 } }).clientManager.groupExists('room'));
+    const error = await rejectionOf(clientWith({ timeoutMs: 300, retry: { maxRetries: 2, delayMs: 1 } }).clientManager.groupExists('room'));
     expect(error.code).toBe('REST_TIMEOUT');
     expect(error.details).toEqual({ attempts: 3, beforeSend: false });
     expect(service.requests).toHaveLength(3);
@@ -147,7 +139,7 @@ describe('timeouts and cancellation', () => {
 
   it('a send that reached the service is not retried after a timeout', async () => {
     service.reply = () => 'hang';
-    const error = await rejection(clientWith({ timeoutMs: 300, retry: { maxRetries: 2, delayMs: 1 } }).clients.all.send('m'));
+    const error = await rejectionOf(clientWith({ timeoutMs: 300, retry: { maxRetries: 2, delayMs: 1 } }).clients.all.send('m'));
     expect(error.code).toBe('REST_TIMEOUT');
     expect(error.details).toEqual({ attempts: 1, beforeSend: false });
     expect(service.requests).toHaveLength(1);
@@ -159,7 +151,7 @@ describe('timeouts and cancellation', () => {
     agents.push(agent);
     // The one socket is taken by a call the service never answers; the send waits for it in the agent.
     const blocker = clientWith({ agent, timeoutMs: 60_000, retry: false }).clientManager.userExists('alice');
-    const error = await rejection(clientWith({ agent, timeoutMs: 300, retry: { maxRetries: 2, delayMs: 1 } }).clients.all.send('m'));
+    const error = await rejectionOf(clientWith({ agent, timeoutMs: 300, retry: { maxRetries: 2, delayMs: 1 } }).clients.all.send('m'));
     expect(error.code).toBe('REST_TIMEOUT');
     expect(error.details).toEqual({ attempts: 3, beforeSend: true });
     expect(service.requests.map((request) => request.method)).toEqual(['HEAD']);
@@ -168,7 +160,7 @@ describe('timeouts and cancellation', () => {
   });
 
   it('an aborted signal sends nothing', async () => {
-    const error = await rejection(clientWith({}).clients.all.sendMessage('m', [], { signal: AbortSignal.abort() }));
+    const error = await rejectionOf(clientWith({}).clients.all.sendMessage('m', [], { signal: AbortSignal.abort() }));
     expect(error.code).toBe('REST_ABORTED');
     expect(service.requests).toHaveLength(0);
   });
@@ -179,7 +171,7 @@ describe('timeouts and cancellation', () => {
       controller.abort(new Error('caller gave up'));
       return 'hang';
     };
-    const error = await rejection(clientWith({}).clientManager.userExists('alice', { signal: controller.signal }));
+    const error = await rejectionOf(clientWith({}).clientManager.userExists('alice', { signal: controller.signal }));
     expect(error.code).toBe('REST_ABORTED');
     expect((error.cause as Error).message).toBe('caller gave up');
     expect(service.requests).toHaveLength(1);
@@ -195,7 +187,7 @@ describe('timeouts and cancellation', () => {
     };
     // Without the abort, the minute-long delay would outlast the test's time limit.
     const client = clientWith({ retry: { mode: 'fixed', delayMs: 60_000 } });
-    const error = await rejection(client.clientManager.userExists('alice', { signal: controller.signal }));
+    const error = await rejectionOf(client.clientManager.userExists('alice', { signal: controller.signal }));
     expect(error.code).toBe('REST_ABORTED');
     expect(service.requests).toHaveLength(1);
   });
@@ -204,7 +196,7 @@ describe('timeouts and cancellation', () => {
 describe('dropped connections', () => {
   it('a send whose connection drops after the request went out is not retried', async () => {
     service.reply = () => 'destroy';
-    const error = await rejection(clientWith({ retry: { maxRetries: 3, delayMs: 1 } }).clients.group('room').send('m', 1));
+    const error = await rejectionOf(clientWith({ retry: { maxRetries: 3, delayMs: 1 } }).clients.group('room').send('m', 1));
     expect(error.code).toBe('REST_NETWORK');
     expect(error.details).toEqual({ attempts: 1, beforeSend: false });
     expect(service.requests).toHaveLength(1);
@@ -212,7 +204,7 @@ describe('dropped connections', () => {
 
   it('a non-send call is retried after a dropped connection, up to maxRetries', async () => {
     service.reply = () => 'destroy';
-    const error = await rejection(clientWith({ retry: { maxRetries: 3, delayMs: 1 } }).groups.addToGroup('c1', 'room'));
+    const error = await rejectionOf(clientWith({ retry: { maxRetries: 3, delayMs: 1 } }).groups.addToGroup('c1', 'room'));
     expect(error.code).toBe('REST_NETWORK');
     expect(error.details).toEqual({ attempts: 4, beforeSend: false });
     expect(error.message).toContain('after 4 attempts');
@@ -239,7 +231,7 @@ describe('dropped connections', () => {
 
   it('a send refused on every attempt fails after maxRetries retries', async () => {
     const agent = new RoutingAgent([await closedPort()]);
-    const error = await rejection(clientWith({ agent, retry: { maxRetries: 2, delayMs: 1 } }).clients.user('u').send('m'));
+    const error = await rejectionOf(clientWith({ agent, retry: { maxRetries: 2, delayMs: 1 } }).clients.user('u').send('m'));
     expect(error.code).toBe('REST_NETWORK');
     expect(error.details).toEqual({ attempts: 3, beforeSend: true });
     expect(agent.connections).toBe(3);
@@ -251,7 +243,7 @@ describe('retry rules on status codes', () => {
 
   it('a send answered 500 is NOT retried (the message may have gone out)', async () => {
     service.reply = () => ({ status: 500 });
-    const error = await rejection(clientWith({ retry }).clients.all.send('m'));
+    const error = await rejectionOf(clientWith({ retry }).clients.all.send('m'));
     expect(error.code).toBe('REST_SERVICE_ERROR');
     expect(error.status).toBe(500);
     expect(service.requests).toHaveLength(1);
@@ -266,7 +258,7 @@ describe('retry rules on status codes', () => {
 
   it('a send answered 502 every time gives up after maxRetries retries', async () => {
     service.reply = () => ({ status: 502 });
-    const error = await rejection(clientWith({ retry }).clients.group('g').send('m'));
+    const error = await rejectionOf(clientWith({ retry }).clients.group('g').send('m'));
     expect(error.status).toBe(502);
     expect(error.details?.['attempts']).toBe(4);
     expect(error.message).toContain('after 4 attempts');
@@ -275,26 +267,26 @@ describe('retry rules on status codes', () => {
 
   it.each([408, 500, 502, 503])('a non-send call answered %d is retried', async (status) => {
     service.reply = () => ({ status });
-    const error = await rejection(clientWith({ retry }).userGroups.removeFromAllGroups('alice'));
+    const error = await rejectionOf(clientWith({ retry }).userGroups.removeFromAllGroups('alice'));
     expect(error.status).toBe(status);
     expect(service.requests).toHaveLength(4);
   });
 
   it.each([408, 429])('a send answered %d is not retried', async (status) => {
     service.reply = () => ({ status });
-    await rejection(clientWith({ retry }).clients.all.send('m'));
+    await rejectionOf(clientWith({ retry }).clients.all.send('m'));
     expect(service.requests).toHaveLength(1);
   });
 
   it.each([400, 401, 403, 404, 409, 429])('a non-send call answered %d is not retried', async (status) => {
     service.reply = () => ({ status });
-    await rejection(clientWith({ retry }).clientManager.closeConnections());
+    await rejectionOf(clientWith({ retry }).clientManager.closeConnections());
     expect(service.requests).toHaveLength(1);
   });
 
   it('retry: false makes one attempt', async () => {
     service.reply = () => ({ status: 503 });
-    await rejection(clientWith({ retry: false }).clientManager.closeConnections());
+    await rejectionOf(clientWith({ retry: false }).clientManager.closeConnections());
     expect(service.requests).toHaveLength(1);
   });
 
@@ -352,7 +344,7 @@ describe('Microsoft Entra ID', () => {
   it('a credential failure is REST_CREDENTIAL_FAILED and sends nothing', async () => {
     const credential = { getToken: () => Promise.reject(new Error('ManagedIdentityCredential: no identity')) };
     const endpoint: ServiceEndpoint = { ...service.endpoint(), auth: { type: 'azure.msi' } };
-    const error = await rejection(clientWith({ credential }, endpoint).clients.all.send('m'));
+    const error = await rejectionOf(clientWith({ credential }, endpoint).clients.all.send('m'));
     expect(error.code).toBe('REST_CREDENTIAL_FAILED');
     expect(error.message).toContain('no identity');
     expect(service.requests).toHaveLength(0);

@@ -8,6 +8,7 @@ import { ServerlessHubError } from '../errors/serverless-hub-error.js';
 import { decodeClaimsUnverified } from './decode-claims-unverified.js';
 import { getClaims } from './get-claims.js';
 import type { GetClaimsOptions } from './get-claims.js';
+import { rejectionOf } from '../__fixtures__/rejection-of.js';
 
 const SECRET = 'a-shared-secret-of-reasonable-length';
 const ISSUER = 'https://login.example.com/tenant/v2.0';
@@ -15,15 +16,6 @@ const AUDIENCE = 'api://my-app';
 
 async function hsToken(claims: JWTPayload, secret = SECRET, alg = 'HS256', expiresIn: string | number = '10m'): Promise<string> {
   return new SignJWT(claims).setProtectedHeader({ alg, typ: 'JWT' }).setIssuedAt().setExpirationTime(expiresIn).sign(new TextEncoder().encode(secret));
-}
-
-async function failure(promise: Promise<unknown>): Promise<ServerlessHubError> {
-  const error = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(ServerlessHubError);
-  return error as ServerlessHubError;
 }
 
 function expectNoToken(error: ServerlessHubError, token: string): void {
@@ -55,7 +47,7 @@ describe('getClaims with a shared secret', () => {
     ['another scheme', 'Basic dXNlcjpwYXNz', 'malformed'],
     ['garbage', 'Bearer not-a-jwt', 'malformed'],
   ])('refuses a %s header', async (_, header, reason) => {
-    const error = await failure(getClaims(header, options));
+    const error = await rejectionOf(getClaims(header, options));
     expect(error.code).toBe('TOKEN_INVALID');
     expect(error.details).toEqual({ reason });
   });
@@ -70,7 +62,7 @@ describe('getClaims with a shared secret', () => {
       [await hsToken({ sub: 'x' }, SECRET, 'HS512'), { secret: SECRET, algorithms: ['HS256'] }, 'algorithm', 'algorithm'],
     ];
     for (const [token, verification, reason, fragment] of cases) {
-      const error = await failure(getClaims(`Bearer ${token}`, verification));
+      const error = await rejectionOf(getClaims(`Bearer ${token}`, verification));
       expect(error.code).toBe('TOKEN_INVALID');
       expect(error.details).toEqual({ reason });
       expect(error.message).toContain(fragment);
@@ -86,7 +78,7 @@ describe('getClaims with a shared secret', () => {
   it('refuses an unsigned (alg none) token', async () => {
     const header = Buffer.from(JSON.stringify({ alg: 'none', typ: 'JWT' })).toString('base64url');
     const body = Buffer.from(JSON.stringify({ sub: 'admin', exp: Math.floor(Date.now() / 1000) + 600 })).toString('base64url');
-    const error = await failure(getClaims(`${header}.${body}.`, options));
+    const error = await rejectionOf(getClaims(`${header}.${body}.`, options));
     expect(error.code).toBe('TOKEN_INVALID');
   });
 
@@ -106,7 +98,7 @@ describe('getClaims with a shared secret', () => {
       { jwksUrl: 'not a url', issuer: ISSUER, audience: AUDIENCE },
     ];
     for (const options of bad) {
-      expect((await failure(getClaims(token, options as GetClaimsOptions))).code).toBe('AUTH_OPTIONS_INVALID');
+      expect((await rejectionOf(getClaims(token, options as GetClaimsOptions))).code).toBe('AUTH_OPTIONS_INVALID');
     }
   });
 });
@@ -165,7 +157,7 @@ describe('getClaims with a JWKS URL', () => {
       [await rsToken({ iss: ISSUER, aud: AUDIENCE }, privateKey, 'key-unknown'), 'key'],
     ];
     for (const [token, reason] of cases) {
-      const error = await failure(getClaims(token, options));
+      const error = await rejectionOf(getClaims(token, options));
       expect(error.code).toBe('TOKEN_INVALID');
       expect(error.details).toEqual({ reason });
       expectNoToken(error, token);
@@ -174,20 +166,20 @@ describe('getClaims with a JWKS URL', () => {
 
   it('refuses an HMAC token signed with the public key material (algorithm confusion)', async () => {
     const token = await hsToken({ iss: ISSUER, aud: AUDIENCE }, 'public-key-as-secret');
-    const error = await failure(getClaims(token, { jwksUrl, issuer: ISSUER, audience: AUDIENCE }));
+    const error = await rejectionOf(getClaims(token, { jwksUrl, issuer: ISSUER, audience: AUDIENCE }));
     expect(error.details).toEqual({ reason: 'algorithm' });
   });
 
   it('reports an unreachable or broken JWKS as TOKEN_INVALID (unverifiable)', async () => {
     const token = await rsToken({ iss: ISSUER, aud: AUDIENCE });
-    const broken = await failure(getClaims(token, { jwksUrl: jwksUrl.replace('/keys', '/broken'), issuer: ISSUER, audience: AUDIENCE }));
+    const broken = await rejectionOf(getClaims(token, { jwksUrl: jwksUrl.replace('/keys', '/broken'), issuer: ISSUER, audience: AUDIENCE }));
     expect(broken.code).toBe('TOKEN_INVALID');
     expect(broken.details).toEqual({ reason: 'jwks' });
     const closed = createServer();
     await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
     const port = (closed.address() as AddressInfo).port;
     await new Promise((resolve) => closed.close(resolve));
-    const unreachable = await failure(getClaims(token, { jwksUrl: `http://localhost:${String(port)}/keys`, issuer: ISSUER, audience: AUDIENCE }));
+    const unreachable = await rejectionOf(getClaims(token, { jwksUrl: `http://localhost:${String(port)}/keys`, issuer: ISSUER, audience: AUDIENCE }));
     expect(unreachable.code).toBe('TOKEN_INVALID');
   });
 });

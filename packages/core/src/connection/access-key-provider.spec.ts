@@ -2,13 +2,13 @@ import { createServer } from 'node:http';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { ServerlessHubError } from '../errors/serverless-hub-error.js';
 import { EntraAccessKey, signingKeyFor } from './access-key-provider.js';
 import type { AccessKeyOptions } from './access-key-provider.js';
 import { parseConnectionString } from './connection-string.js';
 import { setCredentialFor } from './identity-credential.js';
 import type { TokenCredential } from './identity-credential.js';
 import type { ServiceEndpoint } from './service-endpoint.js';
+import { rejectionOf } from '../__fixtures__/rejection-of.js';
 
 const ENTRA_TOKEN = 'ENTRA-TOKEN-SHOULD-NOT-LEAK';
 const MINUTE = 60_000;
@@ -93,15 +93,6 @@ function provider(options: AccessKeyOptions = {}): EntraAccessKey {
   return new EntraAccessKey(identityEndpoint(), { credential: stubCredential(), retryDelayMs: 0, ...options });
 }
 
-async function failureOf(promise: Promise<unknown>): Promise<ServerlessHubError> {
-  const error = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(ServerlessHubError);
-  return error as ServerlessHubError;
-}
-
 describe('signingKeyFor', () => {
   it('returns the AccessKey without kid and without any request', async () => {
     const endpoint = parseConnectionString(`Endpoint=${base};AccessKey=the-access-key`);
@@ -179,7 +170,7 @@ describe('EntraAccessKey refresh', () => {
     expect(seen).toHaveLength(3);
 
     time.advance(64 * MINUTE); // 121 minutes after the last successful fetch
-    const error = await failureOf(key.get());
+    const error = await rejectionOf(key.get());
     expect(error.code).toBe('ACCESS_KEY_UNAVAILABLE');
     expect(error.message).toContain('SignalR App Server');
   });
@@ -197,9 +188,9 @@ describe('EntraAccessKey refresh', () => {
     const time = clock();
     const key = provider({ now: time.now });
     fallback = status(401);
-    const first = await failureOf(key.get());
+    const first = await rejectionOf(key.get());
     expect(first.message).toContain('401');
-    expect(await failureOf(key.get())).toBe(first);
+    expect(await rejectionOf(key.get())).toBe(first);
     expect(seen).toHaveLength(1);
     time.advance(10_000);
     fallback = json({ KeyId: 'k', AccessKey: 'v' });
@@ -216,7 +207,7 @@ describe('EntraAccessKey errors', () => {
     [400, 'answered 400'],
   ])('explains a %i without retrying', async (code, fragment) => {
     fallback = status(code, `body with ${ENTRA_TOKEN}`);
-    const error = await failureOf(provider().get());
+    const error = await rejectionOf(provider().get());
     expect(error.code).toBe('ACCESS_KEY_UNAVAILABLE');
     expect(error.status).toBe(code);
     expect(error.message).toContain(fragment);
@@ -231,7 +222,7 @@ describe('EntraAccessKey errors', () => {
 
     seen.length = 0;
     fallback = status(500);
-    const error = await failureOf(provider().get());
+    const error = await rejectionOf(provider().get());
     expect(seen).toHaveLength(3);
     expect(error.code).toBe('ACCESS_KEY_UNAVAILABLE');
     expect(error.message).toContain('3 attempts');
@@ -240,7 +231,7 @@ describe('EntraAccessKey errors', () => {
 
   it('times out a hanging service and says so', async () => {
     fallback = hang;
-    const error = await failureOf(provider({ timeoutMs: 50 }).get());
+    const error = await rejectionOf(provider({ timeoutMs: 50 }).get());
     expect(error.message).toContain('timed out');
     expect(seen).toHaveLength(3);
     server.closeAllConnections();
@@ -248,7 +239,7 @@ describe('EntraAccessKey errors', () => {
 
   it('times out a hanging credential', async () => {
     const never: TokenCredential = { getToken: () => new Promise(() => undefined) };
-    const error = await failureOf(provider({ credential: never, timeoutMs: 50 }).get());
+    const error = await rejectionOf(provider({ credential: never, timeoutMs: 50 }).get());
     expect(error.code).toBe('ACCESS_KEY_UNAVAILABLE');
     expect(error.message).toContain('timed out');
     expect(seen).toHaveLength(0);
@@ -256,10 +247,10 @@ describe('EntraAccessKey errors', () => {
 
   it('reports a credential failure with its reason and a credential without token', async () => {
     const failing: TokenCredential = { getToken: () => Promise.reject(new Error('ManagedIdentityCredential: no identity endpoint')) };
-    const error = await failureOf(provider({ credential: failing }).get());
+    const error = await rejectionOf(provider({ credential: failing }).get());
     expect(error.message).toContain('no identity endpoint');
     expect(error.cause).toBeInstanceOf(Error);
-    const empty = await failureOf(provider({ credential: stubCredential(null) }).get());
+    const empty = await rejectionOf(provider({ credential: stubCredential(null) }).get());
     expect(empty.message).toContain('returned no Microsoft Entra ID token');
     expect(seen).toHaveLength(0);
   });
@@ -270,7 +261,7 @@ describe('EntraAccessKey errors', () => {
     const port = (closed.address() as AddressInfo).port;
     await new Promise((resolve) => closed.close(resolve));
     const endpoint = parseConnectionString(`Endpoint=http://127.0.0.1:${String(port)};AuthType=azure`);
-    const error = await failureOf(new EntraAccessKey(endpoint, { credential: stubCredential(), retryDelayMs: 0 }).get());
+    const error = await rejectionOf(new EntraAccessKey(endpoint, { credential: stubCredential(), retryDelayMs: 0 }).get());
     expect(error.message).toContain('request failed');
   });
 
@@ -296,7 +287,7 @@ describe('EntraAccessKey errors', () => {
     ],
   ])('refuses an answer that is %s', async (_, reply, fragment) => {
     fallback = reply;
-    const error = await failureOf(provider().get());
+    const error = await rejectionOf(provider().get());
     expect(error.code).toBe('ACCESS_KEY_UNAVAILABLE');
     expect(error.message).toContain(fragment);
     expect(error.message).not.toContain(ENTRA_TOKEN);
@@ -312,7 +303,7 @@ describe('EntraAccessKey errors', () => {
       response.writeHead(302, { location: `${base}/elsewhere` });
       response.end();
     };
-    await failureOf(provider().get());
+    await rejectionOf(provider().get());
     expect(seen.every((request) => request.url === '/api/v1/auth/accessKey')).toBe(true);
   });
 });

@@ -5,6 +5,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { ServerlessHubError } from '../errors/serverless-hub-error.js';
 import { negotiateFromRequest, signalRConnectionInfo } from './connection-info.js';
 import type { ConnectionInfoOptions } from './connection-info.js';
+import { rejectionOf } from '../__fixtures__/rejection-of.js';
 
 const KEY = 'connection-info-spec-key-0123456789';
 const SETTING = `ConnectionInfoSpec_${String(process.pid)}`;
@@ -36,15 +37,6 @@ async function payloadOf(accessToken: string, audience = AUDIENCE): Promise<JWTP
 
 async function idToken(claims: JWTPayload, secret = ID_TOKEN_SECRET): Promise<string> {
   return new SignJWT(claims).setProtectedHeader({ alg: 'HS256' }).setIssuedAt().setExpirationTime('10m').sign(new TextEncoder().encode(secret));
-}
-
-async function failure(promise: Promise<unknown>): Promise<ServerlessHubError> {
-  const error = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(ServerlessHubError);
-  return error as ServerlessHubError;
 }
 
 function creationError(options: unknown): ServerlessHubError {
@@ -129,7 +121,7 @@ describe('negotiateFromRequest', () => {
 
   it('reports a malformed idToken as TOKEN_INVALID', async () => {
     const options: ConnectionInfoOptions = { hubName: 'chat', connectionStringSetting: SETTING, idToken: '{headers.x-id}', claimTypeList: ['name'] };
-    const error = await failure(negotiateFromRequest(request({ 'x-id': 'not.a.jwt' }), options));
+    const error = await rejectionOf(negotiateFromRequest(request({ 'x-id': 'not.a.jwt' }), options));
     expect(error.code).toBe('TOKEN_INVALID');
   });
 
@@ -143,13 +135,13 @@ describe('negotiateFromRequest', () => {
     };
     const good = await negotiateFromRequest(request({ 'x-id': await idToken({ name: 'Verified' }) }), options);
     expect((await payloadOf(good.accessToken)).name).toBe('Verified');
-    const forged = await failure(negotiateFromRequest(request({ 'x-id': await idToken({ name: 'Mallory' }, 'attacker-secret-0123456789') }), options));
+    const forged = await rejectionOf(negotiateFromRequest(request({ 'x-id': await idToken({ name: 'Mallory' }, 'attacker-secret-0123456789') }), options));
     expect(forged.code).toBe('TOKEN_INVALID');
     expect(forged.details).toEqual({ reason: 'signature' });
   });
 
   it('compiles plain options once per object and rejects invalid ones', async () => {
-    const error = await failure(negotiateFromRequest(request(), { hubName: 'chat', userId: '{headers.x' }));
+    const error = await rejectionOf(negotiateFromRequest(request(), { hubName: 'chat', userId: '{headers.x' }));
     expect(error.code).toBe('NEGOTIATE_OPTIONS_INVALID');
     const options = { hubName: 'chat', connectionStringSetting: SETTING, userId: '{headers.x-user}' };
     const first = await negotiateFromRequest(request({ 'x-user': 'one' }), options);
@@ -159,11 +151,11 @@ describe('negotiateFromRequest', () => {
   });
 
   it('reports a missing or invalid connection setting', async () => {
-    const missing = await failure(negotiateFromRequest(request(), { hubName: 'chat', connectionStringSetting: `${SETTING}_absent` }));
+    const missing = await rejectionOf(negotiateFromRequest(request(), { hubName: 'chat', connectionStringSetting: `${SETTING}_absent` }));
     expect(missing.code).toBe('SETTING_MISSING');
     expect(missing.message).toContain(`${SETTING}_absent`);
     process.env[SETTING] = 'Endpoint=https://contoso.service.signalr.net';
-    const invalid = await failure(negotiateFromRequest(request(), { hubName: 'chat', connectionStringSetting: SETTING }));
+    const invalid = await rejectionOf(negotiateFromRequest(request(), { hubName: 'chat', connectionStringSetting: SETTING }));
     expect(invalid.code).toBe('CONNECTION_STRING_INVALID');
   });
 });

@@ -6,8 +6,8 @@ import type { JWTPayload } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseConnectionString } from '../connection/connection-string.js';
 import { setCredentialFor } from '../connection/identity-credential.js';
-import { ServerlessHubError } from '../errors/serverless-hub-error.js';
 import { negotiate } from './negotiate.js';
+import { rejectionOf } from '../__fixtures__/rejection-of.js';
 
 const KEY = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789ABCDEFGH';
 const EMULATOR = parseConnectionString(`Endpoint=http://localhost;Port=8888;AccessKey=${KEY};Version=1.0;`);
@@ -18,15 +18,6 @@ async function verified(token: string, audience: string, key: Uint8Array = keyBy
   const { payload, protectedHeader } = await jwtVerify(token, key, { algorithms: ['HS256'], audience });
   expect(protectedHeader.typ).toBe('JWT');
   return payload;
-}
-
-async function failure(promise: Promise<unknown>): Promise<ServerlessHubError> {
-  const error = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(ServerlessHubError);
-  return error as ServerlessHubError;
 }
 
 describe('negotiate', () => {
@@ -104,13 +95,13 @@ describe('negotiate', () => {
 
   it('refuses user-supplied asrs.s.* claims, malformed claims and bad claim values', async () => {
     for (const claims of [{ 'asrs.s.uid': 'mallory' }, [{ type: 'asrs.s.derror', value: 'True' }]]) {
-      const error = await failure(negotiate(CLOUD, 'chat', { claims }));
+      const error = await rejectionOf(negotiate(CLOUD, 'chat', { claims }));
       expect(error.code).toBe('CLAIMS_INVALID');
       expect(error.message).toContain('asrs.s.');
     }
     const bad: unknown[] = [{ n: 5 }, { n: [1] }, [{ type: '', value: 'v' }], [{ type: 't' }], ['x'], [null], 'role=admin', { '': 'v' }];
     for (const claims of bad) {
-      expect((await failure(negotiate(CLOUD, 'chat', { claims: claims as never }))).code).toBe('CLAIMS_INVALID');
+      expect((await rejectionOf(negotiate(CLOUD, 'chat', { claims: claims as never }))).code).toBe('CLAIMS_INVALID');
     }
   });
 
@@ -120,7 +111,7 @@ describe('negotiate', () => {
       expect((payload.exp ?? 0) - (payload.iat ?? 0)).toBe(lifetime);
     }
     for (const lifetime of [59, 86_401, 0, -5, 1.5, Number.NaN, Number.POSITIVE_INFINITY, 3_600_000, '3600']) {
-      const error = await failure(negotiate(CLOUD, 'chat', { lifetime: lifetime as number }));
+      const error = await rejectionOf(negotiate(CLOUD, 'chat', { lifetime: lifetime as number }));
       expect(error.code).toBe('NEGOTIATE_OPTIONS_INVALID');
       expect(error.message).toContain('seconds');
     }
@@ -130,7 +121,7 @@ describe('negotiate', () => {
     const info = await negotiate(CLOUD, 'chat', { algorithm: 'HS512' });
     expect(decodeProtectedHeader(info.accessToken).alg).toBe('HS512');
     await jwtVerify(info.accessToken, keyBytes, { algorithms: ['HS512'] });
-    expect((await failure(negotiate(CLOUD, 'chat', { algorithm: 'none' as 'HS256' }))).code).toBe('NEGOTIATE_OPTIONS_INVALID');
+    expect((await rejectionOf(negotiate(CLOUD, 'chat', { algorithm: 'none' as 'HS256' }))).code).toBe('NEGOTIATE_OPTIONS_INVALID');
   });
 
   it('validates the hub name', async () => {
@@ -138,7 +129,7 @@ describe('negotiate', () => {
       await expect(negotiate(CLOUD, hub)).resolves.toBeDefined();
     }
     for (const hub of ['', '1hub', '_hub', 'my-hub', 'hub name', `h${'x'.repeat(128)}`, 'hüb', 'hub?x=1', 'hub&a', undefined, 7]) {
-      const error = await failure(negotiate(CLOUD, hub as string));
+      const error = await rejectionOf(negotiate(CLOUD, hub as string));
       expect(error.code).toBe('NEGOTIATE_OPTIONS_INVALID');
       expect(error.message).toContain('Hub name');
     }
@@ -146,12 +137,12 @@ describe('negotiate', () => {
 
   it('refuses an empty or non-string user id', async () => {
     for (const userId of ['', 42]) {
-      expect((await failure(negotiate(CLOUD, 'chat', { userId: userId as string }))).code).toBe('NEGOTIATE_OPTIONS_INVALID');
+      expect((await rejectionOf(negotiate(CLOUD, 'chat', { userId: userId as string }))).code).toBe('NEGOTIATE_OPTIONS_INVALID');
     }
   });
 
   it('refuses a token over 4096 characters with TOKEN_TOO_LONG and a clear message', async () => {
-    const error = await failure(negotiate(CLOUD, 'chat', { claims: { big: 'x'.repeat(3000) } }));
+    const error = await rejectionOf(negotiate(CLOUD, 'chat', { claims: { big: 'x'.repeat(3000) } }));
     expect(error.code).toBe('TOKEN_TOO_LONG');
     expect(error.message).toContain('4096');
     expect(error.message).toContain('claims');
