@@ -1,20 +1,16 @@
+import type { ServerlessHubErrorCode } from '../errors/serverless-hub-error.js';
+
 /**
  * Codes of the ways the dispatcher refuses an upstream request; adapters map each to an HTTP status
- * (see `upstreamStatusFor`).
+ * (see `upstreamStatusFor`). They are the `UPSTREAM_*` codes of {@link ServerlessHubErrorCode}, less
+ * `UPSTREAM_CONFIGURATION_INVALID`, which is raised at registration, never for a request.
  *
  * @example
  * ```ts
  * const code: UpstreamRejectionCode = 'UPSTREAM_UNAUTHORIZED'; // 401
  * ```
  */
-export type UpstreamRejectionCode =
-  | 'UPSTREAM_UNSUPPORTED_MEDIA_TYPE'
-  | 'UPSTREAM_BAD_REQUEST'
-  | 'UPSTREAM_UNAUTHORIZED'
-  | 'UPSTREAM_FORBIDDEN'
-  | 'UPSTREAM_NOT_FOUND'
-  | 'UPSTREAM_PAYLOAD_TOO_LARGE'
-  | 'UPSTREAM_INTERNAL';
+export type UpstreamRejectionCode = Exclude<Extract<ServerlessHubErrorCode, `UPSTREAM_${string}`>, 'UPSTREAM_CONFIGURATION_INVALID'>;
 
 /**
  * The transport-neutral answer to one upstream request:
