@@ -7,7 +7,8 @@ import type * as AzureFunctions from '@azure/functions';
 import { errorDetail } from '@serverless-hub/core';
 import type { Cookie, HttpRequest, InvocationContext as InvocationContextType } from '@azure/functions';
 import { EmulatorError } from '../errors/emulator-error.js';
-import { BodyTooLargeError, readBody, sendText } from '../http/http-utils.js';
+import { applyCors, BodyTooLargeError, readBody, sendText } from '../http/http-utils.js';
+import type { CorsPolicy } from '../http/http-utils.js';
 import { checkListenPort, closeServers, listenLocally } from '../http/local-servers.js';
 import { createLogger } from '../logging/emulator-logger.js';
 import type { EmulatorLogger, LogLevel, LogSink } from '../logging/emulator-logger.js';
@@ -187,23 +188,13 @@ export function createFunctionsHost(options: FunctionsHostOptions): FunctionsHos
     served.sort((a, b) => b.route.specificity - a.route.specificity);
   };
 
-  const applyCors = (request: IncomingMessage, response: ServerResponse): boolean => {
-    const origin = request.headers.origin;
-    if (origin === undefined) return false;
-    const anyOrigin = cors === undefined || cors.allowedOrigins.includes('*');
-    if (!anyOrigin && !cors.allowedOrigins.some((allowed) => allowed.toLowerCase() === origin.toLowerCase())) return false;
-    const credentials = cors === undefined || cors.supportCredentials;
-    response.setHeader('Access-Control-Allow-Origin', credentials || !anyOrigin ? origin : '*');
-    if (credentials) response.setHeader('Access-Control-Allow-Credentials', 'true');
-    response.setHeader('Vary', 'Origin');
-    if (request.method !== 'OPTIONS' || request.headers['access-control-request-method'] === undefined) return false;
-    response.setHeader('Access-Control-Allow-Methods', 'GET, POST, PUT, PATCH, DELETE, HEAD, OPTIONS');
-    const requested = request.headers['access-control-request-headers'];
-    if (requested !== undefined) response.setHeader('Access-Control-Allow-Headers', requested);
-    response.setHeader('Access-Control-Max-Age', '600');
-    response.statusCode = 204;
-    response.end();
-    return true;
+  // As the Functions host: every origin when none is configured or '*' is listed, credentials unless
+  // the configuration turns them off.
+  const allowedOrigins = cors?.allowedOrigins.map((allowed) => allowed.toLowerCase());
+  const corsPolicy: CorsPolicy = {
+    ...(allowedOrigins === undefined || allowedOrigins.includes('*') ? {} : { allowOrigin: (origin: string) => allowedOrigins.includes(origin.toLowerCase()) }),
+    credentials: cors === undefined || cors.supportCredentials,
+    methods: 'GET, POST, PUT, PATCH, DELETE, HEAD, OPTIONS',
   };
 
   const makeContext = (functionName: string, trigger: string): InvocationContextType =>
@@ -276,7 +267,7 @@ export function createFunctionsHost(options: FunctionsHostOptions): FunctionsHos
       sendText(response, 400, 'The request URL is malformed.');
       return;
     }
-    if (applyCors(request, response)) return;
+    if (applyCors(request, response, corsPolicy)) return;
     const method = (request.method ?? 'GET').toUpperCase();
     let parts: string[];
     try {

@@ -66,23 +66,36 @@ export function sendJson(response: ServerResponse, status: number, body: unknown
   response.end(text);
 }
 
+/** How a server answers browsers' cross-origin requests. */
+export interface CorsPolicy {
+  /** Which origins are answered; absent: every origin. */
+  readonly allowOrigin?: (origin: string) => boolean;
+  /**
+   * Whether credentials are allowed. The SignalR client sends them by default, and `*` does not allow
+   * them, so the origin is echoed unless credentials are off and every origin is allowed.
+   */
+  readonly credentials: boolean;
+  /** `Access-Control-Allow-Methods` of a preflight answer. */
+  readonly methods: string;
+  /** `Access-Control-Expose-Headers` of the other answers, if any. */
+  readonly exposeHeaders?: string;
+}
+
 /**
- * Answers CORS for browsers: the request's origin echoed with credentials allowed (the SignalR
- * client sends credentials by default, which `*` would not allow). Returns `true` when the request
- * was a preflight and has been answered.
+ * Answers CORS for browsers as `policy` says. Returns `true` when the request was a preflight and
+ * has been answered.
  */
-export function applyCors(request: IncomingMessage, response: ServerResponse, allowOrigin: (origin: string) => boolean = () => true): boolean {
+export function applyCors(request: IncomingMessage, response: ServerResponse, policy: CorsPolicy): boolean {
   const origin = request.headers.origin;
-  if (origin === undefined || !allowOrigin(origin)) return false;
-  response.setHeader('Access-Control-Allow-Origin', origin);
-  response.setHeader('Access-Control-Allow-Credentials', 'true');
+  if (origin === undefined || policy.allowOrigin?.(origin) === false) return false;
+  response.setHeader('Access-Control-Allow-Origin', policy.credentials || policy.allowOrigin !== undefined ? origin : '*');
+  if (policy.credentials) response.setHeader('Access-Control-Allow-Credentials', 'true');
   response.setHeader('Vary', 'Origin');
-  const requestedMethod = request.headers['access-control-request-method'];
-  if (request.method !== 'OPTIONS' || requestedMethod === undefined) {
-    response.setHeader('Access-Control-Expose-Headers', 'x-ms-error-code');
+  if (request.method !== 'OPTIONS' || request.headers['access-control-request-method'] === undefined) {
+    if (policy.exposeHeaders !== undefined) response.setHeader('Access-Control-Expose-Headers', policy.exposeHeaders);
     return false;
   }
-  response.setHeader('Access-Control-Allow-Methods', 'GET, POST, PUT, DELETE, HEAD, OPTIONS');
+  response.setHeader('Access-Control-Allow-Methods', policy.methods);
   const requestedHeaders = request.headers['access-control-request-headers'];
   if (requestedHeaders !== undefined) response.setHeader('Access-Control-Allow-Headers', requestedHeaders);
   response.setHeader('Access-Control-Max-Age', '600');

@@ -7,6 +7,7 @@ import { ClientEndpoint } from '../client/client-endpoint.js';
 import { LongPollingTransport } from '../client/transports/long-polling-transport.js';
 import { EmulatorError } from '../errors/emulator-error.js';
 import { applyCors, sendText } from '../http/http-utils.js';
+import type { CorsPolicy } from '../http/http-utils.js';
 import { checkListenPort, closeServers, listenLocally } from '../http/local-servers.js';
 import { createLogger } from '../logging/emulator-logger.js';
 import { redactUrl } from '../logging/redact-url.js';
@@ -122,6 +123,9 @@ export interface ServiceEmulator {
   connectionCounts(): Record<string, number>;
 }
 
+// As the service: any origin, echoed with credentials; REST error codes readable by pages.
+const SERVICE_CORS: CorsPolicy = { credentials: true, methods: 'GET, POST, PUT, DELETE, HEAD, OPTIONS', exposeHeaders: 'x-ms-error-code' };
+
 function positive(value: number | undefined, fallback: number, name: string): number {
   if (value === undefined) return fallback;
   if (!Number.isFinite(value) || value <= 0) throw new EmulatorError('CONFIG_INVALID', `${name} must be a positive number, got ${describeValue(value)}.`);
@@ -189,7 +193,7 @@ export function createServiceEmulator(options: ServiceEmulatorOptions = {}): Ser
       sendText(response, 400, 'The request URL is malformed.');
       return;
     }
-    if (applyCors(request, response)) return;
+    if (applyCors(request, response, SERVICE_CORS)) return;
     const path = url.pathname;
     let work: Promise<void> | undefined;
     if (path === '/client' || path.startsWith('/client/')) work = clientEndpoint.handleRequest(request, response, url);
