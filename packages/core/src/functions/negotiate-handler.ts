@@ -25,7 +25,7 @@ function isResponse(value: unknown): value is HttpResponseInit {
   return ['status', 'body', 'jsonBody', 'headers', 'cookies'].some((key) => key in value);
 }
 
-function describeValue(value: unknown): string {
+function describeNegotiateResult(value: unknown): string {
   if (value === null) return 'null';
   if (typeof value === 'object') return `an object without url and accessToken`;
   return typeof value;
@@ -82,7 +82,7 @@ export function createNegotiateHandler(
       if (isConnectionInfo(result)) return { status: 200, jsonBody: { url: result.url, accessToken: result.accessToken } };
       if (isResponse(result)) return result;
       functionContext.error(
-        `The @Negotiate() method ${descriptor.className}.${method?.methodName ?? ''} returned ${describeValue(result)}; return this.negotiate(...) or an HTTP response.`,
+        `The @Negotiate() method ${descriptor.className}.${method?.methodName ?? ''} returned ${describeNegotiateResult(result)}; return this.negotiate(...) or an HTTP response.`,
       );
       return { status: 500, body: 'Negotiation failed; see the application log.', headers: TEXT };
     } catch (error) {
