@@ -1,6 +1,5 @@
 // Runs the chat sample end to end in this process: the sample registers its functions, a local functions
 // host serves them on a free port, and the service emulator (also on a free port) sends its upstream there.
-import { getRegisteredFunctions } from '@serverless-hub/core';
 import { createFunctionsHost, createServiceEmulator } from '@serverless-hub/emulator';
 import type { FunctionsHost, ServiceEmulator } from '@serverless-hub/emulator';
 import { SignJWT } from 'jose';
@@ -22,10 +21,10 @@ export interface ChatApp {
 
 export async function startChatApp(): Promise<ChatApp> {
   process.env.CHAT_AUTH_SECRET = TEST_AUTH_SECRET;
-  // The sample's entry file registers the hub and the page functions, as the Functions host would load it.
+  // The host first (it provides @azure/functions-core), then the sample's entry file, which registers the
+  // hub and the page functions, as the Functions host loads it.
+  const host = createFunctionsHost({ port: 0, logLevel: 'warn' });
   await import('../samples/chat/src/index.js');
-
-  const host = createFunctionsHost({ functions: getRegisteredFunctions, port: 0, logLevel: 'warn' });
   await host.start();
   const emulator = createServiceEmulator({
     port: 0,

@@ -1,12 +1,12 @@
 // The `serverless-hub-emulator` command: the local service, and optionally a local functions host for an app.
 import { readFileSync } from 'node:fs';
-import { describeError, errorDetail, errorMessage, getRegisteredFunctions } from '@serverless-hub/core';
+import { describeError, errorDetail, errorMessage } from '@serverless-hub/core';
 import { parseCliArguments, usage } from './cli/cli-arguments.js';
 import type { CliCommand } from './cli/cli-arguments.js';
 import { EmulatorError } from './errors/emulator-error.js';
 import { createFunctionsHost } from './functions-host/functions-host.js';
 import type { FunctionsHost } from './functions-host/functions-host.js';
-import { loadApp, resolveApp } from './functions-host/load-app.js';
+import { resolveApp } from './functions-host/load-app.js';
 import { applyLocalSettings, loadLocalSettings } from './functions-host/local-settings.js';
 import { createServiceEmulator, EMULATOR_ACCESS_KEY } from './service/service-emulator.js';
 import type { ServiceEmulator } from './service/service-emulator.js';
@@ -57,7 +57,9 @@ function printService(emulator: ServiceEmulator, upstream: readonly UpstreamTemp
 function printFunctions(host: FunctionsHost): void {
   print('');
   print(`Functions host is running at ${host.url}:`);
-  for (const route of host.routes()) print(`  ${route.name.padEnd(28)} [${route.methods.join(',')}] ${host.url}${route.path}`);
+  for (const fn of host.functions()) {
+    print(fn.path === undefined ? `  ${fn.name.padEnd(28)} ${fn.trigger} (not triggered by the local host)` : `  ${fn.name.padEnd(28)} [${fn.methods.join(',')}] ${host.url}${fn.path}`);
+  }
   const page = host.routes().find((route) => route.name === 'index');
   if (page !== undefined) {
     print('');
@@ -80,7 +82,6 @@ async function run(options: RunCommand): Promise<() => Promise<void>> {
     if (app !== undefined && settings !== undefined) {
       const cors = settings.cors === undefined ? undefined : { allowedOrigins: settings.cors.split(',').map((origin) => origin.trim()), supportCredentials: settings.corsCredentials ?? false };
       host = createFunctionsHost({
-        functions: getRegisteredFunctions,
         port: options.functionsPort ?? settings.localHttpPort ?? 7071,
         routePrefix: app.routePrefix,
         logLevel: options.logLevel,
@@ -107,11 +108,7 @@ async function run(options: RunCommand): Promise<() => Promise<void>> {
     if (app !== undefined && settings !== undefined && host !== undefined) {
       if (emulator !== undefined) for (const name of options.connectionSettings) process.env[name] = emulator.connectionString;
       applyLocalSettings(settings);
-      await loadApp(app);
-      host.reload();
-      if (host.routes().length === 0) {
-        print(`\nWarning: ${app.entry} registered no HTTP function through the framework (registerHubs, or trackedApp for other functions).`);
-      }
+      await host.loadApp(app);
       print(settings.source === undefined ? '\nNo local.settings.json: the app runs with the environment as it is.' : `\nApp settings from ${settings.source}.`);
       printFunctions(host);
     }

@@ -7,8 +7,9 @@ export type { ServiceEmulator, ServiceEmulatorOptions } from './service/service-
 export type { TransportName } from './client/client-transport.js';
 
 // local functions host
-export { createFunctionsHost } from './functions-host/functions-host.js';
-export type { FunctionsHost, FunctionsHostOptions, HostedFunction } from './functions-host/functions-host.js';
+export { createFunctionsHost, FunctionsHost } from './functions-host/functions-host.js';
+export type { FunctionsHostOptions } from './functions-host/functions-host.js';
+export type { ListedFunction } from './functions-host/function-index.js';
 export { applyLocalSettings, loadLocalSettings, parseLocalSettings } from './functions-host/local-settings.js';
 export type { LocalSettings } from './functions-host/local-settings.js';
 export { loadApp, resolveApp } from './functions-host/load-app.js';

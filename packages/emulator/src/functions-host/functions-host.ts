@@ -1,61 +1,35 @@
 import { randomUUID } from 'node:crypto';
 import { createServer } from 'node:http';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
-import { createRequire } from 'node:module';
-import { format } from 'node:util';
-import type * as AzureFunctions from '@azure/functions';
 import { errorDetail } from '@serverless-hub/core';
-import type { Cookie, HttpRequest, InvocationContext as InvocationContextType } from '@azure/functions';
 import { EmulatorError } from '../errors/emulator-error.js';
 import { applyCors, BodyTooLargeError, readBody, sendText } from '../http/http-utils.js';
 import type { CorsPolicy } from '../http/http-utils.js';
 import { checkListenPort, closeServers, listenLocally } from '../http/local-servers.js';
 import { createLogger } from '../logging/emulator-logger.js';
 import type { EmulatorLogger, LogLevel, LogSink } from '../logging/emulator-logger.js';
-import { RouteTemplate } from './route-template.js';
-import { handleSignalRWebhook, SIGNALR_WEBHOOK_PATH } from './signalr-webhook.js';
-import type { SignalRTriggerFunction } from './signalr-webhook.js';
-
-/**
- * A function the host can serve. The framework's registry (`getRegisteredFunctions()` of
- * `@serverless-hub/core`) gives exactly these; functions with another trigger are listed but not
- * served over HTTP.
- *
- * @example
- * ```ts
- * const health: HostedFunction = { name: 'health', trigger: 'http', route: 'health', methods: ['GET'], handler: () => ({ status: 200 }) };
- * ```
- */
-export type HostedFunction =
-  | {
-      readonly name: string;
-      readonly trigger: 'http';
-      /** The route after the prefix (`/api/`), e.g. `chat/negotiate` or `items/{id}`. */
-      readonly route: string;
-      readonly methods: readonly string[];
-      readonly handler: (request: never, context: InvocationContextType) => unknown;
-    }
-  | {
-      readonly name: string;
-      /** Served at `/runtime/webhooks/signalr`, as the Functions host's SignalR extension does (binding mode). */
-      readonly trigger: 'signalRTrigger';
-      /** `hubName`, `category`, `event`, `connectionStringSetting`, `parameterNames`. */
-      readonly binding: Readonly<Record<string, unknown>>;
-      readonly handler: (invocation: never, context: InvocationContextType) => unknown;
-    }
-  | { readonly name: string; readonly trigger: string };
+import { FunctionIndex, SIGNALR_WEBHOOK_PATH } from './function-index.js';
+import type { HttpFunction, ListedFunction } from './function-index.js';
+import type { ProgrammingModel, RegisteredFunction, RpcInvocationResponse, RpcLogCategory, RpcLogLevel, RpcParameterBinding, RpcTypedData } from './functions-core-contract.js';
+import { FunctionsWorker } from './functions-worker.js';
+import { loadApp } from './load-app.js';
+import type { AppLocation } from './load-app.js';
+import type { RegisteredApp } from './registered-app.js';
+import { fromRpcHttpResponse } from './rpc-http-response.js';
+import { toRpcHttpRequest } from './rpc-http-request.js';
+import { runInvocation } from './run-invocation.js';
+import { handleSignalRWebhook } from './signalr-webhook.js';
+import { traceContextFor } from './trace-context.js';
 
 /**
  * Options of {@link createFunctionsHost}.
  *
  * @example
  * ```ts
- * const options: FunctionsHostOptions = { functions: getRegisteredFunctions, port: 0, logLevel: 'warn' };
+ * const host = createFunctionsHost({ port: 0, logLevel: 'warn' } satisfies FunctionsHostOptions);
  * ```
  */
 export interface FunctionsHostOptions {
-  /** The functions, or a function returning them (read again at each start). */
-  readonly functions: readonly HostedFunction[] | (() => readonly HostedFunction[]);
   /** Default `127.0.0.1`; with a loopback address `::1` is served too, so `localhost` reaches it. */
   readonly host?: string;
   /** Default 7071, the Functions host's; `0` picks a free port. */
@@ -75,199 +49,257 @@ export interface FunctionsHostOptions {
   readonly logger?: EmulatorLogger;
 }
 
+// The capabilities the Functions Node.js worker announces (its getWorkerCapabilities); the programming
+// model adds its own (`app.setup({ capabilities })`) and locks `app.setup` when asked for them.
+const WORKER_CAPABILITIES: Readonly<Record<string, string>> = Object.freeze({
+  RawHttpBodyBytes: 'true',
+  RpcHttpTriggerMetadataRemoved: 'true',
+  RpcHttpBodyOnly: 'true',
+  IgnoreEmptyValuedRpcHttpHeaders: 'true',
+  UseNullableValueDictionaryForHttp: 'true',
+  WorkerStatus: 'true',
+  TypedDataCollection: 'true',
+  HandlesWorkerTerminateMessage: 'true',
+});
+
+interface IndexedApp {
+  readonly app: RegisteredApp;
+  readonly model: ProgrammingModel;
+  readonly index: FunctionIndex;
+}
+
+const NO_FUNCTIONS = new FunctionIndex([], '');
+
 /**
- * A local Azure Functions host for the HTTP functions of an app.
+ * A local Azure Functions host for an app's functions, in this process. It provides the
+ * `@azure/functions-core` module as the Functions Node.js worker does, so everything the app registers
+ * with `@azure/functions` (`app.http`, `app.generic`, `app.hook.*`, `app.setup`, and `registerHubs`,
+ * which registers through them) reaches it: HTTP functions are served under `/{routePrefix}/<route>`,
+ * `signalRTrigger` functions at the SignalR webhook, other triggers are listed. Requests and responses go
+ * through the library's own invocation model from the data the Functions host would send.
+ *
+ * The order matters as in the Functions host: create the host (which installs the module) before the app
+ * registers its first function, then index the app with {@link FunctionsHost.start} or
+ * {@link FunctionsHost.loadApp}.
  *
  * @example
  * ```ts
- * const host = createFunctionsHost({ functions: getRegisteredFunctions, port: 7071 });
- * await host.start();
- * console.log(`${host.url}/api/chat/negotiate`);
- * await host.close();
+ * const host = createFunctionsHost({ port: 0 });
+ * await host.start();                               // listens
+ * await host.loadApp(await resolveApp('.'));        // imports the app, indexes it, runs appStart hooks
+ * console.log(`${host.url}/api/hello`);
+ * await host.close();                               // appTerminate hooks, then the servers close
  * ```
  */
-export interface FunctionsHost {
-  start(): Promise<void>;
-  close(): Promise<void>;
+export class FunctionsHost {
+  readonly #worker: FunctionsWorker;
+  readonly #host: string;
+  readonly #requestedPort: number;
+  readonly #prefix: string;
+  readonly #prefixParts: readonly string[];
+  readonly #maxBody: number;
+  readonly #logger: EmulatorLogger;
+  readonly #corsPolicy: CorsPolicy;
+  readonly #servers: Server[] = [];
+  #port: number | undefined;
+  #state: 'new' | 'started' | 'closed' = 'new';
+  #indexed: IndexedApp | undefined;
+
+  constructor(options: FunctionsHostOptions = {}) {
+    this.#host = options.host ?? '127.0.0.1';
+    this.#requestedPort = options.port ?? 7071;
+    checkListenPort(this.#requestedPort);
+    this.#prefix = (options.routePrefix ?? 'api').replace(/^\/+|\/+$/g, '');
+    this.#prefixParts = this.#prefix === '' ? [] : this.#prefix.split('/').map((part) => part.toLowerCase());
+    this.#maxBody = options.maxRequestBodyBytes ?? 100 * 1024 * 1024;
+    this.#logger = options.logger ?? createLogger({ level: options.logLevel ?? 'info', name: 'functions', ...(options.logSink === undefined ? {} : { sink: options.logSink }) });
+    // As the Functions host: every origin when none is configured or '*' is listed, credentials unless
+    // the configuration turns them off.
+    const cors = options.cors;
+    const allowedOrigins = cors?.allowedOrigins.map((allowed) => allowed.toLowerCase());
+    this.#corsPolicy = {
+      ...(allowedOrigins === undefined || allowedOrigins.includes('*') ? {} : { allowOrigin: (origin: string) => allowedOrigins.includes(origin.toLowerCase()) }),
+      credentials: cors === undefined || cors.supportCredentials,
+      methods: 'GET, POST, PUT, PATCH, DELETE, HEAD, OPTIONS',
+    };
+    this.#worker = FunctionsWorker.install();
+  }
+
   /** The port listened on; throws before {@link FunctionsHost.start}. */
-  readonly port: number;
+  get port(): number {
+    if (this.#port === undefined) throw new EmulatorError('INVALID_STATE', 'The functions host has no port before start() resolves.');
+    return this.#port;
+  }
+
   /** Base URL, `http://localhost:<port>`. */
-  readonly url: string;
+  get url(): string {
+    return `http://localhost:${this.port}`;
+  }
+
   /**
-   * Reads the functions again (from the list or function given as `functions`): for a host started
-   * before the app was loaded, so that its port can be given to the app's settings first.
+   * Starts listening, and indexes what the app registered so far (if anything): in tests, register first
+   * and start then; with {@link FunctionsHost.loadApp}, start first so that the port is known to the app's
+   * settings.
+   *
+   * @throws {EmulatorError} `LISTEN_FAILED` when the port is taken; `APP_LOAD_FAILED` when a function
+   * cannot be served (a route starting with `admin`).
    */
-  reload(): void;
+  async start(): Promise<void> {
+    if (this.#state !== 'new') throw new EmulatorError('INVALID_STATE', 'The functions host was already started; create a new one.');
+    try {
+      if (this.#worker.hasPending) await this.#index(process.cwd());
+      this.#port = await listenLocally(this.#servers, () => createServer({ keepAlive: true }, (request, response) => { this.#onRequest(request, response); }), {
+        host: this.#host,
+        port: this.#requestedPort,
+        portInUseMessage: `Port ${this.#requestedPort} on ${this.#host} is already in use (another functions host?): stop it, or choose another port (--functions-port).`,
+        logger: this.#logger,
+      });
+    } catch (error) {
+      this.#state = 'closed';
+      throw error;
+    }
+    this.#state = 'started';
+    const index = this.#indexed?.index ?? NO_FUNCTIONS;
+    this.#logger.info(`listening on ${this.url} with ${index.http.length} HTTP and ${index.signalR.length} signalRTrigger function(s)`);
+  }
+
+  /**
+   * Loads an app as the Functions host does: the working directory and `AzureWebJobsScriptRoot` become
+   * the app's folder, its entry is imported (a `.ts` entry through the app's own `tsx`), what it registered
+   * is indexed, and its `appStart` hooks run.
+   *
+   * @throws {EmulatorError} `APP_LOAD_FAILED` when the entry fails to load or a function cannot be served.
+   */
+  async loadApp(app: AppLocation): Promise<void> {
+    if (this.#indexed !== undefined) throw new EmulatorError('INVALID_STATE', 'This functions host already serves an app; create a new host for another one.');
+    process.chdir(app.directory);
+    process.env.AzureWebJobsScriptRoot = app.directory;
+    await loadApp(app);
+    await this.#index(app.directory);
+  }
+
+  /** Every function of the app: HTTP and `signalRTrigger` ones with where they are served, others with no path. */
+  functions(): ListedFunction[] {
+    return [...(this.#indexed?.index ?? NO_FUNCTIONS).listed];
+  }
+
   /**
    * The functions served, with their URL paths, e.g. `{ name: 'chat_negotiate', methods: ['GET', 'POST'], path: '/api/chat/negotiate' }`;
    * `signalRTrigger` functions are listed with the webhook's path.
    */
-  routes(): { name: string; methods: readonly string[]; path: string }[];
-}
+  routes(): { name: string; methods: readonly string[]; path: string }[] {
+    return this.functions().flatMap(({ name, methods, path }) => (path === undefined ? [] : [{ name, methods, path }]));
+  }
 
-interface ServedFunction {
-  readonly name: string;
-  readonly route: RouteTemplate;
-  readonly methods: ReadonlySet<string>;
-  readonly handler: (request: HttpRequest, context: InvocationContextType) => unknown;
-}
-
-function cookieHeader(cookie: Cookie): string {
-  let text = `${cookie.name}=${encodeURIComponent(cookie.value)}`;
-  if (cookie.domain !== undefined) text += `; Domain=${cookie.domain}`;
-  if (cookie.path !== undefined) text += `; Path=${cookie.path}`;
-  if (cookie.expires !== undefined) text += `; Expires=${(typeof cookie.expires === 'number' ? new Date(cookie.expires) : cookie.expires).toUTCString()}`;
-  if (cookie.maxAge !== undefined) text += `; Max-Age=${cookie.maxAge}`;
-  if (cookie.secure === true) text += '; Secure';
-  if (cookie.httpOnly === true) text += '; HttpOnly';
-  if (cookie.sameSite !== undefined) text += `; SameSite=${cookie.sameSite}`;
-  return text;
-}
-
-// As console.log (and the Functions worker) format: errors with their stack, circular values, bigints and
-// null-prototype objects included, where JSON.stringify threw inside the user's function.
-function logArguments(args: readonly unknown[]): string {
-  return format(...args);
-}
-
-/**
- * Creates a local functions host serving HTTP functions under `/{routePrefix}/<route>` with the
- * `HttpRequest` and `InvocationContext` objects of `@azure/functions`, as the Functions host passes
- * them, plus CORS for browsers.
- *
- * @example
- * ```ts
- * import { getRegisteredFunctions } from '@serverless-hub/core';
- * import { createFunctionsHost } from '@serverless-hub/emulator';
- *
- * await import('./dist/index.js'); // the app registers its hubs and functions
- * const host = createFunctionsHost({ functions: getRegisteredFunctions });
- * await host.start(); // http://localhost:7071/api/...
- * ```
- */
-export function createFunctionsHost(options: FunctionsHostOptions): FunctionsHost {
-  // A CommonJS package whose classes Node's ESM loader cannot see as named exports; loaded only when a
-  // host is made, so that the service emulator alone does not pay for it.
-  const { HttpRequest, HttpResponse, InvocationContext } = createRequire(import.meta.url)('@azure/functions') as typeof AzureFunctions;
-  const host = options.host ?? '127.0.0.1';
-  const requestedPort = options.port ?? 7071;
-  checkListenPort(requestedPort);
-  const prefix = (options.routePrefix ?? 'api').replace(/^\/+|\/+$/g, '');
-  const maxBody = options.maxRequestBodyBytes ?? 100 * 1024 * 1024;
-  const logger = options.logger ?? createLogger({ level: options.logLevel ?? 'info', name: 'functions', ...(options.logSink === undefined ? {} : { sink: options.logSink }) });
-  const cors = options.cors;
-  let served: ServedFunction[] = [];
-  let inRegistrationOrder: ServedFunction[] = [];
-  let signalRFunctions: SignalRTriggerFunction[] = [];
-  const servers: Server[] = [];
-  let actualPort: number | undefined;
-  let state: 'new' | 'started' | 'closed' = 'new';
-
-  const load = (): void => {
-    const list = typeof options.functions === 'function' ? options.functions() : options.functions;
-    served = [];
-    signalRFunctions = [];
-    for (const fn of list) {
-      if (fn.trigger === 'signalRTrigger' && 'binding' in fn) {
-        signalRFunctions.push({ name: fn.name, binding: fn.binding, handler: fn.handler });
-        continue;
-      }
-      if (fn.trigger !== 'http' || !('route' in fn)) {
-        logger.warn(`function ${fn.name} (${fn.trigger} trigger) is not served: the local host serves HTTP and signalRTrigger functions only`);
-        continue;
-      }
-      served.push({
-        name: fn.name,
-        route: new RouteTemplate(fn.route),
-        methods: new Set(fn.methods.map((method) => method.toUpperCase())),
-        handler: fn.handler as ServedFunction['handler'],
-      });
-    }
-    inRegistrationOrder = [...served];
-    // Literal segments win over parameters, as in ASP.NET Core routing.
-    served.sort((a, b) => b.route.specificity - a.route.specificity);
-  };
-
-  // As the Functions host: every origin when none is configured or '*' is listed, credentials unless
-  // the configuration turns them off.
-  const allowedOrigins = cors?.allowedOrigins.map((allowed) => allowed.toLowerCase());
-  const corsPolicy: CorsPolicy = {
-    ...(allowedOrigins === undefined || allowedOrigins.includes('*') ? {} : { allowOrigin: (origin: string) => allowedOrigins.includes(origin.toLowerCase()) }),
-    credentials: cors === undefined || cors.supportCredentials,
-    methods: 'GET, POST, PUT, PATCH, DELETE, HEAD, OPTIONS',
-  };
-
-  const makeContext = (functionName: string, trigger: string): InvocationContextType =>
-    new InvocationContext({
-      invocationId: randomUUID(),
-      functionName,
-      logHandler: (level, ...args) => {
-        const line = `${functionName}: ${logArguments(args)}`;
-        if (level === 'error' || level === 'critical') logger.error(line);
-        else if (level === 'warning') logger.warn(line);
-        else if (level === 'trace' || level === 'debug') logger.debug(line);
-        else logger.info(line);
-      },
-      options: { trigger: { type: trigger, name: trigger === 'httpTrigger' ? 'httpTrigger' : 'invocation' } },
-    });
-
-  const invoke = async (fn: ServedFunction, params: Record<string, string>, request: IncomingMessage, response: ServerResponse, url: URL): Promise<number> => {
-    const method = (request.method ?? 'GET').toUpperCase();
-    const body = method === 'GET' || method === 'HEAD' ? undefined : await readBody(request, maxBody);
-    const headers: Record<string, string> = {};
-    for (let index = 0; index < request.rawHeaders.length; index += 2) {
-      const name = (request.rawHeaders[index] as string).toLowerCase();
-      const value = request.rawHeaders[index + 1] ?? '';
-      // Repeated headers are joined as fetch's Headers joins them; cookies with '; ' as a Cookie header.
-      headers[name] = headers[name] === undefined ? value : `${headers[name]}${name === 'cookie' ? '; ' : ', '}${value}`;
-    }
-    const httpRequest = new HttpRequest({
-      method,
-      url: url.href,
-      headers,
-      params,
-      ...(body === undefined || body.length === 0 ? {} : { body: { bytes: body } }),
-    });
-    const context = makeContext(fn.name, 'httpTrigger');
-    const invocationId = context.invocationId;
-    let result: unknown;
+  /** Runs the app's `appTerminate` hooks (as the worker does when the host stops it) and closes the servers. */
+  async close(): Promise<void> {
+    if (this.#state === 'closed') return;
+    this.#state = 'closed';
+    const indexed = this.#indexed;
     try {
-      result = await fn.handler(httpRequest, context);
-    } catch (error) {
-      logger.error(`${fn.name} (invocation ${invocationId}) threw: ${errorDetail(error)}`);
-      sendText(response, 500, '');
-      return 500;
+      if (indexed !== undefined) await this.#runAppHooks(indexed.app, 'appTerminate', {});
+    } finally {
+      await closeServers(this.#servers);
     }
-    if (result === undefined || result === null) {
-      sendText(response, 204, '');
-      return 204;
-    }
-    if (typeof result !== 'object') {
-      logger.error(`${fn.name} returned a ${typeof result}: an HTTP function must return an object with optional "body", "status", "headers", "jsonBody" and "cookies"`);
-      sendText(response, 500, '');
-      return 500;
-    }
-    const answer = result instanceof HttpResponse ? result : new HttpResponse(result);
-    const bytes = Buffer.from(await answer.arrayBuffer());
-    response.statusCode = answer.status;
-    for (const [name, value] of answer.headers.entries()) if (name !== 'content-length' && name !== 'transfer-encoding') response.setHeader(name, value);
-    const cookies = answer.cookies.map(cookieHeader);
-    if (cookies.length > 0) response.setHeader('Set-Cookie', cookies);
-    response.setHeader('Content-Length', bytes.length);
-    response.end(method === 'HEAD' ? undefined : bytes);
-    return answer.status;
-  };
+  }
 
-  const onRequest = (request: IncomingMessage, response: ServerResponse): void => {
+  async #index(directory: string): Promise<void> {
+    const app = this.#worker.takeApp();
+    const model = this.#worker.programmingModel;
+    if (model === undefined) {
+      throw new EmulatorError('APP_LOAD_FAILED', 'The app registered no function through @azure/functions v4 (its first registration sets the programming model).');
+    }
+    const index = new FunctionIndex(app.functions, this.#prefix);
+    this.#worker.logSink = (level, category, message) => {
+      this.#log(level, category, message);
+    };
+    // Asking for the capabilities locks app.setup(...), as at the real worker's start.
+    const capabilities = await model.getCapabilities?.({ ...WORKER_CAPABILITIES });
+    if (capabilities?.HttpUri !== undefined) {
+      throw new EmulatorError('APP_LOAD_FAILED', 'app.setup({ enableHttpStream: true }) asks for HTTP streams, which the local functions host does not serve; remove it for local runs.');
+    }
+    this.#indexed = { app, model, index };
+    await this.#runAppHooks(app, 'appStart', { functionAppDirectory: directory });
+  }
+
+  async #runAppHooks(app: RegisteredApp, name: 'appStart' | 'appTerminate', extra: Record<string, unknown>): Promise<void> {
+    const context = {
+      get hookData() {
+        return app.appLevelHookData;
+      },
+      get appHookData() {
+        return app.appHookData;
+      },
+      ...extra,
+    };
+    for (const hook of [...app.hooksOf(name)]) await (hook as (context: unknown) => unknown)(context);
+  }
+
+  #log(level: RpcLogLevel, category: RpcLogCategory, message: string, functionName?: string): void {
+    const line = functionName === undefined ? message : `${functionName}: ${message}`;
+    if (level === 'error' || level === 'critical') this.#logger.error(line);
+    else if (level === 'warning') this.#logger.warn(line);
+    else if (level === 'trace' || level === 'debug' || category === 'system') this.#logger.debug(line);
+    else this.#logger.info(line);
+  }
+
+  /** Runs one invocation of a function of the indexed app, as the host asks the worker. */
+  async #invoke(fn: RegisteredFunction, inputData: RpcParameterBinding[], triggerMetadata: Record<string, RpcTypedData>, trace: { parent?: string; state?: string }): Promise<RpcInvocationResponse> {
+    const indexed = this.#indexed as IndexedApp;
+    const invocationId = randomUUID();
+    const name = fn.metadata.name;
+    return runInvocation({
+      app: indexed.app,
+      model: indexed.model,
+      fn,
+      request: { invocationId, functionId: fn.metadata.functionId ?? name, inputData, triggerMetadata, traceContext: traceContextFor(trace.parent, trace.state) },
+      log: (level, category, message) => {
+        this.#log(level, category, message, name);
+      },
+    });
+  }
+
+  async #invokeHttp(fn: HttpFunction, params: Record<string, string>, request: IncomingMessage, response: ServerResponse, url: URL): Promise<number> {
+    const method = (request.method ?? 'GET').toUpperCase();
+    const body = await readBody(request, this.#maxBody);
+    const http = toRpcHttpRequest({ method, url: url.href, rawHeaders: request.rawHeaders, params, body });
+    const header = (name: string): string | undefined => {
+      const value = request.headers[name];
+      return typeof value === 'string' ? value : undefined;
+    };
+    let answer: RpcInvocationResponse;
+    try {
+      answer = await this.#invoke(fn.fn, [{ name: fn.triggerName, data: { http } }], {}, { ...optional('parent', header('traceparent')), ...optional('state', header('tracestate')) });
+    } catch (error) {
+      this.#logger.error(`${fn.name} threw: ${errorDetail(error)}`);
+      sendText(response, 500, '');
+      return 500;
+    }
+    const output = fn.outputName === '$return' || fn.outputName === undefined ? answer.returnValue : answer.outputData?.find((binding) => binding.name === fn.outputName)?.data;
+    const result = fromRpcHttpResponse(output);
+    if (result === undefined) {
+      this.#logger.error(`${fn.name} answered the status ${String(output?.http?.statusCode)}: an HTTP status is a number from 100 to 999`);
+      sendText(response, 500, '');
+      return 500;
+    }
+    response.statusCode = result.status;
+    for (const [name, value] of result.headers) response.setHeader(name, value);
+    if (result.cookies.length > 0) response.setHeader('Set-Cookie', [...result.cookies]);
+    response.setHeader('Content-Length', result.body.length);
+    response.end(method === 'HEAD' ? undefined : result.body);
+    return result.status;
+  }
+
+  #onRequest(request: IncomingMessage, response: ServerResponse): void {
     const started = performance.now();
     let url: URL;
     try {
-      url = new URL(request.url ?? '/', `http://${request.headers.host ?? `localhost:${actualPort ?? requestedPort}`}`);
+      url = new URL(request.url ?? '/', `http://${request.headers.host ?? `localhost:${this.#port ?? this.#requestedPort}`}`);
     } catch {
       sendText(response, 400, 'The request URL is malformed.');
       return;
     }
-    if (applyCors(request, response, corsPolicy)) return;
+    if (applyCors(request, response, this.#corsPolicy)) return;
     const method = (request.method ?? 'GET').toUpperCase();
     let parts: string[];
     try {
@@ -276,40 +308,41 @@ export function createFunctionsHost(options: FunctionsHostOptions): FunctionsHos
       sendText(response, 400, 'The request path is not valid percent-encoding.');
       return;
     }
+    const index = this.#indexed?.index ?? NO_FUNCTIONS;
     if (method === 'POST' && url.pathname.toLowerCase() === SIGNALR_WEBHOOK_PATH) {
-      readBody(request, maxBody)
-        .then((body) => handleSignalRWebhook(request, response, body, signalRFunctions, (name) => makeContext(name, 'signalRTrigger'), logger))
+      const invoke = (fn: RegisteredFunction, inputData: RpcParameterBinding[], triggerMetadata: Record<string, RpcTypedData>): Promise<RpcInvocationResponse> => this.#invoke(fn, inputData, triggerMetadata, {});
+      readBody(request, this.#maxBody)
+        .then((body) => handleSignalRWebhook(request, response, body, index.signalR, invoke, this.#logger))
         .then((status) => {
-          logger.info(`POST ${SIGNALR_WEBHOOK_PATH} (${String(request.headers['x-asrs-category'])}/${String(request.headers['x-asrs-event'])}) -> ${status} in ${(performance.now() - started).toFixed(1)} ms`);
+          this.#logger.info(`POST ${SIGNALR_WEBHOOK_PATH} (${String(request.headers['x-asrs-category'])}/${String(request.headers['x-asrs-event'])}) -> ${status} in ${(performance.now() - started).toFixed(1)} ms`);
         })
         .catch((error: unknown) => {
-          logger.error(`POST ${SIGNALR_WEBHOOK_PATH} failed: ${errorDetail(error)}`);
+          this.#logger.error(`POST ${SIGNALR_WEBHOOK_PATH} failed: ${errorDetail(error)}`);
           if (!response.headersSent) sendText(response, error instanceof BodyTooLargeError ? 413 : 500, '');
         });
       return;
     }
-    const prefixParts = prefix === '' ? [] : prefix.split('/');
-    const underPrefix = prefixParts.every((part, index) => parts[index]?.toLowerCase() === part.toLowerCase());
-    const routeParts = underPrefix ? parts.slice(prefixParts.length) : undefined;
+    const underPrefix = this.#prefixParts.every((part, position) => parts[position]?.toLowerCase() === part);
+    const routeParts = underPrefix ? parts.slice(this.#prefixParts.length) : undefined;
     let allowed: string[] = [];
     if (routeParts !== undefined) {
-      for (const fn of served) {
+      for (const fn of index.http) {
         const params = fn.route.match(routeParts);
         if (params === undefined) continue;
-        if (!fn.methods.has(method)) {
+        if (fn.methods !== undefined && !fn.methods.has(method)) {
           allowed.push(...fn.methods);
           continue;
         }
-        invoke(fn, params, request, response, url)
+        this.#invokeHttp(fn, params, request, response, url)
           .then((status) => {
-            logger.info(`${method} ${url.pathname} -> ${fn.name} ${status} in ${(performance.now() - started).toFixed(1)} ms`);
+            this.#logger.info(`${method} ${url.pathname} -> ${fn.name} ${status} in ${(performance.now() - started).toFixed(1)} ms`);
           })
           .catch((error: unknown) => {
             if (error instanceof BodyTooLargeError) {
               sendText(response, 413, error.message);
               return;
             }
-            logger.error(`${method} ${url.pathname} -> ${fn.name} failed: ${errorDetail(error)}`);
+            this.#logger.error(`${method} ${url.pathname} -> ${fn.name} failed: ${errorDetail(error)}`);
             if (!response.headersSent) sendText(response, 500, '');
             else response.destroy();
           });
@@ -319,53 +352,30 @@ export function createFunctionsHost(options: FunctionsHostOptions): FunctionsHos
     request.resume();
     allowed = [...new Set(allowed)];
     const message =
-      allowed.length > 0
-        ? `No function accepts ${method} ${url.pathname}; it accepts ${allowed.join(', ')}.`
-        : `No function is registered for ${url.pathname}.`;
-    logger.info(`${method} ${url.pathname} -> 404`);
+      allowed.length > 0 ? `No function accepts ${method} ${url.pathname}; it accepts ${allowed.join(', ')}.` : `No function is registered for ${url.pathname}.`;
+    this.#logger.info(`${method} ${url.pathname} -> 404`);
     sendText(response, 404, message);
-  };
+  }
+}
 
-  const functionsHost: FunctionsHost = {
-    async start() {
-      if (state !== 'new') throw new EmulatorError('INVALID_STATE', 'The functions host was already started; create a new one.');
-      load();
-      try {
-        actualPort = await listenLocally(servers, () => createServer({ keepAlive: true }, onRequest), {
-          host,
-          port: requestedPort,
-          portInUseMessage: `Port ${requestedPort} on ${host} is already in use (another functions host?): stop it, or choose another port (--functions-port).`,
-          logger,
-        });
-      } catch (error) {
-        state = 'closed';
-        throw error;
-      }
-      state = 'started';
-      logger.info(`listening on ${functionsHost.url} with ${served.length} HTTP and ${signalRFunctions.length} signalRTrigger function(s)`);
-    },
-    async close() {
-      if (state === 'closed') return;
-      state = 'closed';
-      await closeServers(servers);
-    },
-    get port() {
-      if (actualPort === undefined) throw new EmulatorError('INVALID_STATE', 'The functions host has no port before start() resolves.');
-      return actualPort;
-    },
-    get url() {
-      return `http://localhost:${functionsHost.port}`;
-    },
-    reload() {
-      load();
-      logger.info(`serving ${served.length} HTTP and ${signalRFunctions.length} signalRTrigger function(s)`);
-    },
-    routes() {
-      return [
-        ...inRegistrationOrder.map((fn) => ({ name: fn.name, methods: [...fn.methods], path: `/${prefix === '' ? '' : `${prefix}/`}${fn.route.template.replace(/^\/+/, '')}` })),
-        ...signalRFunctions.map((fn) => ({ name: fn.name, methods: ['POST'], path: SIGNALR_WEBHOOK_PATH })),
-      ];
-    },
-  };
-  return functionsHost;
+function optional<K extends string>(key: K, value: string | undefined): Partial<Record<K, string>> {
+  return (value === undefined ? {} : { [key]: value }) as Partial<Record<K, string>>;
+}
+
+/**
+ * Creates a {@link FunctionsHost} and installs the `@azure/functions-core` module in this process (once),
+ * so that the app's registrations from now on reach it.
+ *
+ * @example
+ * ```ts
+ * import { app } from '@azure/functions';
+ * import { createFunctionsHost } from '@serverless-hub/emulator';
+ *
+ * const host = createFunctionsHost({ port: 0 });
+ * app.http('hello', { handler: () => ({ body: 'hello' }) });
+ * await host.start(); // GET http://localhost:<port>/api/hello
+ * ```
+ */
+export function createFunctionsHost(options: FunctionsHostOptions = {}): FunctionsHost {
+  return new FunctionsHost(options);
 }

@@ -88,8 +88,33 @@ export async function resolveApp(appPath: string): Promise<AppLocation> {
 }
 
 /**
+ * Finds the ES module entry of the app's own `tsx` (`tsx/esm/api`, its `import` condition), from the
+ * app's folder: resolving it with `require` would give tsx's CommonJS build.
+ */
+async function tsxEsmApi(app: AppLocation): Promise<string> {
+  let manifestPath: string;
+  try {
+    manifestPath = createRequire(app.entry).resolve('tsx/package.json');
+  } catch {
+    throw new EmulatorError('APP_LOAD_FAILED', `Loading the TypeScript entry ${app.entry} needs tsx in the app's dependencies (npm install --save-dev tsx); or build the app and give its JavaScript entry.`);
+  }
+  const manifest = await readJson(manifestPath);
+  const exported = (manifest?.exports as Record<string, unknown> | undefined)?.['./esm/api'];
+  const target = importTarget(exported);
+  if (target === undefined) throw new EmulatorError('APP_LOAD_FAILED', `The app's tsx (${manifestPath}) has no "./esm/api" export; install tsx 4 or later.`);
+  return pathToFileURL(resolve(dirname(manifestPath), target)).href;
+}
+
+function importTarget(exported: unknown): string | undefined {
+  if (typeof exported === 'string') return exported;
+  if (typeof exported !== 'object' || exported === null) return undefined;
+  const conditions = exported as Record<string, unknown>;
+  return importTarget(conditions.import ?? conditions.default);
+}
+
+/**
  * Imports the app's entry so that it registers its functions. A TypeScript entry is loaded through
- * the app's own `tsx`, when it has one.
+ * the app's own `tsx` as an ES module (no `--import` flag needed).
  *
  * @throws {EmulatorError} `APP_LOAD_FAILED` with the reason.
  * @example
@@ -100,29 +125,12 @@ export async function resolveApp(appPath: string): Promise<AppLocation> {
 export async function loadApp(app: AppLocation): Promise<void> {
   const extension = extname(app.entry).toLowerCase();
   if (extension === '.ts' || extension === '.mts' || extension === '.cts') {
-    let apiPath: string;
-    try {
-      apiPath = createRequire(app.entry).resolve('tsx/esm/api');
-    } catch {
-      throw new EmulatorError('APP_LOAD_FAILED', `Loading the TypeScript entry ${app.entry} needs tsx in the app's dependencies; or build the app and give its JavaScript entry.`);
-    }
-    const tsx = (await import(pathToFileURL(apiPath).href)) as { register: () => unknown };
+    const tsx = (await import(await tsxEsmApi(app))) as { register: () => unknown };
     tsx.register();
   }
-  // Outside the Functions host, @azure/functions warns about every function it does not register; here
-  // that is expected (the local host serves the framework's record of them), so those lines are dropped.
-  const warn = console.warn;
-  console.warn = (...args: unknown[]): void => {
-    if (typeof args[0] === 'string' && testModeWarning.test(args[0])) return;
-    warn(...args);
-  };
   try {
     await import(pathToFileURL(app.entry).href);
   } catch (error) {
     throw new EmulatorError('APP_LOAD_FAILED', `Loading the app ${app.entry} failed: ${errorMessage(error)}`, { cause: error });
-  } finally {
-    console.warn = warn;
   }
 }
-
-const testModeWarning = /^WARNING: (Failed to detect the Azure Functions runtime|Skipping call to (register|dispose) )/;

@@ -1,20 +1,18 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { InvocationContext } from '@azure/functions';
 import { createSignatureValidator, endpointFromSettings, errorMessage, hubProtocolByContentType, MessageType, parseClaimsHeader } from '@serverless-hub/core';
 import type { HubProtocol } from '@serverless-hub/core';
 import type { EmulatorLogger } from '../logging/emulator-logger.js';
+import type { RegisteredFunction, RpcBindingInfo, RpcInvocationResponse, RpcParameterBinding, RpcTypedData } from './functions-core-contract.js';
 
-/** A `signalRTrigger` function as the framework's registry records it. */
-export interface SignalRTriggerFunction {
-  readonly name: string;
-  readonly binding: Readonly<Record<string, unknown>>;
-  readonly handler: (invocation: never, context: InvocationContext) => unknown;
-}
-
-/** The path of the Functions host's SignalR extension webhook (the service's upstream URL in binding mode). */
-export const SIGNALR_WEBHOOK_PATH = '/runtime/webhooks/signalr';
-
-type MakeContext = (functionName: string) => InvocationContext;
+/**
+ * Runs a `signalRTrigger` function with the given inputs and trigger metadata, as the host asks the worker.
+ *
+ * @example
+ * ```ts
+ * const invoke: InvokeTrigger = (fn, inputData, triggerMetadata) => host.invoke(fn, inputData, triggerMetadata);
+ * ```
+ */
+export type InvokeTrigger = (fn: RegisteredFunction, inputData: RpcParameterBinding[], triggerMetadata: Record<string, RpcTypedData>) => Promise<RpcInvocationResponse>;
 
 function text(value: unknown): string {
   return typeof value === 'string' ? value : '';
@@ -37,6 +35,30 @@ function answer(response: ServerResponse, status: number, body?: Uint8Array | st
   return status;
 }
 
+// As the host converts values for the worker (azure-functions-host `ToRpc`): strings stay strings,
+// numbers are `int` or `double`, everything else is JSON.
+function toTypedData(value: unknown): RpcTypedData {
+  if (typeof value === 'string') return { string: value };
+  if (typeof value === 'number') return Number.isInteger(value) ? { int: value } : { double: value };
+  if (value instanceof Uint8Array) return { bytes: value };
+  return { json: JSON.stringify(value ?? null) };
+}
+
+// And back, as the host reads a return value (`ToObject`).
+function fromTypedData(data: RpcTypedData | null | undefined): unknown {
+  if (data === null || data === undefined) return undefined;
+  if (typeof data.string === 'string') return data.string;
+  if (typeof data.json === 'string') return JSON.parse(data.json) as unknown;
+  if (data.bytes !== null && data.bytes !== undefined) return data.bytes;
+  if (typeof data.int === 'number') return data.int;
+  if (typeof data.double === 'number') return data.double;
+  return undefined;
+}
+
+function triggerBinding(fn: RegisteredFunction): [string, RpcBindingInfo] {
+  return Object.entries(fn.metadata.bindings).find(([, binding]) => binding.type?.toLowerCase() === 'signalrtrigger') as [string, RpcBindingInfo];
+}
+
 function firstValues(query: string): Record<string, string> {
   const result: Record<string, string> = {};
   for (const [name, value] of new URLSearchParams(query.startsWith('?') ? query.slice(1) : query)) if (!(name in result)) result[name] = value;
@@ -55,8 +77,8 @@ export async function handleSignalRWebhook(
   request: IncomingMessage,
   response: ServerResponse,
   body: Buffer,
-  functions: readonly SignalRTriggerFunction[],
-  makeContext: MakeContext,
+  functions: readonly RegisteredFunction[],
+  invoke: InvokeTrigger,
   logger: EmulatorLogger,
 ): Promise<number> {
   const header = (name: string): string => text(request.headers[name]);
@@ -67,17 +89,20 @@ export async function handleSignalRWebhook(
   if (hub === '' || category === '' || event === '' || connectionId === '') {
     return answer(response, 400, 'Bad request: the X-ASRS-Hub, X-ASRS-Category, X-ASRS-Event and X-ASRS-Connection-Id headers are required.');
   }
-  const fn = functions.find(
-    (candidate) => same(text(candidate.binding.hubName), hub) && same(text(candidate.binding.category), category) && same(text(candidate.binding.event), event),
-  );
-  if (fn === undefined) return answer(response, 404, `No signalRTrigger function for hub '${hub}', category '${category}', event '${event}'.`);
+  const found = functions
+    .map((candidate) => ({ fn: candidate, trigger: triggerBinding(candidate) }))
+    .find(({ trigger: [, binding] }) => same(text(binding.hubName), hub) && same(text(binding.category), category) && same(text(binding.event), event));
+  if (found === undefined) return answer(response, 404, `No signalRTrigger function for hub '${hub}', category '${category}', event '${event}'.`);
 
-  const setting = text(fn.binding.connectionStringSetting) || 'AzureSignalRConnectionString';
+  const { fn } = found;
+  const [triggerName, binding] = found.trigger;
+  const name = fn.metadata.name;
+  const setting = text(binding.connectionStringSetting) || 'AzureSignalRConnectionString';
   let endpoint;
   try {
     endpoint = endpointFromSettings(setting);
   } catch (error) {
-    logger.error(`${fn.name}: ${errorMessage(error)}`);
+    logger.error(`${name}: ${errorMessage(error)}`);
     return answer(response, 500);
   }
   // As the extension: the signature is checked with an access key; identity-based connections have none.
@@ -125,7 +150,7 @@ export async function handleSignalRWebhook(
     return answer(response, 200, protocol.writeMessage(completion));
   };
 
-  const names = fn.binding.parameterNames;
+  const names = binding.parameterNames;
   if (Array.isArray(names) && protocol !== undefined && names.length !== args.length) {
     return complete({ error: `The function accept ${names.length} arguments but message provided ${args.length}.` });
   }
@@ -144,11 +169,16 @@ export async function handleSignalRWebhook(
     Query: firstValues(header('x-asrs-client-query')),
     Claims: parseClaimsHeader(header('x-asrs-user-claims') || undefined).first,
   };
+  // The extension's binding data: the invocation's fields, and each named parameter with its argument.
+  const triggerMetadata: Record<string, RpcTypedData> = {};
+  if (Array.isArray(names)) names.forEach((parameter, index) => {
+    if (typeof parameter === 'string' && index < args.length) triggerMetadata[parameter] = toTypedData(args[index]);
+  });
   try {
-    const result = await fn.handler(invocation as never, makeContext(fn.name));
-    return complete({ result });
+    const answer = await invoke(fn, [{ name: triggerName, data: toTypedData(invocation) }], triggerMetadata);
+    return complete({ result: fromTypedData(answer.returnValue) });
   } catch (error) {
-    logger.warn(`${fn.name} failed: ${errorMessage(error)}`);
+    logger.warn(`${name} failed: ${errorMessage(error)}`);
     if (same(category, 'connections')) return answer(response, same(event, 'connected') ? 403 : 200);
     return complete({ error: errorMessage(error) });
   }
