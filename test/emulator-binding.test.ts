@@ -1,10 +1,11 @@
 // Binding mode: a hub registered as signalRTrigger functions, served by the local functions host's
 // stand-in for the Functions host's SignalR extension webhook, behind the service emulator.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { app } from '@azure/functions';
 import { HubConnectionBuilder, HubConnectionState, LogLevel } from '@microsoft/signalr';
 import type { HubConnection } from '@microsoft/signalr';
-import { getRegisteredFunctions, Hub, HubError, registerHubs, ServerlessHub, UseFilters } from '@serverless-hub/core';
-import type { FunctionsApp, HubInvocationContext } from '@serverless-hub/core';
+import { Hub, HubError, registerHubs, ServerlessHub, UseFilters } from '@serverless-hub/core';
+import type { HubInvocationContext } from '@serverless-hub/core';
 import { createFunctionsHost } from '@serverless-hub/emulator';
 import type { FunctionsHost, ServiceEmulator } from '@serverless-hub/emulator';
 import { closed, collect, eventually, protocolOf, startEmulator, transports } from './emulator-helpers.js';
@@ -38,15 +39,14 @@ class Bound extends ServerlessHub<BoundClient> {
   }
 }
 
-const functionsApp: FunctionsApp = { http: () => undefined, generic: () => undefined };
-registerHubs(functionsApp, [Bound], { mode: 'binding' });
+// The host first: it provides @azure/functions-core, through which @azure/functions' app registers.
+const functionsHost: FunctionsHost = createFunctionsHost({ port: 0, logLevel: 'silent' });
+registerHubs(app, [Bound], { mode: 'binding' });
 
-let functionsHost: FunctionsHost;
 let emulator: ServiceEmulator;
 let logLines: string[];
 
 beforeAll(async () => {
-  functionsHost = createFunctionsHost({ functions: getRegisteredFunctions, port: 0, logLevel: 'silent' });
   await functionsHost.start();
   ({ emulator, logLines } = await startEmulator({ upstream: [{ urlTemplate: `http://127.0.0.1:${functionsHost.port}/runtime/webhooks/signalr?code=local-function-key` }], logLevel: 'info' }));
   process.env.AzureSignalRConnectionString = emulator.connectionString;

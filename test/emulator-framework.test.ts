@@ -2,10 +2,11 @@
 // served by the emulator's local functions host, behind the service emulator, driven by the official
 // client over every transport and protocol.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { app } from '@azure/functions';
 import { HubConnectionBuilder, LogLevel } from '@microsoft/signalr';
 import type { HubConnection } from '@microsoft/signalr';
-import { getRegisteredFunctions, Hub, HubError, registerHubs, ServerlessHub, UseFilters } from '@serverless-hub/core';
-import type { FunctionsApp, HubInvocationContext } from '@serverless-hub/core';
+import { Hub, HubError, registerHubs, ServerlessHub, UseFilters } from '@serverless-hub/core';
+import type { HubInvocationContext } from '@serverless-hub/core';
 import { createFunctionsHost } from '@serverless-hub/emulator';
 import type { FunctionsHost, ServiceEmulator } from '@serverless-hub/emulator';
 import { closed, collect, eventually, protocolOf, startEmulator, transportMatrix, transports } from './emulator-helpers.js';
@@ -85,18 +86,15 @@ class Room extends ServerlessHub<RoomClient> {
   }
 }
 
-// Outside the Functions host, @azure/functions registers nothing; the framework's registry of what
-// registerHubs registered is what the local functions host serves.
-const functionsApp: FunctionsApp = { http: () => undefined, generic: () => undefined };
-registerHubs(functionsApp, [Room]);
+// The local functions host provides @azure/functions-core, as the Functions worker does, so it must exist
+// before the first registration; then @azure/functions' own app hands it every function.
+const functionLog: string[] = [];
+const functionsHost: FunctionsHost = createFunctionsHost({ port: 0, logLevel: 'debug', logSink: (level, line) => functionLog.push(`${level} ${line}`) });
+registerHubs(app, [Room]);
 
-let functionsHost: FunctionsHost;
 let emulator: ServiceEmulator;
 let logLines: string[];
-const functionLog: string[] = [];
-
 beforeAll(async () => {
-  functionsHost = createFunctionsHost({ functions: getRegisteredFunctions, port: 0, logLevel: 'debug', logSink: (level, line) => functionLog.push(`${level} ${line}`) });
   await functionsHost.start();
   ({ emulator, logLines } = await startEmulator({ upstream: [{ urlTemplate: `http://127.0.0.1:${functionsHost.port}/api/{hub}/{category}/{event}` }] }));
   process.env.AzureSignalRConnectionString = emulator.connectionString;

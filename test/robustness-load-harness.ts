@@ -3,12 +3,12 @@
 // served by the emulator's functions host, behind the service emulator — driven by official clients.
 import { runInNewContext } from 'node:vm';
 import { setFlagsFromString } from 'node:v8';
-import { HttpRequest, InvocationContext } from '@azure/functions';
+import { app as functionsApp, HttpRequest, InvocationContext } from '@azure/functions';
 import type { HttpResponseInit } from '@azure/functions';
 import { HttpTransportType, HubConnectionBuilder, HubConnectionState, JsonHubProtocol, LogLevel } from '@microsoft/signalr';
 import type { HubConnection } from '@microsoft/signalr';
 import { MessagePackHubProtocol } from '@microsoft/signalr-protocol-msgpack';
-import { Hub, ServerlessHub, ServiceHubClient, clearRegisteredFunctions, getRegisteredFunctions, parseConnectionString, registerHubs } from '@serverless-hub/core';
+import { Hub, ServerlessHub, ServiceHubClient, clearRegisteredFunctions, parseConnectionString, registerHubs } from '@serverless-hub/core';
 import type { FunctionsApp, RegisteredHttpFunction } from '@serverless-hub/core';
 import { createRecordingServices, createUpstreamRequest } from '@serverless-hub/core/testing';
 import { createFunctionsHost, createServiceEmulator } from '@serverless-hub/emulator';
@@ -58,12 +58,12 @@ const NO_HOST: FunctionsApp = { http: () => undefined, generic: () => undefined 
 
 export async function startLoadStack(options: ServiceEmulatorOptions = {}): Promise<LoadStack> {
   clearRegisteredFunctions();
-  registerHubs(NO_HOST, [LoadHub]);
   const problems: string[] = [];
   const sink = (level: string, line: string): void => {
     problems.push(`${level} ${line}`);
   };
-  const host = createFunctionsHost({ functions: getRegisteredFunctions, port: 0, logLevel: 'warn', logSink: sink });
+  const host = createFunctionsHost({ port: 0, logLevel: 'warn', logSink: sink });
+  registerHubs(functionsApp, [LoadHub]);
   await host.start();
   const emulator = createServiceEmulator({
     port: 0,

@@ -7,7 +7,7 @@
 import { inspect } from 'node:util';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { HttpRequest, InvocationContext } from '@azure/functions';
+import { app as functionsApp, HttpRequest, InvocationContext } from '@azure/functions';
 import type { HttpResponseInit } from '@azure/functions';
 import { HttpTransportType, HubConnectionBuilder, LogLevel } from '@microsoft/signalr';
 import {
@@ -20,7 +20,6 @@ import {
   decodeClaimsUnverified,
   endpointFromSettings,
   getClaims,
-  getRegisteredFunctions,
   negotiate,
   parseConnectionString,
   registerHubs,
@@ -267,8 +266,8 @@ describe('secrets never appear in logs, errors or responses', () => {
       observe(`${where} log (${level})`, line);
     };
     clearRegisteredFunctions();
-    registerHubs({ http: () => undefined, generic: () => undefined }, [Whole]);
-    const host = createFunctionsHost({ functions: getRegisteredFunctions, port: 0, logLevel: 'debug', logSink: sink('functions host') });
+    const host = createFunctionsHost({ port: 0, logLevel: 'debug', logSink: sink('functions host') });
+    registerHubs(functionsApp, [Whole]);
     await host.start();
     const emulator = createServiceEmulator({
       port: 0,

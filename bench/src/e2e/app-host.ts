@@ -2,7 +2,6 @@
 // entry file). The connection string of the emulator, started after this host, arrives with `configure`
 // before any request.
 import { pathToFileURL } from 'node:url';
-import { getRegisteredFunctions } from '@serverless-hub/core';
 import { applyLocalSettings, createFunctionsHost, loadLocalSettings } from '@serverless-hub/emulator';
 import { cpuUs, serveParent } from '../harness/child.js';
 import { SAMPLE_DIR } from '../harness/sample-app.js';
@@ -12,8 +11,9 @@ if (entry === undefined) throw new Error('app-host: the app entry is missing');
 
 // The sample's development settings (local.settings.json, else its example), as Core Tools applies them.
 applyLocalSettings(await loadLocalSettings(SAMPLE_DIR));
+// The host first: it provides @azure/functions-core, through which the app's registrations reach it.
+const host = createFunctionsHost({ port: 0, logLevel: 'warn' });
 await import(pathToFileURL(entry).href);
-const host = createFunctionsHost({ functions: getRegisteredFunctions, port: 0, logLevel: 'warn' });
 await host.start();
 serveParent(
   { port: host.port },

@@ -149,7 +149,5 @@ export type { HubContainer } from './hub/hub-container.js';
 export type { HubServices, HubServicesFactory, HubServicesRequest } from './hub/hub-services.js';
 export { registerHubs } from './functions/register-hubs.js';
 export type { FunctionsApp, HubRegistration, RegisterHubsOptions, UpstreamOptions } from './functions/register-hubs.js';
-export { trackedApp } from './functions/tracked-app.js';
-export type { TrackedApp } from './functions/tracked-app.js';
 export { clearRegisteredFunctions, getRegisteredFunctions } from './functions/function-registry.js';
 export type { RegisteredFunction, RegisteredHttpFunction, RegisteredSignalRFunction } from './functions/function-registry.js';

@@ -6,9 +6,9 @@ import type { UpstreamCategory } from '../upstream/hub-invocation-context.js';
 const FUNCTION_NAME = /^[a-z][a-z0-9_-]{0,127}$/;
 
 /**
- * One function registered with `@azure/functions`, as the framework recorded it: outside the Functions
- * host the package registers nothing and lists nothing, so a local functions host and tests serve the
- * functions from this record instead.
+ * One function `registerHubs` registered with `@azure/functions`, as the framework recorded it: what
+ * tests and tools inspect (names, routes, roles) and what keeps function names unique across calls. A
+ * functions host learns the functions from `@azure/functions` itself, not from this record.
  *
  * - `trigger: 'http'`: served at `/api/<route>` for `methods`; the handler takes
  *   `(HttpRequest, InvocationContext)` and returns an `HttpResponseInit` (or `HttpResponse`).
@@ -30,10 +30,10 @@ export type RegisteredFunction = RegisteredHttpFunction | RegisteredSignalRFunct
 interface RegisteredFunctionBase {
   /** The function name, valid for the Functions host (`^[a-z][a-z0-9_-]{0,127}$`). */
   readonly name: string;
-  /** The hub it belongs to (as declared), or `undefined` for functions the app registered itself. */
+  /** The hub it belongs to (as declared). */
   readonly hub: string | undefined;
-  /** What it does for the hub: `negotiate`, an upstream event, or `other` (the app's own functions). */
-  readonly role: 'negotiate' | 'upstream' | 'other';
+  /** What it does for the hub: `negotiate` or an upstream event. */
+  readonly role: 'negotiate' | 'upstream';
   /** For upstream functions: the event's category and name. */
   readonly category: UpstreamCategory | undefined;
   readonly event: string | undefined;
@@ -87,8 +87,7 @@ function registry(): Map<string, RegisteredFunction> {
 }
 
 /**
- * Every function registered through the framework in this process (by `registerHubs` and by
- * `trackedApp`), in registration order.
+ * Every function `registerHubs` registered in this process, in registration order.
  *
  * @example
  * ```ts
@@ -131,7 +130,6 @@ export function assertFunctionNameAvailable(name: string, what: string): void {
 }
 
 function describeFunction(fn: RegisteredFunction): string {
-  if (fn.role === 'other') return 'a function the app registered';
   if (fn.role === 'negotiate') return `the negotiate function of hub "${fn.hub ?? ''}"`;
   return `the ${fn.category ?? ''} event "${fn.event ?? ''}" of hub "${fn.hub ?? ''}"`;
 }

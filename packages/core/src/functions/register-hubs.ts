@@ -24,7 +24,6 @@ import type { RegisteredFunction, RegisteredHttpFunction, RegisteredSignalRFunct
 import { createNegotiateHandler } from './negotiate-handler.js';
 import { negotiateFromOptions } from './negotiate-from-options.js';
 import { createSignalRTriggerHandler } from './signalr-trigger-handler.js';
-import { untracked } from './tracked-app.js';
 
 /**
  * The part of `@azure/functions`' `app` that registration uses. Pass `app` itself; tests may pass a
@@ -217,7 +216,7 @@ interface PlannedFunction {
  */
 export function registerHubs(functionsApp: FunctionsApp, hubs: readonly HubClass[], options: RegisterHubsOptions = {}): HubRegistration {
   checkOptions(functionsApp, hubs, options);
-  const app = untracked(functionsApp);
+  const app = functionsApp;
   const mode = options.mode ?? 'http';
   const activation: HubActivation = { container: options.container, filterInstances: new Map() };
   const upstream = options.upstream ?? {};
@@ -238,6 +237,11 @@ export function registerHubs(functionsApp: FunctionsApp, hubs: readonly HubClass
         other === descriptor.className
           ? `Hub class ${other} is given to registerHubs twice.`
           : `Hubs ${other} and ${descriptor.className} are both named "${descriptor.name}" (hub names are case-insensitive). Give one of them another name with @Hub('name').`,
+      );
+    }
+    if (key.startsWith('admin')) {
+      throw registrationError(
+        `Hub name "${descriptor.name}" makes its routes start with "admin" (${key}/negotiate), which the Functions host refuses at start-up ("The specified route conflicts with one or more built in routes."): routes starting with admin belong to the host. Name the hub with @Hub('name') so that it does not start with "admin".`,
       );
     }
     if (alreadyRegistered.has(key)) throw registrationError(`A hub named "${descriptor.name}" is already registered in this app; register each hub once.`);
