@@ -115,7 +115,7 @@ describe('the local functions host, as the Functions host', () => {
       app.hook.preInvocation((context) => {
         events.push(`preInvocation ${context.invocationContext.functionName}`);
         const original = context.functionHandler;
-        context.functionHandler = (...args: unknown[]) => ({ body: `wrapped ${String((original(...(args as [never, never])) as { body: string }).body)}` });
+        context.functionHandler = (...args: unknown[]) => ({ body: `wrapped ${(original(...(args as [never, never])) as { body: string }).body}` });
       });
       app.hook.postInvocation((context) => {
         events.push(`postInvocation ${JSON.stringify(context.result)}`);

@@ -15,7 +15,6 @@ import {
   clearRegisteredFunctions,
   getRegisteredFunctions,
   registerHubs,
-  trackedApp,
 } from '@serverless-hub/core';
 import type { FunctionsApp, HubFilter, RegisteredHttpFunction, RegisteredSignalRFunction, RegisterHubsOptions } from '@serverless-hub/core';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -530,14 +529,32 @@ describe('registration errors', () => {
     class Underscored extends ServerlessHub {}
     expectRegistrationError((app) => registerHubs(app, [Dotted, Underscored]), /would both be named "room_v2_negotiate"/);
 
-    trackedApp(recordingApp()).http('chat_echo', { handler: () => ({ status: 200 }) });
+    @Hub('room')
+    class Room extends ServerlessHub {
+      a_b(): void {}
+    }
+    @Hub('room.a')
+    class RoomA extends ServerlessHub {
+      b(): void {}
+    }
+    registerHubs(recordingApp(), [Room]);
     const app = recordingApp();
-    const error = errorOf(() => registerHubs(app, [Chat]));
+    const error = errorOf(() => registerHubs(app, [RoomA]));
     expect(error.code).toBe('HUB_REGISTRATION_INVALID');
-    expect(error.message).toMatch(/"chat_echo" for Chat.echo is already taken by a function the app registered/);
+    expect(error.message).toMatch(/"room_a_b" for RoomA.b is already taken by the messages event "a_b" of hub "room"/);
     // Nothing is registered when any check fails.
     expect(app.httpCalls).toEqual([]);
-    expect(getRegisteredFunctions().map((fn) => fn.name)).toEqual(['chat_echo']);
+    expect(getRegisteredFunctions().map((fn) => fn.name)).toEqual(['room_negotiate', 'room_a_b']);
+  });
+
+  it('refuses hub names whose routes would start with admin, which the Functions host refuses', () => {
+    // azure-functions-host ScriptHost: a route starting with "admin" conflicts with the host's own routes.
+    @Hub('AdminTools')
+    class AdminTools extends ServerlessHub {}
+    expectRegistrationError((app) => registerHubs(app, [AdminTools]), /"AdminTools" makes its routes start with "admin" \(admintools\/negotiate\).*Name the hub with @Hub\('name'\)/);
+    @Hub('administration')
+    class Administration extends ServerlessHub {}
+    expectRegistrationError((app) => registerHubs(app, [Administration], { mode: 'binding' }), /The specified route conflicts with one or more built in routes/);
   });
 
   it('refuses function names longer than the host accepts', () => {
@@ -570,42 +587,5 @@ describe('registration errors', () => {
       a(): void {}
     }
     expectRegistrationError((app) => registerHubs(app, [Filtered]), /Filter class NeedsStore takes 1 constructor parameter\(s\)/);
-  });
-});
-
-describe('trackedApp', () => {
-  it('records the app’s own HTTP functions and passes everything on', () => {
-    const app = recordingApp();
-    const tracked = trackedApp(app);
-    const handler = () => ({ status: 204 });
-    tracked.get('index', { route: 'index', handler });
-    tracked.post('upload', handler);
-    tracked.http('both', { handler });
-    tracked.generic('timer', { trigger: { type: 'timerTrigger', name: 't', schedule: '0 * * * * *' }, handler });
-    expect(app.httpCalls.map(([name, options]) => [name, options.methods, options.route])).toEqual([
-      ['index', ['GET'], 'index'],
-      ['upload', ['POST'], undefined],
-      ['both', undefined, undefined],
-    ]);
-    expect(app.genericCalls.map(([name]) => name)).toEqual(['timer']);
-    expect(getRegisteredFunctions().map((fn) => [fn.name, fn.role, fn.trigger === 'http' ? [fn.route, fn.methods] : undefined])).toEqual([
-      ['index', 'other', ['index', ['GET']]],
-      ['upload', 'other', ['upload', ['POST']]],
-      ['both', 'other', ['both', ['GET', 'POST']]],
-    ]);
-    expect(() => {
-      tracked.get('index', handler);
-    }).toThrow(/already taken/);
-  });
-
-  it('lets registerHubs record the hubs once when given a tracked app', () => {
-    @Hub('chat')
-    class Chat extends ServerlessHub {
-      a(): void {}
-    }
-    const app = recordingApp();
-    registerHubs(trackedApp(app), [Chat]);
-    expect(app.httpCalls.map(([name]) => name)).toEqual(['chat_negotiate', 'chat_a']);
-    expect(getRegisteredFunctions().map((fn) => fn.name)).toEqual(['chat_negotiate', 'chat_a']);
   });
 });

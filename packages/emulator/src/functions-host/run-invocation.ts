@@ -114,6 +114,7 @@ export async function runInvocation(invocation: Invocation): Promise<RpcInvocati
   } finally {
     core.state = undefined;
   }
+  // eslint-disable-next-line @typescript-eslint/only-throw-error -- the handler's own value, rethrown as the worker does
   if (post.error !== null && post.error !== undefined) throw post.error;
   return invocationModel.getResponse(context, post.result);
 }

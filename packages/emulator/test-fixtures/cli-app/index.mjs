@@ -1,6 +1,10 @@
-// A minimal Functions app for the command-line tests: one hub, registered through the framework.
-// Plain JavaScript (decorators applied as functions), so that it runs without a build step.
-import { Hub, ServerlessHub, registerHubs, trackedApp } from '@serverless-hub/core';
+// A minimal Functions app for the command-line tests: one hub, registered through the framework, and a
+// plain HTTP function, both with @azure/functions' own `app`. Plain JavaScript (decorators applied as
+// functions), so that it runs without a build step.
+import functions from '@azure/functions';
+import { Hub, ServerlessHub, registerHubs } from '@serverless-hub/core';
+
+const { app } = functions;
 
 class Cli extends ServerlessHub {
   greet() {
@@ -13,7 +17,5 @@ class Cli extends ServerlessHub {
 }
 Hub('cli')(Cli);
 
-// Outside the Functions host @azure/functions registers nothing; the framework's record is served.
-const app = trackedApp({ http: () => undefined, generic: () => undefined });
 registerHubs(app, [Cli]);
 app.http('hello', { methods: ['GET'], route: 'hello/{name?}', handler: (request) => ({ jsonBody: { hello: request.params.name ?? 'world' } }) });
