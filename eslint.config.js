@@ -3,7 +3,7 @@ import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
   {
-    ignores: ['**/dist/**', '**/node_modules/**', 'coverage/**', '**/*.js', '**/*.mjs', '**/*.cjs', 'samples/*/public/**'],
+    ignores: ['**/dist/**', '**/node_modules/**', 'coverage/**', '**/*.js', '**/*.mjs', '**/*.cjs', 'samples/*/public/**', 'packages/create-serverless-hub/template/**'],
   },
   js.configs.recommended,
   ...tseslint.configs.strictTypeChecked,
