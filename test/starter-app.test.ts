@@ -19,7 +19,7 @@ import type { ProtocolKey } from './emulator-helpers.js';
 const run = promisify(execFile);
 const root = fileURLToPath(new URL('..', import.meta.url));
 const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
-let workspace: string;
+let workspace: string | undefined;
 let appDir: string;
 const running: ChildProcess[] = [];
 
@@ -83,13 +83,14 @@ async function chatRoundTrip(url: string, protocol: ProtocolKey): Promise<void> 
 }
 
 beforeAll(async () => {
-  workspace = await mkdtemp(join(tmpdir(), 'serverless-hub-starter-'));
-  const packs = join(workspace, 'packs');
+  const folder = await mkdtemp(join(tmpdir(), 'serverless-hub-starter-'));
+  workspace = folder;
+  const packs = join(folder, 'packs');
   await run(process.execPath, [join(root, 'scripts', 'pack-packages.mjs'), '--no-build', '--out', packs], { cwd: root });
   const starter = (await run('ls', [packs])).stdout.split('\n').find((file) => file.startsWith('create-serverless-hub-')) ?? '';
   // `npm create serverless-hub app` once published; until then the same starter from its tarball.
-  await npmIn(workspace, 'exec', '--yes', `--package=${join(packs, starter)}`, '--', 'create-serverless-hub', 'app', '--packs', packs);
-  appDir = join(workspace, 'app');
+  await npmIn(folder, 'exec', '--yes', `--package=${join(packs, starter)}`, '--', 'create-serverless-hub', 'app', '--packs', packs);
+  appDir = join(folder, 'app');
   await npmIn(appDir, 'install');
 }, 300_000);
 
