@@ -197,7 +197,8 @@ interface PlannedFunction {
  *
  * Function names are lowercased, with characters the host refuses replaced by `_`. Everything is
  * validated before anything is registered; every registered function is recorded (see
- * `getRegisteredFunctions`) so that a local functions host and tests can serve exactly those.
+ * `getRegisteredFunctions`) for tests and tools. A hub whose routes would start with `admin` is refused:
+ * the Functions host keeps those routes for itself.
  *
  * @throws {ServerlessHubError} `HUB_DEFINITION_INVALID` for a hub class that breaks a rule,
  * `HUB_REGISTRATION_INVALID` for bad options, two hubs with one name, a hub registered twice, function
