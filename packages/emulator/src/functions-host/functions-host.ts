@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import { createServer } from 'node:http';
+import { createServer, request as httpRequest } from 'node:http';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+import { pipeline } from 'node:stream/promises';
 import { errorDetail } from '@serverless-hub/core';
 import { EmulatorError } from '../errors/emulator-error.js';
 import { applyCors, BodyTooLargeError, readBody, sendText } from '../http/http-utils.js';
@@ -66,7 +67,15 @@ interface IndexedApp {
   readonly app: RegisteredApp;
   readonly model: ProgrammingModel;
   readonly index: FunctionIndex;
+  /** Where the library serves HTTP streams (`app.setup({ enableHttpStream: true })`), as the worker tells the host. */
+  readonly streamUri: URL | undefined;
 }
+
+// How long the stream server may take to start an answer it has already written (loopback only).
+const STREAM_ANSWER_GRACE_MS = 5_000;
+
+// Hop-by-hop headers are not forwarded to the library's stream server (RFC 9110, section 7.6.1).
+const NOT_FORWARDED = new Set(['connection', 'keep-alive', 'proxy-connection', 'transfer-encoding', 'upgrade', 'te', 'trailer']);
 
 const NO_FUNCTIONS = new FunctionIndex([], '');
 
@@ -213,12 +222,11 @@ export class FunctionsHost {
     this.#worker.logSink = (level, category, message) => {
       this.#log(level, category, message);
     };
-    // Asking for the capabilities locks app.setup(...), as at the real worker's start.
+    // Asking for the capabilities locks app.setup(...), as at the real worker's start; with
+    // enableHttpStream the library starts its stream server and answers with its address.
     const capabilities = await model.getCapabilities?.({ ...WORKER_CAPABILITIES });
-    if (capabilities?.HttpUri !== undefined) {
-      throw new EmulatorError('APP_LOAD_FAILED', 'app.setup({ enableHttpStream: true }) asks for HTTP streams, which the local functions host does not serve; remove it for local runs.');
-    }
-    this.#indexed = { app, model, index };
+    const streamUri = typeof capabilities?.HttpUri === 'string' ? new URL(capabilities.HttpUri) : undefined;
+    this.#indexed = { app, model, index, streamUri };
     await this.#runAppHooks(app, 'appStart', { functionAppDirectory: directory });
   }
 
@@ -244,9 +252,14 @@ export class FunctionsHost {
   }
 
   /** Runs one invocation of a function of the indexed app, as the host asks the worker. */
-  async #invoke(fn: RegisteredFunction, inputData: RpcParameterBinding[], triggerMetadata: Record<string, RpcTypedData>, trace: { parent?: string; state?: string }): Promise<RpcInvocationResponse> {
+  async #invoke(
+    fn: RegisteredFunction,
+    inputData: RpcParameterBinding[],
+    triggerMetadata: Record<string, RpcTypedData>,
+    trace: { parent?: string; state?: string },
+    invocationId: string = randomUUID(),
+  ): Promise<RpcInvocationResponse> {
     const indexed = this.#indexed as IndexedApp;
-    const invocationId = randomUUID();
     const name = fn.metadata.name;
     return runInvocation({
       app: indexed.app,
@@ -261,12 +274,14 @@ export class FunctionsHost {
 
   async #invokeHttp(fn: HttpFunction, params: Record<string, string>, request: IncomingMessage, response: ServerResponse, url: URL): Promise<number> {
     const method = (request.method ?? 'GET').toUpperCase();
-    const body = await readBody(request, this.#maxBody);
-    const http = toRpcHttpRequest({ method, url: url.href, rawHeaders: request.rawHeaders, params, body });
     const header = (name: string): string | undefined => {
       const value = request.headers[name];
       return typeof value === 'string' ? value : undefined;
     };
+    const streamUri = this.#indexed?.streamUri;
+    if (streamUri !== undefined) return this.#invokeStreamed(fn, params, request, response, url, streamUri, { ...optional('parent', header('traceparent')), ...optional('state', header('tracestate')) });
+    const body = await readBody(request, this.#maxBody);
+    const http = toRpcHttpRequest({ method, url: url.href, rawHeaders: request.rawHeaders, params, body });
     let answer: RpcInvocationResponse;
     try {
       answer = await this.#invoke(fn.fn, [{ name: fn.triggerName, data: { http } }], {}, { ...optional('parent', header('traceparent')), ...optional('state', header('tracestate')) });
@@ -288,6 +303,62 @@ export class FunctionsHost {
     response.setHeader('Content-Length', result.body.length);
     response.end(method === 'HEAD' ? undefined : result.body);
     return result.status;
+  }
+
+  /**
+   * HTTP streams (`app.setup({ enableHttpStream: true })`), as the Functions host runs them: the invocation
+   * carries the headers and route parameters as trigger metadata, while the request itself, body unread, is
+   * forwarded to the library's stream server with the invocation id; the library answers there, and that
+   * answer is streamed back to the caller.
+   */
+  async #invokeStreamed(fn: HttpFunction, params: Record<string, string>, request: IncomingMessage, response: ServerResponse, url: URL, streamUri: URL, trace: { parent?: string; state?: string }): Promise<number> {
+    const invocationId = randomUUID();
+    const http = toRpcHttpRequest({ method: request.method ?? 'GET', url: url.href, rawHeaders: request.rawHeaders, params, body: undefined });
+    const headers: Record<string, string> = {};
+    for (const [name, value] of Object.entries(http.nullableHeaders ?? {})) headers[name] = value.value ?? '';
+    const triggerMetadata: Record<string, RpcTypedData> = { Headers: { json: JSON.stringify(headers) } };
+    for (const [name, value] of Object.entries(params)) triggerMetadata[name] = { string: value };
+    const forwardedHeaders: Record<string, string | string[]> = {};
+    for (const [name, value] of Object.entries(request.headers)) if (value !== undefined && !NOT_FORWARDED.has(name)) forwardedHeaders[name] = value;
+    forwardedHeaders['x-ms-invocation-id'] = invocationId;
+    forwardedHeaders['x-forwarded-host'] = url.host;
+    forwardedHeaders['x-forwarded-proto'] = url.protocol.replace(/:$/, '');
+    const forwarded = httpRequest(new URL(`${url.pathname.replace(/^\/+/, '')}${url.search}`, streamUri), { method: request.method ?? 'GET', headers: forwardedHeaders });
+    const answered = new Promise<IncomingMessage>((resolve, reject) => {
+      forwarded.on('response', resolve);
+      forwarded.on('error', reject);
+    });
+    const sent = pipeline(request, forwarded);
+    try {
+      await this.#invoke(fn.fn, [{ name: fn.triggerName, data: { http: {} } }], triggerMetadata, trace, invocationId);
+    } catch (error) {
+      forwarded.destroy();
+      sent.catch(() => undefined);
+      answered.catch(() => undefined);
+      this.#logger.error(`${fn.name} threw: ${errorDetail(error)}`);
+      sendText(response, 500, '');
+      return 500;
+    }
+    // The library has written its whole answer before the invocation ends; only a handler that returned
+    // nothing leaves the stream server silent, and that answer is the host's 200 with an empty body.
+    let grace: NodeJS.Timeout | undefined;
+    const silent = new Promise<undefined>((resolve) => {
+      grace = setTimeout(resolve, STREAM_ANSWER_GRACE_MS, undefined);
+    });
+    const streamed = await Promise.race([answered, silent]);
+    clearTimeout(grace);
+    if (streamed === undefined) {
+      forwarded.destroy();
+      sent.catch(() => undefined);
+      answered.catch(() => undefined);
+      sendText(response, 200, '');
+      return 200;
+    }
+    await sent;
+    response.statusCode = streamed.statusCode ?? 200;
+    for (const [name, value] of Object.entries(streamed.headers)) if (value !== undefined && !NOT_FORWARDED.has(name) && name !== 'x-ms-invocation-id') response.setHeader(name, value);
+    await pipeline(streamed, response);
+    return response.statusCode;
   }
 
   #onRequest(request: IncomingMessage, response: ServerResponse): void {
