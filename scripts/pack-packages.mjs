@@ -3,7 +3,7 @@
 // tarball's manifest is checked for what an install outside this repository needs.
 // `--no-build` skips the build (when dist/ is known to be current); `--out <folder>` writes elsewhere.
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, readdirSync, rmSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -35,11 +35,12 @@ for (const folder of PUBLISHED) {
     for (const [name, spec] of Object.entries(manifest[kind] ?? {})) if (String(spec).startsWith('workspace:')) problems.push(`${tarball}: ${kind}.${name} is still ${spec}`);
   }
   const files = execFileSync('tar', ['-tzf', join(destination, tarball)], { encoding: 'utf8' }).split('\n').filter(Boolean);
-  const local = JSON.parse(readFileSync(join(directory, 'package.json'), 'utf8'));
-  for (const target of Object.values(local.exports ?? {}).flatMap((entry) => (typeof entry === 'string' ? [entry] : [entry.types, entry.import].filter(Boolean)))) {
+  // Every file the published manifest points at (each export condition, the bins) must be in the tarball.
+  const targets = (entry) => (typeof entry === 'string' ? [entry] : Object.values(entry ?? {}).flatMap(targets));
+  for (const target of targets(manifest.exports)) {
     if (!files.includes(`package/${target.replace(/^\.\//, '')}`)) problems.push(`${tarball}: exports ${target}, which is not in the tarball`);
   }
-  for (const target of Object.values(local.bin ?? {})) if (!files.includes(`package/${target.replace(/^\.\//, '')}`)) problems.push(`${tarball}: bin ${target} is not in the tarball`);
+  for (const target of Object.values(manifest.bin ?? {})) if (!files.includes(`package/${target.replace(/^\.\//, '')}`)) problems.push(`${tarball}: bin ${target} is not in the tarball`);
   process.stdout.write(`${tarball} (${files.length} files)\n`);
 }
 if (problems.length > 0) {
