@@ -1,7 +1,7 @@
 // Every code block of README.md and docs/ either runs here or says that it is a fragment (its fence reads
 // e.g. ```ts fragment): an example that a reader copies must work as written. Blocks in TypeScript are
 // written to files beside this test and imported, with a local service emulator as the app's SignalR
-// Service; plain-text blocks (diagrams, logs: no language, or `text`) are not code.
+// Service; plain-text blocks (diagrams, logs: no language, or `text`) are not code. Blocks run in page order.
 import { mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -67,7 +67,12 @@ describe('the code blocks of README.md and docs/', () => {
   });
 
   it.each(runnable.filter((block) => block.language === 'ts').map((block) => [`${block.file}:${String(block.line)}`, block] as const))('%s runs', async (_where, block) => {
-    const path = join(examples, `${block.file.replace(/[/.]/g, '_')}_${String(block.line)}.ts`);
+    // A block that starts with its file's path (`// src/chat.ts`) is written under that name, in a folder per
+    // page, so that a later block of the page can import it (`./chat.js`).
+    const named = /^\/\/ src\/([\w-]+)\.ts\b/.exec(block.code)?.[1];
+    const folder = join(examples, block.file.replace(/[/.]/g, '_'));
+    await mkdir(folder, { recursive: true });
+    const path = join(folder, `${named ?? `block_${String(block.line)}`}.ts`);
     await writeFile(path, `${block.code}\nexport {};\n`);
     const module = (await import(path)) as Record<string, unknown>;
     // A hub the block exports without registering it must still pass registration's checks.
