@@ -6,7 +6,7 @@
 // Packs the current dist/ of each package: `pnpm build` (or scripts/setup.sh) first.
 import { execFile, spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -87,7 +87,7 @@ beforeAll(async () => {
   workspace = folder;
   const packs = join(folder, 'packs');
   await run(process.execPath, [join(root, 'scripts', 'pack-packages.mjs'), '--no-build', '--out', packs], { cwd: root });
-  const starter = (await run('ls', [packs])).stdout.split('\n').find((file) => file.startsWith('create-serverless-hub-')) ?? '';
+  const starter = (await readdir(packs)).find((file) => file.startsWith('create-serverless-hub-')) ?? '';
   // `npm create serverless-hub app` once published; until then the same starter from its tarball.
   await npmIn(folder, 'exec', '--yes', `--package=${join(packs, starter)}`, '--', 'create-serverless-hub', 'app', '--packs', packs);
   appDir = join(folder, 'app');
