@@ -24,7 +24,8 @@ const HOST_VERSION = '4.0.0';
  *
  * There is one worker per process (the module is process-wide, and `@azure/functions` keeps the first
  * answer it got). Registrations collect in the pending app until a host indexes them with
- * {@link FunctionsWorker.takeApp}.
+ * {@link FunctionsWorker.takeApp}; what is registered after that (hooks included) belongs to the next app,
+ * so an app registers its hooks while its entry file loads, as it does for the Functions host.
  *
  * @example
  * ```ts
