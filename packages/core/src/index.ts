@@ -143,7 +143,7 @@ export {
 export type { HubOptions, HubNegotiateOptions } from '@serverless-hub/decorators';
 export { UseFilters } from './hub/use-filters.js';
 export { ServerlessHub } from './hub/serverless-hub.js';
-export type { ClientMethods, ClientProxy, ClientSenders, TypedHubClients } from './hub/typed-clients.js';
+export type { ClientInvokers, ClientMethods, ClientProxy, ClientSenders, ConnectionProxy, InvokableName, TypedHubClients } from './hub/typed-clients.js';
 export type { HubFilter, HubFilterFunction, HubFilterResult, HubFilterType } from './hub/hub-filter.js';
 export type { HubContainer } from './hub/hub-container.js';
 export type { HubServices, HubServicesFactory, HubServicesRequest } from './hub/hub-services.js';
@@ -151,3 +151,8 @@ export { registerHubs } from './functions/register-hubs.js';
 export type { FunctionsApp, HubRegistration, RegisterHubsOptions, UpstreamOptions } from './functions/register-hubs.js';
 export { clearRegisteredFunctions, getRegisteredFunctions } from './functions/function-registry.js';
 export type { RegisteredFunction, RegisteredHttpFunction, RegisteredSignalRFunction } from './functions/function-registry.js';
+export { CLIENT_RESULTS_API_VERSION } from './service/hub-rest-routes.js';
+export { DEFAULT_CLIENT_INVOCATION_TIMEOUT_MS } from './service/connection-target.js';
+export type { ClientInvocationOptions, CompleteStreamOptions, ConnectionTarget, StreamItemOptions } from './service/connection-target.js';
+export type { ListConnectionsOptions, ListConnectionsPageOptions } from './service/connection-groups.js';
+export type { GroupMember, GroupMemberPage } from './service/group-member-page.js';

@@ -1,5 +1,6 @@
 import { inspect } from 'node:util';
 import { describe, expect, it } from 'vitest';
+import type { ConnectionTarget } from '../service/connection-target.js';
 import type { ClientTarget } from '../service/client-target.js';
 import type { HubClients } from '../service/hub-clients.js';
 import { typedHubClients, typedTarget } from './typed-clients.js';
@@ -7,6 +8,33 @@ import { typedHubClients, typedTarget } from './typed-clients.js';
 interface Client {
   newMessage(text: string): void;
   typing(who: string, active: boolean): void;
+  localTime(): string;
+}
+
+function recordingConnection(label: string, sent: unknown[][]): ConnectionTarget {
+  return {
+    ...recordingTarget(label, sent),
+    invoke: (target, ...args) => {
+      sent.push([label, 'invoke', target, ...args]);
+      return Promise.resolve(`${target} result`);
+    },
+    invokeMessage: (target, args) => {
+      sent.push([label, 'invokeMessage', target, ...args]);
+      return Promise.resolve(`${target} result`);
+    },
+    sendStreamItem: (streamId, item) => {
+      sent.push([label, 'sendStreamItem', streamId, item]);
+      return Promise.resolve(true);
+    },
+    completeStream: (streamId) => {
+      sent.push([label, 'completeStream', streamId]);
+      return Promise.resolve(true);
+    },
+    sendStream: (streamId) => {
+      sent.push([label, 'sendStream', streamId]);
+      return Promise.resolve(true);
+    },
+  };
 }
 
 function recordingTarget(label: string, sent: unknown[][]): ClientTarget {
@@ -71,7 +99,7 @@ describe('typed client proxy', () => {
     const clients: HubClients = {
       all: recordingTarget('all', sent),
       allExcept: (ids) => recordingTarget(`allExcept ${ids.join(',')}`, sent),
-      client: (id) => recordingTarget(`client ${id}`, sent),
+      client: (id) => recordingConnection(`client ${id}`, sent),
       clients: (ids) => recordingTarget(`clients ${ids.join(',')}`, sent),
       user: (id) => recordingTarget(`user ${id}`, sent),
       users: (ids) => recordingTarget(`users ${ids.join(',')}`, sent),
@@ -90,5 +118,33 @@ describe('typed client proxy', () => {
     await typed.groups(['g2', 'g3']).newMessage('g');
     await typed.groupExcept('g4', ['c5']).newMessage('h');
     expect(sent.map((entry) => entry[0])).toEqual(['allExcept c1', 'client c2', 'clients c3,c4', 'user u1', 'users u2', 'group g1', 'groups g2,g3', 'groupExcept g4 c5']);
+  });
+
+  it('gives a single connection invoke and the stream sends, and no other target', async () => {
+    const sent: unknown[][] = [];
+    const clients = typedHubClients<Client>({
+      all: recordingTarget('all', sent),
+      allExcept: () => recordingTarget('allExcept', sent),
+      client: (id) => recordingConnection(`client ${id}`, sent),
+      clients: () => recordingTarget('clients', sent),
+      user: () => recordingTarget('user', sent),
+      users: () => recordingTarget('users', sent),
+      group: () => recordingTarget('group', sent),
+      groups: () => recordingTarget('groups', sent),
+      groupExcept: () => recordingTarget('groupExcept', sent),
+    });
+    const connection = clients.client('c1');
+    await expect(connection.invoke('localTime')).resolves.toBe('localTime result');
+    await expect(connection.invokeMessage('localTime', [], { timeoutMs: 5 })).resolves.toBe('localTime result');
+    await connection.sendStreamItem('s1', 3);
+    await connection.completeStream('s1');
+    expect(sent).toEqual([
+      ['client c1', 'invoke', 'localTime'],
+      ['client c1', 'invokeMessage', 'localTime'],
+      ['client c1', 'sendStreamItem', 's1', 3],
+      ['client c1', 'completeStream', 's1'],
+    ]);
+    // `invoke` is not a client method on any other target: it is not sent by mistake.
+    expect((clients.all as unknown as { invoke?: unknown }).invoke).toBeUndefined();
   });
 });

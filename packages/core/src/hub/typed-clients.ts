@@ -1,4 +1,5 @@
 import type { ClientTarget } from '../service/client-target.js';
+import type { ClientInvocationOptions, ConnectionTarget } from '../service/connection-target.js';
 import type { HubClients } from '../service/hub-clients.js';
 
 /**
@@ -9,6 +10,8 @@ import type { HubClients } from '../service/hub-clients.js';
 type ReservedName =
   | 'send'
   | 'sendMessage'
+  | 'invoke'
+  | 'invokeMessage'
   | 'then'
   | 'catch'
   | 'finally'
@@ -72,6 +75,73 @@ export interface ClientSenders {
 }
 
 /**
+ * The client methods of `TClient` that answer with a value (their return type is not `void`): the names
+ * `invoke` accepts when the hub declares a client interface.
+ *
+ * @example
+ * ```ts
+ * type Names = InvokableName<{ localTime(): string; notify(text: string): void }>; // 'localTime'
+ * ```
+ */
+export type InvokableName<TClient> = unknown extends TClient
+  ? string
+  : {
+      [K in keyof TClient]: K extends string ? (TClient[K] extends (...args: never[]) => infer R ? ([R] extends [void] ? never : K) : never) : never;
+    }[keyof TClient];
+
+type ClientArgs<TClient, K> = unknown extends TClient
+  ? unknown[]
+  : K extends keyof TClient
+    ? TClient[K] extends (...args: infer A) => unknown
+      ? A
+      : never
+    : never;
+type ClientResult<TClient, K> = unknown extends TClient
+  ? unknown
+  : K extends keyof TClient
+    ? TClient[K] extends (...args: never[]) => infer R
+      ? Awaited<R>
+      : never
+    : never;
+
+/**
+ * Invoking one connection for a result (REST API 2024-12-01). With a client interface, `invoke` takes
+ * the name of a client method that returns a value and resolves with that value's type; without one
+ * (`ServerlessHub` with no type argument), any name and `unknown`.
+ *
+ * @example
+ * ```ts
+ * interface ChatClient { localTime(): string }
+ * const time: string = await this.clients.client(id).invoke('localTime');
+ * const late = await this.clients.client(id).invokeMessage('localTime', [], { timeoutMs: 5_000 });
+ * ```
+ */
+export interface ClientInvokers<TClient> {
+  /** Invokes `target` on the client and resolves with its result (see {@link ConnectionTarget.invoke}). */
+  invoke<K extends InvokableName<TClient>>(target: K, ...args: ClientArgs<TClient, K>): Promise<ClientResult<TClient, K>>;
+  /** `invoke` with the arguments as an array, a time limit and an AbortSignal. */
+  invokeMessage<K extends InvokableName<TClient>>(target: K, args: ClientArgs<TClient, K>, options?: ClientInvocationOptions): Promise<ClientResult<TClient, K>>;
+  /** Sends one item to the client's stream `streamId` (see {@link ConnectionTarget.sendStreamItem}). */
+  readonly sendStreamItem: ConnectionTarget['sendStreamItem'];
+  /** Ends the client's stream `streamId` (see {@link ConnectionTarget.completeStream}). */
+  readonly completeStream: ConnectionTarget['completeStream'];
+  /** Feeds the client's stream from an iterable (see {@link ConnectionTarget.sendStream}). */
+  readonly sendStream: ConnectionTarget['sendStream'];
+}
+
+/**
+ * One connection, typed by the client interface: its client methods send, `invoke` awaits a result.
+ *
+ * @example
+ * ```ts
+ * const caller: ConnectionProxy<ChatClient> = this.clients.client(this.context.connectionId);
+ * await caller.newMessage({ from: 'system', text: 'hi' });
+ * const time = await caller.invoke('localTime');
+ * ```
+ */
+export type ConnectionProxy<TClient> = ClientProxy<TClient> & ClientInvokers<TClient>;
+
+/**
  * {@link HubClients}, typed by the hub's client interface: each target is a {@link ClientProxy}.
  *
  * @example
@@ -84,7 +154,7 @@ export interface ClientSenders {
 export interface TypedHubClients<TClient> {
   readonly all: ClientProxy<TClient>;
   allExcept(excludedConnectionIds: readonly string[]): ClientProxy<TClient>;
-  client(connectionId: string): ClientProxy<TClient>;
+  client(connectionId: string): ConnectionProxy<TClient>;
   clients(connectionIds: readonly string[]): ClientProxy<TClient>;
   user(userId: string): ClientProxy<TClient>;
   users(userIds: readonly string[]): ClientProxy<TClient>;
@@ -101,7 +171,7 @@ interface Wrapped {
 
 // Names that must keep their ordinary meaning on a proxy (see ReservedName): otherwise `await proxy`,
 // `JSON.stringify(proxy)` or a test matcher would send a message to clients.
-const NOT_SENDERS: ReadonlySet<string> = new Set(['then', 'catch', 'finally', 'toJSON', 'inspect', 'asymmetricMatch']);
+const NOT_SENDERS: ReadonlySet<string> = new Set(['then', 'catch', 'finally', 'toJSON', 'inspect', 'asymmetricMatch', 'invoke', 'invokeMessage']);
 
 function isPlainObjectMember(name: string): boolean {
   return NOT_SENDERS.has(name) || name in Object.prototype;
@@ -134,6 +204,19 @@ export function typedTarget<TClient>(target: ClientTarget): ClientProxy<TClient>
   return wrapped as unknown as ClientProxy<TClient>;
 }
 
+/** Wraps one connection's target in a typed connection proxy. */
+function typedConnection<TClient>(target: ConnectionTarget): ConnectionProxy<TClient> {
+  const wrapped = typedTarget<TClient>(target) as object;
+  Object.defineProperties(wrapped, {
+    invoke: { value: (name: string, ...args: unknown[]) => target.invoke(name, ...args) },
+    invokeMessage: { value: target.invokeMessage.bind(target) },
+    sendStreamItem: { value: target.sendStreamItem.bind(target) },
+    completeStream: { value: target.completeStream.bind(target) },
+    sendStream: { value: target.sendStream.bind(target) },
+  });
+  return wrapped as ConnectionProxy<TClient>;
+}
+
 /**
  * Wraps the REST client's {@link HubClients} in {@link TypedHubClients}. `all` is wrapped once; other
  * targets are wrapped as they are asked for (one small object each, no `Proxy`).
@@ -149,7 +232,7 @@ export function typedHubClients<TClient>(clients: HubClients): TypedHubClients<T
   return Object.freeze({
     all,
     allExcept: (ids: readonly string[]) => typedTarget<TClient>(clients.allExcept(ids)),
-    client: (id: string) => typedTarget<TClient>(clients.client(id)),
+    client: (id: string) => typedConnection<TClient>(clients.client(id)),
     clients: (ids: readonly string[]) => typedTarget<TClient>(clients.clients(ids)),
     user: (id: string) => typedTarget<TClient>(clients.user(id)),
     users: (ids: readonly string[]) => typedTarget<TClient>(clients.users(ids)),

@@ -21,6 +21,11 @@ export interface HttpAttemptRequest {
   readonly body: Buffer | undefined;
   readonly timeoutMs: number;
   readonly signal: AbortSignal | undefined;
+  /**
+   * Keep the body of a success answer too, up to this many bytes (answers that carry data: a client's
+   * result, a page of group members). Without it, success bodies are drained and dropped.
+   */
+  readonly successBodyLimit?: number;
 }
 
 /**
@@ -118,7 +123,9 @@ export function attemptHttpRequest(origin: HttpOrigin, attempt: HttpAttemptReque
       responded = true;
       const status = response.statusCode ?? 0;
       const errorCode = firstHeader(response.headers, 'x-ms-error-code');
-      const keepBody = !isSuccess(status);
+      const success = isSuccess(status);
+      const keepBody = !success || attempt.successBodyLimit !== undefined;
+      const limit = success && attempt.successBodyLimit !== undefined ? attempt.successBodyLimit : MAX_RESPONSE_BODY_BYTES;
       if (!keepBody) settle({ kind: 'status', status, errorCode, body: '', truncated: false });
       const chunks: Buffer[] = [];
       let received = 0;
@@ -126,9 +133,9 @@ export function attemptHttpRequest(origin: HttpOrigin, attempt: HttpAttemptReque
       response.on('data', (chunk: Buffer) => {
         if (truncated) return;
         received += chunk.length;
-        if (received > MAX_RESPONSE_BODY_BYTES) {
+        if (received > limit) {
           truncated = true;
-          if (keepBody) chunks.push(chunk.subarray(0, chunk.length - (received - MAX_RESPONSE_BODY_BYTES)));
+          if (keepBody) chunks.push(chunk.subarray(0, chunk.length - (received - limit)));
           request.destroy();
           return;
         }

@@ -1,5 +1,7 @@
 import { MultiClientTarget, SingleClientTarget } from './client-target.js';
 import type { ClientTarget, SendRoute } from './client-target.js';
+import { RestConnectionTarget } from './connection-target.js';
+import type { ConnectionTarget } from './connection-target.js';
 import type { HubRestRoutes } from './hub-rest-routes.js';
 import { assertConnectionId, assertGroupName, assertIdList, assertUserId } from './rest-arguments.js';
 import type { RestTransport } from './rest-transport.js';
@@ -22,8 +24,8 @@ export interface HubClients {
   readonly all: ClientTarget;
   /** Every connection except these (`:send?excluded=…`). */
   allExcept(excludedConnectionIds: readonly string[]): ClientTarget;
-  /** One connection (`POST …/connections/{id}/:send`). */
-  client(connectionId: string): ClientTarget;
+  /** One connection (`POST …/connections/{id}/:send`); it can also be invoked for a result and fed a stream. */
+  client(connectionId: string): ConnectionTarget;
   /** Several connections: one request per connection, in parallel. */
   clients(connectionIds: readonly string[]): ClientTarget;
   /** Every connection of a user (`POST …/users/{id}/:send`). */
@@ -65,8 +67,8 @@ export class RestHubClients implements HubClients {
     });
   }
 
-  client(connectionId: string): ClientTarget {
-    return new SingleClientTarget(this.#transport, this.#connectionRoute(connectionId));
+  client(connectionId: string): ConnectionTarget {
+    return new RestConnectionTarget(this.#transport, this.#routes, this.#connectionRoute(connectionId));
   }
 
   clients(connectionIds: readonly string[]): ClientTarget {

@@ -10,6 +10,17 @@ import { escapeUriComponent } from './escape-uri-component.js';
  */
 export const REST_API_VERSION = '2022-06-01';
 
+/**
+ * The REST API version of the routes it added: client invocations, streams to a client and group
+ * member lists exist from 2024-12-01 on, whatever version the other calls use.
+ *
+ * @example
+ * ```ts
+ * console.log(`client results need REST API ${CLIENT_RESULTS_API_VERSION}`); // 2024-12-01
+ * ```
+ */
+export const CLIENT_RESULTS_API_VERSION = '2024-12-01';
+
 /** `HEAD /api/health`: the service's health probe (not below a hub). */
 export const HEALTH_PATH = '/api/health';
 export const HEALTH_QUERY = `?api-version=${REST_API_VERSION}`;
@@ -23,6 +34,8 @@ export class HubRestRoutes {
   readonly hubPath: string;
   /** `?api-version=…`, preceded by `application=…` when given, as the official SDK orders them. */
   readonly query: string;
+  /** The base query with {@link CLIENT_RESULTS_API_VERSION}, for the routes that version added. */
+  readonly newestQuery: string;
 
   constructor(hubName: string, application: string | undefined) {
     this.hubPath = `/api/hubs/${escapeUriComponent(hubName.toLowerCase())}`;
@@ -30,6 +43,10 @@ export class HubRestRoutes {
       application === undefined
         ? `?api-version=${REST_API_VERSION}`
         : `?application=${escapeUriComponent(application.toLowerCase())}&api-version=${REST_API_VERSION}`;
+    this.newestQuery =
+      application === undefined
+        ? `?api-version=${CLIENT_RESULTS_API_VERSION}`
+        : `?application=${escapeUriComponent(application.toLowerCase())}&api-version=${CLIENT_RESULTS_API_VERSION}`;
   }
 
   /** The base query plus `name=value` for each value (`excluded` is repeated, one per id). */
@@ -47,6 +64,11 @@ export class HubRestRoutes {
 
   connection(connectionId: string): string {
     return `${this.hubPath}/connections/${escapeUriComponent(connectionId)}`;
+  }
+
+  /** `/connections/{connectionId}/streams/{streamId}` */
+  connectionStream(connectionId: string, streamId: string): string {
+    return `${this.connection(connectionId)}/streams/${escapeUriComponent(streamId)}`;
   }
 
   user(userId: string): string {

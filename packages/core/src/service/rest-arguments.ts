@@ -94,3 +94,36 @@ export function assertIdList(
   if (!Array.isArray(value)) throw invalid(`Invalid ${what} ${describeValue(value)}: expected an array of strings.`);
   for (const item of value as unknown[]) assertEach(item);
 }
+
+// Limits of the 2024-12-01 routes (streams to a client, group member lists).
+const MAX_STREAM_ID_LENGTH = 100;
+const MAX_PAGE_SIZE = 200;
+const MAX_INT32 = 2_147_483_647;
+
+/** A stream id (the invocation id of the client's stream): 1 to 100 characters, not only white space. */
+export function assertStreamId(value: unknown): asserts value is string {
+  assertIdentifier(value, 'stream id', MAX_STREAM_ID_LENGTH);
+  if (WHITESPACE_ONLY.test(value)) throw invalid(`Invalid stream id ${describeValue(value)}: it must not be only white space.`);
+  if (value.includes('\n')) throw invalid(`Invalid stream id ${describeValue(value)}: it must not contain a line break.`);
+}
+
+/** `maxpagesize` of a group member list: whole number from 1 to 200. */
+export function assertPageSize(value: unknown): asserts value is number {
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < 1 || value > MAX_PAGE_SIZE) {
+    throw invalid(`Invalid maxPageSize ${describeValue(value)}: expected a whole number from 1 to ${MAX_PAGE_SIZE}.`);
+  }
+}
+
+/** `top` of a group member list: whole number from 1 to 2^31 - 1. */
+export function assertTop(value: unknown): asserts value is number {
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < 1 || value > MAX_INT32) {
+    throw invalid(`Invalid top ${describeValue(value)}: expected a whole number from 1 to ${MAX_INT32}.`);
+  }
+}
+
+/** A client invocation's time limit: whole milliseconds from 1 to 2^31 - 1. */
+export function assertInvocationTimeout(value: unknown): asserts value is number {
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < 1 || value > MAX_INT32) {
+    throw invalid(`Invalid timeoutMs ${describeValue(value)}: expected whole milliseconds from 1 to ${MAX_INT32}.`);
+  }
+}

@@ -12,7 +12,7 @@ import { parseServiceErrorDetail } from './service-error-detail.js';
 
 /** One REST call, before authorization. */
 export interface RestRequest {
-  readonly method: 'HEAD' | 'POST' | 'PUT' | 'DELETE';
+  readonly method: 'HEAD' | 'GET' | 'POST' | 'PUT' | 'DELETE';
   /** Escaped path below the server endpoint, e.g. `/api/hubs/chat/:send`; the token audience is built from it. */
   readonly path: string;
   /** `?api-version=…` and the other query parameters, escaped. */
@@ -22,8 +22,17 @@ export interface RestRequest {
   readonly isSend: boolean;
   /** Lower-cased `x-ms-error-code` values that make a 404 an answer (`false`) instead of a failure. */
   readonly answers?: ReadonlySet<string>;
-  /** `false` for a single attempt whatever the retry policy (health probes). */
+  /** `false` for a single attempt whatever the retry policy (health probes, client invocations). */
   readonly retry?: boolean;
+  /** This call's time limit per attempt, instead of the client's (a client invocation waits for the client). */
+  readonly timeoutMs?: number;
+}
+
+/** A success answer whose body the caller reads (see {@link RestTransport.callForBody}). */
+export interface RestBodyAnswer {
+  readonly status: number;
+  /** The body as UTF-8 text, complete (an answer over the limit is a failure). */
+  readonly body: string;
 }
 
 /** Construction options of {@link RestTransport}. */
@@ -112,6 +121,32 @@ export class RestTransport {
    * `request.answers`, and rejects with a {@link ServerlessHubError} otherwise.
    */
   async call(request: RestRequest, signal: AbortSignal | undefined): Promise<boolean> {
+    return (await this.#perform(request, signal, undefined)) !== false;
+  }
+
+  /**
+   * Performs `request` and returns the body of its success answer (read up to `bodyLimit` bytes), or
+   * `false` on a 404 listed in `request.answers`; rejects like {@link RestTransport.call} otherwise, and
+   * with `REST_SERVICE_ERROR` when the answer is larger than `bodyLimit`.
+   */
+  async callForBody(request: RestRequest, bodyLimit: number, signal: AbortSignal | undefined): Promise<RestBodyAnswer | false> {
+    const answer = await this.#perform(request, signal, bodyLimit);
+    if (answer === false) return false;
+    if (answer.truncated) {
+      throw new ServerlessHubError(
+        'REST_SERVICE_ERROR',
+        `${request.method} ${request.path}: the service's answer is larger than ${bodyLimit} bytes, more than this call reads.`,
+        { status: answer.status },
+      );
+    }
+    return { status: answer.status, body: answer.body };
+  }
+
+  async #perform(
+    request: RestRequest,
+    signal: AbortSignal | undefined,
+    successBodyLimit: number | undefined,
+  ): Promise<Extract<HttpAttemptResult, { kind: 'status' }> | false> {
     const what = `${request.method} ${request.path}`;
     if (request.body !== undefined && request.body.length > MAX_BODY_BYTES) {
       throw new ServerlessHubError(
@@ -144,27 +179,34 @@ export class RestTransport {
         pathAndQuery,
         headers,
         body: request.body,
-        timeoutMs: this.#timeoutMs,
+        timeoutMs: request.timeoutMs ?? this.#timeoutMs,
         signal,
+        ...(successBodyLimit === undefined ? {} : { successBodyLimit }),
       });
       if (result.kind === 'status') {
-        if (result.status >= 200 && result.status < 300) return true;
+        if (result.status >= 200 && result.status < 300) return result;
         if (result.status === 404 && result.errorCode !== undefined && request.answers?.has(result.errorCode.toLowerCase()) === true) {
           return false;
         }
       }
       if (result.kind === 'aborted') throw abortedError(signal as AbortSignal, what);
       if (attempt > maxRetries || !isRetriable(request.isSend, result)) {
-        throw this.#failure(what, result, attempt, authorization);
+        throw this.#failure(what, result, attempt, authorization, request.timeoutMs ?? this.#timeoutMs);
       }
       await abortableDelay(this.#retry.delayBeforeRetry(attempt), signal, what);
     }
   }
 
-  #failure(what: string, result: Exclude<HttpAttemptResult, { kind: 'aborted' }>, attempts: number, authorization: string): ServerlessHubError {
+  #failure(
+    what: string,
+    result: Exclude<HttpAttemptResult, { kind: 'aborted' }>,
+    attempts: number,
+    authorization: string,
+    timeoutMs: number,
+  ): ServerlessHubError {
     const tried = describeAttempts(attempts);
     if (result.kind === 'timeout') {
-      return new ServerlessHubError('REST_TIMEOUT', `${what}: the service did not answer within ${this.#timeoutMs} ms${tried}.`, {
+      return new ServerlessHubError('REST_TIMEOUT', `${what}: the service did not answer within ${timeoutMs} ms${tried}.`, {
         details: { attempts, beforeSend: result.beforeSend },
       });
     }

@@ -23,3 +23,20 @@ export const GROUP_ANSWERS = codes('Warning.Group.NotExisted');
  * lenient reading (*unconfirmed*), not in the group either.
  */
 export const USER_IN_GROUP_ANSWERS = codes('Info.User.NotInGroup', 'Warning.User.NotExisted', 'Warning.Group.NotExisted');
+
+/** Invoking a client, or sending to its stream: the connection does not exist (either spelling). */
+export const CLIENT_CONNECTION_ANSWERS = codes('Error.Connection.NotExisted', 'Warning.Connection.NotExisted');
+
+/**
+ * `x-ms-error-code` values of a client invocation that did not produce a result. The 2024-12-01 spec
+ * documents only `default: ErrorDetail` for them; these are the codes this project's emulator answers
+ * with (*unconfirmed* against the service), compared case-insensitively.
+ */
+export const CLIENT_INVOCATION_ERROR_CODES = {
+  /** The client's method threw: the client's error message is the service's message. */
+  failed: 'error.clientinvocation.failed',
+  /** The connection closed before the client answered. */
+  disconnected: 'error.clientinvocation.connectionclosed',
+  /** The service stopped waiting for the client. */
+  timeout: 'error.clientinvocation.timeout',
+} as const;

@@ -1,13 +1,16 @@
 import type { HubServices } from '../hub/hub-services.js';
 import type { ClientManager, CloseConnectionsOptions } from '../service/client-manager.js';
 import type { ClientTarget } from '../service/client-target.js';
-import type { ConnectionGroups } from '../service/connection-groups.js';
+import type { ConnectionGroups, ListConnectionsOptions, ListConnectionsPageOptions } from '../service/connection-groups.js';
+import type { ClientInvocationOptions, ConnectionTarget } from '../service/connection-target.js';
+import type { GroupMember, GroupMemberPage } from '../service/group-member-page.js';
 import type { HubClients } from '../service/hub-clients.js';
 import {
   assertConnectionId,
   assertGroupName,
   assertIdList,
   assertReason,
+  assertStreamId,
   assertTarget,
   assertTtl,
   assertUserId,
@@ -59,7 +62,8 @@ export interface RecordedMessage {
  * ```
  */
 export interface RecordedCall {
-  readonly api: 'groups' | 'userGroups' | 'clientManager';
+  /** `clients` for a connection's `invoke`, `sendStreamItem` and `completeStream`. */
+  readonly api: 'clients' | 'groups' | 'userGroups' | 'clientManager';
   readonly method: string;
   /** The call's arguments, without the trailing call options. */
   readonly args: readonly unknown[];
@@ -80,6 +84,10 @@ export interface RecordingAnswers {
   isUserInGroup: boolean;
   /** Whether the connection existed, for `groups.addToGroup` / `removeFromGroup` and `closeConnection`. */
   connectionFound: boolean;
+  /** The client's result of `clients.client(id).invoke(target, ...args)`; default: `undefined`. */
+  clientResult: (connectionId: string, target: string, args: readonly unknown[]) => unknown;
+  /** The members `groups.listConnections(group)` lists; default: none. */
+  groupMembers: (group: string) => readonly GroupMember[];
 }
 
 /**
@@ -121,7 +129,15 @@ function unique(ids: readonly string[]): readonly string[] {
 export function createRecordingServices(): RecordingServices {
   const messages: RecordedMessage[] = [];
   const calls: RecordedCall[] = [];
-  const answers: RecordingAnswers = { connectionExists: true, userExists: true, groupExists: true, isUserInGroup: true, connectionFound: true };
+  const answers: RecordingAnswers = {
+    connectionExists: true,
+    userExists: true,
+    groupExists: true,
+    isUserInGroup: true,
+    connectionFound: true,
+    clientResult: () => undefined,
+    groupMembers: () => [],
+  };
 
   const target = (to: ClientSelection): ClientTarget => ({
     send(name: string, ...args: unknown[]): Promise<void> {
@@ -137,6 +153,45 @@ export function createRecordingServices(): RecordingServices {
     },
   });
 
+  const connectionTarget = (connectionId: string): ConnectionTarget => {
+    const base = target({ kind: 'client', connectionId });
+    const self: ConnectionTarget = {
+      send: base.send,
+      sendMessage: base.sendMessage,
+      invoke: (name: string, ...args: unknown[]) => self.invokeMessage(name, args),
+      async invokeMessage(name: string, args: readonly unknown[], _options?: ClientInvocationOptions) {
+        assertTarget(name);
+        JSON.stringify(args);
+        calls.push(Object.freeze({ api: 'clients', method: 'invoke', args: Object.freeze([connectionId, name, ...args]) }));
+        return await Promise.resolve(answers.clientResult(connectionId, name, args));
+      },
+      async sendStreamItem(streamId: string, item: unknown, options?: { readonly completed?: boolean }) {
+        assertStreamId(streamId);
+        JSON.stringify(item);
+        calls.push(Object.freeze({ api: 'clients', method: 'sendStreamItem', args: Object.freeze([connectionId, streamId, item, ...(options?.completed === true ? [{ completed: true }] : [])]) }));
+        return await Promise.resolve(answers.connectionFound);
+      },
+      async completeStream(streamId: string, options?: { readonly error?: string }) {
+        assertStreamId(streamId);
+        calls.push(Object.freeze({ api: 'clients', method: 'completeStream', args: Object.freeze([connectionId, streamId, ...(options?.error === undefined ? [] : [{ error: options.error }])]) }));
+        return await Promise.resolve(answers.connectionFound);
+      },
+      async sendStream(streamId: string, items: AsyncIterable<unknown> | Iterable<unknown>, options?: RestCallOptions) {
+        assertStreamId(streamId);
+        try {
+          for await (const item of items) {
+            if (options?.signal?.aborted === true) return true;
+            if (!(await self.sendStreamItem(streamId, item))) return false;
+          }
+        } catch (error) {
+          return self.completeStream(streamId, { error: error instanceof Error ? error.message : String(error) });
+        }
+        return self.completeStream(streamId);
+      },
+    };
+    return self;
+  };
+
   const all = target({ kind: 'all' });
   const clients: HubClients = {
     all,
@@ -146,7 +201,7 @@ export function createRecordingServices(): RecordingServices {
     },
     client(connectionId) {
       assertConnectionId(connectionId);
-      return target({ kind: 'client', connectionId });
+      return connectionTarget(connectionId);
     },
     clients(connectionIds) {
       assertIdList(connectionIds, 'connection ids', assertConnectionId);
@@ -197,6 +252,18 @@ export function createRecordingServices(): RecordingServices {
       record('groups', 'removeFromAllGroups', [connectionId], () => {
         assertConnectionId(connectionId);
       }, undefined),
+    listConnections(group: string, options?: ListConnectionsOptions): AsyncIterable<GroupMember> {
+      assertGroupName(group);
+      const members = answers.groupMembers(group).slice(0, options?.top ?? Number.POSITIVE_INFINITY);
+      calls.push(Object.freeze({ api: 'groups', method: 'listConnections', args: Object.freeze([group]) }));
+      return (async function* list() {
+        for (const member of members) yield await Promise.resolve(member);
+      })();
+    },
+    listConnectionsPage: (group: string, options?: ListConnectionsPageOptions) =>
+      record('groups', 'listConnectionsPage', [group], () => {
+        assertGroupName(group);
+      }, Object.freeze({ members: answers.groupMembers(group).slice(0, options?.top ?? options?.maxPageSize ?? 200), continuationToken: undefined }) as GroupMemberPage),
   };
 
   const userGroups: UserGroups = {
