@@ -86,6 +86,8 @@ export interface ClientSenders {
 export type InvokableName<TClient> = unknown extends TClient
   ? string
   : {
+      // A client method declared `void` sends; only those that return something can be awaited for it.
+      // eslint-disable-next-line @typescript-eslint/no-invalid-void-type
       [K in keyof TClient]: K extends string ? (TClient[K] extends (...args: never[]) => infer R ? ([R] extends [void] ? never : K) : never) : never;
     }[keyof TClient];
 

@@ -103,10 +103,15 @@ export interface ConnectionTarget extends ClientTarget {
   sendStream(streamId: string, items: AsyncIterable<unknown> | Iterable<unknown>, options?: RestCallOptions): Promise<boolean>;
 }
 
+// JSON.stringify answers undefined for undefined, functions and symbols, whatever its declared type says.
+function stringify(value: unknown): string | undefined {
+  return JSON.stringify(value);
+}
+
 function jsonBody(value: unknown, what: string): Buffer {
   let json: string | undefined;
   try {
-    json = JSON.stringify(value);
+    json = stringify(value);
   } catch (error) {
     throw new ServerlessHubError('REST_INVALID_ARGUMENT', `${what} cannot be serialized as JSON (${errorMessage(error)}).`, { cause: error });
   }
@@ -156,7 +161,7 @@ function invocationFailure(error: unknown, target: string, connectionId: string,
 }
 
 // A function, so that the compiler does not carry a narrowing of `aborted` across awaits.
-function isAborted(signal: AbortSignal | undefined): signal is AbortSignal {
+function isAborted(signal: AbortSignal | undefined): boolean {
   return signal?.aborted === true;
 }
 
@@ -229,7 +234,7 @@ export class RestConnectionTarget extends SingleClientTarget implements Connecti
     const signal = options?.signal;
     const what = `Streaming to ${JSON.stringify(streamId)}`;
     // Closing the iterator when the client cancels runs the producer's `finally` blocks.
-    const iterator = Symbol.asyncIterator in items ? items[Symbol.asyncIterator]() : (items as Iterable<unknown>)[Symbol.iterator]();
+    const iterator = Symbol.asyncIterator in items ? items[Symbol.asyncIterator]() : items[Symbol.iterator]();
     let finished = false;
     try {
       for (;;) {
@@ -239,7 +244,7 @@ export class RestConnectionTarget extends SingleClientTarget implements Connecti
           next = await iterator.next();
         } catch (error) {
           finished = true;
-          if (isAborted(signal)) throw abortedError(signal, what);
+          if (signal !== undefined && isAborted(signal)) throw abortedError(signal, what);
           return await this.completeStream(streamId, { error: errorMessage(error), ...(signal === undefined ? {} : { signal }) });
         }
         if (next.done === true) {

@@ -156,8 +156,8 @@ export function createRecordingServices(): RecordingServices {
   const connectionTarget = (connectionId: string): ConnectionTarget => {
     const base = target({ kind: 'client', connectionId });
     const self: ConnectionTarget = {
-      send: base.send,
-      sendMessage: base.sendMessage,
+      send: (name: string, ...args: unknown[]) => base.sendMessage(name, args),
+      sendMessage: (name: string, args: readonly unknown[], options?: RestCallOptions) => base.sendMessage(name, args, options),
       invoke: (name: string, ...args: unknown[]) => self.invokeMessage(name, args),
       async invokeMessage(name: string, args: readonly unknown[], _options?: ClientInvocationOptions) {
         assertTarget(name);

@@ -8,7 +8,12 @@ import type { EmulatorContext } from '../service/emulator-context.js';
 import { connectionUpstreamHeaders } from '../upstream/upstream-headers.js';
 import { UpstreamQueue } from '../upstream/upstream-queue.js';
 import type { UpstreamSource } from '../upstream/upstream-queue.js';
+import { ClientInvocations } from './client-invocations.js';
+import type { ClientInvocationOutcome } from './client-invocations.js';
 import type { ClientTransport, TransportName } from './client-transport.js';
+
+/** Invocations one connection may owe an answer to at once; more are refused (the service's limit is unpublished). */
+const MAX_PENDING_CLIENT_INVOCATIONS = 1000;
 
 /** Who the client is, from its access token. */
 export interface ClientIdentity {
@@ -58,6 +63,7 @@ export class ClientConnection implements HubMember, UpstreamSource {
   private upstream: UpstreamQueue | undefined;
   /** Whether the upstream was told of the connection, so it must hear of its end. */
   private announced = false;
+  private readonly invocations = new ClientInvocations(MAX_PENDING_CLIENT_INVOCATIONS);
 
   constructor(
     readonly id: string,
@@ -143,6 +149,20 @@ export class ClientConnection implements HubMember, UpstreamSource {
     this.sendFrame(message.frameFor(this.protocol));
   }
 
+  /**
+   * Invokes a method on the client and waits for its Completion (the REST API's `:invoke`): resolves with
+   * the client's result or error, or with why there is none (the connection closed, `timeoutMs` passed,
+   * `signal` aborted). `undefined` when the connection cannot take one more pending invocation.
+   */
+  invokeClient(target: string, args: readonly unknown[], timeoutMs: number, signal: AbortSignal): Promise<ClientInvocationOutcome> | undefined {
+    const { protocol } = this;
+    if (this.phase !== 'connected' || protocol === undefined) return Promise.resolve({ kind: 'closed' });
+    const started = this.invocations.start(timeoutMs, signal);
+    if (started === undefined) return undefined;
+    this.sendFrame(rawFrame(protocol.writeMessage({ type: MessageType.Invocation, invocationId: started.id, target, arguments: [...args] }), protocol));
+    return started.outcome;
+  }
+
   sendPing(): void {
     if (this.protocol !== undefined) this.sendFrame(pingFrame(this.protocol));
   }
@@ -157,6 +177,7 @@ export class ClientConnection implements HubMember, UpstreamSource {
     const wasConnected = this.phase === 'connected';
     this.phase = 'closed';
     this.closedAt = Date.now();
+    this.invocations.closeAll();
     const { transport, protocol } = this;
     if (transport !== undefined) {
       if (options.sendCloseMessage && protocol !== undefined && wasConnected) {
@@ -281,12 +302,17 @@ export class ClientConnection implements HubMember, UpstreamSource {
       case MessageType.StreamInvocation:
         this.completion(message.invocationId, { error: 'Streaming is not supported in serverless mode: use invoke or send.' });
         return;
+      case MessageType.Completion:
+        // A client's answer to a server-to-client invocation; an answer nobody waits for any more (its
+        // caller gave up, or it timed out) is dropped, as the service drops it.
+        this.invocations.complete(message);
+        return;
       case MessageType.Close:
         this.close({ sendCloseMessage: false, reason: 'the client closed the connection', ...(message.error === undefined ? {} : { error: message.error }) });
         return;
       default:
-        // Pings only keep the connection alive (lastReceivedAt); cancellations, stream items, client
-        // results and stateful-reconnect messages have no meaning in serverless mode.
+        // Pings only keep the connection alive (lastReceivedAt); cancellations, client-to-server stream
+        // items and stateful-reconnect messages have no meaning in serverless mode.
         return;
     }
   }

@@ -32,7 +32,11 @@ type Operation =
   | 'removeUserFromAllGroups'
   | 'userInGroup'
   | 'addUserToGroup'
-  | 'removeUserFromGroup';
+  | 'removeUserFromGroup'
+  | 'invokeConnection'
+  | 'sendToStream'
+  | 'completeStream'
+  | 'listGroupConnections';
 
 interface Route {
   readonly segments: readonly string[];
@@ -62,6 +66,11 @@ const routes: readonly Route[] = [
   { segments: ['hubs', '{hub}', 'users', '{user}', ':closeConnections'], methods: { POST: 'closeUser' } },
   { segments: ['hubs', '{hub}', 'users', '{user}', 'groups'], methods: { DELETE: 'removeUserFromAllGroups' } },
   { segments: ['hubs', '{hub}', 'users', '{user}', 'groups', '{group}'], methods: { ...exists('userInGroup'), PUT: 'addUserToGroup', DELETE: 'removeUserFromGroup' } },
+  // 2024-12-01: client results, streams to a client, group member lists.
+  { segments: ['hubs', '{hub}', 'connections', '{connection}', ':invoke'], methods: { POST: 'invokeConnection' } },
+  { segments: ['hubs', '{hub}', 'connections', '{connection}', 'streams', '{stream}', ':send'], methods: { POST: 'sendToStream' } },
+  { segments: ['hubs', '{hub}', 'connections', '{connection}', 'streams', '{stream}', ':complete'], methods: { POST: 'completeStream' } },
+  { segments: ['hubs', '{hub}', 'groups', '{group}', 'connections'], methods: { GET: 'listGroupConnections' } },
 ];
 
 interface Matched {
@@ -70,6 +79,7 @@ interface Matched {
   readonly connection?: string;
   readonly group?: string;
   readonly user?: string;
+  readonly stream?: string;
 }
 
 /** An answer of the REST API. */
@@ -80,6 +90,8 @@ interface RestAnswer {
   readonly message?: string;
   /** For the log: how many connections a send or close reached. */
   readonly reached?: number;
+  /** A success answer's JSON body (a client's result, a page of group members). */
+  readonly body?: string;
 }
 
 class RestFailure extends Error {
@@ -145,9 +157,14 @@ export class RestApi {
   async handle(request: IncomingMessage, response: ServerResponse, url: URL, restPath: string): Promise<void> {
     const started = performance.now();
     const method = request.method ?? 'GET';
+    // A caller that gives up (closes the request) stops a client invocation waiting for its client.
+    const callerGone = new AbortController();
+    response.once('close', () => {
+      callerGone.abort();
+    });
     let answer: RestAnswer;
     try {
-      answer = await this.answer(request, url, restPath, method);
+      answer = await this.answer(request, url, restPath, method, callerGone.signal);
     } catch (error) {
       if (error instanceof RestFailure) answer = { status: error.status, errorCode: error.errorCode, message: error.message };
       else {
@@ -169,6 +186,12 @@ export class RestApi {
     response.statusCode = answer.status;
     if (answer.errorCode !== undefined) response.setHeader('x-ms-error-code', answer.errorCode);
     if (answer.status === 401) response.setHeader('WWW-Authenticate', 'Bearer error="invalid_token"');
+    if (answer.body !== undefined) {
+      response.setHeader('Content-Type', 'application/json; charset=utf-8');
+      response.setHeader('Content-Length', Buffer.byteLength(answer.body));
+      response.end(answer.body);
+      return;
+    }
     if (answer.message === undefined || method === 'HEAD' || answer.status === 204) {
       response.end();
       return;
@@ -179,7 +202,7 @@ export class RestApi {
     response.end(body);
   }
 
-  private async answer(request: IncomingMessage, url: URL, restPath: string, method: string): Promise<RestAnswer> {
+  private async answer(request: IncomingMessage, url: URL, restPath: string, method: string, callerGone: AbortSignal): Promise<RestAnswer> {
     const matched = matchRoute(decodeSegments(restPath), method);
     if (matched === undefined) throw new RestFailure(404, 'Error.NotFound', `No REST API route matches ${method} ${url.pathname}.`);
     if (matched === 'method-not-allowed') throw new RestFailure(405, 'Error.MethodNotAllowed', `${method} is not allowed on ${url.pathname}.`);
@@ -284,6 +307,43 @@ export class RestApi {
       case 'removeUserFromAllGroups':
         hub?.removeUserFromAllGroups(checkName(matched.user, 'user'));
         return { status: 204 };
+      case 'invokeConnection': {
+        const connection = hub?.connections.get(checkName(matched.connection, 'connection'));
+        const { message } = await this.readMessage(request);
+        if (connection === undefined) return notExisting('Error.Connection.NotExisted', 'The connection does not exist.');
+        if (message.type !== MessageType.Invocation) throw new RestFailure(400, 'Error.InvalidArgument', 'The message must be an invocation.');
+        return invokeClient(connection, message.target, message.arguments, callerGone);
+      }
+      case 'sendToStream': {
+        const connection = hub?.connections.get(checkName(matched.connection, 'connection'));
+        const streamId = checkStreamId(matched.stream);
+        const completed = parseCompleted(url.searchParams.get('completed'));
+        const item = await readStreamItem(request);
+        if (connection === undefined) return notExisting('Error.Connection.NotExisted', 'The connection does not exist.');
+        connection.send(new OutboundMessage({ type: MessageType.StreamItem, invocationId: streamId, item }));
+        if (completed) connection.send(new OutboundMessage({ type: MessageType.Completion, invocationId: streamId }));
+        return { status: 202, reached: 1 };
+      }
+      case 'completeStream': {
+        const connection = hub?.connections.get(checkName(matched.connection, 'connection'));
+        const streamId = checkStreamId(matched.stream);
+        // The spec names the error `reason`; the Management SDK sends it as `error`: both are read.
+        const error = url.searchParams.get('reason') ?? url.searchParams.get('error');
+        if (connection === undefined) return notExisting('Error.Connection.NotExisted', 'The connection does not exist.');
+        connection.send(
+          new OutboundMessage(
+            error === null || error === ''
+              ? { type: MessageType.Completion, invocationId: streamId }
+              : { type: MessageType.Completion, invocationId: streamId, error },
+          ),
+        );
+        return { status: 202, reached: 1 };
+      }
+      case 'listGroupConnections': {
+        const group = checkName(matched.group, 'group');
+        const members = hub === undefined ? [] : [...hub.groupMembers(group, now)];
+        return listGroupPage(members, url, url.pathname, request.headers.host);
+      }
     }
     throw new RestFailure(404, 'Error.NotFound', `No REST API route matches ${method} ${url.pathname}.`);
   }
@@ -324,6 +384,141 @@ export class RestApi {
     if (args !== undefined && args !== null && !Array.isArray(args)) throw new RestFailure(400, 'Error.InvalidArgument', "The message's 'arguments' must be an array.");
     return new OutboundMessage({ type: MessageType.Invocation, target, arguments: (args ?? []) as unknown[] });
   }
+}
+
+async function readStreamItem(request: IncomingMessage): Promise<unknown> {
+  const mediaType = mediaTypeOf(request.headers['content-type']);
+  if (mediaType !== '' && mediaType !== 'application/json' && mediaType !== 'text/json' && !mediaType.endsWith('+json')) {
+    throw new RestFailure(415, 'Error.UnsupportedMediaType', `The content type '${mediaType.slice(0, 100)}' is not supported; send the stream item as application/json.`);
+  }
+  let body: Buffer;
+  try {
+    body = await readBody(request, maxBodyBytes);
+  } catch (error) {
+    if (error instanceof BodyTooLargeError) throw new RestFailure(413, 'Error.PayloadTooLarge', `The stream item is larger than ${maxBodyBytes} bytes.`);
+    throw new RestFailure(400, 'Error.InvalidArgument', 'The request body could not be read.');
+  }
+  // The Management SDK writes the item itself as the body (`null` for none).
+  if (body.length === 0) return null;
+  try {
+    return JSON.parse(body.toString('utf8')) as unknown;
+  } catch (error) {
+    throw new RestFailure(400, 'Error.InvalidArgument', `The stream item is not valid JSON: ${errorMessage(error)}`);
+  }
+}
+
+/** How long the service keeps a client invocation waiting (Azure/azure-signalr `specs/ClientInvocation.md`). */
+const clientInvocationLimitMs = 10 * 60 * 1000;
+
+async function invokeClient(connection: ClientConnection, target: string, args: readonly unknown[], callerGone: AbortSignal): Promise<RestAnswer> {
+  const pending = connection.invokeClient(target, args, clientInvocationLimitMs, callerGone);
+  if (pending === undefined) {
+    throw new RestFailure(429, 'Error.ClientInvocation.TooMany', 'The connection has too many invocations waiting for its answer.');
+  }
+  const outcome = await pending;
+  switch (outcome.kind) {
+    case 'result':
+      return { status: 200, reached: 1, body: outcome.hasResult ? `{"result":${jsonOfResult(outcome.result)}}` : '{}' };
+    case 'error':
+      return { status: 400, errorCode: 'Error.ClientInvocation.Failed', message: outcome.error };
+    case 'closed':
+      return { status: 410, errorCode: 'Error.ClientInvocation.ConnectionClosed', message: 'The connection closed before the client answered the invocation.' };
+    case 'timeout':
+      return { status: 504, errorCode: 'Error.ClientInvocation.Timeout', message: 'The client did not answer the invocation in time.' };
+    case 'cancelled':
+      return { status: 499, errorCode: 'Error.ClientInvocation.Cancelled', message: 'The caller closed the request.' };
+  }
+}
+
+/**
+ * A client's result as JSON. A MessagePack client may answer with what JSON has no form for: binary
+ * (written as base64, as .NET serializes byte arrays), 64-bit integers beyond 2^53 (as decimal numbers).
+ */
+function jsonOfResult(result: unknown): string {
+  return stringifyOrNull(result, (_key, value: unknown) => {
+    if (value instanceof Uint8Array) return Buffer.from(value.buffer, value.byteOffset, value.byteLength).toString('base64');
+    if (typeof value === 'bigint') return value >= BigInt(Number.MIN_SAFE_INTEGER) && value <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(value) : value.toString();
+    return value;
+  });
+}
+
+// JSON.stringify answers undefined for undefined (a client's `undefined` result), whatever its declared type says.
+function stringifyOrNull(value: unknown, replacer: (key: string, value: unknown) => unknown): string {
+  const json = JSON.stringify(value, replacer) as string | undefined;
+  return json ?? 'null';
+}
+
+const maxStreamIdLength = 100;
+
+function checkStreamId(value: string | undefined): string {
+  if (value === undefined || value === '' || value.length > maxStreamIdLength || value.trim() === '') {
+    throw new RestFailure(400, 'Error.InvalidArgument', `Invalid stream id: it must have 1 to ${maxStreamIdLength} characters, not all whitespace.`);
+  }
+  return value;
+}
+
+function parseCompleted(text: string | null): boolean {
+  if (text === null || text === '') return false;
+  const lower = text.toLowerCase();
+  if (lower === 'true') return true;
+  if (lower === 'false') return false;
+  throw new RestFailure(400, 'Error.InvalidArgument', `Invalid completed '${text.slice(0, 30)}': expected true or false.`);
+}
+
+const defaultPageSize = 200;
+
+function parseBoundedInteger(text: string | null, name: string, max: number): number | undefined {
+  if (text === null || text === '') return undefined;
+  if (!/^\d+$/.test(text) || Number(text) < 1 || Number(text) > max) {
+    throw new RestFailure(400, 'Error.InvalidArgument', `Invalid ${name} '${text.slice(0, 30)}': expected a whole number from 1 to ${max}.`);
+  }
+  return Number(text);
+}
+
+/**
+ * One page of a group's connections, ordered by connection id. The continuation token is the last id of
+ * the page (base64url), so a page goes on after it even when members joined or left in between.
+ */
+function listGroupPage(members: ClientConnection[], url: URL, path: string, host: string | undefined): RestAnswer {
+  const params = url.searchParams;
+  // Query parameter names are case-insensitive to the service (the Management SDK sends `maxPageSize`).
+  const get = (name: string): string | null => {
+    for (const [key, value] of params) if (key.toLowerCase() === name) return value;
+    return null;
+  };
+  const pageSize = parseBoundedInteger(get('maxpagesize'), 'maxpagesize', defaultPageSize) ?? defaultPageSize;
+  const top = parseBoundedInteger(get('top'), 'top', 2_147_483_647);
+  const token = get('continuationtoken');
+  let after: string | undefined;
+  if (token !== null && token !== '') {
+    after = Buffer.from(token, 'base64url').toString('utf8');
+    if (after === '' || Buffer.from(after, 'utf8').toString('base64url') !== token) {
+      throw new RestFailure(400, 'Error.InvalidArgument', 'Invalid continuationToken: pass the token of the previous page as it came.');
+    }
+  }
+  const ids = members.map((member) => member.id).sort();
+  const start = after === undefined ? 0 : ids.findIndex((id) => id > after);
+  const remaining = start < 0 ? [] : ids.slice(start);
+  const page = remaining.slice(0, top === undefined ? pageSize : Math.min(pageSize, top));
+  const byId = new Map(members.map((member) => [member.id, member]));
+  const value = page.map((id) => {
+    const userId = byId.get(id)?.userId;
+    return userId === undefined ? { connectionId: id } : { connectionId: id, userId };
+  });
+  const last = page[page.length - 1];
+  const more = last !== undefined && remaining.length > page.length && (top === undefined || top > page.length);
+  let nextLink: string | undefined;
+  if (more) {
+    const next = new URLSearchParams();
+    if (top !== undefined) next.set('top', String(top - page.length));
+    next.set('maxpagesize', String(pageSize));
+    next.set('continuationToken', Buffer.from(last, 'utf8').toString('base64url'));
+    const application = params.get('application');
+    if (application !== null) next.set('application', application);
+    next.set('api-version', params.get('api-version') ?? '2024-12-01');
+    nextLink = `http://${host ?? 'localhost'}${path}?${next.toString()}`;
+  }
+  return { status: 200, reached: value.length, body: JSON.stringify(nextLink === undefined ? { value } : { value, nextLink }) };
 }
 
 function notExisting(errorCode: string, message: string): RestAnswer {
