@@ -300,7 +300,11 @@ export class ClientConnection implements HubMember, UpstreamSource {
         this.handleInvocation(message);
         return;
       case MessageType.StreamInvocation:
-        this.completion(message.invocationId, { error: 'Streaming is not supported in serverless mode: use invoke or send.' });
+        // The stream stays open for the REST API's `…/streams/{invocationId}/:send` and `:complete`
+        // (2024-12-01). The upstream does not hear of it: the official emulator
+        // (Azure/azure-signalr HubProxyHandler) forwards only Invocation messages, and the serverless
+        // protocol (Microsoft.Azure.SignalR.Serverless.Protocols) knows no other hub message type.
+        this.context.logger.debug(`connection ${this.id} opened stream ${message.invocationId} (${message.target})`);
         return;
       case MessageType.Completion:
         // A client's answer to a server-to-client invocation; an answer nobody waits for any more (its

@@ -435,17 +435,21 @@ async function invokeClient(connection: ClientConnection, target: string, args: 
  * (written as base64, as .NET serializes byte arrays), 64-bit integers beyond 2^53 (as decimal numbers).
  */
 function jsonOfResult(result: unknown): string {
-  return stringifyOrNull(result, (_key, value: unknown) => {
-    if (value instanceof Uint8Array) return Buffer.from(value.buffer, value.byteOffset, value.byteLength).toString('base64');
-    if (typeof value === 'bigint') return value >= BigInt(Number.MIN_SAFE_INTEGER) && value <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(value) : value.toString();
-    return value;
-  });
+  const json = JSON.stringify(toJsonValue(result)) as string | undefined;
+  // A client's `undefined` has no JSON form; the client answered, so its result is null.
+  return json ?? 'null';
 }
 
-// JSON.stringify answers undefined for undefined (a client's `undefined` result), whatever its declared type says.
-function stringifyOrNull(value: unknown, replacer: (key: string, value: unknown) => unknown): string {
-  const json = JSON.stringify(value, replacer) as string | undefined;
-  return json ?? 'null';
+// Before JSON.stringify, which would turn a Buffer into {"type":"Buffer",...} through its toJSON.
+function toJsonValue(value: unknown): unknown {
+  if (value instanceof Uint8Array) return Buffer.from(value.buffer, value.byteOffset, value.byteLength).toString('base64');
+  if (typeof value === 'bigint') return value >= BigInt(Number.MIN_SAFE_INTEGER) && value <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(value) : value.toString();
+  if (Array.isArray(value)) return value.map(toJsonValue);
+  if (value instanceof Map) return Object.fromEntries([...value].map(([key, entry]: [unknown, unknown]) => [String(key), toJsonValue(entry)]));
+  if (typeof value === 'object' && value !== null && !(value instanceof Date)) {
+    return Object.fromEntries(Object.entries(value).map(([key, entry]) => [key, toJsonValue(entry)]));
+  }
+  return value;
 }
 
 const maxStreamIdLength = 100;
