@@ -89,6 +89,8 @@
     connection.on('newMessage', onNewMessage);
     connection.on('newConnection', ({ connectionId }) => onNewConnection(connectionId));
     connection.on('connectionClosed', ({ connectionId }) => onConnectionClosed(connectionId));
+    // A client result: another client's askTime awaits what this returns.
+    connection.on('localTime', () => new Date().toString());
     connection.onreconnecting(() => setStatus('connecting', 'reconnecting…'));
     connection.onreconnected(() => void onReconnected());
     connection.onclose((error) => onClosed(error));
@@ -297,6 +299,15 @@
     (needsValue && !value ? ui.targetValue : ui.text).focus();
   }
 
+  async function askTime(connectionId, userId) {
+    try {
+      const time = await connection.invoke('askTime', connectionId);
+      system(`${userId ?? short(connectionId)}'s local time: ${time}`);
+    } catch (error) {
+      system(`No time from ${userId ?? short(connectionId)}: ${describe(error)}`, true);
+    }
+  }
+
   function renderRoster() {
     const items = [...roster].map(([connectionId, userId]) => {
       const self = me && connectionId === me.connectionId;
@@ -310,7 +321,9 @@
       if (!self) {
         const message = element('button', { class: 'button-small', type: 'button', title: 'Send a private message' }, 'Message');
         message.addEventListener('click', () => (userId ? setTarget('user', userId) : setTarget('connection', connectionId)));
-        item.append(message);
+        const time = element('button', { class: 'button-small', type: 'button', title: 'Ask for its local time' }, 'Time');
+        time.addEventListener('click', () => void askTime(connectionId, userId));
+        item.append(message, time);
       }
       return item;
     });

@@ -125,6 +125,23 @@ describe('Chat hub', () => {
       ]);
     });
 
+    it('askTime invokes localTime on the other client and answers with its result', async () => {
+      bed.services().answers.clientResult = (connectionId, target) => `${target} of ${connectionId}: 12:00`;
+      expect((await bed.invoke('askTime', ['c2'], { connectionId: 'c1' })).completion?.result).toBe('localTime of c2: 12:00');
+      expect(bed.services().calls).toEqual([{ api: 'clients', method: 'invoke', args: ['c2', 'localTime'] }]);
+    });
+
+    it('askTime refuses an answer that is not text', async () => {
+      bed.services().answers.clientResult = () => 42;
+      expect((await bed.invoke('askTime', ['c2'])).completion?.error).toBe('c2 answered localTime with something other than text.');
+    });
+
+    it('groupMembers lists the connection ids of a group', async () => {
+      bed.services().answers.groupMembers = (group) => (group === 'room' ? [{ connectionId: 'c1', userId: 'alice' }, { connectionId: 'c2' }] : []);
+      expect((await bed.invoke('groupMembers', ['room'])).completion?.result).toEqual(['c1', 'c2']);
+      expect((await bed.invoke('groupMembers', ['empty'])).completion?.result).toEqual([]);
+    });
+
     it('echo returns its argument in both protocols', async () => {
       const value = { nested: [1, 'two', null, { three: true }] };
       expect((await bed.invoke('echo', [value])).completion?.result).toEqual(value);

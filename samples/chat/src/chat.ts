@@ -23,7 +23,14 @@ export interface ChatClient {
   newMessage(message: ChatMessage): void;
   newConnection(event: { connectionId: string }): void;
   connectionClosed(event: { connectionId: string }): void;
+  /** Answers with the client's local time, as text (a client result: `askTime` awaits it). */
+  localTime(): string;
 }
+
+/** How long `askTime` waits for the other client's answer. */
+export const ASK_TIME_TIMEOUT_MS = 10_000;
+/** `groupMembers` lists at most this many connections. */
+export const MAX_LISTED_MEMBERS = 1000;
 
 /** What `whoami` answers. */
 export interface Identity {
@@ -133,6 +140,38 @@ export class Chat extends ServerlessHub<ChatClient> {
     requireName(group, 'group');
     requireText(text);
     await this.clients.group(group).newMessage({ from: this.#sender(), text, group });
+  }
+
+  /** Asks another client for its local time (a client result) and answers the caller with it. */
+  async askTime(connectionId: string): Promise<string> {
+    requireName(connectionId, 'connectionId');
+    try {
+      const time: unknown = await this.clients.client(connectionId).invokeMessage('localTime', [], { timeoutMs: ASK_TIME_TIMEOUT_MS });
+      if (typeof time !== 'string') throw new HubError(`${connectionId} answered localTime with something other than text.`);
+      return time;
+    } catch (error) {
+      if (!(error instanceof ServerlessHubError)) throw error;
+      // Why the other client did not answer is the caller's business; a REST failure stays in the log.
+      switch (error.code) {
+        case 'CLIENT_INVOCATION_NO_CONNECTION':
+        case 'CLIENT_INVOCATION_DISCONNECTED':
+          throw new HubError(`${connectionId} is not connected.`);
+        case 'CLIENT_INVOCATION_TIMEOUT':
+          throw new HubError(`${connectionId} did not answer within ${ASK_TIME_TIMEOUT_MS / 1000} s.`);
+        case 'CLIENT_INVOCATION_FAILED':
+          throw new HubError(`${connectionId} could not tell its time.`);
+        default:
+          throw error;
+      }
+    }
+  }
+
+  /** The connection ids in a group (at most {@link MAX_LISTED_MEMBERS}). */
+  async groupMembers(group: string): Promise<string[]> {
+    requireName(group, 'group');
+    const ids: string[] = [];
+    for await (const member of this.groups.listConnections(group, { top: MAX_LISTED_MEMBERS })) ids.push(member.connectionId);
+    return ids;
   }
 
   echo(value: unknown): unknown {
