@@ -338,4 +338,39 @@ describe('chat sample on the emulator', () => {
       await bob.waitFor('connectionClosed', { connectionId: anonId });
     });
   });
+  describe('client results and group lists (REST API 2024-12-01)', () => {
+    let carol: ChatClient; // JSON over WebSockets
+    let dave: ChatClient; // MessagePack over long polling
+    let erin: ChatClient; // JSON over Server-Sent Events
+
+    beforeAll(async () => {
+      carol = await ChatClient.connect(app, 'carol', { headers: { 'x-ms-signalr-user-id': 'carol' } });
+      started.push(carol);
+      dave = await ChatClient.connect(app, 'dave', { protocol: 'messagepack', transport: HttpTransportType.LongPolling });
+      started.push(dave);
+      erin = await ChatClient.connect(app, 'erin', { transport: HttpTransportType.ServerSentEvents });
+      started.push(erin);
+    });
+
+    it('askTime invokes localTime on the other client and answers with its result, in both protocols', async () => {
+      carol.connection.on('localTime', () => 'carol time');
+      dave.connection.on('localTime', () => 'dave time');
+      expect(await erin.connection.invoke('askTime', dave.connectionId)).toBe('dave time');
+      expect(await dave.connection.invoke('askTime', carol.connectionId)).toBe('carol time');
+    });
+
+    it('askTime tells the caller when the other client is not connected', async () => {
+      await expect(carol.connection.invoke('askTime', 'no-such-connection')).rejects.toThrow('no-such-connection is not connected.');
+    });
+
+    it('groupMembers answers the connection ids in a group', async () => {
+      await carol.connection.invoke('joinGroup', 'members-room');
+      await dave.connection.invoke('joinGroup', 'members-room');
+      const ids = (await erin.connection.invoke('groupMembers', 'members-room')) as string[];
+      expect([...ids].sort()).toEqual([carol.connectionId, dave.connectionId].sort());
+      await carol.connection.invoke('leaveGroup', 'members-room');
+      await dave.connection.invoke('leaveGroup', 'members-room');
+      expect(await erin.connection.invoke('groupMembers', 'members-room')).toEqual([]);
+    });
+  });
 });
