@@ -366,7 +366,7 @@ describe('chat sample on the emulator', () => {
     it('groupMembers answers the connection ids in a group', async () => {
       await carol.connection.invoke('joinGroup', 'members-room');
       await dave.connection.invoke('joinGroup', 'members-room');
-      const ids = (await erin.connection.invoke('groupMembers', 'members-room')) as string[];
+      const ids = await erin.connection.invoke<string[]>('groupMembers', 'members-room');
       expect([...ids].sort()).toEqual([carol.connectionId, dave.connectionId].sort());
       await carol.connection.invoke('leaveGroup', 'members-room');
       await dave.connection.invoke('leaveGroup', 'members-room');
