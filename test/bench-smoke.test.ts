@@ -28,6 +28,11 @@ const FIGURES = [
   'e2e-echo-1-p99',
   'e2e-echo-50-p50',
   'e2e-echo-50-p99',
+  'e2e-client-result-1-p50',
+  'e2e-client-result-1-p99',
+  'e2e-client-result-50-p50',
+  'e2e-client-result-50-p99',
+  'e2e-stream-items-per-second',
 ];
 
 interface Run {
@@ -68,7 +73,7 @@ describe('pnpm bench --quick at a tiny scale', () => {
       expect(isPositiveNumber(result['value']), `${name} value ${String(result['value'])}`).toBe(true);
       expect(typeof result['unit'] === 'string' && result['unit'] !== '', `${name} unit`).toBe(true);
       expect(typeof result['goal'], `${name} goal`).toBe('string');
-      if (name.startsWith('e2e-echo-')) {
+      if (name.startsWith('e2e-')) {
         // Latencies are reported without a baseline or goal.
         expect(result['baseline'], name).toBeNull();
         expect(result['ratio'], name).toBeNull();

@@ -2,6 +2,7 @@ import { setTimeout } from 'node:timers/promises';
 import { isDeepStrictEqual } from 'node:util';
 import { HttpTransportType, HubConnectionBuilder, LogLevel } from '@microsoft/signalr';
 import type { HubConnection } from '@microsoft/signalr';
+import { parseConnectionString, ServiceHubClient } from '@serverless-hub/core';
 import { figure } from '../harness/bench-result.js';
 import type { BenchResult } from '../harness/bench-result.js';
 import { byScale } from '../harness/benchmark.js';
@@ -10,11 +11,24 @@ import { BenchChild, cpuUs } from '../harness/child.js';
 import { sampleEntry } from '../harness/sample-app.js';
 import { percentile } from '../harness/statistics.js';
 import { ECHO_ARGUMENT } from '../upstream/service-request.js';
+import { measureClientResults } from './client-results.js';
 
 const SETTINGS = {
-  full: { single: { warmup: 50, samples: 1500 }, concurrent: { clients: 50, warmup: 5, samplesPerClient: 40 } },
-  quick: { single: { warmup: 30, samples: 400 }, concurrent: { clients: 50, warmup: 3, samplesPerClient: 12 } },
-  tiny: { single: { warmup: 3, samples: 10 }, concurrent: { clients: 3, warmup: 1, samplesPerClient: 3 } },
+  full: {
+    single: { warmup: 50, samples: 1500 },
+    concurrent: { clients: 50, warmup: 5, samplesPerClient: 40 },
+    clientResults: { warmup: 50, samples: 1000, samplesPerCaller: 20, streamItems: 2000 },
+  },
+  quick: {
+    single: { warmup: 30, samples: 400 },
+    concurrent: { clients: 50, warmup: 3, samplesPerClient: 12 },
+    clientResults: { warmup: 20, samples: 300, samplesPerCaller: 8, streamItems: 500 },
+  },
+  tiny: {
+    single: { warmup: 3, samples: 10 },
+    concurrent: { clients: 3, warmup: 1, samplesPerClient: 3 },
+    clientResults: { warmup: 2, samples: 5, samplesPerCaller: 2, streamItems: 10 },
+  },
 } as const;
 const CONNECT_PARALLELISM = 10;
 
@@ -77,7 +91,17 @@ function latencyFigures(clients: string, latencies: readonly number[], details: 
  * call to the local functions host, and the chat sample's hub; one client, then 50 at once.
  */
 export const e2eEcho: Benchmark = {
-  figures: ['e2e-echo-1-p50', 'e2e-echo-1-p99', 'e2e-echo-50-p50', 'e2e-echo-50-p99'],
+  figures: [
+    'e2e-echo-1-p50',
+    'e2e-echo-1-p99',
+    'e2e-echo-50-p50',
+    'e2e-echo-50-p99',
+    'e2e-client-result-1-p50',
+    'e2e-client-result-1-p99',
+    'e2e-client-result-50-p50',
+    'e2e-client-result-50-p99',
+    'e2e-stream-items-per-second',
+  ],
   async run(context) {
     const settings = byScale(context, SETTINGS);
     const children: BenchChild[] = [];
@@ -124,9 +148,16 @@ export const e2eEcho: Benchmark = {
         clientsCpuUs: (cpuAfter.clients - cpuBefore.clients) / invocations,
       };
 
+      context.progress(`e2e-client-result: ${settings.clientResults.samples} client invocations, then ${many.length} callers; a stream of ${settings.clientResults.streamItems} items`);
+      const service = new ServiceHubClient(parseConnectionString(String(emulator.ready['connectionString'])), 'chat', { retry: false });
+      const fresh = await connect(appUrl);
+      connections.push(fresh);
+      const clientResults = await measureClientResults(service, many, fresh, settings.clientResults);
+
       return [
         ...latencyFigures('1', singleLatencies, { clients: 1, samples: singleLatencies.length, invocationsPerSecond: singleRate }),
         ...latencyFigures('50', perClient.flat(), { clients, samples: invocations, invocationsPerSecond: concurrentRate, ...cpuPerInvocation }),
+        ...clientResults,
       ];
     } catch (error) {
       const output = children.map((child) => child.recentOutput().slice(-2000)).filter((text) => text !== '');
