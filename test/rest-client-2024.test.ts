@@ -62,7 +62,7 @@ describe('POST /api/hubs/{hub}/connections/{connectionId}/:invoke', () => {
 
   it('makes one attempt only: the client method may have run', async () => {
     service.reply = () => ({ status: 503 });
-    expect((await rejectionOf(client.clients.client('c1').invoke('m'), ServerlessHubError)).code).toBe('REST_SERVICE_ERROR');
+    expect((await rejectionOf(client.clients.client('c1').invoke('m'))).code).toBe('REST_SERVICE_ERROR');
     expect(service.requests).toHaveLength(1);
   });
 
@@ -77,30 +77,30 @@ describe('POST /api/hubs/{hub}/connections/{connectionId}/:invoke', () => {
     [500, 'Error.Internal', 'REST_SERVICE_ERROR'],
   ])('answers %i %s with %s', async (status, errorCode, code) => {
     service.reply = () => errorReply(status, errorCode, 'said by the service');
-    const error = await rejectionOf(client.clients.client('c1').invoke('m'), ServerlessHubError);
+    const error = await rejectionOf(client.clients.client('c1').invoke('m'));
     expect(error.code).toBe(code);
   });
 
   it("a client's failure carries the client's message", async () => {
     service.reply = () => errorReply(400, 'Error.ClientInvocation.Failed', 'Error: the client refused');
-    expect((await rejectionOf(client.clients.client('c1').invoke('m'), ServerlessHubError)).message).toContain('the client refused');
+    expect((await rejectionOf(client.clients.client('c1').invoke('m'))).message).toContain('the client refused');
   });
 
   it('a 404 without a connection code is an unknown route (an older service), not a missing connection', async () => {
     service.reply = () => ({ status: 404 });
-    expect((await rejectionOf(client.clients.client('c1').invoke('m'), ServerlessHubError)).code).toBe('REST_NOT_FOUND');
+    expect((await rejectionOf(client.clients.client('c1').invoke('m'))).code).toBe('REST_NOT_FOUND');
   });
 
   it('times out with CLIENT_INVOCATION_TIMEOUT when the service does not answer in timeoutMs', async () => {
     service.reply = () => 'hang';
-    const error = await rejectionOf(client.clients.client('c1').invokeMessage('m', [], { timeoutMs: 50 }), ServerlessHubError);
+    const error = await rejectionOf(client.clients.client('c1').invokeMessage('m', [], { timeoutMs: 50 }));
     expect(error.code).toBe('CLIENT_INVOCATION_TIMEOUT');
   });
 
   it('rejects an answer that is not a ClientInvocationResponse', async () => {
     for (const body of ['not json', '[1]', '"text"']) {
       service.reply = () => ({ status: 200, body });
-      expect((await rejectionOf(client.clients.client('c1').invoke('m'), ServerlessHubError)).code).toBe('REST_SERVICE_ERROR');
+      expect((await rejectionOf(client.clients.client('c1').invoke('m'))).code).toBe('REST_SERVICE_ERROR');
     }
   });
 
@@ -149,7 +149,7 @@ describe('POST …/connections/{connectionId}/streams/{streamId}/:send and :comp
     await expect(client.clients.client('c1').sendStreamItem('s1', 1)).resolves.toBe(false);
     await expect(client.clients.client('c1').completeStream('s1')).resolves.toBe(false);
     service.reply = () => errorReply(400, 'Error.InvalidArgument', 'bad');
-    expect((await rejectionOf(client.clients.client('c1').sendStreamItem('s1', 1), ServerlessHubError)).code).toBe('REST_INVALID_ARGUMENT');
+    expect((await rejectionOf(client.clients.client('c1').sendStreamItem('s1', 1))).code).toBe('REST_INVALID_ARGUMENT');
   });
 
   it('sendStream sends each item, then completes; an error completes with its message', async () => {
@@ -224,15 +224,15 @@ describe('GET /api/hubs/{hub}/groups/{group}/connections', () => {
   it('rejects an answer that is not a page of group members', async () => {
     for (const body of ['nope', '{}', '{"value":[1]}', '{"value":[{"userId":"u"}]}', '{"value":[{"connectionId":"c","userId":3}]}', '{"value":[],"nextLink":"http://x/"}']) {
       service.reply = () => ({ status: 200, body });
-      expect((await rejectionOf(client.groups.listConnectionsPage('g'), ServerlessHubError)).code, body).toBe('REST_SERVICE_ERROR');
+      expect((await rejectionOf(client.groups.listConnectionsPage('g'))).code, body).toBe('REST_SERVICE_ERROR');
     }
   });
 
   it('answers errors with their REST codes', async () => {
     service.reply = () => errorReply(400, 'Error.InvalidArgument', 'bad group');
-    expect((await rejectionOf(client.groups.listConnectionsPage('g'), ServerlessHubError)).code).toBe('REST_INVALID_ARGUMENT');
+    expect((await rejectionOf(client.groups.listConnectionsPage('g'))).code).toBe('REST_INVALID_ARGUMENT');
     service.reply = () => ({ status: 404 });
-    expect((await rejectionOf(client.groups.listConnectionsPage('g'), ServerlessHubError)).code).toBe('REST_NOT_FOUND');
+    expect((await rejectionOf(client.groups.listConnectionsPage('g'))).code).toBe('REST_NOT_FOUND');
   });
 
   it('validates top, maxPageSize and the group before any request', () => {
