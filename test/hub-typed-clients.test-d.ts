@@ -69,3 +69,42 @@ describe('typed client proxy', () => {
     UseFilters(() => 'yes');
   });
 });
+
+interface TimeClient {
+  notify(text: string): void;
+  localTime(): string;
+  sum(a: number, b: number): Promise<number>;
+}
+
+class Clock extends ServerlessHub<TimeClient> {
+  async check(): Promise<void> {
+    const client = this.clients.client('c1');
+    expectTypeOf(await client.invoke('localTime')).toEqualTypeOf<string>();
+    // A client method returning a promise is awaited for its value.
+    expectTypeOf(await client.invoke('sum', 1, 2)).toEqualTypeOf<number>();
+    expectTypeOf(await client.invokeMessage('sum', [1, 2], { timeoutMs: 1_000 })).toEqualTypeOf<number>();
+    // @ts-expect-error a void method sends; it cannot be awaited for a result
+    await client.invoke('notify', 'hi');
+    // @ts-expect-error wrong argument types
+    await client.invoke('sum', '1', 2);
+    // @ts-expect-error not a client method
+    await client.invoke('unknown');
+    // Only a single connection can be invoked.
+    // @ts-expect-error `all` has no invoke
+    await this.clients.all.invoke('localTime');
+    expectTypeOf(this.groups.listConnections('room')).toEqualTypeOf<AsyncIterable<{ readonly connectionId: string; readonly userId?: string }>>();
+  }
+}
+
+class Untyped extends ServerlessHub {
+  async check(): Promise<void> {
+    expectTypeOf(await this.clients.client('c1').invoke('anything', 1, 'two')).toEqualTypeOf<unknown>();
+  }
+}
+
+describe('client results are typed by the client interface', () => {
+  it('compiles', () => {
+    expectTypeOf(Clock).toBeConstructibleWith();
+    expectTypeOf(Untyped).toBeConstructibleWith();
+  });
+});
