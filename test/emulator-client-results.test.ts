@@ -8,7 +8,7 @@ import type { HubConnection } from '@microsoft/signalr';
 import { ServerlessHubError, ServiceHubClient } from '@serverless-hub/core';
 import { EMULATOR_ACCESS_KEY } from '@serverless-hub/emulator';
 import type { ServiceEmulator } from '@serverless-hub/emulator';
-import { buildClient, closed, eventually, startEmulator, startFakeApp, transportMatrix } from './emulator-helpers.js';
+import { buildClient, closed, eventually, rest, startEmulator, startFakeApp, transportMatrix } from './emulator-helpers.js';
 import type { FakeApp, ProtocolKey, TransportKey } from './emulator-helpers.js';
 
 let emulator: ServiceEmulator;
@@ -273,5 +273,48 @@ describe('group member lists', () => {
       return !page.members.some((member) => member.connectionId === leaving.id);
     }, 'the member left the list');
     await service.groups.addToGroup(leaving.id, 'crowd');
+  });
+});
+
+describe('what the emulator rejects on the 2024-12-01 routes', () => {
+  let client: HubConnection;
+  let id: string;
+
+  beforeAll(async () => {
+    ({ client, id } = await connect('WebSockets', 'json'));
+  });
+
+  afterAll(async () => {
+    await client.stop();
+  });
+
+  it.each([
+    ['maxpagesize 0', 'GET', '/api/hubs/chat/groups/g/connections', '?maxpagesize=0'],
+    ['maxpagesize 201', 'GET', '/api/hubs/chat/groups/g/connections', '?maxpagesize=201'],
+    ['top 0', 'GET', '/api/hubs/chat/groups/g/connections', '?top=0'],
+    ['a forged continuation token', 'GET', '/api/hubs/chat/groups/g/connections', '?continuationToken=%2B%2B'],
+    ['completed neither true nor false', 'POST', '/api/hubs/chat/connections/{id}/streams/s1/:send', '?completed=yes'],
+  ])('%s: 400 Error.InvalidArgument', async (_what, method, path, query) => {
+    const answer = await rest(emulator, method, path.replace('{id}', id), { query, ...(method === 'POST' ? { body: '1' } : {}) });
+    expect(answer.status).toBe(400);
+    expect(answer.errorCode).toBe('Error.InvalidArgument');
+  });
+
+  it('a stream id over 100 characters is 400; an item that is not JSON is 400; another content type is 415', async () => {
+    expect((await rest(emulator, 'POST', `/api/hubs/chat/connections/${id}/streams/${'s'.repeat(101)}/:send`, { body: '1' })).status).toBe(400);
+    expect((await rest(emulator, 'POST', `/api/hubs/chat/connections/${id}/streams/s1/:send`, { body: '{not json' })).status).toBe(400);
+    expect((await rest(emulator, 'POST', `/api/hubs/chat/connections/${id}/streams/s1/:send`, { body: 'x', contentType: 'text/plain' })).status).toBe(415);
+  });
+
+  it('an invocation body without target is 400; a request without token is 401', async () => {
+    const noTarget = await rest(emulator, 'POST', `/api/hubs/chat/connections/${id}/:invoke`, { body: { arguments: [] } });
+    expect(noTarget.status).toBe(400);
+    expect((await rest(emulator, 'POST', `/api/hubs/chat/connections/${id}/:invoke`, { body: { target: 'm' }, token: null })).status).toBe(401);
+    expect((await rest(emulator, 'GET', '/api/hubs/chat/groups/g/connections', { token: null })).status).toBe(401);
+  });
+
+  it('the routes answer other methods with 405', async () => {
+    expect((await rest(emulator, 'GET', `/api/hubs/chat/connections/${id}/:invoke`)).status).toBe(405);
+    expect((await rest(emulator, 'POST', '/api/hubs/chat/groups/g/connections')).status).toBe(405);
   });
 });
