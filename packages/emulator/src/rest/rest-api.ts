@@ -157,14 +157,9 @@ export class RestApi {
   async handle(request: IncomingMessage, response: ServerResponse, url: URL, restPath: string): Promise<void> {
     const started = performance.now();
     const method = request.method ?? 'GET';
-    // A caller that gives up (closes the request) stops a client invocation waiting for its client.
-    const callerGone = new AbortController();
-    response.once('close', () => {
-      callerGone.abort();
-    });
     let answer: RestAnswer;
     try {
-      answer = await this.answer(request, url, restPath, method, callerGone.signal);
+      answer = await this.answer(request, response, url, restPath, method);
     } catch (error) {
       if (error instanceof RestFailure) answer = { status: error.status, errorCode: error.errorCode, message: error.message };
       else {
@@ -202,7 +197,7 @@ export class RestApi {
     response.end(body);
   }
 
-  private async answer(request: IncomingMessage, url: URL, restPath: string, method: string, callerGone: AbortSignal): Promise<RestAnswer> {
+  private async answer(request: IncomingMessage, response: ServerResponse, url: URL, restPath: string, method: string): Promise<RestAnswer> {
     const matched = matchRoute(decodeSegments(restPath), method);
     if (matched === undefined) throw new RestFailure(404, 'Error.NotFound', `No REST API route matches ${method} ${url.pathname}.`);
     if (matched === 'method-not-allowed') throw new RestFailure(405, 'Error.MethodNotAllowed', `${method} is not allowed on ${url.pathname}.`);
@@ -312,7 +307,12 @@ export class RestApi {
         const { message } = await this.readMessage(request);
         if (connection === undefined) return notExisting('Error.Connection.NotExisted', 'The connection does not exist.');
         if (message.type !== MessageType.Invocation) throw new RestFailure(400, 'Error.InvalidArgument', 'The message must be an invocation.');
-        return invokeClient(connection, message.target, message.arguments, callerGone);
+        // A caller that gives up (closes the request) stops the wait for the client.
+        const callerGone = new AbortController();
+        response.once('close', () => {
+          callerGone.abort();
+        });
+        return invokeClient(connection, message.target, message.arguments, callerGone.signal);
       }
       case 'sendToStream': {
         const connection = hub?.connections.get(checkName(matched.connection, 'connection'));
