@@ -1,3 +1,5 @@
+import { ServerlessHubError } from '../errors/serverless-hub-error.js';
+import { abortedError } from '../service/abortable.js';
 import type { HubServices } from '../hub/hub-services.js';
 import type { ClientManager, CloseConnectionsOptions } from '../service/client-manager.js';
 import type { ClientTarget } from '../service/client-target.js';
@@ -180,10 +182,11 @@ export function createRecordingServices(): RecordingServices {
         assertStreamId(streamId);
         try {
           for await (const item of items) {
-            if (options?.signal?.aborted === true) return true;
+            if (options?.signal?.aborted === true) throw abortedError(options.signal, `Streaming to ${JSON.stringify(streamId)}`);
             if (!(await self.sendStreamItem(streamId, item))) return false;
           }
         } catch (error) {
+          if (error instanceof ServerlessHubError && error.code === 'REST_ABORTED') throw error;
           return self.completeStream(streamId, { error: error instanceof Error ? error.message : String(error) });
         }
         return self.completeStream(streamId);
