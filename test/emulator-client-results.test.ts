@@ -109,8 +109,13 @@ describe('client results: the connection', () => {
     const { client, id } = await connect('WebSockets', 'messagepack');
     client.on('bytes', () => new Uint8Array([1, 2, 250]));
     client.on('int', () => -123456789);
+    client.on('date', () => new Date(Date.UTC(2024, 11, 1, 12, 30)));
+    client.on('float', () => 0.1);
     expect(await service.clients.client(id).invoke('bytes')).toBe(Buffer.from([1, 2, 250]).toString('base64'));
     expect(await service.clients.client(id).invoke('int')).toBe(-123456789);
+    // MessagePack's timestamp extension reaches the JSON answer as an ISO 8601 string.
+    expect(await service.clients.client(id).invoke('date')).toBe('2024-12-01T12:30:00.000Z');
+    expect(await service.clients.client(id).invoke('float')).toBe(0.1);
     await client.stop();
   });
 
