@@ -35,6 +35,8 @@ export { compileBindingExpression } from './negotiate/binding-expression.js';
 export type { BindingValue, NegotiateRequest } from './negotiate/binding-expression.js';
 export { SignalRConnectionInfo, negotiateFromRequest, signalRConnectionInfo } from './negotiate/connection-info.js';
 export type { ConnectionInfoOptions } from './negotiate/connection-info.js';
+export { reconnectionOf } from './negotiate/reconnection.js';
+export type { Reconnection } from './negotiate/reconnection.js';
 export { getClaims } from './auth/get-claims.js';
 export type { GetClaimsOptions, JwksVerification, SecretVerification } from './auth/get-claims.js';
 export { decodeClaimsUnverified } from './auth/decode-claims-unverified.js';

@@ -108,6 +108,14 @@ function hubTarget(endpoint: ServiceEndpoint, hubName: string): HubTarget {
   return target;
 }
 
+/**
+ * The `aud` of this hub's client tokens on an endpoint: `{scheme}://{host of Endpoint}/client/?hub={hub}`.
+ * Internal: lets negotiate recognise a token it issued itself.
+ */
+export function clientAudience(endpoint: ServiceEndpoint, hubName: string): string {
+  return hubTarget(endpoint, hubName).audience;
+}
+
 function invalidOption(message: string): ServerlessHubError {
   return new ServerlessHubError('NEGOTIATE_OPTIONS_INVALID', message);
 }
