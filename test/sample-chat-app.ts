@@ -8,7 +8,9 @@ import { SignJWT } from 'jose';
 export const TEST_AUTH_SECRET = 'sample-chat-test-secret-0123456789abcdef';
 
 export interface ChatApp {
+  /** The running emulator (a new one after {@link ChatApp.restart}). */
   readonly emulator: ServiceEmulator;
+  /** The running functions host (a new one after {@link ChatApp.restart}). */
   readonly host: FunctionsHost;
   /** `http://127.0.0.1:<port>/api`: the app's functions. */
   readonly apiUrl: string;
@@ -16,6 +18,11 @@ export interface ChatApp {
   readonly hubUrl: string;
   /** The chat page. */
   readonly pageUrl: string;
+  /**
+   * Stops the emulator and the functions host, as a crash or a redeployment would (clients lose their
+   * connections), then starts new ones on the same ports with the same access key.
+   */
+  restart(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -23,14 +30,12 @@ export async function startChatApp(): Promise<ChatApp> {
   process.env.CHAT_AUTH_SECRET = TEST_AUTH_SECRET;
   // The host first (it provides @azure/functions-core), then the sample's entry file, which registers the
   // hub and the page functions, as the Functions host loads it.
-  const host = createFunctionsHost({ port: 0, logLevel: 'warn' });
+  let host = createFunctionsHost({ port: 0, logLevel: 'warn' });
   await import('../samples/chat/src/index.js');
   await host.start();
-  const emulator = createServiceEmulator({
-    port: 0,
-    upstream: [{ urlTemplate: `http://127.0.0.1:${host.port}/api/{hub}/{category}/{event}` }],
-    logLevel: 'warn',
-  });
+  const newEmulator = (port: number): ServiceEmulator =>
+    createServiceEmulator({ port, upstream: [{ urlTemplate: `http://127.0.0.1:${host.port}/api/{hub}/{category}/{event}` }], logLevel: 'warn' });
+  let emulator = newEmulator(0);
   try {
     await emulator.start();
   } catch (error) {
@@ -42,11 +47,25 @@ export async function startChatApp(): Promise<ChatApp> {
 
   const apiUrl = `http://127.0.0.1:${host.port}/api`;
   return {
-    emulator,
-    host,
+    get emulator() {
+      return emulator;
+    },
+    get host() {
+      return host;
+    },
     apiUrl,
     hubUrl: `${apiUrl}/chat`,
     pageUrl: `${apiUrl}/index`,
+    async restart() {
+      const hostPort = host.port;
+      const emulatorPort = emulator.port;
+      await emulator.close();
+      await host.close();
+      host = createFunctionsHost({ port: hostPort, logLevel: 'warn' });
+      await host.start();
+      emulator = newEmulator(emulatorPort);
+      await emulator.start();
+    },
     async close() {
       await emulator.close();
       await host.close();

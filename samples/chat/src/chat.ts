@@ -55,6 +55,9 @@ function bearerVerification(): SecretVerification {
   return verification.options;
 }
 
+/** The claims of a bearer token the chat reads (`adminOnly`, and the page's admin badge). */
+const USED_CLAIMS: readonly string[] = ['admin'];
+
 function header(request: HttpRequest, name: string): string | undefined {
   const value = request.headers.get(name)?.trim();
   return value === undefined || value === '' ? undefined : value;
@@ -87,7 +90,8 @@ export class Chat extends ServerlessHub<ChatClient> {
       throw new HubError(`The user id is ${userId.length} characters long; at most ${MAX_NAME_LENGTH} are allowed.`);
     }
     const authorization = header(request, 'authorization');
-    const claims = authorization === undefined ? undefined : claimsFromToken(await this.getClaims(authorization, bearerVerification()));
+    // Only the claims the chat uses travel on: every claim copied is one more the service must pass on intact.
+    const claims = authorization === undefined ? undefined : claimsFromToken(await this.getClaims(authorization, bearerVerification()), USED_CLAIMS);
     return this.negotiate({
       ...(userId === undefined ? {} : { userId }),
       ...(claims === undefined ? {} : { claims }),
