@@ -25,6 +25,14 @@ export interface ChatClient {
   connectionClosed(event: { connectionId: string }): void;
 }
 
+/**
+ * What a send to one user, connection or group answers: whether anyone was there to receive it. The
+ * service accepts sends to nobody without a word, so the hub asks it first.
+ */
+export interface Delivery {
+  readonly delivered: boolean;
+}
+
 /** What `whoami` answers. */
 export interface Identity {
   readonly connectionId: string;
@@ -111,16 +119,20 @@ export class Chat extends ServerlessHub<ChatClient> {
     await this.clients.all.newMessage({ from: this.#sender(), text });
   }
 
-  async sendToUser(userId: string, text: string): Promise<void> {
+  async sendToUser(userId: string, text: string): Promise<Delivery> {
     requireName(userId, 'userId');
     requireText(text);
+    if (!(await this.clientManager.userExists(userId, { signal: this.signal }))) return { delivered: false };
     await this.clients.user(userId).newMessage({ from: this.#sender(), text, to: userId });
+    return { delivered: true };
   }
 
-  async sendToConnection(connectionId: string, text: string): Promise<void> {
+  async sendToConnection(connectionId: string, text: string): Promise<Delivery> {
     requireName(connectionId, 'connectionId');
     requireText(text);
+    if (!(await this.clientManager.connectionExists(connectionId, { signal: this.signal }))) return { delivered: false };
     await this.clients.client(connectionId).newMessage({ from: this.#sender(), text, to: connectionId });
+    return { delivered: true };
   }
 
   async joinGroup(group: string): Promise<void> {
@@ -133,10 +145,12 @@ export class Chat extends ServerlessHub<ChatClient> {
     await this.groups.removeFromGroup(this.context.connectionId, group);
   }
 
-  async sendToGroup(group: string, text: string): Promise<void> {
+  async sendToGroup(group: string, text: string): Promise<Delivery> {
     requireName(group, 'group');
     requireText(text);
+    if (!(await this.clientManager.groupExists(group, { signal: this.signal }))) return { delivered: false };
     await this.clients.group(group).newMessage({ from: this.#sender(), text, group });
+    return { delivered: true };
   }
 
   echo(value: unknown): unknown {
