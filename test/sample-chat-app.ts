@@ -23,6 +23,10 @@ export interface ChatApp {
    * connections), then starts new ones on the same ports with the same access key.
    */
   restart(): Promise<void>;
+  /** The first half of {@link ChatApp.restart}: the service and the app are down until {@link ChatApp.start}. */
+  stop(): Promise<void>;
+  /** Starts a new emulator and functions host on the ports of the stopped ones. */
+  start(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -45,8 +49,10 @@ export async function startChatApp(): Promise<ChatApp> {
   // Read by the sample at its first negotiate, upstream call and REST call.
   process.env.AzureSignalRConnectionString = emulator.connectionString;
 
+  const hostPort = host.port;
+  const emulatorPort = emulator.port;
   const apiUrl = `http://127.0.0.1:${host.port}/api`;
-  return {
+  const app: ChatApp = {
     get emulator() {
       return emulator;
     },
@@ -57,10 +63,14 @@ export async function startChatApp(): Promise<ChatApp> {
     hubUrl: `${apiUrl}/chat`,
     pageUrl: `${apiUrl}/index`,
     async restart() {
-      const hostPort = host.port;
-      const emulatorPort = emulator.port;
+      await app.stop();
+      await app.start();
+    },
+    async stop() {
       await emulator.close();
       await host.close();
+    },
+    async start() {
       host = createFunctionsHost({ port: hostPort, logLevel: 'warn' });
       await host.start();
       emulator = newEmulator(emulatorPort);
@@ -71,6 +81,7 @@ export async function startChatApp(): Promise<ChatApp> {
       await host.close();
     },
   };
+  return app;
 }
 
 /** A bearer token for the sample's negotiate: HS256 with `secret` (default: the one the app has). */
