@@ -294,7 +294,7 @@ describe('chat page in Chromium', () => {
     } finally {
       await app.start();
     }
-    expect(await page.locator('#lost-reason').textContent()).toMatch(/could not be restored after several tries\..*Your conversation is kept here; press Reconnect/s);
+    expect(await page.locator('#lost-reason').textContent()).toMatch(/could not be restored after several tries.*Your conversation is kept here; press Reconnect/s);
     expect(await page.locator('#status').textContent()).toBe('offline');
     // The history stays, the join form does not come back.
     expect(await page.locator('#messages li.message', { hasText: 'Before the outage' }).count()).toBe(1);

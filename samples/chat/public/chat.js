@@ -209,9 +209,10 @@
     renderRoster();
     setComposerEnabled(false);
     setStatus('offline', 'offline');
-    const reason = error ? explain(error) : 'The connection closed.';
+    // The client reports the last failure, if any; after its last retry it often has none to give.
+    const reason = error ? ` ${explain(error)}` : ' The chat server may be down or restarting.';
     ui.lostReason.textContent =
-      `The connection to the chat server was lost and could not be restored after several tries. ${reason} ` +
+      `The connection to the chat server was lost and could not be restored after several tries (about 40 seconds).${reason} ` +
       'Your conversation is kept here; press Reconnect to join again.';
     ui.lost.hidden = false;
     ui.reconnect.disabled = false;
