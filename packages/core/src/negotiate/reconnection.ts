@@ -60,7 +60,7 @@ function carriedClaims(payload: JWTPayload): Readonly<Record<string, string | re
     if (TOKEN_CLAIMS.has(type) || type.startsWith(SYSTEM_CLAIM_PREFIX)) continue;
     // Negotiate writes strings and arrays of strings only; anything else was not written by it.
     if (typeof value === 'string') claims[type] = value;
-    else if (Array.isArray(value) && value.length > 0 && value.every((item) => typeof item === 'string')) claims[type] = Object.freeze([...(value as string[])]);
+    else if (Array.isArray(value) && value.length > 0 && value.every((item) => typeof item === 'string')) claims[type] = Object.freeze([...value]);
   }
   return Object.freeze(claims);
 }
