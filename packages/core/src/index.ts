@@ -82,7 +82,7 @@ export type {
   HubInvocationContextInit,
   UpstreamCategory,
 } from './upstream/hub-invocation-context.js';
-export { parseClaimsHeader, formatClaimsHeader } from './upstream/claims-header.js';
+export { parseClaimsHeader, formatClaimsHeader, unreadableClaimText } from './upstream/claims-header.js';
 export type { ParsedClaims } from './upstream/claims-header.js';
 export { createSignatureValidator, computeUpstreamSignature } from './upstream/upstream-signature.js';
 export type { SignatureValidator } from './upstream/upstream-signature.js';

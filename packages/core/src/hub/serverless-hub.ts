@@ -118,7 +118,7 @@ export abstract class ServerlessHub<TClient = unknown> {
    * this hub's own service token (which `@microsoft/signalr` re-sends as `Authorization: Bearer` when the
    * app gave it no `accessTokenFactory`); `undefined` for a first connection and outside negotiate. The
    * token has been taken off the request. Unless it had `expired`, `this.negotiate(...)` carries its user
-   * id and claims over by default and `this.getClaims(request, ...)` resolves to its claims.
+   * id and claims over (unless told `carryOver: false`) and `this.getClaims(request, ...)` resolves to its claims.
    *
    * @example
    * ```ts
@@ -228,8 +228,8 @@ export abstract class ServerlessHub<TClient = unknown> {
    * Creates the connection info (`{ url, accessToken }`) a client needs to connect to this hub through the
    * service, signed with the hub's connection string: what a `@Negotiate()` method returns. Pass the user
    * id, custom claims and token lifetime (seconds) positionally, or as options (which also take
-   * `enableDetailedErrors` and `algorithm`). On a reconnect (see {@link ServerlessHub.reconnection}) a user id or
-   * claims left out are those of the client's previous token.
+   * `enableDetailedErrors` and `algorithm`). On a reconnect (see {@link ServerlessHub.reconnection}) the token
+   * carries the user id and claims of the client's previous token, unless the options say `carryOver: false`.
    *
    * @example
    * ```ts
@@ -257,15 +257,22 @@ export abstract class ServerlessHub<TClient = unknown> {
         ...(lifetime === undefined ? {} : { lifetime }),
       };
     }
-    if (reconnection?.expired === false) {
-      // The framework issued these and the old token's signature and expiry bound them: safe to carry over.
-      options = {
-        ...options,
-        ...(options.userId === undefined && reconnection.userId !== undefined ? { userId: reconnection.userId } : {}),
-        ...(options.claims === undefined ? { claims: reconnection.claims } : {}),
-      };
+    const { carryOver, userId, claims: given, ...rest } = options;
+    if (reconnection?.expired === false && carryOver !== false) {
+      // The framework issued these, and the old token's signature and expiry bound them. They win over what
+      // the method worked out from a request whose token has just been taken off (an app that reads its
+      // claims from that token would otherwise drop them on every reconnect).
+      return negotiate(runtime.endpoint(), runtime.hubName, {
+        ...rest,
+        ...(reconnection.userId === undefined ? {} : { userId: reconnection.userId }),
+        claims: reconnection.claims,
+      });
     }
-    return negotiate(runtime.endpoint(), runtime.hubName, options);
+    return negotiate(runtime.endpoint(), runtime.hubName, {
+      ...rest,
+      ...(userId === undefined ? {} : { userId }),
+      ...(given === undefined ? {} : { claims: given }),
+    });
   }
 
   /**

@@ -155,8 +155,9 @@ export class SignalRConnectionInfo {
     const reconnection = await takeReconnection(request, this.hubName, this.connectionStringSetting);
     const seen = reconnection === undefined ? request : withoutAuthorization(request);
     const previous = reconnection?.expired === false ? reconnection : undefined;
-    const userId = this.#userId?.(seen) ?? previous?.userId;
-    const claims: ClaimsInput | undefined = (await this.#idTokenClaims(seen)) ?? previous?.claims;
+    // The previous identity wins: the framework issued it, and the request no longer holds the token it came from.
+    const userId = previous === undefined ? this.#userId?.(seen) : previous.userId;
+    const claims: ClaimsInput | undefined = previous === undefined ? await this.#idTokenClaims(seen) : previous.claims;
     return negotiate(endpoint, this.hubName, {
       lifetime: this.#lifetime,
       enableDetailedErrors: this.#enableDetailedErrors,

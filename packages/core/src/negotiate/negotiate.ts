@@ -79,6 +79,12 @@ export interface NegotiateOptions {
   readonly enableDetailedErrors?: boolean;
   /** Signing algorithm. Default `HS256`. */
   readonly algorithm?: 'HS256' | 'HS512';
+  /**
+   * For `this.negotiate(...)` in a `@Negotiate()` method, on a reconnect (`this.reconnection`): `true`
+   * (default) issues the token with the previous token's user id and claims, whatever `userId` and
+   * `claims` say; `false` uses the given ones. Ignored elsewhere.
+   */
+  readonly carryOver?: boolean;
 }
 
 interface HubTarget {
