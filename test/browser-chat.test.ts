@@ -175,9 +175,9 @@ describe('chat page in Chromium', () => {
     await context.close();
   }, 60_000);
 
-  /** Errors of the page besides the browser's own notes of requests refused while the server was down. */
+  /** Errors of the page besides the browser's own notes of requests refused or cut while the server was down. */
   function pageErrors(chat: ChatPage): string[] {
-    return chat.errors.filter((error) => !error.startsWith('Failed to load resource: net::ERR_CONNECTION_REFUSED'));
+    return chat.errors.filter((error) => !/^Failed to load resource: net::ERR_CONNECTION_(?:REFUSED|RESET|CLOSED)$/.test(error));
   }
 
   async function rosterOf(page: Page): Promise<string[]> {
