@@ -122,6 +122,16 @@ describe('chat sample: clients reconnect after the service and the app restart',
     await eventually(() => clients.every((client) => client.received.includes('still admin')), 'every client received the admin message');
   }, 60_000);
 
+  it("shows why an app's token belongs in accessTokenFactory: as a header, Node's WebSocket sends it to the service", async () => {
+    const token = await bearerToken({ sub: 'grace', admin: true });
+    const connection = new HubConnectionBuilder()
+      .withUrl(app.hubUrl, { transport: HttpTransportType.WebSockets, headers: { Authorization: `Bearer ${token}` } })
+      .configureLogging(LogLevel.None)
+      .build();
+    // Negotiate succeeds; the service then sees the app's token instead of its own and refuses the socket.
+    await expect(connection.start()).rejects.toThrow(/WebSocket failed to connect/);
+  });
+
   async function negotiateWith(token: string): Promise<Response> {
     return fetch(`${app.hubUrl}/negotiate?negotiateVersion=1`, { method: 'POST', headers: { authorization: `Bearer ${token}` } });
   }
