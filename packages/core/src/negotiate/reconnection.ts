@@ -173,7 +173,8 @@ export async function takeReconnection(
     try {
       headers.delete?.('authorization');
     } catch {
-      // Read-only headers: getClaims still recognises the token through the reconnection.
+      // Read-only headers (a custom adapter): the default negotiate reads through a view without the
+      // header; a @Negotiate() method still learns of the reconnect from this.reconnection.
     }
   }
   return reconnection;
