@@ -6,8 +6,8 @@ import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { bearerToken, startChatApp } from './sample-chat-app.js';
-import type { ChatApp } from './sample-chat-app.js';
+import { bearerToken, startRestartableChatApp } from './sample-chat-app.js';
+import type { RestartableChatApp } from './sample-chat-app.js';
 
 const CHROMIUM = '/usr/bin/chromium';
 const ARTIFACTS = fileURLToPath(new URL('../test-results/', import.meta.url));
@@ -19,14 +19,14 @@ interface ChatPage {
 }
 
 describe('chat page in Chromium', () => {
-  let app: ChatApp | undefined;
+  let app: RestartableChatApp | undefined;
   let browser: Browser | undefined;
 
   beforeAll(async () => {
     if (!existsSync(CHROMIUM)) {
       throw new Error(`The browser tests need Debian's chromium at ${CHROMIUM}: run \`bash scripts/setup.sh --browser\` (CI does).`);
     }
-    app = await startChatApp();
+    app = await startRestartableChatApp();
     // launch() starts from a fresh, temporary user-data-dir every time.
     browser = await chromium.launch({
       executablePath: CHROMIUM,

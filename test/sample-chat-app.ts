@@ -1,5 +1,10 @@
 // Runs the chat sample end to end in this process: the sample registers its functions, a local functions
 // host serves them on a free port, and the service emulator (also on a free port) sends its upstream there.
+import { spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
+import { existsSync, readdirSync, statSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { fileURLToPath } from 'node:url';
 import { createFunctionsHost, createServiceEmulator } from '@serverless-hub/emulator';
 import type { FunctionsHost, ServiceEmulator } from '@serverless-hub/emulator';
 import { SignJWT } from 'jose';
@@ -8,9 +13,7 @@ import { SignJWT } from 'jose';
 export const TEST_AUTH_SECRET = 'sample-chat-test-secret-0123456789abcdef';
 
 export interface ChatApp {
-  /** The running emulator (a new one after {@link ChatApp.restart}). */
   readonly emulator: ServiceEmulator;
-  /** The running functions host (a new one after {@link ChatApp.restart}). */
   readonly host: FunctionsHost;
   /** `http://127.0.0.1:<port>/api`: the app's functions. */
   readonly apiUrl: string;
@@ -18,15 +21,6 @@ export interface ChatApp {
   readonly hubUrl: string;
   /** The chat page. */
   readonly pageUrl: string;
-  /**
-   * Stops the emulator and the functions host, as a crash or a redeployment would (clients lose their
-   * connections), then starts new ones on the same ports with the same access key.
-   */
-  restart(): Promise<void>;
-  /** The first half of {@link ChatApp.restart}: the service and the app are down until {@link ChatApp.start}. */
-  stop(): Promise<void>;
-  /** Starts a new emulator and functions host on the ports of the stopped ones. */
-  start(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -34,12 +28,14 @@ export async function startChatApp(): Promise<ChatApp> {
   process.env.CHAT_AUTH_SECRET = TEST_AUTH_SECRET;
   // The host first (it provides @azure/functions-core), then the sample's entry file, which registers the
   // hub and the page functions, as the Functions host loads it.
-  let host = createFunctionsHost({ port: 0, logLevel: 'warn' });
+  const host = createFunctionsHost({ port: 0, logLevel: 'warn' });
   await import('../samples/chat/src/index.js');
   await host.start();
-  const newEmulator = (port: number): ServiceEmulator =>
-    createServiceEmulator({ port, upstream: [{ urlTemplate: `http://127.0.0.1:${host.port}/api/{hub}/{category}/{event}` }], logLevel: 'warn' });
-  let emulator = newEmulator(0);
+  const emulator = createServiceEmulator({
+    port: 0,
+    upstream: [{ urlTemplate: `http://127.0.0.1:${host.port}/api/{hub}/{category}/{event}` }],
+    logLevel: 'warn',
+  });
   try {
     await emulator.start();
   } catch (error) {
@@ -49,39 +45,18 @@ export async function startChatApp(): Promise<ChatApp> {
   // Read by the sample at its first negotiate, upstream call and REST call.
   process.env.AzureSignalRConnectionString = emulator.connectionString;
 
-  const hostPort = host.port;
-  const emulatorPort = emulator.port;
   const apiUrl = `http://127.0.0.1:${host.port}/api`;
-  const app: ChatApp = {
-    get emulator() {
-      return emulator;
-    },
-    get host() {
-      return host;
-    },
+  return {
+    emulator,
+    host,
     apiUrl,
     hubUrl: `${apiUrl}/chat`,
     pageUrl: `${apiUrl}/index`,
-    async restart() {
-      await app.stop();
-      await app.start();
-    },
-    async stop() {
-      await emulator.close();
-      await host.close();
-    },
-    async start() {
-      host = createFunctionsHost({ port: hostPort, logLevel: 'warn' });
-      await host.start();
-      emulator = newEmulator(emulatorPort);
-      await emulator.start();
-    },
     async close() {
       await emulator.close();
       await host.close();
     },
   };
-  return app;
 }
 
 /** A bearer token for the sample's negotiate: HS256 with `secret` (default: the one the app has). */
@@ -95,4 +70,108 @@ export async function bearerToken(
     .setIssuedAt(now - 60)
     .setExpirationTime(now + (options.expiresInSeconds ?? 600))
     .sign(new TextEncoder().encode(options.secret ?? TEST_AUTH_SECRET));
+}
+
+/** A running app whose functions host is a separate process, so that it can truly be restarted. */
+export interface RestartableChatApp {
+  readonly emulator: ServiceEmulator;
+  readonly hubUrl: string;
+  readonly pageUrl: string;
+  /** Stops the emulator and the functions host's process, then starts new ones on the same ports. */
+  restart(): Promise<void>;
+  /** The first half of {@link RestartableChatApp.restart}: both are down until {@link RestartableChatApp.start}. */
+  stop(): Promise<void>;
+  start(): Promise<void>;
+  close(): Promise<void>;
+}
+
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
+const CLI = 'packages/emulator/bin/serverless-hub-emulator.js';
+
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const address = server.address();
+  await new Promise<void>((resolve) => server.close(() => { resolve(); }));
+  if (address === null || typeof address === 'string') throw new Error('no free port');
+  return address.port;
+}
+
+/**
+ * The chat sample (its build, as `pnpm dev` runs it) in a functions host of its own process — the
+ * emulator's `functions` command — and the service emulator in this one. A restart ends that process
+ * and starts a new one on the same port, as a redeployment or a crash of the Functions host would.
+ */
+export async function startRestartableChatApp(): Promise<RestartableChatApp> {
+  // The separate process runs the sample's build: a build older than its sources would test old code.
+  const built = `${ROOT}samples/chat/dist/index.js`;
+  const sources = readdirSync(`${ROOT}samples/chat/src`).filter((name) => name.endsWith('.ts') && !name.endsWith('.spec.ts'));
+  if (!existsSync(built) || sources.some((name) => statSync(`${ROOT}samples/chat/src/${name}`).mtimeMs > statSync(built).mtimeMs)) {
+    throw new Error('The chat sample is not built or its build is older than its sources: run `pnpm build` first.');
+  }
+  const hostPort = await freePort();
+  let emulator = createServiceEmulator({ port: 0, upstream: [{ urlTemplate: `http://127.0.0.1:${hostPort}/api/{hub}/{category}/{event}` }], logLevel: 'warn' });
+  await emulator.start();
+  const emulatorPort = emulator.port;
+  let child: ChildProcess | undefined;
+
+  const startHost = async (): Promise<void> => {
+    const process_ = spawn(process.execPath, [CLI, 'functions', 'samples/chat', '--functions-port', String(hostPort), '--log-level', 'warn'], {
+      cwd: ROOT,
+      env: { ...process.env, AzureSignalRConnectionString: emulator.connectionString, CHAT_AUTH_SECRET: TEST_AUTH_SECRET },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    child = process_;
+    let output = '';
+    await new Promise<void>((resolve, reject) => {
+      const onData = (chunk: Buffer): void => {
+        output += chunk.toString();
+        if (output.includes('Press Ctrl+C to stop.')) resolve();
+      };
+      process_.stdout.on('data', onData);
+      process_.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
+      process_.on('exit', (code) => { reject(new Error(`the functions host exited with ${String(code)}:\n${output}`)); });
+    });
+  };
+  const stopHost = async (): Promise<void> => {
+    const running = child;
+    child = undefined;
+    if (running === undefined || running.exitCode !== null || running.signalCode !== null) return;
+    const exited = new Promise((resolve) => running.on('exit', resolve));
+    running.kill('SIGTERM');
+    await exited;
+  };
+
+  try {
+    await startHost();
+  } catch (error) {
+    await emulator.close();
+    throw error;
+  }
+  const apiUrl = `http://127.0.0.1:${String(hostPort)}/api`;
+  const app: RestartableChatApp = {
+    get emulator() {
+      return emulator;
+    },
+    hubUrl: `${apiUrl}/chat`,
+    pageUrl: `${apiUrl}/index`,
+    async restart() {
+      await app.stop();
+      await app.start();
+    },
+    async stop() {
+      await emulator.close();
+      await stopHost();
+    },
+    async start() {
+      emulator = createServiceEmulator({ port: emulatorPort, upstream: [{ urlTemplate: `http://127.0.0.1:${hostPort}/api/{hub}/{category}/{event}` }], logLevel: 'warn' });
+      await emulator.start();
+      await startHost();
+    },
+    async close() {
+      await emulator.close();
+      await stopHost();
+    },
+  };
+  return app;
 }

@@ -12,8 +12,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { negotiate, parseConnectionString } from '@serverless-hub/core';
 import { signAccessToken } from '../packages/core/src/token/sign-access-token.js';
 import { eventually } from './emulator-helpers.js';
-import { bearerToken, startChatApp } from './sample-chat-app.js';
-import type { ChatApp } from './sample-chat-app.js';
+import { bearerToken, startRestartableChatApp } from './sample-chat-app.js';
+import type { RestartableChatApp } from './sample-chat-app.js';
 
 interface Identity {
   readonly connectionId: string;
@@ -42,11 +42,11 @@ function appClaims(identity: Identity | undefined): Record<string, string> {
 }
 
 describe('chat sample: clients reconnect after the service and the app restart', () => {
-  let app: ChatApp;
+  let app: RestartableChatApp;
   const clients: Client[] = [];
 
   beforeAll(async () => {
-    app = await startChatApp();
+    app = await startRestartableChatApp();
   }, 30_000);
 
   afterAll(async () => {
