@@ -329,6 +329,8 @@
       return;
     }
     hint('');
+    // Cleared now, not when the server answers: the user may already be typing the next message.
+    ui.text.value = '';
     try {
       let delivery;
       switch (kind) {
@@ -353,8 +355,9 @@
           if (reached(delivery, text, `#${target} has no members`) && !groups.has(target)) echoSent(text, { kind: 'group', label: `#${target}` });
           break;
       }
-      ui.text.value = '';
     } catch (error) {
+      // Not sent: give the text back, unless something new was typed meanwhile.
+      if (ui.text.value === '') ui.text.value = text;
       const denied = kind === 'admin' && /status code 403/u.test(describe(error));
       system(denied ? 'Not sent: only admins can send admin messages (a token with admin = true).' : `Not sent: ${explain(error)}`, true);
     }
