@@ -71,8 +71,17 @@ if (typeof developmentSecret === 'string' && secret === developmentSecret) {
 // stops cleanly instead of taking a second Ctrl+C as "stop now".
 const child = spawn(process.execPath, [cli, 'dev', sample, ...process.argv.slice(2)], { cwd: root, stdio: ['ignore', 'inherit', 'inherit'], detached: true });
 
+// One Ctrl+C arrives here twice under `pnpm dev`: from the terminal, and passed on by pnpm. Passed on
+// twice, the emulator would take the second as "stop now" and exit 130, which pnpm reports as
+// `ELIFECYCLE Command failed`. So a signal within a second of the last one is the same Ctrl+C; a later one
+// is the user insisting, and is passed on.
+const SAME_SIGNAL_MS = 1000;
+let lastSignalAt = -Infinity;
 for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
   process.on(signal, () => {
+    const now = performance.now();
+    if (now - lastSignalAt < SAME_SIGNAL_MS) return;
+    lastSignalAt = now;
     if (child.exitCode === null && child.signalCode === null) child.kill(signal === 'SIGHUP' ? 'SIGTERM' : signal);
   });
 }

@@ -1,13 +1,13 @@
 // The chat page in a real browser: headless Chromium (Debian's package) opens the sample's page twice, as
-// two users, and they talk to each other through the app and the service emulator. Screenshots of both
-// pages are saved under test-results/ as artifacts.
+// two users, and they talk to each other through the app and the service emulator; the service and the app
+// restart under them, or go away for good. Screenshots of the pages are saved under test-results/ as artifacts.
 import { existsSync, mkdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { bearerToken, startChatApp } from './sample-chat-app.js';
-import type { ChatApp } from './sample-chat-app.js';
+import { bearerToken, startRestartableChatApp } from './sample-chat-app.js';
+import type { RestartableChatApp } from './sample-chat-app.js';
 
 const CHROMIUM = '/usr/bin/chromium';
 const ARTIFACTS = fileURLToPath(new URL('../test-results/', import.meta.url));
@@ -19,14 +19,14 @@ interface ChatPage {
 }
 
 describe('chat page in Chromium', () => {
-  let app: ChatApp | undefined;
+  let app: RestartableChatApp | undefined;
   let browser: Browser | undefined;
 
   beforeAll(async () => {
     if (!existsSync(CHROMIUM)) {
       throw new Error(`The browser tests need Debian's chromium at ${CHROMIUM}: run \`bash scripts/setup.sh --browser\` (CI does).`);
     }
-    app = await startChatApp();
+    app = await startRestartableChatApp();
     // launch() starts from a fresh, temporary user-data-dir every time.
     browser = await chromium.launch({
       executablePath: CHROMIUM,
@@ -48,11 +48,16 @@ describe('chat page in Chromium', () => {
     await app?.close();
   });
 
-  async function openChat(name: string, options: { token?: string; protocol?: 'json' | 'messagepack' } = {}): Promise<ChatPage> {
+  async function openChat(
+    name: string,
+    options: { token?: string; protocol?: 'json' | 'messagepack'; fakeClock?: boolean } = {},
+  ): Promise<ChatPage> {
     if (app === undefined || browser === undefined) throw new Error('set-up failed');
     // One context per user: separate storage, as two people on two machines.
     const context = await browser.newContext({ viewport: { width: 1200, height: 760 }, deviceScaleFactor: 1 });
     const page = await context.newPage();
+    // The page's timers run on a clock the test can move forward (time still flows on its own).
+    if (options.fakeClock === true) await page.clock.install();
     page.setDefaultTimeout(10_000);
     const errors: string[] = [];
     page.on('pageerror', (error) => errors.push(error.message));
@@ -169,4 +174,142 @@ describe('chat page in Chromium', () => {
     await page.screenshot({ path: `${ARTIFACTS}browser-chat-refused.png` });
     await context.close();
   }, 60_000);
+
+  /** Errors of the page besides the browser's own notes of requests refused or cut while the server was down. */
+  function pageErrors(chat: ChatPage): string[] {
+    return chat.errors.filter((error) => !/^Failed to load resource: net::ERR_CONNECTION_(?:REFUSED|RESET|CLOSED)$/.test(error));
+  }
+
+  async function rosterOf(page: Page): Promise<string[]> {
+    return (await page.locator('#roster li .name').allTextContents()).map((text) => text.trim()).sort();
+  }
+
+  async function screenshot(page: Page, name: string): Promise<void> {
+    mkdirSync(ARTIFACTS, { recursive: true });
+    await page.screenshot({ path: `${ARTIFACTS}${name}.png` });
+  }
+
+  it('comes back after the service and the app restart: both pages online, correct rosters, working sends', async () => {
+    if (app === undefined) throw new Error('set-up failed');
+    const carol = await openChat('carol');
+    const dave = await openChat('dave', { protocol: 'messagepack' });
+    await carol.page.locator('#roster li', { hasText: 'dave' }).waitFor();
+    await dave.page.locator('#roster li', { hasText: 'carol' }).waitFor();
+    const before = await carol.page.locator('#identity').textContent();
+
+    await app.restart();
+
+    for (const { page } of [carol, dave]) await page.locator('#messages li.system', { hasText: 'Reconnected.' }).waitFor({ timeout: 20_000 });
+    // The protocol label is kept.
+    await expect.poll(() => carol.page.locator('#status').textContent()).toBe('online · JSON');
+    await expect.poll(() => dave.page.locator('#status').textContent()).toBe('online · MessagePack');
+    // Rebuilt from the server: each page lists itself (with its new connection id) and the other, no ghosts
+    // (pages that other tests left open may be listed too, but never anyone twice).
+    for (const [{ page }, self, other] of [[carol, 'carolyou', 'dave'], [dave, 'daveyou', 'carol']] as const) {
+      await expect.poll(async () => (await rosterOf(page)).filter((name) => name === self || name === other)).toEqual([self, other].sort());
+      const names = await rosterOf(page);
+      expect(new Set(names).size).toBe(names.length);
+    }
+    expect(await carol.page.locator('#identity').textContent()).not.toBe(before);
+    // Its own new connection is not announced as a stranger joining.
+    expect(await carol.page.locator('#messages li.system', { hasText: /^[\w-]{8}… joined\.$/ }).count()).toBe(0);
+
+    await send(carol.page, 'Still here after the restart');
+    expect(await waitForMessage(dave.page, 'Still here after the restart')).toEqual({ from: 'carol', tag: null, mine: false });
+    await dave.page.locator('#roster li', { hasText: 'carol' }).getByRole('button', { name: 'Message' }).click();
+    await dave.page.fill('#text', 'Welcome back, Carol');
+    await dave.page.press('#text', 'Enter');
+    expect(await waitForMessage(carol.page, 'Welcome back, Carol')).toEqual({ from: 'dave', tag: 'private', mine: false });
+
+    await screenshot(carol.page, 'browser-chat-after-restart-carol');
+    await screenshot(dave.page, 'browser-chat-after-restart-dave');
+    expect(pageErrors(carol)).toEqual([]);
+    expect(pageErrors(dave)).toEqual([]);
+    await carol.page.context().close();
+    await dave.page.context().close();
+  }, 90_000);
+
+  it('keeps the composer in view after 40 messages, and explains sends that cannot go or reached nobody', async () => {
+    const erin = await openChat('erin');
+    const { page } = erin;
+
+    // Nothing to send, or nobody to send it to: a visible hint, nothing sent.
+    await page.fill('#text', '   ');
+    await page.press('#text', 'Enter');
+    expect(await page.locator('#composer-hint').textContent()).toContain('Write a message first');
+    await send(page, 'to whom?', { kind: 'user', value: '' });
+    expect(await page.locator('#composer-hint').textContent()).toContain('Enter the user id');
+    expect(await page.locator('#messages li.message').count()).toBe(0);
+
+    // A user with no connection: nobody received it, and the page says so.
+    await send(page, 'Are you there?', { kind: 'user', value: 'nobody-is-called-this' });
+    const nobody = page.locator('#messages li.system.failure', { hasText: 'Nobody received' });
+    await nobody.waitFor();
+    expect(await nobody.textContent()).toContain('nobody-is-called-this is not online');
+    expect(await page.locator('#messages li.message', { hasText: 'Are you there?' }).count()).toBe(0);
+    await send(page, 'Hello group', { kind: 'group', value: 'no-such-group' });
+    await page.locator('#messages li.system.failure', { hasText: '#no-such-group has no members' }).waitFor();
+    await screenshot(page, 'browser-chat-nobody-received');
+
+    await page.selectOption('#target-kind', 'all');
+    for (let index = 1; index <= 40; index += 1) {
+      await page.fill('#text', `Message number ${String(index)}`);
+      await page.press('#text', 'Enter');
+      await page.locator('#messages li.message .text', { hasText: new RegExp(`^Message number ${String(index)}$`) }).waitFor();
+    }
+    const viewport = page.viewportSize();
+    const composer = await page.locator('#composer').boundingBox();
+    expect(viewport).not.toBeNull();
+    expect(composer).not.toBeNull();
+    if (viewport === null || composer === null) return;
+    expect(composer.y).toBeGreaterThanOrEqual(0);
+    expect(composer.y + composer.height).toBeLessThanOrEqual(viewport.height);
+    // The list scrolls inside its pane, at its end; the page itself does not scroll.
+    const pane = await page.locator('#messages').evaluate((list) => ({ scrolls: list.scrollHeight > list.clientHeight, atEnd: list.scrollHeight - list.scrollTop - list.clientHeight < 2 }));
+    expect(pane).toEqual({ scrolls: true, atEnd: true });
+    expect(await page.locator('html').evaluate((root) => root.scrollHeight <= root.clientHeight)).toBe(true);
+    await expect.poll(() => page.locator('#messages li.message', { hasText: 'Message number 40' }).isVisible()).toBe(true);
+    await screenshot(page, 'browser-chat-40-messages');
+    expect(erin.errors).toEqual([]);
+    await page.context().close();
+  }, 90_000);
+
+  it('keeps the conversation when reconnecting gives up, says why, and reconnects on request', async () => {
+    if (app === undefined) throw new Error('set-up failed');
+    const frank = await openChat('frank', { fakeClock: true });
+    const { page } = frank;
+    await send(page, 'Before the outage');
+    await waitForMessage(page, 'Before the outage');
+
+    await app.stop();
+    try {
+      await page.locator('#status', { hasText: 'reconnecting' }).waitFor();
+      // Move the page's clock past every retry delay: the client gives up without the test waiting 40 s.
+      const lost = page.locator('#lost');
+      for (let step = 0; step < 40 && !(await lost.isVisible()); step += 1) {
+        await page.clock.runFor(5_000);
+        await page.waitForTimeout(50);
+      }
+      await lost.waitFor({ state: 'visible' });
+    } finally {
+      await app.start();
+    }
+    expect(await page.locator('#lost-reason').textContent()).toMatch(/could not be restored after several tries.*Your conversation is kept here; press Reconnect/s);
+    expect(await page.locator('#status').textContent()).toBe('offline');
+    // The history stays, the join form does not come back.
+    expect(await page.locator('#messages li.message', { hasText: 'Before the outage' }).count()).toBe(1);
+    expect(await page.locator('#join').isHidden()).toBe(true);
+    expect(await page.locator('#text').isDisabled()).toBe(true);
+    await screenshot(page, 'browser-chat-gave-up');
+
+    await page.click('#reconnect');
+    await page.locator('#messages li.system', { hasText: 'Reconnected.' }).waitFor();
+    await expect.poll(() => page.locator('#status').textContent()).toBe('online · JSON');
+    expect(await page.locator('#lost').isHidden()).toBe(true);
+    expect(await page.locator('#messages li.message', { hasText: 'Before the outage' }).count()).toBe(1);
+    await send(page, 'After the outage');
+    await waitForMessage(page, 'After the outage');
+    expect(pageErrors(frank)).toEqual([]);
+    await page.context().close();
+  }, 90_000);
 });

@@ -151,6 +151,21 @@ describe('connection life cycle', () => {
     await client.stop();
   });
 
+  it('does not warn when an app has no connected or disconnected handler (404), but does for other failures', async () => {
+    const lines: string[] = [];
+    const { app } = await setUp({ logLevel: 'info', logSink: (level, line) => lines.push(`${level} ${line}`) });
+    app.reply = (record) => ({ status: record.event === 'connected' || record.event === 'disconnected' ? 404 : 500 });
+    const client = buildClient(app, 'WebSockets', 'json', { userId: 'no-handlers' });
+    await client.start();
+    await expect(client.invoke('anything')).rejects.toThrow();
+    await client.stop();
+    const upstreamLine = (what: string): string | undefined => lines.find((line) => line.includes(`(${what}) connection=`));
+    await eventually(() => upstreamLine('connections/disconnected') !== undefined, 'the disconnected event is logged');
+    expect(upstreamLine('connections/connected')).toMatch(/^info .*-> 404/);
+    expect(upstreamLine('connections/disconnected')).toMatch(/^info .*-> 404/);
+    expect(upstreamLine('messages/anything')).toMatch(/^warn .*-> 500/);
+  });
+
   it('pings idle clients, so they stay connected past their server timeout', async () => {
     const { app } = await setUp({ keepAliveIntervalMs: 100, clientTimeoutMs: 5000 });
     const client = buildClient(app, 'WebSockets', 'messagepack');

@@ -1,5 +1,10 @@
 // Runs the chat sample end to end in this process: the sample registers its functions, a local functions
 // host serves them on a free port, and the service emulator (also on a free port) sends its upstream there.
+import { spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
+import { existsSync, readdirSync, statSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { fileURLToPath } from 'node:url';
 import { createFunctionsHost, createServiceEmulator } from '@serverless-hub/emulator';
 import type { FunctionsHost, ServiceEmulator } from '@serverless-hub/emulator';
 import { SignJWT } from 'jose';
@@ -65,4 +70,108 @@ export async function bearerToken(
     .setIssuedAt(now - 60)
     .setExpirationTime(now + (options.expiresInSeconds ?? 600))
     .sign(new TextEncoder().encode(options.secret ?? TEST_AUTH_SECRET));
+}
+
+/** A running app whose functions host is a separate process, so that it can truly be restarted. */
+export interface RestartableChatApp {
+  readonly emulator: ServiceEmulator;
+  readonly hubUrl: string;
+  readonly pageUrl: string;
+  /** Stops the emulator and the functions host's process, then starts new ones on the same ports. */
+  restart(): Promise<void>;
+  /** The first half of {@link RestartableChatApp.restart}: both are down until {@link RestartableChatApp.start}. */
+  stop(): Promise<void>;
+  start(): Promise<void>;
+  close(): Promise<void>;
+}
+
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
+const CLI = 'packages/emulator/bin/serverless-hub-emulator.js';
+
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const address = server.address();
+  await new Promise<void>((resolve) => server.close(() => { resolve(); }));
+  if (address === null || typeof address === 'string') throw new Error('no free port');
+  return address.port;
+}
+
+/**
+ * The chat sample (its build, as `pnpm dev` runs it) in a functions host of its own process — the
+ * emulator's `functions` command — and the service emulator in this one. A restart ends that process
+ * and starts a new one on the same port, as a redeployment or a crash of the Functions host would.
+ */
+export async function startRestartableChatApp(): Promise<RestartableChatApp> {
+  // The separate process runs the sample's build: a build older than its sources would test old code.
+  const built = `${ROOT}samples/chat/dist/index.js`;
+  const sources = readdirSync(`${ROOT}samples/chat/src`).filter((name) => name.endsWith('.ts') && !name.endsWith('.spec.ts'));
+  if (!existsSync(built) || sources.some((name) => statSync(`${ROOT}samples/chat/src/${name}`).mtimeMs > statSync(built).mtimeMs)) {
+    throw new Error('The chat sample is not built or its build is older than its sources: run `pnpm build` first.');
+  }
+  const hostPort = await freePort();
+  let emulator = createServiceEmulator({ port: 0, upstream: [{ urlTemplate: `http://127.0.0.1:${hostPort}/api/{hub}/{category}/{event}` }], logLevel: 'warn' });
+  await emulator.start();
+  const emulatorPort = emulator.port;
+  let child: ChildProcess | undefined;
+
+  const startHost = async (): Promise<void> => {
+    const process_ = spawn(process.execPath, [CLI, 'functions', 'samples/chat', '--functions-port', String(hostPort), '--log-level', 'warn'], {
+      cwd: ROOT,
+      env: { ...process.env, AzureSignalRConnectionString: emulator.connectionString, CHAT_AUTH_SECRET: TEST_AUTH_SECRET },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    child = process_;
+    let output = '';
+    await new Promise<void>((resolve, reject) => {
+      const onData = (chunk: Buffer): void => {
+        output += chunk.toString();
+        if (output.includes('Press Ctrl+C to stop.')) resolve();
+      };
+      process_.stdout.on('data', onData);
+      process_.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
+      process_.on('exit', (code) => { reject(new Error(`the functions host exited with ${String(code)}:\n${output}`)); });
+    });
+  };
+  const stopHost = async (): Promise<void> => {
+    const running = child;
+    child = undefined;
+    if (running === undefined || running.exitCode !== null || running.signalCode !== null) return;
+    const exited = new Promise((resolve) => running.on('exit', resolve));
+    running.kill('SIGTERM');
+    await exited;
+  };
+
+  try {
+    await startHost();
+  } catch (error) {
+    await emulator.close();
+    throw error;
+  }
+  const apiUrl = `http://127.0.0.1:${String(hostPort)}/api`;
+  const app: RestartableChatApp = {
+    get emulator() {
+      return emulator;
+    },
+    hubUrl: `${apiUrl}/chat`,
+    pageUrl: `${apiUrl}/index`,
+    async restart() {
+      await app.stop();
+      await app.start();
+    },
+    async stop() {
+      await emulator.close();
+      await stopHost();
+    },
+    async start() {
+      emulator = createServiceEmulator({ port: emulatorPort, upstream: [{ urlTemplate: `http://127.0.0.1:${hostPort}/api/{hub}/{category}/{event}` }], logLevel: 'warn' });
+      await emulator.start();
+      await startHost();
+    },
+    async close() {
+      await emulator.close();
+      await stopHost();
+    },
+  };
+  return app;
 }

@@ -35,6 +35,8 @@ export { compileBindingExpression } from './negotiate/binding-expression.js';
 export type { BindingValue, NegotiateRequest } from './negotiate/binding-expression.js';
 export { SignalRConnectionInfo, negotiateFromRequest, signalRConnectionInfo } from './negotiate/connection-info.js';
 export type { ConnectionInfoOptions } from './negotiate/connection-info.js';
+export { reconnectionOf } from './negotiate/reconnection.js';
+export type { Reconnection } from './negotiate/reconnection.js';
 export { getClaims } from './auth/get-claims.js';
 export type { GetClaimsOptions, JwksVerification, SecretVerification } from './auth/get-claims.js';
 export { decodeClaimsUnverified } from './auth/decode-claims-unverified.js';
@@ -80,7 +82,7 @@ export type {
   HubInvocationContextInit,
   UpstreamCategory,
 } from './upstream/hub-invocation-context.js';
-export { parseClaimsHeader, formatClaimsHeader } from './upstream/claims-header.js';
+export { parseClaimsHeader, formatClaimsHeader, unreadableClaimText } from './upstream/claims-header.js';
 export type { ParsedClaims } from './upstream/claims-header.js';
 export { createSignatureValidator, computeUpstreamSignature } from './upstream/upstream-signature.js';
 export type { SignatureValidator } from './upstream/upstream-signature.js';

@@ -10,6 +10,8 @@ import { resolveApp } from './functions-host/load-app.js';
 import { applyLocalSettings, loadLocalSettings } from './functions-host/local-settings.js';
 import { createServiceEmulator, EMULATOR_ACCESS_KEY } from './service/service-emulator.js';
 import type { ServiceEmulator } from './service/service-emulator.js';
+import { createLogger } from './logging/emulator-logger.js';
+import type { EmulatorLogger, LogLevel } from './logging/emulator-logger.js';
 import { redactUrl } from './logging/redact-url.js';
 import { loadUpstreamSettings } from './upstream/upstream-settings.js';
 import type { UpstreamTemplate } from './upstream/upstream-settings.js';
@@ -25,12 +27,27 @@ function shownConnectionString(emulator: ServiceEmulator): string {
   return emulator.accessKey === EMULATOR_ACCESS_KEY ? emulator.connectionString : emulator.connectionString.replace(emulator.accessKey, '<your access key>');
 }
 
+// The command prints what the servers' own start-up lines say ("listening on", "serving"), in full and
+// in order; a logger for the command writes those lines at debug level only, so they do not appear twice.
+const STARTUP_LINE = /^(?:listening on |serving \d)/;
+
+function commandLogger(name: string, level: LogLevel): EmulatorLogger {
+  const logger = createLogger({ name, level });
+  return {
+    ...logger,
+    info: (line) => {
+      if (STARTUP_LINE.test(line)) logger.debug(line);
+      else logger.info(line);
+    },
+  };
+}
+
 async function startService(options: RunCommand, upstream: readonly UpstreamTemplate[]): Promise<ServiceEmulator> {
   const emulator = createServiceEmulator({
     ...(options.port === undefined ? {} : { port: options.port }),
     ...(options.host === undefined ? {} : { host: options.host }),
     upstream,
-    logLevel: options.logLevel,
+    logger: commandLogger('emulator', options.logLevel),
   });
   await emulator.start();
   return emulator;
@@ -84,7 +101,7 @@ async function run(options: RunCommand): Promise<() => Promise<void>> {
       host = createFunctionsHost({
         port: options.functionsPort ?? settings.localHttpPort ?? 7071,
         routePrefix: app.routePrefix,
-        logLevel: options.logLevel,
+        logger: commandLogger('functions', options.logLevel),
         ...(cors === undefined ? {} : { cors }),
         ...(options.host === undefined ? {} : { host: options.host }),
       });

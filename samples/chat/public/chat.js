@@ -27,7 +27,16 @@
     targetKind: $('target-kind'),
     targetValue: $('target-value'),
     text: $('text'),
+    send: $('send'),
+    composerHint: $('composer-hint'),
+    lost: $('lost'),
+    lostReason: $('lost-reason'),
+    reconnect: $('reconnect'),
   };
+
+  // After a lost connection the client retries at once, then after 2, 5, 10 and 20 s (about 40 s in all)
+  // before giving up; the page then keeps the conversation and offers to reconnect.
+  const RETRY_DELAYS_MS = [0, 2000, 5000, 10000, 20000];
 
   // Serverless SignalR has no server-side list of connections. Pages introduce themselves to each newcomer
   // with a private message (sendToConnection) whose text is this marker plus JSON; such messages are not shown.
@@ -42,6 +51,10 @@
   const groups = new Set();
   /** connection id → its "connected" line, renamed once the connection introduces itself */
   const arrivals = new Map();
+  /** What the user joined with, to join again the same way after the connection is lost for good. */
+  let joined;
+  /** Set while the user leaves on purpose: that close is not a loss. */
+  let leaving = false;
 
   // The page is served at …/api/index, so the hub lives at …/api/chat.
   const hubUrl = new URL('chat', window.location.href).href;
@@ -55,6 +68,9 @@
     void start();
   });
   ui.disconnect.addEventListener('click', () => void stop());
+  ui.reconnect.addEventListener('click', () => void start(joined));
+  ui.text.addEventListener('input', () => hint(''));
+  ui.targetValue.addEventListener('input', () => hint(''));
   ui.groupForm.addEventListener('submit', (event) => {
     event.preventDefault();
     const group = ui.groupName.value.trim();
@@ -66,11 +82,17 @@
     void send();
   });
 
-  async function start() {
-    const name = ui.name.value.trim();
-    const token = ui.token.value.trim();
+  /**
+   * Joins with the join form's settings, or, after the connection was lost for good, again with the
+   * settings of last time (`again`), keeping the conversation on the page.
+   */
+  async function start(again) {
+    const resuming = again !== undefined;
+    const settings = again ?? { name: ui.name.value.trim(), token: ui.token.value.trim(), protocol: ui.protocol.value };
+    const { name, token } = settings;
     ui.joinError.hidden = true;
     ui.connect.disabled = true;
+    ui.reconnect.disabled = true;
     setStatus('connecting', 'connecting…');
 
     const options = { headers: name ? { 'x-ms-signalr-user-id': name } : {} };
@@ -79,9 +101,10 @@
 
     let builder = new signalR.HubConnectionBuilder()
       .withUrl(hubUrl, options)
-      .withAutomaticReconnect()
-      .configureLogging(signalR.LogLevel.Warning);
-    if (ui.protocol.value === 'messagepack') {
+      .withAutomaticReconnect(RETRY_DELAYS_MS)
+      // The page explains failures in its own words; the client's own console lines would only repeat them.
+      .configureLogging(signalR.LogLevel.None);
+    if (settings.protocol === 'messagepack') {
       builder = builder.withHubProtocol(new signalR.protocols.msgpack.MessagePackHubProtocol());
     }
     connection = builder.build();
@@ -91,76 +114,143 @@
     connection.on('connectionClosed', ({ connectionId }) => onConnectionClosed(connectionId));
     // A client result: another client's askTime awaits what this returns.
     connection.on('localTime', () => new Date().toString());
-    connection.onreconnecting(() => setStatus('connecting', 'reconnecting…'));
-    connection.onreconnected(() => void onReconnected());
+    connection.onreconnecting(() => {
+      setStatus('connecting', 'reconnecting…');
+      system('The connection to the chat server was interrupted. Reconnecting…');
+    });
+    connection.onreconnected((connectionId) => void onReconnected(connectionId));
     connection.onclose((error) => onClosed(error));
 
+    const starting = connection;
     try {
-      await connection.start();
-      me = await connection.invoke('whoami');
+      await starting.start();
+      me = await starting.invoke('whoami');
     } catch (error) {
-      connection = undefined;
+      if (connection === starting) connection = undefined;
       setStatus('offline', 'offline');
       ui.connect.disabled = false;
-      ui.joinError.textContent = `Could not connect: ${describe(error)}`;
-      ui.joinError.hidden = false;
+      ui.reconnect.disabled = false;
+      if (resuming) {
+        ui.lostReason.textContent = `Still could not reconnect: ${explain(error)}`;
+      } else {
+        ui.joinError.textContent = `Could not connect: ${explain(error)}`;
+        ui.joinError.hidden = false;
+      }
       return;
     }
 
+    joined = settings;
     roster.clear();
+    arrivals.clear();
     roster.set(me.connectionId, me.userId);
     ui.join.hidden = true;
     ui.chat.hidden = false;
+    ui.lost.hidden = true;
     ui.disconnect.hidden = false;
     ui.connect.disabled = false;
-    setStatus('online', ui.protocol.value === 'messagepack' ? 'online · MessagePack' : 'online · JSON');
+    setComposerEnabled(true);
+    setStatus('online', protocolLabel());
     showIdentity();
     renderRoster();
-    renderGroups();
-    system(`You joined as ${me.userId ?? 'an anonymous user'}.`);
+    if (resuming) {
+      const rejoin = [...groups];
+      groups.clear();
+      for (const group of rejoin) await joinGroup(group, { quiet: true });
+      renderGroups();
+      system('Reconnected.');
+    } else {
+      renderGroups();
+      system(`You joined as ${me.userId ?? 'an anonymous user'}.`);
+    }
     ui.text.focus();
+  }
+
+  function protocolLabel() {
+    return joined && joined.protocol === 'messagepack' ? 'online · MessagePack' : 'online · JSON';
   }
 
   async function stop() {
     const closing = connection;
-    connection = undefined;
-    if (closing) await closing.stop();
+    if (!closing) {
+      leave();
+      return;
+    }
+    leaving = true;
+    await closing.stop();
   }
 
-  function onClosed(error) {
+  /** Back to the join form, the conversation cleared: the user left. */
+  function leave() {
     connection = undefined;
+    joined = undefined;
     me = undefined;
     groups.clear();
     roster.clear();
     arrivals.clear();
     ui.chat.hidden = true;
+    ui.lost.hidden = true;
     ui.join.hidden = false;
     ui.disconnect.hidden = true;
     ui.identity.hidden = true;
     ui.messages.replaceChildren();
+    hint('');
     setStatus('offline', 'offline');
-    if (error) {
-      ui.joinError.textContent = `Disconnected: ${describe(error)}`;
-      ui.joinError.hidden = false;
-    }
   }
 
-  async function onReconnected() {
-    // A reconnect is a new connection for the service: a new id, and no groups.
-    me = await connection.invoke('whoami');
+  function onClosed(error) {
+    if (leaving || !joined) {
+      leaving = false;
+      leave();
+      return;
+    }
+    // Reconnecting gave up: keep the conversation, say what happened, and offer to try again.
+    connection = undefined;
+    me = undefined;
     roster.clear();
-    roster.set(me.connectionId, me.userId);
+    arrivals.clear();
+    renderRoster();
+    setComposerEnabled(false);
+    setStatus('offline', 'offline');
+    // The client reports the last failure, if any; after its last retry it often has none to give.
+    const reason = error ? ` ${explain(error)}` : ' The chat server may be down or restarting.';
+    ui.lostReason.textContent =
+      `The connection to the chat server was lost and could not be restored after several tries (about 40 seconds).${reason} ` +
+      'Your conversation is kept here; press Reconnect to join again.';
+    ui.lost.hidden = false;
+    ui.reconnect.disabled = false;
+    system('Disconnected: could not reconnect to the chat server.', true);
+  }
+
+  async function onReconnected(connectionId) {
+    // A reconnect is a new connection for the service: a new id, and no groups. The roster is rebuilt
+    // from the server: the others introduce themselves when they hear of the new connection.
+    me = { ...me, connectionId };
+    roster.clear();
+    arrivals.clear();
+    roster.set(connectionId, me.userId);
+    renderRoster();
+    setStatus('online', protocolLabel());
+    showIdentity();
+    try {
+      me = await connection.invoke('whoami');
+    } catch (error) {
+      system(`Could not refresh who you are: ${explain(error)}`, true);
+    }
+    showIdentity();
     const rejoin = [...groups];
     groups.clear();
     for (const group of rejoin) await joinGroup(group, { quiet: true });
-    setStatus('online', 'online');
-    showIdentity();
-    renderRoster();
+    renderGroups();
     system('Reconnected.');
   }
 
+  /** Whether a connection id is this page's own current one (known to the client before `whoami` answers). */
+  function isSelf(connectionId) {
+    return connectionId === (connection && connection.connectionId) || (me !== undefined && connectionId === me.connectionId);
+  }
+
   function onNewConnection(connectionId) {
-    if (!me || connectionId === me.connectionId) return;
+    if (!me || isSelf(connectionId)) return;
     if (!roster.has(connectionId)) {
       roster.set(connectionId, null);
       renderRoster();
@@ -194,7 +284,7 @@
     } catch {
       return;
     }
-    if (typeof note.connectionId !== 'string' || note.connectionId === me.connectionId) return;
+    if (typeof note.connectionId !== 'string' || isSelf(note.connectionId)) return;
     const known = roster.has(note.connectionId);
     const userId = typeof note.userId === 'string' ? note.userId : null;
     roster.set(note.connectionId, userId);
@@ -225,12 +315,26 @@
     const text = ui.text.value.trim();
     const kind = ui.targetKind.value;
     const target = ui.targetValue.value.trim();
-    if (!text || !connection) return;
-    if (kind !== 'all' && kind !== 'admin' && !target) {
+    if (!connection || connection.state !== signalR.HubConnectionState.Connected) {
+      hint('Not connected right now, so nothing can be sent. Wait until the status says online.');
+      return;
+    }
+    if (!text) {
+      hint('Write a message first: an empty message is not sent.');
+      ui.text.focus();
+      return;
+    }
+    const needsTarget = kind === 'user' || kind === 'connection' || kind === 'group';
+    if (needsTarget && !target) {
+      hint(`Enter the ${kind === 'group' ? 'group name' : kind === 'connection' ? 'connection id' : 'user id'} to send to.`);
       ui.targetValue.focus();
       return;
     }
+    hint('');
+    // Cleared now, not when the server answers: the user may already be typing the next message.
+    ui.text.value = '';
     try {
+      let delivery;
       switch (kind) {
         case 'all':
           await connection.invoke('broadcast', text);
@@ -239,24 +343,43 @@
           await connection.invoke('adminBroadcast', text);
           break;
         case 'user':
-          await connection.invoke('sendToUser', target, text);
-          if (target !== me.userId) echoSent(text, { kind: 'direct', label: `to ${target}` });
+          delivery = await connection.invoke('sendToUser', target, text);
+          if (reached(delivery, text, `${target} is not online`) && target !== me.userId) echoSent(text, { kind: 'direct', label: `to ${target}` });
           break;
         case 'connection':
-          await connection.invoke('sendToConnection', target, text);
-          if (target !== me.connectionId) echoSent(text, { kind: 'direct', label: `to ${roster.get(target) ?? short(target)}` });
+          delivery = await connection.invoke('sendToConnection', target, text);
+          if (reached(delivery, text, `no connection ${short(target)} is open`) && !isSelf(target)) {
+            echoSent(text, { kind: 'direct', label: `to ${roster.get(target) ?? short(target)}` });
+          }
           break;
         case 'group':
-          await connection.invoke('sendToGroup', target, text);
-          if (!groups.has(target)) echoSent(text, { kind: 'group', label: `#${target}` });
+          delivery = await connection.invoke('sendToGroup', target, text);
+          if (reached(delivery, text, `#${target} has no members`) && !groups.has(target)) echoSent(text, { kind: 'group', label: `#${target}` });
           break;
       }
-      ui.text.value = '';
     } catch (error) {
+      // Not sent: give the text back, unless something new was typed meanwhile.
+      if (ui.text.value === '') ui.text.value = text;
       const denied = kind === 'admin' && /status code 403/u.test(describe(error));
-      system(denied ? 'Not sent: only admins can send admin messages (a token with admin = true).' : `Not sent: ${describe(error)}`, true);
+      system(denied ? 'Not sent: only admins can send admin messages (a token with admin = true).' : `Not sent: ${explain(error)}`, true);
     }
     ui.text.focus();
+  }
+
+  /** Whether a send reached anyone; says so on the page when it reached nobody. */
+  function reached(delivery, text, why) {
+    if (!delivery || delivery.delivered !== false) return true;
+    system(`Nobody received “${text.length > 60 ? `${text.slice(0, 60)}…` : text}”: ${why}.`, true);
+    return false;
+  }
+
+  function hint(text) {
+    ui.composerHint.textContent = text;
+    ui.composerHint.hidden = text === '';
+  }
+
+  function setComposerEnabled(enabled) {
+    for (const control of [ui.text, ui.send, ui.targetKind, ui.targetValue]) control.disabled = !enabled;
   }
 
   // Messages to others are not delivered back to the sender, so the page shows what it sent.
@@ -268,7 +391,7 @@
     try {
       await connection.invoke('joinGroup', group);
     } catch (error) {
-      system(`Could not join #${group}: ${describe(error)}`, true);
+      system(`Could not join #${group}: ${explain(error)}`, true);
       return;
     }
     groups.add(group);
@@ -281,7 +404,7 @@
     try {
       await connection.invoke('leaveGroup', group);
     } catch (error) {
-      system(`Could not leave #${group}: ${describe(error)}`, true);
+      system(`Could not leave #${group}: ${explain(error)}`, true);
       return;
     }
     groups.delete(group);
@@ -410,6 +533,23 @@
   function isAdmin(claims) {
     const value = claims && claims.admin;
     return value === true || (typeof value === 'string' && value.toLowerCase() === 'true');
+  }
+
+  /** A library error as a sentence a user understands. */
+  function explain(error) {
+    const text = error instanceof Error ? error.message : String(error);
+    if (/not in the 'Connected' State|connection being closed|connection was stopped/iu.test(text)) {
+      return 'The connection to the chat server was interrupted, so it was not sent. Wait until the status says online, then try again.';
+    }
+    if (/Failed to fetch|NetworkError|Load failed|ECONNREFUSED|fetch failed/iu.test(text)) {
+      return 'The chat server could not be reached. Check that it is running and that you are online, then try again.';
+    }
+    if (/Status code '401'/u.test(text)) return 'The server refused the token (status 401): it is not valid, or it has expired.';
+    if (/Status code '403'/u.test(text)) return 'The server refused to let you in (status 403).';
+    if (/Status code '5\d\d'/u.test(text)) return 'The chat server had a problem (status 5xx). Try again in a moment.';
+    if (/Server timeout elapsed/u.test(text)) return 'The chat server stopped answering.';
+    if (/WebSocket closed|closed with status code|Error: WebSocket failed|transports/iu.test(text)) return 'The connection to the chat server broke off.';
+    return describe(error);
   }
 
   function describe(error) {

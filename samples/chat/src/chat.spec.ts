@@ -1,3 +1,4 @@
+import { parseConnectionString } from '@serverless-hub/core';
 import { createHubTestBed } from '@serverless-hub/core/testing';
 import type { HubTestBed } from '@serverless-hub/core/testing';
 import { SignJWT, decodeJwt } from 'jose';
@@ -12,6 +13,19 @@ async function token(claims: Record<string, unknown>, options: { secret?: string
     .setIssuedAt()
     .setExpirationTime('10m')
     .sign(new TextEncoder().encode(options.secret ?? SECRET));
+}
+
+/** A client token as the service's negotiate signs it, with the connection string the test bed set. */
+async function serviceToken(hub: string, expiresInSeconds: number): Promise<string> {
+  const { auth } = parseConnectionString(process.env.AzureSignalRConnectionString ?? '');
+  if (auth.type !== 'key') throw new Error('the test bed uses an access key');
+  const now = Math.floor(Date.now() / 1000);
+  return new SignJWT({ 'asrs.s.uid': 'alice', admin: 'true', aud: `http://localhost/client/?hub=${hub}` })
+    .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
+    .setIssuedAt(now - 3600)
+    .setNotBefore(now - 3600)
+    .setExpirationTime(now + expiresInSeconds)
+    .sign(new TextEncoder().encode(auth.accessKey));
 }
 
 describe('Chat hub', () => {
@@ -52,12 +66,27 @@ describe('Chat hub', () => {
       expect(answer.text).toBe('The user id is 1025 characters long; at most 1024 are allowed.');
     });
 
-    it('adds the claims of a verified bearer token, as text, without its own lifetime claims', async () => {
-      const bearer = await token({ sub: 'alice', admin: true, roles: ['reader', 'writer'], level: 3 });
+    it('adds only the claims of a verified bearer token the chat uses (admin), as text', async () => {
+      const bearer = await token({ sub: 'alice', admin: true, roles: ['reader', 'writer'], level: 3, name: 'Mallory, admin: true' });
       const claims = await negotiatedClaims({ authorization: `Bearer ${bearer}`, 'x-ms-signalr-user-id': 'alice' });
-      expect(claims).toMatchObject({ sub: 'alice', admin: 'true', roles: ['reader', 'writer'], level: '3', 'asrs.s.uid': 'alice' });
+      expect(claims).toMatchObject({ admin: 'true', 'asrs.s.uid': 'alice' });
+      for (const type of ['sub', 'roles', 'level', 'name']) expect(claims).not.toHaveProperty(type);
       expect(claims).not.toHaveProperty('asrs.u.iat');
       expect(claims).not.toHaveProperty('asrs.u.exp');
+    });
+
+    it("recognises a reconnect: the service's own token carries the user id and claims over, never a 401", async () => {
+      const bearer = await token({ sub: 'alice', admin: true });
+      const first = await bed.negotiate({ headers: { authorization: `Bearer ${bearer}`, 'x-ms-signalr-user-id': 'alice' } });
+      const { accessToken } = first.json as { accessToken: string };
+      // What @microsoft/signalr sends on its next negotiate when it was given no accessTokenFactory.
+      const again = await negotiatedClaims({ authorization: `Bearer ${accessToken}` });
+      expect(again).toMatchObject({ admin: 'true', 'asrs.s.uid': 'alice' });
+      // A service token for another hub is not a reconnect: it is a bearer token that does not verify.
+      const other = await bed.negotiate({ headers: { authorization: `Bearer ${await serviceToken('other', 600)}` } });
+      expect(other.status).toBe(401);
+      // An expired one carries nothing over, and does not refuse the client either.
+      expect(await negotiatedClaims({ authorization: `Bearer ${await serviceToken('chat', -600)}` })).not.toHaveProperty('admin');
     });
 
     it('answers 401 to a token that does not verify as HS256 with CHAT_AUTH_SECRET, without repeating it', async () => {
@@ -114,6 +143,19 @@ describe('Chat hub', () => {
         { to: { kind: 'client', connectionId: 'c9' }, target: 'newMessage', arguments: [{ from: 'c1', text: 'hey', to: 'c9' }] },
         { to: { kind: 'group', group: 'room' }, target: 'newMessage', arguments: [{ from: 'alice', text: 'all of you', group: 'room' }] },
       ]);
+    });
+
+    it('answers whether anyone received a send, and sends nothing to nobody', async () => {
+      const delivered = { delivered: true };
+      expect((await bed.invoke('sendToUser', ['bob', 'psst'], { userId: 'alice' })).completion?.result).toEqual(delivered);
+      bed.services().answers.userExists = false;
+      bed.services().answers.connectionExists = false;
+      bed.services().answers.groupExists = false;
+      const nobody = { delivered: false };
+      expect((await bed.invoke('sendToUser', ['carol', 'psst'], { userId: 'alice' })).completion?.result).toEqual(nobody);
+      expect((await bed.invoke('sendToConnection', ['c404', 'hey'], { connectionId: 'c1' })).completion?.result).toEqual(nobody);
+      expect((await bed.invoke('sendToGroup', ['empty', 'anyone?'], { userId: 'alice' })).completion?.result).toEqual(nobody);
+      expect(bed.services().messages).toHaveLength(1);
     });
 
     it('joins and leaves groups with the calling connection', async () => {

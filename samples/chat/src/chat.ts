@@ -32,6 +32,14 @@ export const ASK_TIME_TIMEOUT_MS = 10_000;
 /** `groupMembers` lists at most this many connections. */
 export const MAX_LISTED_MEMBERS = 1000;
 
+/**
+ * What a send to one user, connection or group answers: whether anyone was there to receive it. The
+ * service accepts sends to nobody without a word, so the hub asks it first.
+ */
+export interface Delivery {
+  readonly delivered: boolean;
+}
+
 /** What `whoami` answers. */
 export interface Identity {
   readonly connectionId: string;
@@ -61,6 +69,9 @@ function bearerVerification(): SecretVerification {
   }
   return verification.options;
 }
+
+/** The claims of a bearer token the chat reads (`adminOnly`, and the page's admin badge). */
+const USED_CLAIMS: readonly string[] = ['admin'];
 
 function header(request: HttpRequest, name: string): string | undefined {
   const value = request.headers.get(name)?.trim();
@@ -94,7 +105,8 @@ export class Chat extends ServerlessHub<ChatClient> {
       throw new HubError(`The user id is ${userId.length} characters long; at most ${MAX_NAME_LENGTH} are allowed.`);
     }
     const authorization = header(request, 'authorization');
-    const claims = authorization === undefined ? undefined : claimsFromToken(await this.getClaims(authorization, bearerVerification()));
+    // Only the claims the chat uses travel on: every claim copied is one more the service must pass on intact.
+    const claims = authorization === undefined ? undefined : claimsFromToken(await this.getClaims(authorization, bearerVerification()), USED_CLAIMS);
     return this.negotiate({
       ...(userId === undefined ? {} : { userId }),
       ...(claims === undefined ? {} : { claims }),
@@ -114,16 +126,20 @@ export class Chat extends ServerlessHub<ChatClient> {
     await this.clients.all.newMessage({ from: this.#sender(), text });
   }
 
-  async sendToUser(userId: string, text: string): Promise<void> {
+  async sendToUser(userId: string, text: string): Promise<Delivery> {
     requireName(userId, 'userId');
     requireText(text);
+    if (!(await this.clientManager.userExists(userId, { signal: this.signal }))) return { delivered: false };
     await this.clients.user(userId).newMessage({ from: this.#sender(), text, to: userId });
+    return { delivered: true };
   }
 
-  async sendToConnection(connectionId: string, text: string): Promise<void> {
+  async sendToConnection(connectionId: string, text: string): Promise<Delivery> {
     requireName(connectionId, 'connectionId');
     requireText(text);
+    if (!(await this.clientManager.connectionExists(connectionId, { signal: this.signal }))) return { delivered: false };
     await this.clients.client(connectionId).newMessage({ from: this.#sender(), text, to: connectionId });
+    return { delivered: true };
   }
 
   async joinGroup(group: string): Promise<void> {
@@ -136,10 +152,12 @@ export class Chat extends ServerlessHub<ChatClient> {
     await this.groups.removeFromGroup(this.context.connectionId, group);
   }
 
-  async sendToGroup(group: string, text: string): Promise<void> {
+  async sendToGroup(group: string, text: string): Promise<Delivery> {
     requireName(group, 'group');
     requireText(text);
+    if (!(await this.clientManager.groupExists(group, { signal: this.signal }))) return { delivered: false };
     await this.clients.group(group).newMessage({ from: this.#sender(), text, group });
+    return { delivered: true };
   }
 
   /** Asks another client for its local time (a client result) and answers the caller with it. */

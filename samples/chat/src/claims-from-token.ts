@@ -9,17 +9,20 @@ const SYSTEM_PREFIX = 'asrs.s.';
 /**
  * Turns the verified claims of a bearer token into connection claims: registered JWT claims and the
  * service's `asrs.s.*` claims are dropped; strings stay, numbers and booleans become their text
- * (`admin: true` → `"true"`), arrays become repeated claims, objects become JSON text.
+ * (`admin: true` → `"true"`), arrays become repeated claims, objects become JSON text. With `types`, only
+ * claims of those types are kept: an app should pass on only what it reads.
  *
  * @example
  * ```ts
  * claimsFromToken({ sub: 'alice', admin: true, roles: ['a', 'b'], exp: 1700000000 });
  * // { sub: 'alice', admin: 'true', roles: ['a', 'b'] }
+ * claimsFromToken({ sub: 'alice', admin: true, name: 'Alice' }, ['admin']); // { admin: 'true' }
  * ```
  */
-export function claimsFromToken(payload: Readonly<Record<string, unknown>>): ClaimsInput {
+export function claimsFromToken(payload: Readonly<Record<string, unknown>>, types?: readonly string[]): ClaimsInput {
   const claims: Record<string, string | string[]> = {};
   for (const [type, value] of Object.entries(payload)) {
+    if (types !== undefined && !types.includes(type)) continue;
     if (type === '' || TOKEN_CLAIMS.has(type) || type.startsWith(SYSTEM_PREFIX) || value === null || value === undefined) continue;
     if (Array.isArray(value)) {
       const values = value.filter((item) => item !== null && item !== undefined).map(claimText);

@@ -4,6 +4,7 @@ import type { HubDescriptor } from '../hub/hub-descriptor.js';
 import type { HubRuntime } from '../hub/hub-runtime.js';
 import { attachInvocation } from '../hub/serverless-hub.js';
 import type { ServerlessHub } from '../hub/serverless-hub.js';
+import { takeReconnection } from '../negotiate/reconnection.js';
 
 /** The connection info produced by the options-based negotiate (no `@Negotiate()` method). */
 export type NegotiateFromRequest = (request: HttpRequest) => Promise<{ readonly url: string; readonly accessToken: string }>;
@@ -61,6 +62,7 @@ function failure(error: unknown, hubName: string, functionContext: InvocationCon
  * `@Negotiate()` method, a fresh hub instance runs it with `(request, functionContext)`; it returns
  * connection info (answered as exactly `{"url","accessToken"}`) or an `HttpResponseInit` / `HttpResponse`
  * passed through as it is. Without one, `fromRequest` negotiates with the hub's negotiate options.
+ * Either way a reconnecting client's service token is recognised first (see `Reconnection`).
  */
 export function createNegotiateHandler(
   descriptor: HubDescriptor,
@@ -75,8 +77,10 @@ export function createNegotiateHandler(
       if (method === undefined) {
         result = await fromRequest(request);
       } else {
+        // Before the app's method runs, so that its own bearer-token checks never see the service's token.
+        const reconnection = await takeReconnection(request, runtime.hubName, runtime.connectionStringSetting);
         const hub = createHub();
-        attachInvocation(hub, { runtime, context: undefined, functionContext, signal: NEVER_ABORTED });
+        attachInvocation(hub, { runtime, context: undefined, functionContext, signal: NEVER_ABORTED, reconnection });
         result = await method.method.call(hub, request, functionContext);
       }
       if (isConnectionInfo(result)) return { status: 200, jsonBody: { url: result.url, accessToken: result.accessToken } };

@@ -1,6 +1,7 @@
 import type { InvocationContext } from '@azure/functions';
 import { endpointFromSettings } from '../connection/endpoint-from-settings.js';
 import type { ServiceEndpoint } from '../connection/service-endpoint.js';
+import type { Reconnection } from '../negotiate/reconnection.js';
 import type { HubInvocationContext } from '../upstream/hub-invocation-context.js';
 import type { HubServices, HubServicesFactory } from './hub-services.js';
 import { typedHubClients } from './typed-clients.js';
@@ -49,6 +50,8 @@ export interface HubInvocation {
   /** The Azure Functions context of the function call, when the transport has one. */
   readonly functionContext: InvocationContext | undefined;
   readonly signal: AbortSignal;
+  /** While negotiating: the reconnect the request's service token proves, if any. */
+  readonly reconnection?: Reconnection | undefined;
 }
 
 /** Whether a transport's `host` object is an Azure Functions `InvocationContext` (duck-typed: no import). */

@@ -6,6 +6,7 @@ import { ServerlessHubError } from '../errors/serverless-hub-error.js';
 import type { ClaimsInput } from '../negotiate/client-claims.js';
 import { negotiate } from '../negotiate/negotiate.js';
 import type { ConnectionInfo, NegotiateOptions } from '../negotiate/negotiate.js';
+import type { Reconnection } from '../negotiate/reconnection.js';
 import type { ClientManager } from '../service/client-manager.js';
 import type { ConnectionGroups } from '../service/connection-groups.js';
 import type { UserGroups } from '../service/user-groups.js';
@@ -113,6 +114,26 @@ export abstract class ServerlessHub<TClient = unknown> {
   }
 
   /**
+   * In the `@Negotiate()` method: set when the client is reconnecting, that is when the request carried
+   * this hub's own service token (which `@microsoft/signalr` re-sends as `Authorization: Bearer` when the
+   * app gave it no `accessTokenFactory`); `undefined` for a first connection and outside negotiate. The
+   * token has been taken off the request. Unless it had `expired`, `this.negotiate(...)` carries its user
+   * id and claims over (unless told `carryOver: false`) and `this.getClaims(request, ...)` resolves to its claims.
+   *
+   * @example
+   * ```ts
+   * @Negotiate()
+   * connect(request: HttpRequest) {
+   *   if (this.reconnection !== undefined) this.log(`reconnect of ${this.reconnection.userId ?? 'an anonymous client'}`);
+   *   return this.negotiate(request.headers.get('x-ms-client-principal-id') ?? undefined);
+   * }
+   * ```
+   */
+  get reconnection(): Reconnection | undefined {
+    return invocationOf(this, 'reconnection').reconnection;
+  }
+
+  /**
    * The hub's name, as declared (`@Hub('chat')` or the class name).
    *
    * @example
@@ -207,7 +228,8 @@ export abstract class ServerlessHub<TClient = unknown> {
    * Creates the connection info (`{ url, accessToken }`) a client needs to connect to this hub through the
    * service, signed with the hub's connection string: what a `@Negotiate()` method returns. Pass the user
    * id, custom claims and token lifetime (seconds) positionally, or as options (which also take
-   * `enableDetailedErrors` and `algorithm`).
+   * `enableDetailedErrors` and `algorithm`). On a reconnect (see {@link ServerlessHub.reconnection}) the token
+   * carries the user id and claims of the client's previous token, unless the options say `carryOver: false`.
    *
    * @example
    * ```ts
@@ -221,7 +243,7 @@ export abstract class ServerlessHub<TClient = unknown> {
   negotiate(userId?: string, claims?: ClaimsInput, lifetime?: number): Promise<ConnectionInfo>;
   negotiate(options: NegotiateOptions): Promise<ConnectionInfo>;
   async negotiate(userIdOrOptions?: string | NegotiateOptions, claims?: ClaimsInput, lifetime?: number): Promise<ConnectionInfo> {
-    const { runtime } = invocationOf(this, 'negotiate');
+    const { runtime, reconnection } = invocationOf(this, 'negotiate');
     let options: NegotiateOptions;
     if (typeof userIdOrOptions === 'object') {
       if (claims !== undefined || lifetime !== undefined) {
@@ -235,14 +257,31 @@ export abstract class ServerlessHub<TClient = unknown> {
         ...(lifetime === undefined ? {} : { lifetime }),
       };
     }
-    return negotiate(runtime.endpoint(), runtime.hubName, options);
+    const { carryOver, userId, claims: given, ...rest } = options;
+    if (reconnection?.expired === false && carryOver !== false) {
+      // The framework issued these, and the old token's signature and expiry bound them. They win over what
+      // the method worked out from a request whose token has just been taken off (an app that reads its
+      // claims from that token would otherwise drop them on every reconnect).
+      return negotiate(runtime.endpoint(), runtime.hubName, {
+        ...rest,
+        ...(reconnection.userId === undefined ? {} : { userId: reconnection.userId }),
+        claims: reconnection.claims,
+      });
+    }
+    return negotiate(runtime.endpoint(), runtime.hubName, {
+      ...rest,
+      ...(userId === undefined ? {} : { userId }),
+      ...(given === undefined ? {} : { claims: given }),
+    });
   }
 
   /**
    * Verifies a bearer JWT and returns its claims: pass the negotiate `HttpRequest` (its `Authorization`
    * header is read), the header value, or the bare token; with `{ secret }` or `{ jwksUrl, issuer,
    * audience }`. A missing or invalid token rejects with `TOKEN_INVALID`, which the negotiate function
-   * answers with 401.
+   * answers with 401. On a reconnect (see {@link ServerlessHub.reconnection}), the request's token was the
+   * service's own and has been taken off: the claims of that previous token are returned instead (none
+   * when it had expired, which rejects as a request without a token does).
    *
    * @example
    * ```ts
@@ -255,6 +294,10 @@ export abstract class ServerlessHub<TClient = unknown> {
    */
   getClaims(authorization: HttpRequest | string | null | undefined, options: GetClaimsOptions): Promise<JWTPayload> {
     const header = typeof authorization === 'object' && authorization !== null ? authorization.headers.get('authorization') : authorization;
+    const reconnection = #invocation in this ? this.#invocation?.reconnection : undefined;
+    if (reconnection?.expired === false && (header === null || header === undefined || header === '')) {
+      return Promise.resolve({ ...reconnection.claims } as JWTPayload);
+    }
     return getClaims(header, options);
   }
 

@@ -1,4 +1,5 @@
 import { ServerlessHubError } from '../errors/serverless-hub-error.js';
+import { unreadableClaimText } from '../upstream/claims-header.js';
 
 /**
  * One claim: a type and a string value.
@@ -44,6 +45,20 @@ function shown(type: string): string {
   return JSON.stringify(type.length > 64 ? `${type.slice(0, 64)}…` : type);
 }
 
+/*
+ * The service hands claims upstream as "type: value, type: value" without escaping, so a claim whose text
+ * reads as a separator or another claim would reach the hub as something else: a display name
+ * "Mallory, admin: true" as two claims. Refused here, before any token carries it.
+ */
+function unreadableClaim(type: string, part: 'type' | 'value', text: string): ServerlessHubError {
+  const shownText = JSON.stringify(text.length > 64 ? `${text.slice(0, 64)}…` : text);
+  return invalidClaims(
+    `Claim ${shown(type)} cannot be passed on to the hub as written: its ${part} contains ${shownText}. ` +
+      'Claim types must be free of whitespace, commas and NUL; values must not contain CR, LF, NUL, or a comma followed by a word and a colon ' +
+      '(such as ", admin: "), which the service\'s claims header would read as another claim. Remove or replace that text.',
+  );
+}
+
 function add(grouped: Map<string, string[]>, type: unknown, value: unknown): void {
   if (typeof type !== 'string' || type === '') throw invalidClaims('A claim type is empty or not a string. Give every claim a non-empty type.');
   if (type.startsWith(SYSTEM_CLAIM_PREFIX)) {
@@ -53,6 +68,8 @@ function add(grouped: Map<string, string[]>, type: unknown, value: unknown): voi
     );
   }
   if (typeof value !== 'string') throw invalidClaims(`Claim ${shown(type)} has a value that is not a string. Convert it to a string.`);
+  const unreadable = unreadableClaimText(type, value);
+  if (unreadable !== undefined) throw unreadableClaim(type, unreadable.part, unreadable.text);
   const tokenType = RESERVED_CLAIM_TYPES.has(type) ? USER_CLAIM_PREFIX + type : type;
   const values = grouped.get(tokenType);
   if (values === undefined) grouped.set(tokenType, [value]);

@@ -6,10 +6,11 @@ import { DEFAULT_CONNECTION_SETTING, endpointFromSettings } from '../connection/
 import { ServerlessHubError } from '../errors/serverless-hub-error.js';
 import { compileBindingExpression } from './binding-expression.js';
 import type { BindingValue, NegotiateRequest } from './binding-expression.js';
-import type { Claim } from './client-claims.js';
+import type { Claim, ClaimsInput } from './client-claims.js';
 import { SYSTEM_CLAIM_PREFIX } from './client-claims.js';
 import { assertHubName } from './hub-name.js';
 import { checkLifetime, negotiate } from './negotiate.js';
+import { takeReconnection } from './reconnection.js';
 import type { ConnectionInfo } from './negotiate.js';
 
 /**
@@ -61,6 +62,14 @@ function claimStrings(value: unknown, into: string[]): void {
   else if (typeof value === 'number' || typeof value === 'boolean') into.push(String(value));
   else if (Array.isArray(value)) for (const item of value as unknown[]) claimStrings(item, into);
   else into.push(JSON.stringify(value));
+}
+
+/** The request without its `Authorization` header, for headers that could not be changed in place. */
+function withoutAuthorization(request: NegotiateRequest): NegotiateRequest {
+  return {
+    query: request.query,
+    headers: { get: (name: string) => (name.toLowerCase() === 'authorization' ? null : request.headers.get(name)) },
+  };
 }
 
 /**
@@ -142,8 +151,13 @@ export class SignalRConnectionInfo {
   /** Negotiates for one request; see {@link negotiateFromRequest}. */
   async negotiate(request: NegotiateRequest): Promise<ConnectionInfo> {
     const endpoint = endpointFromSettings(this.connectionStringSetting);
-    const userId = this.#userId?.(request);
-    const claims = await this.#idTokenClaims(request);
+    // A reconnecting client's service token is not an idToken: taken off, it carries the previous identity.
+    const reconnection = await takeReconnection(request, this.hubName, this.connectionStringSetting);
+    const seen = reconnection === undefined ? request : withoutAuthorization(request);
+    const previous = reconnection?.expired === false ? reconnection : undefined;
+    // The previous identity wins: the framework issued it, and the request no longer holds the token it came from.
+    const userId = previous === undefined ? this.#userId?.(seen) : previous.userId;
+    const claims: ClaimsInput | undefined = previous === undefined ? await this.#idTokenClaims(seen) : previous.claims;
     return negotiate(endpoint, this.hubName, {
       lifetime: this.#lifetime,
       enableDetailedErrors: this.#enableDetailedErrors,

@@ -79,6 +79,12 @@ export interface NegotiateOptions {
   readonly enableDetailedErrors?: boolean;
   /** Signing algorithm. Default `HS256`. */
   readonly algorithm?: 'HS256' | 'HS512';
+  /**
+   * For `this.negotiate(...)` in a `@Negotiate()` method, on a reconnect (`this.reconnection`): `true`
+   * (default) issues the token with the previous token's user id and claims, whatever `userId` and
+   * `claims` say; `false` uses the given ones. Ignored elsewhere.
+   */
+  readonly carryOver?: boolean;
 }
 
 interface HubTarget {
@@ -106,6 +112,14 @@ function hubTarget(endpoint: ServiceEndpoint, hubName: string): HubTarget {
   if (perEndpoint.size >= MAX_HUBS_PER_ENDPOINT) perEndpoint.clear();
   perEndpoint.set(hubName, target);
   return target;
+}
+
+/**
+ * The `aud` of this hub's client tokens on an endpoint: `{scheme}://{host of Endpoint}/client/?hub={hub}`.
+ * Internal: lets negotiate recognise a token it issued itself.
+ */
+export function clientAudience(endpoint: ServiceEndpoint, hubName: string): string {
+  return hubTarget(endpoint, hubName).audience;
 }
 
 function invalidOption(message: string): ServerlessHubError {

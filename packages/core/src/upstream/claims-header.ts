@@ -77,6 +77,33 @@ export function parseClaimsHeader(header: string | undefined): ParsedClaims {
   return Object.freeze({ first: Object.freeze(first), all: Object.freeze(all) });
 }
 
+// The inverse of ENTRY_START: what makes a type or a value read back as something else.
+const TYPE_UNREADABLE = /[\s,\0]/;
+// In a value, a comma followed by what reads as a claim type and ": " (or ":" at its end, which is the
+// header's end when the claim comes last) starts a new entry.
+const VALUE_SPLITTING = /,[ \t]*[^\s,]+:(?: |$)/;
+
+/**
+ * Why a claim would not come back from {@link parseClaimsHeader} exactly as written, whatever claims
+ * surround it in the header: which part and the offending text, or `undefined` when it reads back intact. Types must be
+ * non-empty and free of whitespace, commas and NUL; values free of CR, LF, NUL and of `, <type>:`
+ * followed by a space or the end. Negotiate refuses such claims (`CLAIMS_INVALID`): the service passes
+ * them upstream unescaped, where one claim could pose as another.
+ *
+ * @example
+ * ```ts
+ * unreadableClaimText('name', 'Mallory, admin: true'); // { part: 'value', text: ', admin: ' }
+ * unreadableClaimText('name', 'Smith, John');          // undefined
+ * ```
+ */
+export function unreadableClaimText(type: string, value: string): { readonly part: 'type' | 'value'; readonly text: string } | undefined {
+  if (type.length === 0) return { part: 'type', text: '' };
+  const inType = TYPE_UNREADABLE.exec(type);
+  if (inType !== null) return { part: 'type', text: inType[0] };
+  const inValue = HEADER_BREAKING.exec(value) ?? VALUE_SPLITTING.exec(value);
+  return inValue === null ? undefined : { part: 'value', text: inValue[0] };
+}
+
 function append(all: Record<string, string[]>, type: string, value: string): void {
   const values = all[type];
   if (values === undefined) all[type] = [value];

@@ -141,7 +141,10 @@ export class UpstreamQueue {
     );
     const elapsed = Math.round(performance.now() - started);
     const line = `upstream POST ${redactUrl(url)} (${category}/${eventName}) connection=${source.id} -> ${describe(outcome)} in ${elapsed} ms`;
-    const expected = outcome.ok && (outcome.status === 200 || outcome.status === 204);
+    // 404 is also how an app says it has no handler for a connect or disconnect (a hub without
+    // onConnected / onDisconnected): ordinary, so not a warning on every connection.
+    const unhandledConnectionEvent = outcome.ok && outcome.status === 404 && (event.kind === 'connected' || event.kind === 'disconnected');
+    const expected = outcome.ok && (outcome.status === 200 || outcome.status === 204 || unhandledConnectionEvent);
     if (expected) services.logger.info(line);
     else services.logger.warn(line);
 
