@@ -1,7 +1,7 @@
 import { signingKeyFor } from '../connection/access-key-provider.js';
 import type { ServiceEndpoint } from '../connection/service-endpoint.js';
 import { ServerlessHubError } from '../errors/serverless-hub-error.js';
-import { signAccessToken } from '../token/sign-access-token.js';
+import { signAccessTokenNow } from '../token/sign-access-token.js';
 import { clientTokenClaims } from './client-claims.js';
 import type { ClaimsInput } from './client-claims.js';
 import { assertHubName } from './hub-name.js';
@@ -168,7 +168,7 @@ export async function negotiate(endpoint: ServiceEndpoint, hubName: string, opti
   }
   const claims = clientTokenClaims(checkUserId(options.userId), options.claims, options.enableDetailedErrors === true);
   const { key, kid } = await signingKeyFor(endpoint);
-  const accessToken = await signAccessToken({
+  const accessToken = signAccessTokenNow({
     audience: target.audience,
     key,
     lifetimeSeconds,
