@@ -1,8 +1,8 @@
 import type { HttpRequest } from '@azure/functions';
-import { Hub, HubError, Negotiate, ServerlessHub, ServerlessHubError, UseFilters } from '@serverless-hub/core';
+import { Hub, HubError, Negotiate, ServerlessHub, ServerlessHubError, UseFilters, Validate } from '@serverless-hub/core';
 import type { ConnectionInfo, SecretVerification } from '@serverless-hub/core';
 import { adminOnly } from './admin-only.js';
-import { MAX_NAME_LENGTH, requireName, requireText } from './chat-input.js';
+import { MAX_NAME_LENGTH, chatName, messageText } from './chat-input.js';
 import { claimsFromToken } from './claims-from-token.js';
 
 /** A chat message as clients receive it in `newMessage`. */
@@ -109,36 +109,27 @@ export class Chat extends ServerlessHub<ChatClient> {
     await this.clients.all.connectionClosed({ connectionId: this.context.connectionId });
   }
 
-  async broadcast(text: string): Promise<void> {
-    requireText(text);
+  async broadcast(@Validate(messageText) text: string): Promise<void> {
     await this.clients.all.newMessage({ from: this.#sender(), text });
   }
 
-  async sendToUser(userId: string, text: string): Promise<void> {
-    requireName(userId, 'userId');
-    requireText(text);
+  async sendToUser(@Validate(chatName) userId: string, @Validate(messageText) text: string): Promise<void> {
     await this.clients.user(userId).newMessage({ from: this.#sender(), text, to: userId });
   }
 
-  async sendToConnection(connectionId: string, text: string): Promise<void> {
-    requireName(connectionId, 'connectionId');
-    requireText(text);
+  async sendToConnection(@Validate(chatName) connectionId: string, @Validate(messageText) text: string): Promise<void> {
     await this.clients.client(connectionId).newMessage({ from: this.#sender(), text, to: connectionId });
   }
 
-  async joinGroup(group: string): Promise<void> {
-    requireName(group, 'group');
+  async joinGroup(@Validate(chatName) group: string): Promise<void> {
     await this.groups.addToGroup(this.context.connectionId, group);
   }
 
-  async leaveGroup(group: string): Promise<void> {
-    requireName(group, 'group');
+  async leaveGroup(@Validate(chatName) group: string): Promise<void> {
     await this.groups.removeFromGroup(this.context.connectionId, group);
   }
 
-  async sendToGroup(group: string, text: string): Promise<void> {
-    requireName(group, 'group');
-    requireText(text);
+  async sendToGroup(@Validate(chatName) group: string, @Validate(messageText) text: string): Promise<void> {
     await this.clients.group(group).newMessage({ from: this.#sender(), text, group });
   }
 
@@ -184,8 +175,7 @@ export class Chat extends ServerlessHub<ChatClient> {
   }
 
   @UseFilters(adminOnly)
-  async adminBroadcast(text: string): Promise<void> {
-    requireText(text);
+  async adminBroadcast(@Validate(messageText) text: string): Promise<void> {
     await this.clients.all.newMessage({ from: this.#sender(), text, admin: true });
   }
 
