@@ -86,7 +86,7 @@ export const coldStart: Benchmark = {
         value: appReady,
         unit: 'ms to ready',
         baseline: baselineReady,
-        goal: { kind: 'ratio-at-most', limit: 1.3 },
+        goal: { kind: 'ratio-at-most', limit: 1.15 },
         details: {
           processes,
           registeredFunctions: warm.functions,
