@@ -9,7 +9,7 @@ import { createHubTestBed, invokeSignalRTrigger } from '@serverless-hub/core/tes
 import type { HubTestBed } from '@serverless-hub/core/testing';
 import { createFunctionsHost } from '@serverless-hub/emulator';
 import type { FunctionsHost, ServiceEmulator } from '@serverless-hub/emulator';
-import type { StandardSchemaV1 } from '@standard-schema/spec';
+import type { StandardSchemaV1 } from '@serverless-hub/core';
 import * as v from 'valibot';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';

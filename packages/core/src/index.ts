@@ -142,7 +142,7 @@ export {
   Optional,
   Validate,
 } from '@serverless-hub/decorators';
-export type { EventMode, HubOptions, HubNegotiateOptions } from '@serverless-hub/decorators';
+export type { EventMode, HubOptions, HubNegotiateOptions, StandardSchemaV1 } from '@serverless-hub/decorators';
 export { UseFilters } from './hub/use-filters.js';
 export { ServerlessHub } from './hub/serverless-hub.js';
 export type { ClientInvokers, ClientMethods, ClientProxy, ClientSenders, ConnectionProxy, InvokableName, TypedHubClients } from './hub/typed-clients.js';

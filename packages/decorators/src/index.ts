@@ -31,3 +31,5 @@ export type {
   HubClassMetadata,
   HubMemberMetadata,
 } from './metadata.js';
+// The Standard Schema interface that @Validate accepts (types only).
+export type { StandardSchemaV1 } from '@standard-schema/spec';

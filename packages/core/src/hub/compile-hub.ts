@@ -6,6 +6,7 @@ import {
 import type { EventMode, HubMemberMetadata, HubNegotiateOptions, HubOptions, ParameterMarker } from '@serverless-hub/decorators';
 import type { StandardSchemaV1 } from '@standard-schema/spec';
 import { resolveAppSettingReferences } from '../connection/app-setting-reference.js';
+import { describeValue } from '../errors/describe-value.js';
 import { DEFAULT_CONNECTION_SETTING } from '../connection/endpoint-from-settings.js';
 import { ServerlessHubError } from '../errors/serverless-hub-error.js';
 import type { UpstreamCategory } from '../upstream/hub-invocation-context.js';
@@ -250,7 +251,7 @@ function isAsyncGenerator(method: HubMethod): boolean {
 /** Checks an event mode given by `@Hub` or `registerHubs` (options come from plain JavaScript too). */
 export function checkEventMode(value: unknown, what: string): EventMode {
   if (value !== 'implicit' && value !== 'explicit') {
-    throw definitionError(`${what} is ${JSON.stringify(value) ?? String(value)}; use 'implicit' (every public method is an event) or 'explicit' (only @Event() methods).`);
+    throw definitionError(`${what} is ${describeValue(value)}; use 'implicit' (every public method is an event) or 'explicit' (only @Event() methods).`);
   }
   return value;
 }
@@ -260,7 +261,7 @@ function checkNegotiateRoute(value: unknown, hubName: string, label: string): st
   if (value === false) return false;
   if (typeof value !== 'string' || !NEGOTIATE_ROUTE.test(value) || value.split('/').some((segment) => segment === '.' || segment === '..')) {
     throw definitionError(
-      `@Hub negotiateRoute of ${label} is ${JSON.stringify(value) ?? String(value)}; give a route under the Functions route prefix made of plain segments (letters, digits, _, -, .), e.g. 'negotiate' for /api/negotiate, or false for no negotiate function.`,
+      `@Hub negotiateRoute of ${label} is ${describeValue(value)}; give a route under the Functions route prefix made of plain segments (letters, digits, _, -, .), e.g. 'negotiate' for /api/negotiate, or false for no negotiate function.`,
     );
   }
   return value;
@@ -439,8 +440,10 @@ function argumentValidator(event: string, validation: ValidationPlan): ArgumentV
 }
 
 function checkSchema(schema: unknown, where: string): StandardSchemaV1 {
-  const standard = (typeof schema === 'object' || typeof schema === 'function') && schema !== null ? (schema as Partial<StandardSchemaV1>)['~standard'] : undefined;
-  if (typeof standard !== 'object' || standard === null || standard.version !== 1 || typeof standard.validate !== 'function') {
+  // Schemas come from plain JavaScript too: check the shape, not only the type.
+  const standard: unknown = (typeof schema === 'object' || typeof schema === 'function') && schema !== null ? (schema as { '~standard'?: unknown })['~standard'] : undefined;
+  const props = typeof standard === 'object' && standard !== null ? (standard as { version?: unknown; validate?: unknown }) : undefined;
+  if (props?.version !== 1 || typeof props.validate !== 'function') {
     throw definitionError(
       `@Validate on ${where} got ${describe(schema)}, which is not a Standard Schema (v1): pass a schema of a library that implements it, such as zod, valibot or ArkType.`,
     );
