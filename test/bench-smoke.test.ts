@@ -19,6 +19,7 @@ afterAll(() => {
 const FIGURES = [
   'upstream-invoke-json',
   'upstream-invoke-msgpack',
+  'upstream-invoke-validated',
   'negotiate',
   'negotiate-rate',
   'cold-start',
