@@ -171,3 +171,44 @@ describe('argument validation seen by the official client', () => {
     }
   });
 });
+
+describe('schema definition errors, at registration', () => {
+  const NO_HOST: FunctionsApp = { http: () => undefined, generic: () => undefined };
+  function definitionMessage(hub: new () => ServerlessHub): string {
+    try {
+      registerHubs(NO_HOST, [hub], { logger: silentUpstreamLogger });
+    } catch (error) {
+      expect((error as { code?: unknown }).code).toBe('HUB_DEFINITION_INVALID');
+      return (error as Error).message;
+    }
+    throw new Error('expected registration to fail');
+  }
+
+  it('refuses what is not a Standard Schema, schemas on injected parameters, and two schemas for one thing', () => {
+    @Hub('notaschema')
+    class NotASchema extends ServerlessHub {
+      take(@Validate({ parse: () => 1 } as never) _value: unknown): void {}
+    }
+    expect(definitionMessage(NotASchema)).toMatch(/@Validate on NotASchema\.take parameter '_value' got an object, which is not a Standard Schema \(v1\)/);
+
+    @Hub('injected')
+    class Injected extends ServerlessHub {
+      take(@HubContext() @Validate(z.unknown()) _context: HubInvocationContext): void {}
+    }
+    expect(definitionMessage(Injected)).toMatch(/Injected\.take: parameter '_context' is injected, not a client argument, so @Validate does not apply/);
+
+    @Hub('twice')
+    class Twice extends ServerlessHub {
+      @Validate(z.tuple([z.string()]))
+      take(@Validate(z.string()) _text: string): void {}
+    }
+    expect(definitionMessage(Twice)).toMatch(/Twice\.take has @Validate both on the method and on parameters/);
+
+    @Hub('connectschema')
+    class ConnectSchema extends ServerlessHub {
+      @Validate(z.tuple([]))
+      onConnected(): void {}
+    }
+    expect(definitionMessage(ConnectSchema)).toMatch(/ConnectSchema\.onConnected handles the connected event, which carries no client arguments/);
+  });
+});

@@ -445,7 +445,7 @@ function checkSchema(schema: unknown, where: string): StandardSchemaV1 {
   const props = typeof standard === 'object' && standard !== null ? (standard as { version?: unknown; validate?: unknown }) : undefined;
   if (props?.version !== 1 || typeof props.validate !== 'function') {
     throw definitionError(
-      `@Validate on ${where} got ${describe(schema)}, which is not a Standard Schema (v1): pass a schema of a library that implements it, such as zod, valibot or ArkType.`,
+      `@Validate on ${where} got ${describeValue(schema)}, which is not a Standard Schema (v1): pass a schema of a library that implements it, such as zod, valibot or ArkType.`,
     );
   }
   return schema as StandardSchemaV1;
