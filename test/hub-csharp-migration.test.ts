@@ -1,6 +1,7 @@
 // Moving from the C# class-based model without touching the clients: negotiate at /api/negotiate for
 // clients whose base URL is /api, no negotiate function at all, %AppSetting% references in binding
 // options, and the diagnostic-client and close-on-expiration negotiate options.
+import { app as functionsApp } from '@azure/functions';
 import { HubConnectionBuilder, LogLevel } from '@microsoft/signalr';
 import { Hub, ServerlessHub, getRegisteredFunctions, registerHubs, silentUpstreamLogger } from '@serverless-hub/core';
 import type { FunctionsApp, ServerlessHubError, UpstreamLogger } from '@serverless-hub/core';
@@ -34,8 +35,9 @@ describe('a negotiate route of the hub’s choice', () => {
   let emulator: ServiceEmulator;
 
   beforeAll(async () => {
-    registerHubs(NO_HOST, [Legacy], { logger: silentUpstreamLogger });
-    functionsHost = createFunctionsHost({ functions: () => getRegisteredFunctions().filter((fn) => fn.hub === 'legacy'), port: 0, logLevel: 'error', logSink: () => undefined });
+    // The host hooks the app's @azure/functions before the hubs register on it, as the Functions worker does.
+    functionsHost = createFunctionsHost({ port: 0, logLevel: 'error', logSink: () => undefined });
+    registerHubs(functionsApp, [Legacy], { logger: silentUpstreamLogger });
     await functionsHost.start();
     ({ emulator } = await startEmulator({ upstream: [{ urlTemplate: `http://127.0.0.1:${String(functionsHost.port)}/api/{hub}/{category}/{event}` }] }));
     process.env.AzureSignalRConnectionString = emulator.connectionString;

@@ -1,7 +1,8 @@
 // Event discovery that exposes no more than the author meant: Object.prototype overrides, async
 // generators, the explicit event mode, the registration log, and filters that fail rather than deny.
+import { app as functionsApp } from '@azure/functions';
 import { HubConnectionBuilder, LogLevel } from '@microsoft/signalr';
-import { Event, Hub, HubError, NotEvent, ServerlessHub, UseFilters, Validate, denyUpstream, getRegisteredFunctions, registerHubs } from '@serverless-hub/core';
+import { Event, Hub, HubError, NotEvent, ServerlessHub, UseFilters, Validate, denyUpstream, registerHubs } from '@serverless-hub/core';
 import type { FunctionsApp, ServerlessHubError, UpstreamLogLevel, UpstreamLogger } from '@serverless-hub/core';
 import { createHubTestBed } from '@serverless-hub/core/testing';
 import type { HubTestBed } from '@serverless-hub/core/testing';
@@ -238,9 +239,9 @@ describe('refused names seen by the official client', () => {
     class StrictClient extends Strict {}
     @Hub('objectsclient')
     class ObjectsClient extends Objects {}
-    registerHubs(NO_HOST, [StrictClient, ObjectsClient], { logger: recordingLogger() });
-    const mine = new Set(['strictclient', 'objectsclient']);
-    functionsHost = createFunctionsHost({ functions: () => getRegisteredFunctions().filter((fn) => mine.has(fn.hub ?? '')), port: 0, logLevel: 'error', logSink: () => undefined });
+    // The host hooks the app's @azure/functions before the hubs register on it, as the Functions worker does.
+    functionsHost = createFunctionsHost({ port: 0, logLevel: 'error', logSink: () => undefined });
+    registerHubs(functionsApp, [StrictClient, ObjectsClient], { logger: recordingLogger() });
     await functionsHost.start();
     ({ emulator } = await startEmulator({ upstream: [{ urlTemplate: `http://127.0.0.1:${String(functionsHost.port)}/api/{hub}/{category}/{event}` }] }));
     process.env.AzureSignalRConnectionString = emulator.connectionString;

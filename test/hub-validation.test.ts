@@ -1,9 +1,10 @@
 // Client arguments validated through Standard Schema (zod, valibot, and a schema written against the
 // interface alone): through the registered functions in HTTP and binding mode, and with the official
 // client through the emulator, where the validation error text is what the client sees.
+import { app as functionsApp } from '@azure/functions';
 import { HubConnectionBuilder, LogLevel } from '@microsoft/signalr';
 import type { HubConnection } from '@microsoft/signalr';
-import { Hub, HubContext, Optional, ServerlessHub, Validate, getRegisteredFunctions, registerHubs, silentUpstreamLogger } from '@serverless-hub/core';
+import { Hub, HubContext, Optional, ServerlessHub, Validate, registerHubs, silentUpstreamLogger } from '@serverless-hub/core';
 import type { FunctionsApp, HubInvocationContext, RegisteredSignalRFunction } from '@serverless-hub/core';
 import { createHubTestBed, invokeSignalRTrigger } from '@serverless-hub/core/testing';
 import type { HubTestBed } from '@serverless-hub/core/testing';
@@ -131,15 +132,15 @@ describe('argument validation in binding mode', () => {
 });
 
 describe('argument validation seen by the official client', () => {
-  const app: FunctionsApp = { http: () => undefined, generic: () => undefined };
   let functionsHost: FunctionsHost;
   let emulator: ServiceEmulator;
 
   beforeAll(async () => {
     @Hub('clientshop')
     class ClientShop extends Shop {}
-    registerHubs(app, [ClientShop], { logger: silentUpstreamLogger });
-    functionsHost = createFunctionsHost({ functions: () => getRegisteredFunctions().filter((fn) => fn.hub === 'clientshop'), port: 0, logLevel: 'error', logSink: () => undefined });
+    // The host hooks the app's @azure/functions before the hubs register on it, as the Functions worker does.
+    functionsHost = createFunctionsHost({ port: 0, logLevel: 'error', logSink: () => undefined });
+    registerHubs(functionsApp, [ClientShop], { logger: silentUpstreamLogger });
     await functionsHost.start();
     ({ emulator } = await startEmulator({ upstream: [{ urlTemplate: `http://127.0.0.1:${String(functionsHost.port)}/api/{hub}/{category}/{event}` }] }));
     process.env.AzureSignalRConnectionString = emulator.connectionString;
