@@ -134,8 +134,7 @@ export class Chat extends ServerlessHub<ChatClient> {
   }
 
   /** Asks another client for its local time (a client result) and answers the caller with it. */
-  async askTime(connectionId: string): Promise<string> {
-    requireName(connectionId, 'connectionId');
+  async askTime(@Validate(chatName) connectionId: string): Promise<string> {
     try {
       const time: unknown = await this.clients.client(connectionId).invokeMessage('localTime', [], { timeoutMs: ASK_TIME_TIMEOUT_MS });
       if (typeof time !== 'string') throw new HubError(`${connectionId} answered localTime with something other than text.`);
@@ -158,8 +157,7 @@ export class Chat extends ServerlessHub<ChatClient> {
   }
 
   /** The connection ids in a group (at most {@link MAX_LISTED_MEMBERS}). */
-  async groupMembers(group: string): Promise<string[]> {
-    requireName(group, 'group');
+  async groupMembers(@Validate(chatName) group: string): Promise<string[]> {
     const ids: string[] = [];
     for await (const member of this.groups.listConnections(group, { top: MAX_LISTED_MEMBERS })) ids.push(member.connectionId);
     return ids;
