@@ -19,6 +19,7 @@ afterAll(() => {
 const FIGURES = [
   'upstream-invoke-json',
   'upstream-invoke-msgpack',
+  'upstream-invoke-validated',
   'negotiate',
   'negotiate-rate',
   'cold-start',
@@ -77,6 +78,12 @@ describe('pnpm bench --quick at a tiny scale', () => {
         // Latencies are reported without a baseline or goal.
         expect(result['baseline'], name).toBeNull();
         expect(result['ratio'], name).toBeNull();
+        expect(result['goal'], name).toBe('reported');
+        expect(result['met'], name).toBeNull();
+      } else if (name === 'upstream-invoke-validated') {
+        // The cost of validation against the unvalidated echo: a baseline and ratio, but no goal.
+        expect(isPositiveNumber(result['baseline']), `${name} baseline ${String(result['baseline'])}`).toBe(true);
+        expect(isPositiveNumber(result['ratio']), `${name} ratio ${String(result['ratio'])}`).toBe(true);
         expect(result['goal'], name).toBe('reported');
         expect(result['met'], name).toBeNull();
       } else {

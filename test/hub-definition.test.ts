@@ -353,7 +353,7 @@ describe('hub definition errors', () => {
       @Event('y')
       a(): void {}
     }
-    expectDefinitionError([TwoNames], /TwoNames.a has 2 @Event names/);
+    expectDefinitionError([TwoNames], /TwoNames.a has 2 @Event decorators/);
   });
 
   it('refuses two methods for one event, case-insensitively', () => {

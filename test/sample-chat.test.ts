@@ -332,9 +332,9 @@ describe('chat sample on the emulator', () => {
     });
 
     it('rejects arguments of the wrong type with a message naming them', async () => {
-      await expect(alice.connection.invoke('broadcast', 42)).rejects.toThrow(/text must be a string, not number/);
-      await expect(bob.connection.invoke('joinGroup', '   ')).rejects.toThrow(/group must not be empty/);
-      await expect(anon.connection.invoke('sendToUser', { id: 'bob' }, 'x')).rejects.toThrow(/userId must be a string, not an object/);
+      await expect(alice.connection.invoke('broadcast', 42)).rejects.toThrow(/Invalid arguments for 'broadcast': parameter 'text' \(argument 1\): must be a string, not 42/);
+      await expect(bob.connection.invoke('joinGroup', '   ')).rejects.toThrow(/Invalid arguments for 'joinGroup': parameter 'group' \(argument 1\): must not be empty/);
+      await expect(anon.connection.invoke('sendToUser', { id: 'bob' }, 'x')).rejects.toThrow(/Invalid arguments for 'sendToUser': parameter 'userId' \(argument 1\): must be a string, not Object/);
     });
   });
 

@@ -39,7 +39,8 @@ function timeProcess(args: readonly string[]): Promise<ProcessTime> {
         return;
       }
       try {
-        const report = JSON.parse(stdout) as { readyMs: number; functions?: number };
+        // The timing is the last line; what the app printed while starting comes before it.
+        const report = JSON.parse(stdout.trim().split('\n').at(-1) ?? '') as { readyMs: number; functions?: number };
         resolvePromise({ ...report, wallMs });
       } catch {
         reject(new Error(`${args.join(' ')} printed ${JSON.stringify(stdout.slice(0, 500))} instead of its timing; stderr: ${stderr.slice(0, 500)}`));
@@ -85,7 +86,7 @@ export const coldStart: Benchmark = {
         value: appReady,
         unit: 'ms to ready',
         baseline: baselineReady,
-        goal: { kind: 'ratio-at-most', limit: 1.3 },
+        goal: { kind: 'ratio-at-most', limit: 1.15 },
         details: {
           processes,
           registeredFunctions: warm.functions,

@@ -139,7 +139,7 @@ export const emulatorFanout: Benchmark = {
           unit: 'deliveries/s/core',
           baseline: median(bareRates.map((rate) => rate.perCpuSecond)),
           ratio: median(ratios),
-          goal: { kind: 'ratio-at-least', limit: 0.5 },
+          goal: { kind: 'ratio-at-least', limit: 0.9 },
           details: {
             rounds: settings.rounds,
             clients: settings.clients,

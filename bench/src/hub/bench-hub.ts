@@ -1,9 +1,13 @@
 import type { HttpRequest, InvocationContext } from '@azure/functions';
-import { Hub, Negotiate, ServerlessHub, getRegisteredFunctions, registerHubs } from '@serverless-hub/core';
+import { Hub, Negotiate, ServerlessHub, Validate, getRegisteredFunctions, registerHubs, silentUpstreamLogger } from '@serverless-hub/core';
+import * as v from 'valibot';
 import type { FunctionsApp, RegisteredHttpFunction } from '@serverless-hub/core';
 import { BENCH_CONNECTION_STRING, BENCH_HUB } from '../upstream/service-request.js';
 
-/** The hub of the micro-benchmarks: a negotiate with a user id and two custom claims, and `echo`. */
+/** The schema of the echoed chat message (`ECHO_ARGUMENT`), as an app would declare it. */
+const chatMessage = v.object({ from: v.pipe(v.string(), v.maxLength(1024)), text: v.pipe(v.string(), v.maxLength(4000)), sentAt: v.number() });
+
+/** The hub of the micro-benchmarks: a negotiate with a user id and two custom claims, `echo`, and `echo` with a schema. */
 @Hub(BENCH_HUB)
 export class BenchHub extends ServerlessHub {
   @Negotiate()
@@ -15,6 +19,10 @@ export class BenchHub extends ServerlessHub {
   }
 
   echo(value: unknown) {
+    return value;
+  }
+
+  echoValidated(@Validate(chatMessage) value: unknown) {
     return value;
   }
 }
@@ -34,7 +42,7 @@ let registered = false;
 export function registeredHandler(role: 'negotiate' | 'upstream', event?: string): HttpHandler {
   if (!registered) {
     process.env['AzureSignalRConnectionString'] ??= BENCH_CONNECTION_STRING;
-    registerHubs(silentApp, [BenchHub]);
+    registerHubs(silentApp, [BenchHub], { logger: silentUpstreamLogger });
     registered = true;
   }
   const found = getRegisteredFunctions().find(

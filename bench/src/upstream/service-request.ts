@@ -25,12 +25,12 @@ function signature(connectionId: string): string {
     .join(', ');
 }
 
-function invocationBody(protocol: WireProtocol, invocationId: string): Uint8Array {
+function invocationBody(protocol: WireProtocol, invocationId: string, event: string): Uint8Array {
   if (protocol === 'json') {
-    return Buffer.from(JSON.stringify({ type: 1, invocationId, target: 'echo', arguments: [ECHO_ARGUMENT] }));
+    return Buffer.from(JSON.stringify({ type: 1, invocationId, target: event, arguments: [ECHO_ARGUMENT] }));
   }
   // Unframed: upstream bodies carry no length prefix.
-  return encode([1, {}, invocationId, 'echo', [ECHO_ARGUMENT]]);
+  return encode([1, {}, invocationId, event, [ECHO_ARGUMENT]]);
 }
 
 interface RequestTemplate {
@@ -49,6 +49,8 @@ export class ServiceRequestFactory {
   constructor(
     readonly protocol: WireProtocol,
     connections = 64,
+    /** The hub method invoked; each takes the echo argument. */
+    readonly event = 'echo',
   ) {
     for (let i = 0; i < connections; i++) {
       const connectionId = `bKq${String(i).padStart(4, '0')}Zr8sT1uVwXy2A3bC4dE5f`;
@@ -58,14 +60,14 @@ export class ServiceRequestFactory {
           'X-ASRS-Connection-Id': connectionId,
           'X-ASRS-Hub': BENCH_HUB,
           'X-ASRS-Category': 'messages',
-          'X-ASRS-Event': 'echo',
+          'X-ASRS-Event': event,
           'X-ASRS-User-Id': userId,
           'X-ASRS-User-Claims': `asrs.s.uid: ${userId}, role: member, tenant: contoso`,
           'X-ASRS-Client-Query': `?hub=${BENCH_HUB}`,
           'X-ASRS-Signature': signature(connectionId),
           'Content-Type': CONTENT_TYPE[protocol],
         },
-        body: invocationBody(protocol, String(i)),
+        body: invocationBody(protocol, String(i), event),
       });
     }
   }
@@ -76,9 +78,9 @@ export class ServiceRequestFactory {
     this.#next = (this.#next + 1) % this.#templates.length;
     return new FunctionsHttpRequest({
       method: 'POST',
-      url: `http://localhost:7071/api/${BENCH_HUB}/messages/echo`,
+      url: `http://localhost:7071/api/${BENCH_HUB}/messages/${this.event.toLowerCase()}`,
       headers: template.headers,
-      params: { category: 'messages', event: 'echo' },
+      params: { category: 'messages', event: this.event.toLowerCase() },
       body: { bytes: template.body },
     });
   }

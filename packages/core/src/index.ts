@@ -10,6 +10,7 @@ export { describeValue } from './errors/describe-value.js';
 export type { ServiceAuth, ServiceEndpoint } from './connection/service-endpoint.js';
 export { parseConnectionString } from './connection/connection-string.js';
 export { DEFAULT_CONNECTION_SETTING, endpointFromSettings } from './connection/endpoint-from-settings.js';
+export { resolveAppSettingReferences } from './connection/app-setting-reference.js';
 export type { SettingsSource } from './connection/endpoint-from-settings.js';
 export { namedEndpointsFromSettings } from './connection/named-endpoints-from-settings.js';
 export type { NamedServiceEndpoint } from './connection/named-endpoints-from-settings.js';
@@ -141,8 +142,9 @@ export {
   Signal,
   Ignore,
   Optional,
+  Validate,
 } from '@serverless-hub/decorators';
-export type { HubOptions, HubNegotiateOptions } from '@serverless-hub/decorators';
+export type { EventMode, HubOptions, HubNegotiateOptions, StandardSchemaV1 } from '@serverless-hub/decorators';
 export { UseFilters } from './hub/use-filters.js';
 export { ServerlessHub } from './hub/serverless-hub.js';
 export type { ClientInvokers, ClientMethods, ClientProxy, ClientSenders, ConnectionProxy, InvokableName, TypedHubClients } from './hub/typed-clients.js';

@@ -1,21 +1,26 @@
-import { recordEventName } from './metadata.js';
+import { recordEvent } from './metadata.js';
 
 /**
- * Gives a hub method an explicit event name (the invocation target the client uses) instead of its
- * method name. Event names are matched case-insensitively, as the service does.
+ * Marks a hub method as an event, optionally under an explicit event name (the invocation target the
+ * client uses) instead of its method name. Event names are matched case-insensitively, as the service
+ * does. In a hub whose `eventMode` is `explicit`, only methods marked `@Event()` are events.
  *
  * @param name the event name, e.g. `'send'`: letters, digits, `_`, `-` and `.`, starting with a letter or `_`.
+ * Default: the method name.
  *
  * @example
  * ```ts
  * class Chat extends ServerlessHub<ChatClient> {
  *   @Event('send')            // client: connection.invoke('send', text)
  *   async broadcast(text: string) {}
+ *
+ *   @Event()                  // client: connection.invoke('echo', value)
+ *   echo(value: unknown) { return value; }
  * }
  * ```
  */
-export function Event(name: string): MethodDecorator {
+export function Event(name?: string): MethodDecorator {
   return (target, member) => {
-    recordEventName(target, member, name);
+    recordEvent(target, member, name);
   };
 }

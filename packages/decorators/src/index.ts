@@ -9,6 +9,8 @@ export { UseFilters } from './use-filters.js';
 export { Event } from './event.js';
 export { NotEvent } from './not-event.js';
 export { Negotiate } from './negotiate.js';
+// method or parameter decorators
+export { Validate } from './validate.js';
 
 // parameter decorators
 export { HubContext } from './hub-context.js';
@@ -24,6 +26,10 @@ export type {
   HubNegotiateOptions,
   FilterReference,
   ParameterMarker,
+  ConstructorParameterMarker,
+  EventMode,
   HubClassMetadata,
   HubMemberMetadata,
 } from './metadata.js';
+// The Standard Schema interface that @Validate accepts (types only).
+export type { StandardSchemaV1 } from '@standard-schema/spec';

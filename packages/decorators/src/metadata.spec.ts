@@ -10,6 +10,7 @@ import {
   Optional,
   Signal,
   UseFilters,
+  Validate,
   readConstructorParameterMarkers,
   readHubClassMetadata,
   readHubMemberMetadata,
@@ -70,10 +71,34 @@ describe('hub metadata', () => {
       plain(): void {}
     }
     const members = readHubMemberMetadata(A.prototype);
-    expect(members.get('broadcast')).toMatchObject({ eventNames: ['send', 'other'], notEvent: 0, negotiate: 0 });
+    expect(members.get('broadcast')).toMatchObject({ events: 2, eventNames: ['send', 'other'], notEvent: 0, negotiate: 0 });
     expect(members.get('helper')).toMatchObject({ eventNames: [], notEvent: 1, negotiate: 0 });
     expect(members.get('connect')).toMatchObject({ negotiate: 1 });
     expect(members.has('plain')).toBe(false);
+  });
+
+  it('records @Event() without a name as an event mark only', () => {
+    class A {
+      @Event()
+      marked(): void {}
+    }
+    expect(readHubMemberMetadata(A.prototype).get('marked')).toMatchObject({ events: 1, eventNames: [] });
+  });
+
+  it('records @Validate on methods and on parameters apart, in declaration order', () => {
+    const first = { '~standard': { version: 1 as const, vendor: 'test', validate: (value: unknown) => ({ value }) } };
+    const second = { '~standard': { version: 1 as const, vendor: 'test', validate: (value: unknown) => ({ value }) } };
+    class A {
+      @Validate(first)
+      @Validate(second)
+      list(_a: string): void {}
+      each(_a: string, @Validate(first) @Validate(second) _b: number): void {}
+    }
+    const members = readHubMemberMetadata(A.prototype);
+    expect(members.get('list')?.argumentsSchemas).toEqual([first, second]);
+    expect(members.get('list')?.parameterSchemas.size).toBe(0);
+    expect(members.get('each')?.argumentsSchemas).toEqual([]);
+    expect(members.get('each')?.parameterSchemas.get(1)).toEqual([first, second]);
   });
 
   it('records parameter markers by index', () => {

@@ -7,6 +7,8 @@
 // prototype rather than in `reflect-metadata`: no global polyfill is needed, reading is a plain property
 // lookup, and `Symbol.for` keys keep working when two copies of this package end up in one app.
 
+import type { StandardSchemaV1 } from '@standard-schema/spec';
+
 /** The options of `@Hub(...)`, as written by the hub author. *
  * @example
  * ```ts
@@ -27,7 +29,32 @@ export interface HubOptions {
    * with the options of the official `SignalRConnectionInfo` input binding.
    */
   readonly negotiate?: HubNegotiateOptions;
+  /**
+   * Which methods are events. `implicit` (the default unless `registerHubs` says otherwise): every public
+   * method, as in C#. `explicit`: only methods marked `@Event()` (plus `onConnected` / `onDisconnected`),
+   * so a helper method can never be called by clients by mistake.
+   */
+  readonly eventMode?: EventMode;
+  /**
+   * The route of the hub's negotiate function, under the Functions route prefix (`api`): default
+   * `{hub}/negotiate`. `'negotiate'` serves `/api/negotiate`, where C# class-based apps usually serve it,
+   * so clients built with the base URL `/api` connect unchanged. `false` registers no negotiate function
+   * for this hub (the app negotiates elsewhere).
+   */
+  readonly negotiateRoute?: string | false;
 }
+
+/**
+ * How a hub's events are found: every public method (`implicit`), or only methods marked `@Event()`
+ * (`explicit`).
+ *
+ * @example
+ * ```ts
+ * @Hub({ name: 'chat', eventMode: 'explicit' })
+ * class Chat extends ServerlessHub {}
+ * ```
+ */
+export type EventMode = 'implicit' | 'explicit';
 
 /**
  * Options of the negotiate function generated for a hub without a `@Negotiate()` method. `userId` and
@@ -55,6 +82,10 @@ export interface HubNegotiateOptions {
   readonly lifetime?: number;
   /** Asks the service to send detailed error messages to clients (`asrs.s.derror`). Default false. */
   readonly enableDetailedErrors?: boolean;
+  /** Marks the connection as a diagnostic client, whose traffic the service logs in detail (`asrs.s.dc`). Default false. */
+  readonly isDiagnosticClient?: boolean;
+  /** Asks the service to close the connection when its access token expires (`asrs.s.coe`). Default false. */
+  readonly closeOnAuthenticationExpiration?: boolean;
 }
 
 /**
@@ -83,6 +114,17 @@ export type FilterReference =
 export type ParameterMarker = 'hub-context' | 'function-context' | 'signal' | 'ignore' | 'optional';
 
 /**
+ * A parameter decorator found on a constructor parameter: a {@link ParameterMarker}, or `validate` for
+ * `@Validate(schema)`.
+ *
+ * @example
+ * ```ts
+ * readConstructorParameterMarkers(Chat); // [{ index: 0, marker: 'validate' }] for constructor(@Validate(s) x)
+ * ```
+ */
+export type ConstructorParameterMarker = ParameterMarker | 'validate';
+
+/**
  * Metadata of a hub class itself (not inherited by subclasses).
  *
  * @example
@@ -107,7 +149,9 @@ export interface HubClassMetadata {
  * ```
  */
 export interface HubMemberMetadata {
-  /** Every `@Event(name)` applied; more than one is a definition error. */
+  /** How many times `@Event()` / `@Event(name)` was applied; more than once is a definition error. */
+  readonly events: number;
+  /** The names of every `@Event(name)` applied. */
   readonly eventNames: readonly string[];
   /** How many times `@NotEvent()` was applied. */
   readonly notEvent: number;
@@ -117,6 +161,10 @@ export interface HubMemberMetadata {
   readonly filters: readonly FilterReference[];
   /** Parameter decorators by parameter index, each list in declaration order. */
   readonly parameters: ReadonlyMap<number, readonly ParameterMarker[]>;
+  /** `@Validate(schema)` on the method: schemas of the whole client argument list; more than one is a definition error. */
+  readonly argumentsSchemas: readonly StandardSchemaV1[];
+  /** `@Validate(schema)` on parameters, by parameter index; more than one per parameter is a definition error. */
+  readonly parameterSchemas: ReadonlyMap<number, readonly StandardSchemaV1[]>;
 }
 
 const CLASS_KEY: unique symbol = Symbol.for('@serverless-hub/decorators:class');
@@ -130,11 +178,14 @@ interface MutableClassMetadata {
 }
 
 interface MutableMemberMetadata {
+  events: number;
   eventNames: string[];
   notEvent: number;
   negotiate: number;
   filters: FilterReference[];
   parameters: Map<number, ParameterMarker[]>;
+  argumentsSchemas: StandardSchemaV1[];
+  parameterSchemas: Map<number, StandardSchemaV1[]>;
 }
 
 type Holder = Record<symbol, unknown>;
@@ -154,7 +205,7 @@ function memberSlot(target: object, member: string | symbol): MutableMemberMetad
   const members = ownSlot(target, MEMBERS_KEY, () => new Map<string | symbol, MutableMemberMetadata>());
   let slot = members.get(member);
   if (slot === undefined) {
-    slot = { eventNames: [], notEvent: 0, negotiate: 0, filters: [], parameters: new Map() };
+    slot = { events: 0, eventNames: [], notEvent: 0, negotiate: 0, filters: [], parameters: new Map(), argumentsSchemas: [], parameterSchemas: new Map() };
     members.set(member, slot);
   }
   return slot;
@@ -174,9 +225,30 @@ export function recordFilters(target: object, member: string | symbol | undefine
   slot.filters.unshift(...filters);
 }
 
-/** @internal Records `@Event(name)`. */
-export function recordEventName(target: object, member: string | symbol, name: string): void {
-  memberSlot(target, member).eventNames.unshift(name);
+/** @internal Records `@Event()` or `@Event(name)`. */
+export function recordEvent(target: object, member: string | symbol, name: string | undefined): void {
+  const slot = memberSlot(target, member);
+  slot.events += 1;
+  if (name !== undefined) slot.eventNames.unshift(name);
+}
+
+/**
+ * @internal Records `@Validate(schema)`: on a method when `index` is undefined, else on that parameter
+ * (`member` undefined: a constructor parameter, recorded so that the compiler can refuse it).
+ */
+export function recordSchema(target: object, member: string | symbol | undefined, index: number | undefined, schema: StandardSchemaV1): void {
+  if (member === undefined) {
+    ownSlot(target, CONSTRUCTOR_PARAMETERS_KEY, () => [] as { index: number; marker: ConstructorParameterMarker }[]).push({ index: index ?? 0, marker: 'validate' });
+    return;
+  }
+  const slot = memberSlot(target, member);
+  if (index === undefined) {
+    slot.argumentsSchemas.unshift(schema);
+    return;
+  }
+  const schemas = slot.parameterSchemas.get(index);
+  if (schemas === undefined) slot.parameterSchemas.set(index, [schema]);
+  else schemas.unshift(schema);
 }
 
 /** @internal Records `@NotEvent()`. */
@@ -192,7 +264,7 @@ export function recordNegotiate(target: object, member: string | symbol): void {
 /** @internal Records a parameter decorator. `member` is `undefined` for constructor parameters. */
 export function recordParameter(target: object, member: string | symbol | undefined, index: number, marker: ParameterMarker): void {
   if (member === undefined) {
-    ownSlot(target, CONSTRUCTOR_PARAMETERS_KEY, () => [] as { index: number; marker: ParameterMarker }[]).push({ index, marker });
+    ownSlot(target, CONSTRUCTOR_PARAMETERS_KEY, () => [] as { index: number; marker: ConstructorParameterMarker }[]).push({ index, marker });
     return;
   }
   const parameters = memberSlot(target, member).parameters;
@@ -242,8 +314,8 @@ export function readHubMemberMetadata(target: object): ReadonlyMap<string | symb
  */
 export function readConstructorParameterMarkers(
   target: abstract new (...args: never[]) => unknown,
-): readonly { readonly index: number; readonly marker: ParameterMarker }[] {
+): readonly { readonly index: number; readonly marker: ConstructorParameterMarker }[] {
   return Object.hasOwn(target, CONSTRUCTOR_PARAMETERS_KEY)
-    ? ((target as unknown as Holder)[CONSTRUCTOR_PARAMETERS_KEY] as { index: number; marker: ParameterMarker }[])
+    ? ((target as unknown as Holder)[CONSTRUCTOR_PARAMETERS_KEY] as { index: number; marker: ConstructorParameterMarker }[])
     : [];
 }

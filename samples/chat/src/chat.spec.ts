@@ -211,12 +211,13 @@ describe('Chat hub', () => {
 
     it('fails invocations with bad arguments with a message naming the argument, and sends nothing', async () => {
       const cases: [string, unknown[], RegExp][] = [
-        ['broadcast', [42], /text must be a string, not number/],
-        ['broadcast', ['x'.repeat(4001)], /text is 4001 characters long/],
-        ['sendToUser', [null, 'hi'], /userId must be a string, not null/],
-        ['sendToConnection', ['', 'hi'], /connectionId must not be empty/],
-        ['joinGroup', [['room']], /group must be a string, not an array/],
-        ['sendToGroup', ['a\nb', 'hi'], /group must not contain a line break/],
+        ['broadcast', [42], /^Invalid arguments for 'broadcast': parameter 'text' \(argument 1\): must be a string, not 42\.$/],
+        ['broadcast', ['x'.repeat(4001)], /parameter 'text' \(argument 1\): is 4001 characters long/],
+        ['sendToUser', [null, 'hi'], /^Invalid arguments for 'sendToUser': parameter 'userId' \(argument 1\): must be a string, not null\.$/],
+        ['sendToConnection', ['', 'hi'], /parameter 'connectionId' \(argument 1\): must not be empty/],
+        ['joinGroup', [['room']], /parameter 'group' \(argument 1\): must be a string, not Array/],
+        ['sendToGroup', ['a\nb', 'hi'], /parameter 'group' \(argument 1\): must not contain a line break/],
+        ['sendToGroup', ['room', 7], /parameter 'text' \(argument 2\): must be a string, not 7/],
       ];
       for (const [event, args, message] of cases) {
         const answer = await bed.invoke(event, args, { userId: 'alice' });

@@ -1,8 +1,8 @@
 import type { HttpRequest } from '@azure/functions';
-import { Hub, HubError, Negotiate, ServerlessHub, ServerlessHubError, UseFilters } from '@serverless-hub/core';
+import { Hub, HubError, Negotiate, ServerlessHub, ServerlessHubError, UseFilters, Validate } from '@serverless-hub/core';
 import type { ConnectionInfo, SecretVerification } from '@serverless-hub/core';
 import { adminOnly } from './admin-only.js';
-import { MAX_NAME_LENGTH, requireName, requireText } from './chat-input.js';
+import { MAX_NAME_LENGTH, chatName, messageText } from './chat-input.js';
 import { claimsFromToken } from './claims-from-token.js';
 
 /** A chat message as clients receive it in `newMessage`. */
@@ -121,48 +121,38 @@ export class Chat extends ServerlessHub<ChatClient> {
     await this.clients.all.connectionClosed({ connectionId: this.context.connectionId });
   }
 
-  async broadcast(text: string): Promise<void> {
-    requireText(text);
+  async broadcast(@Validate(messageText) text: string): Promise<void> {
     await this.clients.all.newMessage({ from: this.#sender(), text });
   }
 
-  async sendToUser(userId: string, text: string): Promise<Delivery> {
-    requireName(userId, 'userId');
-    requireText(text);
+  async sendToUser(@Validate(chatName) userId: string, @Validate(messageText) text: string): Promise<Delivery> {
     if (!(await this.clientManager.userExists(userId, { signal: this.signal }))) return { delivered: false };
     await this.clients.user(userId).newMessage({ from: this.#sender(), text, to: userId });
     return { delivered: true };
   }
 
-  async sendToConnection(connectionId: string, text: string): Promise<Delivery> {
-    requireName(connectionId, 'connectionId');
-    requireText(text);
+  async sendToConnection(@Validate(chatName) connectionId: string, @Validate(messageText) text: string): Promise<Delivery> {
     if (!(await this.clientManager.connectionExists(connectionId, { signal: this.signal }))) return { delivered: false };
     await this.clients.client(connectionId).newMessage({ from: this.#sender(), text, to: connectionId });
     return { delivered: true };
   }
 
-  async joinGroup(group: string): Promise<void> {
-    requireName(group, 'group');
+  async joinGroup(@Validate(chatName) group: string): Promise<void> {
     await this.groups.addToGroup(this.context.connectionId, group);
   }
 
-  async leaveGroup(group: string): Promise<void> {
-    requireName(group, 'group');
+  async leaveGroup(@Validate(chatName) group: string): Promise<void> {
     await this.groups.removeFromGroup(this.context.connectionId, group);
   }
 
-  async sendToGroup(group: string, text: string): Promise<Delivery> {
-    requireName(group, 'group');
-    requireText(text);
+  async sendToGroup(@Validate(chatName) group: string, @Validate(messageText) text: string): Promise<Delivery> {
     if (!(await this.clientManager.groupExists(group, { signal: this.signal }))) return { delivered: false };
     await this.clients.group(group).newMessage({ from: this.#sender(), text, group });
     return { delivered: true };
   }
 
   /** Asks another client for its local time (a client result) and answers the caller with it. */
-  async askTime(connectionId: string): Promise<string> {
-    requireName(connectionId, 'connectionId');
+  async askTime(@Validate(chatName) connectionId: string): Promise<string> {
     try {
       const time: unknown = await this.clients.client(connectionId).invokeMessage('localTime', [], { timeoutMs: ASK_TIME_TIMEOUT_MS });
       if (typeof time !== 'string') throw new HubError(`${connectionId} answered localTime with something other than text.`);
@@ -185,8 +175,7 @@ export class Chat extends ServerlessHub<ChatClient> {
   }
 
   /** The connection ids in a group (at most {@link MAX_LISTED_MEMBERS}). */
-  async groupMembers(group: string): Promise<string[]> {
-    requireName(group, 'group');
+  async groupMembers(@Validate(chatName) group: string): Promise<string[]> {
     const ids: string[] = [];
     for await (const member of this.groups.listConnections(group, { top: MAX_LISTED_MEMBERS })) ids.push(member.connectionId);
     return ids;
@@ -202,8 +191,7 @@ export class Chat extends ServerlessHub<ChatClient> {
   }
 
   @UseFilters(adminOnly)
-  async adminBroadcast(text: string): Promise<void> {
-    requireText(text);
+  async adminBroadcast(@Validate(messageText) text: string): Promise<void> {
     await this.clients.all.newMessage({ from: this.#sender(), text, admin: true });
   }
 

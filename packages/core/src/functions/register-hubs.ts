@@ -3,7 +3,8 @@ import { endpointFromSettings } from '../connection/endpoint-from-settings.js';
 import { namedEndpointsFromSettings } from '../connection/named-endpoints-from-settings.js';
 import type { ServiceEndpoint } from '../connection/service-endpoint.js';
 import { ServerlessHubError } from '../errors/serverless-hub-error.js';
-import { compileFilter, compileHub, connectGuard } from '../hub/compile-hub.js';
+import type { EventMode } from '@serverless-hub/decorators';
+import { checkEventMode, compileFilter, compileHub, connectGuard } from '../hub/compile-hub.js';
 import type { CompiledFilter, HubClass, HubDescriptor, HubEventDescriptor } from '../hub/hub-descriptor.js';
 import type { HubContainer } from '../hub/hub-container.js';
 import type { HubFilterType } from '../hub/hub-filter.js';
@@ -18,6 +19,7 @@ import { createUpstreamAuthenticator } from '../upstream/upstream-authenticator.
 import type { UpstreamAuthentication, UpstreamAuthenticator, UpstreamCredentials } from '../upstream/upstream-authenticator.js';
 import { UpstreamDispatcher } from '../upstream/upstream-dispatcher.js';
 import type { DetailedErrorsMode } from '../upstream/upstream-dispatcher.js';
+import type { UpstreamLogger } from '../upstream/upstream-logger.js';
 import { functionNameFor } from './function-name.js';
 import { assertFunctionNameAvailable, getRegisteredFunctions, recordFunction } from './function-registry.js';
 import type { RegisteredFunction, RegisteredHttpFunction, RegisteredSignalRFunction } from './function-registry.js';
@@ -95,6 +97,16 @@ export interface RegisterHubsOptions {
   readonly services?: HubServicesFactory;
   /** Authorization level of the HTTP functions; default `anonymous` (upstream requests are signed instead). */
   readonly authLevel?: 'anonymous' | 'function' | 'admin';
+  /**
+   * The event mode of every hub whose `@Hub` options name none: `implicit` (default, every public method
+   * is an event) or `explicit` (only `@Event()` methods are).
+   */
+  readonly eventMode?: EventMode;
+  /**
+   * Where registration writes what it exposed: one `info` line per hub with its negotiate route and every
+   * event (category, event name, method). Default: `console.info`.
+   */
+  readonly logger?: UpstreamLogger;
 }
 
 /**
@@ -137,6 +149,10 @@ function checkOptions(app: unknown, hubs: unknown, options: RegisterHubsOptions)
   if (options.services !== undefined && typeof options.services !== 'function') {
     throw registrationError('registerHubs services must be a function ({ hubName, connectionStringSetting }) => HubServices.');
   }
+  if (options.eventMode !== undefined) checkEventMode(options.eventMode, 'registerHubs eventMode');
+  if (options.logger !== undefined && typeof (options.logger as Partial<UpstreamLogger> | null)?.log !== 'function') {
+    throw registrationError('registerHubs logger must have a log(level, message, error?) method, e.g. consoleUpstreamLogger.');
+  }
   const authLevel: unknown = options.authLevel ?? 'anonymous';
   if (authLevel !== 'anonymous' && authLevel !== 'function' && authLevel !== 'admin') {
     throw registrationError(`registerHubs authLevel must be 'anonymous', 'function' or 'admin', got ${JSON.stringify(authLevel)}.`);
@@ -175,6 +191,25 @@ function lazyAuthenticator(settingName: string, upstream: UpstreamOptions): Upst
       return built.authenticate(credentials);
     },
   };
+}
+
+/** Registration's own lines are worth seeing by default: they say what clients can call. */
+const registrationLogger: UpstreamLogger = Object.freeze({
+  log(level: string, message: string, error?: unknown): void {
+    if (level === 'error') console.error(message, ...(error === undefined ? [] : [error]));
+    else if (level === 'warn') console.warn(message);
+    else console.info(message);
+  },
+});
+
+/** One line naming what a hub exposes: its negotiate route and each event with the method behind it. */
+function describeExposure(descriptor: HubDescriptor, events: readonly HubEventDescriptor[], mode: 'http' | 'binding'): string {
+  const negotiate = descriptor.negotiateRoute === false ? 'no negotiate function' : `negotiate at ${descriptor.negotiateRoute}`;
+  const exposed = events.map((event) => `${event.category}/${event.event} → ${event.methodName}${event.validateArguments === undefined ? '' : ' (validated)'}`);
+  return (
+    `Hub '${descriptor.name}' (class ${descriptor.className || '(anonymous)'}, ${descriptor.eventMode} events, ${mode} mode): ${negotiate}; ` +
+    `${String(exposed.length)} event${exposed.length === 1 ? '' : 's'}${exposed.length === 0 ? '' : `: ${exposed.join(', ')}`}.`
+  );
 }
 
 const defaultServices: HubServicesFactory = ({ hubName, connectionStringSetting }) => new ServiceHubClient(endpointFromSettings(connectionStringSetting), hubName);
@@ -224,13 +259,15 @@ export function registerHubs(functionsApp: FunctionsApp, hubs: readonly HubClass
   const authLevel = options.authLevel ?? 'anonymous';
   const servicesFactory = options.services ?? defaultServices;
   const globalFilters: CompiledFilter[] = (options.filters ?? []).map((filter) => compileFilter(filter, 'registerHubs (global filters)'));
+  const logger = options.logger ?? registrationLogger;
+  const compileDefaults = options.eventMode === undefined ? {} : { eventMode: options.eventMode };
 
   // Compile and check everything first: a failing registration registers nothing.
   const descriptors: HubDescriptor[] = [];
   const names = new Map<string, string>();
   const alreadyRegistered = new Set(getRegisteredFunctions().flatMap((fn) => (fn.hub === undefined ? [] : [fn.hub.toLowerCase()])));
   for (const hubClass of hubs) {
-    const descriptor = compileHub(hubClass);
+    const descriptor = compileHub(hubClass, compileDefaults);
     const key = descriptor.name.toLowerCase();
     const other = names.get(key);
     if (other !== undefined) {
@@ -257,8 +294,19 @@ export function registerHubs(functionsApp: FunctionsApp, hubs: readonly HubClass
 
   const planned: PlannedFunction[] = [];
   const plannedNames = new Set<string>();
+  const plannedRoutes = new Map<string, string>();
+  const exposures: string[] = [];
   const plan = (fn: PlannedFunction, what: string): void => {
     assertFunctionNameAvailable(fn.record.name, what);
+    if (fn.record.trigger === 'http') {
+      // Routes are matched case-insensitively by the Functions host.
+      const route = fn.record.route.toLowerCase();
+      const other = plannedRoutes.get(route) ?? getRegisteredFunctions().find((registered) => registered.trigger === 'http' && registered.route.toLowerCase() === route)?.name;
+      if (other !== undefined) {
+        throw registrationError(`${what} and the function "${other}" would both serve the route "${fn.record.route}". Give one hub another negotiateRoute (or false for none).`);
+      }
+      plannedRoutes.set(route, fn.record.name);
+    }
     if (plannedNames.has(fn.record.name)) {
       throw registrationError(
         `Two functions of this registration would both be named "${fn.record.name}" (names are lowercased and characters other than a-z, 0-9, _ and - become _). Rename a hub (@Hub('name')) or a method.`,
@@ -273,33 +321,36 @@ export function registerHubs(functionsApp: FunctionsApp, hubs: readonly HubClass
     const createHub = hubFactory(descriptor, activation);
     const routeHub = descriptor.name.toLowerCase();
 
-    const negotiateName = functionNameFor(descriptor.name, 'negotiate');
-    const negotiateHandler = createNegotiateHandler(descriptor, runtime, createHub, negotiateFromOptions(descriptor));
-    const negotiateRecord: RegisteredHttpFunction = {
-      name: negotiateName,
-      hub: descriptor.name,
-      role: 'negotiate',
-      category: undefined,
-      event: undefined,
-      trigger: 'http',
-      route: `${routeHub}/negotiate`,
-      methods: NEGOTIATE_METHODS,
-      authLevel,
-      handler: negotiateHandler,
-    };
-    plan(
-      {
-        record: negotiateRecord,
-        register: () => {
-          app.http(negotiateName, { methods: [...NEGOTIATE_METHODS], authLevel, route: negotiateRecord.route, handler: negotiateHandler });
+    if (descriptor.negotiateRoute !== false) {
+      const negotiateName = functionNameFor(descriptor.name, 'negotiate');
+      const negotiateHandler = createNegotiateHandler(descriptor, runtime, createHub, negotiateFromOptions(descriptor));
+      const negotiateRecord: RegisteredHttpFunction = {
+        name: negotiateName,
+        hub: descriptor.name,
+        role: 'negotiate',
+        category: undefined,
+        event: undefined,
+        trigger: 'http',
+        route: descriptor.negotiateRoute,
+        methods: NEGOTIATE_METHODS,
+        authLevel,
+        handler: negotiateHandler,
+      };
+      plan(
+        {
+          record: negotiateRecord,
+          register: () => {
+            app.http(negotiateName, { methods: [...NEGOTIATE_METHODS], authLevel, route: negotiateRecord.route, handler: negotiateHandler });
+          },
         },
-      },
-      `the negotiate function of hub "${descriptor.name}"`,
-    );
+        `the negotiate function of hub "${descriptor.name}"`,
+      );
+    }
 
     const authenticator = mode === 'http' ? lazyAuthenticator(descriptor.connectionStringSetting, upstream) : undefined;
     const guardsConnect = globalFilters.length > 0 && !descriptor.events.some(({ category, event }) => category === 'connections' && event === 'connected');
     const events = guardsConnect ? [...descriptor.events, connectGuard([])] : descriptor.events;
+    exposures.push(describeExposure(descriptor, events, mode));
     for (const event of events) {
       const call = createEventCall(descriptor, event, runtime, globalFilters, activation);
       const name = functionNameFor(descriptor.name, event.methodName);
@@ -317,6 +368,7 @@ export function registerHubs(functionsApp: FunctionsApp, hubs: readonly HubClass
     fn.register();
     recordFunction(fn.record);
   }
+  for (const line of exposures) logger.log('info', line);
   return Object.freeze({ functions: Object.freeze(planned.map((fn) => fn.record)) });
 }
 

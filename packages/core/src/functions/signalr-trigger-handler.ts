@@ -65,9 +65,16 @@ export function createSignalRTriggerHandler(
     } catch (error) {
       const connection = `(connection '${context.connectionId}')`;
       if (isCode(error, 'UPSTREAM_FORBIDDEN')) {
-        functionContext.info(`Call ${where} ${connection} denied: ${error.message}`);
+        // A filter that crashed rather than decided is a defect of the app: logged as an error, with its stack.
+        if (error.details?.['filterFailed'] === true) functionContext.error(`Call ${where} ${connection} refused: ${error.message}`, error.cause);
+        else functionContext.info(`Call ${where} ${connection} denied: ${error.message}`);
         if (isDisconnected) return undefined;
         throw clientFacing(isConnected ? 'The connection was refused.' : 'The call was denied.');
+      }
+      if (isCode(error, 'HUB_ARGUMENTS_INVALID')) {
+        functionContext.warn(`Invocation ${where} ${connection} not run: ${error.message}`);
+        if (isDisconnected) return undefined;
+        throw clientFacing(error.message);
       }
       if (isCode(error, 'HUB_ERROR')) {
         functionContext.info(`Handler of ${where} ${connection} raised a hub error: ${error.message}`);

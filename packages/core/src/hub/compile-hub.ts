@@ -3,7 +3,10 @@ import {
   readHubClassMetadata,
   readHubMemberMetadata,
 } from '@serverless-hub/decorators';
-import type { HubMemberMetadata, HubNegotiateOptions, HubOptions, ParameterMarker } from '@serverless-hub/decorators';
+import type { EventMode, HubMemberMetadata, HubNegotiateOptions, HubOptions, ParameterMarker } from '@serverless-hub/decorators';
+import type { StandardSchemaV1 } from '@standard-schema/spec';
+import { resolveAppSettingReferences } from '../connection/app-setting-reference.js';
+import { describeValue } from '../errors/describe-value.js';
 import { DEFAULT_CONNECTION_SETTING } from '../connection/endpoint-from-settings.js';
 import { ServerlessHubError } from '../errors/serverless-hub-error.js';
 import type { UpstreamCategory } from '../upstream/hub-invocation-context.js';
@@ -17,6 +20,8 @@ import type {
   ParameterSource,
 } from './hub-descriptor.js';
 import type { HubFilter, HubFilterFunction } from './hub-filter.js';
+import { compileArgumentValidator } from './argument-validator.js';
+import type { ArgumentValidator, ParameterSchema } from './argument-validator.js';
 import { resolveHubName } from './hub-name.js';
 import { readParameterList } from './parameter-list.js';
 import type { DeclaredParameter } from './parameter-list.js';
@@ -28,6 +33,27 @@ const CONNECTION_EVENTS: ReadonlyMap<string, string> = new Map([
   ['onconnected', 'connected'],
   ['ondisconnected', 'disconnected'],
 ]);
+
+/**
+ * Members every object inherits from `Object.prototype` (`toString`, `valueOf`, `hasOwnProperty`, …): a
+ * hub that overrides one means to change how its instances behave as objects, never to expose an event.
+ */
+const OBJECT_MEMBERS: ReadonlySet<string> = new Set(Object.getOwnPropertyNames(Object.prototype));
+/** A route of the Functions host, under its prefix: plain segments only (no parameters, no dot segments). */
+const NEGOTIATE_ROUTE = /^[A-Za-z0-9_-][A-Za-z0-9_.-]*(?:\/[A-Za-z0-9_-][A-Za-z0-9_.-]*)*$/;
+
+/**
+ * Registration-wide defaults for {@link compileHub}.
+ *
+ * @example
+ * ```ts
+ * compileHub(Chat, { eventMode: 'explicit' });
+ * ```
+ */
+export interface CompileHubDefaults {
+  /** The event mode of hubs whose `@Hub` options do not name one. Default `implicit`. */
+  readonly eventMode?: EventMode;
+}
 
 function definitionError(message: string): ServerlessHubError {
   return new ServerlessHubError('HUB_DEFINITION_INVALID', message);
@@ -46,11 +72,14 @@ interface Level {
 }
 
 const NO_MEMBER: HubMemberMetadata = Object.freeze({
+  events: 0,
   eventNames: Object.freeze([]),
   notEvent: 0,
   negotiate: 0,
   filters: Object.freeze([]),
   parameters: new Map<number, readonly ParameterMarker[]>(),
+  argumentsSchemas: Object.freeze([]),
+  parameterSchemas: new Map<number, readonly StandardSchemaV1[]>(),
 });
 
 /**
@@ -61,9 +90,11 @@ const NO_MEMBER: HubMemberMetadata = Object.freeze({
  *
  * Rules:
  * - hub name: `@Hub` name, else the class name (refused when it looks generated or minified);
- * - events: every method declared on the class or a base class below `ServerlessHub`, except the
- *   constructor, accessors, `#private` methods, methods whose name starts with `_`, `@NotEvent()` methods
- *   and the `@Negotiate()` method; a subclass's method replaces the base method of the same name;
+ * - events (`implicit` mode): every method declared on the class or a base class below `ServerlessHub`,
+ *   except the constructor, accessors, `#private` methods, methods whose name starts with `_`, overrides
+ *   of `Object.prototype` members (`toString`, `valueOf`, …), `@NotEvent()` methods and the `@Negotiate()`
+ *   method; a subclass's method replaces the base method of the same name. `explicit` mode: only the
+ *   methods marked `@Event()`, and `onConnected` / `onDisconnected`. Async generator methods are refused;
  * - `onConnected` / `onDisconnected` (any case, no `@Event`) are the `connections` events; every other
  *   event is a `messages` event named after the method or its `@Event(name)`; two methods with one event
  *   (case-insensitively) are an error;
@@ -73,7 +104,7 @@ const NO_MEMBER: HubMemberMetadata = Object.freeze({
  *
  * @throws {ServerlessHubError} `HUB_DEFINITION_INVALID`, naming the class, member and rule.
  */
-export function compileHub(hubClass: HubClass): HubDescriptor {
+export function compileHub(hubClass: HubClass, defaults: CompileHubDefaults = {}): HubDescriptor {
   if (typeof hubClass !== 'function' || typeof hubClass.prototype !== 'object') {
     throw definitionError(`registerHubs got ${describe(hubClass)} where a hub class was expected.`);
   }
@@ -88,6 +119,8 @@ export function compileHub(hubClass: HubClass): HubDescriptor {
   const name = resolveHubName(className, options.name);
   const connectionStringSetting = settingName(options.connectionStringSetting, label);
   const negotiateOptions = validateNegotiateOptions(options.negotiate, label);
+  const eventMode = checkEventMode(options.eventMode ?? defaults.eventMode ?? 'implicit', `@Hub eventMode of ${label}`);
+  const negotiateRoute = checkNegotiateRoute(options.negotiateRoute, name, label);
 
   // Class filters of base classes run before those of subclasses.
   const classFilters: CompiledFilter[] = [];
@@ -130,7 +163,15 @@ export function compileHub(hubClass: HubClass): HubDescriptor {
         continue;
       }
       if (metadata.notEvent > 0) {
-        if (metadata.eventNames.length > 0) throw definitionError(`${where} has both @NotEvent() and @Event(); remove one.`);
+        if (metadata.events > 0) throw definitionError(`${where} has both @NotEvent() and @Event(); remove one.`);
+        continue;
+      }
+      if (OBJECT_MEMBERS.has(key)) {
+        if (decorated) {
+          throw definitionError(
+            `${where} overrides Object.prototype.${key}, which every object has; it is never an event, so hub decorators do not apply to it. Give the event another name and call ${key} from it if needed.`,
+          );
+        }
         continue;
       }
       if (baseMembers.has(key)) {
@@ -139,12 +180,25 @@ export function compileHub(hubClass: HubClass): HubDescriptor {
         );
       }
       if (key.startsWith('_')) {
-        if (metadata.eventNames.length > 0 || metadata.filters.length > 0 || metadata.parameters.size > 0) {
+        if (hasEventDecorators(metadata)) {
           throw definitionError(
             `${where} starts with "_", which marks a method as private (not an event), yet it has event decorators. Rename it, or remove the decorators.`,
           );
         }
         continue;
+      }
+      if (eventMode === 'explicit' && metadata.events === 0 && !CONNECTION_EVENTS.has(key.toLowerCase())) {
+        if (hasEventDecorators(metadata)) {
+          throw definitionError(
+            `${where} has event decorators (filters, parameter decorators or @Validate) but no @Event(), and ${label} exposes only @Event() methods (eventMode 'explicit'). Mark it @Event(), or remove the decorators.`,
+          );
+        }
+        continue;
+      }
+      if (isAsyncGenerator(method)) {
+        throw definitionError(
+          `${where} is an async generator method; hub events answer with one value, and streaming results are not supported. Return an array (or a promise of one) instead, or mark the method @NotEvent().`,
+        );
       }
 
       const event = compileEvent(key, method, metadata, where, classFilters);
@@ -175,10 +229,42 @@ export function compileHub(hubClass: HubClass): HubDescriptor {
     className,
     name,
     connectionStringSetting,
+    negotiateRoute,
+    eventMode,
     negotiateOptions,
     negotiate,
     events: Object.freeze(events),
   });
+}
+
+/** Event, filter, parameter or schema decorators: what only an event can carry. */
+function hasEventDecorators(metadata: HubMemberMetadata): boolean {
+  return metadata.events > 0 || metadata.filters.length > 0 || metadata.parameters.size > 0 || metadata.argumentsSchemas.length > 0 || metadata.parameterSchemas.size > 0;
+}
+
+const ASYNC_GENERATOR_TAG = '[object AsyncGeneratorFunction]';
+
+function isAsyncGenerator(method: HubMethod): boolean {
+  return Object.prototype.toString.call(method) === ASYNC_GENERATOR_TAG;
+}
+
+/** Checks an event mode given by `@Hub` or `registerHubs` (options come from plain JavaScript too). */
+export function checkEventMode(value: unknown, what: string): EventMode {
+  if (value !== 'implicit' && value !== 'explicit') {
+    throw definitionError(`${what} is ${describeValue(value)}; use 'implicit' (every public method is an event) or 'explicit' (only @Event() methods).`);
+  }
+  return value;
+}
+
+function checkNegotiateRoute(value: unknown, hubName: string, label: string): string | false {
+  if (value === undefined) return `${hubName.toLowerCase()}/negotiate`;
+  if (value === false) return false;
+  if (typeof value !== 'string' || !NEGOTIATE_ROUTE.test(value) || value.split('/').some((segment) => segment === '.' || segment === '..')) {
+    throw definitionError(
+      `@Hub negotiateRoute of ${label} is ${describeValue(value)}; give a route under the Functions route prefix made of plain segments (letters, digits, _, -, .), e.g. 'negotiate' for /api/negotiate, or false for no negotiate function.`,
+    );
+  }
+  return value;
 }
 
 function describe(value: unknown): string {
@@ -211,16 +297,25 @@ function settingName(value: unknown, label: string): string {
   if (typeof value !== 'string' || value.trim().length === 0) {
     throw definitionError(`@Hub on ${label} has connectionStringSetting ${JSON.stringify(value)}; give the name of an app setting, e.g. 'AzureSignalRConnectionString'.`);
   }
-  return value;
+  // `%Name%` names the setting through another setting, as C# binding options allow.
+  return resolveAppSettingReferences(value, `@Hub connectionStringSetting of ${label}`);
 }
 
-const NEGOTIATE_OPTION_NAMES: ReadonlySet<string> = new Set(['userId', 'idToken', 'claimTypeList', 'lifetime', 'enableDetailedErrors']);
+const NEGOTIATE_OPTION_NAMES: ReadonlySet<string> = new Set([
+  'userId',
+  'idToken',
+  'claimTypeList',
+  'lifetime',
+  'enableDetailedErrors',
+  'isDiagnosticClient',
+  'closeOnAuthenticationExpiration',
+]);
 
 /** The shape only; values (binding expressions, lifetime bounds) are checked by the negotiate at registration. */
 function validateNegotiateOptions(value: unknown, label: string): HubNegotiateOptions | undefined {
   if (value === undefined) return undefined;
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-    throw definitionError(`@Hub negotiate options of ${label}: expected an object { userId?, idToken?, claimTypeList?, lifetime?, enableDetailedErrors? }.`);
+    throw definitionError(`@Hub negotiate options of ${label}: expected an object { ${[...NEGOTIATE_OPTION_NAMES].map((name) => `${name}?`).join(', ')} }.`);
   }
   for (const key of Object.keys(value)) {
     if (!NEGOTIATE_OPTION_NAMES.has(key)) {
@@ -251,8 +346,11 @@ function rejectStrayMetadata(level: Level, label: string): void {
 
 function checkNegotiateMethod(metadata: HubMemberMetadata, where: string): void {
   if (metadata.negotiate > 1) throw definitionError(`${where} has @Negotiate() twice; keep one.`);
-  if (metadata.eventNames.length > 0 || metadata.notEvent > 0) {
+  if (metadata.events > 0 || metadata.notEvent > 0) {
     throw definitionError(`${where} is the @Negotiate() method, which is never an event; remove @Event()/@NotEvent().`);
+  }
+  if (metadata.argumentsSchemas.length > 0 || metadata.parameterSchemas.size > 0) {
+    throw definitionError(`${where} is the @Negotiate() method; it receives (request, functionContext), not client arguments, so @Validate does not apply. Check the request in the method.`);
   }
   if (metadata.filters.length > 0) {
     throw definitionError(
@@ -281,6 +379,7 @@ export function connectGuard(filters: readonly CompiledFilter[]): HubEventDescri
     maxArguments: 0,
     argumentNames: Object.freeze([]),
     filters: Object.freeze([...filters]),
+    validateArguments: undefined,
   });
 }
 
@@ -289,7 +388,7 @@ function acceptConnection(): undefined {
 }
 
 function compileEvent(key: string, method: HubMethod, metadata: HubMemberMetadata, where: string, classFilters: readonly CompiledFilter[]): HubEventDescriptor {
-  if (metadata.eventNames.length > 1) throw definitionError(`${where} has ${metadata.eventNames.length} @Event names; a method handles one event.`);
+  if (metadata.events > 1) throw definitionError(`${where} has ${metadata.events} @Event decorators; a method handles one event.`);
   const explicitName = metadata.eventNames[0];
   let category: UpstreamCategory = 'messages';
   let event: string;
@@ -315,8 +414,8 @@ function compileEvent(key: string, method: HubMethod, metadata: HubMemberMetadat
     }
   }
 
-  const binding = compileParameters(method, metadata.parameters, where);
-  if (category === 'connections' && binding.maxArguments > 0) {
+  const { validation, ...binding } = compileParameters(method, metadata, where);
+  if (category === 'connections' && (binding.maxArguments > 0 || validation.listSchema !== undefined)) {
     throw definitionError(
       `${where} handles the ${event} event, which carries no client arguments; its parameters may only be injected (@HubContext(), @FunctionContext(), @Signal()) or @Ignore()d. this.context also holds the connection's details.`,
     );
@@ -331,7 +430,32 @@ function compileEvent(key: string, method: HubMethod, metadata: HubMemberMetadat
     method,
     ...binding,
     filters: Object.freeze(filters),
+    validateArguments: argumentValidator(event, validation),
   });
+}
+
+function argumentValidator(event: string, validation: ValidationPlan): ArgumentValidator | undefined {
+  if (validation.listSchema === undefined && validation.parameters.length === 0) return undefined;
+  return compileArgumentValidator({ event, argumentNames: validation.argumentNames, restFrom: validation.restFrom }, validation.listSchema, validation.parameters);
+}
+
+function checkSchema(schema: unknown, where: string): StandardSchemaV1 {
+  // Schemas come from plain JavaScript too: check the shape, not only the type.
+  const standard: unknown = (typeof schema === 'object' || typeof schema === 'function') && schema !== null ? (schema as { '~standard'?: unknown })['~standard'] : undefined;
+  const props = typeof standard === 'object' && standard !== null ? (standard as { version?: unknown; validate?: unknown }) : undefined;
+  if (props?.version !== 1 || typeof props.validate !== 'function') {
+    throw definitionError(
+      `@Validate on ${where} got ${describeValue(schema)}, which is not a Standard Schema (v1): pass a schema of a library that implements it, such as zod, valibot or ArkType.`,
+    );
+  }
+  return schema as StandardSchemaV1;
+}
+
+interface ValidationPlan {
+  readonly listSchema: StandardSchemaV1 | undefined;
+  readonly parameters: readonly ParameterSchema[];
+  readonly argumentNames: readonly (string | undefined)[];
+  readonly restFrom: number | undefined;
 }
 
 interface ParameterBinding {
@@ -340,6 +464,7 @@ interface ParameterBinding {
   readonly minArguments: number;
   readonly maxArguments: number;
   readonly argumentNames: readonly string[] | undefined;
+  readonly validation: ValidationPlan;
 }
 
 const INJECTED: Readonly<Record<Exclude<ParameterMarker, 'optional'>, ParameterSource>> = Object.freeze({
@@ -349,8 +474,10 @@ const INJECTED: Readonly<Record<Exclude<ParameterMarker, 'optional'>, ParameterS
   ignore: Object.freeze({ kind: 'ignore' }),
 });
 
-function compileParameters(method: HubMethod, markers: ReadonlyMap<number, readonly ParameterMarker[]>, where: string): ParameterBinding {
-  const highestMarked = Math.max(-1, ...markers.keys());
+function compileParameters(method: HubMethod, metadata: HubMemberMetadata, where: string): ParameterBinding {
+  const markers = metadata.parameters;
+  const schemas = metadata.parameterSchemas;
+  const highestMarked = Math.max(-1, ...markers.keys(), ...schemas.keys());
   // When the source cannot be read, `fn.length` (plain parameters before any default) is all we know.
   const declared: readonly DeclaredParameter[] =
     readParameterList(method) ??
@@ -365,22 +492,31 @@ function compileParameters(method: HubMethod, markers: ReadonlyMap<number, reado
   let minArguments = 0;
   let firstOptional: string | undefined;
   let rest = false;
+  let restFrom: number | undefined;
   let injected = false;
+  const parameterSchemas: ParameterSchema[] = [];
   for (const [position, parameter] of declared.entries()) {
     const label = parameter.name === undefined ? `parameter ${position + 1}` : `parameter '${parameter.name}'`;
     const marks = markers.get(position) ?? [];
     if (marks.length > 1) throw definitionError(`${where}: ${label} has ${marks.length} parameter decorators (${marks.join(', ')}); a parameter takes one.`);
     const mark = marks[0];
+    const schemaList = schemas.get(position) ?? [];
+    if (schemaList.length > 1) throw definitionError(`${where}: ${label} has ${schemaList.length} @Validate decorators; combine them into one schema.`);
+    const schema = schemaList[0] === undefined ? undefined : checkSchema(schemaList[0], `${where} ${label}`);
     if (mark !== undefined && mark !== 'optional') {
       if (parameter.rest) throw definitionError(`${where}: the rest ${label} cannot be injected; only a plain parameter can.`);
+      if (schema !== undefined) throw definitionError(`${where}: ${label} is ${mark === 'ignore' ? 'ignored' : 'injected'}, not a client argument, so @Validate does not apply to it.`);
       parameters.push(INJECTED[mark]);
       injected = true;
       continue;
     }
+    if (schema !== undefined) parameterSchemas.push(Object.freeze({ argumentIndex, rest: parameter.rest, schema }));
     if (parameter.rest) {
       if (mark === 'optional') throw definitionError(`${where}: the rest ${label} is optional by nature; remove @Optional().`);
       parameters.push(Object.freeze({ kind: 'rest', from: argumentIndex }));
+      names.push(parameter.name);
       rest = true;
+      restFrom = argumentIndex;
       continue;
     }
     const optional = mark === 'optional' || parameter.hasDefault;
@@ -395,13 +531,19 @@ function compileParameters(method: HubMethod, markers: ReadonlyMap<number, reado
     argumentIndex += 1;
   }
 
-  const argumentNames = names.every((name): name is string => name !== undefined) && !rest ? Object.freeze(names) : undefined;
+  if (metadata.argumentsSchemas.length > 1) throw definitionError(`${where} has ${metadata.argumentsSchemas.length} @Validate decorators on the method; combine them into one schema.`);
+  const listSchema = metadata.argumentsSchemas[0] === undefined ? undefined : checkSchema(metadata.argumentsSchemas[0], where);
+  if (listSchema !== undefined && parameterSchemas.length > 0) {
+    throw definitionError(`${where} has @Validate both on the method and on parameters; validate the argument list with one schema, or each parameter with its own.`);
+  }
+  const argumentNames = names.every((name): name is string => name !== undefined) && !rest ? Object.freeze([...names]) : undefined;
   return {
     parameters: Object.freeze(parameters),
     directArguments: !injected,
     minArguments,
     maxArguments: rest ? Number.POSITIVE_INFINITY : argumentIndex,
     argumentNames,
+    validation: { listSchema, parameters: Object.freeze(parameterSchemas), argumentNames: Object.freeze(names), restFrom },
   };
 }
 

@@ -1,5 +1,6 @@
-import type { HubNegotiateOptions } from '@serverless-hub/decorators';
+import type { EventMode, HubNegotiateOptions } from '@serverless-hub/decorators';
 import type { UpstreamCategory } from '../upstream/hub-invocation-context.js';
+import type { ArgumentValidator } from './argument-validator.js';
 import type { HubFilter, HubFilterFunction } from './hub-filter.js';
 
 /** A hub class as registration accepts it: a class extending `ServerlessHub`. */
@@ -43,6 +44,8 @@ export interface HubEventDescriptor {
   readonly argumentNames: readonly string[] | undefined;
   /** Filters of the class (base classes first) and then of the method, in declaration order. */
   readonly filters: readonly CompiledFilter[];
+  /** Checks and converts the client arguments (`@Validate`); `undefined` when the method declares no schema. */
+  readonly validateArguments: ArgumentValidator | undefined;
 }
 
 /** The hub's `@Negotiate()` method. */
@@ -63,6 +66,10 @@ export interface HubDescriptor {
   readonly name: string;
   /** The app setting that holds the hub's connection string. */
   readonly connectionStringSetting: string;
+  /** The negotiate function's route (under the Functions route prefix), or `false` for none. */
+  readonly negotiateRoute: string | false;
+  /** Whether events were found among every public method (`implicit`) or only `@Event()` methods (`explicit`). */
+  readonly eventMode: EventMode;
   /** Options for the generated negotiate function, when the hub gave some. */
   readonly negotiateOptions: HubNegotiateOptions | undefined;
   /** The `@Negotiate()` method, when the hub has one. */

@@ -82,8 +82,9 @@ export function filterStep(filter: CompiledFilter, activation: HubActivation): F
 }
 
 /**
- * Builds the call of one hub event, once at registration: filter steps (global, class, method), how the
- * hub instance is made, and how its arguments are bound. The call itself does no reflection.
+ * Builds the call of one hub event, once at registration: filter steps (global, class, method), the
+ * argument schemas, how the hub instance is made, and how its arguments are bound. The call itself does
+ * no reflection. Filters run first, so a caller they refuse learns nothing from validation messages.
  */
 export function createEventCall(
   descriptor: HubDescriptor,
@@ -94,20 +95,20 @@ export function createEventCall(
 ): HubEventCall {
   const steps = [...globalFilters, ...event.filters].map((filter) => filterStep(filter, activation));
   const createHub = hubFactory(descriptor, activation);
-  const { method, parameters, directArguments } = event;
+  const { method, parameters, directArguments, validateArguments } = event;
 
-  const run = (context: HubInvocationContext, signal: AbortSignal, functionContext: InvocationContext | undefined): unknown => {
+  const invoke = (context: HubInvocationContext, signal: AbortSignal, functionContext: InvocationContext | undefined, values: readonly unknown[]): unknown => {
     const hub = createHub();
     attachInvocation(hub, { runtime, context, functionContext, signal });
-    if (directArguments) return method.apply(hub, context.arguments as unknown[]);
+    if (directArguments) return method.apply(hub, values as unknown[]);
     const args: unknown[] = [];
     for (const source of parameters) {
       switch (source.kind) {
         case 'argument':
-          args.push(context.arguments[source.index]);
+          args.push(values[source.index]);
           break;
         case 'rest':
-          for (let index = source.from; index < context.arguments.length; index++) args.push(context.arguments[index]);
+          for (let index = source.from; index < values.length; index++) args.push(values[index]);
           break;
         case 'hub-context':
           args.push(context);
@@ -125,6 +126,17 @@ export function createEventCall(
     }
     return method.apply(hub, args);
   };
+
+  // Methods without schemas bind the client arguments as they came; with schemas, the schemas' outputs.
+  const run =
+    validateArguments === undefined
+      ? (context: HubInvocationContext, signal: AbortSignal, functionContext: InvocationContext | undefined): unknown =>
+          invoke(context, signal, functionContext, context.arguments)
+      : (context: HubInvocationContext, signal: AbortSignal, functionContext: InvocationContext | undefined): unknown => {
+          const values = validateArguments(context.arguments);
+          if (values instanceof Promise) return values.then((checked) => invoke(context, signal, functionContext, checked));
+          return invoke(context, signal, functionContext, values);
+        };
 
   if (steps.length === 0) return run;
   return (context, signal, functionContext) => {

@@ -13,11 +13,11 @@ function isForbidden(error: unknown): error is ServerlessHubError {
   return error instanceof ServerlessHubError && error.code === 'UPSTREAM_FORBIDDEN';
 }
 
-function denied(step: FilterStep, context: HubInvocationContext, why: string, cause?: unknown): ServerlessHubError {
+function denied(step: FilterStep, context: HubInvocationContext, why: string, cause?: unknown, failed = false): ServerlessHubError {
   return new ServerlessHubError(
     'UPSTREAM_FORBIDDEN',
-    `Filter ${step.name} denied the ${context.category} event '${context.event}' of hub '${context.hub}' (connection '${context.connectionId}'): ${why}`,
-    cause === undefined ? undefined : { cause },
+    `Filter ${step.name} ${failed ? 'failed on' : 'denied'} the ${context.category} event '${context.event}' of hub '${context.hub}' (connection '${context.connectionId}'): ${why}`,
+    cause === undefined ? undefined : { cause, ...(failed ? { details: { filterFailed: true } } : {}) },
   );
 }
 
@@ -57,9 +57,15 @@ async function settle(pending: PromiseLike<HubFilterResult>, step: FilterStep, c
   if (verdict === false) throw denied(step, context, 'it returned false');
 }
 
+/**
+ * A filter that throws a denial (`denyUpstream()`) or a `HubError` decided; anything else it throws is
+ * a defect of the app. Either way the call is refused (a failing guard never lets a call through), but a
+ * defect is marked `filterFailed` so that it is logged as an error with its stack.
+ */
 function thrownBy(step: FilterStep, context: HubInvocationContext, error: unknown): ServerlessHubError {
   if (isForbidden(error)) return error;
-  return denied(step, context, `it threw ${describeError(error)}`, error);
+  const decided = error instanceof ServerlessHubError && error.code === 'HUB_ERROR';
+  return denied(step, context, `it threw ${describeError(error)}`, error, !decided);
 }
 
 /** A filter step over a filter instance. */

@@ -35,6 +35,27 @@ export const SYSTEM_CLAIM_PREFIX = 'asrs.s.';
 export const USER_CLAIM_PREFIX = 'asrs.u.';
 export const USER_ID_CLAIM = 'asrs.s.uid';
 export const DETAILED_ERRORS_CLAIM = 'asrs.s.derror';
+/** Marks a diagnostic client (Azure/azure-signalr `Constants.ClaimType.DiagnosticClient`). */
+export const DIAGNOSTIC_CLIENT_CLAIM = 'asrs.s.dc';
+/** Asks the service to close the connection when its authentication expires (`Constants.ClaimType.CloseOnAuthExpiration`). */
+export const CLOSE_ON_AUTH_EXPIRATION_CLAIM = 'asrs.s.coae';
+/** When the authentication expires, in seconds since the epoch (`Constants.ClaimType.AuthExpiresOn`). */
+export const AUTH_EXPIRES_ON_CLAIM = 'asrs.s.aeo';
+
+/**
+ * The system claims of a client token besides the user id, as the official SDKs write them.
+ *
+ * @example
+ * ```ts
+ * const flags: SystemClaimOptions = { enableDetailedErrors: true, isDiagnosticClient: true, authenticationExpiresOn: 1_700_003_600 };
+ * ```
+ */
+export interface SystemClaimOptions {
+  readonly enableDetailedErrors?: boolean;
+  readonly isDiagnosticClient?: boolean;
+  /** Set to close the connection when its authentication expires: that moment, in seconds since the epoch. */
+  readonly authenticationExpiresOn?: number;
+}
 
 function invalidClaims(message: string): ServerlessHubError {
   return new ServerlessHubError('CLAIMS_INVALID', message);
@@ -77,17 +98,24 @@ function add(grouped: Map<string, string[]>, type: unknown, value: unknown): voi
 }
 
 /**
- * Builds the claims of a client token: the user id as `asrs.s.uid`, detailed errors as
- * `asrs.s.derror`, then the custom claims, repeated types grouped into arrays and reserved types
+ * Builds the claims of a client token: the user id as `asrs.s.uid`, a diagnostic client as `asrs.s.dc`,
+ * detailed errors as `asrs.s.derror`, closing on expiration as `asrs.s.coae` + `asrs.s.aeo`, then the custom claims, repeated types grouped into arrays and reserved types
  * renamed `asrs.u.<type>`. Internal to negotiate.
  *
  * @throws {@link ServerlessHubError} `CLAIMS_INVALID` for a malformed claim or an `asrs.s.*` type.
  */
-export function clientTokenClaims(userId: string | undefined, claims: ClaimsInput | undefined, enableDetailedErrors: boolean): TokenClaims {
+export function clientTokenClaims(userId: string | undefined, claims: ClaimsInput | undefined, system: SystemClaimOptions): TokenClaims {
   // No prototype: a claim named "__proto__" must stay a claim.
   const result = Object.create(null) as TokenClaims;
+  // The order of the official ClaimsUtility.BuildJwtClaims: user id, diagnostic client, detailed errors,
+  // close on expiration, then the app's claims.
   if (userId !== undefined) result[USER_ID_CLAIM] = userId;
-  if (enableDetailedErrors) result[DETAILED_ERRORS_CLAIM] = 'True';
+  if (system.isDiagnosticClient === true) result[DIAGNOSTIC_CLIENT_CLAIM] = 'true';
+  if (system.enableDetailedErrors === true) result[DETAILED_ERRORS_CLAIM] = 'True';
+  if (system.authenticationExpiresOn !== undefined) {
+    result[CLOSE_ON_AUTH_EXPIRATION_CLAIM] = 'true';
+    result[AUTH_EXPIRES_ON_CLAIM] = String(system.authenticationExpiresOn);
+  }
   if (claims === undefined) return result;
   // Claims may come from plain JavaScript: check them as untrusted input.
   const input: unknown = claims;

@@ -2,6 +2,7 @@ import type { JWTPayload } from 'jose';
 import { decodeClaimsUnverified } from '../auth/decode-claims-unverified.js';
 import { checkGetClaimsOptions, getClaims } from '../auth/get-claims.js';
 import type { GetClaimsOptions } from '../auth/get-claims.js';
+import { resolveAppSettingReferences } from '../connection/app-setting-reference.js';
 import { DEFAULT_CONNECTION_SETTING, endpointFromSettings } from '../connection/endpoint-from-settings.js';
 import { ServerlessHubError } from '../errors/serverless-hub-error.js';
 import { compileBindingExpression } from './binding-expression.js';
@@ -49,6 +50,10 @@ export interface ConnectionInfoOptions {
   readonly verifyIdToken?: GetClaimsOptions;
   /** Asks the service to send detailed errors to the client (`asrs.s.derror`). */
   readonly enableDetailedErrors?: boolean;
+  /** Marks the connection as a diagnostic client (`asrs.s.dc`, C# `IsDiagnosticClient`). */
+  readonly isDiagnosticClient?: boolean;
+  /** Closes the connection when its access token expires (`asrs.s.coae`, C# `CloseOnAuthenticationExpiration`). */
+  readonly closeOnAuthenticationExpiration?: boolean;
 }
 
 function invalidOptions(message: string): ServerlessHubError {
@@ -91,6 +96,8 @@ export class SignalRConnectionInfo {
   readonly #lifetime: number;
   readonly #verifyIdToken: GetClaimsOptions | undefined;
   readonly #enableDetailedErrors: boolean;
+  readonly #isDiagnosticClient: boolean;
+  readonly #closeOnAuthenticationExpiration: boolean;
 
   /** @internal Use {@link signalRConnectionInfo}. */
   constructor(options: ConnectionInfoOptions) {
@@ -103,17 +110,17 @@ export class SignalRConnectionInfo {
 
     const setting = o.connectionStringSetting ?? DEFAULT_CONNECTION_SETTING;
     if (typeof setting !== 'string' || setting.trim() === '') throw invalidOptions('connectionStringSetting must name an app setting.');
-    this.connectionStringSetting = setting;
+    this.connectionStringSetting = resolveAppSettingReferences(setting, 'connectionStringSetting');
 
     if (o.userId !== undefined && (typeof o.userId !== 'string' || o.userId === '')) {
       throw invalidOptions('userId must be a non-empty string (a literal or a binding expression); omit it for anonymous connections.');
     }
-    this.#userId = o.userId === undefined ? undefined : compileBindingExpression(o.userId, 'userId');
+    this.#userId = o.userId === undefined ? undefined : compileBindingExpression(resolveAppSettingReferences(o.userId, 'userId'), 'userId');
 
     if (o.idToken !== undefined && (typeof o.idToken !== 'string' || o.idToken === '')) {
       throw invalidOptions('idToken must be a non-empty string, usually a binding expression such as "{headers.x-ms-token-aad-id-token}".');
     }
-    this.#idToken = o.idToken === undefined ? undefined : compileBindingExpression(o.idToken, 'idToken');
+    this.#idToken = o.idToken === undefined ? undefined : compileBindingExpression(resolveAppSettingReferences(o.idToken, 'idToken'), 'idToken');
 
     const list = o.claimTypeList;
     if (list !== undefined && (!Array.isArray(list) || (list as unknown[]).some((type) => typeof type !== 'string' || type === ''))) {
@@ -146,6 +153,11 @@ export class SignalRConnectionInfo {
       throw invalidOptions('enableDetailedErrors must be true or false.');
     }
     this.#enableDetailedErrors = o.enableDetailedErrors === true;
+    for (const flag of ['isDiagnosticClient', 'closeOnAuthenticationExpiration'] as const) {
+      if (o[flag] !== undefined && typeof o[flag] !== 'boolean') throw invalidOptions(`${flag} must be true or false.`);
+    }
+    this.#isDiagnosticClient = o.isDiagnosticClient === true;
+    this.#closeOnAuthenticationExpiration = o.closeOnAuthenticationExpiration === true;
   }
 
   /** Negotiates for one request; see {@link negotiateFromRequest}. */
@@ -161,6 +173,8 @@ export class SignalRConnectionInfo {
     return negotiate(endpoint, this.hubName, {
       lifetime: this.#lifetime,
       enableDetailedErrors: this.#enableDetailedErrors,
+      isDiagnosticClient: this.#isDiagnosticClient,
+      closeOnAuthenticationExpiration: this.#closeOnAuthenticationExpiration,
       ...(userId === undefined ? {} : { userId }),
       ...(claims === undefined ? {} : { claims }),
     });

@@ -150,6 +150,32 @@ describe('negotiate', () => {
     await expect(negotiate(CLOUD, 'chat', { claims: { big: 'x'.repeat(2700) } })).resolves.toBeDefined();
   });
 
+  // Claim types and values from Azure/azure-signalr: Constants.ClaimType (DiagnosticClient = "asrs.s.dc",
+  // CloseOnAuthExpiration = "asrs.s.coae", AuthExpiresOn = "asrs.s.aeo") and ClaimsUtility.BuildJwtClaims
+  // ("true" for both flags, aeo as Unix seconds; dc and coae written before the app's claims).
+  it('marks diagnostic clients with asrs.s.dc and asks to close on expiry with asrs.s.coae and asrs.s.aeo', async () => {
+    const info = await negotiate(CLOUD, 'chat', { userId: 'u', isDiagnosticClient: true, closeOnAuthenticationExpiration: true, lifetime: 600, claims: { role: 'r' } });
+    const payload = await verified(info.accessToken, 'https://contoso.service.signalr.net/client/?hub=chat');
+    expect(Object.keys(payload)).toEqual(['asrs.s.uid', 'asrs.s.dc', 'asrs.s.coae', 'asrs.s.aeo', 'role', 'aud', 'nbf', 'iat', 'exp']);
+    expect(payload['asrs.s.dc']).toBe('true');
+    expect(payload['asrs.s.coae']).toBe('true');
+    expect(payload['asrs.s.aeo']).toBe(String(payload.exp));
+
+    const expiresOn = new Date(Date.now() + 120_000);
+    const early = await negotiate(CLOUD, 'chat', { closeOnAuthenticationExpiration: true, authenticationExpiresOn: expiresOn });
+    expect((await verified(early.accessToken, 'https://contoso.service.signalr.net/client/?hub=chat'))['asrs.s.aeo']).toBe(String(Math.floor(expiresOn.getTime() / 1000)));
+
+    const plain = await verified((await negotiate(CLOUD, 'chat', { isDiagnosticClient: false, closeOnAuthenticationExpiration: false })).accessToken, 'https://contoso.service.signalr.net/client/?hub=chat');
+    expect(Object.keys(plain).sort()).toEqual(['aud', 'exp', 'iat', 'nbf']);
+  });
+
+  it('refuses malformed diagnostic and expiry options', async () => {
+    expect((await rejectionOf(negotiate(CLOUD, 'chat', { isDiagnosticClient: 'yes' as never }))).message).toMatch(/isDiagnosticClient must be true or false/);
+    expect((await rejectionOf(negotiate(CLOUD, 'chat', { authenticationExpiresOn: 5 }))).message).toMatch(/only with closeOnAuthenticationExpiration/);
+    const bad = await rejectionOf(negotiate(CLOUD, 'chat', { closeOnAuthenticationExpiration: true, authenticationExpiresOn: new Date(Number.NaN) }));
+    expect(bad.code).toBe('NEGOTIATE_OPTIONS_INVALID');
+  });
+
   it('issues a different token per call', async () => {
     const a = await negotiate(CLOUD, 'chat', { userId: 'a' });
     const b = await negotiate(CLOUD, 'chat', { userId: 'b' });

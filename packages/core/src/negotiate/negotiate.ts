@@ -1,7 +1,7 @@
 import { signingKeyFor } from '../connection/access-key-provider.js';
 import type { ServiceEndpoint } from '../connection/service-endpoint.js';
 import { ServerlessHubError } from '../errors/serverless-hub-error.js';
-import { signAccessToken } from '../token/sign-access-token.js';
+import { signAccessTokenNow } from '../token/sign-access-token.js';
 import { clientTokenClaims } from './client-claims.js';
 import type { ClaimsInput } from './client-claims.js';
 import { assertHubName } from './hub-name.js';
@@ -77,6 +77,23 @@ export interface NegotiateOptions {
   readonly lifetime?: number;
   /** Asks the service to send detailed error messages to this client (`asrs.s.derror`). Default false. */
   readonly enableDetailedErrors?: boolean;
+  /**
+   * Marks the connection as a diagnostic client, whose messages the service logs in detail (`asrs.s.dc`,
+   * C# `NegotiationOptions.IsDiagnosticClient`). Default false.
+   */
+  readonly isDiagnosticClient?: boolean;
+  /**
+   * Asks the service to close the connection when its authentication expires (`asrs.s.coae`, with the
+   * moment in `asrs.s.aeo`; C# `CloseOnAuthenticationExpiration`): by default when this access token
+   * expires, or at `authenticationExpiresOn`. Default false.
+   */
+  readonly closeOnAuthenticationExpiration?: boolean;
+  /**
+   * When the client's authentication expires (e.g. the `exp` of the bearer token it negotiated with), in
+   * seconds since the epoch or as a `Date`; only with `closeOnAuthenticationExpiration`. Default: when
+   * the access token expires.
+   */
+  readonly authenticationExpiresOn?: number | Date;
   /** Signing algorithm. Default `HS256`. */
   readonly algorithm?: 'HS256' | 'HS512';
   /**
@@ -138,6 +155,23 @@ export function checkLifetime(lifetime: unknown): number {
   return lifetime;
 }
 
+function checkFlag(value: unknown, name: string): boolean {
+  if (value !== undefined && typeof value !== 'boolean') throw invalidOption(`${name} must be true or false.`);
+  return value === true;
+}
+
+function closeOnExpiration(options: NegotiateOptions, tokenExpiresAt: number): { authenticationExpiresOn?: number } {
+  const close = checkFlag(options.closeOnAuthenticationExpiration, 'closeOnAuthenticationExpiration');
+  const at: unknown = options.authenticationExpiresOn;
+  if (at === undefined) return close ? { authenticationExpiresOn: tokenExpiresAt } : {};
+  if (!close) throw invalidOption('authenticationExpiresOn applies only with closeOnAuthenticationExpiration: true.');
+  const seconds = at instanceof Date ? Math.floor(at.getTime() / 1000) : at;
+  if (typeof seconds !== 'number' || !Number.isSafeInteger(seconds) || seconds <= 0) {
+    throw invalidOption('authenticationExpiresOn must be a Date or a whole number of seconds since the epoch, e.g. the exp claim of the bearer token.');
+  }
+  return { authenticationExpiresOn: seconds };
+}
+
 function checkUserId(userId: unknown): string | undefined {
   if (userId === undefined) return undefined;
   if (typeof userId !== 'string' || userId === '') {
@@ -180,12 +214,18 @@ export async function negotiate(endpoint: ServiceEndpoint, hubName: string, opti
   if (algorithm !== undefined && algorithm !== 'HS256' && algorithm !== 'HS512') {
     throw invalidOption('algorithm must be HS256 or HS512.');
   }
-  const claims = clientTokenClaims(checkUserId(options.userId), options.claims, options.enableDetailedErrors === true);
+  const now = Math.floor(Date.now() / 1000);
+  const claims = clientTokenClaims(checkUserId(options.userId), options.claims, {
+    enableDetailedErrors: options.enableDetailedErrors === true,
+    isDiagnosticClient: checkFlag(options.isDiagnosticClient, 'isDiagnosticClient'),
+    ...closeOnExpiration(options, now + lifetimeSeconds),
+  });
   const { key, kid } = await signingKeyFor(endpoint);
-  const accessToken = await signAccessToken({
+  const accessToken = signAccessTokenNow({
     audience: target.audience,
     key,
     lifetimeSeconds,
+    now,
     claims,
     ...(kid === undefined ? {} : { kid }),
     ...(options.algorithm === undefined ? {} : { algorithm: options.algorithm }),

@@ -1,4 +1,4 @@
-import { signAccessToken } from '../token/sign-access-token.js';
+import { signAccessTokenNow } from '../token/sign-access-token.js';
 import type { RestAuthorizer } from './rest-authorizer.js';
 
 /** REST tokens live one hour, as the official SDK signs them. */
@@ -22,7 +22,8 @@ export interface AccessKeyAuthorizerOptions {
 
 /**
  * Signs REST tokens with the access key, one per audience (the request URL without its query), and keeps
- * each until shortly before it expires. Concurrent requests for the same audience share one signing.
+ * each until shortly before it expires. Signing is synchronous, so concurrent requests for one audience
+ * find the token the first one signed.
  */
 export class AccessKeyAuthorizer implements RestAuthorizer {
   readonly #key: string;
@@ -30,7 +31,6 @@ export class AccessKeyAuthorizer implements RestAuthorizer {
   readonly #capacity: number;
   readonly #now: () => number;
   readonly #cache = new Map<string, CachedAuthorization>();
-  readonly #signing = new Map<string, Promise<string>>();
 
   constructor(key: string, options: AccessKeyAuthorizerOptions = {}) {
     this.#key = key;
@@ -47,21 +47,16 @@ export class AccessKeyAuthorizer implements RestAuthorizer {
   authorization(audience: string): Promise<string> {
     const cached = this.#cache.get(audience);
     if (cached !== undefined && this.#now() < cached.refreshAt) return Promise.resolve(cached.value);
-    let signing = this.#signing.get(audience);
-    if (signing === undefined) {
-      signing = this.#sign(audience);
-      this.#signing.set(audience, signing);
-      const forget = (): void => {
-        this.#signing.delete(audience);
-      };
-      signing.then(forget, forget);
+    try {
+      return Promise.resolve(this.#sign(audience));
+    } catch (error) {
+      return Promise.reject(error instanceof Error ? error : new Error(String(error)));
     }
-    return signing;
   }
 
-  async #sign(audience: string): Promise<string> {
+  #sign(audience: string): string {
     const nowMs = this.#now();
-    const token = await signAccessToken({
+    const token = signAccessTokenNow({
       audience,
       key: this.#key,
       lifetimeSeconds: TOKEN_LIFETIME_SECONDS,

@@ -3,7 +3,10 @@ import { forgetFunctions } from '../functions/function-registry.js';
 import type { RegisteredFunction, RegisteredHttpFunction } from '../functions/function-registry.js';
 import { registerHubs } from '../functions/register-hubs.js';
 import type { FunctionsApp, UpstreamOptions } from '../functions/register-hubs.js';
+import type { EventMode } from '@serverless-hub/decorators';
 import { compileHub } from '../hub/compile-hub.js';
+import { silentUpstreamLogger } from '../upstream/upstream-logger.js';
+import type { UpstreamLogger } from '../upstream/upstream-logger.js';
 import type { HubClass } from '../hub/hub-descriptor.js';
 import type { HubContainer } from '../hub/hub-container.js';
 import type { HubFilterType } from '../hub/hub-filter.js';
@@ -41,6 +44,10 @@ export interface HubTestBedOptions {
   readonly upstream?: UpstreamOptions;
   /** Set for each hub whose connection setting is unset, until `dispose()`. Default: the emulator's. */
   readonly connectionString?: string;
+  /** The registration-wide event mode (see `registerHubs`). */
+  readonly eventMode?: EventMode;
+  /** Where registration writes what it exposed. Default: nowhere (tests read `functions` instead). */
+  readonly logger?: UpstreamLogger;
 }
 
 /**
@@ -159,7 +166,7 @@ function routeOf(options: { readonly hub: string; readonly category: string; rea
  * ```
  */
 export function createHubTestBed(hubs: readonly HubClass[], options: HubTestBedOptions = {}): HubTestBed {
-  const descriptors = hubs.map((hub) => compileHub(hub));
+  const descriptors = hubs.map((hub) => compileHub(hub, options.eventMode === undefined ? {} : { eventMode: options.eventMode }));
   const connectionString = options.connectionString ?? EMULATOR_CONNECTION_STRING;
   const restored = new Map<string, string | undefined>();
   for (const { connectionStringSetting } of descriptors) {
@@ -188,6 +195,8 @@ export function createHubTestBed(hubs: readonly HubClass[], options: HubTestBedO
       ...(options.container === undefined ? {} : { container: options.container }),
       ...(options.filters === undefined ? {} : { filters: options.filters }),
       ...(options.upstream === undefined ? {} : { upstream: options.upstream }),
+      ...(options.eventMode === undefined ? {} : { eventMode: options.eventMode }),
+      logger: options.logger ?? silentUpstreamLogger,
     });
   } catch (error) {
     restore();
@@ -243,7 +252,7 @@ export function createHubTestBed(hubs: readonly HubClass[], options: HubTestBedO
     disconnect: (callOptions = {}) => call({ ...callOptions, event: 'disconnected', category: 'connections' }),
     async negotiate(negotiateOptions = {}) {
       const hub = negotiateOptions.hub ?? firstHub;
-      const fn = byRoute.get(`${hub}/negotiate`.toLowerCase());
+      const fn = functions.find((candidate): candidate is RegisteredHttpFunction => candidate.role === 'negotiate' && candidate.trigger === 'http' && candidate.hub?.toLowerCase() === hub.toLowerCase());
       if (fn === undefined) throw new Error(`No negotiate function is registered for hub ${hub}.`);
       const query = new URLSearchParams(negotiateOptions.query ?? {}).toString();
       const request = new FunctionsRequest({

@@ -1,4 +1,4 @@
-import type { SignJWT, createRemoteJWKSet, jwtVerify } from 'jose';
+import type { createRemoteJWKSet, jwtVerify } from 'jose';
 
 /** jose's token verification: what getClaims and the Entra ID upstream validator use. */
 export interface JoseVerifier {
@@ -6,18 +6,13 @@ export interface JoseVerifier {
   readonly createRemoteJWKSet: typeof createRemoteJWKSet;
 }
 
-/** jose's token signing: what signAccessToken uses. */
-export interface JoseSigner {
-  readonly SignJWT: typeof SignJWT;
-}
-
 let verifier: Promise<JoseVerifier> | undefined;
-let signer: Promise<JoseSigner> | undefined;
 
 /*
  * jose is loaded on first use, not when the app starts: registering hubs needs none of it, and importing
  * it costs a cold start dozens of modules. Only the parts in use are imported (jose's own entry points for
- * verifying, remote key sets and signing). A failed import is not kept, so a later call tries again.
+ * verifying and remote key sets); the tokens the framework issues are signed with node:crypto. A failed
+ * import is not kept, so a later call tries again.
  */
 
 /**
@@ -37,23 +32,4 @@ export function joseVerifier(): Promise<JoseVerifier> {
     },
   );
   return verifier;
-}
-
-/**
- * jose's `SignJWT`, imported on the first call.
- *
- * @example
- * ```ts
- * const { SignJWT } = await joseSigner();
- * ```
- */
-export function joseSigner(): Promise<JoseSigner> {
-  signer ??= import('jose/jwt/sign').then(
-    (sign) => ({ SignJWT: sign.SignJWT }),
-    (error: unknown) => {
-      signer = undefined;
-      throw error;
-    },
-  );
-  return signer;
 }

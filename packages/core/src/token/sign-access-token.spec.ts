@@ -1,4 +1,4 @@
-import { decodeProtectedHeader, jwtVerify } from 'jose';
+import { SignJWT, decodeProtectedHeader, jwtVerify } from 'jose';
 import { describe, expect, it } from 'vitest';
 import { ServerlessHubError } from '../errors/serverless-hub-error.js';
 import { signAccessToken } from './sign-access-token.js';
@@ -40,6 +40,30 @@ describe('signAccessToken', () => {
     const token = await signAccessToken({ audience: 'real', key: KEY, lifetimeSeconds: 60, now: 1000, claims: { 'asrs.s.uid': 'u', aud: 'fake', exp: 1 } });
     const { payload } = await jwtVerify(token, keyBytes(KEY), { currentDate: new Date(1_000_000) });
     expect(payload).toEqual({ 'asrs.s.uid': 'u', aud: 'real', nbf: 1000, iat: 1000, exp: 1060 });
+  });
+
+  it('writes byte for byte the token jose signs from the same header and claims', async () => {
+    // The framework signed with jose's SignJWT before it signed with node:crypto: clients and the service
+    // must see no difference.
+    const cases = [
+      { audience: 'https://x.service.signalr.net/client/?hub=chat', key: KEY, lifetimeSeconds: 3600, now: 1_700_000_000, claims: { 'asrs.s.uid': 'alice', role: ['a', 'b'], name: 'Zoë 🌍' } },
+      { audience: 'https://x.service.signalr.net/api/hubs/chat/:send', key: 'clé-🔑', kid: 'kid-1', lifetimeSeconds: 60, now: 1, algorithm: 'HS512' as const },
+      { audience: 'a', key: KEY, lifetimeSeconds: 86_400, now: 2_000_000_000, claims: JSON.parse('{"__proto__":"x","asrs.s.derror":"True","quote":"\\"</script>"}') as Record<string, string> },
+    ];
+    for (const request of cases) {
+      const algorithm = request.algorithm ?? 'HS256';
+      const header = request.kid === undefined ? { alg: algorithm, typ: 'JWT' } : { alg: algorithm, typ: 'JWT', kid: request.kid };
+      const payload = { ...request.claims, aud: request.audience, nbf: request.now, iat: request.now, exp: request.now + request.lifetimeSeconds };
+      const viaJose = await new SignJWT(payload).setProtectedHeader(header).sign(keyBytes(request.key));
+      expect(await signAccessToken(request)).toBe(viaJose);
+      await expect(jwtVerify(viaJose, keyBytes(request.key), { currentDate: new Date(request.now * 1000) })).resolves.toBeDefined();
+    }
+  });
+
+  it('refuses an algorithm other than HS256 and HS512 and a lifetime that is not a number (options from plain JavaScript)', async () => {
+    const none = { audience: 'x', key: KEY, lifetimeSeconds: 60, algorithm: 'none' } as unknown as Parameters<typeof signAccessToken>[0];
+    await expect(signAccessToken(none)).rejects.toMatchObject({ code: 'NEGOTIATE_OPTIONS_INVALID' });
+    await expect(signAccessToken({ audience: 'x', key: KEY, lifetimeSeconds: Number.NaN })).rejects.toMatchObject({ code: 'NEGOTIATE_OPTIONS_INVALID' });
   });
 
   it('refuses an empty key', async () => {

@@ -1,7 +1,6 @@
-import type { CryptoKey, JWTPayload } from 'jose';
+import { createHmac, createSecretKey } from 'node:crypto';
+import type { KeyObject } from 'node:crypto';
 import { ServerlessHubError } from '../errors/serverless-hub-error.js';
-import { joseSigner } from './jose-loader.js';
-import type { JoseSigner } from './jose-loader.js';
 
 /**
  * What {@link signAccessToken} needs to sign a service token.
@@ -27,31 +26,65 @@ export interface AccessTokenRequest {
   readonly now?: number;
 }
 
-const encoder = new TextEncoder();
-const HASH_OF = { HS256: 'SHA-256', HS512: 'SHA-512' } as const;
-// Keys are few and long-lived: import each into WebCrypto once, instead of once per token as jose
-// does when given raw bytes.
-const cryptoKeys = new Map<string, Promise<CryptoKey>>();
-const MAX_CACHED_KEYS = 64;
-let signJwt: JoseSigner['SignJWT'] | undefined;
+const HMAC_OF: Readonly<Record<string, string>> = { HS256: 'sha256', HS512: 'sha512' };
+// Tokens are signed with a synchronous node:crypto HMAC. WebCrypto's `subtle.sign` (jose's only way to
+// sign) hands every token to the libuv thread pool and back through a promise; for an HMAC over a few
+// hundred bytes that round trip costs several times the HMAC, and negotiate is a hot path. The output is
+// the same compact JWS jose writes: base64url(JSON header) "." base64url(JSON claims) "." base64url(MAC).
+// Keys and headers are few and long-lived, so each becomes a KeyObject / encoded header once.
+const secretKeys = new Map<string, KeyObject>();
+const encodedHeaders = new Map<string, string>();
+const MAX_CACHED = 64;
 
-function cryptoKeyFor(key: string, algorithm: 'HS256' | 'HS512'): Promise<CryptoKey> {
-  const cacheKey = `${algorithm}:${key}`;
-  let cryptoKey = cryptoKeys.get(cacheKey);
-  if (cryptoKey === undefined) {
-    cryptoKey = crypto.subtle.importKey('raw', encoder.encode(key), { name: 'HMAC', hash: HASH_OF[algorithm] }, false, ['sign']);
-    if (cryptoKeys.size >= MAX_CACHED_KEYS) cryptoKeys.clear();
-    cryptoKeys.set(cacheKey, cryptoKey);
-    cryptoKey.catch(() => {
-      cryptoKeys.delete(cacheKey);
-    });
+function cached<T>(cache: Map<string, T>, key: string, create: () => T): T {
+  let value = cache.get(key);
+  if (value === undefined) {
+    value = create();
+    if (cache.size >= MAX_CACHED) cache.clear();
+    cache.set(key, value);
   }
-  return cryptoKey;
+  return value;
+}
+
+function base64UrlJson(value: unknown): string {
+  return Buffer.from(JSON.stringify(value), 'utf8').toString('base64url');
+}
+
+function encodedHeader(algorithm: string, kid: string | undefined): string {
+  return cached(encodedHeaders, kid === undefined ? algorithm : `${algorithm}\n${kid}`, () =>
+    base64UrlJson(kid === undefined ? { alg: algorithm, typ: 'JWT' } : { alg: algorithm, typ: 'JWT', kid }),
+  );
+}
+
+/**
+ * {@link signAccessToken} without the promise, for the framework's hot paths (negotiate, REST tokens).
+ * Internal: throws instead of rejecting.
+ *
+ * @throws {@link ServerlessHubError} `ACCESS_KEY_UNAVAILABLE` for an empty key,
+ * `NEGOTIATE_OPTIONS_INVALID` for another algorithm or a lifetime that is not a finite number.
+ */
+export function signAccessTokenNow(request: AccessTokenRequest): string {
+  const key = request.key as unknown;
+  if (typeof key !== 'string' || key === '') {
+    throw new ServerlessHubError('ACCESS_KEY_UNAVAILABLE', 'Cannot sign a token with an empty access key. Check the connection string.');
+  }
+  const algorithm = request.algorithm ?? 'HS256';
+  const hash = HMAC_OF[algorithm];
+  if (hash === undefined) throw new ServerlessHubError('NEGOTIATE_OPTIONS_INVALID', 'The token algorithm must be HS256 or HS512.');
+  if (!Number.isFinite(request.lifetimeSeconds)) {
+    throw new ServerlessHubError('NEGOTIATE_OPTIONS_INVALID', 'The token lifetime must be a finite number of seconds.');
+  }
+  const now = request.now ?? Math.floor(Date.now() / 1000);
+  const payload = { ...request.claims, aud: request.audience, nbf: now, iat: now, exp: now + request.lifetimeSeconds };
+  const signingInput = `${encodedHeader(algorithm, request.kid)}.${base64UrlJson(payload)}`;
+  const secret = cached(secretKeys, `${algorithm}\n${key}`, () => createSecretKey(Buffer.from(key, 'utf8')));
+  return `${signingInput}.${createHmac(hash, secret).update(signingInput, 'utf8').digest('base64url')}`;
 }
 
 /**
  * Signs a JWT the way Azure SignalR Service expects client and REST tokens: HS256 (or HS512) over the
- * UTF-8 bytes of the access key, with `aud`, `nbf`, `iat` and `exp`, no `iss`.
+ * UTF-8 bytes of the access key, with `aud`, `nbf`, `iat` and `exp`, no `iss`. The claims are written in
+ * the order given, then `aud`, `nbf`, `iat`, `exp`; the header is `{"alg":…,"typ":"JWT"}` (and `kid`).
  *
  * @example
  * ```ts
@@ -62,15 +95,11 @@ function cryptoKeyFor(key: string, algorithm: 'HS256' | 'HS512'): Promise<Crypto
  * });
  * ```
  */
-export async function signAccessToken(request: AccessTokenRequest): Promise<string> {
-  if (typeof request.key !== 'string' || request.key === '') {
-    throw new ServerlessHubError('ACCESS_KEY_UNAVAILABLE', 'Cannot sign a token with an empty access key. Check the connection string.');
+export function signAccessToken(request: AccessTokenRequest): Promise<string> {
+  // Failures reject rather than throw, as callers of an async signer expect.
+  try {
+    return Promise.resolve(signAccessTokenNow(request));
+  } catch (error) {
+    return Promise.reject(error instanceof Error ? error : new Error(String(error)));
   }
-  const now = request.now ?? Math.floor(Date.now() / 1000);
-  const algorithm = request.algorithm ?? 'HS256';
-  const payload: JWTPayload = { ...request.claims, aud: request.audience, nbf: now, iat: now, exp: now + request.lifetimeSeconds };
-  const header = request.kid === undefined ? { alg: algorithm, typ: 'JWT' } : { alg: algorithm, typ: 'JWT', kid: request.kid };
-  // Awaited only until jose is loaded; then every token is signed without the extra turn.
-  const SignJWT = (signJwt ??= (await joseSigner()).SignJWT);
-  return new SignJWT(payload).setProtectedHeader(header).sign(await cryptoKeyFor(request.key, algorithm));
 }

@@ -408,7 +408,9 @@ export class UpstreamDispatcher {
       return ACCEPTED;
     }
     if (denied) {
-      logger.log('info', `Upstream call ${where} denied: ${error.message}`);
+      // A filter that crashed (rather than deciding) is a defect of the app: its failure is logged with its stack.
+      if (isFilterFailure(error)) logger.log('error', `Upstream call ${where} refused: ${error.message}`, error.cause);
+      else logger.log('info', `Upstream call ${where} denied: ${error.message}`);
       return rejected('UPSTREAM_FORBIDDEN', entry.isConnected ? 'The connection was refused.' : 'The call was denied.');
     }
     if (entry.isConnected) {
@@ -416,8 +418,13 @@ export class UpstreamDispatcher {
       logger.log('error', `Handler of ${where} failed; the connection is refused.`, error);
       return rejected('UPSTREAM_FORBIDDEN', 'The connection was refused.');
     }
-    const isHubError = error instanceof ServerlessHubError && error.code === 'HUB_ERROR';
+    const invalidArguments = error instanceof ServerlessHubError && error.code === 'HUB_ARGUMENTS_INVALID';
+    const isHubError = invalidArguments || (error instanceof ServerlessHubError && error.code === 'HUB_ERROR');
     if (context.invocationId === undefined) {
+      if (invalidArguments) {
+        logger.log('warn', `Upstream send ${where} not run: ${error.message}`);
+        return ACCEPTED;
+      }
       if (isHubError) {
         logger.log('info', `Handler of ${where} raised a hub error: ${error.message}`);
         return ACCEPTED;
@@ -426,7 +433,10 @@ export class UpstreamDispatcher {
       return rejected('UPSTREAM_INTERNAL', `The handler of '${context.event}' failed; see the application log.`);
     }
     let message: string;
-    if (isHubError) {
+    if (invalidArguments) {
+      logger.log('warn', `Upstream invocation ${where} not run: ${error.message}`);
+      message = error.message;
+    } else if (isHubError) {
       logger.log('info', `Handler of ${where} raised a hub error: ${error.message}`);
       message = error.message;
     } else {
@@ -444,6 +454,11 @@ export class UpstreamDispatcher {
     if (!detailed) return generic;
     return `${generic} ${describeError(error)}`;
   }
+}
+
+/** A denial made because a filter threw something other than a denial (see runFilters). */
+function isFilterFailure(error: ServerlessHubError): error is ServerlessHubError & { cause: unknown } {
+  return error.details?.['filterFailed'] === true;
 }
 
 // Awaiting a value that is not a promise still costs a turn of the microtask queue; signature checks and
