@@ -10,7 +10,7 @@ export interface FilterStep {
 }
 
 function isForbidden(error: unknown): error is ServerlessHubError {
-  return error instanceof ServerlessHubError && error.code === 'UPSTREAM_FORBIDDEN';
+  return ServerlessHubError.is(error, 'UPSTREAM_FORBIDDEN');
 }
 
 function denied(step: FilterStep, context: HubInvocationContext, why: string, cause?: unknown): ServerlessHubError {
