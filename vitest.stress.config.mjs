@@ -3,10 +3,13 @@
 import { defineConfig } from 'vitest/config';
 import base from './vitest.config.ts';
 
+// The tiers of `pnpm test` are left out: the stress files are one set of their own.
+const { projects: _tiers, ...test } = base.test;
+
 export default defineConfig({
   ...base,
   test: {
-    ...base.test,
+    ...test,
     include: ['test/**/*.stress.test.ts'],
     exclude: ['**/node_modules/**', '**/dist/**'],
     typecheck: { enabled: false },

@@ -146,11 +146,22 @@ describe('timeouts and cancellation', () => {
   });
 
   it('a send that timed out before it got a socket is retried, and never reaches the service twice', async () => {
-    service.reply = () => 'hang';
+    // The service never answers, and tells when the first request (the blocker's) has reached it.
+    let blockerArrived: () => void = () => undefined;
+    const arrived = new Promise<void>((resolve) => {
+      blockerArrived = resolve;
+    });
+    service.reply = () => {
+      blockerArrived();
+      return 'hang';
+    };
     const agent = new Agent({ keepAlive: true, maxSockets: 1 });
     agents.push(agent);
     // The one socket is taken by a call the service never answers; the send waits for it in the agent.
+    // The send starts only once the blocker's request is at the service: before that, signing the two
+    // tokens races, and the send could take the socket first.
     const blocker = clientWith({ agent, timeoutMs: 60_000, retry: false }).clientManager.userExists('alice');
+    await arrived;
     const error = await rejectionOf(clientWith({ agent, timeoutMs: 300, retry: { maxRetries: 2, delayMs: 1 } }).clients.all.send('m'));
     expect(error.code).toBe('REST_TIMEOUT');
     expect(error.details).toEqual({ attempts: 3, beforeSend: true });

@@ -343,7 +343,7 @@ export interface StalledClientResult {
  * `readers` official clients and one raw client that completes the handshake and then stops reading its
  * socket; `messages` broadcasts of 64 KB each through the REST API, enough to fill the kernel's socket
  * buffers of the stalled connection and then the emulator's own limit for it. Every reader must get
- * everything, in order, while the stalled client has not read a byte.
+ * everything, in order, while the stalled client reads not a byte until the emulator has closed it.
  */
 export async function runStalledClient(
   stack: LoadStack,
@@ -366,6 +366,19 @@ export async function runStalledClient(
     stalled.send('{"protocol":"json","version":1}\u001e');
     await stalled.until((raw) => raw.text().startsWith('{}\u001e'));
     stalled.stall();
+    // The emulator closes the stalled connection when its buffer overflows, then gives the client 5 s to
+    // read up to the Close frame before it drops the socket (and what was still queued with it). So the
+    // client reads again as soon as the emulator has closed it, however long the readers take after that.
+    const connectedWithStalled = stack.emulator.connectionCounts()['load'] ?? 0;
+    const closedByEmulator = waitUntil(
+      () => (stack.emulator.connectionCounts()['load'] ?? 0) < connectedWithStalled,
+      'the emulator closed the stalled connection',
+      options.deliveryTimeoutMs,
+    ).then(() => {
+      stalled.socket.resume();
+    });
+    // Awaited below; until then a timeout must not count as an unhandled rejection.
+    closedByEmulator.catch(() => undefined);
 
     const rest = new ServiceHubClient(parseConnectionString(stack.emulator.connectionString), 'load');
     const chunk = 'x'.repeat(64 * 1024);
@@ -373,9 +386,9 @@ export async function runStalledClient(
     for (let sequence = 0; sequence < options.messages; sequence++) await rest.clients.all.send('bulk', sequence, chunk);
     await waitUntil(() => received.every((list) => list.length === options.messages), 'every reader got every message', options.deliveryTimeoutMs);
     const seconds = (performance.now() - started) / 1000;
+    await closedByEmulator;
     const stalledStillConnected = await rest.clientManager.connectionExists(negotiated.connectionId);
     // Reading again, it finds the Close error at the end of what was queued for it.
-    stalled.socket.resume();
     const closeErrorSeen = await stalled.until((raw) => raw.text().includes('did not read its messages fast enough'), options.closeTimeoutMs);
     return { messages: options.messages, seconds, received, stalledStillConnected, closeErrorSeen };
   } finally {

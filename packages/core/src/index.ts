@@ -31,7 +31,7 @@ export {
 } from './negotiate/negotiate.js';
 export type { ConnectionInfo, NegotiateOptions } from './negotiate/negotiate.js';
 export type { Claim, ClaimsInput } from './negotiate/client-claims.js';
-export { isValidHubName } from './negotiate/hub-name.js';
+export { isValidHubName } from './hub/hub-name.js';
 export { compileBindingExpression } from './negotiate/binding-expression.js';
 export type { BindingValue, NegotiateRequest } from './negotiate/binding-expression.js';
 export { SignalRConnectionInfo, negotiateFromRequest, signalRConnectionInfo } from './negotiate/connection-info.js';

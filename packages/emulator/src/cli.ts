@@ -158,7 +158,7 @@ async function main(argv: readonly string[]): Promise<number> {
   try {
     stop = await run(command);
   } catch (error) {
-    process.stderr.write(`${error instanceof EmulatorError ? error.message : errorDetail(error)}\n`);
+    process.stderr.write(`${EmulatorError.is(error) ? error.message : errorDetail(error)}\n`);
     return 1;
   }
   return new Promise((resolve) => {

@@ -220,7 +220,7 @@ export class EntraAccessKey {
         return signingKey;
       },
       (error: unknown) => {
-        const failure = error instanceof ServerlessHubError ? error : unavailable(`Could not get the access key from ${this.url}.`, error);
+        const failure = ServerlessHubError.is(error) ? error : unavailable(`Could not get the access key from ${this.url}.`, error);
         this.lastFailure = { error: failure, at: this.now() };
         throw failure;
       },

@@ -108,7 +108,7 @@ function fingerprint(values: Partial<Record<IdentityKey, string>>): string {
 }
 
 function inSetting(settingName: string, identityBased: boolean, error: unknown): unknown {
-  if (!(error instanceof ServerlessHubError)) return error;
+  if (!ServerlessHubError.is(error)) return error;
   const message = error.message.replace(/^Invalid Azure SignalR connection string: /, '');
   const where = identityBased
     ? `The identity-based connection settings ${settingName}__* are invalid (serviceUri is read as Endpoint)`

@@ -46,7 +46,7 @@ export function namedEndpointsFromSettings(env: SettingsSource = process.env): r
     try {
       endpoint = parseConnectionString(raw);
     } catch (error) {
-      const reason = error instanceof ServerlessHubError ? error.message : 'it is not a valid connection string.';
+      const reason = ServerlessHubError.is(error) ? error.message : 'it is not a valid connection string.';
       throw new ServerlessHubError('CONNECTION_STRING_INVALID', `The app setting ${settingName} is not a valid connection string: ${reason}`, {
         cause: error,
       });

@@ -49,22 +49,57 @@ export type ServerlessHubErrorCode =
   | 'HUB_CONTEXT_UNAVAILABLE';
 
 /**
+ * Marks every `ServerlessHubError`, whichever copy of the package made it. `Symbol.for` gives the same
+ * symbol to every copy in the process, where `instanceof` would only know its own copy's class (an app
+ * and a library that each bundle or install their own `@serverless-hub/core`).
+ */
+const BRAND = Symbol.for('@serverless-hub/core/ServerlessHubError');
+
+/**
  * The one error class of `@serverless-hub/core`. Every failure the package raises on purpose is a
  * `ServerlessHubError` whose {@link ServerlessHubError.code | code} tells what went wrong; the message
  * says what was wrong and how to fix it, and never contains an access key, token or client secret.
+ * Recognise it with {@link ServerlessHubError.is}, which also knows errors of another copy of the package.
  *
  * @example
  * ```ts
  * try {
  *   parseConnectionString(process.env.AzureSignalRConnectionString ?? '');
  * } catch (error) {
- *   if (error instanceof ServerlessHubError && error.code === 'CONNECTION_STRING_INVALID') {
+ *   if (ServerlessHubError.is(error, 'CONNECTION_STRING_INVALID')) {
  *     console.error(error.message); // names the key and what is wrong with it
  *   }
  * }
  * ```
  */
 export class ServerlessHubError extends Error {
+  static {
+    // On the prototype, not on each instance: nothing to copy per error, and no own key that would
+    // show in a logged or compared error.
+    Object.defineProperty(this.prototype, BRAND, { value: true });
+  }
+
+  /**
+   * Whether `value` is a `ServerlessHubError` (made by any copy of the package in this process), and,
+   * when `code` is given, one with that code. Use it instead of `instanceof`, which is false for an
+   * error that another copy of the package made.
+   *
+   * @example
+   * ```ts
+   * try {
+   *   await clients.user('alice').send('notify', 'hi');
+   * } catch (error) {
+   *   if (ServerlessHubError.is(error, 'REST_TIMEOUT')) retryLater();
+   *   else if (ServerlessHubError.is(error)) console.error(error.code, error.status, error.message);
+   *   else throw error;
+   * }
+   * ```
+   */
+  static is<Code extends ServerlessHubErrorCode>(value: unknown, code?: Code): value is ServerlessHubError & { readonly code: Code } {
+    if (typeof value !== 'object' || value === null || (value as Readonly<Record<symbol, unknown>>)[BRAND] !== true) return false;
+    return code === undefined || (value as { readonly code?: unknown }).code === code;
+  }
+
   override readonly name = 'ServerlessHubError';
   /** The HTTP status of the answer that caused the error, when an answer did (e.g. a REST call). */
   readonly status: number | undefined;

@@ -2,6 +2,7 @@ import type { HttpRequest, HttpResponseInit, InvocationContext } from '@azure/fu
 import { ServerlessHubError } from '../errors/serverless-hub-error.js';
 import type { HubDescriptor } from '../hub/hub-descriptor.js';
 import type { HubRuntime } from '../hub/hub-runtime.js';
+import { NEVER_ABORTED } from '../hub/never-aborted.js';
 import { attachInvocation } from '../hub/serverless-hub.js';
 import type { ServerlessHub } from '../hub/serverless-hub.js';
 import { takeReconnection } from '../negotiate/reconnection.js';
@@ -9,7 +10,6 @@ import { takeReconnection } from '../negotiate/reconnection.js';
 /** The connection info produced by the options-based negotiate (no `@Negotiate()` method). */
 export type NegotiateFromRequest = (request: HttpRequest) => Promise<{ readonly url: string; readonly accessToken: string }>;
 
-const NEVER_ABORTED = new AbortController().signal;
 const TEXT = { 'content-type': 'text/plain; charset=utf-8' } as const;
 
 function isConnectionInfo(value: unknown): value is { url: string; accessToken: string } {
@@ -38,7 +38,7 @@ function describeNegotiateResult(value: unknown): string {
  * generic text, its detail only in the function's log. Never a stack, a token or a key.
  */
 function failure(error: unknown, hubName: string, functionContext: InvocationContext): HttpResponseInit {
-  if (error instanceof ServerlessHubError) {
+  if (ServerlessHubError.is(error)) {
     switch (error.code) {
       case 'TOKEN_INVALID':
         functionContext.warn(`Negotiate for hub '${hubName}' refused with 401: ${error.message}`);

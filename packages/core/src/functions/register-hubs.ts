@@ -10,6 +10,7 @@ import type { HubContainer } from '../hub/hub-container.js';
 import type { HubFilterType } from '../hub/hub-filter.js';
 import { createEventCall, hubFactory } from '../hub/hub-invoker.js';
 import type { HubActivation } from '../hub/hub-invoker.js';
+import { isRouteSafeHubName } from '../hub/hub-name.js';
 import { HubRuntime, asFunctionContext } from '../hub/hub-runtime.js';
 import type { HubServicesFactory } from '../hub/hub-services.js';
 import { ServiceHubClient } from '../service/service-hub-client.js';
@@ -123,8 +124,6 @@ export interface HubRegistration {
   readonly functions: readonly RegisteredFunction[];
 }
 
-/** Hub names that become route segments: what Functions routes and URL templates carry unescaped. */
-const ROUTE_SAFE_HUB_NAME = /^[A-Za-z][A-Za-z0-9_.-]*$/;
 const NEGOTIATE_METHODS: readonly HttpMethod[] = Object.freeze(['GET', 'POST']);
 const UPSTREAM_METHODS: readonly HttpMethod[] = Object.freeze(['POST']);
 
@@ -169,7 +168,7 @@ function upstreamEndpoints(settingName: string): ServiceEndpoint[] {
   try {
     return [endpointFromSettings(settingName), ...named];
   } catch (error) {
-    if (named.length > 0 && error instanceof ServerlessHubError && error.code === 'SETTING_MISSING') return named;
+    if (named.length > 0 && ServerlessHubError.is(error, 'SETTING_MISSING')) return named;
     throw error;
   }
 }
@@ -283,7 +282,7 @@ export function registerHubs(functionsApp: FunctionsApp, hubs: readonly HubClass
       );
     }
     if (alreadyRegistered.has(key)) throw registrationError(`A hub named "${descriptor.name}" is already registered in this app; register each hub once.`);
-    if (mode === 'http' && !ROUTE_SAFE_HUB_NAME.test(descriptor.name)) {
+    if (mode === 'http' && !isRouteSafeHubName(descriptor.name)) {
       throw registrationError(
         `Hub name "${descriptor.name}" becomes a route segment of its functions, so it may contain only letters, digits, _, - and . in HTTP mode. Name the hub with @Hub('name').`,
       );

@@ -1,6 +1,8 @@
 import type { InvocationContext } from '@azure/functions';
 import { ServerlessHubError } from '../errors/serverless-hub-error.js';
 import type { HubEventCall } from '../hub/hub-invoker.js';
+import { argumentCountMessage } from '../hub/argument-count-message.js';
+import { NEVER_ABORTED } from '../hub/never-aborted.js';
 import { contextFromSignalRTrigger } from './signalr-trigger-context.js';
 import type { SignalRTriggerEvent } from './signalr-trigger-context.js';
 import { errorMessage } from '../errors/describe-error.js';
@@ -11,8 +13,6 @@ export interface SignalRTriggerTarget extends SignalRTriggerEvent {
   readonly maxArguments: number;
 }
 
-const NEVER_ABORTED = new AbortController().signal;
-
 /**
  * An error whose text is fit for a client. The host reports a failed function to the client with the
  * error's message and stack, so the stack is replaced by the message alone: no file paths or frames leak.
@@ -21,10 +21,6 @@ function clientFacing(message: string): Error {
   const error = new Error(message);
   error.stack = `Error: ${message}`;
   return error;
-}
-
-function isCode(error: unknown, code: string): error is ServerlessHubError {
-  return error instanceof ServerlessHubError && error.code === code;
 }
 
 /**
@@ -56,7 +52,7 @@ export function createSignalRTriggerHandler(
     const count = context.arguments.length;
     if (checksArguments && (count < target.minArguments || count > target.maxArguments)) {
       const expected = count < target.minArguments ? target.minArguments : target.maxArguments;
-      const message = `The function accept ${String(expected)} arguments but message provided ${String(count)}.`;
+      const message = argumentCountMessage(expected, count);
       functionContext.warn(`Invocation ${where} (connection '${context.connectionId}') not run: ${message}`);
       throw clientFacing(message);
     }
@@ -64,19 +60,19 @@ export function createSignalRTriggerHandler(
       return await call(context, NEVER_ABORTED, functionContext);
     } catch (error) {
       const connection = `(connection '${context.connectionId}')`;
-      if (isCode(error, 'UPSTREAM_FORBIDDEN')) {
+      if (ServerlessHubError.is(error, 'UPSTREAM_FORBIDDEN')) {
         // A filter that crashed rather than decided is a defect of the app: logged as an error, with its stack.
         if (error.details?.['filterFailed'] === true) functionContext.error(`Call ${where} ${connection} refused: ${error.message}`, error.cause);
         else functionContext.info(`Call ${where} ${connection} denied: ${error.message}`);
         if (isDisconnected) return undefined;
         throw clientFacing(isConnected ? 'The connection was refused.' : 'The call was denied.');
       }
-      if (isCode(error, 'HUB_ARGUMENTS_INVALID')) {
+      if (ServerlessHubError.is(error, 'HUB_ARGUMENTS_INVALID')) {
         functionContext.warn(`Invocation ${where} ${connection} not run: ${error.message}`);
         if (isDisconnected) return undefined;
         throw clientFacing(error.message);
       }
-      if (isCode(error, 'HUB_ERROR')) {
+      if (ServerlessHubError.is(error, 'HUB_ERROR')) {
         functionContext.info(`Handler of ${where} ${connection} raised a hub error: ${error.message}`);
         if (isDisconnected) return undefined;
         throw clientFacing(error.message);

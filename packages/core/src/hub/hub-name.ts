@@ -1,7 +1,50 @@
 import { ServerlessHubError } from '../errors/serverless-hub-error.js';
 
-/** The service's hub name rule (REST API `hub` parameter). */
-const HUB_NAME = /^[A-Za-z][A-Za-z0-9_`,.[\]]{0,127}$/;
+// Every rule about hub names lives here: the service's, what HTTP mode adds, and how a class is named.
+
+/** The service's hub name rule: the swagger `pattern` of the REST API's `hub` (and `application`) parameter. */
+const HUB_NAME_PATTERN = /^[A-Za-z][A-Za-z0-9_`,.[\]]{0,127}$/;
+
+/** Hub names that become route segments: what Functions routes and URL templates carry unescaped. */
+const ROUTE_SAFE_HUB_NAME = /^[A-Za-z][A-Za-z0-9_.-]*$/;
+
+/**
+ * The service's hub name rule in words, for the messages that refuse a name. Internal.
+ *
+ * @example
+ * ```ts
+ * throw new Error(`Hub name "my hub" is invalid: ${HUB_NAME_RULE}.`);
+ * ```
+ */
+export const HUB_NAME_RULE = 'it must start with a letter and contain only letters, digits and _ ` , . [ ] (128 characters at most)';
+
+/**
+ * Whether the service accepts this hub name: a letter, then up to 127 letters, digits or
+ * `` _ ` , . [ ] ``.
+ *
+ * @example
+ * ```ts
+ * isValidHubName('chat'); // true
+ * isValidHubName('my-hub'); // false: '-' is not allowed
+ * ```
+ */
+export function isValidHubName(hubName: unknown): hubName is string {
+  return typeof hubName === 'string' && HUB_NAME_PATTERN.test(hubName);
+}
+
+/**
+ * Whether a hub name can be a route segment of its functions as it is (HTTP mode): letters, digits,
+ * `_`, `-` and `.` after a leading letter. Internal.
+ *
+ * @example
+ * ```ts
+ * isRouteSafeHubName('chat.v2'); // true
+ * isRouteSafeHubName('chat[1]'); // false: the service accepts it, a route does not
+ * ```
+ */
+export function isRouteSafeHubName(hubName: string): boolean {
+  return ROUTE_SAFE_HUB_NAME.test(hubName);
+}
 
 /**
  * Names that bundlers, transpilers and minifiers give classes: a name of one or two characters
@@ -28,10 +71,10 @@ function generatedNameReason(name: string): string | undefined {
  */
 export function resolveHubName(className: string, explicitName: unknown): string {
   if (explicitName !== undefined) {
-    if (typeof explicitName !== 'string' || !HUB_NAME.test(explicitName)) {
+    if (!isValidHubName(explicitName)) {
       throw new ServerlessHubError(
         'HUB_DEFINITION_INVALID',
-        `@Hub on class ${className || '(anonymous)'} names the hub ${JSON.stringify(explicitName)}, which the service does not accept: a hub name starts with a letter and has only letters, digits and _ \` , . [ ] (128 characters at most).`,
+        `@Hub on class ${className || '(anonymous)'} names the hub ${JSON.stringify(explicitName)}, which the service does not accept: ${HUB_NAME_RULE}.`,
       );
     }
     return explicitName;
@@ -43,10 +86,10 @@ export function resolveHubName(className: string, explicitName: unknown): string
       `Cannot name a hub after its class: ${reason}, so the name would not survive bundling or minification. Name the hub explicitly with @Hub('name').`,
     );
   }
-  if (!HUB_NAME.test(className)) {
+  if (!HUB_NAME_PATTERN.test(className)) {
     throw new ServerlessHubError(
       'HUB_DEFINITION_INVALID',
-      `Class ${className} cannot be a hub name: the service accepts only letters, digits and _ \` , . [ ] after a leading letter (128 characters at most). Name the hub explicitly with @Hub('name').`,
+      `Class ${className} cannot be a hub name: ${HUB_NAME_RULE}. Name the hub explicitly with @Hub('name').`,
     );
   }
   return className;

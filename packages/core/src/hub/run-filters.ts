@@ -10,7 +10,7 @@ export interface FilterStep {
 }
 
 function isForbidden(error: unknown): error is ServerlessHubError {
-  return error instanceof ServerlessHubError && error.code === 'UPSTREAM_FORBIDDEN';
+  return ServerlessHubError.is(error, 'UPSTREAM_FORBIDDEN');
 }
 
 function denied(step: FilterStep, context: HubInvocationContext, why: string, cause?: unknown, failed = false): ServerlessHubError {
@@ -64,7 +64,7 @@ async function settle(pending: PromiseLike<HubFilterResult>, step: FilterStep, c
  */
 function thrownBy(step: FilterStep, context: HubInvocationContext, error: unknown): ServerlessHubError {
   if (isForbidden(error)) return error;
-  const decided = error instanceof ServerlessHubError && error.code === 'HUB_ERROR';
+  const decided = ServerlessHubError.is(error, 'HUB_ERROR');
   return denied(step, context, `it threw ${describeError(error)}`, error, !decided);
 }
 

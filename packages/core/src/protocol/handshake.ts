@@ -159,7 +159,7 @@ export function parseHandshakeRequest(input: Uint8Array | string): HandshakePars
  * try {
  *   protocol = selectHubProtocol(parsed.message);
  * } catch (error) {
- *   if (error instanceof ServerlessHubError) socket.send(writeHandshakeResponse(error.message));
+ *   if (ServerlessHubError.is(error)) socket.send(writeHandshakeResponse(error.message));
  *   socket.close();
  * }
  * ```

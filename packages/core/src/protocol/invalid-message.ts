@@ -8,6 +8,6 @@ export function invalidMessage(message: string, cause?: unknown): ServerlessHubE
 
 /** Keeps a parser's own error as it is and wraps anything else (a decoder's RangeError, a TypeError). */
 export function asInvalidMessage(error: unknown, context: string): ServerlessHubError {
-  if (error instanceof ServerlessHubError) return error;
+  if (ServerlessHubError.is(error)) return error;
   return invalidMessage(`${context}: ${errorMessage(error)}`, error);
 }

@@ -102,8 +102,8 @@ export class MultiClientTarget implements ClientTarget {
     if (signal?.aborted === true) throw abortedError(signal, `Sending ${JSON.stringify(target)} to ${this.#routes.length} ${this.#kind}`);
     const reasons = failures.map(({ id, error }) => ({
       id,
-      code: error instanceof ServerlessHubError ? error.code : 'UNKNOWN',
-      ...(error instanceof ServerlessHubError && error.status !== undefined ? { status: error.status } : {}),
+      code: ServerlessHubError.is(error) ? error.code : 'UNKNOWN',
+      ...(ServerlessHubError.is(error) && error.status !== undefined ? { status: error.status } : {}),
     }));
     const firstMessage = errorMessage(first.error);
     throw new ServerlessHubError(

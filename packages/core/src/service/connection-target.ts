@@ -140,7 +140,7 @@ function parseInvocationResponse(body: string, what: string): unknown {
 }
 
 function invocationFailure(error: unknown, target: string, connectionId: string, timeoutMs: number): unknown {
-  if (!(error instanceof ServerlessHubError)) return error;
+  if (!ServerlessHubError.is(error)) return error;
   const what = `Invoking ${JSON.stringify(target)} on connection ${JSON.stringify(connectionId)}`;
   if (error.code === 'REST_TIMEOUT') {
     return new ServerlessHubError('CLIENT_INVOCATION_TIMEOUT', `${what}: the client did not answer within ${timeoutMs} ms.`, { cause: error });

@@ -1,8 +1,9 @@
 import { ServerlessHubError } from '../errors/serverless-hub-error.js';
 import { describeValue } from '../errors/describe-value.js';
+import { HUB_NAME_RULE, isValidHubName } from '../hub/hub-name.js';
 
-// Limits of the 2022-06-01 REST API (swagger `pattern`, `minLength`, `maxLength`, `format`).
-const HUB_NAME = /^[A-Za-z][A-Za-z0-9_`,.[\]]{0,127}$/;
+// Limits of the 2022-06-01 REST API (swagger `pattern`, `minLength`, `maxLength`, `format`); the hub
+// name's is in hub/hub-name.ts.
 const MAX_GROUP_NAME_LENGTH = 1024;
 const MAX_USER_ID_LENGTH = 1024;
 const MAX_TTL_SECONDS = 2_147_483_647;
@@ -18,12 +19,7 @@ function invalid(message: string): ServerlessHubError {
  * (the service's own rule; the swagger pattern of the `hub` and `application` parameters).
  */
 export function assertHubName(value: unknown, what: 'hub name' | 'application name' = 'hub name'): asserts value is string {
-  if (typeof value !== 'string' || !HUB_NAME.test(value)) {
-    throw invalid(
-      `Invalid ${what} ${describeValue(value)}: it must start with a letter and contain only letters, digits and ` +
-        '_ ` , . [ ] (128 characters at most).',
-    );
-  }
+  if (!isValidHubName(value)) throw invalid(`Invalid ${what} ${describeValue(value)}: ${HUB_NAME_RULE}.`);
 }
 
 function assertIdentifier(value: unknown, what: string, maxLength: number): asserts value is string {

@@ -155,7 +155,7 @@ export class ServiceHubClient {
       return await this.#transport.call({ method: 'HEAD', path: HEALTH_PATH, query: HEALTH_QUERY, isSend: false, retry: false }, options?.signal);
     } catch (error) {
       const unavailable =
-        error instanceof ServerlessHubError &&
+        ServerlessHubError.is(error) &&
         (error.code === 'REST_TIMEOUT' || error.code === 'REST_NETWORK' || (error.status !== undefined && error.status >= 500));
       if (unavailable) return false;
       throw error;

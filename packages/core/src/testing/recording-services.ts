@@ -186,7 +186,7 @@ export function createRecordingServices(): RecordingServices {
             if (!(await self.sendStreamItem(streamId, item))) return false;
           }
         } catch (error) {
-          if (error instanceof ServerlessHubError && error.code === 'REST_ABORTED') throw error;
+          if (ServerlessHubError.is(error, 'REST_ABORTED')) throw error;
           return self.completeStream(streamId, { error: error instanceof Error ? error.message : String(error) });
         }
         return self.completeStream(streamId);

@@ -245,6 +245,21 @@ describe('UpstreamDispatcher dispatch', () => {
     expect(await dispatcher.dispatch(invoke('run', []))).toEqual({ kind: 'rejected', code: 'UPSTREAM_FORBIDDEN', message: 'The call was denied.' });
   });
 
+  it('knows a HubError and a denial thrown by another copy of the package (two installs in one app)', async () => {
+    vi.resetModules();
+    const other = await import('./hub-error.js');
+    const otherErrors = await import('../errors/serverless-hub-error.js');
+    expect(other.HubError).not.toBe(HubError);
+    const hubError = dispatcherFor(() => {
+      throw new other.HubError('Room is full.');
+    });
+    expect(decodedCompletion(await hubError.dispatch(invoke('run', [])))).toEqual({ type: 3, invocationId: '1', error: 'Room is full.' });
+    const denied = dispatcherFor(() => {
+      throw new otherErrors.ServerlessHubError('UPSTREAM_FORBIDDEN', 'no');
+    });
+    expect(await denied.dispatch(invoke('run', []))).toEqual({ kind: 'rejected', code: 'UPSTREAM_FORBIDDEN', message: 'The call was denied.' });
+  });
+
   it('answers 200 to a disconnected event whose handler denies, logging the reason', async () => {
     const logs: LogEntry[] = [];
     const dispatcher = dispatcherFor(() => denyUpstream('not interested'), { category: 'connections', event: 'disconnected', logs });

@@ -1,4 +1,6 @@
 import { ServerlessHubError } from '../errors/serverless-hub-error.js';
+import { argumentCountMessage } from '../hub/argument-count-message.js';
+import { NEVER_ABORTED } from '../hub/never-aborted.js';
 import { MessageType } from '../protocol/hub-message.js';
 import type { CompletionMessage, InvocationMessage } from '../protocol/hub-message.js';
 import { hubProtocolByContentType } from '../protocol/hub-protocol.js';
@@ -157,7 +159,6 @@ interface TableEntry {
 
 const UNAUTHORIZED_MESSAGE = 'The request is unauthorized, please check the Signature.';
 const ACCEPTED: UpstreamOutcome = Object.freeze({ kind: 'accepted' });
-const NEVER_ABORTED = new AbortController().signal;
 const NO_ARGUMENTS: readonly unknown[] = Object.freeze([]);
 const utf8 = new TextDecoder('utf-8', { fatal: true });
 
@@ -360,7 +361,7 @@ export class UpstreamDispatcher {
 
     if (entry.checksArguments && (args.length < entry.minArguments || args.length > entry.maxArguments)) {
       const expected = args.length < entry.minArguments ? entry.minArguments : entry.maxArguments;
-      const message = `The function accept ${String(expected)} arguments but message provided ${String(args.length)}.`;
+      const message = argumentCountMessage(expected, args.length);
       logger.log('warn', `Upstream invocation '${event}' on hub '${hub}' (connection '${connectionId}') not run: ${message}`);
       if (invocationId === undefined) return ACCEPTED;
       return completion(protocol, { type: MessageType.Completion, invocationId, error: message });
@@ -400,7 +401,7 @@ export class UpstreamDispatcher {
 
   #failed(error: unknown, entry: TableEntry, context: HubInvocationContext, protocol: HubProtocol, logger: UpstreamLogger): UpstreamOutcome {
     const where = `'${context.event}' on hub '${context.hub}' (connection '${context.connectionId}')`;
-    const denied = error instanceof ServerlessHubError && error.code === 'UPSTREAM_FORBIDDEN';
+    const denied = ServerlessHubError.is(error, 'UPSTREAM_FORBIDDEN');
     if (entry.isDisconnected) {
       // The connection is gone either way; the service only logs a failure, so answer 200.
       if (denied) logger.log('info', `Handler of ${where} denied the disconnected event: ${error.message}`);
@@ -418,8 +419,8 @@ export class UpstreamDispatcher {
       logger.log('error', `Handler of ${where} failed; the connection is refused.`, error);
       return rejected('UPSTREAM_FORBIDDEN', 'The connection was refused.');
     }
-    const invalidArguments = error instanceof ServerlessHubError && error.code === 'HUB_ARGUMENTS_INVALID';
-    const isHubError = invalidArguments || (error instanceof ServerlessHubError && error.code === 'HUB_ERROR');
+    const invalidArguments = ServerlessHubError.is(error, 'HUB_ARGUMENTS_INVALID');
+    const isHubError = invalidArguments || ServerlessHubError.is(error, 'HUB_ERROR');
     if (context.invocationId === undefined) {
       if (invalidArguments) {
         logger.log('warn', `Upstream send ${where} not run: ${error.message}`);

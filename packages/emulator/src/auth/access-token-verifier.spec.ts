@@ -1,5 +1,5 @@
 import { SignJWT } from 'jose';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { AccessTokenVerifier, clientAudienceRule, restAudienceRule } from './access-token-verifier.js';
 
 const key = 'primary-key-primary-key-primary-key-0000';
@@ -43,13 +43,19 @@ describe('AccessTokenVerifier', () => {
   });
 
   it('answers a cached token again only while it has not expired', async () => {
-    const shortLived = new AccessTokenVerifier([key], 0);
-    const now = Math.floor(Date.now() / 1000);
-    const jwt = await token(expected, { exp: now + 1 });
-    expect((await shortLived.verify(jwt, rule, expected)).ok).toBe(true);
-    expect((await shortLived.verify(jwt, rule, expected)).ok).toBe(true);
-    await new Promise((resolve) => setTimeout(resolve, 1100));
-    expect(await shortLived.verify(jwt, rule, expected)).toMatchObject({ ok: false, reason: expect.stringContaining('expired') as string });
+    // The clock is set by the test (Date only; timers stay real): a slow machine cannot expire the token early.
+    vi.useFakeTimers({ toFake: ['Date'], now: new Date('2026-01-01T00:00:00Z') });
+    try {
+      const shortLived = new AccessTokenVerifier([key], 0);
+      const now = Math.floor(Date.now() / 1000);
+      const jwt = await token(expected, { exp: now + 60 });
+      expect((await shortLived.verify(jwt, rule, expected)).ok).toBe(true);
+      expect((await shortLived.verify(jwt, rule, expected)).ok).toBe(true);
+      vi.setSystemTime((now + 61) * 1000);
+      expect(await shortLived.verify(jwt, rule, expected)).toMatchObject({ ok: false, reason: expect.stringContaining('expired') as string });
+    } finally {
+      vi.useRealTimers();
+    }
   });
 });
 
