@@ -21,7 +21,7 @@ const claimValue = fc.oneof(anyText, fc.constantFrom('Mallory, admin: true', 'Sm
 
 function accepted(type: string, value: string): boolean {
   try {
-    clientTokenClaims(undefined, [{ type, value }], false);
+    clientTokenClaims(undefined, [{ type, value }], {});
     return true;
   } catch (error) {
     expect(error).toBeInstanceOf(ServerlessHubError);
@@ -65,13 +65,13 @@ describe('claims negotiate accepts', () => {
   });
 
   it('refuses a value posing as another claim, naming the type and the offending text', () => {
-    expect(() => clientTokenClaims(undefined, { name: 'Mallory, admin: true' }, false)).toThrow(
+    expect(() => clientTokenClaims(undefined, { name: 'Mallory, admin: true' }, {})).toThrow(
       expect.objectContaining({ code: 'CLAIMS_INVALID', message: expect.stringContaining('Claim "name"') as unknown }),
     );
-    expect(() => clientTokenClaims(undefined, { name: 'Mallory, admin: true' }, false)).toThrow(/its value contains ", admin: "/);
-    expect(() => clientTokenClaims(undefined, { 'display name': 'x' }, false)).toThrow(/Claim "display name" .*its type contains " "/);
-    expect(() => clientTokenClaims(undefined, { name: 'a\r\nb' }, false)).toThrow(/its value contains "\\r"/);
+    expect(() => clientTokenClaims(undefined, { name: 'Mallory, admin: true' }, {})).toThrow(/its value contains ", admin: "/);
+    expect(() => clientTokenClaims(undefined, { 'display name': 'x' }, {})).toThrow(/Claim "display name" .*its type contains " "/);
+    expect(() => clientTokenClaims(undefined, { name: 'a\r\nb' }, {})).toThrow(/its value contains "\\r"/);
     // Commas and colons alone are fine: "Smith, John" and "x: y" read back intact.
-    expect(clientTokenClaims(undefined, { name: 'Smith, John', note: 'x: y' }, false)).toEqual({ name: 'Smith, John', note: 'x: y' });
+    expect(clientTokenClaims(undefined, { name: 'Smith, John', note: 'x: y' }, {})).toEqual({ name: 'Smith, John', note: 'x: y' });
   });
 });
