@@ -516,9 +516,7 @@ export async function runCase(item: FuzzCase, stats: FuzzStats): Promise<string 
   const text = Buffer.from(body).toString('latin1');
   const where = () => `status ${String(status)} for ${describeCase(item)}`;
 
-  const explodeSend = item.base.event === 'explode' && status === 500;
-  if (!ALLOWED_STATUS.has(status) && !explodeSend) return `unexpected ${where()}: ${text.slice(0, 200)}`;
-  if (explodeSend && text !== "The handler of 'explode' failed; see the application log.") return `500 with a specific text: ${text.slice(0, 200)}`;
+  if (!ALLOWED_STATUS.has(status)) return `unexpected ${where()}: ${text.slice(0, 200)}`;
   const leak = leakIn(text);
   // Arguments the client sent come back from echo; only what the app or framework adds is a leak.
   if (leak !== undefined) return `the answer contains "${leak}": ${where()}`;
@@ -564,7 +562,7 @@ function checkPristine(item: Base, status: number, body: Uint8Array, where: () =
   }
   if (expected.kind === 'status') return `unreachable: ${where()}`;
   if (!isInvoke) {
-    if (item.event === 'explode') return status === 500 ? undefined : `expected 500 for a failing send: ${where()}`;
+    // A failing send (explode) is answered 200 too: the C# extension only logs it.
     return status === 200 && body.length === 0 ? undefined : `expected 200 with no body for a send: ${where()}`;
   }
   if (status !== 200) return `expected 200: ${where()}`;
@@ -572,7 +570,8 @@ function checkPristine(item: Base, status: number, body: Uint8Array, where: () =
   const completion = messages[0] as CompletionMessage | undefined;
   if (messages.length !== 1 || completion?.type !== MessageType.Completion || completion.invocationId !== item.invocationId) return `expected one Completion for the invocation: ${where()}`;
   if (expected.kind === 'error') return completion.error === expected.message ? undefined : `expected the error "${expected.message}", got "${String(completion.error)}": ${where()}`;
-  if (expected.kind === 'void') return completion.result === undefined && completion.error === undefined ? undefined : `expected a void completion: ${where()}`;
+  // The C# extension writes `result: null` for a method that returns nothing.
+  if (expected.kind === 'void') return completion.result === null && completion.error === undefined ? undefined : `expected a null result: ${where()}`;
   const same = jsonText(asJson(completion.result)) === jsonText(asJson(expected.value));
   return same ? undefined : `expected the result ${jsonText(expected.value).slice(0, 100)}, got ${jsonText(completion.result).slice(0, 100)}: ${where()}`;
 }

@@ -379,9 +379,8 @@ export class UpstreamDispatcher {
 
     if (invocationId === undefined) return ACCEPTED;
     try {
-      return completion(protocol, result === undefined
-        ? { type: MessageType.Completion, invocationId }
-        : { type: MessageType.Completion, invocationId, result });
+      // The C# extension always writes a result, null for a method that returns nothing.
+      return completion(protocol, { type: MessageType.Completion, invocationId, result: result === undefined ? null : result });
     } catch (error) {
       logger.log('error', `The result of '${event}' on hub '${hub}' cannot be encoded as ${protocol.name}.`, error);
       return completion(protocol, { type: MessageType.Completion, invocationId, error: this.#unexpectedMessage(error, context) });
@@ -426,12 +425,10 @@ export class UpstreamDispatcher {
         logger.log('warn', `Upstream send ${where} not run: ${error.message}`);
         return ACCEPTED;
       }
-      if (isHubError) {
-        logger.log('info', `Handler of ${where} raised a hub error: ${error.message}`);
-        return ACCEPTED;
-      }
-      logger.log('error', `Handler of ${where} failed.`, error);
-      return rejected('UPSTREAM_INTERNAL', `The handler of '${context.event}' failed; see the application log.`);
+      // A send has no completion to carry an error: the C# extension logs the failure and answers 200.
+      if (isHubError) logger.log('info', `Handler of ${where} raised a hub error: ${error.message}`);
+      else logger.log('error', `Handler of ${where} failed.`, error);
+      return ACCEPTED;
     }
     let message: string;
     if (invalidArguments) {

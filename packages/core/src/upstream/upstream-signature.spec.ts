@@ -19,10 +19,18 @@ describe('computeUpstreamSignature', () => {
     expect(computeUpstreamSignature(VECTOR_MESSAGE, ['key'])).toBe(`sha256=${VECTOR_HEX.toUpperCase()}`);
   });
 
-  it('writes one entry per key joined by ", " as the service does', () => {
-    expect(computeUpstreamSignature('conn', [PRIMARY, SECONDARY])).toBe(
-      `sha256=${hmacHex(PRIMARY, 'conn').toUpperCase()}, sha256=${hmacHex(SECONDARY, 'conn').toUpperCase()}`,
-    );
+  // Azure/azure-sdk-for-net, Microsoft.Azure.WebJobs.Extensions.SignalRService, SignalRTriggerUtils.GetSignatureList:
+  // the header is split on ',' without trimming, and each entry must equal the expected one exactly.
+  it('writes one entry per key joined by "," with no space, as the Functions extension splits it', () => {
+    const header = computeUpstreamSignature('conn', [PRIMARY, SECONDARY]);
+    expect(header).toBe(`sha256=${hmacHex(PRIMARY, 'conn').toUpperCase()},sha256=${hmacHex(SECONDARY, 'conn').toUpperCase()}`);
+    // What the extension does with it, for an app that holds only the secondary key.
+    const entries = header.split(',');
+    expect(entries).toContain(`sha256=${hmacHex(SECONDARY, 'conn').toUpperCase()}`);
+  });
+
+  it('is accepted by the validator when only the second key is configured', () => {
+    expect(createSignatureValidator([SECONDARY]).isValid('conn', computeUpstreamSignature('conn', [PRIMARY, SECONDARY]))).toBe(true);
   });
 });
 

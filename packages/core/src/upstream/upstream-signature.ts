@@ -141,16 +141,18 @@ function presentedDigests(header: string): Buffer[] {
 
 /**
  * Computes the `X-ASRS-Signature` header value exactly as the service writes it: one `sha256=` entry per
- * key, uppercase hex, joined by `", "`. For the local emulator and for tests that sign upstream requests.
+ * key, uppercase hex, joined by `,` with no space. The C# Functions extension splits the header on `,`
+ * without trimming and compares each entry exactly, so a space after the comma would make it reject every
+ * request signed with the second key. For the local emulator and for tests that sign upstream requests.
  *
  * @example
  * ```ts
  * computeUpstreamSignature('conn-1', [primaryKey, secondaryKey]);
- * // 'sha256=5F0C…, sha256=9A1B…'
+ * // 'sha256=5F0C…,sha256=9A1B…'
  * ```
  */
 export function computeUpstreamSignature(connectionId: string, accessKeys: readonly string[]): string {
   return accessKeys
     .map((key) => PREFIX + createHmac('sha256', Buffer.from(key, 'utf8')).update(connectionId, 'utf8').digest('hex').toUpperCase())
-    .join(', ');
+    .join(',');
 }
