@@ -1,7 +1,10 @@
 // The REST client against a local server that checks every request as the service would: verb, path,
 // query, body, token signature, audience and expiry, and answers as the service does.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { ServerlessHubError, ServiceHubClient } from '@serverless-hub/core';
+import { JsonHubProtocol, NullLogger } from '@microsoft/signalr';
+import type { InvocationMessage } from '@microsoft/signalr';
+import { MessagePackHubProtocol } from '@microsoft/signalr-protocol-msgpack';
+import { decodeProtocolPayloadMap, PRODUCT_INFO, ServerlessHubError, ServiceHubClient } from '@serverless-hub/core';
 import type { ServiceEndpoint } from '@serverless-hub/core';
 import { FakeRestService } from './rest-fake-service.js';
 import type { RecordedRequest } from './rest-fake-service.js';
@@ -36,21 +39,21 @@ function expectValidToken(request: RecordedRequest): void {
 
 describe('sends: every target, with verb, path, query, body and token', () => {
   const cases: [string, (c: ServiceHubClient) => Promise<void>, string, string][] = [
-    ['all', (c) => c.clients.all.send('newMessage', 'hi', 2), '/api/hubs/chat/:send', 'api-version=2022-06-01'],
+    ['all', (c) => c.clients.all.send('newMessage', 'hi', 2), '/api/hubs/chat/:send', 'api-version=2024-12-01'],
     [
       'allExcept',
       (c) => c.clients.allExcept(['c1', 'c/2']).send('newMessage', 'hi', 2),
       '/api/hubs/chat/:send',
-      'api-version=2022-06-01&excluded=c1&excluded=c%2F2',
+      'api-version=2024-12-01&excluded=c1&excluded=c%2F2',
     ],
-    ['client', (c) => c.clients.client('conn 1').send('newMessage', 'hi', 2), '/api/hubs/chat/connections/conn%201/:send', 'api-version=2022-06-01'],
-    ['user', (c) => c.clients.user("o'neil@x").send('newMessage', 'hi', 2), '/api/hubs/chat/users/o%27neil%40x/:send', 'api-version=2022-06-01'],
-    ['group', (c) => c.clients.group('room #1').send('newMessage', 'hi', 2), '/api/hubs/chat/groups/room%20%231/:send', 'api-version=2022-06-01'],
+    ['client', (c) => c.clients.client('conn 1').send('newMessage', 'hi', 2), '/api/hubs/chat/connections/conn%201/:send', 'api-version=2024-12-01'],
+    ['user', (c) => c.clients.user("o'neil@x").send('newMessage', 'hi', 2), '/api/hubs/chat/users/o%27neil%40x/:send', 'api-version=2024-12-01'],
+    ['group', (c) => c.clients.group('room #1').send('newMessage', 'hi', 2), '/api/hubs/chat/groups/room%20%231/:send', 'api-version=2024-12-01'],
     [
       'groupExcept',
       (c) => c.clients.groupExcept('room', ['x']).send('newMessage', 'hi', 2),
       '/api/hubs/chat/groups/room/:send',
-      'api-version=2022-06-01&excluded=x',
+      'api-version=2024-12-01&excluded=x',
     ],
   ];
 
@@ -63,6 +66,41 @@ describe('sends: every target, with verb, path, query, body and token', () => {
     expect(request.headers['content-type']).toBe('application/json; charset=utf-8');
     expect(JSON.parse(request.body)).toEqual({ target: 'newMessage', arguments: ['hi', 2] });
     expectValidToken(request);
+  });
+
+  // Azure/azure-signalr, Microsoft.Azure.SignalR.Management (DependencyInjectionExtensions, ProductInfo): every
+  // REST request carries `Asrs-User-Agent: {package}/{version} ({runtime}; {OS}; {architecture})`.
+  it('every request carries the SDK product information in Asrs-User-Agent', async () => {
+    await client.clients.all.send('newMessage', 'hi');
+    await client.clientManager.connectionExists('c1');
+    for (const request of service.requests) {
+      expect(request.headers['asrs-user-agent']).toBe(PRODUCT_INFO);
+    }
+    expect(PRODUCT_INFO).toMatch(/^@serverless-hub\/core\/\d+\.\d+\.\d+\S* \(Node\.js v\d+\.\d+\.\d+; [^;]+; \w+\)$/);
+  });
+
+  // Azure/azure-signalr, BinaryPayloadMessageContent and PayloadBuilderResolver: binary sends are an
+  // application/octet-stream MessagePack map from protocol name to that protocol's serialized message.
+  it('a message with binary data or a bigint goes as the protocol map, each protocol decoding it natively', async () => {
+    await client.clients.group('room').send('file', Uint8Array.from([9, 8]), 2n ** 60n);
+    const request = only();
+    expect(request.headers['content-type']).toBe('application/octet-stream');
+    const map = decodeProtocolPayloadMap(request.rawBody);
+    const json = new JsonHubProtocol().parseMessages(Buffer.from(map.get('json')!).toString('utf8'), NullLogger.instance)[0] as InvocationMessage;
+    expect([json.target, json.arguments]).toEqual(['file', ['CQg=', 2 ** 60]]);
+    const bytes = map.get('messagepack')!;
+    const messagePack = new MessagePackHubProtocol().parseMessages(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer, NullLogger.instance)[0] as InvocationMessage;
+    expect(messagePack.target).toBe('file');
+    expect([...(messagePack.arguments[0] as Uint8Array)]).toEqual([9, 8]);
+    expect(messagePack.arguments[1]).toBe(2 ** 60);
+    expectValidToken(request);
+  });
+
+  it("messageEncoding: 'binary' sends every message as the protocol map; an unknown encoding is refused", async () => {
+    const binary = new ServiceHubClient(service.endpoint(), 'chat', { messageEncoding: 'binary' });
+    await binary.clients.all.send('newMessage', 'hi');
+    expect(only().headers['content-type']).toBe('application/octet-stream');
+    expect(() => new ServiceHubClient(service.endpoint(), 'chat', { messageEncoding: 'xml' as 'binary' })).toThrow(/messageEncoding "xml"/);
   });
 
   it('sendMessage takes the arguments as an array', async () => {
@@ -129,9 +167,9 @@ describe('groups, user groups and the client manager: every route', () => {
     expect(await client.groups.removeFromGroup('c/1', 'room 1')).toBe(true);
     await client.groups.removeFromAllGroups('c/1');
     expect(service.requests.map((r) => `${r.method} ${r.path}?${r.rawQuery}`)).toEqual([
-      'PUT /api/hubs/chat/groups/room%201/connections/c%2F1?api-version=2022-06-01',
-      'DELETE /api/hubs/chat/groups/room%201/connections/c%2F1?api-version=2022-06-01',
-      'DELETE /api/hubs/chat/connections/c%2F1/groups?api-version=2022-06-01',
+      'PUT /api/hubs/chat/groups/room%201/connections/c%2F1?api-version=2024-12-01',
+      'DELETE /api/hubs/chat/groups/room%201/connections/c%2F1?api-version=2024-12-01',
+      'DELETE /api/hubs/chat/connections/c%2F1/groups?api-version=2024-12-01',
     ]);
     for (const request of service.requests) {
       expect(request.body).toBe('');
@@ -155,11 +193,11 @@ describe('groups, user groups and the client manager: every route', () => {
     await client.userGroups.removeFromGroup('alice', 'vip');
     await client.userGroups.removeFromAllGroups('alice');
     expect(service.requests.map((r) => `${r.method} ${r.path}?${r.rawQuery}`)).toEqual([
-      'PUT /api/hubs/chat/users/alice/groups/vip?api-version=2022-06-01',
-      'PUT /api/hubs/chat/users/alice/groups/vip?api-version=2022-06-01&ttl=3600',
-      'PUT /api/hubs/chat/users/alice/groups/vip?api-version=2022-06-01&ttl=0',
-      'DELETE /api/hubs/chat/users/alice/groups/vip?api-version=2022-06-01',
-      'DELETE /api/hubs/chat/users/alice/groups?api-version=2022-06-01',
+      'PUT /api/hubs/chat/users/alice/groups/vip?api-version=2024-12-01',
+      'PUT /api/hubs/chat/users/alice/groups/vip?api-version=2024-12-01&ttl=3600',
+      'PUT /api/hubs/chat/users/alice/groups/vip?api-version=2024-12-01&ttl=0',
+      'DELETE /api/hubs/chat/users/alice/groups/vip?api-version=2024-12-01',
+      'DELETE /api/hubs/chat/users/alice/groups?api-version=2024-12-01',
     ]);
     service.requests.forEach(expectValidToken);
   });
@@ -180,9 +218,9 @@ describe('groups, user groups and the client manager: every route', () => {
     expect(await client.clientManager.closeConnection('c1', 'bye & see you')).toBe(true);
     expect(await client.clientManager.closeConnection('gone', 'x')).toBe(false);
     expect(service.requests.map((r) => `${r.method} ${r.path}?${r.rawQuery}`)).toEqual([
-      'DELETE /api/hubs/chat/connections/c1?api-version=2022-06-01',
-      'DELETE /api/hubs/chat/connections/c1?api-version=2022-06-01&reason=bye%20%26%20see%20you',
-      'DELETE /api/hubs/chat/connections/gone?api-version=2022-06-01&reason=x',
+      'DELETE /api/hubs/chat/connections/c1?api-version=2024-12-01',
+      'DELETE /api/hubs/chat/connections/c1?api-version=2024-12-01&reason=bye%20%26%20see%20you',
+      'DELETE /api/hubs/chat/connections/gone?api-version=2024-12-01&reason=x',
     ]);
     expect(service.requests[1]!.query.get('reason')).toBe('bye & see you');
   });
@@ -193,10 +231,10 @@ describe('groups, user groups and the client manager: every route', () => {
     await client.clientManager.closeGroupConnections('room 1', { excluded: ['a'] });
     await client.clientManager.closeUserConnections('bob', { reason: 'banned' });
     expect(service.requests.map((r) => `${r.method} ${r.path}?${r.rawQuery}`)).toEqual([
-      'POST /api/hubs/chat/:closeConnections?api-version=2022-06-01',
-      'POST /api/hubs/chat/:closeConnections?api-version=2022-06-01&excluded=a&excluded=b&reason=maintenance',
-      'POST /api/hubs/chat/groups/room%201/:closeConnections?api-version=2022-06-01&excluded=a',
-      'POST /api/hubs/chat/users/bob/:closeConnections?api-version=2022-06-01&reason=banned',
+      'POST /api/hubs/chat/:closeConnections?api-version=2024-12-01',
+      'POST /api/hubs/chat/:closeConnections?api-version=2024-12-01&excluded=a&excluded=b&reason=maintenance',
+      'POST /api/hubs/chat/groups/room%201/:closeConnections?api-version=2024-12-01&excluded=a',
+      'POST /api/hubs/chat/users/bob/:closeConnections?api-version=2024-12-01&reason=banned',
     ]);
     for (const request of service.requests) {
       expect(request.headers['content-length']).toBe('0');
@@ -246,7 +284,7 @@ describe('groups, user groups and the client manager: every route', () => {
   it('probes the service health (HEAD /api/health)', async () => {
     expect(await client.isServiceHealthy()).toBe(true);
     const request = only();
-    expect(`${request.method} ${request.path}?${request.rawQuery}`).toBe('HEAD /api/health?api-version=2022-06-01');
+    expect(`${request.method} ${request.path}?${request.rawQuery}`).toBe('HEAD /api/health?api-version=2024-12-01');
     expectValidToken(request);
     service.reply = () => ({ status: 503 });
     expect(await client.isServiceHealthy()).toBe(false);
@@ -260,7 +298,7 @@ describe('endpoint, hub and application', () => {
   it('puts the application (lower-cased) before the api-version', async () => {
     const withApp = new ServiceHubClient(service.endpoint(), 'Chat', { application: 'Contoso' });
     await withApp.clients.all.send('m');
-    expect(only().rawQuery).toBe('application=contoso&api-version=2022-06-01');
+    expect(only().rawQuery).toBe('application=contoso&api-version=2024-12-01');
     expectValidToken(only());
   });
 
@@ -336,7 +374,7 @@ describe('validation before any request', () => {
     ['reason not a string', () => client.clientManager.closeConnection('c', 5 as unknown as string), /Invalid close reason 5: expected a string/],
     ['excluded empty id on close', () => client.clientManager.closeConnections({ excluded: [''] }), /Invalid connection id/],
     ['lone surrogate', () => client.clientManager.userExists('\uD800'), /unpaired UTF-16 surrogate/],
-    ['BigInt argument', () => client.clients.all.send('m', 10n), /cannot be serialized as JSON/],
+    ['a function argument next to binary data', () => client.clients.all.send('m', new Uint8Array(1), () => 1), /cannot be serialized as hub protocol messages/],
   ];
 
   it.each(invalidCalls)('%s', async (_name, call, message) => {

@@ -21,6 +21,8 @@ export interface RecordedRequest {
   readonly query: URLSearchParams;
   readonly headers: IncomingHttpHeaders;
   readonly body: string;
+  /** The body's bytes (binary sends are not UTF-8). */
+  readonly rawBody: Buffer;
   /** The verified token's claims, or undefined when the token failed verification (see `tokenError`). */
   readonly token: JWTPayload | undefined;
   readonly tokenError: string | undefined;
@@ -144,11 +146,11 @@ export class FakeRestService {
     const chunks: Buffer[] = [];
     request.on('data', (chunk: Buffer) => chunks.push(chunk));
     request.on('end', () => {
-      void this.#answer(request, response, Buffer.concat(chunks).toString('utf8'));
+      void this.#answer(request, response, Buffer.concat(chunks));
     });
   }
 
-  async #answer(request: IncomingMessage, response: ServerResponse, body: string): Promise<void> {
+  async #answer(request: IncomingMessage, response: ServerResponse, rawBody: Buffer): Promise<void> {
     const target = request.url ?? '/';
     const queryStart = target.indexOf('?');
     const path = queryStart === -1 ? target : target.slice(0, queryStart);
@@ -174,7 +176,8 @@ export class FakeRestService {
       rawQuery,
       query: new URLSearchParams(rawQuery),
       headers: request.headers,
-      body,
+      body: rawBody.toString('utf8'),
+      rawBody,
       token,
       tokenError,
       authorization,

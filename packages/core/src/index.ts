@@ -62,6 +62,8 @@ export type { HubMessageReader, HubMessageReaderOptions, HubProtocol, HubProtoco
 export { DEFAULT_MAX_MESSAGE_SIZE } from './protocol/framed-reader.js';
 export { createJsonHubProtocol, jsonHubProtocol } from './protocol/json-hub-protocol.js';
 export { createMessagePackHubProtocol, messagePackHubProtocol } from './protocol/message-pack-hub-protocol.js';
+export { decodeProtocolPayloadMap, encodeProtocolPayloadMap } from './protocol/protocol-payload-map.js';
+export { MAX_MESSAGE_DEPTH, assertMessageDepth } from './protocol/message-fields.js';
 export {
   MAX_HANDSHAKE_SIZE,
   SUPPORTED_HANDSHAKE_VERSIONS,
@@ -121,6 +123,9 @@ export type { NodeHttpAdapterOptions } from './upstream/adapters/node-http-adapt
 // service REST API (issue: REST client)
 export { ServiceHubClient } from './service/service-hub-client.js';
 export type { ServiceHubClientOptions } from './service/service-hub-client.js';
+export { encodeMessagePayload } from './service/message-payload.js';
+export type { MessageEncoding, MessagePayload } from './service/message-payload.js';
+export { PRODUCT_INFO } from './service/product-info.js';
 export type { HubClients } from './service/hub-clients.js';
 export type { ClientTarget } from './service/client-target.js';
 export type { ConnectionGroups } from './service/connection-groups.js';

@@ -9,6 +9,11 @@ import { invalidMessage } from './invalid-message.js';
  * (JSON.parse, the MessagePack decoder) copes with any depth, but writing the value again (JSON.stringify,
  * structured cloning, String()) overflows the stack a few thousand levels down: a client could then make
  * every hub method that forwards or logs an argument fail, and crash a server that echoes messages.
+ *
+ * @example
+ * ```ts
+ * if (depthOf(value) > MAX_MESSAGE_DEPTH) refuse();
+ * ```
  */
 export const MAX_MESSAGE_DEPTH = 64;
 
@@ -28,7 +33,16 @@ function exceedsDepth(value: object, remaining: number): boolean {
   return false;
 }
 
-/** Refuses a decoded message nested deeper than {@link MAX_MESSAGE_DEPTH}. */
+/**
+ * Refuses a decoded message nested deeper than {@link MAX_MESSAGE_DEPTH}. Costs at most one walk of the
+ * value's first {@link MAX_MESSAGE_DEPTH} levels, whatever the depth of the rest.
+ *
+ * @throws {ServerlessHubError} `PROTOCOL_INVALID_MESSAGE` when the value is nested deeper.
+ * @example
+ * ```ts
+ * assertMessageDepth(JSON.parse(body)); // throws for [[[[…]]]] 65 levels deep
+ * ```
+ */
 export function assertMessageDepth(value: unknown): void {
   if (typeof value === 'object' && value !== null && exceedsDepth(value, MAX_MESSAGE_DEPTH)) {
     throw invalidMessage(`A hub message is nested deeper than ${MAX_MESSAGE_DEPTH} levels of arrays and maps.`);

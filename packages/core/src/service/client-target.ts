@@ -1,7 +1,7 @@
 import { ServerlessHubError } from '../errors/serverless-hub-error.js';
 import { abortedError } from './abortable.js';
+import { encodeMessagePayload } from './message-payload.js';
 import type { RestCallOptions } from './rest-call-options.js';
-import { assertTarget } from './rest-arguments.js';
 import type { RestTransport } from './rest-transport.js';
 import { errorMessage } from '../errors/describe-error.js';
 
@@ -17,8 +17,9 @@ import { errorMessage } from '../errors/describe-error.js';
  */
 export interface ClientTarget {
   /**
-   * Invokes the client method `target` with `args` (body `{"target", "arguments"}`).
-   * Rejects with `REST_INVALID_ARGUMENT` when `target` is empty or `args` are not JSON-serializable.
+   * Invokes the client method `target` with `args`: body `{"target", "arguments"}`, or the binary form
+   * when an argument holds binary data or a `bigint` (see `MessageEncoding`).
+   * Rejects with `REST_INVALID_ARGUMENT` when `target` is empty or `args` cannot be serialized.
    */
   send(target: string, ...args: unknown[]): Promise<void>;
   /** {@link ClientTarget.send} with the arguments as an array and call options (an AbortSignal). */
@@ -30,21 +31,6 @@ export interface SendRoute {
   readonly path: string;
   readonly query: string;
   readonly id: string;
-}
-
-function serializeMessage(target: string, args: readonly unknown[]): Buffer {
-  assertTarget(target);
-  let json: string;
-  try {
-    json = JSON.stringify({ target, arguments: args });
-  } catch (error) {
-    throw new ServerlessHubError(
-      'REST_INVALID_ARGUMENT',
-      `The arguments of ${JSON.stringify(target)} cannot be serialized as JSON (${errorMessage(error)}).`,
-      { cause: error },
-    );
-  }
-  return Buffer.from(json, 'utf8');
 }
 
 /** Sends to one route: all, all except, one connection, one user, one group, a group except. */
@@ -62,8 +48,8 @@ export class SingleClientTarget implements ClientTarget {
   }
 
   async sendMessage(target: string, args: readonly unknown[], options?: RestCallOptions): Promise<void> {
-    const body = serializeMessage(target, args);
-    await this.#transport.call({ method: 'POST', path: this.#route.path, query: this.#route.query, body, isSend: true }, options?.signal);
+    const { body, contentType } = encodeMessagePayload(target, args, this.#transport.messageEncoding);
+    await this.#transport.call({ method: 'POST', path: this.#route.path, query: this.#route.query, body, contentType, isSend: true }, options?.signal);
   }
 }
 
@@ -87,10 +73,10 @@ export class MultiClientTarget implements ClientTarget {
   }
 
   async sendMessage(target: string, args: readonly unknown[], options?: RestCallOptions): Promise<void> {
-    const body = serializeMessage(target, args);
+    const { body, contentType } = encodeMessagePayload(target, args, this.#transport.messageEncoding);
     const signal = options?.signal;
     const outcomes = await Promise.allSettled(
-      this.#routes.map((route) => this.#transport.call({ method: 'POST', path: route.path, query: route.query, body, isSend: true }, signal)),
+      this.#routes.map((route) => this.#transport.call({ method: 'POST', path: route.path, query: route.query, body, contentType, isSend: true }, signal)),
     );
     const failures: { id: string; error: unknown }[] = [];
     outcomes.forEach((outcome, index) => {

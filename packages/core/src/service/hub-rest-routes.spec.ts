@@ -5,11 +5,11 @@ describe('HubRestRoutes', () => {
   it('lower-cases and escapes the hub, and puts the api-version in the query', () => {
     const routes = new HubRestRoutes('Chat[1]', undefined);
     expect(routes.hubPath).toBe('/api/hubs/chat%5B1%5D');
-    expect(routes.query).toBe('?api-version=2022-06-01');
+    expect(routes.query).toBe('?api-version=2024-12-01');
   });
 
   it('puts a lower-cased application before the api-version', () => {
-    expect(new HubRestRoutes('chat', 'Contoso').query).toBe('?application=contoso&api-version=2022-06-01');
+    expect(new HubRestRoutes('chat', 'Contoso').query).toBe('?application=contoso&api-version=2024-12-01');
   });
 
   it('escapes every id segment', () => {
@@ -23,8 +23,8 @@ describe('HubRestRoutes', () => {
 
   it('repeats excluded and appends the reason', () => {
     const routes = new HubRestRoutes('chat', 'app');
-    expect(routes.queryWith('excluded', ['a', 'b&c'])).toBe('?application=app&api-version=2022-06-01&excluded=a&excluded=b%26c');
-    expect(routes.closeQuery(['x'], 'bye now')).toBe('?application=app&api-version=2022-06-01&excluded=x&reason=bye%20now');
-    expect(routes.closeQuery([], undefined)).toBe('?application=app&api-version=2022-06-01');
+    expect(routes.queryWith('excluded', ['a', 'b&c'])).toBe('?application=app&api-version=2024-12-01&excluded=a&excluded=b%26c');
+    expect(routes.closeQuery(['x'], 'bye now')).toBe('?application=app&api-version=2024-12-01&excluded=x&reason=bye%20now');
+    expect(routes.closeQuery([], undefined)).toBe('?application=app&api-version=2024-12-01');
   });
 });

@@ -1,14 +1,15 @@
 import { escapeUriComponent } from './escape-uri-component.js';
 
 /**
- * The data-plane REST API version the client speaks (the `api-version` query parameter of every call).
+ * The data-plane REST API version the client speaks (the `api-version` query parameter of every call):
+ * the newest published one. Every route the client uses exists unchanged since 2022-06-01.
  *
  * @example
  * ```ts
- * console.log(`Azure SignalR Service REST API ${REST_API_VERSION}`); // 2022-06-01
+ * console.log(`Azure SignalR Service REST API ${REST_API_VERSION}`); // 2024-12-01
  * ```
  */
-export const REST_API_VERSION = '2022-06-01';
+export const REST_API_VERSION = '2024-12-01';
 
 /**
  * The REST API version of the routes it added: client invocations, streams to a client and group
@@ -26,7 +27,7 @@ export const HEALTH_PATH = '/api/health';
 export const HEALTH_QUERY = `?api-version=${REST_API_VERSION}`;
 
 /**
- * The paths and query strings of one hub's REST routes (2022-06-01). Hub and application names are
+ * The paths and query strings of one hub's REST routes. Hub and application names are
  * lower-cased and escaped once, at construction; ids are escaped per call. Callers validate first.
  */
 export class HubRestRoutes {

@@ -6,6 +6,7 @@ import { abortableDelay, abortedError } from './abortable.js';
 import { attemptHttpRequest } from './http-attempt.js';
 import type { HttpAttemptResult, HttpOrigin } from './http-attempt.js';
 import type { RestAuthorizer } from './rest-authorizer.js';
+import type { MessageEncoding } from './message-payload.js';
 import { isRetriable } from './retry-policy.js';
 import type { RetryPolicy } from './retry-policy.js';
 import { parseServiceErrorDetail } from './service-error-detail.js';
@@ -18,6 +19,8 @@ export interface RestRequest {
   /** `?api-version=…` and the other query parameters, escaped. */
   readonly query: string;
   readonly body?: Buffer;
+  /** `Content-Type` of `body`; default JSON. */
+  readonly contentType?: string;
   /** A message send: retried only when it cannot have been delivered (see `isRetriable`). */
   readonly isSend: boolean;
   /** Lower-cased `x-ms-error-code` values that make a 404 an answer (`false`) instead of a failure. */
@@ -43,7 +46,10 @@ export interface RestTransportOptions {
   readonly agent: Agent;
   readonly timeoutMs: number;
   readonly retry: RetryPolicy;
+  /** `User-Agent`, and `Asrs-User-Agent` as the Management SDK sends its product information. */
   readonly userAgent: string;
+  /** How sends are written; default `auto`. */
+  readonly messageEncoding?: MessageEncoding;
 }
 
 /** The service rejects requests whose headers exceed 16 KB; keep margin for the headers besides URL and token. */
@@ -84,6 +90,8 @@ export class RestTransport {
   readonly #timeoutMs: number;
   readonly #retry: RetryPolicy;
   readonly #userAgent: string;
+  /** How the sends through this transport are written. */
+  readonly messageEncoding: MessageEncoding;
 
   constructor(options: RestTransportOptions) {
     let url: URL;
@@ -109,6 +117,7 @@ export class RestTransport {
     this.#timeoutMs = options.timeoutMs;
     this.#retry = options.retry;
     this.#userAgent = options.userAgent;
+    this.messageEncoding = options.messageEncoding ?? 'auto';
   }
 
   /** The token audience of `path`: the request URL without its query. */
@@ -151,7 +160,7 @@ export class RestTransport {
     if (request.body !== undefined && request.body.length > MAX_BODY_BYTES) {
       throw new ServerlessHubError(
         'REST_INVALID_ARGUMENT',
-        `${what}: the message is ${request.body.length} bytes as JSON; the service accepts at most ${MAX_BODY_BYTES} bytes.`,
+        `${what}: the message is ${request.body.length} bytes; the service accepts at most ${MAX_BODY_BYTES} bytes.`,
       );
     }
     const audience = this.#audienceBase + request.path;
@@ -167,9 +176,9 @@ export class RestTransport {
             'Exclude fewer connections, or use shorter ids.',
         );
       }
-      const headers: OutgoingHttpHeaders = { authorization, 'user-agent': this.#userAgent };
+      const headers: OutgoingHttpHeaders = { authorization, 'user-agent': this.#userAgent, 'asrs-user-agent': this.#userAgent };
       if (request.body !== undefined) {
-        headers['content-type'] = JSON_CONTENT_TYPE;
+        headers['content-type'] = request.contentType ?? JSON_CONTENT_TYPE;
         headers['content-length'] = request.body.length;
       } else if (request.method === 'POST' || request.method === 'PUT') {
         headers['content-length'] = 0;

@@ -2,6 +2,7 @@ import type { Agent } from 'node:http';
 import { credentialFor } from '../connection/identity-credential.js';
 import type { TokenCredential } from '../connection/identity-credential.js';
 import type { ServiceEndpoint } from '../connection/service-endpoint.js';
+import { describeValue } from '../errors/describe-value.js';
 import { ServerlessHubError } from '../errors/serverless-hub-error.js';
 import { AccessKeyAuthorizer } from './access-key-authorizer.js';
 import { RestClientManager } from './client-manager.js';
@@ -10,6 +11,8 @@ import { RestConnectionGroups } from './connection-groups.js';
 import type { ConnectionGroups } from './connection-groups.js';
 import { defaultAgent } from './default-agent.js';
 import { EntraIdAuthorizer } from './entra-id-authorizer.js';
+import type { MessageEncoding } from './message-payload.js';
+import { PRODUCT_INFO } from './product-info.js';
 import { RestHubClients } from './hub-clients.js';
 import type { HubClients } from './hub-clients.js';
 import { HEALTH_PATH, HEALTH_QUERY, HubRestRoutes } from './hub-rest-routes.js';
@@ -48,11 +51,15 @@ export interface ServiceHubClientOptions {
   readonly credential?: TokenCredential;
   /** HTTP agent (e.g. for a proxy). Default: a shared keep-alive agent per scheme. */
   readonly agent?: Agent;
+  /**
+   * How sends are written: `auto` (default) sends JSON unless an argument holds binary data or a `bigint`;
+   * `binary` always sends every protocol's encoding, as the Management SDK with configured hub protocols.
+   */
+  readonly messageEncoding?: MessageEncoding;
 }
 
 const DEFAULT_TIMEOUT_MS = 100_000;
 const MAX_TIMEOUT_MS = 2_147_483_647;
-const USER_AGENT = `serverless-hub (Node.js ${process.version})`;
 
 // Token caches are shared by every hub client of one endpoint (audiences differ per route anyway).
 const sharedAuthorizers = new WeakMap<ServiceEndpoint, RestAuthorizer>();
@@ -81,8 +88,13 @@ function resolveTimeout(timeoutMs: number | undefined): number {
   return timeoutMs;
 }
 
+function resolveMessageEncoding(encoding: unknown): MessageEncoding {
+  if (encoding === 'auto' || encoding === 'binary') return encoding;
+  throw new ServerlessHubError('REST_INVALID_ARGUMENT', `Invalid messageEncoding ${describeValue(encoding)}: expected 'auto' or 'binary'.`);
+}
+
 /**
- * The Azure SignalR Service data-plane REST API (2022-06-01) for one hub: send messages, manage groups,
+ * The Azure SignalR Service data-plane REST API (2024-12-01) for one hub: send messages, manage groups,
  * close connections and ask what exists. Create one per hub and keep it: it holds no connection itself,
  * but its token cache and the shared keep-alive agent make every call after the first cheap.
  *
@@ -131,7 +143,8 @@ export class ServiceHubClient {
       agent: options.agent ?? defaultAgent(endpoint.serverEndpoint.startsWith('https:')),
       timeoutMs,
       retry,
-      userAgent: USER_AGENT,
+      userAgent: PRODUCT_INFO,
+      ...(options.messageEncoding === undefined ? {} : { messageEncoding: resolveMessageEncoding(options.messageEncoding) }),
     });
     const routes = new HubRestRoutes(hubName, options.application);
     this.clients = new RestHubClients(this.#transport, routes);
