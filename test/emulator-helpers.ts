@@ -89,9 +89,9 @@ export async function rest(
   const headers: Record<string, string> = {};
   const token = options.token === undefined ? await restToken(url) : options.token;
   if (token !== null) headers.Authorization = `Bearer ${token}`;
-  let body: string | undefined;
+  let body: string | Uint8Array | undefined;
   if (options.body !== undefined) {
-    body = typeof options.body === 'string' ? options.body : JSON.stringify(options.body);
+    body = typeof options.body === 'string' || options.body instanceof Uint8Array ? options.body : JSON.stringify(options.body);
     headers['Content-Type'] = options.contentType ?? 'application/json';
   }
   const response = await fetch(`${url}${options.query ?? ''}`, { method, headers, ...(body === undefined ? {} : { body }) });

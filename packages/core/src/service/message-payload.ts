@@ -57,7 +57,7 @@ function invalidArguments(target: string, form: string, error: unknown): Serverl
 }
 
 function binaryPayload(target: string, args: readonly unknown[]): MessagePayload {
-  const invocation: InvocationMessage = { type: MessageType.Invocation, target, arguments: args as unknown[] };
+  const invocation: InvocationMessage = { type: MessageType.Invocation, target, arguments: args };
   let json: Uint8Array;
   let messagePack: Uint8Array;
   try {

@@ -72,10 +72,11 @@ describe('audience rules', () => {
     expect(rule('not a url')).toBe(false);
   });
 
-  it('REST: the request URL without its query, host lenient the same way', () => {
+  it('REST: the request URL without its query, host lenient the same way, path with letter case', () => {
     const rule = restAudienceRule('/api/hubs/chat/users/a%20b/:send', 'localhost:8888');
     expect(rule('http://localhost:8888/api/hubs/chat/users/a%20b/:send')).toBe(true);
-    expect(rule('http://localhost/api/hubs/CHAT/users/a b/:send')).toBe(true);
+    expect(rule('http://LOCALHOST/api/hubs/chat/users/a b/:send')).toBe(true);
+    expect(rule('http://localhost/api/hubs/chat/users/A b/:send')).toBe(false);
     expect(rule('http://localhost/api/hubs/chat/users/a%20b/:send/')).toBe(true);
     expect(rule('http://localhost/api/hubs/chat/users/other/:send')).toBe(false);
     expect(rule('ftp://localhost/api/hubs/chat/users/a%20b/:send')).toBe(false);

@@ -137,14 +137,14 @@ function parseUrl(text: string): URL | undefined {
   }
 }
 
-function normalizePath(path: string): string {
+function normalizePath(path: string, ignoreCase: boolean): string {
   let decoded: string;
   try {
     decoded = decodeURIComponent(path);
   } catch {
     decoded = path;
   }
-  decoded = decoded.toLowerCase();
+  if (ignoreCase) decoded = decoded.toLowerCase();
   return decoded.length > 1 && decoded.endsWith('/') ? decoded.slice(0, -1) : decoded;
 }
 
@@ -157,21 +157,23 @@ export function clientAudienceRule(hub: string, requestHost: string | undefined)
     const url = parseUrl(audience);
     if (url === undefined || (url.protocol !== 'http:' && url.protocol !== 'https:')) return false;
     if (!isAcceptedAudienceHost(url.hostname, requestHost)) return false;
-    if (normalizePath(url.pathname) !== '/client') return false;
+    if (normalizePath(url.pathname, true) !== '/client') return false;
     return (url.searchParams.get('hub') ?? '').toLowerCase() === hub;
   };
 }
 
 /**
  * The audience rule of REST calls: the request URL without its query, host lenient as
- * {@link isAcceptedAudienceHost} says, path compared after decoding and without letter case.
+ * {@link isAcceptedAudienceHost} says, path compared after decoding and with letter case: user ids, group
+ * names and connection ids in the path are case-sensitive, so a token for `users/alice` must not serve
+ * `users/Alice`.
  */
 export function restAudienceRule(requestPath: string, requestHost: string | undefined): AudienceRule {
-  const expectedPath = normalizePath(requestPath);
+  const expectedPath = normalizePath(requestPath, false);
   return (audience) => {
     const url = parseUrl(audience);
     if (url === undefined || (url.protocol !== 'http:' && url.protocol !== 'https:')) return false;
     if (!isAcceptedAudienceHost(url.hostname, requestHost)) return false;
-    return normalizePath(url.pathname) === expectedPath;
+    return normalizePath(url.pathname, false) === expectedPath;
   };
 }

@@ -25,7 +25,17 @@ export class OutboundMessage {
   private json: OutboundFrame | undefined;
   private messagePack: OutboundFrame | undefined;
 
-  constructor(readonly message: HubMessage) {}
+  /**
+   * @param framed the message already framed in some protocols (a binary REST payload carries each
+   * protocol's bytes, which the service passes on as they are); the others are encoded from `message`.
+   */
+  constructor(
+    readonly message: HubMessage,
+    framed?: { readonly json?: Uint8Array | undefined; readonly messagepack?: Uint8Array | undefined },
+  ) {
+    if (framed?.json !== undefined) this.json = { bytes: framed.json, text: true };
+    if (framed?.messagepack !== undefined) this.messagePack = { bytes: framed.messagepack, text: false };
+  }
 
   frameFor(protocol: HubProtocol): OutboundFrame {
     if (protocol.name === 'json') return (this.json ??= rawFrame(protocol.writeMessage(this.message), protocol));

@@ -1,10 +1,11 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { errorDetail, errorMessage, isValidHubName, MessageType } from '@serverless-hub/core';
+import { errorDetail, isValidHubName } from '@serverless-hub/core';
 import { restAudienceRule } from '../auth/access-token-verifier.js';
 import type { ClientConnection } from '../client/client-connection.js';
 import { BodyTooLargeError, bearerToken, mediaTypeOf, readBody } from '../http/http-utils.js';
-import { OutboundMessage } from '../protocol/outbound-message.js';
+import type { OutboundMessage } from '../protocol/outbound-message.js';
 import type { EmulatorContext } from '../service/emulator-context.js';
+import { readRestMessage, restMessageFormat } from './rest-message.js';
 
 // The core guard narrows its argument to `never` when false; the names here are strings already.
 const validName = (name: string): boolean => isValidHubName(name);
@@ -360,8 +361,13 @@ export class RestApi {
 
   private async readMessage(request: IncomingMessage): Promise<OutboundMessage> {
     const mediaType = mediaTypeOf(request.headers['content-type']);
-    if (mediaType !== '' && mediaType !== 'application/json' && mediaType !== 'text/json' && !mediaType.endsWith('+json')) {
-      throw new RestFailure(415, 'Error.UnsupportedMediaType', `The content type '${mediaType.slice(0, 100)}' is not supported; send the message as application/json.`);
+    const format = restMessageFormat(mediaType);
+    if (format === undefined) {
+      throw new RestFailure(
+        415,
+        'Error.UnsupportedMediaType',
+        `The content type '${mediaType.slice(0, 100)}' is not supported; send the message as application/json, or as application/octet-stream (a MessagePack map of protocol name to message).`,
+      );
     }
     let body: Buffer;
     try {
@@ -370,19 +376,9 @@ export class RestApi {
       if (error instanceof BodyTooLargeError) throw new RestFailure(413, 'Error.PayloadTooLarge', `The message is larger than ${maxBodyBytes} bytes.`);
       throw new RestFailure(400, 'Error.InvalidArgument', 'The request body could not be read.');
     }
-    let payload: unknown;
-    try {
-      payload = JSON.parse(body.toString('utf8'));
-    } catch (error) {
-      throw new RestFailure(400, 'Error.InvalidArgument', `The message is not valid JSON: ${errorMessage(error)}`);
-    }
-    if (typeof payload !== 'object' || payload === null || Array.isArray(payload)) {
-      throw new RestFailure(400, 'Error.InvalidArgument', 'The message must be a JSON object {"target": "...", "arguments": [...]}.');
-    }
-    const { target, arguments: args } = payload as { target?: unknown; arguments?: unknown };
-    if (typeof target !== 'string' || target === '') throw new RestFailure(400, 'Error.InvalidArgument', "The message must have a non-empty string 'target'.");
-    if (args !== undefined && args !== null && !Array.isArray(args)) throw new RestFailure(400, 'Error.InvalidArgument', "The message's 'arguments' must be an array.");
-    return new OutboundMessage({ type: MessageType.Invocation, target, arguments: (args ?? []) as unknown[] });
+    const read = readRestMessage(body, format);
+    if (!read.ok) throw new RestFailure(400, 'Error.InvalidArgument', read.reason);
+    return read.message;
   }
 }
 
