@@ -7,6 +7,7 @@ import { HubConnectionState } from '@microsoft/signalr';
 import type { ServiceEmulator } from '@serverless-hub/emulator';
 import { buildClient, clientToken, closed, collect, echoReply, eventually, rest, startEmulator, startEmulatorWithApp, startFakeApp } from './emulator-helpers.js';
 import type { EmulatorWithApp, FakeApp } from './emulator-helpers.js';
+import { RawWebSocket } from './robustness-raw-client.js';
 
 const cleanups: (() => Promise<void>)[] = [];
 
@@ -182,17 +183,67 @@ describe('connection life cycle', () => {
     await client.stop();
   });
 
-  it('closes a client that sends nothing for the client timeout, and tells the app', async () => {
-    const { app } = await setUp({ keepAliveIntervalMs: 100, clientTimeoutMs: 500 });
-    const client = buildClient(app, 'LongPolling', 'json');
-    client.keepAliveIntervalInMilliseconds = 60_000;
-    client.serverTimeoutInMilliseconds = 120_000;
-    const closing = closed(client);
-    await client.start();
-    const connectionId = client.connectionId ?? '';
-    expect((await closing)?.message).toContain('Server timeout elapsed without receiving a message from the client.');
-    const disconnected = await app.waitFor((record) => record.connectionId === connectionId && record.event === 'disconnected');
+  // dotnet/aspnetcore HubConnectionContext / HubDispatcher: the client timeout starts with the first Ping the
+  // client sends; long polling has inherent keep-alive (no pings either way).
+  it('closes a client that pinged and then went silent for the client timeout, and tells the app', async () => {
+    const { emulator, app } = await setUp({ keepAliveIntervalMs: 100, clientTimeoutMs: 500 });
+    const token = await clientToken('chat');
+    const socket = await RawWebSocket.connect(`${emulator.url}/client/?hub=chat&access_token=${token}`);
+    socket.send('{"protocol":"json","version":1}\u001e');
+    socket.send('{"type":6}\u001e');
+    const connected = await app.waitFor((record) => record.event === 'connected');
+    const disconnected = await app.waitFor((record) => record.connectionId === connected.connectionId && record.event === 'disconnected');
     expect(JSON.parse(disconnected.body.toString())).toEqual({ type: 11, error: 'Server timeout elapsed without receiving a message from the client.' });
+    expect(await socket.until((client) => client.text().includes('"type":7'))).toBe(true);
+    expect(socket.text()).toContain('Server timeout elapsed without receiving a message from the client.');
+    socket.close();
+  });
+
+  it('keeps a silent client that never pinged, as ASP.NET Core does', async () => {
+    const { emulator, app } = await setUp({ keepAliveIntervalMs: 100, clientTimeoutMs: 200 });
+    const token = await clientToken('chat');
+    const socket = await RawWebSocket.connect(`${emulator.url}/client/?hub=chat&access_token=${token}`);
+    socket.send('{"protocol":"json","version":1}\u001e');
+    const connected = await app.waitFor((record) => record.event === 'connected');
+    // Wait for several keep-alive pings, well past the client timeout, then deliver a message.
+    expect(await socket.until((client) => client.text().split('"type":6').length > 6, 10_000)).toBe(true);
+    expect((await rest(emulator, 'POST', `/api/hubs/chat/connections/${connected.connectionId}/:send`, { body: { target: 'm', arguments: ['still here'] } })).status).toBe(202);
+    expect(await socket.until((client) => client.text().includes('still here'))).toBe(true);
+    expect(socket.closed).toBe(false);
+    socket.close();
+  });
+
+  it('keeps an idle long-polling client past the client timeout: it lives by its polls, and gets no pings', async () => {
+    const { emulator, app } = await setUp({ keepAliveIntervalMs: 50, clientTimeoutMs: 100, longPollingTimeoutMs: 150 });
+    const client = buildClient(app, 'LongPolling', 'json');
+    const received = collect(client, 'm');
+    let closedWith: Error | undefined | null = null;
+    client.onclose((error) => {
+      closedWith = error;
+    });
+    await client.start();
+    // Several polls time out empty (each a full poll cycle, far past the client timeout) before the message.
+    const polls = async (): Promise<number> => (await rest(emulator, 'HEAD', `/api/hubs/chat/connections/${client.connectionId ?? ''}`)).status;
+    const started = Date.now();
+    await eventually(() => Date.now() - started > 1000, 'a second of idle polling', 5000);
+    expect(await polls()).toBe(200);
+    expect((await rest(emulator, 'POST', '/api/hubs/chat/:send', { body: { target: 'm', arguments: ['after idling'] } })).status).toBe(202);
+    await eventually(() => received.length === 1, 'the idle long-polling client got the message');
+    expect(closedWith).toBeNull();
+    await client.stop();
+  });
+
+  it('closes a long-polling client that stops polling, after the disconnect timeout, and tells the app', async () => {
+    const { emulator, app } = await setUp({ longPollingDisconnectTimeoutMs: 300 });
+    const token = await clientToken('chat');
+    const negotiated = (await (await negotiate(emulator, token)).json()) as { connectionId: string; connectionToken: string };
+    const connectUrl = `${emulator.url}/client/?hub=chat&id=${negotiated.connectionToken}`;
+    const headers = { Authorization: `Bearer ${token}` };
+    expect((await fetch(connectUrl, { headers })).status).toBe(200);
+    expect((await fetch(connectUrl, { method: 'POST', headers, body: '{"protocol":"json","version":1}\u001e' })).status).toBe(200);
+    // The client never polls again.
+    const disconnected = await app.waitFor((record) => record.connectionId === negotiated.connectionId && record.event === 'disconnected');
+    expect(JSON.parse(disconnected.body.toString())).toEqual({ type: 11, error: 'The client stopped polling.' });
   });
 
   it('closes a client that does not read its messages, without holding up the others', async () => {
@@ -311,7 +362,7 @@ describe('upstream routing and failures', () => {
     await expect(client.invoke('echo', 'hi')).resolves.toBe('hi');
     await expect(client.invoke('shout', 'HI')).resolves.toBe('HI');
     await expect(client.invoke('lost')).rejects.toThrow('Invocation failed, status code 500');
-    await expect(client.invoke('slow')).rejects.toThrow('Invocation failed, status code 500');
+    await expect(client.invoke('slow')).rejects.toThrow('Invocation failed, the upstream did not answer in time (no answer within 300 ms).');
     await expect(client.invoke('unrouted')).rejects.toThrow('no upstream is configured');
     expect(logLines.some((line) => line.includes('(messages/lost)') && line.includes('failed'))).toBe(true);
     expect(logLines.some((line) => line.includes('(messages/slow)') && line.includes('failed (no answer within 300 ms)'))).toBe(true);

@@ -83,7 +83,7 @@ describe('an upstream that is slow, down or answers garbage', () => {
     releaseSlow?.();
     expect(await slow).toBe('result "late"');
     // Past the timeout: the documented error, and the connection's next message still goes through.
-    expect(await invokeOutcome(slowClient, 'stuck')).toBe('error Invocation failed, status code 500');
+    expect(await invokeOutcome(slowClient, 'stuck')).toBe('error Invocation failed, the upstream did not answer in time (no answer within 1500 ms).');
     expect(await invokeOutcome(slowClient, 'echo', 'after')).toBe('result "after"');
   });
 

@@ -28,6 +28,12 @@ export interface HubMessageReaderOptions {
    * cannot make the reader buffer without bound. Defaults to {@link DEFAULT_MAX_MESSAGE_SIZE}.
    */
   readonly maxMessageSize?: number;
+  /**
+   * What to do with a message of a type this codec does not know: `skip` it (default; what clients do,
+   * so that later protocol versions can add types), or `reject` it as invalid input (what an ASP.NET Core
+   * server does: such a message from a client closes its connection).
+   */
+  readonly unknownMessageTypes?: 'skip' | 'reject';
 }
 
 /**

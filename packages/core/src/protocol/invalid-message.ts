@@ -11,3 +11,8 @@ export function asInvalidMessage(error: unknown, context: string): ServerlessHub
   if (ServerlessHubError.is(error)) return error;
   return invalidMessage(`${context}: ${errorMessage(error)}`, error);
 }
+
+/** A reader told to reject messages of unknown types met one. */
+export function unknownMessageType(): ServerlessHubError {
+  return invalidMessage('Received a hub message of an unknown type; this server does not accept it.');
+}

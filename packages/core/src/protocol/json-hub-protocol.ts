@@ -3,7 +3,7 @@ import { MessageType } from './hub-message.js';
 import type { HubMessage, InvocationMessage, MessageHeaders } from './hub-message.js';
 import type { HubMessageReader, HubMessageReaderOptions, HubProtocol } from './hub-protocol.js';
 import { PendingBytes, messageTooLarge, resolveMaxMessageSize } from './framed-reader.js';
-import { asInvalidMessage, invalidMessage } from './invalid-message.js';
+import { asInvalidMessage, invalidMessage, unknownMessageType } from './invalid-message.js';
 import {
   assertMessageDepth,
   isPlainObject,
@@ -242,7 +242,10 @@ class JsonHubMessageReader implements HubMessageReader {
   private pendingText = '';
   private readonly pendingBytes = new PendingBytes();
 
-  constructor(private readonly maxMessageSize: number) {}
+  constructor(
+    private readonly maxMessageSize: number,
+    private readonly rejectUnknownTypes: boolean,
+  ) {}
 
   get pendingSize(): number {
     return this.pendingText.length + this.pendingBytes.size;
@@ -273,6 +276,7 @@ class JsonHubMessageReader implements HubMessageReader {
       if (text.length > this.maxMessageSize) throw messageTooLarge(text.length, this.maxMessageSize, 'characters');
       const message = parseJsonMessage(text);
       if (message !== undefined) messages.push(message);
+      else if (this.rejectUnknownTypes) throw unknownMessageType();
       start = end + 1;
       end = chunk.indexOf(RECORD_SEPARATOR, start);
     }
@@ -292,6 +296,7 @@ class JsonHubMessageReader implements HubMessageReader {
       if (bytes.length > this.maxMessageSize) throw messageTooLarge(bytes.length, this.maxMessageSize, 'bytes');
       const message = parseJsonMessage(decodeUtf8(bytes));
       if (message !== undefined) messages.push(message);
+      else if (this.rejectUnknownTypes) throw unknownMessageType();
       start = end + 1;
       end = chunk.indexOf(RECORD_SEPARATOR_CODE, start);
     }
@@ -338,7 +343,7 @@ export function createJsonHubProtocol(): HubProtocol {
       return messages;
     },
     createReader(options?: HubMessageReaderOptions): HubMessageReader {
-      return new JsonHubMessageReader(resolveMaxMessageSize(options?.maxMessageSize));
+      return new JsonHubMessageReader(resolveMaxMessageSize(options?.maxMessageSize), options?.unknownMessageTypes === 'reject');
     },
     parseUnframedInvocation(body: Uint8Array): InvocationMessage {
       // The service sends no record separator; one left at the end by another sender is tolerated.

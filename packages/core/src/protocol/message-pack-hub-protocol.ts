@@ -4,7 +4,7 @@ import { MessageType } from './hub-message.js';
 import type { HubMessage, InvocationMessage, MessageHeaders } from './hub-message.js';
 import type { HubMessageReader, HubMessageReaderOptions, HubProtocol } from './hub-protocol.js';
 import { PendingBytes, messageTooLarge, resolveMaxMessageSize } from './framed-reader.js';
-import { asInvalidMessage, invalidMessage } from './invalid-message.js';
+import { asInvalidMessage, invalidMessage, unknownMessageType } from './invalid-message.js';
 import {
   assertMessageDepth,
   messageTypeNames,
@@ -228,7 +228,10 @@ class MessagePackHubMessageReader implements HubMessageReader {
   /** Bytes (prefix included) of the message at the start of `pending`, once its prefix is complete. */
   private expected: number | undefined;
 
-  constructor(private readonly maxMessageSize: number) {}
+  constructor(
+    private readonly maxMessageSize: number,
+    private readonly rejectUnknownTypes: boolean,
+  ) {}
 
   get pendingSize(): number {
     return this.pending.size;
@@ -261,6 +264,7 @@ class MessagePackHubMessageReader implements HubMessageReader {
       }
       const message = decodeMessage(buffer.subarray(start, end));
       if (message !== undefined) messages.push(message);
+      else if (this.rejectUnknownTypes) throw unknownMessageType();
       offset = end;
     }
     if (offset < buffer.length) this.pending.append(buffer.subarray(offset));
@@ -316,7 +320,7 @@ export function createMessagePackHubProtocol(): HubProtocol {
       return messages;
     },
     createReader(options?: HubMessageReaderOptions): HubMessageReader {
-      return new MessagePackHubMessageReader(resolveMaxMessageSize(options?.maxMessageSize));
+      return new MessagePackHubMessageReader(resolveMaxMessageSize(options?.maxMessageSize), options?.unknownMessageTypes === 'reject');
     },
     parseUnframedInvocation(body: Uint8Array): InvocationMessage {
       if (body.length === 0) throw invalidMessage('The message body is empty; expected a MessagePack Invocation message.');

@@ -54,6 +54,11 @@ export class ClientConnection implements HubMember, UpstreamSource {
   identity: ClientIdentity;
   lastReceivedAt = 0;
   lastSentAt = 0;
+  /**
+   * Whether the client timeout applies: as in ASP.NET Core, only once the client has sent a Ping (clients
+   * that keep the connection alive otherwise, such as long polling ones, never do).
+   */
+  clientTimeoutActive = false;
   attachedAt = 0;
   closedAt = 0;
   upstreamHeaders: Readonly<Record<string, string>> = noClaims as Readonly<Record<string, string>>;
@@ -270,7 +275,7 @@ export class ClientConnection implements HubMember, UpstreamSource {
       return;
     }
     this.protocol = protocol;
-    this.reader = protocol.createReader({ maxMessageSize: this.context.limits.maxMessageSize });
+    this.reader = protocol.createReader({ maxMessageSize: this.context.limits.maxMessageSize, unknownMessageTypes: 'reject' });
     transport.write({ bytes: writeHandshakeResponse(), text: true });
     this.lastSentAt = Date.now();
     this.phase = 'connected';
@@ -286,6 +291,11 @@ export class ClientConnection implements HubMember, UpstreamSource {
       `connection connected hub=${this.hubName} connection=${this.id}${this.userId === undefined ? '' : ` user=${this.userId}`} transport=${transport.name} protocol=${protocol.name}`,
     );
     if (parsed.remaining.length > 0) this.receiveData(Buffer.from(parsed.remaining.buffer, parsed.remaining.byteOffset, parsed.remaining.byteLength));
+  }
+
+  /** No handshake came in time: as ASP.NET Core, the client is told so in a handshake answer, then closed. */
+  handshakeTimedOut(): void {
+    if (this.phase === 'handshaking') this.refuseHandshake('Handshake was canceled.');
   }
 
   private refuseHandshake(error: string): void {
@@ -314,9 +324,12 @@ export class ClientConnection implements HubMember, UpstreamSource {
       case MessageType.Close:
         this.close({ sendCloseMessage: false, reason: 'the client closed the connection', ...(message.error === undefined ? {} : { error: message.error }) });
         return;
+      case MessageType.Ping:
+        this.clientTimeoutActive = true;
+        return;
       default:
-        // Pings only keep the connection alive (lastReceivedAt); cancellations, client-to-server stream
-        // items and stateful-reconnect messages have no meaning in serverless mode.
+        // Cancellations, client-to-server stream items and stateful-reconnect messages have no meaning in
+        // serverless mode.
         return;
     }
   }

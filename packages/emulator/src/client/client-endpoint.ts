@@ -233,7 +233,8 @@ export class ClientEndpoint {
     }
     connection.transport.end();
     connection.transportClosed();
-    this.context.connectionsByToken.delete(token);
+    // The token stays known for a while (see ClientConnection.close): a poll after the DELETE is answered
+    // 204, the end of the connection, as ASP.NET Core answers it.
     sendText(response, 202, '');
   }
 

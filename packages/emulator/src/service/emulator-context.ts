@@ -11,6 +11,7 @@ export interface EmulatorLimits {
   readonly handshakeTimeoutMs: number;
   readonly unusedConnectionTimeoutMs: number;
   readonly longPollingTimeoutMs: number;
+  readonly longPollingDisconnectTimeoutMs: number;
   readonly maxBufferedBytesPerConnection: number;
   readonly maxMessageSize: number;
   readonly closedConnectionGraceMs: number;

@@ -66,8 +66,16 @@ export interface ServiceEmulatorOptions {
   readonly upstream?: readonly UpstreamTemplate[];
   /** Interval of the Ping messages sent to idle clients; default 15 000 ms. */
   readonly keepAliveIntervalMs?: number;
-  /** A client that sends nothing (not even a ping) for this long is closed; default 30 000 ms. */
+  /**
+   * A client that sends nothing (not even a ping) for this long is closed; default 30 000 ms. As in ASP.NET
+   * Core, the check starts with the client's first Ping, and never applies to long polling.
+   */
   readonly clientTimeoutMs?: number;
+  /**
+   * A long-polling client with no poll waiting for this long is closed (it stopped polling); default
+   * 15 000 ms, ASP.NET Core's disconnect timeout.
+   */
+  readonly longPollingDisconnectTimeoutMs?: number;
   /** Time allowed for the handshake after the transport connects; default 15 000 ms. */
   readonly handshakeTimeoutMs?: number;
   /** A negotiated connection that no transport starts within this time is discarded; default 30 000 ms. */
@@ -85,6 +93,13 @@ export interface ServiceEmulatorOptions {
   readonly maxMessageSize?: number;
   /** Most messages of one connection waiting for the upstream before it is closed; default 1 000. */
   readonly maxPendingUpstreamMessages?: number;
+  /**
+   * Most TCP connections open at once (client connections, polls, REST calls); connections beyond it are
+   * closed as they arrive, so that a flood cannot exhaust file descriptors. Default 10 000.
+   */
+  readonly maxConnections?: number;
+  /** Time allowed to receive a request's headers; default 30 000 ms (Kestrel's). */
+  readonly requestHeadersTimeoutMs?: number;
   /** Leeway for `exp` and `nbf` of access tokens; default 30 s. */
   readonly clockToleranceSeconds?: number;
   /** Default `info`. Ignored when `logger` is given. */
@@ -169,11 +184,14 @@ export function createServiceEmulator(options: ServiceEmulatorOptions = {}): Ser
     handshakeTimeoutMs: positive(options.handshakeTimeoutMs, 15_000, 'handshakeTimeoutMs'),
     unusedConnectionTimeoutMs: positive(options.unusedConnectionTimeoutMs, 30_000, 'unusedConnectionTimeoutMs'),
     longPollingTimeoutMs: positive(options.longPollingTimeoutMs, 90_000, 'longPollingTimeoutMs'),
+    longPollingDisconnectTimeoutMs: positive(options.longPollingDisconnectTimeoutMs, 15_000, 'longPollingDisconnectTimeoutMs'),
     maxBufferedBytesPerConnection: positive(options.maxBufferedBytesPerConnection, 4 * 1024 * 1024, 'maxBufferedBytesPerConnection'),
     maxMessageSize: positive(options.maxMessageSize, 1024 * 1024, 'maxMessageSize'),
     closedConnectionGraceMs: 10_000,
   };
   const logger = options.logger ?? createLogger({ level: options.logLevel ?? 'info', name: 'emulator', ...(options.logSink === undefined ? {} : { sink: options.logSink }) });
+  const maxConnections = positive(options.maxConnections, 10_000, 'maxConnections');
+  const requestHeadersTimeoutMs = positive(options.requestHeadersTimeoutMs, 30_000, 'requestHeadersTimeoutMs');
   const upstreamClient = new UpstreamClient(positive(options.upstreamTimeoutMs, 100_000, 'upstreamTimeoutMs'), 16 * 1024 * 1024);
   const context = new EmulatorContext(
     limits,
@@ -243,12 +261,16 @@ export function createServiceEmulator(options: ServiceEmulatorOptions = {}): Ser
           if (now - connection.createdAt > limits.unusedConnectionTimeoutMs) context.connectionsByToken.delete(token);
           break;
         case 'handshaking':
-          if (now - connection.attachedAt > limits.handshakeTimeoutMs) {
-            connection.close({ sendCloseMessage: false, reason: 'no handshake in time', error: 'Handshake was canceled.' });
-          }
+          if (now - connection.attachedAt > limits.handshakeTimeoutMs) connection.handshakeTimedOut();
           break;
         case 'connected':
-          if (now - connection.lastReceivedAt > limits.clientTimeoutMs) {
+          if (connection.transport instanceof LongPollingTransport) {
+            // Long polling keeps itself alive (no pings, no client timeout): the client is gone when it stops polling.
+            const idleSince = connection.transport.idleSince;
+            if (idleSince !== undefined && now - idleSince > limits.longPollingDisconnectTimeoutMs) {
+              connection.close({ sendCloseMessage: true, reason: 'the long-polling client stopped polling', error: 'The client stopped polling.' });
+            }
+          } else if (connection.clientTimeoutActive && now - connection.lastReceivedAt > limits.clientTimeoutMs) {
             connection.close({
               sendCloseMessage: true,
               reason: 'client timeout',
@@ -271,7 +293,15 @@ export function createServiceEmulator(options: ServiceEmulatorOptions = {}): Ser
     async start() {
       if (state !== 'new') throw new EmulatorError('INVALID_STATE', `The emulator was already ${state === 'closed' ? 'closed' : 'started'}; create a new one.`);
       state = 'starting';
-      const serve = (): Server => createServer({ keepAlive: true }, onRequest).on('upgrade', onUpgrade);
+      const serve = (): Server => {
+        const server = createServer(
+          // Slow or stalled request heads are cut as Kestrel cuts them; the check runs every second.
+          { keepAlive: true, headersTimeout: requestHeadersTimeoutMs, connectionsCheckingInterval: Math.min(1000, requestHeadersTimeoutMs) },
+          onRequest,
+        ).on('upgrade', onUpgrade);
+        server.maxConnections = maxConnections;
+        return server;
+      };
       try {
         actualPort = await listenLocally(servers, serve, {
           host,

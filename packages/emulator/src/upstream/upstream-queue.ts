@@ -4,6 +4,7 @@ import type { UpstreamClient, UpstreamOutcome } from './upstream-client.js';
 import type { UpstreamRouter } from './upstream-router.js';
 import type { EmulatorLogger } from '../logging/emulator-logger.js';
 import { redactUrl } from '../logging/redact-url.js';
+import { headerSafe } from './upstream-headers.js';
 
 /** One event of a connection for the upstream. */
 export type UpstreamEvent =
@@ -35,6 +36,17 @@ const connectedBody = Buffer.from('{"type":10}');
 
 function describe(outcome: UpstreamOutcome): string {
   return outcome.ok ? String(outcome.status) : `failed (${outcome.reason})`;
+}
+
+function failureMessage(outcome: Extract<UpstreamOutcome, { ok: false }>): string {
+  switch (outcome.failure) {
+    case 'too-large':
+      return 'Invocation failed, response too large.';
+    case 'timeout':
+      return `Invocation failed, the upstream did not answer in time (${outcome.reason}).`;
+    default:
+      return 'Invocation failed, status code 500';
+  }
 }
 
 /**
@@ -136,7 +148,9 @@ export class UpstreamQueue {
     const started = performance.now();
     const outcome = await services.client.post(
       url,
-      { ...source.upstreamHeaders, 'X-ASRS-Category': category, 'X-ASRS-Event': eventName, 'Content-Type': contentType },
+      // An event name beyond Latin-1 cannot be a header as it is: it goes as its UTF-8 bytes, so that the app
+      // answers it as any method it does not have (404) instead of the request failing here.
+      { ...source.upstreamHeaders, 'X-ASRS-Category': category, 'X-ASRS-Event': headerSafe(eventName), 'Content-Type': contentType },
       body,
     );
     const elapsed = Math.round(performance.now() - started);
@@ -158,10 +172,8 @@ export class UpstreamQueue {
     }
     if (invocationId === undefined) return;
     if (!outcome.ok) {
-      // The official emulator turns a failed request into status 500 for the client.
-      source.completion(invocationId, {
-        error: outcome.failure === 'too-large' ? 'Invocation failed, response too large.' : 'Invocation failed, status code 500',
-      });
+      // The official emulator turns a failed request into status 500 for the client; a timeout is said as such.
+      source.completion(invocationId, { error: failureMessage(outcome) });
     } else if (outcome.status === 200 && outcome.body.length > 0) {
       const problem = invalidCompletion(outcome.body, source.contentType, invocationId);
       if (problem === undefined) source.completion(invocationId, { framed: outcome.body });

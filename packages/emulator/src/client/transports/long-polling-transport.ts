@@ -16,6 +16,8 @@ export class LongPollingTransport implements ClientTransport {
   private pollTimer: NodeJS.Timeout | undefined;
   private started = false;
   private ended = false;
+  /** When the last poll was answered while no other poll waits; the client is polling while a poll is held. */
+  private lastAnsweredAt = Date.now();
 
   private contentType = 'text/plain; charset=utf-8';
 
@@ -27,6 +29,14 @@ export class LongPollingTransport implements ClientTransport {
 
   get isEnded(): boolean {
     return this.ended;
+  }
+
+  /**
+   * Since when the client has had no poll waiting (`undefined` while one is held). Long polling has no
+   * pings: the client is alive while it keeps polling, as ASP.NET Core judges it.
+   */
+  get idleSince(): number | undefined {
+    return this.pendingPoll === undefined ? this.lastAnsweredAt : undefined;
   }
 
   /** Answers a poll: at once with what is queued, or later. */
@@ -58,7 +68,10 @@ export class LongPollingTransport implements ClientTransport {
       }
     }, this.pollTimeoutMs);
     response.on('close', () => {
-      if (this.pendingPoll === response) this.clearPending();
+      if (this.pendingPoll === response) {
+        this.clearPending();
+        this.lastAnsweredAt = Date.now();
+      }
     });
   }
 
@@ -101,6 +114,7 @@ export class LongPollingTransport implements ClientTransport {
   }
 
   private flushTo(response: ServerResponse): void {
+    this.lastAnsweredAt = Date.now();
     const body = this.queue.length === 1 ? (this.queue[0] as Uint8Array) : Buffer.concat(this.queue, this.queuedBytes);
     this.queue.length = 0;
     this.queuedBytes = 0;
@@ -112,6 +126,7 @@ export class LongPollingTransport implements ClientTransport {
   }
 
   private respond(response: ServerResponse, status: number): void {
+    this.lastAnsweredAt = Date.now();
     if (response.writableEnded) return;
     response.statusCode = status;
     response.setHeader('Cache-Control', 'no-cache');
