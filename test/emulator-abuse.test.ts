@@ -46,7 +46,7 @@ function rawTcp(emulator: ServiceEmulator): Promise<{ socket: Socket; received: 
     const chunks: Buffer[] = [];
     socket.on('data', (chunk: Buffer) => chunks.push(chunk));
     socket.on('error', () => undefined);
-    const closed = new Promise<void>((done) => socket.once('close', () => done()));
+    const closed = new Promise<void>((done) => socket.once('close', () => { done(); }));
     cleanups.push(() => {
       socket.destroy();
     });
