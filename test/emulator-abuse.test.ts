@@ -95,6 +95,22 @@ describe('protocol abuse', () => {
     expect((await fetch(url, { headers })).status).toBe(204);
   });
 
+  // @microsoft/signalr LongPollingTransport hands any 200 body to the connection, an empty ArrayBuffer included:
+  // an empty poll answer before the handshake answer fails a MessagePack client's handshake.
+  it('a long poll held before the handshake is not answered empty when it times out', async () => {
+    const { emulator } = await setUp({ longPollingTimeoutMs: 50 });
+    const token = await clientToken('chat');
+    const headers = { Authorization: `Bearer ${token}` };
+    const negotiated = (await (await fetch(`${emulator.url}/client/negotiate?hub=chat&negotiateVersion=1`, { method: 'POST', headers })).json()) as { connectionToken: string };
+    const url = `${emulator.url}/client/?hub=chat&id=${negotiated.connectionToken}`;
+    expect((await fetch(url, { headers })).status).toBe(200);
+    const poll = fetch(url, { headers }).then(async (response) => ({ status: response.status, body: await response.text() }));
+    // Several poll timeouts pass before the client sends its handshake.
+    await new Promise((resolve) => setTimeout(resolve, 400));
+    expect((await fetch(url, { method: 'POST', headers, body: '{"protocol":"messagepack","version":1}\u001e' })).status).toBe(200);
+    expect(await poll).toEqual({ status: 200, body: '{}\u001e' });
+  });
+
   it('an event name beyond Latin-1 gets the same answer as any method the app does not have (404)', async () => {
     const { app } = await setUp();
     app.reply = (record) => (record.event === 'echo' ? echoReply(record) : { status: 404 });

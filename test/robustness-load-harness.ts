@@ -85,9 +85,13 @@ export async function startLoadStack(options: ServiceEmulatorOptions = {}): Prom
   };
 }
 
-export function loadClient(stack: LoadStack, protocol: 'json' | 'messagepack' = 'json'): HubConnection {
+export function loadClient(
+  stack: LoadStack,
+  protocol: 'json' | 'messagepack' = 'json',
+  transport: HttpTransportType = HttpTransportType.WebSockets,
+): HubConnection {
   return new HubConnectionBuilder()
-    .withUrl(`${stack.host.url}/api/load`, { transport: HttpTransportType.WebSockets })
+    .withUrl(`${stack.host.url}/api/load`, { transport })
     .withHubProtocol(protocol === 'json' ? new JsonHubProtocol() : new MessagePackHubProtocol())
     .configureLogging(LogLevel.None)
     .build();
@@ -394,5 +398,135 @@ export async function runStalledClient(
   } finally {
     stalled.close();
     await Promise.all(readers.map((reader) => reader.stop()));
+  }
+}
+
+// --------------------------------------------------------------------------------------------------
+// Idle clients, long polling among them
+
+export interface IdleRunResult {
+  readonly clients: number;
+  readonly longPolling: number;
+  readonly idleSeconds: number;
+  /** Clients the emulator closed (or that closed) before the end of the run. */
+  readonly closed: number;
+  /** Broadcast deliveries and relayed messages that did not arrive, over every client. */
+  readonly lost: number;
+  /** Clients whose broadcasts arrived out of order. */
+  readonly outOfOrder: number;
+  readonly deliveries: number;
+  /** Calls of the canary client during the run, and how many failed. */
+  readonly canaryCalls: number;
+  readonly canaryFailures: number;
+  readonly rssPeakMb: number;
+  readonly seconds: number;
+}
+
+/**
+ * `clients` official clients, `longPolling` of them on long polling (the rest on WebSockets; JSON and
+ * MessagePack alternate), sit idle for `idleMs` while a canary client calls the hub every 200 ms. Then every
+ * client must still be connected and get `broadcasts` REST broadcasts in order, and one message of its own
+ * through upstream and REST. The resident memory of the process (emulator, functions host and clients) is
+ * sampled throughout.
+ */
+export async function runIdleClients(
+  stack: LoadStack,
+  options: {
+    readonly clients: number;
+    readonly longPolling: number;
+    readonly idleMs: number;
+    readonly broadcasts: number;
+    readonly stallMs: number;
+    /** The clients' keep-alive interval (pings on WebSockets; long polling sends none); default the client's 15 s. */
+    readonly clientKeepAliveMs?: number;
+  },
+): Promise<IdleRunResult> {
+  upstreamSeen.clear();
+  let rssPeak = process.memoryUsage().rss;
+  const sampler = setInterval(() => {
+    rssPeak = Math.max(rssPeak, process.memoryUsage().rss);
+  }, 250);
+  const started = performance.now();
+  const connections: HubConnection[] = [];
+  const broadcastsGot = new Map<HubConnection, number[]>();
+  const relayedGot = new Map<HubConnection, number[]>();
+  let closed = 0;
+  const canary = loadClient(stack);
+  if (options.clientKeepAliveMs !== undefined) canary.keepAliveIntervalInMilliseconds = options.clientKeepAliveMs;
+  let canaryCalls = 0;
+  let canaryFailures = 0;
+  const canaryState = { running: true };
+  try {
+    await canary.start();
+    const canaryLoop = (async () => {
+      while (canaryState.running) {
+        canaryCalls++;
+        try {
+          if ((await canary.invoke('echo', canaryCalls)) !== canaryCalls) canaryFailures++;
+        } catch {
+          canaryFailures++;
+        }
+        await new Promise((resolve) => setTimeout(resolve, 200));
+      }
+    })();
+    await pooled(options.clients, 25, async (index) => {
+      const transport = index < options.longPolling ? HttpTransportType.LongPolling : HttpTransportType.WebSockets;
+      const connection = loadClient(stack, index % 2 === 0 ? 'json' : 'messagepack', transport);
+      if (options.clientKeepAliveMs !== undefined) connection.keepAliveIntervalInMilliseconds = options.clientKeepAliveMs;
+      const broadcasts: number[] = [];
+      const relayed: number[] = [];
+      connection.on('broadcast', (sequence: number) => broadcasts.push(sequence));
+      connection.on('relayed', (sequence: number) => relayed.push(sequence));
+      connection.onclose(() => {
+        closed++;
+      });
+      broadcastsGot.set(connection, broadcasts);
+      relayedGot.set(connection, relayed);
+      await connection.start();
+      connections.push(connection);
+    });
+    await new Promise((resolve) => setTimeout(resolve, options.idleMs));
+    const rest = new ServiceHubClient(parseConnectionString(stack.emulator.connectionString), 'load');
+    for (let sequence = 0; sequence < options.broadcasts; sequence++) await rest.clients.all.send('broadcast', sequence);
+    await Promise.all(connections.map((connection) => (connection.state === HubConnectionState.Connected ? connection.send('relay', 0) : Promise.resolve())));
+    const deliveries = connections.length * (options.broadcasts + 1);
+    const count = (): number =>
+      [...broadcastsGot.values()].reduce((sum, got) => sum + got.length, 0) + [...relayedGot.values()].reduce((sum, got) => sum + got.length, 0);
+    try {
+      await waitForProgress(count, deliveries, () => `${String(deliveries)} deliveries (${String(count())} so far, ${String(closed)} clients closed)`, options.stallMs);
+    } catch {
+      // Counted below as lost.
+    }
+    canaryState.running = false;
+    await canaryLoop;
+    const expected = Array.from({ length: options.broadcasts }, (_, index) => index);
+    let lost = 0;
+    let outOfOrder = 0;
+    for (const connection of connections) {
+      const got = broadcastsGot.get(connection) ?? [];
+      lost += options.broadcasts - new Set(got).size;
+      if (JSON.stringify(got) !== JSON.stringify(expected)) outOfOrder++;
+      if ((relayedGot.get(connection) ?? []).length === 0) lost++;
+    }
+    return {
+      clients: options.clients,
+      longPolling: options.longPolling,
+      idleSeconds: options.idleMs / 1000,
+      closed,
+      lost,
+      outOfOrder,
+      deliveries,
+      canaryCalls,
+      canaryFailures,
+      rssPeakMb: rssPeak / 2 ** 20,
+      seconds: (performance.now() - started) / 1000,
+    };
+  } finally {
+    canaryState.running = false;
+    clearInterval(sampler);
+    await pooled(connections.length, 50, async (index) => {
+      await connections[index]?.stop();
+    });
+    await canary.stop();
   }
 }

@@ -3,7 +3,7 @@
 // connection's order kept; connect/disconnect cycles that leave connections, handles and memory at their
 // baseline; a stalled client that holds up nobody; sustained calls of the registered upstream handler.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { footprint, settledFootprint, runCycles, runRelay, runStalledClient, runSustained, startLoadStack } from './robustness-load-harness.js';
+import { footprint, settledFootprint, runCycles, runIdleClients, runRelay, runStalledClient, runSustained, startLoadStack } from './robustness-load-harness.js';
 import type { LoadStack } from './robustness-load-harness.js';
 
 describe('the whole system under load (quick)', () => {
@@ -48,5 +48,31 @@ describe('the registered upstream handler under sustained load (quick)', () => {
     const result = await runSustained(2000, 16, 300);
     expect(result.errors).toEqual([]);
     expect(result.requests).toBeGreaterThan(100);
+  }, 60_000);
+});
+
+describe('idle clients, long polling among them (quick)', () => {
+  // The full form (emulator-load.stress.test.ts) idles 1,000 clients for 60 s with the default timings; here
+  // the timings are shortened so that three seconds of idling span three client timeouts and several poll
+  // cycles. WebSocket clients ping every 100 ms (as they ping every 15 s against a 30 s timeout by default);
+  // long-polling clients never ping, and must stay.
+  let stack: LoadStack;
+
+  beforeAll(async () => {
+    stack = await startLoadStack({ clientTimeoutMs: 1000, keepAliveIntervalMs: 100, longPollingTimeoutMs: 400 });
+  });
+
+  afterAll(async () => {
+    await stack.close();
+  });
+
+  it('60 clients including 20 long-polling ones idle past the client timeout: none closed, nothing lost, the canary served throughout', async () => {
+    const result = await runIdleClients(stack, { clients: 60, longPolling: 20, idleMs: 3000, broadcasts: 5, stallMs: 20_000, clientKeepAliveMs: 100 });
+    expect(result.closed).toBe(0);
+    expect(result.lost).toBe(0);
+    expect(result.outOfOrder).toBe(0);
+    expect(result.canaryCalls).toBeGreaterThan(0);
+    expect(result.canaryFailures).toBe(0);
+    expect(stack.problems).toEqual([]);
   }, 60_000);
 });

@@ -16,6 +16,8 @@ export class LongPollingTransport implements ClientTransport {
   private pollTimer: NodeJS.Timeout | undefined;
   private started = false;
   private ended = false;
+  /** Whether anything (the handshake answer first) was ever written for the client. */
+  private written = false;
   /** When the last poll was answered while no other poll waits; the client is polling while a poll is held. */
   private lastAnsweredAt = Date.now();
 
@@ -61,12 +63,7 @@ export class LongPollingTransport implements ClientTransport {
       return;
     }
     this.pendingPoll = response;
-    this.pollTimer = setTimeout(() => {
-      if (this.pendingPoll === response) {
-        this.clearPending();
-        this.respond(response, 200);
-      }
-    }, this.pollTimeoutMs);
+    this.armPollTimer(response);
     response.on('close', () => {
       if (this.pendingPoll === response) {
         this.clearPending();
@@ -75,8 +72,24 @@ export class LongPollingTransport implements ClientTransport {
     });
   }
 
+  private armPollTimer(response: ServerResponse): void {
+    this.pollTimer = setTimeout(() => {
+      if (this.pendingPoll !== response) return;
+      // The official client reads any 200 body, even an empty one, as data: before the handshake answer it
+      // would take an empty poll for a broken handshake answer. Until then a poll is held (the handshake
+      // timeout bounds the wait).
+      if (!this.written) {
+        this.armPollTimer(response);
+        return;
+      }
+      this.clearPending();
+      this.respond(response, 200);
+    }, this.pollTimeoutMs);
+  }
+
   write(frame: OutboundFrame): void {
     if (this.ended) return;
+    this.written = true;
     if (!frame.text) this.contentType = 'application/octet-stream';
     this.queue.push(frame.bytes);
     this.queuedBytes += frame.bytes.length;
