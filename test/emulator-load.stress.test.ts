@@ -1,12 +1,15 @@
 // Full form of the emulator load runs (quick form: robustness-load.test.ts). Run with `pnpm test:stress`;
 // LOAD_CLIENTS, LOAD_MESSAGES and LOAD_CYCLES override the counts.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { footprint, settledFootprint, runCycles, runRelay, runStalledClient, startLoadStack } from './robustness-load-harness.js';
+import { footprint, settledFootprint, runCycles, runIdleClients, runRelay, runStalledClient, startLoadStack } from './robustness-load-harness.js';
 import type { LoadStack } from './robustness-load-harness.js';
 
 const CLIENTS = Number(process.env.LOAD_CLIENTS ?? 1000);
 const MESSAGES = Number(process.env.LOAD_MESSAGES ?? 100);
 const CYCLES = Number(process.env.LOAD_CYCLES ?? 10_000);
+const IDLE_MS = Number(process.env.LOAD_IDLE_MS ?? 60_000);
+/** The stated bound of the whole process (emulator, functions host and 1,000 official clients), docs/robustness.md. */
+const MEMORY_BOUND_MB = Number(process.env.LOAD_MEMORY_BOUND_MB ?? 1024);
 
 describe('the whole system under load (full)', () => {
   let stack: LoadStack;
@@ -55,5 +58,20 @@ describe('the whole system under load (full)', () => {
     for (const list of result.received) expect(list).toEqual(Array.from({ length: result.messages }, (_, index) => index));
     expect(result.stalledStillConnected).toBe(false);
     expect(result.closeErrorSeen).toBe(true);
+  });
+
+  it(`${CLIENTS} clients, ${CLIENTS / 10} of them long polling, idle for ${IDLE_MS / 1000} s with the default timings: none closed, nothing lost`, async () => {
+    const result = await runIdleClients(stack, { clients: CLIENTS, longPolling: CLIENTS / 10, idleMs: IDLE_MS, broadcasts: 20, stallMs: 60_000 });
+    console.log(
+      `idle: ${result.clients} clients (${result.longPolling} long polling) idle ${result.idleSeconds} s, then ${result.deliveries} deliveries ` +
+        `(20 broadcasts and one relay each) in ${result.seconds.toFixed(1)} s in all; closed ${result.closed}; lost ${result.lost}; out of order ${result.outOfOrder}; ` +
+        `canary ${result.canaryCalls} calls, ${result.canaryFailures} failed; peak RSS ${result.rssPeakMb.toFixed(0)} MB (bound ${MEMORY_BOUND_MB} MB)`,
+    );
+    expect(result.closed, result.closeErrors.join(' | ')).toBe(0);
+    expect(result.lost).toBe(0);
+    expect(result.outOfOrder).toBe(0);
+    expect(result.canaryFailures).toBe(0);
+    expect(result.rssPeakMb).toBeLessThan(MEMORY_BOUND_MB);
+    expect(stack.problems).toEqual([]);
   });
 });

@@ -410,6 +410,8 @@ export interface IdleRunResult {
   readonly idleSeconds: number;
   /** Clients the emulator closed (or that closed) before the end of the run. */
   readonly closed: number;
+  /** The first few close errors, with the transport. */
+  readonly closeErrors: readonly string[];
   /** Broadcast deliveries and relayed messages that did not arrive, over every client. */
   readonly lost: number;
   /** Clients whose broadcasts arrived out of order. */
@@ -451,6 +453,7 @@ export async function runIdleClients(
   const broadcastsGot = new Map<HubConnection, number[]>();
   const relayedGot = new Map<HubConnection, number[]>();
   let closed = 0;
+  const closeErrors: string[] = [];
   const canary = loadClient(stack);
   if (options.clientKeepAliveMs !== undefined) canary.keepAliveIntervalInMilliseconds = options.clientKeepAliveMs;
   let canaryCalls = 0;
@@ -477,8 +480,9 @@ export async function runIdleClients(
       const relayed: number[] = [];
       connection.on('broadcast', (sequence: number) => broadcasts.push(sequence));
       connection.on('relayed', (sequence: number) => relayed.push(sequence));
-      connection.onclose(() => {
+      connection.onclose((error) => {
         closed++;
+        if (closeErrors.length < 5) closeErrors.push(`${transport === HttpTransportType.LongPolling ? 'long polling' : 'WebSockets'}: ${error?.message ?? 'no error'}`);
       });
       broadcastsGot.set(connection, broadcasts);
       relayedGot.set(connection, relayed);
@@ -513,6 +517,7 @@ export async function runIdleClients(
       longPolling: options.longPolling,
       idleSeconds: options.idleMs / 1000,
       closed,
+      closeErrors,
       lost,
       outOfOrder,
       deliveries,

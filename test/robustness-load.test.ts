@@ -68,7 +68,7 @@ describe('idle clients, long polling among them (quick)', () => {
 
   it('60 clients including 20 long-polling ones idle past the client timeout: none closed, nothing lost, the canary served throughout', async () => {
     const result = await runIdleClients(stack, { clients: 60, longPolling: 20, idleMs: 3000, broadcasts: 5, stallMs: 20_000, clientKeepAliveMs: 100 });
-    expect(result.closed).toBe(0);
+    expect(result.closed, result.closeErrors.join(' | ')).toBe(0);
     expect(result.lost).toBe(0);
     expect(result.outOfOrder).toBe(0);
     expect(result.canaryCalls).toBeGreaterThan(0);

@@ -7,29 +7,43 @@ export class BodyTooLargeError extends Error {
   }
 }
 
-/** Reads a request body up to `limit` bytes; a larger body is refused without buffering it. */
+/**
+ * Reads a request body up to `limit` bytes; a larger body is refused as soon as it is announced or has
+ * gone past the limit, without buffering it. A body with a `Content-Length` is read into one buffer of that
+ * size (allocated when its first bytes arrive, not on a promise alone), so an accepted body costs its own size
+ * once, not the chunks and their concatenation.
+ */
 export function readBody(request: IncomingMessage, limit: number): Promise<Buffer> {
   return new Promise((resolve, reject) => {
-    const declared = Number(request.headers['content-length'] ?? '0');
-    if (declared > limit) {
+    const declaredText = request.headers['content-length'];
+    const declared = declaredText === undefined ? undefined : Number(declaredText);
+    if (declared !== undefined && declared > limit) {
       request.resume();
       reject(new BodyTooLargeError(limit));
       return;
     }
+    const expected = declared !== undefined && Number.isSafeInteger(declared) && declared > 0 ? declared : undefined;
+    let preallocated: Buffer | undefined;
     const chunks: Buffer[] = [];
     let size = 0;
-    request.on('data', (chunk: Buffer) => {
-      size += chunk.length;
-      if (size > limit) {
-        request.removeAllListeners('data');
+    const onData = (chunk: Buffer): void => {
+      if (expected !== undefined) preallocated ??= Buffer.allocUnsafe(expected);
+      const end = size + chunk.length;
+      if (end > limit || (preallocated !== undefined && end > preallocated.length)) {
+        request.off('data', onData);
         request.resume();
         reject(new BodyTooLargeError(limit));
         return;
       }
-      chunks.push(chunk);
-    });
+      if (preallocated === undefined) chunks.push(chunk);
+      else chunk.copy(preallocated, size);
+      size = end;
+    };
+    request.on('data', onData);
     request.on('end', () => {
-      resolve(chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks, size));
+      if (preallocated !== undefined) resolve(size === preallocated.length ? preallocated : preallocated.subarray(0, size));
+      else if (expected !== undefined) resolve(Buffer.alloc(0));
+      else resolve(chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks, size));
     });
     request.on('error', reject);
   });
