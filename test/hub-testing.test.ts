@@ -32,7 +32,7 @@ describe('createUpstreamRequest', () => {
       invocationId: '5',
       accessKeys: [KEY, 'secondary-key'],
     });
-    const expectedSignature = [KEY, 'secondary-key'].map((key) => `sha256=${createHmac('sha256', key).update('conn-1').digest('hex').toUpperCase()}`).join(', ');
+    const expectedSignature = [KEY, 'secondary-key'].map((key) => `sha256=${createHmac('sha256', key).update('conn-1').digest('hex').toUpperCase()}`).join(',');
     expect(request.method).toBe('POST');
     expect(request.url).toBe('http://localhost:7071/api/chat/messages/broadcast');
     expect(headersOf(request)).toEqual({

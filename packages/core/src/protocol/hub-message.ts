@@ -81,8 +81,8 @@ export interface StreamItemMessage {
  * - **result**: `result` is anything but `undefined`, including `null`;
  * - **void**: neither `error` nor a defined `result` (JSON omits both; MessagePack writes result kind 2).
  *
- * A handler returning `undefined` therefore produces a void completion, one returning `null` a
- * completion whose result is `null`.
+ * The upstream dispatcher writes `result: null` for a handler that returns nothing, as the C# Functions
+ * extension does; a void completion is what the service itself sends for an empty upstream answer.
  *
  * @example
  * ```ts
