@@ -7,9 +7,10 @@ function hmacHex(key: string, message: string): string {
 }
 
 describe('upstream headers', () => {
-  it('signs the connection id with each key, uppercase hex, entries separated by ", "', () => {
+  // Azure/azure-sdk-for-net, SignalRTriggerUtils.GetSignatureList splits on ',' without trimming.
+  it('signs the connection id with each key, uppercase hex, entries separated by "," with no space', () => {
     const signature = connectionUpstreamHeaders({ connectionId: 'conn-1', hub: 'chat', userId: undefined, claims: {}, clientQuery: '' }, ['primary-key', 'secondary-key'])['X-ASRS-Signature'] ?? '';
-    const entries = signature.split(', ');
+    const entries = signature.split(',');
     expect(entries).toHaveLength(2);
     expect(entries[0]).toBe(`sha256=${hmacHex('primary-key', 'conn-1').toUpperCase()}`);
     expect(entries[1]).toBe(`sha256=${hmacHex('secondary-key', 'conn-1').toUpperCase()}`);
