@@ -296,7 +296,13 @@ export function createServiceEmulator(options: ServiceEmulatorOptions = {}): Ser
       const serve = (): Server => {
         const server = createServer(
           // Slow or stalled request heads are cut as Kestrel cuts them; the check runs every second.
-          { keepAlive: true, headersTimeout: requestHeadersTimeoutMs, connectionsCheckingInterval: Math.min(1000, requestHeadersTimeoutMs) },
+          {
+            keepAlive: true,
+            headersTimeout: requestHeadersTimeoutMs,
+            // Node requires the whole-request timeout (default 300 s) to be at least the headers timeout.
+            requestTimeout: Math.max(300_000, requestHeadersTimeoutMs),
+            connectionsCheckingInterval: Math.min(1000, requestHeadersTimeoutMs),
+          },
           onRequest,
         ).on('upgrade', onUpgrade);
         server.maxConnections = maxConnections;
