@@ -29,3 +29,22 @@ describe('hubProtocolByContentType', () => {
     expect(() => hubProtocolByContentType('')).toThrow(expect.objectContaining({ code: 'PROTOCOL_UNSUPPORTED' }));
   });
 });
+
+describe('readers and unknown message types', () => {
+  const jsonUnknown = new TextEncoder().encode('{"type":99}\u001e{"type":6}\u001e');
+  // [99] then [6], each with its one-byte length prefix, as MessagePack hub messages.
+  const messagePackUnknown = Uint8Array.from([0x02, 0x91, 0x63, 0x02, 0x91, 0x06]);
+
+  it('skip them by default, as clients do', () => {
+    expect(jsonHubProtocol.createReader().push(jsonUnknown)).toEqual([{ type: 6 }]);
+    expect(jsonHubProtocol.createReader().push('{"type":99}\u001e{"type":6}\u001e')).toEqual([{ type: 6 }]);
+    expect(messagePackHubProtocol.createReader().push(messagePackUnknown)).toEqual([{ type: 6 }]);
+  });
+
+  it("refuse them with unknownMessageTypes: 'reject', as an ASP.NET Core server does", () => {
+    const refusal = expect.objectContaining({ code: 'PROTOCOL_INVALID_MESSAGE', message: expect.stringContaining('unknown type') as unknown });
+    expect(() => jsonHubProtocol.createReader({ unknownMessageTypes: 'reject' }).push(jsonUnknown)).toThrow(refusal);
+    expect(() => jsonHubProtocol.createReader({ unknownMessageTypes: 'reject' }).push('{"type":99}\u001e')).toThrow(refusal);
+    expect(() => messagePackHubProtocol.createReader({ unknownMessageTypes: 'reject' }).push(messagePackUnknown)).toThrow(refusal);
+  });
+});
