@@ -1,9 +1,9 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { errorDetail, isValidHubName } from '@serverless-hub/core';
+import { errorDetail, errorMessage, isValidHubName, MessageType } from '@serverless-hub/core';
 import { restAudienceRule } from '../auth/access-token-verifier.js';
 import type { ClientConnection } from '../client/client-connection.js';
 import { BodyTooLargeError, bearerToken, mediaTypeOf, readBody } from '../http/http-utils.js';
-import type { OutboundMessage } from '../protocol/outbound-message.js';
+import { OutboundMessage } from '../protocol/outbound-message.js';
 import type { EmulatorContext } from '../service/emulator-context.js';
 import { readRestMessage, restMessageFormat } from './rest-message.js';
 
