@@ -22,6 +22,27 @@ function readOnly(name: string): never {
   throw new TypeError(`Cannot assign to read only property '${name}'`);
 }
 
+/** The fields every invocation hook context shares, which hooks may read but not replace. */
+interface ReadOnlyHookFields {
+  readonly hookData: Record<string, unknown>;
+  readonly appHookData: unknown;
+  readonly invocationContext: unknown;
+}
+
+// Both hook contexts expose the same three fields; assigning one throws as the worker's own contexts do.
+function withReadOnlyHookFields<T extends object>(fields: T, shared: ReadOnlyHookFields): T & ReadOnlyHookFields {
+  const descriptors: PropertyDescriptorMap = {};
+  for (const name of ['hookData', 'appHookData', 'invocationContext'] as const) {
+    descriptors[name] = {
+      get: () => shared[name],
+      set: () => readOnly(name),
+      enumerable: true,
+      configurable: true,
+    };
+  }
+  return Object.defineProperties(fields, descriptors) as T & ReadOnlyHookFields;
+}
+
 /**
  * Runs one invocation as the Functions Node.js worker does (its `InvocationHandler`): the programming
  * model turns the RPC request into the handler's arguments (`HttpRequest`, `InvocationContext`...), the
@@ -47,28 +68,8 @@ export async function runInvocation(invocation: Invocation): Promise<RpcInvocati
   const invocationModel = model.getInvocationModel(core);
   const { context, inputs: initialInputs } = await invocationModel.getArguments();
   const hookData: Record<string, unknown> = {};
-  const pre = {
-    get hookData() {
-      return hookData;
-    },
-    set hookData(_value: unknown) {
-      readOnly('hookData');
-    },
-    get appHookData() {
-      return app.appHookData;
-    },
-    set appHookData(_value: unknown) {
-      readOnly('appHookData');
-    },
-    get invocationContext() {
-      return context;
-    },
-    set invocationContext(_value: unknown) {
-      readOnly('invocationContext');
-    },
-    functionCallback: invocation.fn.callback,
-    inputs: initialInputs,
-  };
+  const shared = { hookData, appHookData: app.appHookData, invocationContext: context };
+  const pre = withReadOnlyHookFields({ functionCallback: invocation.fn.callback, inputs: initialInputs }, shared);
   core.state = 'preInvocationHooks';
   try {
     for (const hook of app.hooksOf('preInvocation')) await (hook as (context: unknown) => unknown)(pre);
@@ -77,29 +78,8 @@ export async function runInvocation(invocation: Invocation): Promise<RpcInvocati
   }
   const inputs = pre.inputs;
   const callback: FunctionCallback = pre.functionCallback;
-  const post = {
-    get hookData() {
-      return hookData;
-    },
-    set hookData(_value: unknown) {
-      readOnly('hookData');
-    },
-    get appHookData() {
-      return app.appHookData;
-    },
-    set appHookData(_value: unknown) {
-      readOnly('appHookData');
-    },
-    get invocationContext() {
-      return context;
-    },
-    set invocationContext(_value: unknown) {
-      readOnly('invocationContext');
-    },
-    inputs,
-    result: null as unknown,
-    error: null as unknown,
-  };
+  const outcome: { inputs: typeof inputs; result: unknown; error: unknown } = { inputs, result: null, error: null };
+  const post = withReadOnlyHookFields(outcome, shared);
   core.state = 'invocation';
   try {
     post.result = await invocationModel.invokeFunction(context, inputs, callback);
