@@ -6,7 +6,8 @@ import { mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { clearRegisteredFunctions, registerHubs, ServerlessHub } from '@serverless-hub/core';
+import { registerHubs, ServerlessHub } from '@serverless-hub/core';
+import { clearRegisteredFunctions } from '@serverless-hub/core/testing';
 import { createServiceEmulator } from '@serverless-hub/emulator';
 import type { ServiceEmulator } from '@serverless-hub/emulator';
 

@@ -1,8 +1,8 @@
 // A failure while the emulator handles one client's message ends that connection only: before the
 // guard in ClientConnection.receive, an exception there escaped into the WebSocket event handler and
 // stopped the whole process, with every other client.
-import { MessageType } from '@serverless-hub/core';
-import type { HubMessage } from '@serverless-hub/core';
+import { MessageType } from '@serverless-hub/core/protocol';
+import type { HubMessage } from '@serverless-hub/core/protocol';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { ClientConnection } from '../packages/emulator/src/client/client-connection.js';
 import { buildClient, closed, echoReply, startEmulatorWithApp } from './emulator-helpers.js';

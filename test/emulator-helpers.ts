@@ -9,7 +9,7 @@ import { HttpTransportType, HubConnectionBuilder, JsonHubProtocol, LogLevel } fr
 import type { HubConnection, IHubProtocol } from '@microsoft/signalr';
 import { MessagePackHubProtocol } from '@microsoft/signalr-protocol-msgpack';
 import { SignJWT } from 'jose';
-import { hubProtocolByContentType, MessageType } from '@serverless-hub/core';
+import { hubProtocolByContentType, MessageType } from '@serverless-hub/core/protocol';
 import { createServiceEmulator, EMULATOR_ACCESS_KEY } from '@serverless-hub/emulator';
 import type { ServiceEmulator, ServiceEmulatorOptions, UpstreamTemplate } from '@serverless-hub/emulator';
 

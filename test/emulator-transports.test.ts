@@ -1,7 +1,7 @@
 // The emulator driven by the official client over every transport and protocol, with a plain Node app
 // as upstream that checks each request as an app must.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { hubProtocolByContentType, MessageType } from '@serverless-hub/core';
+import { hubProtocolByContentType, MessageType } from '@serverless-hub/core/protocol';
 import { EMULATOR_ACCESS_KEY } from '@serverless-hub/emulator';
 import type { ServiceEmulator } from '@serverless-hub/emulator';
 import { buildClient, closed, nextMessage, rest, startEmulator, startFakeApp, transportMatrix } from './emulator-helpers.js';

@@ -7,12 +7,16 @@ import {
   HubError,
   ServerlessHub,
   UseFilters,
-  clearRegisteredFunctions,
-  getRegisteredFunctions,
   registerHubs,
 } from '@serverless-hub/core';
+import {
+  clearRegisteredFunctions,
+  getRegisteredFunctions,
+  createRecordingServices,
+  createTestInvocationContext,
+  invokeSignalRTrigger,
+} from '@serverless-hub/core/testing';
 import type { FunctionsApp, HubInvocationContext, RegisteredSignalRFunction } from '@serverless-hub/core';
-import { createRecordingServices, createTestInvocationContext, invokeSignalRTrigger } from '@serverless-hub/core/testing';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 
 const NO_HOST: FunctionsApp = { http: () => undefined, generic: () => undefined };

@@ -3,9 +3,9 @@
 // options, and the diagnostic-client and close-on-expiration negotiate options.
 import { app as functionsApp } from '@azure/functions';
 import { HubConnectionBuilder, LogLevel } from '@microsoft/signalr';
-import { Hub, ServerlessHub, getRegisteredFunctions, registerHubs, silentUpstreamLogger } from '@serverless-hub/core';
+import { Hub, ServerlessHub, registerHubs, silentUpstreamLogger } from '@serverless-hub/core';
+import { getRegisteredFunctions, EMULATOR_CONNECTION_STRING, createHubTestBed } from '@serverless-hub/core/testing';
 import type { FunctionsApp, ServerlessHubError, UpstreamLogger } from '@serverless-hub/core';
-import { EMULATOR_CONNECTION_STRING, createHubTestBed } from '@serverless-hub/core/testing';
 import { createFunctionsHost } from '@serverless-hub/emulator';
 import type { FunctionsHost, ServiceEmulator } from '@serverless-hub/emulator';
 import { decodeJwt } from 'jose';

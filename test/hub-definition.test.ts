@@ -12,11 +12,10 @@ import {
   ServerlessHubError,
   Signal,
   UseFilters,
-  clearRegisteredFunctions,
-  getRegisteredFunctions,
   registerHubs,
 } from '@serverless-hub/core';
-import type { FunctionsApp, HubFilter, RegisteredHttpFunction, RegisteredSignalRFunction, RegisterHubsOptions } from '@serverless-hub/core';
+import { clearRegisteredFunctions, getRegisteredFunctions } from '@serverless-hub/core/testing';
+import type { FunctionsApp, HubFilter, RegisterHubsOptions, RegisteredHttpFunction, RegisteredSignalRFunction } from '@serverless-hub/core';
 import { afterEach, describe, expect, it } from 'vitest';
 
 /** A stand-in for `@azure/functions`' app that keeps what it is given. */

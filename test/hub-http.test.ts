@@ -16,12 +16,18 @@ import {
   ServerlessHubError,
   Signal,
   UseFilters,
-  clearRegisteredFunctions,
   denyUpstream,
   registerHubs,
 } from '@serverless-hub/core';
+import {
+  clearRegisteredFunctions,
+  EMULATOR_CONNECTION_STRING,
+  createHubTestBed,
+  createRecordingServices,
+  createTestInvocationContext,
+  readUpstreamResponse,
+} from '@serverless-hub/core/testing';
 import type { FunctionsApp, HubFilter, HubInvocationContext, RegisteredHttpFunction } from '@serverless-hub/core';
-import { EMULATOR_CONNECTION_STRING, createHubTestBed, createRecordingServices, createTestInvocationContext, readUpstreamResponse } from '@serverless-hub/core/testing';
 import type { HubTestBed } from '@serverless-hub/core/testing';
 import { SignJWT, jwtVerify } from 'jose';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';

@@ -1,9 +1,9 @@
 // Upstream requests signed with the key of any configured endpoint (multi-endpoint settings,
 // `Azure__SignalR__Endpoints__<name>[__primary|__secondary]`) are accepted; others are not.
 import type { HttpRequest, HttpResponseInit, InvocationContext } from '@azure/functions';
-import { Hub, ServerlessHub, clearRegisteredFunctions, registerHubs } from '@serverless-hub/core';
+import { Hub, ServerlessHub, registerHubs } from '@serverless-hub/core';
+import { clearRegisteredFunctions, createTestInvocationContext, createUpstreamRequest, readUpstreamResponse } from '@serverless-hub/core/testing';
 import type { FunctionsApp, RegisteredHttpFunction } from '@serverless-hub/core';
-import { createTestInvocationContext, createUpstreamRequest, readUpstreamResponse } from '@serverless-hub/core/testing';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 
 const MAIN_KEY = 'MAIN-KEY-ABCDEFGHIJKLMNOPQRSTUVWXYZ012345';

@@ -3,8 +3,9 @@
 import { createHmac } from 'node:crypto';
 import { NullLogger } from '@microsoft/signalr';
 import { MessagePackHubProtocol } from '@microsoft/signalr-protocol-msgpack';
-import { Hub, ServerlessHub, ServerlessHubError, getRegisteredFunctions } from '@serverless-hub/core';
+import { Hub, ServerlessHub, ServerlessHubError } from '@serverless-hub/core';
 import {
+  getRegisteredFunctions,
   EMULATOR_CONNECTION_STRING,
   createHubTestBed,
   createRecordingServices,

@@ -14,8 +14,8 @@ import {
   parseHandshakeResponse,
   writeHandshakeRequest,
   writeHandshakeResponse,
-} from '@serverless-hub/core';
-import type { HubMessage } from '@serverless-hub/core';
+} from '@serverless-hub/core/protocol';
+import type { HubMessage } from '@serverless-hub/core/protocol';
 import { describe, expect, it } from 'vitest';
 
 const require = createRequire(import.meta.url);

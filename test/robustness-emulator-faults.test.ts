@@ -8,7 +8,7 @@ import { HubConnectionState } from '@microsoft/signalr';
 import type { HubConnection } from '@microsoft/signalr';
 import fc from 'fast-check';
 import { afterEach, describe, expect, it } from 'vitest';
-import { hubProtocolByContentType, MessageType } from '@serverless-hub/core';
+import { hubProtocolByContentType, MessageType } from '@serverless-hub/core/protocol';
 import type { ServiceEmulator } from '@serverless-hub/emulator';
 import { buildClient, clientToken, echoReply, restToken, startEmulator, startEmulatorWithApp } from './emulator-helpers.js';
 import type { EmulatorWithApp, FakeApp, ProtocolKey, UpstreamRecord } from './emulator-helpers.js';

@@ -19,9 +19,9 @@ import type { HttpResponseInit } from '@azure/functions';
 import { JsonHubProtocol, MessageType, NullLogger } from '@microsoft/signalr';
 import type { CompletionMessage, HubMessage as OfficialHubMessage, InvocationMessage } from '@microsoft/signalr';
 import { MessagePackHubProtocol } from '@microsoft/signalr-protocol-msgpack';
-import { Hub, HubError, ServerlessHub, UseFilters, clearRegisteredFunctions, registerHubs } from '@serverless-hub/core';
+import { Hub, HubError, ServerlessHub, UseFilters, registerHubs } from '@serverless-hub/core';
+import { clearRegisteredFunctions, createRecordingServices } from '@serverless-hub/core/testing';
 import type { FunctionsApp, HubInvocationContext, RegisteredHttpFunction } from '@serverless-hub/core';
-import { createRecordingServices } from '@serverless-hub/core/testing';
 import fc from 'fast-check';
 
 // Recognizable secrets: if any part of them shows up in an answer or a log line, the run fails.

@@ -16,7 +16,6 @@ import {
   ServerlessHub,
   ServerlessHubError,
   ServiceHubClient,
-  clearRegisteredFunctions,
   decodeClaimsUnverified,
   endpointFromSettings,
   getClaims,
@@ -25,8 +24,8 @@ import {
   registerHubs,
   signAccessToken,
 } from '@serverless-hub/core';
+import { clearRegisteredFunctions, createUpstreamRequest } from '@serverless-hub/core/testing';
 import type { FunctionsApp, RegisteredHttpFunction } from '@serverless-hub/core';
-import { createUpstreamRequest } from '@serverless-hub/core/testing';
 import { createFunctionsHost, createServiceEmulator } from '@serverless-hub/emulator';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 

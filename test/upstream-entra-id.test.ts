@@ -1,12 +1,8 @@
 import { createServer } from 'node:http';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import {
-  ServerlessHubError,
-  UpstreamDispatcher,
-  createEntraIdTokenValidator,
-  createUpstreamAuthenticator,
-} from '@serverless-hub/core';
+import { ServerlessHubError } from '@serverless-hub/core';
+import { UpstreamDispatcher, createEntraIdTokenValidator, createUpstreamAuthenticator } from '@serverless-hub/core/upstream';
 import type { EntraIdTokenValidationOptions, HubInvocationContext, UpstreamLogger } from '@serverless-hub/core';
 import { SignJWT, exportJWK, generateKeyPair } from 'jose';
 import type { CryptoKey, JWK } from 'jose';

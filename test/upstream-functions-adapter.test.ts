@@ -1,6 +1,6 @@
 import { HttpRequest, HttpResponse, InvocationContext } from '@azure/functions';
 import type { HttpResponseInit, LogLevel } from '@azure/functions';
-import { DEFAULT_MAX_UPSTREAM_BODY_BYTES, createAzureFunctionsAdapter } from '@serverless-hub/core';
+import { DEFAULT_MAX_UPSTREAM_BODY_BYTES, createAzureFunctionsAdapter } from '@serverless-hub/core/upstream';
 import { describe, expect, it } from 'vitest';
 import { assertAnswer, createRecorder, createTestDispatcher, upstreamScenarios } from './upstream-scenarios.js';
 import type { Recorder } from './upstream-scenarios.js';

@@ -1,8 +1,8 @@
 import { createServer, request as httpRequest } from 'node:http';
 import type { IncomingMessage, Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { DEFAULT_MAX_UPSTREAM_BODY_BYTES, UpstreamDispatcher, createNodeHttpAdapter, createUpstreamAuthenticator } from '@serverless-hub/core';
-import type { UpstreamDispatcher as Dispatcher } from '@serverless-hub/core';
+import { DEFAULT_MAX_UPSTREAM_BODY_BYTES, UpstreamDispatcher, createNodeHttpAdapter, createUpstreamAuthenticator } from '@serverless-hub/core/upstream';
+import type { UpstreamDispatcher as Dispatcher } from '@serverless-hub/core/upstream';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { assertAnswer, createRecorder, createTestDispatcher, upstreamScenarios } from './upstream-scenarios.js';
 import type { Recorder } from './upstream-scenarios.js';

@@ -1,12 +1,9 @@
 // One upstream app and the requests the service sends to it, with the exact answers expected. Both
 // adapter test files run every scenario, so the two transports are held to the same bytes.
-import {
-  HubError,
-  UpstreamDispatcher,
-  createUpstreamAuthenticator,
-  denyUpstream,
-} from '@serverless-hub/core';
-import type { HubInvocationContext, UpstreamCall, UpstreamLogger } from '@serverless-hub/core';
+import { HubError, denyUpstream } from '@serverless-hub/core';
+import { UpstreamDispatcher, createUpstreamAuthenticator } from '@serverless-hub/core/upstream';
+import type { HubInvocationContext, UpstreamLogger } from '@serverless-hub/core';
+import type { UpstreamCall } from '@serverless-hub/core/upstream';
 import {
   CONTENT_TYPES,
   PRIMARY_KEY,

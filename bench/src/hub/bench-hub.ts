@@ -1,5 +1,6 @@
 import type { HttpRequest, InvocationContext } from '@azure/functions';
-import { Hub, Negotiate, ServerlessHub, Validate, getRegisteredFunctions, registerHubs, silentUpstreamLogger } from '@serverless-hub/core';
+import { Hub, Negotiate, ServerlessHub, Validate, registerHubs, silentUpstreamLogger } from '@serverless-hub/core';
+import { getRegisteredFunctions } from '@serverless-hub/core/testing';
 import * as v from 'valibot';
 import type { FunctionsApp, RegisteredHttpFunction } from '@serverless-hub/core';
 import { BENCH_CONNECTION_STRING, BENCH_HUB } from '../upstream/service-request.js';

@@ -1,6 +1,6 @@
 // The `serverless-hub-emulator` command: the local service, and optionally a local functions host for an app.
 import { readFileSync } from 'node:fs';
-import { describeError, errorDetail, errorMessage } from '@serverless-hub/core';
+import { describeError, errorDetail, errorMessage } from '@serverless-hub/core/upstream';
 import { parseCliArguments, usage } from './cli/cli-arguments.js';
 import type { CliCommand } from './cli/cli-arguments.js';
 import { EmulatorError } from './errors/emulator-error.js';

@@ -34,7 +34,7 @@ export const MIN_TOKEN_LIFETIME_SECONDS = 60;
  */
 export const MAX_TOKEN_LIFETIME_SECONDS = 86_400;
 /**
- * The longest access token the service accepts, in characters; {@link negotiate} refuses longer ones.
+ * The longest access token the service accepts, in characters; `negotiate` refuses longer ones.
  *
  * @example
  * ```ts

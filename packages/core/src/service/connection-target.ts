@@ -19,7 +19,7 @@ import { CLIENT_CONNECTION_ANSWERS, CLIENT_INVOCATION_ERROR_CODES } from './serv
  * ```
  */
 export interface ClientInvocationOptions extends RestCallOptions {
-  /** How long to wait for the client's answer, in milliseconds. Default {@link DEFAULT_CLIENT_INVOCATION_TIMEOUT_MS}. */
+  /** How long to wait for the client's answer, in milliseconds. Default 60 000 (one minute). */
   readonly timeoutMs?: number;
 }
 

@@ -12,3 +12,5 @@ export { EMULATOR_CONNECTION_STRING, createHubTestBed } from './hub-test-bed.js'
 export type { HubCallOptions, HubCallResult, HubTestBed, HubTestBedOptions, NegotiateCallOptions, NegotiateResult } from './hub-test-bed.js';
 export { createSignalRTriggerInvocation, invokeSignalRTrigger } from './signalr-trigger-invocation.js';
 export type { SignalRTriggerInvocationOptions, SignalRTriggerOutcome } from './signalr-trigger-invocation.js';
+// The functions registerHubs declared in this process (their types are in the main entry).
+export { clearRegisteredFunctions, getRegisteredFunctions } from '../functions/function-registry.js';

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
-import { errorMessage, MessageType, parseHandshakeRequest, selectHubProtocol, writeHandshakeResponse } from '@serverless-hub/core';
-import type { HubMessage, HubMessageReader, HubProtocol, InvocationMessage } from '@serverless-hub/core';
+import { errorMessage } from '@serverless-hub/core/upstream';
+import { MessageType, parseHandshakeRequest, selectHubProtocol, writeHandshakeResponse } from '@serverless-hub/core/protocol';
+import type { HubMessage, HubMessageReader, HubProtocol, InvocationMessage } from '@serverless-hub/core/protocol';
 import type { HubMember } from '../hub/hub-state.js';
 import { pingFrame, rawFrame, unframe } from '../protocol/outbound-message.js';
 import type { OutboundFrame, OutboundMessage } from '../protocol/outbound-message.js';

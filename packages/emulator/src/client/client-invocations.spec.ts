@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { MessageType } from '@serverless-hub/core';
+import { MessageType } from '@serverless-hub/core/protocol';
 import { ClientInvocations } from './client-invocations.js';
 
 const never = new AbortController().signal;

@@ -1,4 +1,4 @@
-import type { CompletionMessage } from '@serverless-hub/core';
+import type { CompletionMessage } from '@serverless-hub/core/protocol';
 
 /** How a client invocation ended: the client's result or error, or no answer at all. */
 export type ClientInvocationOutcome =

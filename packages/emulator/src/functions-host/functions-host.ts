@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { createServer, request as httpRequest } from 'node:http';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { pipeline } from 'node:stream/promises';
-import { errorDetail } from '@serverless-hub/core';
+import { errorDetail } from '@serverless-hub/core/upstream';
 import { EmulatorError } from '../errors/emulator-error.js';
 import { applyCors, BodyTooLargeError, readBody, sendText } from '../http/http-utils.js';
 import type { CorsPolicy } from '../http/http-utils.js';

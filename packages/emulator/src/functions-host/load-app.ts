@@ -3,7 +3,7 @@ import { readFile, stat } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { dirname, extname, join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { errorMessage } from '@serverless-hub/core';
+import { errorMessage } from '@serverless-hub/core/upstream';
 import { EmulatorError } from '../errors/emulator-error.js';
 
 /**

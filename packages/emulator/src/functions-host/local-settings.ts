@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { errorMessage } from '@serverless-hub/core';
+import { errorMessage } from '@serverless-hub/core/upstream';
 import { EmulatorError } from '../errors/emulator-error.js';
 
 /**

@@ -1,6 +1,8 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { createSignatureValidator, endpointFromSettings, errorMessage, hubProtocolByContentType, MessageType, parseClaimsHeader } from '@serverless-hub/core';
-import type { HubProtocol } from '@serverless-hub/core';
+import { endpointFromSettings } from '@serverless-hub/core';
+import { createSignatureValidator, errorMessage, parseClaimsHeader } from '@serverless-hub/core/upstream';
+import { hubProtocolByContentType, MessageType } from '@serverless-hub/core/protocol';
+import type { HubProtocol } from '@serverless-hub/core/protocol';
 import type { EmulatorLogger } from '../logging/emulator-logger.js';
 import type { RegisteredFunction, RpcBindingInfo, RpcInvocationResponse, RpcParameterBinding, RpcTypedData } from './functions-core-contract.js';
 

@@ -1,6 +1,6 @@
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { errorMessage } from '@serverless-hub/core';
+import { errorMessage } from '@serverless-hub/core/upstream';
 import { EmulatorError } from '../errors/emulator-error.js';
 import type { EmulatorLogger } from '../logging/emulator-logger.js';
 

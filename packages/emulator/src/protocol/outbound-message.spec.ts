@@ -1,6 +1,6 @@
 import { describe, expect, it, vi } from 'vitest';
-import { jsonHubProtocol, messagePackHubProtocol, MessageType } from '@serverless-hub/core';
-import type { HubMessage, HubProtocol } from '@serverless-hub/core';
+import { jsonHubProtocol, messagePackHubProtocol, MessageType } from '@serverless-hub/core/protocol';
+import type { HubMessage, HubProtocol } from '@serverless-hub/core/protocol';
 import { OutboundMessage, unframe } from './outbound-message.js';
 
 function counting(protocol: HubProtocol): { protocol: HubProtocol; writes: () => number } {

@@ -1,5 +1,5 @@
-import { MessageType, readLengthPrefix } from '@serverless-hub/core';
-import type { HubMessage, HubProtocol } from '@serverless-hub/core';
+import { MessageType, readLengthPrefix } from '@serverless-hub/core/protocol';
+import type { HubMessage, HubProtocol } from '@serverless-hub/core/protocol';
 
 /**
  * Bytes ready for a client: one or more framed messages in the client's protocol. `text` tells

@@ -1,5 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { errorDetail, errorMessage, isValidHubName, MessageType } from '@serverless-hub/core';
+import { isValidHubName } from '@serverless-hub/core';
+import { errorDetail, errorMessage } from '@serverless-hub/core/upstream';
+import { MessageType } from '@serverless-hub/core/protocol';
 import { restAudienceRule } from '../auth/access-token-verifier.js';
 import type { ClientConnection } from '../client/client-connection.js';
 import { BodyTooLargeError, bearerToken, mediaTypeOf, readBody } from '../http/http-utils.js';

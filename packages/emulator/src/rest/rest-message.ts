@@ -1,12 +1,12 @@
+import { errorMessage } from '@serverless-hub/core/upstream';
 import {
   assertMessageDepth,
   decodeProtocolPayloadMap,
-  errorMessage,
   jsonHubProtocol,
   messagePackHubProtocol,
   MessageType,
-} from '@serverless-hub/core';
-import type { HubProtocol, InvocationMessage } from '@serverless-hub/core';
+} from '@serverless-hub/core/protocol';
+import type { HubProtocol, InvocationMessage } from '@serverless-hub/core/protocol';
 import { OutboundMessage } from '../protocol/outbound-message.js';
 
 /** A REST message ready for fan-out, or why it cannot be sent (answered 400). */

@@ -1,7 +1,7 @@
 import { createServer } from 'node:http';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
-import { describeValue, errorDetail } from '@serverless-hub/core';
+import { describeValue, errorDetail } from '@serverless-hub/core/upstream';
 import { AccessTokenVerifier } from '../auth/access-token-verifier.js';
 import { ClientEndpoint } from '../client/client-endpoint.js';
 import { LongPollingTransport } from '../client/transports/long-polling-transport.js';

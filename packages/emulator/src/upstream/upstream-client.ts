@@ -1,7 +1,7 @@
 import * as http from 'node:http';
 import * as https from 'node:https';
 import type { OutgoingHttpHeaders } from 'node:http';
-import { errorMessage } from '@serverless-hub/core';
+import { errorMessage } from '@serverless-hub/core/upstream';
 
 /** What an upstream call gave: the app's answer, or why there was none. */
 export type UpstreamOutcome =

@@ -1,4 +1,4 @@
-import { computeUpstreamSignature, formatClaimsHeader } from '@serverless-hub/core';
+import { computeUpstreamSignature, formatClaimsHeader } from '@serverless-hub/core/upstream';
 
 /** What the upstream headers of one connection are made of. */
 export interface ConnectionUpstreamInfo {

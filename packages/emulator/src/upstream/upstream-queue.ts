@@ -1,5 +1,6 @@
-import { errorMessage, hubProtocolByContentType, MessageType } from '@serverless-hub/core';
-import type { InvocationMessage } from '@serverless-hub/core';
+import { errorMessage } from '@serverless-hub/core/upstream';
+import { hubProtocolByContentType, MessageType } from '@serverless-hub/core/protocol';
+import type { InvocationMessage } from '@serverless-hub/core/protocol';
 import type { UpstreamClient, UpstreamOutcome } from './upstream-client.js';
 import type { UpstreamRouter } from './upstream-router.js';
 import type { EmulatorLogger } from '../logging/emulator-logger.js';

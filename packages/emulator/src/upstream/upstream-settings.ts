@@ -1,5 +1,5 @@
 import { readFile } from 'node:fs/promises';
-import { errorMessage } from '@serverless-hub/core';
+import { errorMessage } from '@serverless-hub/core/upstream';
 import { EmulatorError } from '../errors/emulator-error.js';
 
 /**
