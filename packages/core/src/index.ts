@@ -28,7 +28,7 @@ export type { Claim, ClaimsInput } from './negotiate/client-claims.js';
 export { isValidHubName } from './hub/hub-name.js';
 export { compileBindingExpression } from './negotiate/binding-expression.js';
 export type { BindingValue, NegotiateRequest } from './negotiate/binding-expression.js';
-export { SignalRConnectionInfo, signalRConnectionInfo, negotiateFromRequest } from './negotiate/connection-info.js';
+export { SignalRConnectionInfo, createSignalRConnectionInfo, negotiateFromRequest } from './negotiate/connection-info.js';
 export type { ConnectionInfoOptions } from './negotiate/connection-info.js';
 export { reconnectionOf } from './negotiate/reconnection.js';
 export type { Reconnection } from './negotiate/reconnection.js';

@@ -1,6 +1,6 @@
 import { ServerlessHubError } from '../errors/serverless-hub-error.js';
 import type { HubDescriptor } from '../hub/hub-descriptor.js';
-import { negotiateFromRequest, signalRConnectionInfo } from '../negotiate/connection-info.js';
+import { negotiateFromRequest, createSignalRConnectionInfo } from '../negotiate/connection-info.js';
 import type { NegotiateFromRequest } from './negotiate-handler.js';
 import { errorMessage } from '../errors/describe-error.js';
 
@@ -14,7 +14,7 @@ import { errorMessage } from '../errors/describe-error.js';
 export function negotiateFromOptions(descriptor: HubDescriptor): NegotiateFromRequest {
   let connectionInfo;
   try {
-    connectionInfo = signalRConnectionInfo({
+    connectionInfo = createSignalRConnectionInfo({
       ...descriptor.negotiateOptions,
       hubName: descriptor.name,
       connectionStringSetting: descriptor.connectionStringSetting,

@@ -3,7 +3,7 @@ import { jwtVerify, SignJWT } from 'jose';
 import type { JWTPayload } from 'jose';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { ServerlessHubError } from '../errors/serverless-hub-error.js';
-import { negotiateFromRequest, signalRConnectionInfo } from './connection-info.js';
+import { negotiateFromRequest, createSignalRConnectionInfo } from './connection-info.js';
 import type { ConnectionInfoOptions } from './connection-info.js';
 import { rejectionOf } from '../__fixtures__/rejection-of.js';
 
@@ -41,17 +41,17 @@ async function idToken(claims: JWTPayload, secret = ID_TOKEN_SECRET): Promise<st
 
 function creationError(options: unknown): ServerlessHubError {
   try {
-    signalRConnectionInfo(options as ConnectionInfoOptions);
+    createSignalRConnectionInfo(options as ConnectionInfoOptions);
   } catch (error) {
     expect(error).toBeInstanceOf(ServerlessHubError);
     return error as ServerlessHubError;
   }
-  throw new Error('expected signalRConnectionInfo to throw');
+  throw new Error('expected createSignalRConnectionInfo to throw');
 }
 
 describe('negotiateFromRequest', () => {
   it('reads the user id from a header binding expression and the endpoint from the named setting', async () => {
-    const chat = signalRConnectionInfo({ hubName: 'Chat', connectionStringSetting: SETTING, userId: '{headers.x-ms-client-principal-id}' });
+    const chat = createSignalRConnectionInfo({ hubName: 'Chat', connectionStringSetting: SETTING, userId: '{headers.x-ms-client-principal-id}' });
     const info = await negotiateFromRequest(request({ 'X-MS-Client-Principal-Id': 'alice' }), chat);
     expect(Object.keys(info)).toEqual(['url', 'accessToken']);
     expect(info.url).toBe('https://contoso.service.signalr.net/client/?hub=chat');
@@ -160,7 +160,7 @@ describe('negotiateFromRequest', () => {
   });
 });
 
-describe('signalRConnectionInfo option checks', () => {
+describe('createSignalRConnectionInfo option checks', () => {
   it.each([
     [null, 'pass an object'],
     [{}, 'Hub name'],
@@ -190,7 +190,7 @@ describe('signalRConnectionInfo option checks', () => {
   });
 
   it('exposes the hub and setting it negotiates for', () => {
-    const chat = signalRConnectionInfo({ hubName: 'Chat' });
+    const chat = createSignalRConnectionInfo({ hubName: 'Chat' });
     expect(chat.hubName).toBe('Chat');
     expect(chat.connectionStringSetting).toBe('AzureSignalRConnectionString');
   });

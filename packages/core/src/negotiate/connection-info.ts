@@ -79,11 +79,11 @@ function withoutAuthorization(request: NegotiateRequest): NegotiateRequest {
 
 /**
  * Validated, compiled {@link ConnectionInfoOptions}: create once at start-up with
- * {@link signalRConnectionInfo}, use for every request.
+ * {@link createSignalRConnectionInfo}, use for every request.
  *
  * @example
  * ```ts
- * const chat: SignalRConnectionInfo = signalRConnectionInfo({ hubName: 'chat', userId: '{query.user}' });
+ * const chat: SignalRConnectionInfo = createSignalRConnectionInfo({ hubName: 'chat', userId: '{query.user}' });
  * const info = await chat.negotiate(request);
  * ```
  */
@@ -99,7 +99,7 @@ export class SignalRConnectionInfo {
   readonly #isDiagnosticClient: boolean;
   readonly #closeOnAuthenticationExpiration: boolean;
 
-  /** @internal Use {@link signalRConnectionInfo}. */
+  /** @internal Use {@link createSignalRConnectionInfo}. */
   constructor(options: ConnectionInfoOptions) {
     const raw: unknown = options;
     if (typeof raw !== 'object' || raw === null) throw invalidOptions('pass an object such as { hubName: "chat" }.');
@@ -205,7 +205,7 @@ export class SignalRConnectionInfo {
  *
  * @example
  * ```ts
- * const chatConnection = signalRConnectionInfo({ hubName: 'chat', userId: '{headers.x-ms-client-principal-id}' });
+ * const chatConnection = createSignalRConnectionInfo({ hubName: 'chat', userId: '{headers.x-ms-client-principal-id}' });
  * app.http('negotiate', {
  *   methods: ['POST'],
  *   authLevel: 'anonymous',
@@ -213,7 +213,7 @@ export class SignalRConnectionInfo {
  * });
  * ```
  */
-export function signalRConnectionInfo(options: ConnectionInfoOptions): SignalRConnectionInfo {
+export function createSignalRConnectionInfo(options: ConnectionInfoOptions): SignalRConnectionInfo {
   return new SignalRConnectionInfo(options);
 }
 
@@ -223,7 +223,7 @@ const compiled = new WeakMap<ConnectionInfoOptions, SignalRConnectionInfo>();
  * The negotiate answer for an HTTP request, as the official `SignalRConnectionInfo` input binding
  * produces it: `{ url, accessToken }` for the hub, with the user id and idToken claims read from
  * the request through the options' binding expressions. Accepts options compiled with
- * {@link signalRConnectionInfo}, or plain options (compiled on first use and cached per object).
+ * {@link createSignalRConnectionInfo}, or plain options (compiled on first use and cached per object).
  *
  * @param request - An `@azure/functions` `HttpRequest`, or anything with `headers.get` and a `query` `URLSearchParams`.
  * @throws {@link ServerlessHubError} `NEGOTIATE_OPTIONS_INVALID`, `SETTING_MISSING`,
