@@ -1,6 +1,6 @@
 import type { GenericFunctionOptions, HttpFunctionOptions } from '@azure/functions';
 import {
-  Event,
+  HubEvent,
   FunctionContext,
   Hub,
   HubContext,
@@ -99,7 +99,7 @@ describe('mapping a hub class to functions (HTTP mode)', () => {
     async onConnected(): Promise<void> {}
     ONDISCONNECTED(): void {}
     broadcast(_text: string): void {}
-    @Event('send')
+    @HubEvent('send')
     sendMessage(_text: string): void {}
     @NotEvent()
     helper(): void {}
@@ -290,7 +290,7 @@ describe('hub definition errors', () => {
     @Hub('chat')
     class NegotiateEvent extends ServerlessHub {
       @Negotiate()
-      @Event('x')
+      @HubEvent('x')
       a(): void {}
     }
     expectDefinitionError([NegotiateEvent], /NegotiateEvent.a is the @Negotiate\(\) method, which is never an event/);
@@ -336,31 +336,31 @@ describe('hub definition errors', () => {
     @Hub('chat')
     class NotEventAndEvent extends ServerlessHub {
       @NotEvent()
-      @Event('x')
+      @HubEvent('x')
       a(): void {}
     }
-    expectDefinitionError([NotEventAndEvent], /both @NotEvent\(\) and @Event\(\)/);
+    expectDefinitionError([NotEventAndEvent], /both @NotEvent\(\) and @HubEvent\(\)/);
     @Hub('chat')
     class PrivateEvent extends ServerlessHub {
-      @Event('x')
+      @HubEvent('x')
       _a(): void {}
     }
     expectDefinitionError([PrivateEvent], /starts with "_", which marks a method as private/);
     @Hub('chat')
     class TwoNames extends ServerlessHub {
-      @Event('x')
-      @Event('y')
+      @HubEvent('x')
+      @HubEvent('y')
       a(): void {}
     }
-    expectDefinitionError([TwoNames], /TwoNames.a has 2 @Event decorators/);
+    expectDefinitionError([TwoNames], /TwoNames.a has 2 @HubEvent decorators/);
   });
 
   it('refuses two methods for one event, case-insensitively', () => {
     @Hub('chat')
     class SameName extends ServerlessHub {
-      @Event('send')
+      @HubEvent('send')
       a(): void {}
-      @Event('send')
+      @HubEvent('send')
       b(): void {}
     }
     expectDefinitionError([SameName], /SameName.a and SameName.b both handle the messages event "send"/);
@@ -381,7 +381,7 @@ describe('hub definition errors', () => {
   it('refuses event names that cannot be routes or function names', () => {
     @Hub('chat')
     class BadEventName extends ServerlessHub {
-      @Event('send message')
+      @HubEvent('send message')
       a(): void {}
     }
     expectDefinitionError([BadEventName], /names the event "send message"/);
@@ -436,13 +436,13 @@ describe('hub definition errors', () => {
     class OnField extends ServerlessHub {
       field = (): number => 1;
     }
-    Event('x')(OnField.prototype, 'field', {});
+    HubEvent('x')(OnField.prototype, 'field', {});
     Hub('chat')(OnField);
     expectDefinitionError([OnField], /OnField.field is not a method/);
 
     @Hub('chat')
     class OnStatic extends ServerlessHub {
-      @Event('x')
+      @HubEvent('x')
       static helper(): void {}
     }
     expectDefinitionError([OnStatic], /OnStatic.helper is static/);
@@ -459,7 +459,7 @@ describe('hub definition errors', () => {
     class OnSymbol extends ServerlessHub {
       [symbol](): void {}
     }
-    Event('x')(OnSymbol.prototype, symbol, Object.getOwnPropertyDescriptor(OnSymbol.prototype, symbol)!);
+    HubEvent('x')(OnSymbol.prototype, symbol, Object.getOwnPropertyDescriptor(OnSymbol.prototype, symbol)!);
     Hub('chat')(OnSymbol);
     expectDefinitionError([OnSymbol], /has a symbol name/);
   });

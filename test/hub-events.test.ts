@@ -2,7 +2,7 @@
 // generators, the explicit event mode, the registration log, and filters that fail rather than deny.
 import { app as functionsApp } from '@azure/functions';
 import { HubConnectionBuilder, LogLevel } from '@microsoft/signalr';
-import { Event, Hub, HubError, NotEvent, ServerlessHub, UseFilters, Validate, denyUpstream, registerHubs } from '@serverless-hub/core';
+import { HubEvent, Hub, HubError, NotEvent, ServerlessHub, UseFilters, Validate, denyUpstream, registerHubs } from '@serverless-hub/core';
 import type { FunctionsApp, ServerlessHubError, UpstreamLogLevel, UpstreamLogger } from '@serverless-hub/core';
 import { createHubTestBed } from '@serverless-hub/core/testing';
 import type { HubTestBed } from '@serverless-hub/core/testing';
@@ -57,13 +57,13 @@ class Objects extends ServerlessHub {
 @Hub({ name: 'strict', eventMode: 'explicit' })
 class Strict extends ServerlessHub {
   onConnected(): void {
-    // Connection events need no @Event() in explicit mode: clients cannot invoke them.
+    // Connection events need no @HubEvent() in explicit mode: clients cannot invoke them.
   }
-  @Event()
+  @HubEvent()
   visible(): string {
     return this.#secret();
   }
-  @Event('renamed')
+  @HubEvent('renamed')
   other(): string {
     return 'renamed';
   }
@@ -85,7 +85,7 @@ describe('event discovery', () => {
   it('refuses hub decorators on an Object.prototype override', () => {
     @Hub('objects2')
     class Decorated extends ServerlessHub {
-      @Event('str')
+      @HubEvent('str')
       override toString(): string {
         return '';
       }
@@ -119,7 +119,7 @@ describe('event discovery', () => {
     expect(eventsOf(registerHubs(NO_HOST, [Helper], { logger: recordingLogger() }).functions, 'streams2')).toEqual(['ping']);
   });
 
-  it('exposes only @Event() methods (and connection events) in explicit mode', () => {
+  it('exposes only @HubEvent() methods (and connection events) in explicit mode', () => {
     const { functions } = registerHubs(NO_HOST, [Strict], { logger: recordingLogger() });
     expect(eventsOf(functions, 'strict').sort()).toEqual(['connected', 'renamed', 'visible']);
   });
@@ -127,7 +127,7 @@ describe('event discovery', () => {
   it('takes the registration-wide default, which a hub can override', () => {
     @Hub('loose')
     class Loose extends ServerlessHub {
-      @Event()
+      @HubEvent()
       marked(): void {}
       unmarked(): void {}
     }
@@ -146,7 +146,7 @@ describe('event discovery', () => {
       @UseFilters(() => true)
       guarded(): void {}
     }
-    expect(definitionError(() => registerHubs(NO_HOST, [Half])).message).toMatch(/Half\.guarded has event decorators .* but no @Event\(\)/);
+    expect(definitionError(() => registerHubs(NO_HOST, [Half])).message).toMatch(/Half\.guarded has event decorators .* but no @HubEvent\(\)/);
     @Hub({ name: 'half2', eventMode: 'explicit' })
     class Half2 extends ServerlessHub {
       take(@Validate(z.string()) _text: string): void {}
@@ -159,7 +159,7 @@ describe('event discovery', () => {
     @Hub('listed')
     class Listed extends ServerlessHub {
       onConnected(): void {}
-      @Event('say')
+      @HubEvent('say')
       broadcast(@Validate(z.string()) _text: string): void {}
       echo(value: unknown): unknown {
         return value;

@@ -4,7 +4,7 @@ import { createHmac } from 'node:crypto';
 import { HttpRequest, InvocationContext } from '@azure/functions';
 import type { HttpResponseInit } from '@azure/functions';
 import {
-  Event,
+  HubEvent,
   FunctionContext,
   Hub,
   HubContext,
@@ -124,7 +124,7 @@ class Chat extends ServerlessHub<ChatClient> {
     };
   }
 
-  @Event('rename')
+  @HubEvent('rename')
   renameTo(name: string): string {
     if (name.length > 5) throw new HubError('Names are at most 5 characters long.');
     return name;

@@ -71,7 +71,7 @@ export type { GroupMember, GroupMemberPage } from './service/group-member-page.j
 // The decorators are re-exported so that apps import everything from @serverless-hub/core.
 export {
   Hub,
-  Event,
+  HubEvent,
   NotEvent,
   Negotiate,
   HubContext,

@@ -6,7 +6,7 @@ export { Hub } from './hub.js';
 export { UseFilters } from './use-filters.js';
 
 // method decorators
-export { Event } from './event.js';
+export { HubEvent } from './hub-event.js';
 export { NotEvent } from './not-event.js';
 export { Negotiate } from './negotiate.js';
 // method or parameter decorators

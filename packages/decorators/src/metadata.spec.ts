@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import {
-  Event,
+  HubEvent,
   FunctionContext,
   Hub,
   HubContext,
@@ -61,8 +61,8 @@ describe('hub metadata', () => {
 
   it('records method decorators per member, and every application', () => {
     class A {
-      @Event('send')
-      @Event('other')
+      @HubEvent('send')
+      @HubEvent('other')
       broadcast(): void {}
       @NotEvent()
       helper(): void {}
@@ -77,9 +77,9 @@ describe('hub metadata', () => {
     expect(members.has('plain')).toBe(false);
   });
 
-  it('records @Event() without a name as an event mark only', () => {
+  it('records @HubEvent() without a name as an event mark only', () => {
     class A {
-      @Event()
+      @HubEvent()
       marked(): void {}
     }
     expect(readHubMemberMetadata(A.prototype).get('marked')).toMatchObject({ events: 1, eventNames: [] });
@@ -124,7 +124,7 @@ describe('hub metadata', () => {
 
   it('keeps member metadata of a subclass apart from its base', () => {
     class Base {
-      @Event('x')
+      @HubEvent('x')
       method(): void {}
     }
     class Derived extends Base {
@@ -140,7 +140,7 @@ describe('hub metadata', () => {
   it('records static members on the class and constructor parameters apart', () => {
     class A {
       constructor(@HubContext() readonly context: unknown) {}
-      @Event('s')
+      @HubEvent('s')
       static helper(): void {}
     }
     expect(readHubMemberMetadata(A).get('helper')?.eventNames).toEqual(['s']);
@@ -151,7 +151,7 @@ describe('hub metadata', () => {
   it('stores metadata invisibly: no enumerable keys on the class or prototype', () => {
     @Hub('x')
     class A {
-      @Event('y')
+      @HubEvent('y')
       method(): void {}
     }
     expect(Object.keys(A)).toEqual([]);

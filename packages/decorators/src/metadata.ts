@@ -31,7 +31,7 @@ export interface HubOptions {
   readonly negotiate?: HubNegotiateOptions;
   /**
    * Which methods are events. `implicit` (the default unless `registerHubs` says otherwise): every public
-   * method, as in C#. `explicit`: only methods marked `@Event()` (plus `onConnected` / `onDisconnected`),
+   * method, as in C#. `explicit`: only methods marked `@HubEvent()` (plus `onConnected` / `onDisconnected`),
    * so a helper method can never be called by clients by mistake.
    */
   readonly eventMode?: EventMode;
@@ -45,7 +45,7 @@ export interface HubOptions {
 }
 
 /**
- * How a hub's events are found: every public method (`implicit`), or only methods marked `@Event()`
+ * How a hub's events are found: every public method (`implicit`), or only methods marked `@HubEvent()`
  * (`explicit`).
  *
  * @example
@@ -145,13 +145,13 @@ export interface HubClassMetadata {
  * @example
  * ```ts
  * const member = readHubMemberMetadata(Chat.prototype).get('broadcast');
- * member?.eventNames; // ['send'] for @Event('send')
+ * member?.eventNames; // ['send'] for @HubEvent('send')
  * ```
  */
 export interface HubMemberMetadata {
-  /** How many times `@Event()` / `@Event(name)` was applied; more than once is a definition error. */
+  /** How many times `@HubEvent()` / `@HubEvent(name)` was applied; more than once is a definition error. */
   readonly events: number;
-  /** The names of every `@Event(name)` applied. */
+  /** The names of every `@HubEvent(name)` applied. */
   readonly eventNames: readonly string[];
   /** How many times `@NotEvent()` was applied. */
   readonly notEvent: number;
@@ -225,7 +225,7 @@ export function recordFilters(target: object, member: string | symbol | undefine
   slot.filters.unshift(...filters);
 }
 
-/** @internal Records `@Event()` or `@Event(name)`. */
+/** @internal Records `@HubEvent()` or `@HubEvent(name)`. */
 export function recordEvent(target: object, member: string | symbol, name: string | undefined): void {
   const slot = memberSlot(target, member);
   slot.events += 1;
@@ -295,7 +295,7 @@ export function readHubClassMetadata(target: abstract new (...args: never[]) => 
  *
  * @example
  * ```ts
- * class Chat extends ServerlessHub { @Event('send') broadcast(text: string) {} }
+ * class Chat extends ServerlessHub { @HubEvent('send') broadcast(text: string) {} }
  * readHubMemberMetadata(Chat.prototype).get('broadcast')?.eventNames; // ['send']
  * ```
  */

@@ -100,7 +100,7 @@ export interface RegisterHubsOptions {
   readonly authLevel?: 'anonymous' | 'function' | 'admin';
   /**
    * The event mode of every hub whose `@Hub` options name none: `implicit` (default, every public method
-   * is an event) or `explicit` (only `@Event()` methods are).
+   * is an event) or `explicit` (only `@HubEvent()` methods are).
    */
   readonly eventMode?: EventMode;
   /**

@@ -94,9 +94,9 @@ const NO_MEMBER: HubMemberMetadata = Object.freeze({
  *   except the constructor, accessors, `#private` methods, methods whose name starts with `_`, overrides
  *   of `Object.prototype` members (`toString`, `valueOf`, …), `@NotEvent()` methods and the `@Negotiate()`
  *   method; a subclass's method replaces the base method of the same name. `explicit` mode: only the
- *   methods marked `@Event()`, and `onConnected` / `onDisconnected`. Async generator methods are refused;
- * - `onConnected` / `onDisconnected` (any case, no `@Event`) are the `connections` events; every other
- *   event is a `messages` event named after the method or its `@Event(name)`; two methods with one event
+ *   methods marked `@HubEvent()`, and `onConnected` / `onDisconnected`. Async generator methods are refused;
+ * - `onConnected` / `onDisconnected` (any case, no `@HubEvent`) are the `connections` events; every other
+ *   event is a `messages` event named after the method or its `@HubEvent(name)`; two methods with one event
  *   (case-insensitively) are an error;
  * - parameters: client arguments bind in order to the parameters that no decorator injects or ignores;
  *   a parameter with a default value or `@Optional()` may be omitted (and so may every one after it); a
@@ -163,7 +163,7 @@ export function compileHub(hubClass: HubClass, defaults: CompileHubDefaults = {}
         continue;
       }
       if (metadata.notEvent > 0) {
-        if (metadata.events > 0) throw definitionError(`${where} has both @NotEvent() and @Event(); remove one.`);
+        if (metadata.events > 0) throw definitionError(`${where} has both @NotEvent() and @HubEvent(); remove one.`);
         continue;
       }
       if (OBJECT_MEMBERS.has(key)) {
@@ -190,7 +190,7 @@ export function compileHub(hubClass: HubClass, defaults: CompileHubDefaults = {}
       if (eventMode === 'explicit' && metadata.events === 0 && !CONNECTION_EVENTS.has(key.toLowerCase())) {
         if (hasEventDecorators(metadata)) {
           throw definitionError(
-            `${where} has event decorators (filters, parameter decorators or @Validate) but no @Event(), and ${label} exposes only @Event() methods (eventMode 'explicit'). Mark it @Event(), or remove the decorators.`,
+            `${where} has event decorators (filters, parameter decorators or @Validate) but no @HubEvent(), and ${label} exposes only @HubEvent() methods (eventMode 'explicit'). Mark it @HubEvent(), or remove the decorators.`,
           );
         }
         continue;
@@ -206,7 +206,7 @@ export function compileHub(hubClass: HubClass, defaults: CompileHubDefaults = {}
       const owner = eventOwners.get(eventKey);
       if (owner !== undefined) {
         throw definitionError(
-          `${label}.${owner} and ${where} both handle the ${event.category} event "${event.event}" (event names are matched case-insensitively). Give one of them another name with @Event('name').`,
+          `${label}.${owner} and ${where} both handle the ${event.category} event "${event.event}" (event names are matched case-insensitively). Give one of them another name with @HubEvent('name').`,
         );
       }
       eventOwners.set(eventKey, key);
@@ -251,7 +251,7 @@ function isAsyncGenerator(method: HubMethod): boolean {
 /** Checks an event mode given by `@Hub` or `registerHubs` (options come from plain JavaScript too). */
 export function checkEventMode(value: unknown, what: string): EventMode {
   if (value !== 'implicit' && value !== 'explicit') {
-    throw definitionError(`${what} is ${describeValue(value)}; use 'implicit' (every public method is an event) or 'explicit' (only @Event() methods).`);
+    throw definitionError(`${what} is ${describeValue(value)}; use 'implicit' (every public method is an event) or 'explicit' (only @HubEvent() methods).`);
   }
   return value;
 }
@@ -347,7 +347,7 @@ function rejectStrayMetadata(level: Level, label: string): void {
 function checkNegotiateMethod(metadata: HubMemberMetadata, where: string): void {
   if (metadata.negotiate > 1) throw definitionError(`${where} has @Negotiate() twice; keep one.`);
   if (metadata.events > 0 || metadata.notEvent > 0) {
-    throw definitionError(`${where} is the @Negotiate() method, which is never an event; remove @Event()/@NotEvent().`);
+    throw definitionError(`${where} is the @Negotiate() method, which is never an event; remove @HubEvent()/@NotEvent().`);
   }
   if (metadata.argumentsSchemas.length > 0 || metadata.parameterSchemas.size > 0) {
     throw definitionError(`${where} is the @Negotiate() method; it receives (request, functionContext), not client arguments, so @Validate does not apply. Check the request in the method.`);
@@ -388,14 +388,14 @@ function acceptConnection(): undefined {
 }
 
 function compileEvent(key: string, method: HubMethod, metadata: HubMemberMetadata, where: string, classFilters: readonly CompiledFilter[]): HubEventDescriptor {
-  if (metadata.events > 1) throw definitionError(`${where} has ${metadata.events} @Event decorators; a method handles one event.`);
+  if (metadata.events > 1) throw definitionError(`${where} has ${metadata.events} @HubEvent decorators; a method handles one event.`);
   const explicitName = metadata.eventNames[0];
   let category: UpstreamCategory = 'messages';
   let event: string;
   if (explicitName !== undefined) {
     if (typeof explicitName !== 'string' || !EVENT_NAME.test(explicitName)) {
       throw definitionError(
-        `@Event on ${where} names the event ${JSON.stringify(explicitName)}; an event name starts with a letter or _ and has only letters, digits, _, - and . (128 characters at most).`,
+        `@HubEvent on ${where} names the event ${JSON.stringify(explicitName)}; an event name starts with a letter or _ and has only letters, digits, _, - and . (128 characters at most).`,
       );
     }
     event = explicitName;
@@ -407,7 +407,7 @@ function compileEvent(key: string, method: HubMethod, metadata: HubMemberMetadat
     } else {
       if (!EVENT_NAME.test(key)) {
         throw definitionError(
-          `${where} cannot be an event name: event names start with a letter or _ and have only letters, digits, _, - and . (128 characters at most). Name the event with @Event('name'), or make the method private with @NotEvent() or a leading "_".`,
+          `${where} cannot be an event name: event names start with a letter or _ and have only letters, digits, _, - and . (128 characters at most). Name the event with @HubEvent('name'), or make the method private with @NotEvent() or a leading "_".`,
         );
       }
       event = key;

@@ -68,7 +68,7 @@ export interface HubDescriptor {
   readonly connectionStringSetting: string;
   /** The negotiate function's route (under the Functions route prefix), or `false` for none. */
   readonly negotiateRoute: string | false;
-  /** Whether events were found among every public method (`implicit`) or only `@Event()` methods (`explicit`). */
+  /** Whether events were found among every public method (`implicit`) or only `@HubEvent()` methods (`explicit`). */
   readonly eventMode: EventMode;
   /** Options for the generated negotiate function, when the hub gave some. */
   readonly negotiateOptions: HubNegotiateOptions | undefined;
