@@ -1,9 +1,9 @@
 // Public API of @serverless-hub/decorators: the decorators, and the metadata reader that
-// @serverless-hub/core's hub compiler uses.
+// @serverless-hub/core's hub compiler uses. `@UseFilters` is core's (typed with core's filter types); it
+// records its filters through recordFilters.
 
 // class decorators
 export { Hub } from './hub.js';
-export { UseFilters } from './use-filters.js';
 
 // method decorators
 export { HubEvent } from './hub-event.js';
@@ -20,7 +20,7 @@ export { Ignore } from './ignore.js';
 export { Optional } from './optional.js';
 
 // metadata
-export { readHubClassMetadata, readHubMemberMetadata, readConstructorParameterMarkers } from './metadata.js';
+export { readHubClassMetadata, readHubMemberMetadata, readConstructorParameterMarkers, recordFilters } from './metadata.js';
 export type {
   HubOptions,
   HubNegotiateOptions,

@@ -9,12 +9,20 @@ import {
   NotEvent,
   Optional,
   Signal,
-  UseFilters,
+  recordFilters,
   Validate,
   readConstructorParameterMarkers,
   readHubClassMetadata,
   readHubMemberMetadata,
 } from './index.js';
+import type { FilterReference } from './index.js';
+
+// What core's @UseFilters does with its (typed) filters.
+function UseFilters(...filters: FilterReference[]): ClassDecorator & MethodDecorator {
+  return (target: object, member?: string | symbol) => {
+    recordFilters(target, member, filters);
+  };
+}
 
 const first = () => true;
 const second = () => true;

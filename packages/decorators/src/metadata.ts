@@ -219,7 +219,17 @@ export function recordHub(target: object, options: HubOptions): void {
   classSlot(target).hubs.unshift(options);
 }
 
-/** @internal Records `@UseFilters(...)` on a class, or on a member when `member` is given. */
+/**
+ * Records the filters of `@UseFilters(...)` (the decorator of `@serverless-hub/core`, typed with its
+ * filter types) on a class, or on a member when `member` is given, after those already recorded.
+ *
+ * @example
+ * ```ts
+ * const signedIn = (context: { userId?: string }) => context.userId !== undefined;
+ * recordFilters(Chat, undefined, [signedIn]);             // as @UseFilters(signedIn) on the class
+ * readHubClassMetadata(Chat).filters;                      // [signedIn]
+ * ```
+ */
 export function recordFilters(target: object, member: string | symbol | undefined, filters: readonly FilterReference[]): void {
   const slot = member === undefined ? classSlot(target) : memberSlot(target, member);
   slot.filters.unshift(...filters);

@@ -1,11 +1,10 @@
-import { UseFilters as recordFilters } from '@serverless-hub/decorators';
+import { recordFilters } from '@serverless-hub/decorators';
 import type { HubFilterType } from './hub-filter.js';
 
 /**
- * Attaches filters to every event of a hub (on the class) or to one event (on a method): the decorator
- * of `@serverless-hub/decorators`, typed with core's filter types so that inline filter functions get a
- * typed `HubInvocationContext`. Filters run before the method — global, then class (base classes
- * first), then method filters, each in declaration order — and a filter that returns `false` or throws
+ * Attaches filters to every event of a hub (on the class) or to one event (on a method), typed with
+ * core's filter types so that inline filter functions get a typed `HubInvocationContext`. Filters run
+ * before the method — global, then class (base classes first), then method filters, each in declaration order — and a filter that returns `false` or throws
  * denies the call (403, for connect and message events alike; the method never runs).
  *
  * @param filters {@link HubFilter} classes (resolved from the DI container when one is registered, else
@@ -22,5 +21,7 @@ import type { HubFilterType } from './hub-filter.js';
  * ```
  */
 export function UseFilters(...filters: HubFilterType[]): ClassDecorator & MethodDecorator {
-  return recordFilters(...filters);
+  return (target: object, member?: string | symbol) => {
+    recordFilters(target, member, filters);
+  };
 }
