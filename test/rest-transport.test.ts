@@ -4,7 +4,7 @@ import { Agent } from 'node:http';
 import { createConnection, createServer } from 'node:net';
 import type { AddressInfo, Socket } from 'node:net';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { ServiceHubClient, setCredentialFor } from '@serverless-hub/core';
+import { ServiceHubClient, setCredential } from '@serverless-hub/core';
 import type { ServiceEndpoint, ServiceHubClientOptions } from '@serverless-hub/core';
 import { FakeRestService } from './rest-fake-service.js';
 import { rejectionOf } from '../packages/core/src/__fixtures__/rejection-of.js';
@@ -335,11 +335,11 @@ describe('Microsoft Entra ID', () => {
     expect(scopes).toEqual(['https://signalr.azure.com/.default']);
   });
 
-  it("uses the endpoint's credential (credentialFor) when no credential option is given", async () => {
+  it("uses the endpoint's credential (getCredential) when no credential option is given", async () => {
     service.checkTokens = false;
     const endpoint: ServiceEndpoint = { ...service.endpoint(), auth: { type: 'azure' } };
     let calls = 0;
-    setCredentialFor(endpoint, {
+    setCredential(endpoint, {
       getToken: () => {
         calls++;
         return Promise.resolve({ token: 'default-chain-token', expiresOnTimestamp: Date.now() + 3_600_000 });

@@ -14,9 +14,9 @@ export { resolveAppSettingReferences } from './connection/app-setting-reference.
 export type { SettingsSource } from './connection/endpoint-from-settings.js';
 export { namedEndpointsFromSettings } from './connection/named-endpoints-from-settings.js';
 export type { NamedServiceEndpoint } from './connection/named-endpoints-from-settings.js';
-export { SIGNALR_ENTRA_SCOPE, createIdentityCredential, credentialFor, setCredentialFor } from './connection/identity-credential.js';
+export { SIGNALR_ENTRA_SCOPE, createIdentityCredential, getCredential, setCredential } from './connection/identity-credential.js';
 export type { EntraAccessToken, IdentityModule, TokenCredential } from './connection/identity-credential.js';
-export { signingKeyFor } from './connection/access-key-provider.js';
+export { getSigningKey } from './connection/access-key-provider.js';
 export type { AccessKeyOptions, SigningKey } from './connection/access-key-provider.js';
 
 // tokens, negotiate, claims

@@ -2,10 +2,10 @@ import { createServer } from 'node:http';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { EntraAccessKey, signingKeyFor } from './access-key-provider.js';
+import { EntraAccessKey, getSigningKey } from './access-key-provider.js';
 import type { AccessKeyOptions } from './access-key-provider.js';
 import { parseConnectionString } from './connection-string.js';
-import { setCredentialFor } from './identity-credential.js';
+import { setCredential } from './identity-credential.js';
 import type { TokenCredential } from './identity-credential.js';
 import type { ServiceEndpoint } from './service-endpoint.js';
 import { rejectionOf } from '../__fixtures__/rejection-of.js';
@@ -93,37 +93,37 @@ function provider(options: AccessKeyOptions = {}): EntraAccessKey {
   return new EntraAccessKey(identityEndpoint(), { credential: stubCredential(), retryDelayMs: 0, ...options });
 }
 
-describe('signingKeyFor', () => {
+describe('getSigningKey', () => {
   it('returns the AccessKey without kid and without any request', async () => {
     const endpoint = parseConnectionString(`Endpoint=${base};AccessKey=the-access-key`);
-    expect(await signingKeyFor(endpoint)).toEqual({ key: 'the-access-key' });
-    expect(await signingKeyFor(endpoint)).toBe(await signingKeyFor(endpoint));
+    expect(await getSigningKey(endpoint)).toEqual({ key: 'the-access-key' });
+    expect(await getSigningKey(endpoint)).toBe(await getSigningKey(endpoint));
     expect(seen).toHaveLength(0);
   });
 
   it('fetches the key of an identity endpoint from ServerEndpoint with an Entra ID bearer token', async () => {
     const credential = stubCredential();
     const endpoint = identityEndpoint();
-    const key = await signingKeyFor(endpoint, { credential });
+    const key = await getSigningKey(endpoint, { credential });
     expect(key).toEqual({ key: 'fetched-key-1', kid: 'kid-1' });
     expect(credential.scopes).toEqual(['https://signalr.azure.com/.default']);
     expect(seen).toEqual([{ method: 'GET', url: '/api/v1/auth/accessKey', authorization: `Bearer ${ENTRA_TOKEN}` }]);
     // cached per endpoint
-    expect(await signingKeyFor(endpoint)).toBe(key);
+    expect(await getSigningKey(endpoint)).toBe(key);
     expect(seen).toHaveLength(1);
   });
 
-  it('keeps the ServerEndpoint path and uses the credential set with setCredentialFor', async () => {
+  it('keeps the ServerEndpoint path and uses the credential set with setCredential', async () => {
     const endpoint = identityEndpoint('/signalr/');
     const credential = stubCredential('other-token');
-    setCredentialFor(endpoint, credential);
-    await signingKeyFor(endpoint);
+    setCredential(endpoint, credential);
+    await getSigningKey(endpoint);
     expect(seen).toEqual([{ method: 'GET', url: '/signalr/api/v1/auth/accessKey', authorization: 'Bearer other-token' }]);
   });
 
   it('shares one fetch between concurrent callers', async () => {
     const endpoint = identityEndpoint();
-    const keys = await Promise.all(Array.from({ length: 8 }, () => signingKeyFor(endpoint, { credential: stubCredential() })));
+    const keys = await Promise.all(Array.from({ length: 8 }, () => getSigningKey(endpoint, { credential: stubCredential() })));
     expect(new Set(keys).size).toBe(1);
     expect(seen).toHaveLength(1);
   });

@@ -1,5 +1,5 @@
 import { ServerlessHubError } from '../errors/serverless-hub-error.js';
-import { credentialFor, SIGNALR_ENTRA_SCOPE } from './identity-credential.js';
+import { getCredential, SIGNALR_ENTRA_SCOPE } from './identity-credential.js';
 import type { TokenCredential } from './identity-credential.js';
 import type { ServiceEndpoint } from './service-endpoint.js';
 import { errorMessage } from '../errors/describe-error.js';
@@ -9,7 +9,7 @@ import { errorMessage } from '../errors/describe-error.js';
  *
  * @example
  * ```ts
- * const { key, kid }: SigningKey = await signingKeyFor(endpoint);
+ * const { key, kid }: SigningKey = await getSigningKey(endpoint);
  * ```
  */
 export interface SigningKey {
@@ -26,11 +26,11 @@ export interface SigningKey {
  * ```ts
  * import { ManagedIdentityCredential } from '@azure/identity';
  * const options: AccessKeyOptions = { credential: new ManagedIdentityCredential(), timeoutMs: 10_000 };
- * await signingKeyFor(endpoint, options);
+ * await getSigningKey(endpoint, options);
  * ```
  */
 export interface AccessKeyOptions {
-  /** The Entra ID credential; defaults to `credentialFor(endpoint)`. */
+  /** The Entra ID credential; defaults to `getCredential(endpoint)`. */
   readonly credential?: TokenCredential;
   /** Time limit of each attempt (Entra token, then the HTTP call), in ms. Default 30 000. */
   readonly timeoutMs?: number;
@@ -234,7 +234,7 @@ export class EntraAccessKey {
   }
 
   private async fetchKey(): Promise<SigningKey> {
-    const credential = this.options.credential ?? (await credentialFor(this.endpoint));
+    const credential = this.options.credential ?? (await getCredential(this.endpoint));
     let lastError: unknown;
     for (let attempt = 1; attempt <= ATTEMPTS; attempt++) {
       if (attempt > 1) await sleep(this.retryDelayMs * (attempt - 1));
@@ -316,11 +316,11 @@ const keySigningKeys = new WeakMap<ServiceEndpoint, SigningKey>();
  *
  * @example
  * ```ts
- * const { key, kid } = await signingKeyFor(endpointFromSettings());
+ * const { key, kid } = await getSigningKey(endpointFromSettings());
  * const token = await signAccessToken({ audience, key, ...(kid === undefined ? {} : { kid }), lifetimeSeconds: 3600 });
  * ```
  */
-export function signingKeyFor(endpoint: ServiceEndpoint, options?: AccessKeyOptions): Promise<SigningKey> {
+export function getSigningKey(endpoint: ServiceEndpoint, options?: AccessKeyOptions): Promise<SigningKey> {
   const { auth } = endpoint;
   if (auth.type === 'key') {
     let signingKey = keySigningKeys.get(endpoint);

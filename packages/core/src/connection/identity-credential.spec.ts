@@ -2,7 +2,7 @@ import * as identity from '@azure/identity';
 import { describe, expect, it } from 'vitest';
 import { ServerlessHubError } from '../errors/serverless-hub-error.js';
 import { parseConnectionString } from './connection-string.js';
-import { createIdentityCredential, credentialFor, setCredentialFor, SIGNALR_ENTRA_SCOPE } from './identity-credential.js';
+import { createIdentityCredential, getCredential, setCredential, SIGNALR_ENTRA_SCOPE } from './identity-credential.js';
 import type { IdentityModule, TokenCredential } from './identity-credential.js';
 import type { ServiceAuth } from './service-endpoint.js';
 
@@ -95,31 +95,31 @@ describe('createIdentityCredential', () => {
   });
 });
 
-describe('credentialFor / setCredentialFor', () => {
+describe('getCredential / setCredential', () => {
   it('builds the credential once per endpoint', async () => {
     const endpoint = parseConnectionString('Endpoint=https://a.b;AuthType=azure.msi');
-    const first = await credentialFor(endpoint);
+    const first = await getCredential(endpoint);
     expect(first).toBeInstanceOf(identity.ManagedIdentityCredential);
-    expect(await credentialFor(endpoint)).toBe(first);
+    expect(await getCredential(endpoint)).toBe(first);
     const other = parseConnectionString('Endpoint=https://a.b;AuthType=azure.msi');
-    expect(await credentialFor(other)).not.toBe(first);
+    expect(await getCredential(other)).not.toBe(first);
   });
 
   it('returns a credential set for the endpoint', async () => {
     const endpoint = parseConnectionString('Endpoint=https://a.b;AuthType=azure');
     const stub: TokenCredential = { getToken: () => Promise.resolve({ token: 't', expiresOnTimestamp: 0 }) };
-    setCredentialFor(endpoint, stub);
-    expect(await credentialFor(endpoint)).toBe(stub);
+    setCredential(endpoint, stub);
+    expect(await getCredential(endpoint)).toBe(stub);
     expect(() => {
-      setCredentialFor(endpoint, {} as TokenCredential);
+      setCredential(endpoint, {} as TokenCredential);
     }).toThrow(ServerlessHubError);
   });
 
   it('fails for key endpoints and does not cache the failure', async () => {
     const endpoint = parseConnectionString('Endpoint=https://a.b;AccessKey=k');
-    await expect(credentialFor(endpoint)).rejects.toMatchObject({ code: 'IDENTITY_UNAVAILABLE' });
+    await expect(getCredential(endpoint)).rejects.toMatchObject({ code: 'IDENTITY_UNAVAILABLE' });
     const stub: TokenCredential = { getToken: () => Promise.resolve(null) };
-    setCredentialFor(endpoint, stub);
-    expect(await credentialFor(endpoint)).toBe(stub);
+    setCredential(endpoint, stub);
+    expect(await getCredential(endpoint)).toBe(stub);
   });
 });

@@ -7,7 +7,7 @@ import type { ServiceAuth, ServiceEndpoint } from './service-endpoint.js';
  *
  * @example
  * ```ts
- * const entraToken = await (await credentialFor(endpoint)).getToken(SIGNALR_ENTRA_SCOPE);
+ * const entraToken = await (await getCredential(endpoint)).getToken(SIGNALR_ENTRA_SCOPE);
  * ```
  */
 export const SIGNALR_ENTRA_SCOPE = 'https://signalr.azure.com/.default';
@@ -127,7 +127,7 @@ const credentials = new WeakMap<ServiceEndpoint, Promise<TokenCredential>>();
 
 /**
  * The Microsoft Entra ID credential of an identity-based endpoint, built once per endpoint and
- * shared by the access-key provider and the REST client. Call {@link setCredentialFor} first to
+ * shared by the access-key provider and the REST client. Call {@link setCredential} first to
  * use a credential of your own (another `@azure/identity` class, or a stub in tests).
  *
  * @throws {@link ServerlessHubError} `IDENTITY_UNAVAILABLE` when the endpoint uses an AccessKey or
@@ -137,12 +137,12 @@ const credentials = new WeakMap<ServiceEndpoint, Promise<TokenCredential>>();
  * ```ts
  * const endpoint = endpointFromSettings();
  * if (endpoint.auth.type !== 'key') {
- *   const credential = await credentialFor(endpoint);
+ *   const credential = await getCredential(endpoint);
  *   const entraToken = await credential.getToken(SIGNALR_ENTRA_SCOPE);
  * }
  * ```
  */
-export function credentialFor(endpoint: ServiceEndpoint): Promise<TokenCredential> {
+export function getCredential(endpoint: ServiceEndpoint): Promise<TokenCredential> {
   let credential = credentials.get(endpoint);
   if (credential === undefined) {
     credential = createIdentityCredential(endpoint.auth);
@@ -156,18 +156,18 @@ export function credentialFor(endpoint: ServiceEndpoint): Promise<TokenCredentia
 }
 
 /**
- * Makes {@link credentialFor} (and with it access-key fetching and REST calls) use the given
+ * Makes {@link getCredential} (and with it access-key fetching and REST calls) use the given
  * credential for this endpoint instead of the one its `AuthType` describes.
  *
  * @example
  * ```ts
  * import { WorkloadIdentityCredential } from '@azure/identity';
- * setCredentialFor(endpointFromSettings(), new WorkloadIdentityCredential());
+ * setCredential(endpointFromSettings(), new WorkloadIdentityCredential());
  * ```
  */
-export function setCredentialFor(endpoint: ServiceEndpoint, credential: TokenCredential): void {
+export function setCredential(endpoint: ServiceEndpoint, credential: TokenCredential): void {
   if (typeof credential !== 'object' || typeof credential.getToken !== 'function') {
-    throw new ServerlessHubError('IDENTITY_UNAVAILABLE', 'setCredentialFor needs a credential with a getToken(scopes) method.');
+    throw new ServerlessHubError('IDENTITY_UNAVAILABLE', 'setCredential needs a credential with a getToken(scopes) method.');
   }
   credentials.set(endpoint, Promise.resolve(credential));
 }

@@ -5,7 +5,7 @@ import { decodeProtectedHeader, jwtVerify } from 'jose';
 import type { JWTPayload } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseConnectionString } from '../connection/connection-string.js';
-import { setCredentialFor } from '../connection/identity-credential.js';
+import { setCredential } from '../connection/identity-credential.js';
 import { negotiate } from './negotiate.js';
 import { rejectionOf } from '../__fixtures__/rejection-of.js';
 
@@ -206,7 +206,7 @@ describe('negotiate with an identity-based endpoint', () => {
 
   it('signs with the fetched key and sets its kid', async () => {
     const endpoint = parseConnectionString(`Endpoint=https://contoso.service.signalr.net;AuthType=azure;ServerEndpoint=${base}`);
-    setCredentialFor(endpoint, { getToken: () => Promise.resolve({ token: 'entra-token', expiresOnTimestamp: Date.now() + 3_600_000 }) });
+    setCredential(endpoint, { getToken: () => Promise.resolve({ token: 'entra-token', expiresOnTimestamp: Date.now() + 3_600_000 }) });
     const info = await negotiate(endpoint, 'chat', { userId: 'u' });
     expect(info.url).toBe('https://contoso.service.signalr.net/client/?hub=chat');
     expect(decodeProtectedHeader(info.accessToken)).toEqual({ alg: 'HS256', typ: 'JWT', kid: 'key-id-42' });

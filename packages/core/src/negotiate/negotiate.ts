@@ -1,4 +1,4 @@
-import { signingKeyFor } from '../connection/access-key-provider.js';
+import { getSigningKey } from '../connection/access-key-provider.js';
 import type { ServiceEndpoint } from '../connection/service-endpoint.js';
 import { ServerlessHubError } from '../errors/serverless-hub-error.js';
 import { signAccessTokenNow } from '../token/sign-access-token.js';
@@ -220,7 +220,7 @@ export async function negotiate(endpoint: ServiceEndpoint, hubName: string, opti
     isDiagnosticClient: checkFlag(options.isDiagnosticClient, 'isDiagnosticClient'),
     ...closeOnExpiration(options, now + lifetimeSeconds),
   });
-  const { key, kid } = await signingKeyFor(endpoint);
+  const { key, kid } = await getSigningKey(endpoint);
   const accessToken = signAccessTokenNow({
     audience: target.audience,
     key,

@@ -1,6 +1,6 @@
 import type { JWTPayload } from 'jose';
 import { decodeJwt } from 'jose/jwt/decode';
-import { signingKeyFor } from '../connection/access-key-provider.js';
+import { getSigningKey } from '../connection/access-key-provider.js';
 import { endpointFromSettings } from '../connection/endpoint-from-settings.js';
 import { namedEndpointsFromSettings } from '../connection/named-endpoints-from-settings.js';
 import type { ServiceEndpoint } from '../connection/service-endpoint.js';
@@ -113,7 +113,7 @@ export async function reconnectionOf(
     if (audience !== expected) continue;
     let key: string;
     try {
-      ({ key } = await signingKeyFor(endpoint));
+      ({ key } = await getSigningKey(endpoint));
     } catch {
       // An identity endpoint whose key cannot be fetched now cannot vouch for the token.
       continue;

@@ -36,7 +36,7 @@ export class EntraIdAuthorizer implements RestAuthorizer {
 
   /**
    * `credential` is called when a token is needed, not before (so `@azure/identity` loads lazily); it is
-   * expected to cache, as `credentialFor` does.
+   * expected to cache, as `getCredential` does.
    */
   constructor(credential: () => Promise<TokenCredential>, options: EntraIdAuthorizerOptions = {}) {
     this.#credential = credential;

@@ -1,5 +1,5 @@
 import type { Agent } from 'node:http';
-import { credentialFor } from '../connection/identity-credential.js';
+import { getCredential } from '../connection/identity-credential.js';
 import type { TokenCredential } from '../connection/identity-credential.js';
 import type { ServiceEndpoint } from '../connection/service-endpoint.js';
 import { describeValue } from '../errors/describe-value.js';
@@ -46,7 +46,7 @@ export interface ServiceHubClientOptions {
   readonly retry?: RestRetryOptions | false;
   /**
    * For identity-based connection strings (`AuthType`): the Microsoft Entra ID credential. Default: the
-   * one `credentialFor(endpoint)` builds from the connection string (loading `@azure/identity` lazily).
+   * one `getCredential(endpoint)` builds from the connection string (loading `@azure/identity` lazily).
    */
   readonly credential?: TokenCredential;
   /** HTTP agent (e.g. for a proxy). Default: a shared keep-alive agent per scheme. */
@@ -67,7 +67,7 @@ const sharedAuthorizers = new WeakMap<ServiceEndpoint, RestAuthorizer>();
 function createAuthorizer(endpoint: ServiceEndpoint, credential: TokenCredential | undefined): RestAuthorizer {
   if (endpoint.auth.type === 'key') return new AccessKeyAuthorizer(endpoint.auth.accessKey);
   if (credential !== undefined) return new EntraIdAuthorizer(() => Promise.resolve(credential));
-  return new EntraIdAuthorizer(() => credentialFor(endpoint));
+  return new EntraIdAuthorizer(() => getCredential(endpoint));
 }
 
 function authorizerFor(endpoint: ServiceEndpoint, credential: TokenCredential | undefined): RestAuthorizer {
