@@ -13,6 +13,7 @@ export type {
   UpstreamRequest,
 } from './upstream-dispatcher.js';
 export { createHubInvocationContext } from './hub-invocation-context.js';
+export { argumentCountMessage } from '../hub/argument-count-message.js';
 export type { HubInvocationContextInit } from './hub-invocation-context.js';
 
 // adapters

@@ -1,6 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { endpointFromSettings } from '@serverless-hub/core';
-import { createSignatureValidator, errorMessage, parseClaimsHeader } from '@serverless-hub/core/upstream';
+import { argumentCountMessage, createSignatureValidator, errorMessage, parseClaimsHeader } from '@serverless-hub/core/upstream';
 import { hubProtocolByContentType, MessageType } from '@serverless-hub/core/protocol';
 import type { HubProtocol } from '@serverless-hub/core/protocol';
 import type { EmulatorLogger } from '../logging/emulator-logger.js';
@@ -154,7 +154,7 @@ export async function handleSignalRWebhook(
 
   const names = binding.parameterNames;
   if (Array.isArray(names) && protocol !== undefined && names.length !== args.length) {
-    return complete({ error: `The function accept ${names.length} arguments but message provided ${args.length}.` });
+    return complete({ error: argumentCountMessage(names.length, args.length) });
   }
 
   const headers: Record<string, string> = {};
