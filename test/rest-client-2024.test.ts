@@ -5,28 +5,12 @@
 // `continuationToken` → 200 GroupMemberPagedValues), each with `api-version=2024-12-01` and the error
 // answers (`default: ErrorDetail` with `x-ms-error-code`) of the spec. The answers below follow the spec's
 // examples (HubProxyV20241201_InvokeClientConnection, HubProxyV20241201_ListConnectionsInGroup).
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { ServerlessHubError, ServiceHubClient } from '@serverless-hub/core';
-import { FakeRestService } from './rest-fake-service.js';
-import type { RecordedRequest } from './rest-fake-service.js';
+import { client, expectValidToken, only, service, useRestClientFixture } from './rest-client-fixture.js';
 import { rejectionOf } from '../packages/core/src/__fixtures__/rejection-of.js';
 
-let service: FakeRestService;
-let client: ServiceHubClient;
-
-beforeEach(async () => {
-  service = await FakeRestService.start();
-  client = new ServiceHubClient(service.endpoint(), 'Chat', { retry: { delayMs: 1 } });
-});
-
-afterEach(async () => {
-  await service.close();
-});
-
-function only(): RecordedRequest {
-  expect(service.requests).toHaveLength(1);
-  return service.requests[0]!;
-}
+useRestClientFixture();
 
 function errorReply(status: number, errorCode: string, message: string): { status: number; errorCode: string; body: string } {
   return { status, errorCode, body: JSON.stringify({ code: errorCode, message }) };
@@ -42,8 +26,7 @@ describe('POST /api/hubs/{hub}/connections/{connectionId}/:invoke', () => {
     expect(request.rawQuery).toBe('api-version=2024-12-01');
     expect(request.headers['content-type']).toBe('application/json; charset=utf-8');
     expect(JSON.parse(request.body)).toEqual({ target: 'localTime', arguments: ['utc', 2] });
-    expect(request.tokenError).toBeUndefined();
-    expect(request.token?.aud).toBe(`${service.url}${request.path}`);
+    expectValidToken(request);
   });
 
   it('puts the application before the api-version', async () => {

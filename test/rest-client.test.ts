@@ -1,42 +1,16 @@
 // The REST client against a local server that checks every request as the service would: verb, path,
 // query, body, token signature, audience and expiry, and answers as the service does.
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { JsonHubProtocol, NullLogger } from '@microsoft/signalr';
 import type { InvocationMessage } from '@microsoft/signalr';
 import { MessagePackHubProtocol } from '@microsoft/signalr-protocol-msgpack';
 import { ServerlessHubError, ServiceHubClient } from '@serverless-hub/core';
 import { decodeProtocolPayloadMap, PRODUCT_INFO } from '@serverless-hub/core/protocol';
 import type { ServiceEndpoint } from '@serverless-hub/core';
-import { FakeRestService } from './rest-fake-service.js';
-import type { RecordedRequest } from './rest-fake-service.js';
+import { client, expectValidToken, only, service, useRestClientFixture } from './rest-client-fixture.js';
 import { rejectionOf } from '../packages/core/src/__fixtures__/rejection-of.js';
 
-let service: FakeRestService;
-let client: ServiceHubClient;
-
-beforeEach(async () => {
-  service = await FakeRestService.start();
-  client = new ServiceHubClient(service.endpoint(), 'Chat', { retry: { delayMs: 1 } });
-});
-
-afterEach(async () => {
-  await service.close();
-});
-
-function only(): RecordedRequest {
-  expect(service.requests).toHaveLength(1);
-  return service.requests[0]!;
-}
-
-/** Checks the request's token: verified by the fake against the access key, audience = URL without query, one-hour lifetime. */
-function expectValidToken(request: RecordedRequest): void {
-  expect(request.tokenError).toBeUndefined();
-  expect(request.token?.aud).toBe(`${service.url}${request.path}`);
-  const { exp, iat, nbf } = request.token!;
-  expect(exp! - iat!).toBe(3600);
-  expect(nbf).toBe(iat);
-  expect(exp! * 1000).toBeGreaterThan(Date.now());
-}
+useRestClientFixture();
 
 describe('sends: every target, with verb, path, query, body and token', () => {
   const cases: [string, (c: ServiceHubClient) => Promise<void>, string, string][] = [
