@@ -16,6 +16,7 @@ import {
   ServerlessHubError,
   Signal,
   UseFilters,
+  createClaimsVerifier,
   denyUpstream,
   registerHubs,
 } from '@serverless-hub/core';
@@ -585,6 +586,7 @@ describe('filters', () => {
 
 describe('negotiate', () => {
   const SECRET = 'negotiate-test-secret-0123456789abcdef';
+  const bearer = createClaimsVerifier({ secret: SECRET });
   const keyBytes = new TextEncoder().encode(KEY);
 
   async function verified(accessToken: string, hub: string): Promise<Record<string, unknown>> {
@@ -606,7 +608,7 @@ describe('negotiate', () => {
       if (mode === 'deny') denyUpstream('banned');
       expect(functionContext).toBeInstanceOf(InvocationContext);
       const authorization = request.headers.get('authorization');
-      const claims = authorization === null ? undefined : await this.getClaims(request, { secret: SECRET });
+      const claims = authorization === null ? undefined : await this.getClaims(request, bearer);
       return this.negotiate({
         ...(request.headers.get('x-user') === null ? {} : { userId: request.headers.get('x-user')! }),
         ...(claims === undefined ? {} : { claims: { role: String(claims.role) } }),

@@ -5,13 +5,14 @@
 import type { HttpRequest } from '@azure/functions';
 import { decodeJwt } from 'jose';
 import { afterEach, describe, expect, it } from 'vitest';
-import { Hub, Negotiate, ServerlessHub } from '@serverless-hub/core';
+import { Hub, Negotiate, ServerlessHub, createClaimsVerifier } from '@serverless-hub/core';
 import type { Reconnection } from '@serverless-hub/core';
 import { createHubTestBed } from '@serverless-hub/core/testing';
 import type { HubTestBed } from '@serverless-hub/core/testing';
 import { signAccessToken } from '../packages/core/src/token/sign-access-token.js';
 
 const SECRET = 'app-secret-0123456789abcdef0123456789';
+const bearer = createClaimsVerifier({ secret: SECRET });
 const KEY = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789ABCDEFGH';
 
 interface Seen {
@@ -29,7 +30,7 @@ class Secure extends ServerlessHub {
     const record: Seen = { reconnection: this.reconnection, authorization };
     seen.push(record);
     // An app that requires its own token on every negotiate: the reconnect must not fail here.
-    const claims = await this.getClaims(request, { secret: SECRET });
+    const claims = await this.getClaims(request, bearer);
     record.claims = claims;
     const carryOver = request.headers.get('x-carry-over') !== 'false';
     return this.negotiate({ userId: request.headers.get('x-user') ?? 'from-header', claims: { admin: String(claims.admin === true) }, carryOver });

@@ -18,7 +18,7 @@ import {
   ServiceHubClient,
   decodeClaimsUnverified,
   endpointFromSettings,
-  getClaims,
+  createClaimsVerifier,
   negotiate,
   parseConnectionString,
   registerHubs,
@@ -136,10 +136,10 @@ describe('secrets never appear in logs, errors or responses', () => {
     const endpoint = parseConnectionString(CONNECTION_STRING);
     const info = await settle('negotiate', negotiate(endpoint, 'chat', { userId: 'alice', claims: { role: 'admin' } }));
     const token = (info as { accessToken: string }).accessToken;
-    await settle('getClaims (other key)', getClaims(`Bearer ${token}`, { secret: 'another-secret-key-of-some-length' }));
-    await settle('getClaims (expired)', getClaims(await signAccessToken({ audience: 'a', key: ACCESS_KEY, lifetimeSeconds: 1, now: 1 }), { secret: ACCESS_KEY }));
-    await settle('getClaims (wrong audience)', getClaims(token, { secret: ACCESS_KEY, audience: 'https://elsewhere' }));
-    await settle('getClaims (options)', getClaims(token, { secret: ACCESS_KEY, clockToleranceSeconds: -1 }));
+    await settle('verify (other key)', createClaimsVerifier({ secret: 'another-secret-key-of-some-length' }).verify(`Bearer ${token}`));
+    await settle('verify (expired)', createClaimsVerifier({ secret: ACCESS_KEY }).verify(await signAccessToken({ audience: 'a', key: ACCESS_KEY, lifetimeSeconds: 1, now: 1 })));
+    await settle('verify (wrong audience)', createClaimsVerifier({ secret: ACCESS_KEY, audience: 'https://elsewhere' }).verify(token));
+    attempt('createClaimsVerifier (options)', () => createClaimsVerifier({ secret: ACCESS_KEY, clockToleranceSeconds: -1 }));
     attempt('decodeClaimsUnverified', () => decodeClaimsUnverified(`Basic ${ACCESS_KEY}`));
     attempt('decodeClaimsUnverified', () => decodeClaimsUnverified(ACCESS_KEY));
     await settle('negotiate (bad hub)', negotiate(endpoint, '9 bad hub', { userId: 'u' }));

@@ -28,12 +28,12 @@ export type { Claim, ClaimsInput } from './negotiate/client-claims.js';
 export { isValidHubName } from './hub/hub-name.js';
 export { compileBindingExpression } from './negotiate/binding-expression.js';
 export type { BindingValue, NegotiateRequest } from './negotiate/binding-expression.js';
-export { SignalRConnectionInfo, createSignalRConnectionInfo, negotiateFromRequest } from './negotiate/connection-info.js';
+export { SignalRConnectionInfo, createSignalRConnectionInfo } from './negotiate/connection-info.js';
 export type { ConnectionInfoOptions } from './negotiate/connection-info.js';
 export { reconnectionOf } from './negotiate/reconnection.js';
 export type { Reconnection } from './negotiate/reconnection.js';
-export { getClaims } from './auth/get-claims.js';
-export type { GetClaimsOptions, JwksVerification, SecretVerification } from './auth/get-claims.js';
+export { createClaimsVerifier } from './auth/claims-verifier.js';
+export type { ClaimsVerifier, ClaimsVerifierOptions, JwksVerification, SecretVerification } from './auth/claims-verifier.js';
 export { decodeClaimsUnverified } from './auth/decode-claims-unverified.js';
 
 // what a hub method sees of the call, and how it answers

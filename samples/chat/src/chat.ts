@@ -1,6 +1,6 @@
 import type { HttpRequest } from '@azure/functions';
-import { Hub, HubError, Negotiate, ServerlessHub, ServerlessHubError, UseFilters, Validate } from '@serverless-hub/core';
-import type { ConnectionInfo, SecretVerification } from '@serverless-hub/core';
+import { Hub, HubError, Negotiate, ServerlessHub, ServerlessHubError, UseFilters, Validate, createClaimsVerifier } from '@serverless-hub/core';
+import type { ClaimsVerifier, ConnectionInfo } from '@serverless-hub/core';
 import { adminOnly } from './admin-only.js';
 import { MAX_NAME_LENGTH, chatName, messageText } from './chat-input.js';
 import { claimsFromToken } from './claims-from-token.js';
@@ -50,11 +50,10 @@ export interface Identity {
 /** The app setting holding the HS256 secret that bearer tokens given to negotiate are signed with. */
 export const AUTH_SECRET_SETTING = 'CHAT_AUTH_SECRET';
 
-// Read per negotiate (a cheap lookup), so that a rotated secret applies without a restart; the options
-// object is cached per secret because getClaims prepares each options object once.
-let verification: { readonly secret: string; readonly options: SecretVerification } | undefined;
-
-function bearerVerification(): SecretVerification {
+// Read per negotiate (a cheap lookup), so that tests and a changed setting apply without a reload. An
+// HMAC verifier holds nothing but the encoded secret, so making one for each negotiate that carries a
+// token costs no more than a cache would (a JWKS verifier, which keeps fetched keys, is made once).
+function bearerVerifier(): ClaimsVerifier {
   const secret = process.env[AUTH_SECRET_SETTING] ?? '';
   if (secret.trim() === '') {
     // A server-side configuration fault (500, logged), not the caller's: no token can be verified.
@@ -63,11 +62,8 @@ function bearerVerification(): SecretVerification {
       `A bearer token was sent to negotiate, but the app setting ${AUTH_SECRET_SETTING} is not set: set it to the HS256 secret the tokens are signed with.`,
     );
   }
-  if (verification?.secret !== secret) {
-    // The contract is HS256: a token signed with another algorithm is refused even with the right secret.
-    verification = { secret, options: { secret, algorithms: ['HS256'] } };
-  }
-  return verification.options;
+  // The contract is HS256: a token signed with another algorithm is refused even with the right secret.
+  return createClaimsVerifier({ secret, algorithms: ['HS256'] });
 }
 
 /** The claims of a bearer token the chat reads (`adminOnly`, and the page's admin badge). */
@@ -106,7 +102,7 @@ export class Chat extends ServerlessHub<ChatClient> {
     }
     const authorization = header(request, 'authorization');
     // Only the claims the chat uses travel on: every claim copied is one more the service must pass on intact.
-    const claims = authorization === undefined ? undefined : claimsFromToken(await this.getClaims(authorization, bearerVerification()), USED_CLAIMS);
+    const claims = authorization === undefined ? undefined : claimsFromToken(await this.getClaims(authorization, bearerVerifier()), USED_CLAIMS);
     return this.negotiate({
       ...(userId === undefined ? {} : { userId }),
       ...(claims === undefined ? {} : { claims }),

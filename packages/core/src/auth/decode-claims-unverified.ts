@@ -8,7 +8,7 @@ import { bearerToken } from './bearer-token.js';
  * Reads the claims of a JWT **without verifying it** — the behavior of the official C# `GetClaims`
  * helper, kept for parity. UNSAFE for authentication: anyone can write a token with any claims.
  * Use it only when something trusted already verified the token (e.g. App Service authentication
- * put it in a header clients cannot set); otherwise use {@link getClaims}.
+ * put it in a header clients cannot set); otherwise verify it with {@link createClaimsVerifier}.
  *
  * @param authorization - The `Authorization` value (`Bearer ` is stripped) or the bare token.
  * @throws {@link ServerlessHubError} `TOKEN_INVALID` when the value is missing or not a JWT.

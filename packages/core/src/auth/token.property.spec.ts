@@ -1,4 +1,4 @@
-// Property tests of tokens: any claims signed with any access key by signAccessToken verify with getClaims
+// Property tests of tokens: any claims signed with any access key by signAccessToken verify with a claims verifier
 // and decode with decodeClaimsUnverified to the same claims; a mutated token is either refused with
 // TOKEN_INVALID or (base64url has spare bits) means exactly the original; any Authorization value gives
 // claims or TOKEN_INVALID; and no error message or detail contains the token or the key.
@@ -8,7 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { ServerlessHubError } from '../errors/serverless-hub-error.js';
 import { signAccessToken } from '../token/sign-access-token.js';
 import { decodeClaimsUnverified } from './decode-claims-unverified.js';
-import { getClaims } from './get-claims.js';
+import { createClaimsVerifier } from './claims-verifier.js';
 
 const RUNS = 100;
 const RESERVED = new Set(['aud', 'exp', 'iat', 'nbf', '__proto__']);
@@ -69,7 +69,7 @@ describe('token properties', () => {
     await fc.assert(
       fc.asyncProperty(claims, accessKey, audience, fc.constantFrom('HS256' as const, 'HS512' as const), async (extra, key, aud, algorithm) => {
         const token = await signAccessToken({ audience: aud, key, lifetimeSeconds: 600, claims: extra, algorithm });
-        const verified = await getClaims(`Bearer ${token}`, { secret: key, audience: aud });
+        const verified = await createClaimsVerifier({ secret: key, audience: aud }).verify(`Bearer ${token}`);
         const decoded = decodeClaimsUnverified(token);
         for (const payload of [verified, decoded]) {
           expect(payload.aud).toBe(aud);
@@ -87,9 +87,9 @@ describe('token properties', () => {
         const token = await signAccessToken({ audience: 'https://x.service.signalr.net/client/?hub=chat', key, lifetimeSeconds: 600, claims: extra, now: 1_700_000_000 });
         const original = decodeClaimsUnverified(token);
         const mutatedToken = mutate(token, list);
-        const error = await refusal(getClaims(mutatedToken, { secret: key, clockToleranceSeconds: 10 ** 10 }));
+        const error = await refusal(createClaimsVerifier({ secret: key, clockToleranceSeconds: 10 ** 10 }).verify(mutatedToken));
         if (error === undefined) {
-          const accepted: JWTPayload = await getClaims(mutatedToken, { secret: key, clockToleranceSeconds: 10 ** 10 });
+          const accepted: JWTPayload = await createClaimsVerifier({ secret: key, clockToleranceSeconds: 10 ** 10 }).verify(mutatedToken);
           expect(accepted).toEqual(original);
           return;
         }
@@ -112,7 +112,7 @@ describe('token properties', () => {
     const value = fc.oneof(anyText(60), fc.array(fc.oneof(pieces, fc.base64String({ maxLength: 12 })), { maxLength: 8 }).map((list) => list.join('')));
     await fc.assert(
       fc.asyncProperty(fc.option(value, { nil: undefined }), async (authorization) => {
-        const error = await refusal(getClaims(authorization, { secret: 'a-secret-key-for-property-tests' }));
+        const error = await refusal(createClaimsVerifier({ secret: 'a-secret-key-for-property-tests' }).verify(authorization));
         expect(error?.code).toBe('TOKEN_INVALID');
         if (error !== undefined && authorization !== undefined) expectNothingSecret(error, [authorization.trim()]);
         try {
@@ -130,7 +130,7 @@ describe('token properties', () => {
       fc.asyncProperty(accessKey, fc.integer({ min: 1, max: 10 ** 6 }), async (key, age) => {
         const now = Math.floor(Date.now() / 1000) - 600 - age;
         const token = await signAccessToken({ audience: 'a', key, lifetimeSeconds: 600, now });
-        const error = await refusal(getClaims(token, { secret: key }));
+        const error = await refusal(createClaimsVerifier({ secret: key }).verify(token));
         expect(error?.details?.['reason']).toBe('expired');
       }),
       { numRuns: 30 },

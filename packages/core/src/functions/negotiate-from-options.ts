@@ -1,6 +1,6 @@
 import { ServerlessHubError } from '../errors/serverless-hub-error.js';
 import type { HubDescriptor } from '../hub/hub-descriptor.js';
-import { negotiateFromRequest, createSignalRConnectionInfo } from '../negotiate/connection-info.js';
+import { createSignalRConnectionInfo } from '../negotiate/connection-info.js';
 import type { NegotiateFromRequest } from './negotiate-handler.js';
 import { errorMessage } from '../errors/describe-error.js';
 
@@ -26,5 +26,5 @@ export function negotiateFromOptions(descriptor: HubDescriptor): NegotiateFromRe
       { cause: error },
     );
   }
-  return (request) => negotiateFromRequest(request, connectionInfo);
+  return (request) => connectionInfo.negotiate(request);
 }

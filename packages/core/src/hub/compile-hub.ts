@@ -4,6 +4,7 @@ import {
   readHubMemberMetadata,
 } from '@serverless-hub/decorators';
 import type { EventMode, HubMemberMetadata, HubNegotiateOptions, HubOptions, ParameterMarker } from '@serverless-hub/decorators';
+import { HUB_NEGOTIATE_OPTION_NAMES } from '../negotiate/connection-info.js';
 import type { StandardSchemaV1 } from '@standard-schema/spec';
 import { resolveAppSettingReferences } from '../connection/app-setting-reference.js';
 import { describeValue } from '../errors/describe-value.js';
@@ -301,25 +302,15 @@ function settingName(value: unknown, label: string): string {
   return resolveAppSettingReferences(value, `@Hub connectionStringSetting of ${label}`);
 }
 
-const NEGOTIATE_OPTION_NAMES: ReadonlySet<string> = new Set([
-  'userId',
-  'idToken',
-  'claimTypeList',
-  'lifetime',
-  'enableDetailedErrors',
-  'isDiagnosticClient',
-  'closeOnAuthenticationExpiration',
-]);
-
 /** The shape only; values (binding expressions, lifetime bounds) are checked by the negotiate at registration. */
 function validateNegotiateOptions(value: unknown, label: string): HubNegotiateOptions | undefined {
   if (value === undefined) return undefined;
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-    throw definitionError(`@Hub negotiate options of ${label}: expected an object { ${[...NEGOTIATE_OPTION_NAMES].map((name) => `${name}?`).join(', ')} }.`);
+    throw definitionError(`@Hub negotiate options of ${label}: expected an object { ${[...HUB_NEGOTIATE_OPTION_NAMES].map((name) => `${name}?`).join(', ')} }.`);
   }
   for (const key of Object.keys(value)) {
-    if (!NEGOTIATE_OPTION_NAMES.has(key)) {
-      throw definitionError(`@Hub negotiate options of ${label}: unknown option "${key}" (known: ${[...NEGOTIATE_OPTION_NAMES].join(', ')}).`);
+    if (!HUB_NEGOTIATE_OPTION_NAMES.has(key)) {
+      throw definitionError(`@Hub negotiate options of ${label}: unknown option "${key}" (known: ${[...HUB_NEGOTIATE_OPTION_NAMES].join(', ')}).`);
     }
   }
   return Object.freeze({ ...(value as HubNegotiateOptions) });

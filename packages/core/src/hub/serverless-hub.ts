@@ -1,7 +1,6 @@
 import type { HttpRequest, InvocationContext } from '@azure/functions';
 import type { JWTPayload } from 'jose';
-import { getClaims } from '../auth/get-claims.js';
-import type { GetClaimsOptions } from '../auth/get-claims.js';
+import type { ClaimsVerifier } from '../auth/claims-verifier.js';
 import { ServerlessHubError } from '../errors/serverless-hub-error.js';
 import type { ClaimsInput } from '../negotiate/client-claims.js';
 import { negotiate } from '../negotiate/negotiate.js';
@@ -277,28 +276,30 @@ export abstract class ServerlessHub<TClient = unknown> {
 
   /**
    * Verifies a bearer JWT and returns its claims: pass the negotiate `HttpRequest` (its `Authorization`
-   * header is read), the header value, or the bare token; with `{ secret }` or `{ jwksUrl, issuer,
-   * audience }`. A missing or invalid token rejects with `TOKEN_INVALID`, which the negotiate function
+   * header is read), the header value, or the bare token, and the verifier made once with
+   * `createClaimsVerifier`. A missing or invalid token rejects with `TOKEN_INVALID`, which the negotiate function
    * answers with 401. On a reconnect (see {@link ServerlessHub.reconnection}), the request's token was the
    * service's own and has been taken off: the claims of that previous token are returned instead (none
    * when it had expired, which rejects as a request without a token does).
    *
    * @example
    * ```ts
+   * const bearer = createClaimsVerifier({ secret: process.env.AUTH_SECRET ?? '' });
+   *
    * @Negotiate()
    * async connect(request: HttpRequest) {
-   *   const claims = await this.getClaims(request, { secret: process.env.AUTH_SECRET ?? '' });
+   *   const claims = await this.getClaims(request, bearer);
    *   return this.negotiate({ userId: claims.sub, claims: { role: String(claims.role) } });
    * }
    * ```
    */
-  getClaims(authorization: HttpRequest | string | null | undefined, options: GetClaimsOptions): Promise<JWTPayload> {
+  getClaims(authorization: HttpRequest | string | null | undefined, verifier: ClaimsVerifier): Promise<JWTPayload> {
     const header = typeof authorization === 'object' && authorization !== null ? authorization.headers.get('authorization') : authorization;
     const reconnection = #invocation in this ? this.#invocation?.reconnection : undefined;
     if (reconnection?.expired === false && (header === null || header === undefined || header === '')) {
       return Promise.resolve({ ...reconnection.claims } as JWTPayload);
     }
-    return getClaims(header, options);
+    return verifier.verify(header);
   }
 
   /**

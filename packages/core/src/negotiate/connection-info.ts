@@ -1,7 +1,7 @@
 import type { JWTPayload } from 'jose';
+import type { HubNegotiateOptions } from '@serverless-hub/decorators';
 import { decodeClaimsUnverified } from '../auth/decode-claims-unverified.js';
-import { checkGetClaimsOptions, getClaims } from '../auth/get-claims.js';
-import type { GetClaimsOptions } from '../auth/get-claims.js';
+import type { ClaimsVerifier } from '../auth/claims-verifier.js';
 import { resolveAppSettingReferences } from '../connection/app-setting-reference.js';
 import { DEFAULT_CONNECTION_SETTING, endpointFromSettings } from '../connection/endpoint-from-settings.js';
 import { ServerlessHubError } from '../errors/serverless-hub-error.js';
@@ -15,46 +15,55 @@ import { takeReconnection } from './reconnection.js';
 import type { ConnectionInfo } from './negotiate.js';
 
 /**
- * The options of the official `SignalRConnectionInfo` input binding, for {@link negotiateFromRequest}.
- * `userId` and `idToken` are literals or binding expressions over the negotiate request:
+ * The options of the official `SignalRConnectionInfo` input binding, for {@link createSignalRConnectionInfo}:
+ * a hub's `@Hub({ negotiate })` options plus the hub, its connection setting and an optional verifier of
+ * the idToken. `userId` and `idToken` are literals or binding expressions over the negotiate request:
  * `{headers.NAME}` or `{query.NAME}`.
  *
  * @example
  * ```ts
- * const options: ConnectionInfoOptions = {
+ * const chat = createSignalRConnectionInfo({
  *   hubName: 'chat',
  *   userId: '{headers.x-ms-client-principal-id}',
  *   idToken: '{headers.x-ms-token-aad-id-token}',
  *   claimTypeList: ['name', 'roles'],
- * };
+ * });
  * ```
  */
-export interface ConnectionInfoOptions {
+export interface ConnectionInfoOptions extends HubNegotiateOptions {
   /** The hub clients connect to. */
   readonly hubName: string;
   /** The app setting holding the connection string. Default `AzureSignalRConnectionString`. */
   readonly connectionStringSetting?: string;
-  /** The user id; absent or empty at request time means an anonymous connection. */
-  readonly userId?: string;
   /**
-   * A JWT whose claims named in `claimTypeList` are added to the client token. Read without
-   * verification (as the official extension does) unless `verifyIdToken` is given: point it only at
-   * a value clients cannot forge, such as App Service authentication's `x-ms-token-aad-id-token`.
+   * Verifies the idToken instead of reading it unverified (as the official extension does, which is safe
+   * only for a value clients cannot forge, such as App Service authentication's `x-ms-token-aad-id-token`).
    */
-  readonly idToken?: string;
-  /** The idToken claim types to copy (exact names). Required with `idToken`. */
-  readonly claimTypeList?: readonly string[];
-  /** Token lifetime in seconds, 60 to 86 400. Default 3600. */
-  readonly lifetime?: number;
-  /** Verify the idToken with {@link getClaims} instead of reading it unverified. */
-  readonly verifyIdToken?: GetClaimsOptions;
-  /** Asks the service to send detailed errors to the client (`asrs.s.derror`). */
-  readonly enableDetailedErrors?: boolean;
-  /** Marks the connection as a diagnostic client (`asrs.s.dc`, C# `IsDiagnosticClient`). */
-  readonly isDiagnosticClient?: boolean;
-  /** Closes the connection when its access token expires (`asrs.s.coae`, C# `CloseOnAuthenticationExpiration`). */
-  readonly closeOnAuthenticationExpiration?: boolean;
+  readonly verifyIdToken?: ClaimsVerifier;
 }
+
+// The option names, one list per shape, checked against the interfaces by the compiler: a name added to
+// an interface but not here (or the reverse) does not compile. The hub compiler checks @Hub negotiate
+// options against the first; every SignalRConnectionInfo against the second.
+const HUB_NEGOTIATE_OPTIONS: Readonly<Record<keyof HubNegotiateOptions, true>> = {
+  userId: true,
+  idToken: true,
+  claimTypeList: true,
+  lifetime: true,
+  enableDetailedErrors: true,
+  isDiagnosticClient: true,
+  closeOnAuthenticationExpiration: true,
+};
+const CONNECTION_INFO_OPTIONS: Readonly<Record<keyof ConnectionInfoOptions, true>> = {
+  ...HUB_NEGOTIATE_OPTIONS,
+  hubName: true,
+  connectionStringSetting: true,
+  verifyIdToken: true,
+};
+
+/** The names of the `@Hub({ negotiate })` options. Internal: the hub compiler checks hub options with it. */
+export const HUB_NEGOTIATE_OPTION_NAMES: ReadonlySet<string> = new Set(Object.keys(HUB_NEGOTIATE_OPTIONS));
+const CONNECTION_INFO_OPTION_NAMES: ReadonlySet<string> = new Set(Object.keys(CONNECTION_INFO_OPTIONS));
 
 function invalidOptions(message: string): ServerlessHubError {
   return new ServerlessHubError('NEGOTIATE_OPTIONS_INVALID', `Invalid SignalR connection info options: ${message}`);
@@ -79,11 +88,11 @@ function withoutAuthorization(request: NegotiateRequest): NegotiateRequest {
 
 /**
  * Validated, compiled {@link ConnectionInfoOptions}: create once at start-up with
- * {@link createSignalRConnectionInfo}, use for every request.
+ * {@link createSignalRConnectionInfo}, negotiate with it for every request.
  *
  * @example
  * ```ts
- * const chat: SignalRConnectionInfo = createSignalRConnectionInfo({ hubName: 'chat', userId: '{query.user}' });
+ * const chat = createSignalRConnectionInfo({ hubName: 'chat', userId: '{query.user}' });
  * const info = await chat.negotiate(request);
  * ```
  */
@@ -94,7 +103,7 @@ export class SignalRConnectionInfo {
   readonly #idToken: BindingValue | undefined;
   readonly #claimTypes: ReadonlySet<string>;
   readonly #lifetime: number;
-  readonly #verifyIdToken: GetClaimsOptions | undefined;
+  readonly #verifyIdToken: ClaimsVerifier | undefined;
   readonly #enableDetailedErrors: boolean;
   readonly #isDiagnosticClient: boolean;
   readonly #closeOnAuthenticationExpiration: boolean;
@@ -104,6 +113,9 @@ export class SignalRConnectionInfo {
     const raw: unknown = options;
     if (typeof raw !== 'object' || raw === null) throw invalidOptions('pass an object such as { hubName: "chat" }.');
     const o = raw as Partial<Record<keyof ConnectionInfoOptions, unknown>>;
+    for (const key of Object.keys(o)) {
+      if (!CONNECTION_INFO_OPTION_NAMES.has(key)) throw invalidOptions(`unknown option "${key}" (known: ${[...CONNECTION_INFO_OPTION_NAMES].join(', ')}).`);
+    }
 
     assertHubName(o.hubName);
     this.hubName = o.hubName;
@@ -145,8 +157,11 @@ export class SignalRConnectionInfo {
 
     if (o.verifyIdToken !== undefined) {
       if (this.#idToken === undefined) throw invalidOptions('verifyIdToken needs idToken.');
-      checkGetClaimsOptions(o.verifyIdToken as GetClaimsOptions);
-      this.#verifyIdToken = o.verifyIdToken as GetClaimsOptions;
+      const verifier = o.verifyIdToken;
+      if (typeof verifier !== 'object' || verifier === null || typeof (verifier as { verify?: unknown }).verify !== 'function') {
+        throw invalidOptions('verifyIdToken must be a verifier made with createClaimsVerifier({ jwksUrl, issuer, audience }) or createClaimsVerifier({ secret }).');
+      }
+      this.#verifyIdToken = verifier as ClaimsVerifier;
     }
 
     if (o.enableDetailedErrors !== undefined && typeof o.enableDetailedErrors !== 'boolean') {
@@ -160,7 +175,15 @@ export class SignalRConnectionInfo {
     this.#closeOnAuthenticationExpiration = o.closeOnAuthenticationExpiration === true;
   }
 
-  /** Negotiates for one request; see {@link negotiateFromRequest}. */
+  /**
+   * The negotiate answer for an HTTP request, as the official `SignalRConnectionInfo` input binding
+   * produces it: `{ url, accessToken }` for the hub, with the user id and idToken claims read from the
+   * request through the options' binding expressions.
+   *
+   * @param request - An `@azure/functions` `HttpRequest`, or anything with `headers.get` and a `query` `URLSearchParams`.
+   * @throws {@link ServerlessHubError} `SETTING_MISSING`, `CONNECTION_STRING_INVALID`, `TOKEN_INVALID` (a
+   * malformed or unverifiable idToken — answer 401), `CLAIMS_INVALID`, `TOKEN_TOO_LONG`, `ACCESS_KEY_UNAVAILABLE`.
+   */
   async negotiate(request: NegotiateRequest): Promise<ConnectionInfo> {
     const endpoint = endpointFromSettings(this.connectionStringSetting);
     // A reconnecting client's service token is not an idToken: taken off, it carries the previous identity.
@@ -184,7 +207,7 @@ export class SignalRConnectionInfo {
     const idToken = this.#idToken?.(request);
     if (idToken === undefined) return undefined;
     const payload: JWTPayload =
-      this.#verifyIdToken === undefined ? decodeClaimsUnverified(idToken) : await getClaims(idToken, this.#verifyIdToken);
+      this.#verifyIdToken === undefined ? decodeClaimsUnverified(idToken) : await this.#verifyIdToken.verify(idToken);
     const claims: Claim[] = [];
     for (const [type, value] of Object.entries(payload)) {
       if (!this.#claimTypes.has(type)) continue;
@@ -200,8 +223,7 @@ export class SignalRConnectionInfo {
  * Validates and compiles the options of the official `SignalRConnectionInfo` input binding once,
  * so a malformed option or binding expression fails at start-up, not on the first request.
  *
- * @throws {@link ServerlessHubError} `NEGOTIATE_OPTIONS_INVALID` naming the option; or
- * `AUTH_OPTIONS_INVALID` for unusable `verifyIdToken` options.
+ * @throws {@link ServerlessHubError} `NEGOTIATE_OPTIONS_INVALID` naming the option.
  *
  * @example
  * ```ts
@@ -209,52 +231,10 @@ export class SignalRConnectionInfo {
  * app.http('negotiate', {
  *   methods: ['POST'],
  *   authLevel: 'anonymous',
- *   handler: async (request) => ({ jsonBody: await negotiateFromRequest(request, chatConnection) }),
+ *   handler: async (request) => ({ jsonBody: await chatConnection.negotiate(request) }),
  * });
  * ```
  */
 export function createSignalRConnectionInfo(options: ConnectionInfoOptions): SignalRConnectionInfo {
   return new SignalRConnectionInfo(options);
-}
-
-const compiled = new WeakMap<ConnectionInfoOptions, SignalRConnectionInfo>();
-
-/**
- * The negotiate answer for an HTTP request, as the official `SignalRConnectionInfo` input binding
- * produces it: `{ url, accessToken }` for the hub, with the user id and idToken claims read from
- * the request through the options' binding expressions. Accepts options compiled with
- * {@link createSignalRConnectionInfo}, or plain options (compiled on first use and cached per object).
- *
- * @param request - An `@azure/functions` `HttpRequest`, or anything with `headers.get` and a `query` `URLSearchParams`.
- * @throws {@link ServerlessHubError} `NEGOTIATE_OPTIONS_INVALID`, `SETTING_MISSING`,
- * `CONNECTION_STRING_INVALID`, `TOKEN_INVALID` (a malformed or unverifiable idToken — answer 401),
- * `CLAIMS_INVALID`, `TOKEN_TOO_LONG`, `ACCESS_KEY_UNAVAILABLE`.
- *
- * @example
- * ```ts
- * app.http('negotiate', {
- *   methods: ['POST'],
- *   authLevel: 'anonymous',
- *   handler: async (request) => ({
- *     jsonBody: await negotiateFromRequest(request, {
- *       hubName: 'chat',
- *       userId: '{headers.x-ms-client-principal-id}',
- *       idToken: '{headers.x-ms-token-aad-id-token}',
- *       claimTypeList: ['name'],
- *     }),
- *   }),
- * });
- * ```
- */
-export async function negotiateFromRequest(
-  request: NegotiateRequest,
-  options: SignalRConnectionInfo | ConnectionInfoOptions,
-): Promise<ConnectionInfo> {
-  if (options instanceof SignalRConnectionInfo) return options.negotiate(request);
-  let connectionInfo = compiled.get(options);
-  if (connectionInfo === undefined) {
-    connectionInfo = new SignalRConnectionInfo(options);
-    compiled.set(options, connectionInfo);
-  }
-  return connectionInfo.negotiate(request);
 }

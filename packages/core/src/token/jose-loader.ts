@@ -1,6 +1,6 @@
 import type { createRemoteJWKSet, jwtVerify } from 'jose';
 
-/** jose's token verification: what getClaims and the Entra ID upstream validator use. */
+/** jose's token verification: what claims verifiers and the Entra ID upstream validator use. */
 export interface JoseVerifier {
   readonly jwtVerify: typeof jwtVerify;
   readonly createRemoteJWKSet: typeof createRemoteJWKSet;

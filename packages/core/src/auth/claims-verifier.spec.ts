@@ -6,8 +6,8 @@ import type { CryptoKey, JWTPayload } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ServerlessHubError } from '../errors/serverless-hub-error.js';
 import { decodeClaimsUnverified } from './decode-claims-unverified.js';
-import { getClaims } from './get-claims.js';
-import type { GetClaimsOptions } from './get-claims.js';
+import { createClaimsVerifier } from './claims-verifier.js';
+import type { ClaimsVerifierOptions } from './claims-verifier.js';
 import { rejectionOf } from '../__fixtures__/rejection-of.js';
 
 const SECRET = 'a-shared-secret-of-reasonable-length';
@@ -18,19 +18,24 @@ async function hsToken(claims: JWTPayload, secret = SECRET, alg = 'HS256', expir
   return new SignJWT(claims).setProtectedHeader({ alg, typ: 'JWT' }).setIssuedAt().setExpirationTime(expiresIn).sign(new TextEncoder().encode(secret));
 }
 
+/** One verification with a verifier made for it; option errors reject, as the verification's would. */
+async function verifyOnce(authorization: string | null | undefined, options: ClaimsVerifierOptions): Promise<JWTPayload> {
+  return createClaimsVerifier(options).verify(authorization);
+}
+
 function expectNoToken(error: ServerlessHubError, token: string): void {
   expect(error.message).not.toContain(token);
   expect(JSON.stringify(error.details)).not.toContain(token);
   for (const part of token.split('.')) if (part.length > 8) expect(error.message).not.toContain(part);
 }
 
-describe('getClaims with a shared secret', () => {
-  const options: GetClaimsOptions = { secret: SECRET };
+describe('createClaimsVerifier with a shared secret', () => {
+  const options: ClaimsVerifierOptions = { secret: SECRET };
 
   it('returns the claims of a valid token, with or without "Bearer "', async () => {
     const token = await hsToken({ sub: 'alice', role: ['a', 'b'] });
     for (const header of [`Bearer ${token}`, `bearer   ${token}`, token, `  Bearer ${token}  `]) {
-      const claims = await getClaims(header, options);
+      const claims = await verifyOnce(header, options);
       expect(claims.sub).toBe('alice');
       expect(claims.role).toEqual(['a', 'b']);
     }
@@ -38,7 +43,7 @@ describe('getClaims with a shared secret', () => {
 
   it('accepts HS384/HS512 and a secret given as bytes', async () => {
     const token = await hsToken({ sub: 'x' }, SECRET, 'HS512');
-    expect((await getClaims(token, { secret: new TextEncoder().encode(SECRET) })).sub).toBe('x');
+    expect((await verifyOnce(token, { secret: new TextEncoder().encode(SECRET) })).sub).toBe('x');
   });
 
   it.each([
@@ -47,13 +52,13 @@ describe('getClaims with a shared secret', () => {
     ['another scheme', 'Basic dXNlcjpwYXNz', 'malformed'],
     ['garbage', 'Bearer not-a-jwt', 'malformed'],
   ])('refuses a %s header', async (_, header, reason) => {
-    const error = await rejectionOf(getClaims(header, options));
+    const error = await rejectionOf(verifyOnce(header, options));
     expect(error.code).toBe('TOKEN_INVALID');
     expect(error.details).toEqual({ reason });
   });
 
   it('refuses a bad signature, an expired token, a wrong issuer or audience, a missing required claim', async () => {
-    const cases: [string, GetClaimsOptions, string, string][] = [
+    const cases: [string, ClaimsVerifierOptions, string, string][] = [
       [await hsToken({ sub: 'x' }, 'another-secret-of-some-length'), options, 'signature', 'signature'],
       [await hsToken({ sub: 'x' }, SECRET, 'HS256', Math.floor(Date.now() / 1000) - 60), options, 'expired', 'expired'],
       [await hsToken({ iss: 'https://evil', aud: AUDIENCE }), { secret: SECRET, issuer: ISSUER }, 'claim', '"iss"'],
@@ -62,7 +67,7 @@ describe('getClaims with a shared secret', () => {
       [await hsToken({ sub: 'x' }, SECRET, 'HS512'), { secret: SECRET, algorithms: ['HS256'] }, 'algorithm', 'algorithm'],
     ];
     for (const [token, verification, reason, fragment] of cases) {
-      const error = await rejectionOf(getClaims(`Bearer ${token}`, verification));
+      const error = await rejectionOf(verifyOnce(`Bearer ${token}`, verification));
       expect(error.code).toBe('TOKEN_INVALID');
       expect(error.details).toEqual({ reason });
       expect(error.message).toContain(fragment);
@@ -72,18 +77,17 @@ describe('getClaims with a shared secret', () => {
 
   it('tolerates clock skew when asked', async () => {
     const token = await hsToken({ sub: 'x' }, SECRET, 'HS256', Math.floor(Date.now() / 1000) - 30);
-    expect((await getClaims(token, { secret: SECRET, clockToleranceSeconds: 120 })).sub).toBe('x');
+    expect((await verifyOnce(token, { secret: SECRET, clockToleranceSeconds: 120 })).sub).toBe('x');
   });
 
   it('refuses an unsigned (alg none) token', async () => {
     const header = Buffer.from(JSON.stringify({ alg: 'none', typ: 'JWT' })).toString('base64url');
     const body = Buffer.from(JSON.stringify({ sub: 'admin', exp: Math.floor(Date.now() / 1000) + 600 })).toString('base64url');
-    const error = await rejectionOf(getClaims(`${header}.${body}.`, options));
+    const error = await rejectionOf(verifyOnce(`${header}.${body}.`, options));
     expect(error.code).toBe('TOKEN_INVALID');
   });
 
-  it('refuses unusable options with AUTH_OPTIONS_INVALID', async () => {
-    const token = await hsToken({ sub: 'x' });
+  it('refuses unusable options with AUTH_OPTIONS_INVALID when the verifier is made', () => {
     const bad: unknown[] = [
       {},
       { secret: '' },
@@ -98,12 +102,18 @@ describe('getClaims with a shared secret', () => {
       { jwksUrl: 'not a url', issuer: ISSUER, audience: AUDIENCE },
     ];
     for (const options of bad) {
-      expect((await rejectionOf(getClaims(token, options as GetClaimsOptions))).code).toBe('AUTH_OPTIONS_INVALID');
+      let thrown: unknown;
+      try {
+        createClaimsVerifier(options as ClaimsVerifierOptions);
+      } catch (error) {
+        thrown = error;
+      }
+      expect(ServerlessHubError.is(thrown, 'AUTH_OPTIONS_INVALID')).toBe(true);
     }
   });
 });
 
-describe('getClaims with a JWKS URL', () => {
+describe('createClaimsVerifier with a JWKS URL', () => {
   let server: Server;
   let jwksUrl: string;
   let privateKey: CryptoKey;
@@ -139,17 +149,17 @@ describe('getClaims with a JWKS URL', () => {
   }
 
   it('verifies against the provider keys and requires issuer and audience', async () => {
-    const options: GetClaimsOptions = { jwksUrl, issuer: ISSUER, audience: AUDIENCE };
+    const verifier = createClaimsVerifier({ jwksUrl, issuer: ISSUER, audience: AUDIENCE });
     const token = await rsToken({ iss: ISSUER, aud: AUDIENCE, sub: 'bob', name: 'Bob' });
-    const claims = await getClaims(`Bearer ${token}`, options);
+    const claims = await verifier.verify(`Bearer ${token}`);
     expect(claims).toMatchObject({ sub: 'bob', name: 'Bob', iss: ISSUER, aud: AUDIENCE });
-    // the key set is fetched once per URL, even across options objects
-    await getClaims(token, { jwksUrl, issuer: ISSUER, audience: [AUDIENCE, 'other'] });
+    // the verifier keeps the key set: fetched once, however many tokens it verifies
+    await verifier.verify(await rsToken({ iss: ISSUER, aud: AUDIENCE, sub: 'carol' }));
     expect(fetches).toBe(1);
   });
 
   it('refuses a token signed by another key, a wrong issuer, a wrong audience, an unknown kid', async () => {
-    const options: GetClaimsOptions = { jwksUrl, issuer: ISSUER, audience: AUDIENCE };
+    const options: ClaimsVerifierOptions = { jwksUrl, issuer: ISSUER, audience: AUDIENCE };
     const cases: [string, string][] = [
       [await rsToken({ iss: ISSUER, aud: AUDIENCE }, otherKey), 'signature'],
       [await rsToken({ iss: 'https://evil', aud: AUDIENCE }), 'claim'],
@@ -157,7 +167,7 @@ describe('getClaims with a JWKS URL', () => {
       [await rsToken({ iss: ISSUER, aud: AUDIENCE }, privateKey, 'key-unknown'), 'key'],
     ];
     for (const [token, reason] of cases) {
-      const error = await rejectionOf(getClaims(token, options));
+      const error = await rejectionOf(verifyOnce(token, options));
       expect(error.code).toBe('TOKEN_INVALID');
       expect(error.details).toEqual({ reason });
       expectNoToken(error, token);
@@ -166,20 +176,20 @@ describe('getClaims with a JWKS URL', () => {
 
   it('refuses an HMAC token signed with the public key material (algorithm confusion)', async () => {
     const token = await hsToken({ iss: ISSUER, aud: AUDIENCE }, 'public-key-as-secret');
-    const error = await rejectionOf(getClaims(token, { jwksUrl, issuer: ISSUER, audience: AUDIENCE }));
+    const error = await rejectionOf(verifyOnce(token, { jwksUrl, issuer: ISSUER, audience: AUDIENCE }));
     expect(error.details).toEqual({ reason: 'algorithm' });
   });
 
   it('reports an unreachable or broken JWKS as TOKEN_INVALID (unverifiable)', async () => {
     const token = await rsToken({ iss: ISSUER, aud: AUDIENCE });
-    const broken = await rejectionOf(getClaims(token, { jwksUrl: jwksUrl.replace('/keys', '/broken'), issuer: ISSUER, audience: AUDIENCE }));
+    const broken = await rejectionOf(verifyOnce(token, { jwksUrl: jwksUrl.replace('/keys', '/broken'), issuer: ISSUER, audience: AUDIENCE }));
     expect(broken.code).toBe('TOKEN_INVALID');
     expect(broken.details).toEqual({ reason: 'jwks' });
     const closed = createServer();
     await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
     const port = (closed.address() as AddressInfo).port;
     await new Promise((resolve) => closed.close(resolve));
-    const unreachable = await rejectionOf(getClaims(token, { jwksUrl: `http://localhost:${String(port)}/keys`, issuer: ISSUER, audience: AUDIENCE }));
+    const unreachable = await rejectionOf(verifyOnce(token, { jwksUrl: `http://localhost:${String(port)}/keys`, issuer: ISSUER, audience: AUDIENCE }));
     expect(unreachable.code).toBe('TOKEN_INVALID');
   });
 });

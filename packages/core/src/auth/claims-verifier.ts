@@ -1,7 +1,6 @@
 import type { JWTPayload, JWTVerifyGetKey, JWTVerifyOptions } from 'jose';
 import { ServerlessHubError } from '../errors/serverless-hub-error.js';
 import { joseVerifier } from '../token/jose-loader.js';
-import type { JoseVerifier } from '../token/jose-loader.js';
 import { bearerToken } from './bearer-token.js';
 
 /** What every verification can check besides the signature. */
@@ -19,7 +18,7 @@ interface CommonVerification {
  *
  * @example
  * ```ts
- * const options: SecretVerification = { secret: process.env.JWT_SECRET ?? '', issuer: 'https://auth.contoso.com' };
+ * const verifier = createClaimsVerifier({ secret: process.env.JWT_SECRET ?? '', issuer: 'https://auth.contoso.com' });
  * ```
  */
 export interface SecretVerification extends CommonVerification {
@@ -36,11 +35,11 @@ export interface SecretVerification extends CommonVerification {
  *
  * @example
  * ```ts
- * const options: JwksVerification = {
+ * const verifier = createClaimsVerifier({
  *   jwksUrl: 'https://contoso.eu.auth0.com/.well-known/jwks.json',
  *   issuer: 'https://contoso.eu.auth0.com/',
  *   audience: 'https://api.contoso.com',
- * };
+ * });
  * ```
  */
 export interface JwksVerification extends CommonVerification {
@@ -51,19 +50,40 @@ export interface JwksVerification extends CommonVerification {
 }
 
 /**
- * How {@link getClaims} verifies a token.
+ * How a {@link ClaimsVerifier} verifies a token: with a shared secret, or with an OpenID provider's keys.
  *
  * @example
  * ```ts
- * const entra: GetClaimsOptions = {
+ * const entra = createClaimsVerifier({
  *   jwksUrl: 'https://login.microsoftonline.com/<tenant-id>/discovery/v2.0/keys',
  *   issuer: 'https://login.microsoftonline.com/<tenant-id>/v2.0',
  *   audience: '<application-client-id>',
- * };
- * const shared: GetClaimsOptions = { secret: process.env.JWT_SECRET ?? '' };
+ * });
+ * const shared = createClaimsVerifier({ secret: process.env.JWT_SECRET ?? '' });
  * ```
  */
-export type GetClaimsOptions = SecretVerification | JwksVerification;
+export type ClaimsVerifierOptions = SecretVerification | JwksVerification;
+
+/**
+ * Verifies bearer JWTs with options checked and prepared once by {@link createClaimsVerifier}: make one at
+ * start-up (a module constant) and use it for every request.
+ *
+ * @example
+ * ```ts
+ * const claims = await verifier.verify(request.headers.get('authorization'));
+ * ```
+ */
+export interface ClaimsVerifier {
+  /**
+   * Verifies a bearer JWT and returns its claims. Give the `Authorization` header value (`Bearer ` is
+   * stripped) or the bare token.
+   *
+   * @throws {@link ServerlessHubError} `TOKEN_INVALID` (missing, malformed, expired, wrong issuer or
+   * audience, bad signature, unverifiable) with a reason in the message and `details.reason`, never the
+   * token — answer it with 401.
+   */
+  verify(authorization: string | null | undefined): Promise<JWTPayload>;
+}
 
 interface PreparedVerification {
   /** The secret, or the checked location of the key set (its jose key set is made on first use). */
@@ -75,14 +95,10 @@ const HMAC_ALGORITHMS = ['HS256', 'HS384', 'HS512'];
 const ASYMMETRIC_ALGORITHMS = ['RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'ES256', 'ES384', 'ES512', 'EdDSA', 'Ed25519'];
 const LOOPBACK_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]']);
 
-// One key set per URL: jose caches the keys, refetches on an unknown kid, and rate-limits refetches.
-const keySets = new Map<string, JWTVerifyGetKey>();
-// Options objects are usually module constants: validate and prepare each once.
-const prepared = new WeakMap<GetClaimsOptions, PreparedVerification>();
 const encoder = new TextEncoder();
 
 function invalidOptions(message: string): ServerlessHubError {
-  return new ServerlessHubError('AUTH_OPTIONS_INVALID', `Invalid getClaims options: ${message}`);
+  return new ServerlessHubError('AUTH_OPTIONS_INVALID', `Invalid claims verifier options: ${message}`);
 }
 
 function checkStrings(value: unknown, name: string, required: boolean): string | string[] | undefined {
@@ -104,21 +120,9 @@ function checkedJwksUrl(jwksUrl: string | URL): URL {
   return url;
 }
 
-function keySetFor(url: URL, createRemoteJWKSet: JoseVerifier['createRemoteJWKSet']): JWTVerifyGetKey {
-  const text = url.href;
-  let keySet = keySets.get(text);
-  if (keySet === undefined) {
-    keySet = createRemoteJWKSet(url);
-    keySets.set(text, keySet);
-  }
-  return keySet;
-}
-
 type RawOptions = Partial<Record<keyof SecretVerification | keyof JwksVerification, unknown>>;
 
-function prepare(options: GetClaimsOptions): PreparedVerification {
-  let result = prepared.get(options);
-  if (result !== undefined) return result;
+function prepare(options: ClaimsVerifierOptions): PreparedVerification {
   // Options may come from plain JavaScript or configuration: check them as untrusted input.
   const raw: unknown = options;
   if (typeof raw !== 'object' || raw === null) throw invalidOptions('pass { secret } or { jwksUrl, issuer, audience }.');
@@ -153,14 +157,7 @@ function prepare(options: GetClaimsOptions): PreparedVerification {
     if (typeof jwksUrl !== 'string' && !(jwksUrl instanceof URL)) throw invalidOptions('jwksUrl must be a string or a URL.');
     key = checkedJwksUrl(jwksUrl);
   }
-  result = { key, verifyOptions };
-  prepared.set(options, result);
-  return result;
-}
-
-/** Validates verification options ahead of use. Internal: lets option factories fail at creation. */
-export function checkGetClaimsOptions(options: GetClaimsOptions): void {
-  prepare(options);
+  return { key, verifyOptions };
 }
 
 /** Turns a jose failure into a reason that names what is wrong, never the token. */
@@ -220,38 +217,42 @@ function tokenInvalid(error: unknown): ServerlessHubError {
 }
 
 /**
- * Verifies a bearer JWT and returns its claims. Give the `Authorization` header value (`Bearer `
- * is stripped) or the bare token. With `{ secret }` it checks an HMAC signature (and `iss`/`aud`
- * when given); with `{ jwksUrl, issuer, audience }` it checks the signature against the provider's
- * published keys (fetched once, cached per URL) and requires the issuer and audience. `exp` and
- * `nbf` are always checked.
+ * Checks the options and prepares a verifier of bearer JWTs: with `{ secret }` it checks an HMAC signature
+ * (and `iss`/`aud` when given); with `{ jwksUrl, issuer, audience }` it checks the signature against the
+ * provider's published keys (fetched on first use, kept and refreshed by this verifier) and requires the
+ * issuer and audience. `exp` and `nbf` are always checked. Make one per configuration at start-up, as
+ * with jose's `createRemoteJWKSet`: the key set lives as long as the verifier.
  *
- * @throws {@link ServerlessHubError} `TOKEN_INVALID` (missing, malformed, expired, wrong issuer or
- * audience, bad signature, unverifiable) with a reason in the message and `details.reason`, never
- * the token — answer it with 401; `AUTH_OPTIONS_INVALID` for unusable options.
+ * @throws {@link ServerlessHubError} `AUTH_OPTIONS_INVALID` for unusable options.
  *
  * @example
  * ```ts
- * const entra = {
+ * const entra = createClaimsVerifier({
  *   jwksUrl: `https://login.microsoftonline.com/${tenantId}/discovery/v2.0/keys`,
  *   issuer: `https://login.microsoftonline.com/${tenantId}/v2.0`,
  *   audience: clientId,
- * };
- * const claims = await getClaims(request.headers.get('authorization'), entra);
+ * });
+ * // per request
+ * const claims = await entra.verify(request.headers.get('authorization'));
  * const info = await negotiate(endpointFromSettings(), 'chat', { userId: claims.sub });
  * ```
  */
-export async function getClaims(authorization: string | null | undefined, options: GetClaimsOptions): Promise<JWTPayload> {
+export function createClaimsVerifier(options: ClaimsVerifierOptions): ClaimsVerifier {
   const { key, verifyOptions } = prepare(options);
-  const token = bearerToken(authorization);
-  const { jwtVerify, createRemoteJWKSet } = await joseVerifier();
-  try {
-    const { payload } =
-      key instanceof Uint8Array
-        ? await jwtVerify(token, key, verifyOptions)
-        : await jwtVerify(token, keySetFor(key, createRemoteJWKSet), verifyOptions);
-    return payload;
-  } catch (error) {
-    throw tokenInvalid(error);
-  }
+  // jose keeps the provider's keys, refetches on an unknown kid and rate-limits refetches: one key set
+  // per verifier, made on first use because jose is loaded lazily.
+  let keySet: JWTVerifyGetKey | undefined;
+  return Object.freeze({
+    async verify(authorization: string | null | undefined): Promise<JWTPayload> {
+      const token = bearerToken(authorization);
+      const { jwtVerify, createRemoteJWKSet } = await joseVerifier();
+      try {
+        if (key instanceof Uint8Array) return (await jwtVerify(token, key, verifyOptions)).payload;
+        keySet ??= createRemoteJWKSet(key);
+        return (await jwtVerify(token, keySet, verifyOptions)).payload;
+      } catch (error) {
+        throw tokenInvalid(error);
+      }
+    },
+  });
 }
