@@ -1,5 +1,5 @@
 import type { HttpRequest, HttpResponseInit, InvocationContext } from '@azure/functions';
-import { ServerlessHubError } from '../errors/serverless-hub-error.js';
+import { NEGOTIATION_FAILED, negotiateFailure } from '../hub/failure-policy.js';
 import type { HubDescriptor } from '../hub/hub-descriptor.js';
 import type { HubRuntime } from '../hub/hub-runtime.js';
 import { NEVER_ABORTED } from '../hub/never-aborted.js';
@@ -32,29 +32,11 @@ function describeNegotiateResult(value: unknown): string {
   return typeof value;
 }
 
-/**
- * The answer to a failed negotiate: 401 for a missing or invalid bearer token (`TOKEN_INVALID`), 403 for
- * a denial (`denyUpstream`), 400 with the message of a deliberate `HubError`; anything else is 500 with a
- * generic text, its detail only in the function's log. Never a stack, a token or a key.
- */
+/** The answer to a failed negotiate, as the failure policy decides it; the detail only in the function's log. */
 function failure(error: unknown, hubName: string, functionContext: InvocationContext): HttpResponseInit {
-  if (ServerlessHubError.is(error)) {
-    switch (error.code) {
-      case 'TOKEN_INVALID':
-        functionContext.warn(`Negotiate for hub '${hubName}' refused with 401: ${error.message}`);
-        return { status: 401, body: error.message, headers: { ...TEXT, 'www-authenticate': 'Bearer' } };
-      case 'UPSTREAM_FORBIDDEN':
-        functionContext.info(`Negotiate for hub '${hubName}' denied: ${error.message}`);
-        return { status: 403, body: 'The negotiation was denied.', headers: TEXT };
-      case 'HUB_ERROR':
-        functionContext.info(`Negotiate for hub '${hubName}' refused with 400: ${error.message}`);
-        return { status: 400, body: error.message, headers: TEXT };
-      default:
-        break;
-    }
-  }
-  functionContext.error(`Negotiate for hub '${hubName}' failed.`, error);
-  return { status: 500, body: 'Negotiation failed; see the application log.', headers: TEXT };
+  const { status, body, log } = negotiateFailure(error, hubName);
+  functionContext[log.level](log.message, ...(log.error === undefined ? [] : [log.error]));
+  return status === 401 ? { status, body, headers: { ...TEXT, 'www-authenticate': 'Bearer' } } : { status, body, headers: TEXT };
 }
 
 /**
@@ -88,7 +70,7 @@ export function createNegotiateHandler(
       functionContext.error(
         `The @Negotiate() method ${descriptor.className}.${method?.methodName ?? ''} returned ${describeNegotiateResult(result)}; return this.negotiate(...) or an HTTP response.`,
       );
-      return { status: 500, body: 'Negotiation failed; see the application log.', headers: TEXT };
+      return { status: 500, body: NEGOTIATION_FAILED, headers: TEXT };
     } catch (error) {
       return failure(error, descriptor.name, functionContext);
     }

@@ -6,6 +6,7 @@ import { NEVER_ABORTED } from '../hub/never-aborted.js';
 import { contextFromSignalRTrigger } from './signalr-trigger-context.js';
 import type { SignalRTriggerEvent } from './signalr-trigger-context.js';
 import { errorMessage } from '../errors/describe-error.js';
+import { eventFailure } from '../hub/failure-policy.js';
 
 /** The event a binding-mode function serves, with the hub method's argument bounds. */
 export interface SignalRTriggerTarget extends SignalRTriggerEvent {
@@ -26,10 +27,10 @@ function clientFacing(message: string): Error {
 /**
  * The handler of a `signalRTrigger` function (binding mode): adapts the host's PascalCase invocation
  * context, checks the argument count, runs the hub event, and returns its result (which reaches the
- * client's `invoke()` with SignalR extension 1.15 or later). Failures follow the HTTP mode's rules as far
- * as the host allows: a denial or a failure of `connected` fails the function, which the host answers with
- * 403 (connection refused); a `HubError`'s message reaches the client; any other failure reaches it as a
- * generic message while the detail goes to the function's log; `disconnected` never fails.
+ * client's `invoke()` with SignalR extension 1.15 or later). Failures are answered by the failure policy
+ * the HTTP mode uses (`eventFailure`), as far as the host allows: a refusal or a completion error fails
+ * the function with that text (the host answers a failed `connected` with 403), and `disconnected` never
+ * fails.
  */
 export function createSignalRTriggerHandler(
   call: HubEventCall,
@@ -49,37 +50,29 @@ export function createSignalRTriggerHandler(
       functionContext.error(`signalRTrigger ${where}: ${message}`);
       throw clientFacing(message);
     }
+    const failed = (error: unknown): unknown => {
+      const { answer, log } = eventFailure(error, {
+        where: `${where} (connection '${context.connectionId}')`,
+        event: context.event,
+        isConnected,
+        isDisconnected,
+        // The host reports a failed function to the caller: there is always someone to tell.
+        answerable: true,
+        detailed: false,
+      });
+      functionContext[log.level](log.message, ...(log.error === undefined ? [] : [log.error]));
+      if (answer.kind === 'accept') return undefined;
+      throw clientFacing(answer.kind === 'refuse' ? answer.message : answer.error);
+    };
     const count = context.arguments.length;
     if (checksArguments && (count < target.minArguments || count > target.maxArguments)) {
       const expected = count < target.minArguments ? target.minArguments : target.maxArguments;
-      const message = argumentCountMessage(expected, count);
-      functionContext.warn(`Invocation ${where} (connection '${context.connectionId}') not run: ${message}`);
-      throw clientFacing(message);
+      return failed(new ServerlessHubError('HUB_ARGUMENTS_INVALID', argumentCountMessage(expected, count)));
     }
     try {
       return await call(context, NEVER_ABORTED, functionContext);
     } catch (error) {
-      const connection = `(connection '${context.connectionId}')`;
-      if (ServerlessHubError.is(error, 'UPSTREAM_FORBIDDEN')) {
-        // A filter that crashed rather than decided is a defect of the app: logged as an error, with its stack.
-        if (error.details?.['filterFailed'] === true) functionContext.error(`Call ${where} ${connection} refused: ${error.message}`, error.cause);
-        else functionContext.info(`Call ${where} ${connection} denied: ${error.message}`);
-        if (isDisconnected) return undefined;
-        throw clientFacing(isConnected ? 'The connection was refused.' : 'The call was denied.');
-      }
-      if (ServerlessHubError.is(error, 'HUB_ARGUMENTS_INVALID')) {
-        functionContext.warn(`Invocation ${where} ${connection} not run: ${error.message}`);
-        if (isDisconnected) return undefined;
-        throw clientFacing(error.message);
-      }
-      if (ServerlessHubError.is(error, 'HUB_ERROR')) {
-        functionContext.info(`Handler of ${where} ${connection} raised a hub error: ${error.message}`);
-        if (isDisconnected) return undefined;
-        throw clientFacing(error.message);
-      }
-      functionContext.error(`Handler of ${where} ${connection} failed.`, error);
-      if (isDisconnected) return undefined;
-      throw clientFacing(isConnected ? 'The connection was refused.' : `An unexpected error occurred invoking '${context.event}' on the server.`);
+      return failed(error);
     }
   };
 }

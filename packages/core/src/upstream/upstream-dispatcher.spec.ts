@@ -312,7 +312,8 @@ describe('UpstreamDispatcher dispatch', () => {
       invocationId: '1',
       error: "An unexpected error occurred invoking 'run' on the server.",
     });
-    expect(logs[0]?.message).toContain('cannot be encoded as json');
+    expect(logs[0]?.level).toBe('error');
+    expect((logs[0]?.error as Error).message).toContain('cannot be encoded as json');
   });
 
   describe('detailed errors', () => {

@@ -15,6 +15,7 @@ import { upstreamInvocationContext } from './upstream-invocation-context.js';
 import type { UpstreamLogger } from './upstream-logger.js';
 import type { UpstreamOutcome, UpstreamRejectionCode } from './upstream-outcome.js';
 import { describeError } from '../errors/describe-error.js';
+import { eventFailure } from '../hub/failure-policy.js';
 
 /**
  * What a handler gets besides the context: an `AbortSignal` that fires when the caller goes away, and
@@ -361,10 +362,7 @@ export class UpstreamDispatcher {
 
     if (entry.checksArguments && (args.length < entry.minArguments || args.length > entry.maxArguments)) {
       const expected = args.length < entry.minArguments ? entry.minArguments : entry.maxArguments;
-      const message = argumentCountMessage(expected, args.length);
-      logger.log('warn', `Upstream invocation '${event}' on hub '${hub}' (connection '${connectionId}') not run: ${message}`);
-      if (invocationId === undefined) return ACCEPTED;
-      return completion(protocol, { type: MessageType.Completion, invocationId, error: message });
+      return this.#failed(new ServerlessHubError('HUB_ARGUMENTS_INVALID', argumentCountMessage(expected, args.length)), entry, context, protocol, logger);
     }
 
     const call: UpstreamCall =
@@ -382,8 +380,7 @@ export class UpstreamDispatcher {
       // The C# extension always writes a result, null for a method that returns nothing.
       return completion(protocol, { type: MessageType.Completion, invocationId, result: result === undefined ? null : result });
     } catch (error) {
-      logger.log('error', `The result of '${event}' on hub '${hub}' cannot be encoded as ${protocol.name}.`, error);
-      return completion(protocol, { type: MessageType.Completion, invocationId, error: this.#unexpectedMessage(error, context) });
+      return this.#failed(new Error(`The result cannot be encoded as ${protocol.name}: ${describeError(error)}`, { cause: error }), entry, context, protocol, logger);
     }
   }
 
@@ -399,64 +396,26 @@ export class UpstreamDispatcher {
   }
 
   #failed(error: unknown, entry: TableEntry, context: HubInvocationContext, protocol: HubProtocol, logger: UpstreamLogger): UpstreamOutcome {
-    const where = `'${context.event}' on hub '${context.hub}' (connection '${context.connectionId}')`;
-    const denied = ServerlessHubError.is(error, 'UPSTREAM_FORBIDDEN');
-    if (entry.isDisconnected) {
-      // The connection is gone either way; the service only logs a failure, so answer 200.
-      if (denied) logger.log('info', `Handler of ${where} denied the disconnected event: ${error.message}`);
-      else logger.log('error', `Handler of ${where} failed.`, error);
-      return ACCEPTED;
-    }
-    if (denied) {
-      // A filter that crashed (rather than deciding) is a defect of the app: its failure is logged with its stack.
-      if (isFilterFailure(error)) logger.log('error', `Upstream call ${where} refused: ${error.message}`, error.cause);
-      else logger.log('info', `Upstream call ${where} denied: ${error.message}`);
-      return rejected('UPSTREAM_FORBIDDEN', entry.isConnected ? 'The connection was refused.' : 'The call was denied.');
-    }
-    if (entry.isConnected) {
-      // As the C# extension does: a failing connected handler refuses the connection.
-      logger.log('error', `Handler of ${where} failed; the connection is refused.`, error);
-      return rejected('UPSTREAM_FORBIDDEN', 'The connection was refused.');
-    }
-    const invalidArguments = ServerlessHubError.is(error, 'HUB_ARGUMENTS_INVALID');
-    const isHubError = invalidArguments || ServerlessHubError.is(error, 'HUB_ERROR');
-    if (context.invocationId === undefined) {
-      if (invalidArguments) {
-        logger.log('warn', `Upstream send ${where} not run: ${error.message}`);
+    const { answer, log } = eventFailure(error, {
+      where: `'${context.event}' on hub '${context.hub}' (connection '${context.connectionId}')`,
+      event: context.event,
+      isConnected: entry.isConnected,
+      isDisconnected: entry.isDisconnected,
+      answerable: context.invocationId !== undefined,
+      detailed: this.#detailedErrors === 'always' || (this.#detailedErrors === 'claim' && context.claims['asrs.s.derror']?.toLowerCase() === 'true'),
+    });
+    if (log.error === undefined) logger.log(log.level, log.message);
+    else logger.log(log.level, log.message, log.error);
+    switch (answer.kind) {
+      case 'accept':
         return ACCEPTED;
-      }
-      // A send has no completion to carry an error: the C# extension logs the failure and answers 200.
-      if (isHubError) logger.log('info', `Handler of ${where} raised a hub error: ${error.message}`);
-      else logger.log('error', `Handler of ${where} failed.`, error);
-      return ACCEPTED;
+      case 'refuse':
+        return rejected('UPSTREAM_FORBIDDEN', answer.message);
+      case 'complete':
+        // answerable: a completion is only asked for with an invocation id
+        return completion(protocol, { type: MessageType.Completion, invocationId: context.invocationId ?? '', error: answer.error });
     }
-    let message: string;
-    if (invalidArguments) {
-      logger.log('warn', `Upstream invocation ${where} not run: ${error.message}`);
-      message = error.message;
-    } else if (isHubError) {
-      logger.log('info', `Handler of ${where} raised a hub error: ${error.message}`);
-      message = error.message;
-    } else {
-      logger.log('error', `Handler of ${where} failed.`, error);
-      message = this.#unexpectedMessage(error, context);
-    }
-    return completion(protocol, { type: MessageType.Completion, invocationId: context.invocationId, error: message });
   }
-
-  #unexpectedMessage(error: unknown, context: HubInvocationContext): string {
-    const generic = `An unexpected error occurred invoking '${context.event}' on the server.`;
-    const detailed =
-      this.#detailedErrors === 'always' ||
-      (this.#detailedErrors === 'claim' && context.claims['asrs.s.derror']?.toLowerCase() === 'true');
-    if (!detailed) return generic;
-    return `${generic} ${describeError(error)}`;
-  }
-}
-
-/** A denial made because a filter threw something other than a denial (see runFilters). */
-function isFilterFailure(error: ServerlessHubError): error is ServerlessHubError & { cause: unknown } {
-  return error.details?.['filterFailed'] === true;
 }
 
 // Awaiting a value that is not a promise still costs a turn of the microtask queue; signature checks and
