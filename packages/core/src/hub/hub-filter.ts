@@ -5,7 +5,8 @@ import type { HubInvocationContext } from '../upstream/hub-invocation-context.js
  *
  * @example
  * ```ts
- * const open: HubFilterFunction = (): HubFilterResult => true;
+ * @UseFilters((context) => context.claims.banned !== 'true')   // false denies; true or nothing lets through
+ * class Chat extends ServerlessHub {}
  * ```
  */
 // eslint-disable-next-line @typescript-eslint/no-invalid-void-type -- a filter that denies only by throwing returns nothing
@@ -38,7 +39,8 @@ export interface HubFilter {
  *
  * @example
  * ```ts
- * const signedIn: HubFilterFunction = (context) => context.userId !== undefined;
+ * @UseFilters((context) => context.userId !== undefined)   // a HubFilterFunction: signed-in users only
+ * class Chat extends ServerlessHub {}
  * ```
  */
 export type HubFilterFunction = (context: HubInvocationContext, signal: AbortSignal) => HubFilterResult | Promise<HubFilterResult>;

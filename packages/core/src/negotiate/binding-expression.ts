@@ -7,7 +7,8 @@ import { describeValue } from '../errors/describe-value.js';
  *
  * @example
  * ```ts
- * const request: NegotiateRequest = { headers: new Headers({ 'x-user': 'alice' }), query: new URLSearchParams('hub=chat') };
+ * const userId = compileBindingExpression('{headers.x-user}', 'userId');
+ * userId({ headers: new Headers({ 'x-user': 'alice' }), query: new URLSearchParams('hub=chat') }); // 'alice'
  * ```
  */
 export interface NegotiateRequest {

@@ -6,7 +6,7 @@ import { unreadableClaimText } from '../upstream/claims-header.js';
  *
  * @example
  * ```ts
- * const claim: Claim = { type: 'role', value: 'admin' };
+ * await negotiate(endpoint, 'chat', { userId: 'alice', claims: [{ type: 'role', value: 'admin' }] });
  * ```
  */
 export interface Claim {
@@ -20,8 +20,8 @@ export interface Claim {
  *
  * @example
  * ```ts
- * const asRecord: ClaimsInput = { role: ['admin', 'editor'], tenant: 'contoso' };
- * const asList: ClaimsInput = [{ type: 'role', value: 'admin' }, { type: 'role', value: 'editor' }];
+ * await negotiate(endpoint, 'chat', { claims: { role: ['admin', 'editor'], tenant: 'contoso' } });
+ * await negotiate(endpoint, 'chat', { claims: [{ type: 'role', value: 'admin' }, { type: 'role', value: 'editor' }] });
  * ```
  */
 export type ClaimsInput = Readonly<Record<string, string | readonly string[]>> | readonly Claim[];

@@ -65,7 +65,7 @@ export interface ConnectionInfo {
  *
  * @example
  * ```ts
- * const options: NegotiateOptions = { userId: 'alice', claims: { role: ['admin'] }, lifetime: 1800 };
+ * const info = await negotiate(endpointFromSettings(), 'chat', { userId: 'alice', claims: { role: ['admin'] }, lifetime: 1800 });
  * ```
  */
 export interface NegotiateOptions {

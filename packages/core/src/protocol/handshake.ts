@@ -11,7 +11,7 @@ import { RECORD_SEPARATOR, RECORD_SEPARATOR_CODE } from './record-separator.js';
  *
  * @example
  * ```ts
- * const request: HandshakeRequest = { protocol: 'messagepack', version: 1 };
+ * socket.send(writeHandshakeRequest({ protocol: 'messagepack', version: 1 }));
  * ```
  */
 export interface HandshakeRequest {
@@ -25,7 +25,7 @@ export interface HandshakeRequest {
  *
  * @example
  * ```ts
- * const refused: HandshakeResponse = { error: "The protocol 'xml' is not supported." };
+ * socket.send(writeHandshakeResponse("The protocol 'xml' is not supported."));
  * ```
  */
 export interface HandshakeResponse {
@@ -38,7 +38,8 @@ export interface HandshakeResponse {
  *
  * @example
  * ```ts
- * const result: HandshakeParseResult<HandshakeRequest> = { message: { protocol: 'json', version: 1 }, remaining: new Uint8Array(0) };
+ * const parsed = parseHandshakeRequest(buffered);     // undefined until the record separator arrives
+ * if (parsed !== undefined) messages = reader.push(parsed.remaining);
  * ```
  */
 export interface HandshakeParseResult<T> {

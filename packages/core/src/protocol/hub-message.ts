@@ -24,7 +24,7 @@ export const MessageType = {
  *
  * @example
  * ```ts
- * const type: MessageType = MessageType.Ping;
+ * for (const message of reader.push(chunk)) if (message.type === MessageType.Ping) continue;
  * ```
  */
 export type MessageType = (typeof MessageType)[keyof typeof MessageType];
@@ -34,7 +34,7 @@ export type MessageType = (typeof MessageType)[keyof typeof MessageType];
  *
  * @example
  * ```ts
- * const headers: MessageHeaders = { 'x-trace': 'abc' };
+ * jsonHubProtocol.writeMessage({ type: MessageType.Invocation, target: 'broadcast', arguments: ['hi'], headers: { 'x-trace': 'abc' } });
  * ```
  */
 export type MessageHeaders = Readonly<Record<string, string>>;
@@ -46,7 +46,7 @@ export type MessageHeaders = Readonly<Record<string, string>>;
  *
  * @example
  * ```ts
- * const message: InvocationMessage = { type: MessageType.Invocation, invocationId: '0', target: 'broadcast', arguments: ['hi'] };
+ * const frame = jsonHubProtocol.writeMessage({ type: MessageType.Invocation, invocationId: '0', target: 'broadcast', arguments: ['hi'] });
  * ```
  */
 export interface InvocationMessage {
@@ -65,7 +65,7 @@ export interface InvocationMessage {
  *
  * @example
  * ```ts
- * const message: StreamItemMessage = { type: MessageType.StreamItem, invocationId: '1', item: 42 };
+ * const frame = jsonHubProtocol.writeMessage({ type: MessageType.StreamItem, invocationId: '1', item: 42 });
  * ```
  */
 export interface StreamItemMessage {
@@ -86,9 +86,9 @@ export interface StreamItemMessage {
  *
  * @example
  * ```ts
- * const ok: CompletionMessage = { type: MessageType.Completion, invocationId: '0', result: { sum: 3 } };
- * const done: CompletionMessage = { type: MessageType.Completion, invocationId: '0' };
- * const failed: CompletionMessage = { type: MessageType.Completion, invocationId: '0', error: 'Not allowed.' };
+ * jsonHubProtocol.writeMessage({ type: MessageType.Completion, invocationId: '0', result: { sum: 3 } });  // a result
+ * jsonHubProtocol.writeMessage({ type: MessageType.Completion, invocationId: '0' });                         // done, no result
+ * jsonHubProtocol.writeMessage({ type: MessageType.Completion, invocationId: '0', error: 'Not allowed.' });  // failed
  * ```
  */
 export interface CompletionMessage {
@@ -105,7 +105,7 @@ export interface CompletionMessage {
  *
  * @example
  * ```ts
- * const message: StreamInvocationMessage = { type: MessageType.StreamInvocation, invocationId: '2', target: 'counter', arguments: [10] };
+ * const frame = jsonHubProtocol.writeMessage({ type: MessageType.StreamInvocation, invocationId: '2', target: 'counter', arguments: [10] });
  * ```
  */
 export interface StreamInvocationMessage {
@@ -122,7 +122,7 @@ export interface StreamInvocationMessage {
  *
  * @example
  * ```ts
- * const message: CancelInvocationMessage = { type: MessageType.CancelInvocation, invocationId: '2' };
+ * const frame = jsonHubProtocol.writeMessage({ type: MessageType.CancelInvocation, invocationId: '2' });
  * ```
  */
 export interface CancelInvocationMessage {
@@ -136,7 +136,7 @@ export interface CancelInvocationMessage {
  *
  * @example
  * ```ts
- * const message: PingMessage = { type: MessageType.Ping };
+ * const frame = jsonHubProtocol.writeMessage({ type: MessageType.Ping });
  * ```
  */
 export interface PingMessage {
@@ -148,7 +148,7 @@ export interface PingMessage {
  *
  * @example
  * ```ts
- * const message: CloseMessage = { type: MessageType.Close, error: 'Server shutting down.', allowReconnect: true };
+ * const frame = jsonHubProtocol.writeMessage({ type: MessageType.Close, error: 'Server shutting down.', allowReconnect: true });
  * ```
  */
 export interface CloseMessage {
@@ -163,7 +163,7 @@ export interface CloseMessage {
  *
  * @example
  * ```ts
- * const message: AckMessage = { type: MessageType.Ack, sequenceId: 12 };
+ * const frame = jsonHubProtocol.writeMessage({ type: MessageType.Ack, sequenceId: 12 });
  * ```
  */
 export interface AckMessage {
@@ -176,7 +176,7 @@ export interface AckMessage {
  *
  * @example
  * ```ts
- * const message: SequenceMessage = { type: MessageType.Sequence, sequenceId: 13 };
+ * const frame = jsonHubProtocol.writeMessage({ type: MessageType.Sequence, sequenceId: 13 });
  * ```
  */
 export interface SequenceMessage {

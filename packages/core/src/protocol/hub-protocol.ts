@@ -8,7 +8,8 @@ import { messagePackHubProtocol } from './message-pack-hub-protocol.js';
  *
  * @example
  * ```ts
- * const name: HubProtocolName = 'messagepack';
+ * const protocol = hubProtocolByName(handshake.protocol); // 'json' or 'messagepack', any case
+ * console.log(protocol.name);
  * ```
  */
 export type HubProtocolName = 'json' | 'messagepack';

@@ -18,7 +18,8 @@ const MAX_LENGTH_PREFIX_BYTES = 5;
  *
  * @example
  * ```ts
- * const prefix: LengthPrefix = { length: 300, prefixLength: 2 };
+ * const prefix = readLengthPrefix(bytes, 0);           // undefined while the prefix is incomplete
+ * if (prefix !== undefined) frame = bytes.subarray(prefix.prefixLength, prefix.prefixLength + prefix.length);
  * ```
  */
 export interface LengthPrefix {

@@ -6,7 +6,7 @@ import { errorMessage } from '../errors/describe-error.js';
  *
  * @example
  * ```ts
- * const member: GroupMember = { connectionId: 'c1', userId: 'alice' };
+ * for await (const member of hub.groups.listConnections('room')) console.log(member.connectionId, member.userId);
  * ```
  */
 export interface GroupMember {

@@ -17,10 +17,10 @@ import { HttpRequest } from './azure-functions-runtime.js';
  *
  * @example
  * ```ts
- * const options: UpstreamRequestOptions = {
+ * const request = createUpstreamRequest({
  *   hub: 'chat', event: 'broadcast', arguments: ['hello'],
  *   userId: 'alice', claims: { role: ['admin', 'ops'] }, protocol: 'messagepack',
- * };
+ * });
  * ```
  */
 export interface UpstreamRequestOptions {

@@ -7,7 +7,7 @@ import { ServerlessHubError } from '../errors/serverless-hub-error.js';
  *
  * @example
  * ```ts
- * const request: AccessTokenRequest = { audience: 'https://x.service.signalr.net/client/?hub=chat', key, lifetimeSeconds: 3600 };
+ * const token = await signAccessToken({ audience: 'https://x.service.signalr.net/client/?hub=chat', key, lifetimeSeconds: 3600 });
  * ```
  */
 export interface AccessTokenRequest {

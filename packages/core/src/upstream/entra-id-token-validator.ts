@@ -10,11 +10,11 @@ import type { JoseVerifier } from '../token/jose-loader.js';
  *
  * @example
  * ```ts
- * const options: EntraIdTokenValidationOptions = {
+ * const validator = createEntraIdTokenValidator({
  *   tenantId: '72f988bf-86f1-41af-91ab-2d7cd011db47',
  *   audience: 'api://my-function-app',               // the "Resource" of the upstream auth setting
  *   allowedPrincipals: ['<client id of the SignalR resource identity>'],
- * };
+ * });
  * ```
  */
 export interface EntraIdTokenValidationOptions {

@@ -5,7 +5,7 @@ import type { HubProtocolName } from '../protocol/hub-protocol.js';
  *
  * @example
  * ```ts
- * const category: UpstreamCategory = context.invocationId === undefined ? 'connections' : 'messages';
+ * if (context.category === 'connections') console.log(`${context.connectionId} ${context.event}`);
  * ```
  */
 export type UpstreamCategory = 'connections' | 'messages';
@@ -65,7 +65,7 @@ export interface HubInvocationContext {
  *
  * @example
  * ```ts
- * const init: HubInvocationContextInit = { connectionId: 'c1', hub: 'chat', category: 'connections', event: 'connected' };
+ * const context = createHubInvocationContext({ connectionId: 'c1', hub: 'chat', category: 'connections', event: 'connected' });
  * ```
  */
 export interface HubInvocationContextInit {

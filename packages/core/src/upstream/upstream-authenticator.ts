@@ -12,7 +12,7 @@ import { createSignatureValidator } from './upstream-signature.js';
  *
  * @example
  * ```ts
- * const credentials: UpstreamCredentials = { connectionId: 'c1', headers: { 'x-asrs-signature': 'sha256=…' } };
+ * const verdict = await authenticator.authenticate({ connectionId: 'c1', headers: { 'x-asrs-signature': 'sha256=…' } });
  * ```
  */
 export interface UpstreamCredentials {
@@ -25,7 +25,8 @@ export interface UpstreamCredentials {
  *
  * @example
  * ```ts
- * const verdict: UpstreamAuthentication = { ok: false, reason: 'no X-ASRS-Signature entry matches' };
+ * const verdict = await authenticator.authenticate(credentials);
+ * if (!verdict.ok) logger.log('warn', `upstream request refused: ${verdict.reason}`);
  * ```
  */
 export type UpstreamAuthentication = { readonly ok: true } | { readonly ok: false; readonly reason: string };
@@ -51,10 +52,10 @@ export interface UpstreamAuthenticator {
  *
  * @example
  * ```ts
- * const options: UpstreamAuthenticationOptions = {
+ * const authenticator = createUpstreamAuthenticator({
  *   endpoints: [endpointFromSettings()],
  *   accessKeys: [process.env.SIGNALR_SECONDARY_KEY!],
- * };
+ * });
  * ```
  */
 export interface UpstreamAuthenticationOptions {

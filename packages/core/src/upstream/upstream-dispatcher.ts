@@ -97,11 +97,11 @@ export type DetailedErrorsMode = 'off' | 'claim' | 'always';
  *
  * @example
  * ```ts
- * const options: UpstreamDispatcherOptions = {
+ * const dispatcher = new UpstreamDispatcher({
  *   handlers: [{ hub: 'chat', category: 'messages', event: 'echo', handler: (ctx) => ctx.arguments[0] }],
  *   authenticator: createUpstreamAuthenticator({ endpoints: [endpointFromSettings()] }),
  *   logger: silentUpstreamLogger,
- * };
+ * });
  * ```
  */
 export interface UpstreamDispatcherOptions {
@@ -122,8 +122,8 @@ export interface UpstreamDispatcherOptions {
  *
  * @example
  * ```ts
- * const request: UpstreamRequest = { headers: incomingMessage.headers, body };
- * const fromFunctions: UpstreamRequest = { headers: httpRequest.headers, body };
+ * await dispatcher.dispatch({ headers: incomingMessage.headers, body });   // Node http
+ * await dispatcher.dispatch({ headers: httpRequest.headers, body });       // @azure/functions
  * ```
  */
 export interface UpstreamRequest {

@@ -3,7 +3,7 @@
  *
  * @example
  * ```ts
- * const level: UpstreamLogLevel = 'warn';
+ * const quiet: UpstreamLogger = { log: (level, message) => { if (level === 'warn' || level === 'error') console.warn(message); } };
  * ```
  */
 export type UpstreamLogLevel = 'debug' | 'info' | 'warn' | 'error';

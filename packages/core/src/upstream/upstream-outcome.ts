@@ -7,7 +7,8 @@ import type { ServerlessHubErrorCode } from '../errors/serverless-hub-error.js';
  *
  * @example
  * ```ts
- * const code: UpstreamRejectionCode = 'UPSTREAM_UNAUTHORIZED'; // 401
+ * const outcome = await dispatcher.dispatch(request);
+ * if (outcome.kind === 'rejected') console.warn(`${outcome.code} (${upstreamStatusFor(outcome)}): ${outcome.message}`);
  * ```
  */
 export type UpstreamRejectionCode = Exclude<Extract<ServerlessHubErrorCode, `UPSTREAM_${string}`>, 'UPSTREAM_CONFIGURATION_INVALID'>;
