@@ -95,7 +95,7 @@ export interface HubNegotiateOptions {
  *
  * @example
  * ```ts
- * const filters: FilterReference[] = [AdminOnly, new RequireRole('ops'), (context: HubInvocationContext) => context.userId !== undefined];
+ * recordFilters(Chat, undefined, [AdminOnly, new RequireRole('ops'), (context: HubInvocationContext) => context.userId !== undefined]);
  * ```
  */
 export type FilterReference =
