@@ -84,7 +84,7 @@ export interface HubNegotiateOptions {
   readonly enableDetailedErrors?: boolean;
   /** Marks the connection as a diagnostic client, whose traffic the service logs in detail (`asrs.s.dc`). Default false. */
   readonly isDiagnosticClient?: boolean;
-  /** Asks the service to close the connection when its access token expires (`asrs.s.coe`). Default false. */
+  /** Asks the service to close the connection when its access token expires (`asrs.s.coae`, C# `CloseOnAuthenticationExpiration`). Default false. */
   readonly closeOnAuthenticationExpiration?: boolean;
 }
 
