@@ -12,6 +12,7 @@ export { parseConnectionString } from './connection/connection-string.js';
 export { endpointFromSettings } from './connection/endpoint-from-settings.js';
 export { resolveAppSettingReferences } from './connection/app-setting-reference.js';
 export type { SettingsSource } from './connection/endpoint-from-settings.js';
+export { hubEndpointsFromSettings } from './connection/hub-endpoints-from-settings.js';
 export { namedEndpointsFromSettings } from './connection/named-endpoints-from-settings.js';
 export type { NamedServiceEndpoint } from './connection/named-endpoints-from-settings.js';
 export { SIGNALR_ENTRA_SCOPE, createIdentityCredential, getCredential, setCredential } from './connection/identity-credential.js';

@@ -14,10 +14,11 @@ describe('namedEndpointsFromSettings', () => {
       AzureSignalRConnectionString: west,
       Unrelated: 'x',
     });
+    // Children in name order, as the configuration section lists them.
     expect(endpoints.map(({ name, type, endpoint }) => [name, type, endpoint.endpoint])).toEqual([
-      ['west', 'secondary', 'https://west.service.signalr.net'],
       ['east', 'primary', 'https://east.service.signalr.net'],
       ['plain', 'primary', 'https://east.service.signalr.net'],
+      ['west', 'secondary', 'https://west.service.signalr.net'],
     ]);
     expect(Object.isFrozen(endpoints)).toBe(true);
   });
@@ -39,5 +40,46 @@ describe('namedEndpointsFromSettings', () => {
     expect((caught as ServerlessHubError).code).toBe('CONNECTION_STRING_INVALID');
     expect((caught as Error).message).toContain('Azure__SignalR__Endpoints__bad');
     expect((caught as Error).message).not.toContain(secret);
+  });
+
+  // Azure/azure-sdk-for-net Microsoft.Azure.WebJobs.Extensions.SignalRService IConfigurationExtensions.GetNamedEndpointsFromConnectionString:
+  // a child's own value, its `primary` and its `secondary` key each give an endpoint of that name.
+  it('reads up to three endpoints of one name: its value, __primary and __secondary', () => {
+    const endpoints = namedEndpointsFromSettings({
+      Azure__SignalR__Endpoints__one: east,
+      Azure__SignalR__Endpoints__one__primary: west,
+      'Azure:SignalR:Endpoints:one:secondary': 'Endpoint=https://third.service.signalr.net;AccessKey=THIRD-KEY-0123456789;Version=1.0;',
+    });
+    expect(endpoints.map(({ name, type, endpoint, setting }) => [name, type, endpoint.endpoint, setting])).toEqual([
+      ['one', 'primary', 'https://east.service.signalr.net', 'Azure__SignalR__Endpoints__one'],
+      ['one', 'primary', 'https://west.service.signalr.net', 'Azure__SignalR__Endpoints__one__primary'],
+      ['one', 'secondary', 'https://third.service.signalr.net', 'Azure:SignalR:Endpoints:one:secondary'],
+    ]);
+  });
+
+  // Same source, TryGetNamedEndpointFromIdentity: a child with `ServiceUri` is one identity-based endpoint whose
+  // role is its `Type` key (Primary by default), and its other keys are not read as connection strings.
+  it('reads identity-based endpoints: __serviceUri with __type and the credential keys, in any case', () => {
+    const endpoints = namedEndpointsFromSettings({
+      Azure__SignalR__Endpoints__msi__serviceUri: 'https://msi.service.signalr.net',
+      Azure__SignalR__Endpoints__msi__credential: 'managedidentity',
+      AZURE__SIGNALR__ENDPOINTS__MSI__CLIENTID: 'client-1',
+      Azure__SignalR__Endpoints__msi__type: 'Secondary',
+      'Azure:SignalR:Endpoints:chain:ServiceUri': 'https://chain.service.signalr.net',
+    });
+    expect(endpoints.map(({ name, type, endpoint }) => [name, type, endpoint.endpoint, endpoint.auth])).toEqual([
+      ['chain', 'primary', 'https://chain.service.signalr.net', { type: 'azure' }],
+      ['msi', 'secondary', 'https://msi.service.signalr.net', { type: 'azure.msi', clientId: 'client-1' }],
+    ]);
+  });
+
+  it('refuses an endpoint type other than Primary or Secondary, naming the setting', () => {
+    expect(() =>
+      namedEndpointsFromSettings({ Azure__SignalR__Endpoints__x__serviceUri: 'https://x.service.signalr.net', Azure__SignalR__Endpoints__x__type: 'tertiary' }),
+    ).toThrow(/Azure__SignalR__Endpoints__x__type must be "Primary" or "Secondary"/);
+  });
+
+  it('ignores keys deeper than a name and its role', () => {
+    expect(namedEndpointsFromSettings({ Azure__SignalR__Endpoints__a__b: east, 'Azure:SignalR:Endpoints:a:b:primary': east })).toEqual([]);
   });
 });
