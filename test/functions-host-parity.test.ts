@@ -105,6 +105,42 @@ describe('the local functions host, as the Functions host', () => {
     expect(received).toMatchObject({ ConnectionId: 'conn-1', Hub: 'parity', Category: 'messages', Event: 'ping', Arguments: ['x'] });
   });
 
+  // The service signs upstream requests with the key of the endpoint that holds the connection, so the
+  // SignalR webhook accepts the key of every endpoint (Azure/azure-sdk-for-net
+  // Microsoft.Azure.WebJobs.Extensions.SignalRService: signature validation over all service endpoints' keys).
+  it('accepts at the SignalR webhook the key of every named endpoint, and refuses other keys', async () => {
+    const keys = ['multi-e1-key-0123456789abcdef0123456789', 'multi-e2-key-0123456789abcdef0123456789'];
+    process.env.Azure__SignalR__Endpoints__pe1 = `Endpoint=http://localhost;Port=18811;AccessKey=${keys[0] ?? ''};Version=1.0;`;
+    process.env.Azure__SignalR__Endpoints__pe2 = `Endpoint=http://localhost;Port=18812;AccessKey=${keys[1] ?? ''};Version=1.0;`;
+    try {
+      const host = await serve(() => {
+        app.generic('multiping', {
+          trigger: { type: 'signalRTrigger', name: 'invocation', hubName: 'multiparity', category: 'messages', event: 'ping', connectionStringSetting: 'MultiParityUnset' },
+          handler: () => 'pong',
+        });
+      });
+      const send = (key: string) =>
+        fetch(`${host.url}/runtime/webhooks/signalr`, {
+          method: 'POST',
+          headers: {
+            'content-type': 'application/json',
+            'x-asrs-hub': 'multiparity',
+            'x-asrs-category': 'messages',
+            'x-asrs-event': 'ping',
+            'x-asrs-connection-id': 'conn-2',
+            'x-asrs-signature': `sha256=${createHmac('sha256', key).update('conn-2').digest('hex')}`,
+          },
+          body: JSON.stringify({ type: 1, invocationId: '8', target: 'ping', arguments: [] }),
+        });
+      const statuses: number[] = [];
+      for (const key of [...keys, 'some-other-key-0123456789abcdef01234567']) statuses.push((await send(key)).status);
+      expect(statuses).toEqual([200, 200, 401]);
+    } finally {
+      delete process.env.Azure__SignalR__Endpoints__pe1;
+      delete process.env.Azure__SignalR__Endpoints__pe2;
+    }
+  });
+
   it('runs the appStart, preInvocation, postInvocation and appTerminate hooks', async () => {
     const events: string[] = [];
     const host = await serve(() => {

@@ -14,6 +14,9 @@ export { resolveAppSettingReferences } from './connection/app-setting-reference.
 export type { SettingsSource } from './connection/endpoint-from-settings.js';
 export { hubEndpointsFromSettings } from './connection/hub-endpoints-from-settings.js';
 export { namedEndpointsFromSettings } from './connection/named-endpoints-from-settings.js';
+export { DefaultEndpointRouter, defaultEndpointRouter } from './endpoints/default-endpoint-router.js';
+export type { EndpointRouter } from './endpoints/endpoint-router.js';
+export type { NegotiateRouteContext } from './endpoints/negotiate-route-context.js';
 export type { NamedServiceEndpoint } from './connection/named-endpoints-from-settings.js';
 export { SIGNALR_ENTRA_SCOPE, createIdentityCredential, getCredential, setCredential } from './connection/identity-credential.js';
 export type { EntraAccessToken, IdentityModule, TokenCredential } from './connection/identity-credential.js';

@@ -1,3 +1,4 @@
+import type { EndpointRouter } from '../endpoints/endpoint-router.js';
 import { ServerlessHubError } from '../errors/serverless-hub-error.js';
 import type { HubDescriptor } from '../hub/hub-descriptor.js';
 import { createSignalRConnectionInfo } from '../negotiate/connection-info.js';
@@ -11,13 +12,14 @@ import { errorMessage } from '../errors/describe-error.js';
  *
  * @throws {ServerlessHubError} `HUB_DEFINITION_INVALID` naming the hub and the option.
  */
-export function negotiateFromOptions(descriptor: HubDescriptor): NegotiateFromRequest {
+export function negotiateFromOptions(descriptor: HubDescriptor, endpointRouter?: EndpointRouter): NegotiateFromRequest {
   let connectionInfo;
   try {
     connectionInfo = createSignalRConnectionInfo({
       ...descriptor.negotiateOptions,
       hubName: descriptor.name,
       connectionStringSetting: descriptor.connectionStringSetting,
+      ...(endpointRouter === undefined ? {} : { endpointRouter }),
     });
   } catch (error) {
     throw new ServerlessHubError(

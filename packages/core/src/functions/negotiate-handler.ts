@@ -62,7 +62,7 @@ export function createNegotiateHandler(
         // Before the app's method runs, so that its own bearer-token checks never see the service's token.
         const reconnection = await takeReconnection(request, runtime.hubName, runtime.connectionStringSetting);
         const hub = createHub();
-        attachInvocation(hub, { runtime, context: undefined, functionContext, signal: NEVER_ABORTED, reconnection });
+        attachInvocation(hub, { runtime, context: undefined, functionContext, signal: NEVER_ABORTED, reconnection, request });
         result = await method.method.call(hub, request, functionContext);
       }
       if (isConnectionInfo(result)) return { status: 200, jsonBody: { url: result.url, accessToken: result.accessToken } };

@@ -2,6 +2,7 @@ import type { GenericFunctionOptions, HttpFunctionOptions, HttpMethod } from '@a
 import { endpointFromSettings } from '../connection/endpoint-from-settings.js';
 import { namedEndpointsFromSettings } from '../connection/named-endpoints-from-settings.js';
 import type { ServiceEndpoint } from '../connection/service-endpoint.js';
+import type { EndpointRouter } from '../endpoints/endpoint-router.js';
 import { ServerlessHubError } from '../errors/serverless-hub-error.js';
 import type { EventMode } from '@serverless-hub/decorators';
 import { checkEventMode, compileFilter, compileHub, connectGuard } from '../hub/compile-hub.js';
@@ -108,6 +109,11 @@ export interface RegisterHubsOptions {
    * event (category, event name, method). Default: `console.info`.
    */
   readonly logger?: UpstreamLogger;
+  /**
+   * With several service endpoints (`Azure__SignalR__Endpoints__*`): chooses each negotiating client's
+   * endpoint, per request. Default {@link DefaultEndpointRouter} (a random primary endpoint).
+   */
+  readonly endpointRouter?: EndpointRouter;
 }
 
 /**
@@ -147,6 +153,9 @@ function checkOptions(app: unknown, hubs: unknown, options: RegisterHubsOptions)
   if (options.filters !== undefined && !Array.isArray(options.filters)) throw registrationError('registerHubs filters must be an array of filters.');
   if (options.services !== undefined && typeof options.services !== 'function') {
     throw registrationError('registerHubs services must be a function ({ hubName, connectionStringSetting }) => HubServices.');
+  }
+  if (options.endpointRouter !== undefined && typeof (options.endpointRouter as Partial<EndpointRouter> | null)?.getNegotiateEndpoint !== 'function') {
+    throw registrationError('registerHubs endpointRouter must have a getNegotiateEndpoint(context, endpoints) method, e.g. new DefaultEndpointRouter().');
   }
   if (options.eventMode !== undefined) checkEventMode(options.eventMode, 'registerHubs eventMode');
   if (options.logger !== undefined && typeof (options.logger as Partial<UpstreamLogger> | null)?.log !== 'function') {
@@ -316,13 +325,13 @@ export function registerHubs(functionsApp: FunctionsApp, hubs: readonly HubClass
   };
 
   for (const descriptor of descriptors) {
-    const runtime = new HubRuntime(descriptor.name, descriptor.connectionStringSetting, servicesFactory);
+    const runtime = new HubRuntime(descriptor.name, descriptor.connectionStringSetting, servicesFactory, options.endpointRouter);
     const createHub = hubFactory(descriptor, activation);
     const routeHub = descriptor.name.toLowerCase();
 
     if (descriptor.negotiateRoute !== false) {
       const negotiateName = functionNameFor(descriptor.name, 'negotiate');
-      const negotiateHandler = createNegotiateHandler(descriptor, runtime, createHub, negotiateFromOptions(descriptor));
+      const negotiateHandler = createNegotiateHandler(descriptor, runtime, createHub, negotiateFromOptions(descriptor, options.endpointRouter));
       const negotiateRecord: RegisteredHttpFunction = {
         name: negotiateName,
         hub: descriptor.name,

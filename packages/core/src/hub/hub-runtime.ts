@@ -1,6 +1,8 @@
 import type { InvocationContext } from '@azure/functions';
-import { endpointFromSettings } from '../connection/endpoint-from-settings.js';
 import type { ServiceEndpoint } from '../connection/service-endpoint.js';
+import type { EndpointRouter } from '../endpoints/endpoint-router.js';
+import { HubEndpoints } from '../endpoints/hub-endpoints.js';
+import type { NegotiateRouteContext } from '../endpoints/negotiate-route-context.js';
 import type { Reconnection } from '../negotiate/reconnection.js';
 import type { HubInvocationContext } from '../upstream/hub-invocation-context.js';
 import type { HubServices, HubServicesFactory } from './hub-services.js';
@@ -16,18 +18,24 @@ export class HubRuntime {
   readonly #servicesFactory: HubServicesFactory;
   #services: HubServices | undefined;
   #clients: TypedHubClients<unknown> | undefined;
+  readonly #endpoints: HubEndpoints;
 
   constructor(
     readonly hubName: string,
     readonly connectionStringSetting: string,
     servicesFactory: HubServicesFactory,
+    endpointRouter?: EndpointRouter,
   ) {
     this.#servicesFactory = servicesFactory;
+    this.#endpoints = new HubEndpoints(hubName, connectionStringSetting, endpointRouter);
   }
 
-  /** The hub's service endpoint, from its connection setting (parsed once per setting text, then cached). */
-  endpoint(): ServiceEndpoint {
-    return endpointFromSettings(this.connectionStringSetting);
+  /**
+   * The service endpoint of a negotiating client: with one connection setting, that one (parsed once per
+   * setting text); with several endpoints, the router's choice.
+   */
+  negotiateEndpoint(context: Omit<NegotiateRouteContext, 'hubName'>): ServiceEndpoint {
+    return this.#endpoints.negotiateEndpoint(context);
   }
 
   get services(): HubServices {
@@ -52,6 +60,8 @@ export interface HubInvocation {
   readonly signal: AbortSignal;
   /** While negotiating: the reconnect the request's service token proves, if any. */
   readonly reconnection?: Reconnection | undefined;
+  /** While negotiating: the request, for the endpoint router. */
+  readonly request?: NegotiateRouteContext['request'];
 }
 
 /** Whether a transport's `host` object is an Azure Functions `InvocationContext` (duck-typed: no import). */

@@ -242,7 +242,7 @@ export abstract class ServerlessHub<TClient = unknown> {
   negotiate(userId?: string, claims?: ClaimsInput, lifetime?: number): Promise<ConnectionInfo>;
   negotiate(options: NegotiateOptions): Promise<ConnectionInfo>;
   async negotiate(userIdOrOptions?: string | NegotiateOptions, claims?: ClaimsInput, lifetime?: number): Promise<ConnectionInfo> {
-    const { runtime, reconnection } = invocationOf(this, 'negotiate');
+    const { runtime, reconnection, request } = invocationOf(this, 'negotiate');
     let options: NegotiateOptions;
     if (typeof userIdOrOptions === 'object') {
       if (claims !== undefined || lifetime !== undefined) {
@@ -261,13 +261,18 @@ export abstract class ServerlessHub<TClient = unknown> {
       // The framework issued these, and the old token's signature and expiry bound them. They win over what
       // the method worked out from a request whose token has just been taken off (an app that reads its
       // claims from that token would otherwise drop them on every reconnect).
-      return negotiate(runtime.endpoint(), runtime.hubName, {
+      const endpoint = runtime.negotiateEndpoint({
+        ...(request === undefined ? {} : { request }),
+        ...(reconnection.userId === undefined ? {} : { userId: reconnection.userId }),
+      });
+      return negotiate(endpoint, runtime.hubName, {
         ...rest,
         ...(reconnection.userId === undefined ? {} : { userId: reconnection.userId }),
         claims: reconnection.claims,
       });
     }
-    return negotiate(runtime.endpoint(), runtime.hubName, {
+    const endpoint = runtime.negotiateEndpoint({ ...(request === undefined ? {} : { request }), ...(userId === undefined ? {} : { userId }) });
+    return negotiate(endpoint, runtime.hubName, {
       ...rest,
       ...(userId === undefined ? {} : { userId }),
       ...(given === undefined ? {} : { claims: given }),

@@ -3,7 +3,9 @@ import type { HubNegotiateOptions } from '@serverless-hub/decorators';
 import { decodeClaimsUnverified } from '../auth/decode-claims-unverified.js';
 import type { ClaimsVerifier } from '../auth/claims-verifier.js';
 import { resolveAppSettingReferences } from '../connection/app-setting-reference.js';
-import { DEFAULT_CONNECTION_SETTING, endpointFromSettings } from '../connection/endpoint-from-settings.js';
+import { DEFAULT_CONNECTION_SETTING } from '../connection/endpoint-from-settings.js';
+import type { EndpointRouter } from '../endpoints/endpoint-router.js';
+import { HubEndpoints } from '../endpoints/hub-endpoints.js';
 import { ServerlessHubError } from '../errors/serverless-hub-error.js';
 import { compileBindingExpression } from './binding-expression.js';
 import type { BindingValue, NegotiateRequest } from './binding-expression.js';
@@ -40,6 +42,15 @@ export interface ConnectionInfoOptions extends HubNegotiateOptions {
    * only for a value clients cannot forge, such as App Service authentication's `x-ms-token-aad-id-token`).
    */
   readonly verifyIdToken?: ClaimsVerifier;
+  /**
+   * With several service endpoints (`Azure__SignalR__Endpoints__*`): chooses each client's endpoint.
+   * Default {@link DefaultEndpointRouter} (a random primary endpoint).
+   */
+  readonly endpointRouter?: EndpointRouter;
+}
+
+function isEndpointRouter(value: unknown): value is EndpointRouter {
+  return typeof value === 'object' && value !== null && typeof (value as Partial<EndpointRouter>).getNegotiateEndpoint === 'function';
 }
 
 // The option names, one list per shape, checked against the interfaces by the compiler: a name added to
@@ -59,6 +70,7 @@ const CONNECTION_INFO_OPTIONS: Readonly<Record<keyof ConnectionInfoOptions, true
   hubName: true,
   connectionStringSetting: true,
   verifyIdToken: true,
+  endpointRouter: true,
 };
 
 /** The names of the `@Hub({ negotiate })` options. Internal: the hub compiler checks hub options with it. */
@@ -107,6 +119,7 @@ export class SignalRConnectionInfo {
   readonly #enableDetailedErrors: boolean;
   readonly #isDiagnosticClient: boolean;
   readonly #closeOnAuthenticationExpiration: boolean;
+  readonly #endpoints: HubEndpoints;
 
   /** @internal Use {@link createSignalRConnectionInfo}. */
   constructor(options: ConnectionInfoOptions) {
@@ -173,6 +186,11 @@ export class SignalRConnectionInfo {
     }
     this.#isDiagnosticClient = o.isDiagnosticClient === true;
     this.#closeOnAuthenticationExpiration = o.closeOnAuthenticationExpiration === true;
+    const router: unknown = o.endpointRouter;
+    if (router !== undefined && !isEndpointRouter(router)) {
+      throw invalidOptions('endpointRouter must have a getNegotiateEndpoint(context, endpoints) method, e.g. new DefaultEndpointRouter().');
+    }
+    this.#endpoints = new HubEndpoints(this.hubName, this.connectionStringSetting, router);
   }
 
   /**
@@ -185,7 +203,6 @@ export class SignalRConnectionInfo {
    * malformed or unverifiable idToken — answer 401), `CLAIMS_INVALID`, `TOKEN_TOO_LONG`, `ACCESS_KEY_UNAVAILABLE`.
    */
   async negotiate(request: NegotiateRequest): Promise<ConnectionInfo> {
-    const endpoint = endpointFromSettings(this.connectionStringSetting);
     // A reconnecting client's service token is not an idToken: taken off, it carries the previous identity.
     const reconnection = await takeReconnection(request, this.hubName, this.connectionStringSetting);
     const seen = reconnection === undefined ? request : withoutAuthorization(request);
@@ -193,6 +210,7 @@ export class SignalRConnectionInfo {
     // The previous identity wins: the framework issued it, and the request no longer holds the token it came from.
     const userId = previous === undefined ? this.#userId?.(seen) : previous.userId;
     const claims: ClaimsInput | undefined = previous === undefined ? await this.#idTokenClaims(seen) : previous.claims;
+    const endpoint = this.#endpoints.negotiateEndpoint({ request: seen, ...(userId === undefined ? {} : { userId }) });
     return negotiate(endpoint, this.hubName, {
       lifetime: this.#lifetime,
       enableDetailedErrors: this.#enableDetailedErrors,

@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { endpointFromSettings } from '@serverless-hub/core';
+import { hubEndpointsFromSettings } from '@serverless-hub/core';
 import { argumentCountMessage, createSignatureValidator, errorMessage, parseClaimsHeader } from '@serverless-hub/core/upstream';
 import { hubProtocolByContentType, MessageType } from '@serverless-hub/core/protocol';
 import type { HubProtocol } from '@serverless-hub/core/protocol';
@@ -100,15 +100,16 @@ export async function handleSignalRWebhook(
   const [triggerName, binding] = found.trigger;
   const name = fn.metadata.name;
   const setting = text(binding.connectionStringSetting) || 'AzureSignalRConnectionString';
-  let endpoint;
+  let keys: string[];
   try {
-    endpoint = endpointFromSettings(setting);
+    // The service signs with the key of the endpoint that holds the connection: any endpoint's key is good.
+    keys = hubEndpointsFromSettings(setting).flatMap(({ endpoint }) => (endpoint.auth.type === 'key' ? [endpoint.auth.accessKey] : []));
   } catch (error) {
     logger.error(`${name}: ${errorMessage(error)}`);
     return answer(response, 500);
   }
-  // As the extension: the signature is checked with an access key; identity-based connections have none.
-  if (endpoint.auth.type === 'key' && !createSignatureValidator([endpoint.auth.accessKey]).isValid(connectionId, request.headers['x-asrs-signature'] as string | undefined)) {
+  // As the extension: the signature is checked with access keys; identity-based connections have none.
+  if (keys.length > 0 && !createSignatureValidator(keys).isValid(connectionId, request.headers['x-asrs-signature'] as string | undefined)) {
     return answer(response, 401, 'The request is unauthorized, please check the Signature.');
   }
 
