@@ -15,6 +15,7 @@ export type { SettingsSource } from './connection/endpoint-from-settings.js';
 export { hubEndpointsFromSettings } from './connection/hub-endpoints-from-settings.js';
 export { namedEndpointsFromSettings } from './connection/named-endpoints-from-settings.js';
 export { DefaultEndpointRouter, defaultEndpointRouter } from './endpoints/default-endpoint-router.js';
+export { multiEndpointServices } from './endpoints/fan-out-services.js';
 export type { EndpointRouter } from './endpoints/endpoint-router.js';
 export type { NegotiateRouteContext } from './endpoints/negotiate-route-context.js';
 export type { NamedServiceEndpoint } from './connection/named-endpoints-from-settings.js';

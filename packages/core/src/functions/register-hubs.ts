@@ -3,6 +3,8 @@ import { endpointFromSettings } from '../connection/endpoint-from-settings.js';
 import { namedEndpointsFromSettings } from '../connection/named-endpoints-from-settings.js';
 import type { ServiceEndpoint } from '../connection/service-endpoint.js';
 import type { EndpointRouter } from '../endpoints/endpoint-router.js';
+import { multiEndpointServices } from '../endpoints/fan-out-services.js';
+import { hubEndpointsFromSettings } from '../connection/hub-endpoints-from-settings.js';
 import { ServerlessHubError } from '../errors/serverless-hub-error.js';
 import type { EventMode } from '@serverless-hub/decorators';
 import { checkEventMode, compileFilter, compileHub, connectGuard } from '../hub/compile-hub.js';
@@ -220,7 +222,11 @@ function describeExposure(descriptor: HubDescriptor, events: readonly HubEventDe
   );
 }
 
-const defaultServices: HubServicesFactory = ({ hubName, connectionStringSetting }) => new ServiceHubClient(endpointFromSettings(connectionStringSetting), hubName);
+// With named endpoints, every operation goes to all of them; with one connection setting, straight to it.
+const defaultServices: HubServicesFactory = ({ hubName, connectionStringSetting }) =>
+  namedEndpointsFromSettings().length === 0
+    ? new ServiceHubClient(endpointFromSettings(connectionStringSetting), hubName)
+    : multiEndpointServices(hubEndpointsFromSettings(connectionStringSetting), hubName);
 
 interface PlannedFunction {
   readonly record: RegisteredFunction;
