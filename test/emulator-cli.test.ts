@@ -77,6 +77,32 @@ describe('serverless-hub-emulator', () => {
     expect(await cli.exited).toBe(0);
   });
 
+  it('dev --endpoints 2: runs two service instances with their own keys, the app on the named endpoint settings', async () => {
+    const cli = runCli('dev', 'packages/emulator/test-fixtures/cli-app/index.mjs', '--endpoints', '2', '--port', '0', '--functions-port', '0', '--log-level', 'warn');
+    await eventually(() => cli.output().includes('Press Ctrl+C to stop.'), 'the app started', 20_000);
+    const output = cli.output();
+    expect(output).toContain('Endpoint e1 (Azure__SignalR__Endpoints__e1)');
+    expect(output).toContain('Endpoint e2 (Azure__SignalR__Endpoints__e2)');
+    // Each instance has its own key, which is not printed.
+    const ports = [...output.matchAll(/Endpoint=http:\/\/localhost;Port=(\d+);AccessKey=<your access key>;Version=1\.0;/g)].map((match) => match[1]);
+    expect(new Set(ports).size).toBe(2);
+    for (const port of ports) expect((await fetch(`http://localhost:${port ?? ''}/api/health`, { method: 'HEAD' })).status).toBe(200);
+
+    // With only the named endpoint settings, negotiate, the upstream signature checks and the app's calls work.
+    const functionsUrl = /Functions host is running at (http:\/\/localhost:\d+)/.exec(output)?.[1] ?? '';
+    for (let attempt = 0; attempt < 4; attempt++) {
+      const connection = new HubConnectionBuilder()
+        .withUrl(`${functionsUrl}/api/cli`, { transport: HttpTransportType.WebSockets })
+        .configureLogging(LogLevel.None)
+        .build();
+      await connection.start();
+      await expect(connection.invoke('echo', attempt)).resolves.toBe(attempt);
+      await connection.stop();
+    }
+    cli.child.kill('SIGTERM');
+    expect(await cli.exited).toBe(0);
+  });
+
   it('explains a wrong command line and exits with 2', async () => {
     const cli = runCli('start', '--port', 'eighty');
     expect(await cli.exited).toBe(2);

@@ -1,4 +1,5 @@
 // The `serverless-hub-emulator` command: the local service, and optionally a local functions host for an app.
+import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { describeError, errorDetail, errorMessage } from '@serverless-hub/core/upstream';
 import { parseCliArguments, usage } from './cli/cli-arguments.js';
@@ -42,9 +43,11 @@ function commandLogger(name: string, level: LogLevel): EmulatorLogger {
   };
 }
 
-async function startService(options: RunCommand, upstream: readonly UpstreamTemplate[]): Promise<ServiceEmulator> {
+async function startService(options: RunCommand, upstream: readonly UpstreamTemplate[], index = 0): Promise<ServiceEmulator> {
+  const port = options.port ?? 8888;
   const emulator = createServiceEmulator({
-    ...(options.port === undefined ? {} : { port: options.port }),
+    // Several endpoints: consecutive ports (each a free one with port 0), each with its own key.
+    ...(options.endpoints > 1 ? { port: port === 0 ? 0 : port + index, accessKey: randomBytes(32).toString('base64url') } : options.port === undefined ? {} : { port: options.port }),
     ...(options.host === undefined ? {} : { host: options.host }),
     upstream,
     logger: commandLogger('emulator', options.logLevel),
@@ -111,19 +114,33 @@ async function run(options: RunCommand): Promise<() => Promise<void>> {
     }
 
     let emulator: ServiceEmulator | undefined;
+    const emulators: ServiceEmulator[] = [];
     if (options.command !== 'functions') {
       const prefix = app === undefined ? '/api' : app.routePrefix === '' ? '' : `/${app.routePrefix.replace(/^\/+|\/+$/g, '')}`;
       const functionsPort = host?.port ?? options.functionsPort ?? 7071;
       const upstream: UpstreamTemplate[] =
         options.config !== undefined ? await loadUpstreamSettings(options.config) : [{ urlTemplate: `http://127.0.0.1:${functionsPort}${prefix}/{hub}/{category}/{event}` }];
-      emulator = await startService(options, upstream);
-      const started = emulator;
-      closers.push(() => started.close());
-      printService(emulator, upstream);
+      for (let index = 0; index < options.endpoints; index++) {
+        const started = await startService(options, upstream, index);
+        closers.push(() => started.close());
+        emulators.push(started);
+        if (options.endpoints > 1) print(`\nEndpoint e${String(index + 1)} (Azure__SignalR__Endpoints__e${String(index + 1)}):`);
+        printService(started, upstream);
+      }
+      emulator = emulators[0];
     }
 
     if (app !== undefined && settings !== undefined && host !== undefined) {
-      if (emulator !== undefined) for (const name of options.connectionSettings) process.env[name] = emulator.connectionString;
+      if (emulators.length > 1) {
+        // The app reaches every instance through the named endpoint settings only: an empty connection
+        // setting (which local.settings.json does not override) reads as unset.
+        for (const name of options.connectionSettings) process.env[name] = '';
+        emulators.forEach((started, index) => {
+          process.env[`Azure__SignalR__Endpoints__e${String(index + 1)}`] = started.connectionString;
+        });
+      } else if (emulator !== undefined) {
+        for (const name of options.connectionSettings) process.env[name] = emulator.connectionString;
+      }
       applyLocalSettings(settings);
       await host.loadApp(app);
       print(settings.source === undefined ? '\nNo local.settings.json: the app runs with the environment as it is.' : `\nApp settings from ${settings.source}.`);

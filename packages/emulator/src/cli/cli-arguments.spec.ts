@@ -12,7 +12,13 @@ describe('parseCliArguments', () => {
       config: 'settings.json',
       logLevel: 'debug',
       connectionSettings: ['AzureSignalRConnectionString'],
+      endpoints: 1,
     });
+  });
+
+  it('reads --endpoints for start and dev', () => {
+    expect(parseCliArguments(['start', '--endpoints', '2', '--port', '9000'])).toMatchObject({ command: 'start', endpoints: 2, port: 9000 });
+    expect(parseCliArguments(['dev', 'samples/chat', '--endpoints=3'])).toMatchObject({ command: 'dev', endpoints: 3 });
   });
 
   it('reads dev with the app and repeated connection settings', () => {
@@ -36,6 +42,9 @@ describe('parseCliArguments', () => {
     [['dev'], "'dev' needs the app"],
     [['dev', 'a', 'b'], "Unexpected argument 'b'"],
     [['start', '--log-level', 'loud'], '--log-level must be'],
+    [['start', '--endpoints', '0'], '--endpoints must be a number from 1 to 16'],
+    [['start', '--endpoints', '17'], '--endpoints must be a number from 1 to 16'],
+    [['start', '--endpoints', '2.5'], '--endpoints must be a number from 1 to 16'],
   ])('refuses %j', (argv, message) => {
     expect(() => parseCliArguments(argv)).toThrow(message);
   });

@@ -17,12 +17,14 @@ export type CliCommand =
       readonly logLevel: LogLevel;
       /** App settings that receive the emulator's connection string (`dev`). */
       readonly connectionSettings: readonly string[];
+      /** How many service instances (endpoints) to run, on consecutive ports from `port`; 1 by default. */
+      readonly endpoints: number;
     };
 
 export const usage = `Usage:
-  serverless-hub-emulator start [--port 8888] [--host 127.0.0.1] [--config settings.json] [--log-level info]
+  serverless-hub-emulator start [--port 8888] [--endpoints 1] [--host 127.0.0.1] [--config settings.json] [--log-level info]
       Runs the local Azure SignalR Service (serverless mode).
-  serverless-hub-emulator dev <app> [--port 8888] [--functions-port 7071] [--config settings.json]
+  serverless-hub-emulator dev <app> [--port 8888] [--endpoints 1] [--functions-port 7071] [--config settings.json]
                                     [--connection-setting AzureSignalRConnectionString] [--log-level info]
       Runs the service and the app's functions on a local functions host, the app configured with the
       service's connection string. <app> is the app's folder (its package.json "main" is loaded) or its
@@ -32,6 +34,9 @@ export const usage = `Usage:
 
 Options:
   -p, --port <n>                 service port (default 8888; 0 picks a free one)
+      --endpoints <n>            run n service instances (1 to 16) on consecutive ports from --port, each
+                                 with its own key; dev gives the app Azure__SignalR__Endpoints__e1 ... en
+                                 instead of the connection setting
       --host <address>           address to listen on (default 127.0.0.1; localhost is served too)
   -c, --config <file>            upstream settings in the official emulator's settings.json shape
       --functions-port <n>       functions host port (default: local.settings.json Host.LocalHttpPort, else 7071)
@@ -66,6 +71,7 @@ export function parseCliArguments(argv: readonly string[]): CliCommand {
   let config: string | undefined;
   let logLevel: LogLevel = 'info';
   const connectionSettings: string[] = [];
+  let endpoints = 1;
   for (let index = 0; index < rest.length; index++) {
     const argument = rest[index] as string;
     const equals = argument.startsWith('--') ? argument.indexOf('=') : -1;
@@ -87,6 +93,12 @@ export function parseCliArguments(argv: readonly string[]): CliCommand {
       case '--host':
         host = value();
         break;
+      case '--endpoints': {
+        const text = value();
+        endpoints = Number(text);
+        if (!/^\d+$/.test(text) || endpoints < 1 || endpoints > 16) throw new EmulatorError('CONFIG_INVALID', `--endpoints must be a number from 1 to 16, got '${text}'.`);
+        break;
+      }
       case '--functions-port':
         functionsPort = portValue(name, value());
         break;
@@ -119,5 +131,6 @@ export function parseCliArguments(argv: readonly string[]): CliCommand {
     config,
     logLevel,
     connectionSettings: connectionSettings.length === 0 ? ['AzureSignalRConnectionString'] : connectionSettings,
+    endpoints,
   };
 }
