@@ -83,9 +83,11 @@ describe('serverless-hub-emulator', () => {
     const output = cli.output();
     expect(output).toContain('Endpoint e1 (Azure__SignalR__Endpoints__e1)');
     expect(output).toContain('Endpoint e2 (Azure__SignalR__Endpoints__e2)');
-    // Each instance has its own key, which is not printed.
-    const ports = [...output.matchAll(/Endpoint=http:\/\/localhost;Port=(\d+);AccessKey=<your access key>;Version=1\.0;/g)].map((match) => match[1]);
+    // Each instance has its own generated key, printed so that other apps can be pointed at it.
+    const found = [...output.matchAll(/Endpoint=http:\/\/localhost;Port=(\d+);AccessKey=([\w-]{43});Version=1\.0;/g)];
+    const ports = found.map((match) => match[1]);
     expect(new Set(ports).size).toBe(2);
+    expect(new Set(found.map((match) => match[2])).size).toBe(2);
     for (const port of ports) expect((await fetch(`http://localhost:${port ?? ''}/api/health`, { method: 'HEAD' })).status).toBe(200);
 
     // With only the named endpoint settings, negotiate, the upstream signature checks and the app's calls work.

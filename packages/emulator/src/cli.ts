@@ -23,9 +23,10 @@ function print(text: string): void {
   process.stdout.write(`${text}\n`);
 }
 
-function shownConnectionString(emulator: ServiceEmulator): string {
-  // The default key is public (the official emulator's); a key of the user's own is not printed.
-  return emulator.accessKey === EMULATOR_ACCESS_KEY ? emulator.connectionString : emulator.connectionString.replace(emulator.accessKey, '<your access key>');
+function shownConnectionString(emulator: ServiceEmulator, generatedKey: boolean): string {
+  // The default key is public (the official emulator's) and a generated one is the app's only way to
+  // learn it; a key of the user's own is not printed.
+  return generatedKey || emulator.accessKey === EMULATOR_ACCESS_KEY ? emulator.connectionString : emulator.connectionString.replace(emulator.accessKey, '<your access key>');
 }
 
 // The command prints what the servers' own start-up lines say ("listening on", "serving"), in full and
@@ -56,12 +57,12 @@ async function startService(options: RunCommand, upstream: readonly UpstreamTemp
   return emulator;
 }
 
-function printService(emulator: ServiceEmulator, upstream: readonly UpstreamTemplate[]): void {
+function printService(emulator: ServiceEmulator, upstream: readonly UpstreamTemplate[], generatedKey = false): void {
   print('');
   print('Azure SignalR Service emulator (serverless mode) is running.');
   print('');
   print('  Connection string:');
-  print(`    ${shownConnectionString(emulator)}`);
+  print(`    ${shownConnectionString(emulator, generatedKey)}`);
   print('');
   print(`  Client endpoint: ${emulator.url}/client/?hub=<hub>`);
   print(`  REST API:        ${emulator.url}/api/hubs/<hub>/...`);
@@ -125,7 +126,7 @@ async function run(options: RunCommand): Promise<() => Promise<void>> {
         closers.push(() => started.close());
         emulators.push(started);
         if (options.endpoints > 1) print(`\nEndpoint e${String(index + 1)} (Azure__SignalR__Endpoints__e${String(index + 1)}):`);
-        printService(started, upstream);
+        printService(started, upstream, options.endpoints > 1);
       }
       emulator = emulators[0];
     }
