@@ -3,9 +3,9 @@
 // decides per request (Azure/azure-signalr IEndpointRouter.GetNegotiateEndpoint).
 import { HttpRequest } from '@azure/functions';
 import type { HttpResponseInit, InvocationContext } from '@azure/functions';
-import { Hub, Negotiate, ServerlessHub, clearRegisteredFunctions, registerHubs } from '@serverless-hub/core';
+import { Hub, Negotiate, ServerlessHub, registerHubs } from '@serverless-hub/core';
 import type { EndpointRouter, FunctionsApp, RegisteredHttpFunction } from '@serverless-hub/core';
-import { createTestInvocationContext } from '@serverless-hub/core/testing';
+import { clearRegisteredFunctions, createTestInvocationContext } from '@serverless-hub/core/testing';
 import { jwtVerify } from 'jose';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 
