@@ -5,7 +5,7 @@ import { JsonHubProtocol, NullLogger } from '@microsoft/signalr';
 import type { InvocationMessage } from '@microsoft/signalr';
 import { MessagePackHubProtocol } from '@microsoft/signalr-protocol-msgpack';
 import { ServerlessHubError, ServiceHubClient } from '@serverless-hub/core';
-import { decodeProtocolPayloadMap, PRODUCT_INFO } from '@serverless-hub/core/protocol';
+import { decodeProtocolPayloadMap, productInfo } from '@serverless-hub/core/protocol';
 import type { ServiceEndpoint } from '@serverless-hub/core';
 import { client, expectValidToken, only, service, useRestClientFixture } from './rest-client-fixture.js';
 import { rejectionOf } from '../packages/core/src/__fixtures__/rejection-of.js';
@@ -49,9 +49,9 @@ describe('sends: every target, with verb, path, query, body and token', () => {
     await client.clients.all.send('newMessage', 'hi');
     await client.clientManager.connectionExists('c1');
     for (const request of service.requests) {
-      expect(request.headers['asrs-user-agent']).toBe(PRODUCT_INFO);
+      expect(request.headers['asrs-user-agent']).toBe(productInfo());
     }
-    expect(PRODUCT_INFO).toMatch(/^@serverless-hub\/core\/\d+\.\d+\.\d+\S* \(Node\.js v\d+\.\d+\.\d+; [^;]+; \w+\)$/);
+    expect(productInfo()).toMatch(/^@serverless-hub\/core\/\d+\.\d+\.\d+\S* \(Node\.js v\d+\.\d+\.\d+; [^;]+; \w+\)$/);
   });
 
   // Azure/azure-signalr, BinaryPayloadMessageContent and PayloadBuilderResolver: binary sends are an

@@ -5,32 +5,34 @@ import { fileURLToPath } from 'node:url';
 import type { HttpRequest, HttpResponseInit } from '@azure/functions';
 
 interface StaticFile {
-  readonly path: string;
+  /** Where the file is; called on the first request for it, so start-up does no module resolution. */
+  readonly locate: () => string;
   readonly contentType: string;
   loaded?: { readonly body: Buffer; readonly etag: string };
 }
 
-const require = createRequire(import.meta.url);
-// `src/page.ts` and the built `dist/page.js` both sit one level below the package root.
-const publicFile = (name: string): string => fileURLToPath(new URL(`../public/${name}`, import.meta.url));
+// `src/page.ts` and the built `dist/index.js` both sit one level below the package root.
+const publicFile = (name: string) => (): string => fileURLToPath(new URL(`../public/${name}`, import.meta.url));
+const packageFile = (specifier: string) => (): string => createRequire(import.meta.url).resolve(specifier);
 
-// Paths are resolved at start-up so that a missing file fails the app at once, not the first visitor.
-const page: StaticFile = { path: publicFile('index.html'), contentType: 'text/html; charset=utf-8' };
+// Paths are found on first use: resolving packages at import would add to every cold start of the app, for a
+// page that most instances never serve. A missing file answers 500 and is logged by the host.
+const page: StaticFile = { locate: publicFile('index.html'), contentType: 'text/html; charset=utf-8' };
 const assets: ReadonlyMap<string, StaticFile> = new Map([
-  ['chat.js', { path: publicFile('chat.js'), contentType: 'text/javascript; charset=utf-8' }],
-  ['chat.css', { path: publicFile('chat.css'), contentType: 'text/css; charset=utf-8' }],
+  ['chat.js', { locate: publicFile('chat.js'), contentType: 'text/javascript; charset=utf-8' }],
+  ['chat.css', { locate: publicFile('chat.css'), contentType: 'text/css; charset=utf-8' }],
   // The official client is served by the app itself: the page must work without a CDN.
   [
     'signalr.min.js',
     {
-      path: require.resolve('@microsoft/signalr/dist/browser/signalr.min.js'),
+      locate: packageFile('@microsoft/signalr/dist/browser/signalr.min.js'),
       contentType: 'text/javascript; charset=utf-8',
     },
   ],
   [
     'signalr-protocol-msgpack.min.js',
     {
-      path: require.resolve('@microsoft/signalr-protocol-msgpack/dist/browser/signalr-protocol-msgpack.min.js'),
+      locate: packageFile('@microsoft/signalr-protocol-msgpack/dist/browser/signalr-protocol-msgpack.min.js'),
       contentType: 'text/javascript; charset=utf-8',
     },
   ],
@@ -90,7 +92,7 @@ function serve(file: StaticFile, request: HttpRequest, extraHeaders: Record<stri
 
 function load(file: StaticFile): { readonly body: Buffer; readonly etag: string } {
   if (file.loaded === undefined) {
-    const body = readFileSync(file.path);
+    const body = readFileSync(file.locate());
     const etag = `"${createHash('sha256').update(body).digest('base64url').slice(0, 22)}"`;
     file.loaded = { body, etag };
   }

@@ -48,4 +48,4 @@ export {
   MIN_TOKEN_LIFETIME_SECONDS,
 } from '../negotiate/negotiate.js';
 export { CLIENT_RESULTS_API_VERSION, REST_API_VERSION } from '../service/hub-rest-routes.js';
-export { PRODUCT_INFO } from '../service/product-info.js';
+export { productInfo } from '../service/product-info.js';

@@ -11,6 +11,8 @@ function packageVersion(): string {
   }
 }
 
+let productInfoText: string | undefined;
+
 /**
  * What the REST client says it is, in the Management SDK's product-information form
  * `{package}/{version} ({runtime}; {operating system}; {architecture})`: the service reads it from the
@@ -18,7 +20,14 @@ function packageVersion(): string {
  *
  * @example
  * ```ts
- * console.log(PRODUCT_INFO); // '@serverless-hub/core/0.1.0 (Node.js v22.12.0; Linux 6.8.0; x64)'
+ * const headers = { 'Asrs-User-Agent': productInfo() };
+ * console.log(headers); // { 'Asrs-User-Agent': '@serverless-hub/core/0.1.0 (Node.js v22.12.0; Linux 6.8.0; x64)' }
  * ```
+ *
+ * Computed on first call, not at import: finding the package's own manifest goes through module resolution,
+ * which an app that never makes a REST call should not pay for at cold start.
  */
-export const PRODUCT_INFO = `@serverless-hub/core/${packageVersion()} (Node.js ${process.version}; ${type()} ${release()}; ${arch()})`;
+export function productInfo(): string {
+  productInfoText ??= `@serverless-hub/core/${packageVersion()} (Node.js ${process.version}; ${type()} ${release()}; ${arch()})`;
+  return productInfoText;
+}

@@ -12,7 +12,7 @@ import type { ConnectionGroups } from './connection-groups.js';
 import { defaultAgent } from './default-agent.js';
 import { EntraIdAuthorizer } from './entra-id-authorizer.js';
 import type { MessageEncoding } from './message-payload.js';
-import { PRODUCT_INFO } from './product-info.js';
+import { productInfo } from './product-info.js';
 import { RestHubClients } from './hub-clients.js';
 import type { HubClients } from './hub-clients.js';
 import { HEALTH_PATH, HEALTH_QUERY, HubRestRoutes } from './hub-rest-routes.js';
@@ -143,7 +143,7 @@ export class ServiceHubClient {
       agent: options.agent ?? defaultAgent(endpoint.serverEndpoint.startsWith('https:')),
       timeoutMs,
       retry,
-      userAgent: PRODUCT_INFO,
+      userAgent: productInfo(),
       ...(options.messageEncoding === undefined ? {} : { messageEncoding: resolveMessageEncoding(options.messageEncoding) }),
     });
     const routes = new HubRestRoutes(hubName, options.application);
