@@ -5,7 +5,8 @@ import type { OutboundFrame } from '../protocol/outbound-message.js';
  *
  * @example
  * ```ts
- * const transport: TransportName = 'LongPolling';
+ * const transports: readonly TransportName[] = ['ServerSentEvents', 'LongPolling']; // no WebSockets behind this proxy
+ * new HubConnectionBuilder().withUrl(url, { transport: transports.map((name) => HttpTransportType[name]).reduce((a, b) => a | b) });
  * ```
  */
 export type TransportName = 'WebSockets' | 'ServerSentEvents' | 'LongPolling';

@@ -3,7 +3,13 @@
  *
  * @example
  * ```ts
- * const code: EmulatorErrorCode = 'CONFIG_INVALID';
+ * const exitCodes: Partial<Record<EmulatorErrorCode, number>> = { CONFIG_INVALID: 2, LISTEN_FAILED: 3 };
+ * try {
+ *   await emulator.start();
+ * } catch (error) {
+ *   if (EmulatorError.is(error)) process.exit(exitCodes[error.code] ?? 1);
+ *   throw error;
+ * }
  * ```
  */
 export type EmulatorErrorCode =

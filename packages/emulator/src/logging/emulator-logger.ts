@@ -5,7 +5,8 @@
  *
  * @example
  * ```ts
- * const level: LogLevel = 'debug';
+ * const level: LogLevel = process.env.DEBUG === undefined ? 'info' : 'debug';
+ * const emulator = createServiceEmulator({ port: 0, logLevel: level });
  * ```
  */
 export type LogLevel = 'silent' | 'error' | 'warn' | 'info' | 'debug';
@@ -18,6 +19,7 @@ export type LogLevel = 'silent' | 'error' | 'warn' | 'info' | 'debug';
  * ```ts
  * const lines: string[] = [];
  * const sink: LogSink = (level, line) => lines.push(`${level} ${line}`);
+ * const emulator = createServiceEmulator({ port: 0, logLevel: 'debug', logSink: sink }); // lines collects the log
  * ```
  */
 export type LogSink = (level: Exclude<LogLevel, 'silent'>, line: string) => void;

@@ -8,10 +8,11 @@ import { EmulatorError } from '../errors/emulator-error.js';
  *
  * @example
  * ```ts
- * const template: UpstreamTemplate = {
+ * const chatOnly: UpstreamTemplate = {
  *   urlTemplate: 'http://127.0.0.1:7071/api/{hub}/{category}/{event}',
- *   hubPattern: '*', categoryPattern: '*', eventPattern: '*',
+ *   hubPattern: 'chat', categoryPattern: '*', eventPattern: '*',
  * };
+ * const emulator = createServiceEmulator({ port: 0, upstream: [chatOnly] });
  * ```
  */
 export interface UpstreamTemplate {
