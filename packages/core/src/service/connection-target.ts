@@ -8,7 +8,7 @@ import type { HubRestRoutes } from './hub-rest-routes.js';
 import type { RestCallOptions } from './rest-call-options.js';
 import { assertInvocationTimeout, assertReason, assertStreamId, assertTarget } from './rest-arguments.js';
 import type { RestTransport } from './rest-transport.js';
-import { CLIENT_CONNECTION_ANSWERS, CLIENT_INVOCATION_ERROR_CODES } from './service-answer-codes.js';
+import { CLIENT_CONNECTION_ANSWERS, CLIENT_INVOCATION_ERROR_CODES, CLIENT_STREAM_ANSWERS } from './service-answer-codes.js';
 
 /**
  * Options of a client invocation.
@@ -89,10 +89,14 @@ export interface ConnectionTarget extends ClientTarget {
   invokeMessage(target: string, args: readonly unknown[], options?: ClientInvocationOptions): Promise<unknown>;
   /**
    * Sends one item to the client's stream `streamId` (`POST …/streams/{streamId}/:send`, the item as the
-   * JSON body). Resolves `false` when the connection does not exist.
+   * JSON body). Resolves `false` when the connection does not exist, or the stream does not (the client
+   * cancelled it, or it was completed).
    */
   sendStreamItem(streamId: string, item: unknown, options?: StreamItemOptions): Promise<boolean>;
-  /** Ends the client's stream, with an error when given (`POST …/streams/{streamId}/:complete`). */
+  /**
+   * Ends the client's stream, with an error when given (`POST …/streams/{streamId}/:complete`). Resolves
+   * `false` when the connection or the stream does not exist.
+   */
   completeStream(streamId: string, options?: CompleteStreamOptions): Promise<boolean>;
   /**
    * Sends every item of `items` to the client's stream, then completes it; when `items` throws, completes
@@ -215,7 +219,7 @@ export class RestConnectionTarget extends SingleClientTarget implements Connecti
     const body = jsonBody(item, `The item of stream ${JSON.stringify(streamId)}`);
     const query = options?.completed === true ? `${this.#routes.newestQuery}&completed=true` : this.#routes.newestQuery;
     const path = `${this.#routes.connectionStream(this.#connectionId, streamId)}/:send`;
-    return this.#transport.call({ method: 'POST', path, query, body, isSend: true, answers: CLIENT_CONNECTION_ANSWERS }, options?.signal);
+    return this.#transport.call({ method: 'POST', path, query, body, isSend: true, answers: CLIENT_STREAM_ANSWERS }, options?.signal);
   }
 
   async completeStream(streamId: string, options?: CompleteStreamOptions): Promise<boolean> {
@@ -226,7 +230,7 @@ export class RestConnectionTarget extends SingleClientTarget implements Connecti
       query += `&reason=${escapeUriComponent(options.error)}`;
     }
     const path = `${this.#routes.connectionStream(this.#connectionId, streamId)}/:complete`;
-    return this.#transport.call({ method: 'POST', path, query, isSend: true, answers: CLIENT_CONNECTION_ANSWERS }, options?.signal);
+    return this.#transport.call({ method: 'POST', path, query, isSend: true, answers: CLIENT_STREAM_ANSWERS }, options?.signal);
   }
 
   async sendStream(streamId: string, items: AsyncIterable<unknown> | Iterable<unknown>, options?: RestCallOptions): Promise<boolean> {

@@ -24,8 +24,15 @@ export const GROUP_ANSWERS = codes('Warning.Group.NotExisted');
  */
 export const USER_IN_GROUP_ANSWERS = codes('Info.User.NotInGroup', 'Warning.User.NotExisted', 'Warning.Group.NotExisted');
 
-/** Invoking a client, or sending to its stream: the connection does not exist (either spelling). */
+/** Invoking a client: the connection does not exist (either spelling). */
 export const CLIENT_CONNECTION_ANSWERS = codes('Error.Connection.NotExisted', 'Warning.Connection.NotExisted');
+
+/**
+ * Sending to a client's stream, or completing it: the connection does not exist, or the stream does not
+ * (`Error.Stream.NotExisted`: the client cancelled it or it ended; this project's emulator's code,
+ * *unconfirmed* against the service, which documents only `default: ErrorDetail`).
+ */
+export const CLIENT_STREAM_ANSWERS = codes('Error.Connection.NotExisted', 'Warning.Connection.NotExisted', 'Error.Stream.NotExisted');
 
 /**
  * `x-ms-error-code` values of a client invocation that did not produce a result. The 2024-12-01 spec

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { errorMessage } from '@serverless-hub/core/upstream';
 import { MessageType, parseHandshakeRequest, selectHubProtocol, writeHandshakeResponse } from '@serverless-hub/core/protocol';
-import type { HubMessage, HubMessageReader, HubProtocol, InvocationMessage } from '@serverless-hub/core/protocol';
+import type { HubMessage, HubMessageReader, HubProtocol, InvocationMessage, StreamInvocationMessage } from '@serverless-hub/core/protocol';
 import type { HubMember } from '../hub/hub-state.js';
 import { pingFrame, rawFrame, unframe } from '../protocol/outbound-message.js';
 import type { OutboundFrame, OutboundMessage } from '../protocol/outbound-message.js';
@@ -15,6 +15,9 @@ import type { ClientTransport, TransportName } from './client-transport.js';
 
 /** Invocations one connection may owe an answer to at once; more are refused (the service's limit is unpublished). */
 const MAX_PENDING_CLIENT_INVOCATIONS = 1000;
+
+/** Streams one connection may have open at once; more are refused (the service's limit is unpublished). */
+const MAX_OPEN_STREAMS = 100;
 
 /** Who the client is, from its access token. */
 export interface ClientIdentity {
@@ -70,6 +73,8 @@ export class ClientConnection implements HubMember, UpstreamSource {
   /** Whether the upstream was told of the connection, so it must hear of its end. */
   private announced = false;
   private readonly invocations = new ClientInvocations(MAX_PENDING_CLIENT_INVOCATIONS);
+  /** The client's streams (`connection.stream(...)`) not yet completed or cancelled. */
+  private readonly openStreams = new Set<string>();
 
   constructor(
     readonly id: string,
@@ -149,6 +154,16 @@ export class ClientConnection implements HubMember, UpstreamSource {
     return this.phase === 'closed';
   }
 
+  /**
+   * Whether the client's stream `streamId` is open: started by the client, not yet completed nor
+   * cancelled. Completing it (`completed`) closes it.
+   */
+  takeStream(streamId: string, completed: boolean): boolean {
+    if (!this.openStreams.has(streamId)) return false;
+    if (completed) this.openStreams.delete(streamId);
+    return true;
+  }
+
   /** Sends one message (encoded once per protocol however many connections get it). */
   send(message: OutboundMessage): void {
     if (this.phase !== 'connected' || this.protocol === undefined) return;
@@ -221,9 +236,11 @@ export class ClientConnection implements HubMember, UpstreamSource {
     this.close({ error, sendCloseMessage: true, reason: 'connection refused by the upstream' });
   }
 
-  completion(invocationId: string, answer: { readonly framed: Uint8Array } | { readonly error: string } | { readonly void: true }): void {
+  completion(invocationId: string, answer: { readonly framed: Uint8Array } | { readonly error: string; readonly stream?: true } | { readonly void: true }): void {
     const { protocol } = this;
     if (this.phase !== 'connected' || protocol === undefined) return;
+    // A stream the app already ended (or the client cancelled) has nobody waiting for a completion.
+    if ('stream' in answer && !this.openStreams.delete(invocationId)) return;
     if ('framed' in answer) {
       // The upstream's answer is already a framed Completion in the client's protocol: pass it on as is.
       this.sendFrame(rawFrame(answer.framed, protocol));
@@ -311,11 +328,11 @@ export class ClientConnection implements HubMember, UpstreamSource {
         this.handleInvocation(message);
         return;
       case MessageType.StreamInvocation:
-        // The stream stays open for the REST API's `…/streams/{invocationId}/:send` and `:complete`
-        // (2024-12-01). The upstream does not hear of it: the official emulator
-        // (Azure/azure-signalr HubProxyHandler) forwards only Invocation messages, and the serverless
-        // protocol (Microsoft.Azure.SignalR.Serverless.Protocols) knows no other hub message type.
-        this.context.logger.debug(`connection ${this.id} opened stream ${message.invocationId} (${message.target})`);
+        this.handleStreamInvocation(message);
+        return;
+      case MessageType.CancelInvocation:
+        // The next item the app sends to this stream is refused: that is how the app learns of it.
+        if (this.openStreams.delete(message.invocationId)) this.context.logger.debug(`connection ${this.id} cancelled stream ${message.invocationId}`);
         return;
       case MessageType.Completion:
         // A client's answer to a server-to-client invocation; an answer nobody waits for any more (its
@@ -329,9 +346,40 @@ export class ClientConnection implements HubMember, UpstreamSource {
         this.clientTimeoutActive = true;
         return;
       default:
-        // Cancellations, client-to-server stream items and stateful-reconnect messages have no meaning in
+        // Client-to-server stream items and stateful-reconnect messages have no meaning in
         // serverless mode.
         return;
+    }
+  }
+
+  /**
+   * The stream stays open for the REST API's `…/streams/{invocationId}/:send` and `:complete`
+   * (2024-12-01), and the upstream hears of it as a `messages` event whose body is the stream invocation,
+   * as proposed in Azure/azure-signalr issue #2132 ("Support streaming in serverless"). The official
+   * emulator (HubProxyHandler) does not forward it: that format is the proposal's, unconfirmed.
+   */
+  private handleStreamInvocation(message: StreamInvocationMessage): void {
+    const protocol = this.protocol;
+    if (protocol === undefined || this.upstream === undefined) return;
+    if (message.streamIds !== undefined && message.streamIds.length > 0) {
+      this.completion(message.invocationId, { error: 'Client-to-server streaming is not supported in serverless mode.' });
+      return;
+    }
+    if (this.openStreams.has(message.invocationId) || this.openStreams.size >= MAX_OPEN_STREAMS) {
+      this.completion(message.invocationId, {
+        error: this.openStreams.has(message.invocationId) ? 'A stream with this invocation id is already open.' : `More than ${MAX_OPEN_STREAMS} streams of this connection are open.`,
+      });
+      return;
+    }
+    this.openStreams.add(message.invocationId);
+    this.context.logger.debug(`connection ${this.id} opened stream ${message.invocationId} (${message.target})`);
+    const body = unframe(protocol.writeMessage(message), protocol);
+    if (!this.upstream.enqueue({ kind: 'message', invocation: message, body })) {
+      this.close({
+        error: `Connection closed with an error. More than ${this.context.upstream.maxPending} messages of this connection are waiting for the upstream.`,
+        sendCloseMessage: true,
+        reason: 'too many messages waiting for the upstream',
+      });
     }
   }
 

@@ -323,6 +323,7 @@ export class RestApi {
         const completed = parseCompleted(url.searchParams.get('completed'));
         const item = await readStreamItem(request);
         if (connection === undefined) return notExisting('Error.Connection.NotExisted', 'The connection does not exist.');
+        if (!connection.takeStream(streamId, completed)) return notExisting('Error.Stream.NotExisted', streamGone);
         connection.send(new OutboundMessage({ type: MessageType.StreamItem, invocationId: streamId, item }));
         if (completed) connection.send(new OutboundMessage({ type: MessageType.Completion, invocationId: streamId }));
         return { status: 202, reached: 1 };
@@ -333,6 +334,7 @@ export class RestApi {
         // The spec names the error `reason`; the Management SDK sends it as `error`: both are read.
         const error = url.searchParams.get('reason') ?? url.searchParams.get('error');
         if (connection === undefined) return notExisting('Error.Connection.NotExisted', 'The connection does not exist.');
+        if (!connection.takeStream(streamId, true)) return notExisting('Error.Stream.NotExisted', streamGone);
         connection.send(
           new OutboundMessage(
             error === null || error === ''
@@ -451,6 +453,8 @@ function toJsonValue(value: unknown): unknown {
 }
 
 const maxStreamIdLength = 100;
+
+const streamGone = 'The stream does not exist: the client did not open it, cancelled it, or it was completed.';
 
 function checkStreamId(value: string | undefined): string {
   if (value === undefined || value === '' || value.length > maxStreamIdLength || value.trim() === '') {

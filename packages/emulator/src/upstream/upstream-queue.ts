@@ -1,6 +1,6 @@
 import { errorMessage } from '@serverless-hub/core/upstream';
 import { hubProtocolByContentType, MessageType } from '@serverless-hub/core/protocol';
-import type { InvocationMessage } from '@serverless-hub/core/protocol';
+import type { InvocationMessage, StreamInvocationMessage } from '@serverless-hub/core/protocol';
 import type { UpstreamClient, UpstreamOutcome } from './upstream-client.js';
 import type { UpstreamRouter } from './upstream-router.js';
 import type { EmulatorLogger } from '../logging/emulator-logger.js';
@@ -10,7 +10,7 @@ import { headerSafe } from './upstream-headers.js';
 /** One event of a connection for the upstream. */
 export type UpstreamEvent =
   | { readonly kind: 'connected' }
-  | { readonly kind: 'message'; readonly invocation: InvocationMessage; readonly body: Uint8Array }
+  | { readonly kind: 'message'; readonly invocation: InvocationMessage | StreamInvocationMessage; readonly body: Uint8Array }
   | { readonly kind: 'disconnected'; readonly error: string | undefined };
 
 /** What the queue needs of its connection. */
@@ -22,7 +22,7 @@ export interface UpstreamSource {
   /** The upstream accepted (`true`) or refused (`false`, with the error for the client) the connection. */
   connectedResult(accepted: boolean, error: string): void;
   /** Relays an invocation's answer: the upstream's framed bytes, a void completion, or an error. */
-  completion(invocationId: string, answer: { readonly framed: Uint8Array } | { readonly error: string } | { readonly void: true }): void;
+  completion(invocationId: string, answer: { readonly framed: Uint8Array } | { readonly error: string; readonly stream?: true } | { readonly void: true }): void;
 }
 
 /** What the queues of all connections share. */
@@ -103,12 +103,19 @@ export class UpstreamQueue {
     try {
       let event = this.pending.shift();
       while (event !== undefined) {
+        const current = event;
         try {
-          await this.process(event);
+          if (current.kind === 'message' && current.invocation.type === MessageType.StreamInvocation) {
+            // The app answers a stream invocation when its stream ends (items go through the REST API
+            // meanwhile): it is sent in order, but the connection's later events do not wait for it.
+            void this.process(current).catch((error: unknown) => {
+              this.failed(current, error);
+            });
+          } else await this.process(current);
         } catch (error) {
           // One event that cannot be sent must not stop the connection's later events, nor escape as an
           // unhandled rejection (which ends the process).
-          this.failed(event, error);
+          this.failed(current, error);
         }
         event = this.stopped ? undefined : this.pending.shift();
       }
@@ -132,9 +139,12 @@ export class UpstreamQueue {
     const eventName = event.kind === 'message' ? event.invocation.target : event.kind;
     const url = services.router.resolve(source.hubName, category, eventName);
     const invocationId = event.kind === 'message' ? event.invocation.invocationId : undefined;
+    const isStream = event.kind === 'message' && event.invocation.type === MessageType.StreamInvocation;
     if (url === undefined) {
       services.logger.info(`upstream ${source.hubName}/${category}/${eventName} connection=${source.id}: no upstream template matches; not sent`);
       if (event.kind === 'connected') source.connectedResult(true, '');
+      // Without an upstream, the stream stays open for whoever feeds it through the REST API.
+      if (isStream) return;
       if (invocationId !== undefined) source.completion(invocationId, { error: 'Invocation failed, no upstream is configured for this event.' });
       return;
     }
@@ -172,6 +182,12 @@ export class UpstreamQueue {
       return;
     }
     if (invocationId === undefined) return;
+    if (isStream) {
+      // The app fed and ended the stream through the REST API; only a failed request ends it here.
+      if (!outcome.ok) source.completion(invocationId, { error: failureMessage(outcome), stream: true });
+      else if (outcome.status !== 200 && outcome.status !== 204) source.completion(invocationId, { error: `Invocation failed, status code ${outcome.status}`, stream: true });
+      return;
+    }
     if (!outcome.ok) {
       // The official emulator turns a failed request into status 500 for the client; a timeout is said as such.
       source.completion(invocationId, { error: failureMessage(outcome) });
