@@ -95,16 +95,14 @@ describe('event discovery', () => {
     expect(error.message).toMatch(/Decorated\.toString overrides Object\.prototype\.toString/);
   });
 
-  it('refuses async generator methods at registration, naming the method', () => {
+  it('registers async generator methods as stream events, and @NotEvent() ones not at all', () => {
     @Hub('streams')
     class Streams extends ServerlessHub {
       async *ticks(): AsyncGenerator<number> {
         yield await Promise.resolve(1);
       }
     }
-    const error = definitionError(() => registerHubs(NO_HOST, [Streams]));
-    expect(error.code).toBe('HUB_DEFINITION_INVALID');
-    expect(error.message).toMatch(/Streams\.ticks is an async generator method; .*not supported/);
+    expect(eventsOf(registerHubs(NO_HOST, [Streams], { logger: recordingLogger() }).functions, 'streams')).toEqual(['ticks']);
 
     @Hub('streams2')
     class Helper extends ServerlessHub {

@@ -371,7 +371,7 @@ export function registerHubs(functionsApp: FunctionsApp, hubs: readonly HubClass
       const what = `${descriptor.className}.${event.methodName}`;
       plan(
         mode === 'http'
-          ? httpEventFunction(app, name, descriptor, event, call, authenticator as UpstreamAuthenticator, upstream, authLevel, routeHub)
+          ? httpEventFunction(app, name, descriptor, event, call, authenticator as UpstreamAuthenticator, upstream, authLevel, routeHub, runtime)
           : bindingEventFunction(app, name, descriptor, event, call),
         what,
       );
@@ -396,6 +396,7 @@ function httpEventFunction(
   upstream: UpstreamOptions,
   authLevel: 'anonymous' | 'function' | 'admin',
   routeHub: string,
+  runtime: HubRuntime,
 ): PlannedFunction {
   // One small dispatcher per function: a request whose X-ASRS-* headers name another event than the
   // function's route is answered 404 instead of running that other event.
@@ -409,6 +410,7 @@ function httpEventFunction(
         maxArguments: event.maxArguments,
         authenticator,
         handler: (context, { signal, host }) => call(context, signal, asFunctionContext(host)),
+        streams: (connectionId) => runtime.services.clients.client(connectionId),
       },
     ],
     ...(upstream.detailedErrors === undefined ? {} : { detailedErrors: upstream.detailedErrors }),

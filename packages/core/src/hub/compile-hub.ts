@@ -196,12 +196,6 @@ export function compileHub(hubClass: HubClass, defaults: CompileHubDefaults = {}
         }
         continue;
       }
-      if (isAsyncGenerator(method)) {
-        throw definitionError(
-          `${where} is an async generator method; hub events answer with one value, and streaming results are not supported. Return an array (or a promise of one) instead, or mark the method @NotEvent().`,
-        );
-      }
-
       const event = compileEvent(key, method, metadata, where, classFilters);
       const eventKey = `${event.category}/${event.event.toLowerCase()}`;
       const owner = eventOwners.get(eventKey);
@@ -241,12 +235,6 @@ export function compileHub(hubClass: HubClass, defaults: CompileHubDefaults = {}
 /** Event, filter, parameter or schema decorators: what only an event can carry. */
 function hasEventDecorators(metadata: HubMemberMetadata): boolean {
   return metadata.events > 0 || metadata.filters.length > 0 || metadata.parameters.size > 0 || metadata.argumentsSchemas.length > 0 || metadata.parameterSchemas.size > 0;
-}
-
-const ASYNC_GENERATOR_TAG = '[object AsyncGeneratorFunction]';
-
-function isAsyncGenerator(method: HubMethod): boolean {
-  return Object.prototype.toString.call(method) === ASYNC_GENERATOR_TAG;
 }
 
 /** Checks an event mode given by `@Hub` or `registerHubs` (options come from plain JavaScript too). */

@@ -1,5 +1,5 @@
 import { ServerlessHubError } from '../errors/serverless-hub-error.js';
-import type { HubMessage, InvocationMessage } from './hub-message.js';
+import type { HubMessage, InvocationMessage, StreamInvocationMessage } from './hub-message.js';
 import { jsonHubProtocol } from './json-hub-protocol.js';
 import { messagePackHubProtocol } from './message-pack-hub-protocol.js';
 
@@ -96,10 +96,11 @@ export interface HubProtocol {
   /** A new incremental reader for a stream of framed messages. */
   createReader(options?: HubMessageReaderOptions): HubMessageReader;
   /**
-   * Decodes the body of an upstream `messages` request: exactly one Invocation message without
-   * framing (no trailing `0x1E`, no length prefix).
+   * Decodes the body of an upstream `messages` request: exactly one Invocation message, or a
+   * StreamInvocation (the client's `connection.stream(...)`), without framing (no trailing `0x1E`, no
+   * length prefix).
    */
-  parseUnframedInvocation(body: Uint8Array): InvocationMessage;
+  parseUnframedInvocation(body: Uint8Array): InvocationMessage | StreamInvocationMessage;
 }
 
 /**

@@ -283,8 +283,8 @@ describe('jsonHubProtocol', () => {
     it.each([
       ['an empty body', '', /body is empty/],
       ['a separator only', RS, /body is empty/],
-      ['another message type', '{"type":6}', /must be an Invocation message \(type 1\), got a Ping message \(type 6\)/],
-      ['an unknown message type', '{"type":42}', /must be an Invocation message \(type 1\), got an unknown message type/],
+      ['another message type', '{"type":6}', /must be an Invocation message \(type 1\) or a StreamInvocation \(type 4\), got a Ping message \(type 6\)/],
+      ['an unknown message type', '{"type":42}', /must be an Invocation message \(type 1\) or a StreamInvocation \(type 4\), got an unknown message type/],
       ['two messages', `{"type":6}${RS}{"type":6}`, /not valid JSON/],
       ['bad JSON', '{"type":1,', /not valid JSON/],
     ])('rejects %s', (_name, body, pattern) => {

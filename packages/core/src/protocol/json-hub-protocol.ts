@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { MessageType } from './hub-message.js';
-import type { HubMessage, InvocationMessage, MessageHeaders } from './hub-message.js';
+import type { HubMessage, InvocationMessage, MessageHeaders, StreamInvocationMessage } from './hub-message.js';
 import type { HubMessageReader, HubMessageReaderOptions, HubProtocol } from './hub-protocol.js';
 import { PendingBytes, messageTooLarge, resolveMaxMessageSize } from './framed-reader.js';
 import { asInvalidMessage, invalidMessage, unknownMessageType } from './invalid-message.js';
@@ -345,12 +345,12 @@ export function createJsonHubProtocol(): HubProtocol {
     createReader(options?: HubMessageReaderOptions): HubMessageReader {
       return new JsonHubMessageReader(resolveMaxMessageSize(options?.maxMessageSize), options?.unknownMessageTypes === 'reject');
     },
-    parseUnframedInvocation(body: Uint8Array): InvocationMessage {
+    parseUnframedInvocation(body: Uint8Array): InvocationMessage | StreamInvocationMessage {
       // The service sends no record separator; one left at the end by another sender is tolerated.
       const end = body.length > 0 && body[body.length - 1] === RECORD_SEPARATOR_CODE ? body.length - 1 : body.length;
       if (end === 0) throw invalidMessage('The message body is empty; expected a JSON Invocation message.');
       const message = parseJsonMessage(decodeUtf8(body.subarray(0, end)));
-      if (message?.type !== MessageType.Invocation) throw notAnInvocation(message);
+      if (message?.type !== MessageType.Invocation && message?.type !== MessageType.StreamInvocation) throw notAnInvocation(message);
       return message;
     },
   };

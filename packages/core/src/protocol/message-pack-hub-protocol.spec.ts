@@ -279,7 +279,7 @@ describe('messagePackHubProtocol', () => {
 
     it.each([
       ['an empty body', new Uint8Array(0), /body is empty/],
-      ['another message type', encode([6]), /must be an Invocation message \(type 1\), got a Ping message \(type 6\)/],
+      ['another message type', encode([6]), /must be an Invocation message \(type 1\) or a StreamInvocation \(type 4\), got a Ping message \(type 6\)/],
       ['an unknown message type', encode([42]), /got an unknown message type/],
       ['a framed message', frame(encode([1, {}, null, 't', []])), /not valid MessagePack|must be a non-empty array/],
       ['a truncated body', encode([1, {}, '7', 'echo', ['x']]).subarray(0, 8), /not valid MessagePack/],

@@ -1,7 +1,7 @@
 import { createRequire } from 'node:module';
 import type * as MessagePack from '@msgpack/msgpack';
 import { MessageType } from './hub-message.js';
-import type { HubMessage, InvocationMessage, MessageHeaders } from './hub-message.js';
+import type { HubMessage, InvocationMessage, MessageHeaders, StreamInvocationMessage } from './hub-message.js';
 import type { HubMessageReader, HubMessageReaderOptions, HubProtocol } from './hub-protocol.js';
 import { PendingBytes, messageTooLarge, resolveMaxMessageSize } from './framed-reader.js';
 import { asInvalidMessage, invalidMessage, unknownMessageType } from './invalid-message.js';
@@ -322,10 +322,10 @@ export function createMessagePackHubProtocol(): HubProtocol {
     createReader(options?: HubMessageReaderOptions): HubMessageReader {
       return new MessagePackHubMessageReader(resolveMaxMessageSize(options?.maxMessageSize), options?.unknownMessageTypes === 'reject');
     },
-    parseUnframedInvocation(body: Uint8Array): InvocationMessage {
+    parseUnframedInvocation(body: Uint8Array): InvocationMessage | StreamInvocationMessage {
       if (body.length === 0) throw invalidMessage('The message body is empty; expected a MessagePack Invocation message.');
       const message = decodeMessage(body);
-      if (message?.type !== MessageType.Invocation) throw notAnInvocation(message);
+      if (message?.type !== MessageType.Invocation && message?.type !== MessageType.StreamInvocation) throw notAnInvocation(message);
       return message;
     },
   };

@@ -9,6 +9,6 @@ import { messageTypeNames } from './message-fields.js';
  */
 export function notAnInvocation(message: HubMessage | undefined): ServerlessHubError {
   return invalidMessage(
-    `The message body must be an Invocation message (type 1), got ${message === undefined ? 'an unknown message type' : `a ${messageTypeNames[message.type] ?? ''} message (type ${message.type})`}.`,
+    `The message body must be an Invocation message (type 1) or a StreamInvocation (type 4), got ${message === undefined ? 'an unknown message type' : `a ${messageTypeNames[message.type] ?? ''} message (type ${message.type})`}.`,
   );
 }

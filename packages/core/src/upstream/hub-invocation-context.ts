@@ -58,6 +58,11 @@ export interface HubInvocationContext {
   readonly invocationId: string | undefined;
   /** The client's hub protocol, from the request's content type. */
   readonly protocol: HubProtocolName;
+  /**
+   * `true` when the client called with `connection.stream(...)`: `invocationId` is then the stream's id,
+   * and the method's async iterable feeds that stream.
+   */
+  readonly stream: boolean;
 }
 
 /**
@@ -84,6 +89,7 @@ export interface HubInvocationContextInit {
   readonly error?: string | undefined;
   readonly invocationId?: string | undefined;
   readonly protocol?: HubProtocolName | undefined;
+  readonly stream?: boolean | undefined;
 }
 
 const NO_ARGUMENTS: readonly unknown[] = Object.freeze([]);
@@ -127,6 +133,7 @@ export function createHubInvocationContext(init: HubInvocationContextInit): HubI
     error: init.error,
     invocationId: init.invocationId,
     protocol: init.protocol ?? 'json',
+    stream: init.stream ?? false,
   });
 }
 

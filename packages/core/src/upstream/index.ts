@@ -12,6 +12,8 @@ export type {
   UpstreamHandlerRegistration,
   UpstreamRequest,
 } from './upstream-dispatcher.js';
+export { streamToClient } from './stream-to-client.js';
+export type { StreamFailure, UpstreamStreamTarget } from './stream-to-client.js';
 export { createHubInvocationContext } from './hub-invocation-context.js';
 export { argumentCountMessage } from '../hub/argument-count-message.js';
 export type { HubInvocationContextInit } from './hub-invocation-context.js';

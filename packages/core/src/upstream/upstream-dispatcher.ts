@@ -2,7 +2,7 @@ import { ServerlessHubError } from '../errors/serverless-hub-error.js';
 import { argumentCountMessage } from '../hub/argument-count-message.js';
 import { NEVER_ABORTED } from '../hub/never-aborted.js';
 import { MessageType } from '../protocol/hub-message.js';
-import type { CompletionMessage, InvocationMessage } from '../protocol/hub-message.js';
+import type { CompletionMessage, InvocationMessage, StreamInvocationMessage } from '../protocol/hub-message.js';
 import { hubProtocolByContentType } from '../protocol/hub-protocol.js';
 import type { HubProtocol } from '../protocol/hub-protocol.js';
 import type { HubInvocationContext, UpstreamCategory } from './hub-invocation-context.js';
@@ -16,6 +16,9 @@ import type { UpstreamLogger } from './upstream-logger.js';
 import type { UpstreamOutcome, UpstreamRejectionCode } from './upstream-outcome.js';
 import { describeError } from '../errors/describe-error.js';
 import { eventFailure } from '../hub/failure-policy.js';
+import { HubError } from './hub-error.js';
+import { streamToClient } from './stream-to-client.js';
+import type { UpstreamStreamTarget } from './stream-to-client.js';
 
 /**
  * What a handler gets besides the context: an `AbortSignal` that fires when the caller goes away, and
@@ -35,7 +38,9 @@ export interface UpstreamCall {
 }
 
 /**
- * Handles one upstream event. For an `invoke` the returned value (awaited) is the client's result;
+ * Handles one upstream event. For an `invoke` the returned value (awaited) is the client's result; for a
+ * stream invocation (the client's `connection.stream(...)`) it must be an async iterable, whose items go
+ * to the client's stream (see {@link UpstreamHandlerRegistration.streams});
  * `undefined` completes it without a result. Throw a `HubError` to send its message to the client, or call
  * `denyUpstream()` to refuse the call with 403; anything else thrown becomes a generic error.
  *
@@ -73,6 +78,11 @@ export interface UpstreamHandlerRegistration {
   readonly maxArguments?: number;
   /** Overrides the dispatcher's authenticator, e.g. for a hub bound to another connection string. */
   readonly authenticator?: UpstreamAuthenticator;
+  /**
+   * Where the items of a stream invocation go: the connection's stream API (the REST client's
+   * `clients.client(connectionId)`). Without it, stream invocations of this event are answered with an error.
+   */
+  readonly streams?: (connectionId: string) => UpstreamStreamTarget;
 }
 
 /**
@@ -325,12 +335,13 @@ export class UpstreamDispatcher {
     let args = NO_ARGUMENTS;
     let invocationId: string | undefined;
     let closeError: string | undefined;
+    let isStream = false;
     if (entry.isDisconnected) {
       const parsed = parseDisconnectedBody(request.body);
       if (typeof parsed !== 'object') return rejected('UPSTREAM_BAD_REQUEST', parsed);
       closeError = parsed.error;
     } else if (!entry.isConnected) {
-      let invocation: InvocationMessage;
+      let invocation: InvocationMessage | StreamInvocationMessage;
       try {
         invocation = protocol.parseUnframedInvocation(request.body);
       } catch (error) {
@@ -344,6 +355,7 @@ export class UpstreamDispatcher {
       }
       args = invocation.arguments;
       invocationId = invocation.invocationId;
+      isStream = invocation.type === MessageType.StreamInvocation;
     }
 
     const userId = headers.get('x-asrs-user-id');
@@ -357,6 +369,7 @@ export class UpstreamDispatcher {
       error: closeError,
       invocationId,
       protocol: protocol.name,
+      stream: isStream,
     };
     const context = upstreamInvocationContext(fields, headers);
 
@@ -371,8 +384,30 @@ export class UpstreamDispatcher {
     try {
       result = entry.registration.handler(context, call);
       if (isThenable(result)) result = await result;
+      if (isStream) {
+        if (!isAsyncIterable(result)) {
+          throw new HubError(`'${context.event}' does not stream: call it with invoke or send, not stream.`);
+        }
+      } else if (isAsyncIterable(result)) {
+        void result[Symbol.asyncIterator]().return?.();
+        throw new HubError(`'${context.event}' streams its result: call it with stream, not invoke or send.`);
+      }
     } catch (error) {
+      if (isStream && invocationId !== undefined) return this.#endStream(error, entry, context, logger);
       return this.#failed(error, entry, context, protocol, logger);
+    }
+
+    if (isStream && invocationId !== undefined) {
+      const target = entry.registration.streams?.(connectionId);
+      if (target === undefined) return this.#endStream(new Error('This event has no stream target configured (registration.streams).'), entry, context, logger);
+      // The request stays open until the stream ends: a Functions host may freeze work left after its answer.
+      const failure = await streamToClient(target, invocationId, result as AsyncIterable<unknown>, call.signal);
+      if (failure === undefined) return ACCEPTED;
+      if (failure.unsent) {
+        logger.log('warn', `The stream '${invocationId}' of connection '${connectionId}' stopped: an item could not be sent.`, failure.error);
+        return ACCEPTED;
+      }
+      return this.#endStream(failure.error, entry, context, logger, target);
     }
 
     if (invocationId === undefined) return ACCEPTED;
@@ -395,8 +430,34 @@ export class UpstreamDispatcher {
     );
   }
 
-  #failed(error: unknown, entry: TableEntry, context: HubInvocationContext, protocol: HubProtocol, logger: UpstreamLogger): UpstreamOutcome {
-    const { answer, log } = eventFailure(error, {
+  /**
+   * Ends a stream that failed: the client's stream is completed through the stream API with the error
+   * text invocations get (a `HubError`'s message, else the generic text); a denied call is refused.
+   */
+  async #endStream(
+    error: unknown,
+    entry: TableEntry,
+    context: HubInvocationContext,
+    logger: UpstreamLogger,
+    known?: UpstreamStreamTarget,
+  ): Promise<UpstreamOutcome> {
+    const { answer, log } = this.#failure(error, entry, context);
+    if (log.error === undefined) logger.log(log.level, log.message);
+    else logger.log(log.level, log.message, log.error);
+    if (answer.kind === 'refuse') return rejected('UPSTREAM_FORBIDDEN', answer.message);
+    if (answer.kind !== 'complete') return ACCEPTED;
+    const target = known ?? entry.registration.streams?.(context.connectionId);
+    if (target === undefined) return rejected('UPSTREAM_INTERNAL', answer.error);
+    try {
+      await target.completeStream(context.invocationId ?? '', { error: answer.error });
+    } catch (sendError) {
+      logger.log('warn', `The stream '${context.invocationId ?? ''}' of connection '${context.connectionId}' could not be completed.`, sendError);
+    }
+    return ACCEPTED;
+  }
+
+  #failure(error: unknown, entry: TableEntry, context: HubInvocationContext): ReturnType<typeof eventFailure> {
+    return eventFailure(error, {
       where: `'${context.event}' on hub '${context.hub}' (connection '${context.connectionId}')`,
       event: context.event,
       isConnected: entry.isConnected,
@@ -404,6 +465,10 @@ export class UpstreamDispatcher {
       answerable: context.invocationId !== undefined,
       detailed: this.#detailedErrors === 'always' || (this.#detailedErrors === 'claim' && context.claims['asrs.s.derror']?.toLowerCase() === 'true'),
     });
+  }
+
+  #failed(error: unknown, entry: TableEntry, context: HubInvocationContext, protocol: HubProtocol, logger: UpstreamLogger): UpstreamOutcome {
+    const { answer, log } = this.#failure(error, entry, context);
     if (log.error === undefined) logger.log(log.level, log.message);
     else logger.log(log.level, log.message, log.error);
     switch (answer.kind) {
@@ -455,4 +520,8 @@ function parseDisconnectedBody(body: Uint8Array): { error: string | undefined } 
   if (error === undefined || error === null) return { error: undefined };
   if (typeof error !== 'string') return 'The "error" property of the disconnected body must be a string or null.';
   return { error };
+}
+
+function isAsyncIterable(value: unknown): value is AsyncIterable<unknown> {
+  return typeof value === 'object' && value !== null && typeof (value as { [Symbol.asyncIterator]?: unknown })[Symbol.asyncIterator] === 'function';
 }

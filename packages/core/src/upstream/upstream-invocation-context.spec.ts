@@ -16,6 +16,7 @@ const FIELDS: UpstreamInvocationContextFields = {
   error: undefined,
   invocationId: '7',
   protocol: 'json',
+  stream: false,
 };
 
 const RAW = {

@@ -17,6 +17,7 @@ export interface UpstreamInvocationContextFields {
   readonly error: string | undefined;
   readonly invocationId: string | undefined;
   readonly protocol: HubProtocolName;
+  readonly stream: boolean;
 }
 
 interface LazyViews {
@@ -78,6 +79,7 @@ class UpstreamInvocationContext {
     target.error = fields.error;
     target.invocationId = fields.invocationId;
     target.protocol = fields.protocol;
+    target.stream = fields.stream;
     // Private fields stay writable on a frozen object, so the views can still be filled in on first read.
     Object.freeze(this);
   }
