@@ -155,6 +155,38 @@ describe('chat page in Chromium', () => {
     expect(bob.errors).toEqual([]);
   }, 90_000);
 
+  it('asks another page for its time (a client result) and streams a countdown from the hub', async () => {
+    const carol = await openChat('carol');
+    const dave = await openChat('dave', { protocol: 'messagepack' });
+    await carol.page.locator('#roster li', { hasText: 'dave' }).waitFor();
+
+    // Time: carol's hub method invokes localTime on dave's page, which answers with its clock.
+    await carol.page.locator('#roster li', { hasText: 'dave' }).getByRole('button', { name: 'Time' }).click();
+    const time = await carol.page.locator('#messages li.system', { hasText: "dave's local time:" }).textContent();
+    expect(Number.isNaN(Date.parse((time ?? '').replace(/^dave's local time: /, '').replace(/ \(.*\)$/, '')))).toBe(false);
+
+    // Countdown: the hub's async generator streams 7, 6, …, 1 to the page that asked.
+    await dave.page.fill('#countdown-from', '7');
+    await dave.page.getByRole('button', { name: 'Countdown' }).click();
+    await dave.page.locator('#messages li.system', { hasText: 'Countdown from 7: 7 6 5 4 3 2 1 (done)' }).waitFor();
+
+    // A start the hub's validation refuses ends the stream with its message.
+    await dave.page.locator('#countdown-from').evaluate((input: HTMLInputElement) => {
+      input.value = '101';
+    });
+    await dave.page.locator('#countdown-form').evaluate((form: HTMLFormElement) => {
+      form.dispatchEvent(new Event('submit', { cancelable: true }));
+    });
+    await dave.page.locator('#messages li.system.failure', { hasText: 'Countdown from 101 failed' }).waitFor();
+
+    mkdirSync(ARTIFACTS, { recursive: true });
+    await dave.page.screenshot({ path: `${ARTIFACTS}browser-chat-countdown.png` });
+    expect(carol.errors).toEqual([]);
+    expect(dave.errors).toEqual([]);
+    await carol.page.context().close();
+    await dave.page.context().close();
+  }, 60_000);
+
   it('shows why it cannot connect when the bearer token does not verify', async () => {
     const forged = await bearerToken({ sub: 'mallory', admin: true }, { secret: 'not-the-app-secret-not-the-app-secret' });
     if (app === undefined || browser === undefined) throw new Error('set-up failed');

@@ -22,6 +22,8 @@
     groupName: $('group-name'),
     groups: $('groups'),
     noGroups: $('no-groups'),
+    countdownForm: $('countdown-form'),
+    countdownFrom: $('countdown-from'),
     messages: $('messages'),
     composer: $('composer'),
     targetKind: $('target-kind'),
@@ -77,6 +79,10 @@
     if (group) void joinGroup(group);
   });
   ui.targetKind.addEventListener('change', () => setTarget(ui.targetKind.value, ''));
+  ui.countdownForm.addEventListener('submit', (event) => {
+    event.preventDefault();
+    countdown(Number(ui.countdownFrom.value));
+  });
   ui.composer.addEventListener('submit', (event) => {
     event.preventDefault();
     void send();
@@ -429,6 +435,25 @@
     } catch (error) {
       system(`No time from ${userId ?? short(connectionId)}: ${describe(error)}`, true);
     }
+  }
+
+  // A stream: the hub's countdown generator sends each number as it yields it; one line shows them all.
+  function countdown(from) {
+    const line = system(`Countdown from ${from}:`);
+    const numbers = [];
+    connection.stream('countdown', from).subscribe({
+      next: (value) => {
+        numbers.push(value);
+        line.textContent = `Countdown from ${from}: ${numbers.join(' ')}`;
+      },
+      complete: () => {
+        line.textContent = `Countdown from ${from}: ${numbers.join(' ')} (done)`;
+      },
+      error: (error) => {
+        line.textContent = `Countdown from ${from} failed: ${describe(error)}`;
+        line.classList.add('failure');
+      },
+    });
   }
 
   function renderRoster() {

@@ -2,6 +2,8 @@ import * as v from 'valibot';
 
 /** The longest message text the chat accepts, in characters. */
 export const MAX_TEXT_LENGTH = 4000;
+/** The highest number `countdown` starts from. */
+export const MAX_COUNTDOWN = 100;
 /** The longest user id, connection id or group name the service accepts, in characters. */
 export const MAX_NAME_LENGTH = 1024;
 
@@ -33,4 +35,19 @@ export const chatName = v.pipe(
   v.check((value) => value.trim() !== '', 'must not be empty'),
   v.maxLength(MAX_NAME_LENGTH, (issue) => `is ${String(issue.input.length)} characters long; at most ${String(MAX_NAME_LENGTH)} are allowed`),
   v.check((value) => !/[\r\n]/.test(value), 'must not contain a line break'),
+);
+
+/**
+ * Where a countdown starts: a whole number from 1 to {@link MAX_COUNTDOWN}.
+ *
+ * @example
+ * ```ts
+ * async *countdown(@Validate(countdownStart) n: number) { ... }
+ * ```
+ */
+export const countdownStart = v.pipe(
+  v.number((issue) => `must be a number, not ${issue.received}`),
+  v.integer((issue) => `must be a whole number, not ${String(issue.input)}`),
+  v.minValue(1, (issue) => `must be at least 1, not ${String(issue.input)}`),
+  v.maxValue(MAX_COUNTDOWN, (issue) => `must be at most ${String(MAX_COUNTDOWN)}, not ${String(issue.input)}`),
 );

@@ -2,7 +2,7 @@ import type { HttpRequest } from '@azure/functions';
 import { Hub, HubError, Negotiate, ServerlessHub, ServerlessHubError, UseFilters, Validate, createClaimsVerifier } from '@serverless-hub/core';
 import type { ClaimsVerifier, ConnectionInfo } from '@serverless-hub/core';
 import { adminOnly } from './admin-only.js';
-import { MAX_NAME_LENGTH, chatName, messageText } from './chat-input.js';
+import { MAX_NAME_LENGTH, chatName, countdownStart, messageText } from './chat-input.js';
 import { claimsFromToken } from './claims-from-token.js';
 
 /** A chat message as clients receive it in `newMessage`. */
@@ -168,6 +168,14 @@ export class Chat extends ServerlessHub<ChatClient> {
           throw error;
       }
     }
+  }
+
+  /**
+   * Streams `n, n-1, …, 1` to the caller (`connection.stream('countdown', n)`): each number goes to the
+   * caller's stream as the generator yields it, and a caller that cancels stops the generator.
+   */
+  async *countdown(@Validate(countdownStart) n: number): AsyncGenerator<number> {
+    for (let value = n; value >= 1; value--) yield await Promise.resolve(value);
   }
 
   /** The connection ids in a group (at most {@link MAX_LISTED_MEMBERS}). */
