@@ -478,9 +478,9 @@ export function upstreamScenarios(): Scenario[] {
       verify: assertNoCalls,
     },
     {
-      name: 'a streaming invocation (never sent upstream) answers 400',
+      name: 'a streaming invocation of an event registered without a stream target answers 400',
       request: serviceRequest({ category: 'messages', event: 'add', body: text('{"type":4,"invocationId":"1","target":"add","arguments":[1,2]}') }),
-      answer: { status: 400, contentType: 'text/plain; charset=utf-8', body: text('The body is not a valid json Invocation message: ') },
+      answer: { status: 400, contentType: 'text/plain; charset=utf-8', body: text('The "add" event takes no stream invocations here: its registration has no stream target (streams).') },
       verify: assertNoCalls,
     },
     {

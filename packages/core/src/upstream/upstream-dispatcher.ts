@@ -356,6 +356,9 @@ export class UpstreamDispatcher {
       args = invocation.arguments;
       invocationId = invocation.invocationId;
       isStream = invocation.type === MessageType.StreamInvocation;
+      if (isStream && entry.registration.streams === undefined) {
+        return rejected('UPSTREAM_BAD_REQUEST', `The ${JSON.stringify(event)} event takes no stream invocations here: its registration has no stream target (streams).`);
+      }
     }
 
     const userId = headers.get('x-asrs-user-id');
@@ -399,7 +402,7 @@ export class UpstreamDispatcher {
 
     if (isStream && invocationId !== undefined) {
       const target = entry.registration.streams?.(connectionId);
-      if (target === undefined) return this.#endStream(new Error('This event has no stream target configured (registration.streams).'), entry, context, logger);
+      if (target === undefined) return rejected('UPSTREAM_INTERNAL', 'The stream target of this event is missing.');
       // The request stays open until the stream ends: a Functions host may freeze work left after its answer.
       const failure = await streamToClient(target, invocationId, result as AsyncIterable<unknown>, call.signal);
       if (failure === undefined) return ACCEPTED;
