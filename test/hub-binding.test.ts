@@ -71,6 +71,10 @@ class Chat extends ServerlessHub<{ joined(id: string): void }> {
   crash(): never {
     throw new Error('secret detail');
   }
+
+  async *ticks(): AsyncGenerator<number> {
+    yield await Promise.resolve(1);
+  }
 }
 
 const services = createRecordingServices();
@@ -173,5 +177,10 @@ describe('signalRTrigger functions', () => {
     expect(crashed).toMatchObject({ ok: false, error: "An unexpected error occurred invoking 'crash' on the server." });
     expect(crashed.stack).not.toMatch(/secret detail|\.ts:|\/src\//);
     expect(crashed.logs.some((line) => line.level === 'error' && line.message.includes('secret detail'))).toBe(true);
+  });
+
+  it('fails a stream method with a message saying the trigger cannot stream (the extension knows invocations only)', async () => {
+    const outcome = await invokeSignalRTrigger(fn('ticks'));
+    expect(outcome).toMatchObject({ ok: false, error: "'ticks' streams its result, which the SignalR trigger (mode 'binding') cannot deliver; register the hub in the default HTTP mode." });
   });
 });

@@ -7,6 +7,7 @@ import { contextFromSignalRTrigger } from './signalr-trigger-context.js';
 import type { SignalRTriggerEvent } from './signalr-trigger-context.js';
 import { errorMessage } from '../errors/describe-error.js';
 import { eventFailure } from '../hub/failure-policy.js';
+import { HubError } from '../upstream/hub-error.js';
 
 /** The event a binding-mode function serves, with the hub method's argument bounds. */
 export interface SignalRTriggerTarget extends SignalRTriggerEvent {
@@ -70,7 +71,13 @@ export function createSignalRTriggerHandler(
       return failed(new ServerlessHubError('HUB_ARGUMENTS_INVALID', argumentCountMessage(expected, count)));
     }
     try {
-      return await call(context, NEVER_ABORTED, functionContext);
+      const result = await call(context, NEVER_ABORTED, functionContext);
+      if (typeof result === 'object' && result !== null && Symbol.asyncIterator in result) {
+        // The extension's trigger knows invocations only: a stream method cannot be answered through it.
+        void (result as AsyncIterable<unknown>)[Symbol.asyncIterator]().return?.();
+        throw new HubError(`'${context.event}' streams its result, which the SignalR trigger (mode 'binding') cannot deliver; register the hub in the default HTTP mode.`);
+      }
+      return result;
     } catch (error) {
       return failed(error);
     }
