@@ -10,8 +10,8 @@ import type { HubConnection, IHubProtocol } from '@microsoft/signalr';
 import { MessagePackHubProtocol } from '@microsoft/signalr-protocol-msgpack';
 import { SignJWT } from 'jose';
 import { hubProtocolByContentType, MessageType } from '@serverless-hub/core/protocol';
-import { createServiceEmulator, EMULATOR_ACCESS_KEY } from '@serverless-hub/emulator';
-import type { ServiceEmulator, ServiceEmulatorOptions, UpstreamTemplate } from '@serverless-hub/emulator';
+import { createFunctionsHost, createServiceEmulator, EMULATOR_ACCESS_KEY } from '@serverless-hub/emulator';
+import type { FunctionsHost, ServiceEmulator, ServiceEmulatorOptions, UpstreamTemplate } from '@serverless-hub/emulator';
 
 export const transports = {
   WebSockets: HttpTransportType.WebSockets,
@@ -328,4 +328,31 @@ export function echoReply(record: UpstreamRecord): { status: number; body?: Uint
   const invocation = protocol.parseUnframedInvocation(new Uint8Array(record.body));
   if (invocation.invocationId === undefined) return { status: 200 };
   return { status: 200, body: protocol.writeMessage({ type: MessageType.Completion, invocationId: invocation.invocationId, result: invocation.arguments[0] }) };
+}
+
+export interface HubsOnLocalHost {
+  readonly functionsHost: FunctionsHost;
+  readonly emulator: ServiceEmulator;
+  close(): Promise<void>;
+}
+
+/**
+ * Runs hubs as a deployed app runs them: a local functions host, `register` adding the hubs to
+ * `@azure/functions`' app once the host has hooked it (as the Functions worker does before the app loads),
+ * and an emulator whose upstream is that host. Sets `AzureSignalRConnectionString` to the emulator's.
+ */
+export async function startHubsOnLocalHost(register: () => void): Promise<HubsOnLocalHost> {
+  const functionsHost = createFunctionsHost({ port: 0, logLevel: 'error', logSink: () => undefined });
+  register();
+  await functionsHost.start();
+  const { emulator } = await startEmulator({ upstream: [{ urlTemplate: `http://127.0.0.1:${String(functionsHost.port)}/api/{hub}/{category}/{event}` }] });
+  process.env.AzureSignalRConnectionString = emulator.connectionString;
+  return {
+    functionsHost,
+    emulator,
+    close: async () => {
+      await emulator.close();
+      await functionsHost.close();
+    },
+  };
 }

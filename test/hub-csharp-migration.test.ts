@@ -6,11 +6,10 @@ import { HubConnectionBuilder, LogLevel } from '@microsoft/signalr';
 import { Hub, ServerlessHub, registerHubs, silentUpstreamLogger } from '@serverless-hub/core';
 import { getRegisteredFunctions, EMULATOR_CONNECTION_STRING, createHubTestBed } from '@serverless-hub/core/testing';
 import type { FunctionsApp, ServerlessHubError, UpstreamLogger } from '@serverless-hub/core';
-import { createFunctionsHost } from '@serverless-hub/emulator';
-import type { FunctionsHost, ServiceEmulator } from '@serverless-hub/emulator';
 import { decodeJwt } from 'jose';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { protocolOf, startEmulator, transports } from './emulator-helpers.js';
+import { protocolOf, startHubsOnLocalHost, transports } from './emulator-helpers.js';
+import type { HubsOnLocalHost } from './emulator-helpers.js';
 
 const NO_HOST: FunctionsApp = { http: () => undefined, generic: () => undefined };
 
@@ -31,22 +30,13 @@ describe('a negotiate route of the hub’s choice', () => {
     }
   }
 
-  let functionsHost: FunctionsHost;
-  let emulator: ServiceEmulator;
+  let local: HubsOnLocalHost;
 
   beforeAll(async () => {
-    // The host hooks the app's @azure/functions before the hubs register on it, as the Functions worker does.
-    functionsHost = createFunctionsHost({ port: 0, logLevel: 'error', logSink: () => undefined });
-    registerHubs(functionsApp, [Legacy], { logger: silentUpstreamLogger });
-    await functionsHost.start();
-    ({ emulator } = await startEmulator({ upstream: [{ urlTemplate: `http://127.0.0.1:${String(functionsHost.port)}/api/{hub}/{category}/{event}` }] }));
-    process.env.AzureSignalRConnectionString = emulator.connectionString;
+    local = await startHubsOnLocalHost(() => registerHubs(functionsApp, [Legacy], { logger: silentUpstreamLogger }));
   });
 
-  afterAll(async () => {
-    await emulator.close();
-    await functionsHost.close();
-  });
+  afterAll(() => local.close());
 
   it('registers negotiate at that route and the upstream functions where they were', () => {
     const routes = getRegisteredFunctions().filter((fn) => fn.hub === 'legacy' && fn.trigger === 'http').map((fn) => (fn.trigger === 'http' ? fn.route : ''));
@@ -56,7 +46,7 @@ describe('a negotiate route of the hub’s choice', () => {
   it.each(['json', 'messagepack'] as const)('connects a client built with the base URL /api, as for a C# app (%s)', async (protocol) => {
     // The official client appends /negotiate to the base URL: /api → /api/negotiate.
     const connection = new HubConnectionBuilder()
-      .withUrl(`${functionsHost.url}/api`, { transport: transports.WebSockets })
+      .withUrl(`${local.functionsHost.url}/api`, { transport: transports.WebSockets })
       .withHubProtocol(protocolOf(protocol))
       .configureLogging(LogLevel.None)
       .build();

@@ -6,11 +6,10 @@ import { HubEvent, Hub, HubError, NotEvent, ServerlessHub, UseFilters, Validate,
 import type { FunctionsApp, ServerlessHubError, UpstreamLogLevel, UpstreamLogger } from '@serverless-hub/core';
 import { createHubTestBed } from '@serverless-hub/core/testing';
 import type { HubTestBed } from '@serverless-hub/core/testing';
-import { createFunctionsHost } from '@serverless-hub/emulator';
-import type { FunctionsHost, ServiceEmulator } from '@serverless-hub/emulator';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { startEmulator, transports } from './emulator-helpers.js';
+import { startHubsOnLocalHost, transports } from './emulator-helpers.js';
+import type { HubsOnLocalHost } from './emulator-helpers.js';
 
 const NO_HOST: FunctionsApp = { http: () => undefined, generic: () => undefined };
 
@@ -229,26 +228,17 @@ describe('filters that fail rather than deny', () => {
 });
 
 describe('refused names seen by the official client', () => {
-  let functionsHost: FunctionsHost;
-  let emulator: ServiceEmulator;
+  let local: HubsOnLocalHost;
 
   beforeAll(async () => {
     @Hub({ name: 'strictclient', eventMode: 'explicit' })
     class StrictClient extends Strict {}
     @Hub('objectsclient')
     class ObjectsClient extends Objects {}
-    // The host hooks the app's @azure/functions before the hubs register on it, as the Functions worker does.
-    functionsHost = createFunctionsHost({ port: 0, logLevel: 'error', logSink: () => undefined });
-    registerHubs(functionsApp, [StrictClient, ObjectsClient], { logger: recordingLogger() });
-    await functionsHost.start();
-    ({ emulator } = await startEmulator({ upstream: [{ urlTemplate: `http://127.0.0.1:${String(functionsHost.port)}/api/{hub}/{category}/{event}` }] }));
-    process.env.AzureSignalRConnectionString = emulator.connectionString;
+    local = await startHubsOnLocalHost(() => registerHubs(functionsApp, [StrictClient, ObjectsClient], { logger: recordingLogger() }));
   });
 
-  afterAll(async () => {
-    await emulator.close();
-    await functionsHost.close();
-  });
+  afterAll(() => local.close());
 
   it('cannot invoke Object.prototype overrides or unmarked methods, and can invoke the events', async () => {
     for (const [hub, allowed, refused] of [
@@ -256,7 +246,7 @@ describe('refused names seen by the official client', () => {
       ['objectsclient', 'ping', ['toString', 'valueOf', 'hasOwnProperty']],
     ] as const) {
       const connection = new HubConnectionBuilder()
-        .withUrl(`${functionsHost.url}/api/${hub}`, { transport: transports.WebSockets })
+        .withUrl(`${local.functionsHost.url}/api/${hub}`, { transport: transports.WebSockets })
         .configureLogging(LogLevel.None)
         .build();
       await connection.start();

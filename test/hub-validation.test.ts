@@ -8,13 +8,11 @@ import { Hub, HubContext, Optional, ServerlessHub, Validate, registerHubs, silen
 import type { FunctionsApp, HubInvocationContext, RegisteredSignalRFunction, StandardSchemaV1 } from '@serverless-hub/core';
 import { createHubTestBed, invokeSignalRTrigger } from '@serverless-hub/core/testing';
 import type { HubTestBed } from '@serverless-hub/core/testing';
-import { createFunctionsHost } from '@serverless-hub/emulator';
-import type { FunctionsHost, ServiceEmulator } from '@serverless-hub/emulator';
 import * as v from 'valibot';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { protocolOf, startEmulator, transports } from './emulator-helpers.js';
-import type { ProtocolKey } from './emulator-helpers.js';
+import { protocolOf, startHubsOnLocalHost, transports } from './emulator-helpers.js';
+import type { HubsOnLocalHost, ProtocolKey } from './emulator-helpers.js';
 
 const ran: string[] = [];
 
@@ -131,28 +129,19 @@ describe('argument validation in binding mode', () => {
 });
 
 describe('argument validation seen by the official client', () => {
-  let functionsHost: FunctionsHost;
-  let emulator: ServiceEmulator;
+  let local: HubsOnLocalHost;
 
   beforeAll(async () => {
     @Hub('clientshop')
     class ClientShop extends Shop {}
-    // The host hooks the app's @azure/functions before the hubs register on it, as the Functions worker does.
-    functionsHost = createFunctionsHost({ port: 0, logLevel: 'error', logSink: () => undefined });
-    registerHubs(functionsApp, [ClientShop], { logger: silentUpstreamLogger });
-    await functionsHost.start();
-    ({ emulator } = await startEmulator({ upstream: [{ urlTemplate: `http://127.0.0.1:${String(functionsHost.port)}/api/{hub}/{category}/{event}` }] }));
-    process.env.AzureSignalRConnectionString = emulator.connectionString;
+    local = await startHubsOnLocalHost(() => registerHubs(functionsApp, [ClientShop], { logger: silentUpstreamLogger }));
   });
 
-  afterAll(async () => {
-    await emulator.close();
-    await functionsHost.close();
-  });
+  afterAll(() => local.close());
 
   function client(protocol: ProtocolKey): HubConnection {
     return new HubConnectionBuilder()
-      .withUrl(`${functionsHost.url}/api/clientshop`, { transport: transports.WebSockets })
+      .withUrl(`${local.functionsHost.url}/api/clientshop`, { transport: transports.WebSockets })
       .withHubProtocol(protocolOf(protocol))
       .configureLogging(LogLevel.None)
       .build();
