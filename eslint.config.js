@@ -3,16 +3,23 @@ import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
   {
-    ignores: ['**/dist/**', '**/node_modules/**', 'coverage/**', '**/*.js', '**/*.mjs', '**/*.cjs', 'samples/*/public/**', 'packages/create-serverless-hub/template/**'],
+    ignores: [
+      '**/dist/**',
+      '**/node_modules/**',
+      'coverage/**',
+      '**/*.js',
+      '**/*.mjs',
+      '**/*.cjs',
+      'samples/*/public/**',
+      'packages/create-serverless-hub/template/**',
+    ],
   },
   js.configs.recommended,
   ...tseslint.configs.strictTypeChecked,
   {
     languageOptions: {
       parserOptions: {
-        projectService: {
-          
-        },
+        projectService: {},
         tsconfigRootDir: import.meta.dirname,
       },
     },

@@ -6,7 +6,13 @@ import { defineConfig } from 'vitest/config';
 // or drive the whole system under load. They take most of the run's time, so they get their own tier
 // (`pnpm test:e2e`) and start first: vitest orders files by tier name ('e2e' sorts first), then longest
 // first by the last run's times (largest first on a fresh clone).
-const END_TO_END = ['test/browser-*.test.ts', 'test/bench-smoke.test.ts', 'test/emulator-cli.test.ts', 'test/sample-dev.test.ts', 'test/robustness-*.test.ts'];
+const END_TO_END = [
+  'test/browser-*.test.ts',
+  'test/bench-smoke.test.ts',
+  'test/emulator-cli.test.ts',
+  'test/sample-dev.test.ts',
+  'test/robustness-*.test.ts',
+];
 const EXCLUDED = ['**/node_modules/**', '**/dist/**', '**/*.stress.test.ts'];
 
 // esbuild (vitest's default transform) does not emit `design:*` decorator metadata; SWC with legacy
@@ -48,7 +54,10 @@ export default defineConfig({
           typecheck: { enabled: true, include: ['**/*.test-d.ts'], tsconfig: './tsconfig.json' },
         },
       },
-      { extends: true, test: { name: 'integration', include: ['test/**/*.test.ts'], exclude: [...EXCLUDED, ...END_TO_END] } },
+      {
+        extends: true,
+        test: { name: 'integration', include: ['test/**/*.test.ts'], exclude: [...EXCLUDED, ...END_TO_END] },
+      },
       { extends: true, test: { name: 'e2e', include: END_TO_END } },
     ],
   },

@@ -46,7 +46,9 @@ if (!source) {
   const sample = join(root, 'samples', 'chat');
   const stale = [...packages, sample].filter(isStale);
   if (stale.length > 0 && noBuild) {
-    process.stderr.write(`bench: not built or older than their sources: ${stale.map((dir) => dir.slice(root.length + 1)).join(', ')}. Run pnpm build.\n`);
+    process.stderr.write(
+      `bench: not built or older than their sources: ${stale.map((dir) => dir.slice(root.length + 1)).join(', ')}. Run pnpm build.\n`,
+    );
     process.exit(1);
   }
   if (packages.some((dir) => stale.includes(dir))) run('pnpm', ['build']);
@@ -56,5 +58,8 @@ if (!source) {
 
 const nodeFlags = ['--expose-gc', ...(source ? ['--conditions=source'] : []), '--import', 'tsx'];
 const script = args.some((arg) => arg.startsWith('--profile')) ? 'profile.ts' : 'main.ts';
-const result = spawnSync(process.execPath, [...nodeFlags, join(root, 'bench', 'src', script), ...forwarded], { cwd: root, stdio: 'inherit' });
+const result = spawnSync(process.execPath, [...nodeFlags, join(root, 'bench', 'src', script), ...forwarded], {
+  cwd: root,
+  stdio: 'inherit',
+});
 process.exit(result.status ?? 1);

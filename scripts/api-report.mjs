@@ -11,7 +11,16 @@
 // temporary folder, and one API Extractor program reads them all. Nothing depends on the order of
 // files on disk, the time or the machine, so the same sources give the same reports.
 import { CompilerState, Extractor, ExtractorConfig } from '@microsoft/api-extractor';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -40,7 +49,10 @@ function entryPoints() {
     if (manifest.private === true) continue;
     for (const [subpath, target] of Object.entries(manifest.exports ?? {})) {
       if (typeof target !== 'object' || target === null || typeof target.source !== 'string') continue;
-      if (!target.source.endsWith('.ts')) throw new Error(`${manifest.name} exports "${subpath}" from ${target.source}, which is not a TypeScript source.`);
+      if (!target.source.endsWith('.ts'))
+        throw new Error(
+          `${manifest.name} exports "${subpath}" from ${target.source}, which is not a TypeScript source.`,
+        );
       const name = subpath === '.' ? 'index' : subpath.replace(/^\.\//, '').replaceAll('/', '-');
       const packageFolder = join(root, 'packages', folder);
       const source = resolve(packageFolder, target.source);
@@ -61,12 +73,16 @@ function entryPoints() {
 
 /** Emits the declarations of all entry points (and what they import) from the sources, or throws. */
 function emitDeclarations(entries) {
-  const base = ts.getParsedCommandLineOfConfigFile(join(root, 'tsconfig.base.json'), {}, {
-    ...ts.sys,
-    onUnRecoverableConfigFileDiagnostic: (diagnostic) => {
-      throw new Error(ts.flattenDiagnosticMessageText(diagnostic.messageText, '\n'));
+  const base = ts.getParsedCommandLineOfConfigFile(
+    join(root, 'tsconfig.base.json'),
+    {},
+    {
+      ...ts.sys,
+      onUnRecoverableConfigFileDiagnostic: (diagnostic) => {
+        throw new Error(ts.flattenDiagnosticMessageText(diagnostic.messageText, '\n'));
+      },
     },
-  });
+  );
   const options = {
     ...base.options,
     // Workspace packages resolve to their sources, as in the type check and the tests.
@@ -83,18 +99,27 @@ function emitDeclarations(entries) {
   const emitted = program.emit();
   // Type errors are the type check's business (`pnpm typecheck`); what stops a faithful report is
   // syntax, options, unresolved modules and what the declaration emit itself cannot write.
-  const diagnostics = [...program.getOptionsDiagnostics(), ...program.getGlobalDiagnostics(), ...program.getSyntacticDiagnostics(), ...emitted.diagnostics];
+  const diagnostics = [
+    ...program.getOptionsDiagnostics(),
+    ...program.getGlobalDiagnostics(),
+    ...program.getSyntacticDiagnostics(),
+    ...emitted.diagnostics,
+  ];
   if (diagnostics.length > 0) {
     const host = { getCanonicalFileName: (name) => name, getCurrentDirectory: () => root, getNewLine: () => '\n' };
-    throw new Error(`The sources do not compile, so their API cannot be reported:\n${ts.formatDiagnostics(diagnostics, host)}`);
+    throw new Error(
+      `The sources do not compile, so their API cannot be reported:\n${ts.formatDiagnostics(diagnostics, host)}`,
+    );
   }
   // The declarations import the packages' dependencies, which resolve from where the sources are.
   symlinkSync(join(root, 'node_modules'), join(declarations, 'node_modules'), 'dir');
   for (const folder of new Set(entries.map((entry) => entry.packageFolder))) {
-    if (existsSync(join(folder, 'node_modules'))) symlinkSync(join(folder, 'node_modules'), join(declarations, relative(root, folder), 'node_modules'), 'dir');
+    if (existsSync(join(folder, 'node_modules')))
+      symlinkSync(join(folder, 'node_modules'), join(declarations, relative(root, folder), 'node_modules'), 'dir');
   }
   for (const entry of entries) {
-    if (!existsSync(entry.declaration)) throw new Error(`No declarations were emitted for ${entry.specifier} (${relative(root, entry.source)}).`);
+    if (!existsSync(entry.declaration))
+      throw new Error(`No declarations were emitted for ${entry.specifier} (${relative(root, entry.source)}).`);
   }
 }
 
@@ -164,10 +189,17 @@ try {
 mkdirSync(join(scratch, 'unused'), { recursive: true });
 const configs = entries.map((entry) => extractorConfig(entry, entries));
 // One program for all entry points: analysing them one by one would compile the same files again each time.
-const compilerState = CompilerState.create(configs[0], { additionalEntryPoints: entries.map((entry) => entry.declaration) });
+const compilerState = CompilerState.create(configs[0], {
+  additionalEntryPoints: entries.map((entry) => entry.declaration),
+});
 
 // API Extractor's own comparison with the scratch reportFolder; the real one is done below.
-const IGNORED = new Set(['console-api-report-created', 'console-api-report-copied', 'console-api-report-changed', 'console-api-report-unchanged']);
+const IGNORED = new Set([
+  'console-api-report-created',
+  'console-api-report-copied',
+  'console-api-report-changed',
+  'console-api-report-unchanged',
+]);
 const problems = [];
 const changed = [];
 for (const [index, entry] of entries.entries()) {
@@ -177,11 +209,18 @@ for (const [index, entry] of entries.entries()) {
     messageCallback: (message) => {
       message.handled = true;
       if (IGNORED.has(message.messageId)) return;
-      if (message.logLevel === 'error' || message.logLevel === 'warning') problems.push(`${entry.specifier}: ${message.formatMessageWithLocation(root)}`);
+      if (message.logLevel === 'error' || message.logLevel === 'warning')
+        problems.push(`${entry.specifier}: ${message.formatMessageWithLocation(root)}`);
     },
   });
-  if (!result.succeeded) problems.push(`${entry.specifier}: API Extractor failed (${result.errorCount} errors, ${result.warningCount} warnings).`);
-  const made = readFileSync(join(scratch, relative(root, entry.packageFolder), relative(join(entry.packageFolder, 'api'), entry.report)), 'utf8')
+  if (!result.succeeded)
+    problems.push(
+      `${entry.specifier}: API Extractor failed (${result.errorCount} errors, ${result.warningCount} warnings).`,
+    );
+  const made = readFileSync(
+    join(scratch, relative(root, entry.packageFolder), relative(join(entry.packageFolder, 'api'), entry.report)),
+    'utf8',
+  )
     // API Extractor names the package; a subpath's report names the subpath.
     .replace(/^## API Report File for "[^"]*"/, `## API Report File for "${entry.specifier}"`)
     // Messages name the emitted declaration files; name them by their place in the repository instead.
@@ -193,10 +232,13 @@ for (const [index, entry] of entries.entries()) {
     mkdirSync(dirname(entry.report), { recursive: true });
     writeFileSync(entry.report, made);
   } else {
-    console.error(`${relative(root, entry.report)} ${kept === undefined ? 'is missing' : 'differs from the API of'} ${entry.specifier}:`);
+    console.error(
+      `${relative(root, entry.report)} ${kept === undefined ? 'is missing' : 'differs from the API of'} ${entry.specifier}:`,
+    );
     const diff = (kept === undefined ? made : lineDiff(kept, made)).split('\n');
     console.error(diff.slice(0, 200).join('\n'));
-    if (diff.length > 200) console.error(`… and ${diff.length - 200} more lines (run \`pnpm api:update\` and see git diff).`);
+    if (diff.length > 200)
+      console.error(`… and ${diff.length - 200} more lines (run \`pnpm api:update\` and see git diff).`);
   }
 }
 
@@ -220,7 +262,9 @@ if (problems.length > 0) {
   process.exit(1);
 }
 if (mode === '--check' && changed.length > 0) {
-  console.error(`\nThe exported API differs from ${changed.length} checked-in API report(s). If the change is intended, run \`pnpm api:update\` and commit the reports with it.`);
+  console.error(
+    `\nThe exported API differs from ${changed.length} checked-in API report(s). If the change is intended, run \`pnpm api:update\` and commit the reports with it.`,
+  );
   process.exit(1);
 }
 console.log(

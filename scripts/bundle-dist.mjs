@@ -32,7 +32,9 @@ const result = await build({
 
 // What the bundle absorbed is no longer imported by anything: keep only the entry points, the chunks
 // and the type declarations, so the published package has no second, unused copy of the code.
-const kept = new Set(Object.keys(result.metafile.outputs).map((path) => fileURLToPath(new URL(path, `file://${dist}`))));
+const kept = new Set(
+  Object.keys(result.metafile.outputs).map((path) => fileURLToPath(new URL(path, `file://${dist}`))),
+);
 for (const input of Object.keys(result.metafile.inputs)) {
   const file = fileURLToPath(new URL(input, `file://${dist}`));
   if (kept.has(file)) continue;

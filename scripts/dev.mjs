@@ -23,7 +23,8 @@ function newestSource(dir) {
   for (const entry of readdirSync(dir, { withFileTypes: true })) {
     const path = `${dir}/${entry.name}`;
     if (entry.isDirectory()) newest = Math.max(newest, newestSource(path));
-    else if (entry.name.endsWith('.ts') && !entry.name.endsWith('.spec.ts')) newest = Math.max(newest, statSync(path).mtimeMs);
+    else if (entry.name.endsWith('.ts') && !entry.name.endsWith('.spec.ts'))
+      newest = Math.max(newest, statSync(path).mtimeMs);
   }
   return newest;
 }
@@ -58,18 +59,25 @@ function settingsValue(file, name) {
 }
 
 const developmentSecret = settingsValue('local.settings.example.json', 'CHAT_AUTH_SECRET');
-const secret = process.env.CHAT_AUTH_SECRET ?? settingsValue('local.settings.json', 'CHAT_AUTH_SECRET') ?? developmentSecret;
+const secret =
+  process.env.CHAT_AUTH_SECRET ?? settingsValue('local.settings.json', 'CHAT_AUTH_SECRET') ?? developmentSecret;
 if (typeof developmentSecret === 'string' && secret === developmentSecret) {
   const now = Math.floor(Date.now() / 1000);
   const part = (value) => Buffer.from(JSON.stringify(value)).toString('base64url');
   const unsigned = `${part({ alg: 'HS256', typ: 'JWT' })}.${part({ sub: 'admin', admin: true, iat: now, exp: now + 12 * 3600 })}`;
   const token = `${unsigned}.${createHmac('sha256', secret).update(unsigned).digest('base64url')}`;
-  console.log(`\nDemo admin token (valid 12 h; paste it under Options on the page to send admin messages):\n  ${token}`);
+  console.log(
+    `\nDemo admin token (valid 12 h; paste it under Options on the page to send admin messages):\n  ${token}`,
+  );
 }
 
 // Its own process group: Ctrl+C reaches this script only, which passes it on once, so the emulator
 // stops cleanly instead of taking a second Ctrl+C as "stop now".
-const child = spawn(process.execPath, [cli, 'dev', sample, ...process.argv.slice(2)], { cwd: root, stdio: ['ignore', 'inherit', 'inherit'], detached: true });
+const child = spawn(process.execPath, [cli, 'dev', sample, ...process.argv.slice(2)], {
+  cwd: root,
+  stdio: ['ignore', 'inherit', 'inherit'],
+  detached: true,
+});
 
 // One Ctrl+C arrives here twice under `pnpm dev`: from the terminal, and passed on by pnpm. Passed on
 // twice, the emulator would take the second as "stop now" and exit 130, which pnpm reports as

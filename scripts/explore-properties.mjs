@@ -13,7 +13,12 @@ function propertyTestFiles(directory) {
     if (entry.name === 'node_modules' || entry.name === 'dist' || entry.name.startsWith('.')) continue;
     const path = join(directory, entry.name);
     if (entry.isDirectory()) files.push(...propertyTestFiles(path));
-    else if (/\.(spec|test)\.ts$/.test(entry.name) && !entry.name.endsWith('.stress.test.ts') && readFileSync(path, 'utf8').includes("from 'fast-check'")) files.push(path);
+    else if (
+      /\.(spec|test)\.ts$/.test(entry.name) &&
+      !entry.name.endsWith('.stress.test.ts') &&
+      readFileSync(path, 'utf8').includes("from 'fast-check'")
+    )
+      files.push(path);
   }
   return files;
 }

@@ -9,11 +9,18 @@ import { fileURLToPath } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const outIndex = process.argv.indexOf('--out');
-const destination = outIndex > 0 && process.argv[outIndex + 1] !== undefined ? resolve(process.argv[outIndex + 1]) : join(root, '.packs');
+const destination =
+  outIndex > 0 && process.argv[outIndex + 1] !== undefined ? resolve(process.argv[outIndex + 1]) : join(root, '.packs');
 const PUBLISHED = ['decorators', 'core', 'emulator', 'create-serverless-hub'];
 const REQUIRED_FIELDS = ['name', 'version', 'description', 'license', 'repository', 'engines', 'files'];
 
-const pnpm = (args, cwd) => execFileSync('pnpm', args, { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], shell: process.platform === 'win32' });
+const pnpm = (args, cwd) =>
+  execFileSync('pnpm', args, {
+    cwd,
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'inherit'],
+    shell: process.platform === 'win32',
+  });
 
 if (!process.argv.includes('--no-build')) pnpm(['-r', '--filter', './packages/*', 'run', 'build'], root);
 rmSync(destination, { recursive: true, force: true });
@@ -29,18 +36,26 @@ for (const folder of PUBLISHED) {
     problems.push(`${folder}: pnpm pack wrote no tarball`);
     continue;
   }
-  const manifest = JSON.parse(execFileSync('tar', ['-xzOf', join(destination, tarball), 'package/package.json'], { encoding: 'utf8' }));
+  const manifest = JSON.parse(
+    execFileSync('tar', ['-xzOf', join(destination, tarball), 'package/package.json'], { encoding: 'utf8' }),
+  );
   for (const field of REQUIRED_FIELDS) if (manifest[field] === undefined) problems.push(`${tarball}: no "${field}"`);
   for (const kind of ['dependencies', 'peerDependencies', 'optionalDependencies']) {
-    for (const [name, spec] of Object.entries(manifest[kind] ?? {})) if (String(spec).startsWith('workspace:')) problems.push(`${tarball}: ${kind}.${name} is still ${spec}`);
+    for (const [name, spec] of Object.entries(manifest[kind] ?? {}))
+      if (String(spec).startsWith('workspace:')) problems.push(`${tarball}: ${kind}.${name} is still ${spec}`);
   }
-  const files = execFileSync('tar', ['-tzf', join(destination, tarball)], { encoding: 'utf8' }).split('\n').filter(Boolean);
+  const files = execFileSync('tar', ['-tzf', join(destination, tarball)], { encoding: 'utf8' })
+    .split('\n')
+    .filter(Boolean);
   // Every file the published manifest points at (each export condition, the bins) must be in the tarball.
   const targets = (entry) => (typeof entry === 'string' ? [entry] : Object.values(entry ?? {}).flatMap(targets));
   for (const target of targets(manifest.exports)) {
-    if (!files.includes(`package/${target.replace(/^\.\//, '')}`)) problems.push(`${tarball}: exports ${target}, which is not in the tarball`);
+    if (!files.includes(`package/${target.replace(/^\.\//, '')}`))
+      problems.push(`${tarball}: exports ${target}, which is not in the tarball`);
   }
-  for (const target of Object.values(manifest.bin ?? {})) if (!files.includes(`package/${target.replace(/^\.\//, '')}`)) problems.push(`${tarball}: bin ${target} is not in the tarball`);
+  for (const target of Object.values(manifest.bin ?? {}))
+    if (!files.includes(`package/${target.replace(/^\.\//, '')}`))
+      problems.push(`${tarball}: bin ${target} is not in the tarball`);
   process.stdout.write(`${tarball} (${files.length} files)\n`);
 }
 if (problems.length > 0) {

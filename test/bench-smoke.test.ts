@@ -44,7 +44,10 @@ interface Run {
 
 function runBench(args: readonly string[]): Promise<Run> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [join(root, 'bench', 'run.mjs'), ...args], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [join(root, 'bench', 'run.mjs'), ...args], {
+      cwd: root,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString('utf8')));
@@ -70,7 +73,9 @@ describe('pnpm bench --quick at a tiny scale', () => {
     expect(results.map((result) => result['name'])).toEqual(FIGURES);
     for (const result of results) {
       const name = String(result['name']);
-      expect(Object.keys(result), name).toEqual(expect.arrayContaining(['name', 'value', 'unit', 'baseline', 'ratio', 'goal']));
+      expect(Object.keys(result), name).toEqual(
+        expect.arrayContaining(['name', 'value', 'unit', 'baseline', 'ratio', 'goal']),
+      );
       expect(isPositiveNumber(result['value']), `${name} value ${String(result['value'])}`).toBe(true);
       expect(typeof result['unit'] === 'string' && result['unit'] !== '', `${name} unit`).toBe(true);
       expect(typeof result['goal'], `${name} goal`).toBe('string');

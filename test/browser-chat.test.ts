@@ -24,7 +24,9 @@ describe('chat page in Chromium', () => {
 
   beforeAll(async () => {
     if (!existsSync(CHROMIUM)) {
-      throw new Error(`The browser tests need Debian's chromium at ${CHROMIUM}: run \`bash scripts/setup.sh --browser\` (CI does).`);
+      throw new Error(
+        `The browser tests need Debian's chromium at ${CHROMIUM}: run \`bash scripts/setup.sh --browser\` (CI does).`,
+      );
     }
     app = await startRestartableChatApp();
     // launch() starts from a fresh, temporary user-data-dir every time.
@@ -79,19 +81,30 @@ describe('chat page in Chromium', () => {
     return { page, errors };
   }
 
-  async function send(page: Page, text: string, target: { kind: 'all' | 'user' | 'connection' | 'group' | 'admin'; value?: string } = { kind: 'all' }): Promise<void> {
+  async function send(
+    page: Page,
+    text: string,
+    target: { kind: 'all' | 'user' | 'connection' | 'group' | 'admin'; value?: string } = { kind: 'all' },
+  ): Promise<void> {
     await page.selectOption('#target-kind', target.kind);
     if (target.value !== undefined) await page.fill('#target-value', target.value);
     await page.fill('#text', text);
     await page.press('#text', 'Enter');
   }
 
-  async function waitForMessage(page: Page, text: string): Promise<{ from: string; tag: string | null; mine: boolean }> {
+  async function waitForMessage(
+    page: Page,
+    text: string,
+  ): Promise<{ from: string; tag: string | null; mine: boolean }> {
     const item = page.locator('#messages li.message', { has: page.locator('.text', { hasText: text }) }).last();
     await item.waitFor({ state: 'visible' });
     return {
       from: (await item.locator('.from').textContent()) ?? '',
-      tag: await item.locator('.tag').first().textContent({ timeout: 1_000 }).catch(() => null),
+      tag: await item
+        .locator('.tag')
+        .first()
+        .textContent({ timeout: 1_000 })
+        .catch(() => null),
       mine: ((await item.getAttribute('class')) ?? '').split(' ').includes('mine'),
     };
   }
@@ -119,7 +132,11 @@ describe('chat page in Chromium', () => {
     expect(await bob.page.inputValue('#target-value')).toBe('alice');
     await bob.page.fill('#text', 'Hi Alice, just you');
     await bob.page.press('#text', 'Enter');
-    expect(await waitForMessage(alice.page, 'Hi Alice, just you')).toEqual({ from: 'bob', tag: 'private', mine: false });
+    expect(await waitForMessage(alice.page, 'Hi Alice, just you')).toEqual({
+      from: 'bob',
+      tag: 'private',
+      mine: false,
+    });
     expect(await waitForMessage(bob.page, 'Hi Alice, just you')).toEqual({ from: 'you', tag: 'to alice', mine: true });
 
     // To a group: both join, alice writes to it.
@@ -129,7 +146,11 @@ describe('chat page in Chromium', () => {
       await page.locator('#groups li', { hasText: 'team' }).waitFor();
     }
     await send(alice.page, 'Stand-up in 5 minutes', { kind: 'group', value: 'team' });
-    expect(await waitForMessage(bob.page, 'Stand-up in 5 minutes')).toEqual({ from: 'alice', tag: '#team', mine: false });
+    expect(await waitForMessage(bob.page, 'Stand-up in 5 minutes')).toEqual({
+      from: 'alice',
+      tag: '#team',
+      mine: false,
+    });
 
     // Admin messages: alice's token says admin = true, bob has none.
     await send(alice.page, 'Deploying v2 now', { kind: 'admin' });
@@ -163,7 +184,9 @@ describe('chat page in Chromium', () => {
     // Time: carol's hub method invokes localTime on dave's page, which answers with its clock.
     await carol.page.locator('#roster li', { hasText: 'dave' }).getByRole('button', { name: 'Time' }).click();
     const time = await carol.page.locator('#messages li.system', { hasText: "dave's local time:" }).textContent();
-    expect(Number.isNaN(Date.parse((time ?? '').replace(/^dave's local time: /, '').replace(/ \(.*\)$/, '')))).toBe(false);
+    expect(Number.isNaN(Date.parse((time ?? '').replace(/^dave's local time: /, '').replace(/ \(.*\)$/, '')))).toBe(
+      false,
+    );
 
     // Countdown: the hub's async generator streams 7, 6, …, 1 to the page that asked.
     await dave.page.fill('#countdown-from', '7');
@@ -185,7 +208,10 @@ describe('chat page in Chromium', () => {
   }, 60_000);
 
   it('shows why it cannot connect when the bearer token does not verify', async () => {
-    const forged = await bearerToken({ sub: 'mallory', admin: true }, { secret: 'not-the-app-secret-not-the-app-secret' });
+    const forged = await bearerToken(
+      { sub: 'mallory', admin: true },
+      { secret: 'not-the-app-secret-not-the-app-secret' },
+    );
     if (app === undefined || browser === undefined) throw new Error('set-up failed');
     const context = await browser.newContext();
     const page = await context.newPage();
@@ -206,7 +232,9 @@ describe('chat page in Chromium', () => {
 
   /** Errors of the page besides the browser's own notes of requests refused or cut while the server was down. */
   function pageErrors(chat: ChatPage): string[] {
-    return chat.errors.filter((error) => !/^Failed to load resource: net::ERR_CONNECTION_(?:REFUSED|RESET|CLOSED)$/.test(error));
+    return chat.errors.filter(
+      (error) => !/^Failed to load resource: net::ERR_CONNECTION_(?:REFUSED|RESET|CLOSED)$/.test(error),
+    );
   }
 
   async function rosterOf(page: Page): Promise<string[]> {
@@ -228,14 +256,20 @@ describe('chat page in Chromium', () => {
 
     await app.restart();
 
-    for (const { page } of [carol, dave]) await page.locator('#messages li.system', { hasText: 'Reconnected.' }).waitFor({ timeout: 20_000 });
+    for (const { page } of [carol, dave])
+      await page.locator('#messages li.system', { hasText: 'Reconnected.' }).waitFor({ timeout: 20_000 });
     // The protocol label is kept.
     await expect.poll(() => carol.page.locator('#status').textContent()).toBe('online · JSON');
     await expect.poll(() => dave.page.locator('#status').textContent()).toBe('online · MessagePack');
     // Rebuilt from the server: each page lists itself (with its new connection id) and the other, no ghosts
     // (pages that other tests left open may be listed too, but never anyone twice).
-    for (const [{ page }, self, other] of [[carol, 'carolyou', 'dave'], [dave, 'daveyou', 'carol']] as const) {
-      await expect.poll(async () => (await rosterOf(page)).filter((name) => name === self || name === other)).toEqual([self, other].sort());
+    for (const [{ page }, self, other] of [
+      [carol, 'carolyou', 'dave'],
+      [dave, 'daveyou', 'carol'],
+    ] as const) {
+      await expect
+        .poll(async () => (await rosterOf(page)).filter((name) => name === self || name === other))
+        .toEqual([self, other].sort());
       const names = await rosterOf(page);
       expect(new Set(names).size).toBe(names.length);
     }
@@ -244,11 +278,19 @@ describe('chat page in Chromium', () => {
     expect(await carol.page.locator('#messages li.system', { hasText: /^[\w-]{8}… joined\.$/ }).count()).toBe(0);
 
     await send(carol.page, 'Still here after the restart');
-    expect(await waitForMessage(dave.page, 'Still here after the restart')).toEqual({ from: 'carol', tag: null, mine: false });
+    expect(await waitForMessage(dave.page, 'Still here after the restart')).toEqual({
+      from: 'carol',
+      tag: null,
+      mine: false,
+    });
     await dave.page.locator('#roster li', { hasText: 'carol' }).getByRole('button', { name: 'Message' }).click();
     await dave.page.fill('#text', 'Welcome back, Carol');
     await dave.page.press('#text', 'Enter');
-    expect(await waitForMessage(carol.page, 'Welcome back, Carol')).toEqual({ from: 'dave', tag: 'private', mine: false });
+    expect(await waitForMessage(carol.page, 'Welcome back, Carol')).toEqual({
+      from: 'dave',
+      tag: 'private',
+      mine: false,
+    });
 
     await screenshot(carol.page, 'browser-chat-after-restart-carol');
     await screenshot(dave.page, 'browser-chat-after-restart-dave');
@@ -284,7 +326,9 @@ describe('chat page in Chromium', () => {
     for (let index = 1; index <= 40; index += 1) {
       await page.fill('#text', `Message number ${String(index)}`);
       await page.press('#text', 'Enter');
-      await page.locator('#messages li.message .text', { hasText: new RegExp(`^Message number ${String(index)}$`) }).waitFor();
+      await page
+        .locator('#messages li.message .text', { hasText: new RegExp(`^Message number ${String(index)}$`) })
+        .waitFor();
     }
     const viewport = page.viewportSize();
     const composer = await page.locator('#composer').boundingBox();
@@ -294,10 +338,15 @@ describe('chat page in Chromium', () => {
     expect(composer.y).toBeGreaterThanOrEqual(0);
     expect(composer.y + composer.height).toBeLessThanOrEqual(viewport.height);
     // The list scrolls inside its pane, at its end; the page itself does not scroll.
-    const pane = await page.locator('#messages').evaluate((list) => ({ scrolls: list.scrollHeight > list.clientHeight, atEnd: list.scrollHeight - list.scrollTop - list.clientHeight < 2 }));
+    const pane = await page.locator('#messages').evaluate((list) => ({
+      scrolls: list.scrollHeight > list.clientHeight,
+      atEnd: list.scrollHeight - list.scrollTop - list.clientHeight < 2,
+    }));
     expect(pane).toEqual({ scrolls: true, atEnd: true });
     expect(await page.locator('html').evaluate((root) => root.scrollHeight <= root.clientHeight)).toBe(true);
-    await expect.poll(() => page.locator('#messages li.message', { hasText: 'Message number 40' }).isVisible()).toBe(true);
+    await expect
+      .poll(() => page.locator('#messages li.message', { hasText: 'Message number 40' }).isVisible())
+      .toBe(true);
     await screenshot(page, 'browser-chat-40-messages');
     expect(erin.errors).toEqual([]);
     await page.context().close();
@@ -323,7 +372,9 @@ describe('chat page in Chromium', () => {
     } finally {
       await app.start();
     }
-    expect(await page.locator('#lost-reason').textContent()).toMatch(/could not be restored after several tries.*Your conversation is kept here; press Reconnect/s);
+    expect(await page.locator('#lost-reason').textContent()).toMatch(
+      /could not be restored after several tries.*Your conversation is kept here; press Reconnect/s,
+    );
     expect(await page.locator('#status').textContent()).toBe('offline');
     // The history stays, the join form does not come back.
     expect(await page.locator('#messages li.message', { hasText: 'Before the outage' }).count()).toBe(1);

@@ -23,7 +23,10 @@ interface Block {
 }
 
 async function blocks(): Promise<Block[]> {
-  const files = ['README.md', ...(await readdir(join(root, 'docs'))).filter((name) => name.endsWith('.md')).map((name) => `docs/${name}`)];
+  const files = [
+    'README.md',
+    ...(await readdir(join(root, 'docs'))).filter((name) => name.endsWith('.md')).map((name) => `docs/${name}`),
+  ];
   const found: Block[] = [];
   for (const file of files) {
     const lines = (await readFile(join(root, file), 'utf8')).split('\n');
@@ -31,7 +34,13 @@ async function blocks(): Promise<Block[]> {
       const fence = /^```(\S*)(.*)$/.exec(lines[index] ?? '');
       if (fence === null) continue;
       const end = lines.findIndex((text, position) => position > index && text.startsWith('```'));
-      found.push({ file, line: index + 1, language: fence[1] ?? '', fragment: /\bfragment\b/.test(fence[2] ?? ''), code: lines.slice(index + 1, end).join('\n') });
+      found.push({
+        file,
+        line: index + 1,
+        language: fence[1] ?? '',
+        fragment: /\bfragment\b/.test(fence[2] ?? ''),
+        code: lines.slice(index + 1, end).join('\n'),
+      });
       index = end;
     }
   }
@@ -64,10 +73,18 @@ beforeEach(() => {
 
 describe('the code blocks of README.md and docs/', () => {
   it('are TypeScript that runs, or say that they are fragments', () => {
-    expect(runnable.filter((block) => block.language !== 'ts').map((block) => `${block.file}:${String(block.line)} (${block.language})`)).toEqual([]);
+    expect(
+      runnable
+        .filter((block) => block.language !== 'ts')
+        .map((block) => `${block.file}:${String(block.line)} (${block.language})`),
+    ).toEqual([]);
   });
 
-  it.each(runnable.filter((block) => block.language === 'ts').map((block) => [`${block.file}:${String(block.line)}`, block] as const))('%s runs', async (_where, block) => {
+  it.each(
+    runnable
+      .filter((block) => block.language === 'ts')
+      .map((block) => [`${block.file}:${String(block.line)}`, block] as const),
+  )('%s runs', async (_where, block) => {
     // A block that starts with its file's path (`// src/chat.ts`) is written under that name, in a folder per
     // page, so that a later block of the page can import it (`./chat.js`).
     const named = /^\/\/ src\/([\w-]+)\.ts\b/.exec(block.code)?.[1];
@@ -77,8 +94,13 @@ describe('the code blocks of README.md and docs/', () => {
     await writeFile(path, `${block.code}\nexport {};\n`);
     const module = (await import(path)) as Record<string, unknown>;
     // A hub the block exports without registering it must still pass registration's checks.
-    const hubs = Object.values(module).filter((value): value is typeof ServerlessHub => typeof value === 'function' && value.prototype instanceof ServerlessHub);
+    const hubs = Object.values(module).filter(
+      (value): value is typeof ServerlessHub => typeof value === 'function' && value.prototype instanceof ServerlessHub,
+    );
     clearRegisteredFunctions();
-    if (hubs.length > 0) expect(registerHubs({ http: () => undefined, generic: () => undefined }, hubs).functions.length).toBeGreaterThan(0);
+    if (hubs.length > 0)
+      expect(registerHubs({ http: () => undefined, generic: () => undefined }, hubs).functions.length).toBeGreaterThan(
+        0,
+      );
   });
 });

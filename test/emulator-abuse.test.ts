@@ -46,7 +46,11 @@ function rawTcp(emulator: ServiceEmulator): Promise<{ socket: Socket; received: 
     const chunks: Buffer[] = [];
     socket.on('data', (chunk: Buffer) => chunks.push(chunk));
     socket.on('error', () => undefined);
-    const closed = new Promise<void>((done) => socket.once('close', () => { done(); }));
+    const closed = new Promise<void>((done) =>
+      socket.once('close', () => {
+        done();
+      }),
+    );
     cleanups.push(() => {
       socket.destroy();
     });
@@ -86,10 +90,14 @@ describe('protocol abuse', () => {
     const { emulator } = await setUp();
     const token = await clientToken('chat');
     const headers = { Authorization: `Bearer ${token}` };
-    const negotiated = (await (await fetch(`${emulator.url}/client/negotiate?hub=chat&negotiateVersion=1`, { method: 'POST', headers })).json()) as { connectionToken: string };
+    const negotiated = (await (
+      await fetch(`${emulator.url}/client/negotiate?hub=chat&negotiateVersion=1`, { method: 'POST', headers })
+    ).json()) as { connectionToken: string };
     const url = `${emulator.url}/client/?hub=chat&id=${negotiated.connectionToken}`;
     expect((await fetch(url, { headers })).status).toBe(200);
-    expect((await fetch(url, { method: 'POST', headers, body: '{"protocol":"json","version":1}\u001e' })).status).toBe(200);
+    expect((await fetch(url, { method: 'POST', headers, body: '{"protocol":"json","version":1}\u001e' })).status).toBe(
+      200,
+    );
     expect(await (await fetch(url, { headers })).text()).toBe('{}\u001e');
     expect((await fetch(url, { method: 'DELETE', headers })).status).toBe(202);
     expect((await fetch(url, { headers })).status).toBe(204);
@@ -101,13 +109,20 @@ describe('protocol abuse', () => {
     const { emulator } = await setUp({ longPollingTimeoutMs: 50 });
     const token = await clientToken('chat');
     const headers = { Authorization: `Bearer ${token}` };
-    const negotiated = (await (await fetch(`${emulator.url}/client/negotiate?hub=chat&negotiateVersion=1`, { method: 'POST', headers })).json()) as { connectionToken: string };
+    const negotiated = (await (
+      await fetch(`${emulator.url}/client/negotiate?hub=chat&negotiateVersion=1`, { method: 'POST', headers })
+    ).json()) as { connectionToken: string };
     const url = `${emulator.url}/client/?hub=chat&id=${negotiated.connectionToken}`;
     expect((await fetch(url, { headers })).status).toBe(200);
-    const poll = fetch(url, { headers }).then(async (response) => ({ status: response.status, body: await response.text() }));
+    const poll = fetch(url, { headers }).then(async (response) => ({
+      status: response.status,
+      body: await response.text(),
+    }));
     // Several poll timeouts pass before the client sends its handshake.
     await new Promise((resolve) => setTimeout(resolve, 400));
-    expect((await fetch(url, { method: 'POST', headers, body: '{"protocol":"messagepack","version":1}\u001e' })).status).toBe(200);
+    expect(
+      (await fetch(url, { method: 'POST', headers, body: '{"protocol":"messagepack","version":1}\u001e' })).status,
+    ).toBe(200);
     expect(await poll).toEqual({ status: 200, body: '{}\u001e' });
   });
 

@@ -48,7 +48,12 @@ let logLines: string[];
 
 beforeAll(async () => {
   await functionsHost.start();
-  ({ emulator, logLines } = await startEmulator({ upstream: [{ urlTemplate: `http://127.0.0.1:${functionsHost.port}/runtime/webhooks/signalr?code=local-function-key` }], logLevel: 'info' }));
+  ({ emulator, logLines } = await startEmulator({
+    upstream: [
+      { urlTemplate: `http://127.0.0.1:${functionsHost.port}/runtime/webhooks/signalr?code=local-function-key` },
+    ],
+    logLevel: 'info',
+  }));
   process.env.AzureSignalRConnectionString = emulator.connectionString;
 });
 
@@ -68,25 +73,32 @@ function client(protocol: ProtocolKey, userId: string): HubConnection {
 describe('a hub in binding mode', () => {
   it('lists its signalRTrigger functions at the webhook', () => {
     const routes = functionsHost.routes();
-    expect(routes.filter((route) => route.path === '/runtime/webhooks/signalr').map((route) => route.name)).toContain('bound_echo');
+    expect(routes.filter((route) => route.path === '/runtime/webhooks/signalr').map((route) => route.name)).toContain(
+      'bound_echo',
+    );
     expect(routes.some((route) => route.path === '/api/bound/negotiate')).toBe(true);
   });
 
-  it.each(['json', 'messagepack'] as const)('connects, gets its connected message, invokes with results and errors (%s)', async (protocol) => {
-    const connection = client(protocol, `user-${protocol}`);
-    const hello = collect(connection, 'hello');
-    await connection.start();
-    await eventually(() => hello.length === 1, 'onConnected ran through the webhook');
-    expect(hello[0]).toEqual([connection.connectionId, `user-${protocol}`]);
-    await expect(connection.invoke('echo', { deep: [1, 'x', null] })).resolves.toEqual({ deep: [1, 'x', null] });
-    await expect(connection.invoke('pair', 'a', 'b')).resolves.toBe('a+b');
-    await expect(connection.invoke('pair', 'a')).rejects.toThrow('The function accept 2 arguments but message provided 1.');
-    await expect(connection.invoke('refuse')).rejects.toThrow('Refused in binding mode.');
-    await expect(connection.invoke('note')).resolves.toBeUndefined();
-    await connection.send('note');
-    expect(connection.state).toBe(HubConnectionState.Connected);
-    await connection.stop();
-  });
+  it.each(['json', 'messagepack'] as const)(
+    'connects, gets its connected message, invokes with results and errors (%s)',
+    async (protocol) => {
+      const connection = client(protocol, `user-${protocol}`);
+      const hello = collect(connection, 'hello');
+      await connection.start();
+      await eventually(() => hello.length === 1, 'onConnected ran through the webhook');
+      expect(hello[0]).toEqual([connection.connectionId, `user-${protocol}`]);
+      await expect(connection.invoke('echo', { deep: [1, 'x', null] })).resolves.toEqual({ deep: [1, 'x', null] });
+      await expect(connection.invoke('pair', 'a', 'b')).resolves.toBe('a+b');
+      await expect(connection.invoke('pair', 'a')).rejects.toThrow(
+        'The function accept 2 arguments but message provided 1.',
+      );
+      await expect(connection.invoke('refuse')).rejects.toThrow('Refused in binding mode.');
+      await expect(connection.invoke('note')).resolves.toBeUndefined();
+      await connection.send('note');
+      expect(connection.state).toBe(HubConnectionState.Connected);
+      await connection.stop();
+    },
+  );
 
   it('refuses a connection that a filter denies (403 from the webhook)', async () => {
     const connection = client('json', 'blocked');
@@ -98,14 +110,26 @@ describe('a hub in binding mode', () => {
   it('checks the signature as the extension does', async () => {
     const response = await fetch(`${functionsHost.url}/runtime/webhooks/signalr`, {
       method: 'POST',
-      headers: { 'Content-Type': 'application/json', 'X-ASRS-Connection-Id': 'c1', 'X-ASRS-Hub': 'bound', 'X-ASRS-Category': 'messages', 'X-ASRS-Event': 'echo', 'X-ASRS-Signature': `sha256=${'0'.repeat(64)}` },
+      headers: {
+        'Content-Type': 'application/json',
+        'X-ASRS-Connection-Id': 'c1',
+        'X-ASRS-Hub': 'bound',
+        'X-ASRS-Category': 'messages',
+        'X-ASRS-Event': 'echo',
+        'X-ASRS-Signature': `sha256=${'0'.repeat(64)}`,
+      },
       body: '{"type":1,"invocationId":"1","target":"echo","arguments":[1]}',
     });
     expect(response.status).toBe(401);
     expect(await response.text()).toBe('The request is unauthorized, please check the Signature.');
     const unknown = await fetch(`${functionsHost.url}/runtime/webhooks/signalr`, {
       method: 'POST',
-      headers: { 'X-ASRS-Connection-Id': 'c1', 'X-ASRS-Hub': 'bound', 'X-ASRS-Category': 'messages', 'X-ASRS-Event': 'nothing' },
+      headers: {
+        'X-ASRS-Connection-Id': 'c1',
+        'X-ASRS-Hub': 'bound',
+        'X-ASRS-Category': 'messages',
+        'X-ASRS-Event': 'nothing',
+      },
     });
     expect(unknown.status).toBe(404);
   });

@@ -17,11 +17,15 @@ interface Cli {
 
 function runCli(...args: string[]): Cli {
   // From the TypeScript sources (no build needed): workspace packages through their `source` condition.
-  const child = spawn(process.execPath, ['--conditions=source', '--import', 'tsx', 'packages/emulator/src/cli.ts', ...args], {
-    cwd: root,
-    env: { ...process.env, AzureSignalRConnectionString: undefined, CLI_FIXTURE_GREETING: undefined },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const child = spawn(
+    process.execPath,
+    ['--conditions=source', '--import', 'tsx', 'packages/emulator/src/cli.ts', ...args],
+    {
+      cwd: root,
+      env: { ...process.env, AzureSignalRConnectionString: undefined, CLI_FIXTURE_GREETING: undefined },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
   running.push(child);
   let text = '';
   child.stdout.on('data', (chunk: Buffer) => (text += chunk.toString()));
@@ -42,7 +46,10 @@ describe('serverless-hub-emulator', () => {
   it('start: prints the connection string and URLs, serves, and stops cleanly on SIGINT', async () => {
     const cli = runCli('start', '--port', '0', '--log-level', 'warn');
     await eventually(() => cli.output().includes('Press Ctrl+C to stop.'), 'the emulator started', 15_000);
-    const connectionString = /Endpoint=http:\/\/localhost;Port=(\d+);AccessKey=ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789ABCDEFGH;Version=1\.0;/.exec(cli.output());
+    const connectionString =
+      /Endpoint=http:\/\/localhost;Port=(\d+);AccessKey=ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789ABCDEFGH;Version=1\.0;/.exec(
+        cli.output(),
+      );
     expect(connectionString).not.toBeNull();
     const port = connectionString?.[1] ?? '';
     expect(cli.output()).toContain('http://127.0.0.1:7071/api/{hub}/{category}/{event}');
@@ -51,8 +58,17 @@ describe('serverless-hub-emulator', () => {
     expect(await cli.exited).toBe(0);
   });
 
-  it('dev: runs the service and the app on a local functions host with the app\'s settings', async () => {
-    const cli = runCli('dev', 'packages/emulator/test-fixtures/cli-app/index.mjs', '--port', '0', '--functions-port', '0', '--log-level', 'warn');
+  it("dev: runs the service and the app on a local functions host with the app's settings", async () => {
+    const cli = runCli(
+      'dev',
+      'packages/emulator/test-fixtures/cli-app/index.mjs',
+      '--port',
+      '0',
+      '--functions-port',
+      '0',
+      '--log-level',
+      'warn',
+    );
     await eventually(() => cli.output().includes('Press Ctrl+C to stop.'), 'the app started', 20_000);
     const output = cli.output();
     expect(output).toContain('local.settings.example.json');
@@ -78,7 +94,18 @@ describe('serverless-hub-emulator', () => {
   });
 
   it('dev --endpoints 2: runs two service instances with their own keys, the app on the named endpoint settings', async () => {
-    const cli = runCli('dev', 'packages/emulator/test-fixtures/cli-app/index.mjs', '--endpoints', '2', '--port', '0', '--functions-port', '0', '--log-level', 'warn');
+    const cli = runCli(
+      'dev',
+      'packages/emulator/test-fixtures/cli-app/index.mjs',
+      '--endpoints',
+      '2',
+      '--port',
+      '0',
+      '--functions-port',
+      '0',
+      '--log-level',
+      'warn',
+    );
     await eventually(() => cli.output().includes('Press Ctrl+C to stop.'), 'the app started', 20_000);
     const output = cli.output();
     expect(output).toContain('Endpoint e1 (Azure__SignalR__Endpoints__e1)');
@@ -88,7 +115,8 @@ describe('serverless-hub-emulator', () => {
     const ports = found.map((match) => match[1]);
     expect(new Set(ports).size).toBe(2);
     expect(new Set(found.map((match) => match[2])).size).toBe(2);
-    for (const port of ports) expect((await fetch(`http://localhost:${port ?? ''}/api/health`, { method: 'HEAD' })).status).toBe(200);
+    for (const port of ports)
+      expect((await fetch(`http://localhost:${port ?? ''}/api/health`, { method: 'HEAD' })).status).toBe(200);
 
     // With only the named endpoint settings, negotiate, the upstream signature checks and the app's calls work.
     const functionsUrl = /Functions host is running at (http:\/\/localhost:\d+)/.exec(output)?.[1] ?? '';

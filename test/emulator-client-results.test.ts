@@ -8,7 +8,15 @@ import type { HubConnection } from '@microsoft/signalr';
 import { ServerlessHubError, ServiceHubClient } from '@serverless-hub/core';
 import { EMULATOR_ACCESS_KEY } from '@serverless-hub/emulator';
 import type { ServiceEmulator } from '@serverless-hub/emulator';
-import { buildClient, closed, eventually, rest, startEmulator, startFakeApp, transportMatrix } from './emulator-helpers.js';
+import {
+  buildClient,
+  closed,
+  eventually,
+  rest,
+  startEmulator,
+  startFakeApp,
+  transportMatrix,
+} from './emulator-helpers.js';
 import type { FakeApp, ProtocolKey, TransportKey } from './emulator-helpers.js';
 
 let emulator: ServiceEmulator;
@@ -19,7 +27,13 @@ beforeAll(async () => {
   app = await startFakeApp(() => emulator.port);
   ({ emulator } = await startEmulator({ upstream: app.upstream, logLevel: 'warn' }));
   service = new ServiceHubClient(
-    { endpoint: 'http://localhost', clientEndpoint: emulator.url, serverEndpoint: emulator.url, port: emulator.port, auth: { type: 'key', accessKey: EMULATOR_ACCESS_KEY } },
+    {
+      endpoint: 'http://localhost',
+      clientEndpoint: emulator.url,
+      serverEndpoint: emulator.url,
+      port: emulator.port,
+      auth: { type: 'key', accessKey: EMULATOR_ACCESS_KEY },
+    },
     'chat',
     { retry: false },
   );
@@ -30,7 +44,11 @@ afterAll(async () => {
   await app.close();
 });
 
-async function connect(transport: TransportKey, protocol: ProtocolKey, userId?: string): Promise<{ client: HubConnection; id: string }> {
+async function connect(
+  transport: TransportKey,
+  protocol: ProtocolKey,
+  userId?: string,
+): Promise<{ client: HubConnection; id: string }> {
   const client = buildClient(app, transport, protocol, userId === undefined ? {} : { userId });
   await client.start();
   return { client, id: client.connectionId ?? '' };
@@ -46,7 +64,20 @@ async function rejection(promise: Promise<unknown>): Promise<ServerlessHubError>
   throw new Error('expected a rejection');
 }
 
-const jsonValues: readonly unknown[] = [null, true, false, 0, -1.5, 2 ** 53 - 1, '', 'héllo ✓ 😀', [], [1, 'two', null], {}, { nested: { list: [1, { deep: true }] } }];
+const jsonValues: readonly unknown[] = [
+  null,
+  true,
+  false,
+  0,
+  -1.5,
+  2 ** 53 - 1,
+  '',
+  'héllo ✓ 😀',
+  [],
+  [1, 'two', null],
+  {},
+  { nested: { list: [1, { deep: true }] } },
+];
 
 describe.each(transportMatrix)('client results over %s with %s', (transport, protocol) => {
   let client: HubConnection;
@@ -78,7 +109,7 @@ describe.each(transportMatrix)('client results over %s with %s', (transport, pro
     expect(error.message).toContain("Client didn't provide a result.");
   });
 
-  it('a client that throws rejects with CLIENT_INVOCATION_FAILED and the client\'s message', async () => {
+  it("a client that throws rejects with CLIENT_INVOCATION_FAILED and the client's message", async () => {
     const error = await rejection(service.clients.client(id).invoke('fail'));
     expect(error.code).toBe('CLIENT_INVOCATION_FAILED');
     expect(error.message).toContain('the client refused');
@@ -124,22 +155,27 @@ describe('client results: the connection', () => {
     expect(error.code).toBe('CLIENT_INVOCATION_NO_CONNECTION');
   });
 
-  it.each(['WebSockets', 'LongPolling'] as const)('a client that disconnects mid-call (%s) rejects with CLIENT_INVOCATION_DISCONNECTED', async (transport) => {
-    const { client, id } = await connect(transport, 'json');
-    const gone = closed(client);
-    client.on('hangUp', () => {
-      void client.stop();
-      return new Promise<never>(() => undefined);
-    });
-    const error = await rejection(service.clients.client(id).invoke('hangUp'));
-    expect(error.code).toBe('CLIENT_INVOCATION_DISCONNECTED');
-    await gone;
-  });
+  it.each(['WebSockets', 'LongPolling'] as const)(
+    'a client that disconnects mid-call (%s) rejects with CLIENT_INVOCATION_DISCONNECTED',
+    async (transport) => {
+      const { client, id } = await connect(transport, 'json');
+      const gone = closed(client);
+      client.on('hangUp', () => {
+        void client.stop();
+        return new Promise<never>(() => undefined);
+      });
+      const error = await rejection(service.clients.client(id).invoke('hangUp'));
+      expect(error.code).toBe('CLIENT_INVOCATION_DISCONNECTED');
+      await gone;
+    },
+  );
 
   it('answers many callers at once, each with its own result', async () => {
     const { client, id } = await connect('WebSockets', 'json');
     client.on('double', (n: number) => n * 2);
-    const results = await Promise.all(Array.from({ length: 50 }, (_, n) => service.clients.client(id).invoke('double', n)));
+    const results = await Promise.all(
+      Array.from({ length: 50 }, (_, n) => service.clients.client(id).invoke('double', n)),
+    );
     expect(results).toEqual(Array.from({ length: 50 }, (_, n) => n * 2));
     await client.stop();
   });
@@ -164,13 +200,22 @@ describe.each(transportMatrix)('streams to a client over %s with %s', (transport
     const { client, id } = await connect(transport, protocol);
     const items: unknown[] = [];
     const failed = new Promise<Error>((resolve, reject) => {
-      client.stream('feed').subscribe({ next: (item) => items.push(item), complete: () => { reject(new Error('completed')); }, error: resolve });
+      client.stream('feed').subscribe({
+        next: (item) => items.push(item),
+        complete: () => {
+          reject(new Error('completed'));
+        },
+        error: resolve,
+      });
     });
-    await service.clients.client(id).sendStream('0', (async function* feed() {
-      yield { n: 1 };
-      yield { n: 2 };
-      throw new Error('the feed broke');
-    })());
+    await service.clients.client(id).sendStream(
+      '0',
+      (async function* feed() {
+        yield { n: 1 };
+        yield { n: 2 };
+        throw new Error('the feed broke');
+      })(),
+    );
     expect((await failed).message).toContain('the feed broke');
     expect(items).toEqual([{ n: 1 }, { n: 2 }]);
     await client.stop();
@@ -193,7 +238,9 @@ describe('streams to a client: sendStream', () => {
   it('stops reading the generator, and sends nothing more, when its signal aborts', async () => {
     const { client, id } = await connect('WebSockets', 'json');
     const items: unknown[] = [];
-    const subscription = client.stream('endless').subscribe({ next: (item) => items.push(item), complete: () => undefined, error: () => undefined });
+    const subscription = client
+      .stream('endless')
+      .subscribe({ next: (item) => items.push(item), complete: () => undefined, error: () => undefined });
     const controller = new AbortController();
     let cleanedUp = false;
     async function* endless(): AsyncGenerator<number> {
@@ -241,15 +288,21 @@ describe('group member lists', () => {
     const listed = [];
     for await (const member of service.groups.listConnections('crowd', { maxPageSize: 100 })) listed.push(member);
     expect(listed).toHaveLength(250);
-    const expected = members.map(({ id, user }) => (user === undefined ? { connectionId: id } : { connectionId: id, userId: user }));
-    expect(new Set(listed.map((member) => JSON.stringify(member)))).toEqual(new Set(expected.map((member) => JSON.stringify(member))));
+    const expected = members.map(({ id, user }) =>
+      user === undefined ? { connectionId: id } : { connectionId: id, userId: user },
+    );
+    expect(new Set(listed.map((member) => JSON.stringify(member)))).toEqual(
+      new Set(expected.map((member) => JSON.stringify(member))),
+    );
   });
 
   it('pages with continuation tokens, 200 per page by default', async () => {
     const first = await service.groups.listConnectionsPage('crowd');
     expect(first.members).toHaveLength(200);
     expect(first.continuationToken).toBeDefined();
-    const second = await service.groups.listConnectionsPage('crowd', { continuationToken: first.continuationToken ?? '' });
+    const second = await service.groups.listConnectionsPage('crowd', {
+      continuationToken: first.continuationToken ?? '',
+    });
     expect(second.members).toHaveLength(50);
     expect(second.continuationToken).toBeUndefined();
     const all = new Set([...first.members, ...second.members].map((member) => member.connectionId));
@@ -258,7 +311,8 @@ describe('group member lists', () => {
 
   it('stops after top members', async () => {
     const listed = [];
-    for await (const member of service.groups.listConnections('crowd', { top: 120, maxPageSize: 50 })) listed.push(member);
+    for await (const member of service.groups.listConnections('crowd', { top: 120, maxPageSize: 50 }))
+      listed.push(member);
     expect(listed).toHaveLength(120);
     expect(new Set(listed.map((member) => member.connectionId)).size).toBe(120);
   });
@@ -300,21 +354,41 @@ describe('what the emulator rejects on the 2024-12-01 routes', () => {
     ['a forged continuation token', 'GET', '/api/hubs/chat/groups/g/connections', '?continuationToken=%2B%2B'],
     ['completed neither true nor false', 'POST', '/api/hubs/chat/connections/{id}/streams/s1/:send', '?completed=yes'],
   ])('%s: 400 Error.InvalidArgument', async (_what, method, path, query) => {
-    const answer = await rest(emulator, method, path.replace('{id}', id), { query, ...(method === 'POST' ? { body: '1' } : {}) });
+    const answer = await rest(emulator, method, path.replace('{id}', id), {
+      query,
+      ...(method === 'POST' ? { body: '1' } : {}),
+    });
     expect(answer.status).toBe(400);
     expect(answer.errorCode).toBe('Error.InvalidArgument');
   });
 
   it('a stream id over 100 characters is 400; an item that is not JSON is 400; another content type is 415', async () => {
-    expect((await rest(emulator, 'POST', `/api/hubs/chat/connections/${id}/streams/${'s'.repeat(101)}/:send`, { body: '1' })).status).toBe(400);
-    expect((await rest(emulator, 'POST', `/api/hubs/chat/connections/${id}/streams/s1/:send`, { body: '{not json' })).status).toBe(400);
-    expect((await rest(emulator, 'POST', `/api/hubs/chat/connections/${id}/streams/s1/:send`, { body: 'x', contentType: 'text/plain' })).status).toBe(415);
+    expect(
+      (await rest(emulator, 'POST', `/api/hubs/chat/connections/${id}/streams/${'s'.repeat(101)}/:send`, { body: '1' }))
+        .status,
+    ).toBe(400);
+    expect(
+      (await rest(emulator, 'POST', `/api/hubs/chat/connections/${id}/streams/s1/:send`, { body: '{not json' })).status,
+    ).toBe(400);
+    expect(
+      (
+        await rest(emulator, 'POST', `/api/hubs/chat/connections/${id}/streams/s1/:send`, {
+          body: 'x',
+          contentType: 'text/plain',
+        })
+      ).status,
+    ).toBe(415);
   });
 
   it('an invocation body without target is 400; a request without token is 401', async () => {
-    const noTarget = await rest(emulator, 'POST', `/api/hubs/chat/connections/${id}/:invoke`, { body: { arguments: [] } });
+    const noTarget = await rest(emulator, 'POST', `/api/hubs/chat/connections/${id}/:invoke`, {
+      body: { arguments: [] },
+    });
     expect(noTarget.status).toBe(400);
-    expect((await rest(emulator, 'POST', `/api/hubs/chat/connections/${id}/:invoke`, { body: { target: 'm' }, token: null })).status).toBe(401);
+    expect(
+      (await rest(emulator, 'POST', `/api/hubs/chat/connections/${id}/:invoke`, { body: { target: 'm' }, token: null }))
+        .status,
+    ).toBe(401);
     expect((await rest(emulator, 'GET', '/api/hubs/chat/groups/g/connections', { token: null })).status).toBe(401);
   });
 

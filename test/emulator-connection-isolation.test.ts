@@ -33,7 +33,10 @@ describe('a failure while handling one client message', () => {
     const bystander = buildClient(app, 'WebSockets', 'messagepack');
     await victim.start();
     await bystander.start();
-    cleanups.push(() => victim.stop(), () => bystander.stop());
+    cleanups.push(
+      () => victim.stop(),
+      () => bystander.stop(),
+    );
 
     const victimClosed = closed(victim);
     await victim.send('explode');

@@ -5,7 +5,18 @@ import { networkInterfaces } from 'node:os';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { HubConnectionState } from '@microsoft/signalr';
 import type { ServiceEmulator } from '@serverless-hub/emulator';
-import { buildClient, clientToken, closed, collect, echoReply, eventually, rest, startEmulator, startEmulatorWithApp, startFakeApp } from './emulator-helpers.js';
+import {
+  buildClient,
+  clientToken,
+  closed,
+  collect,
+  echoReply,
+  eventually,
+  rest,
+  startEmulator,
+  startEmulatorWithApp,
+  startFakeApp,
+} from './emulator-helpers.js';
 import type { EmulatorWithApp, FakeApp } from './emulator-helpers.js';
 import { RawWebSocket } from './robustness-raw-client.js';
 
@@ -15,7 +26,10 @@ afterEach(async () => {
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
 });
 
-async function setUp(options: Parameters<typeof startEmulator>[0] = {}, appOptions: { key?: string } = {}): Promise<EmulatorWithApp> {
+async function setUp(
+  options: Parameters<typeof startEmulator>[0] = {},
+  appOptions: { key?: string } = {},
+): Promise<EmulatorWithApp> {
   const setup = await startEmulatorWithApp(options, appOptions);
   cleanups.push(() => setup.close());
   return setup;
@@ -60,7 +74,9 @@ describe('client access tokens', () => {
   it('accepts HS512, the token in the query, and a hub name in any letter case', async () => {
     expect((await negotiate(emulator, await clientToken('chat', { algorithm: 'HS512' }))).status).toBe(200);
     const token = await clientToken('chat');
-    const response = await fetch(`${emulator.url}/client/negotiate?hub=Chat&negotiateVersion=1&access_token=${token}`, { method: 'POST' });
+    const response = await fetch(`${emulator.url}/client/negotiate?hub=Chat&negotiateVersion=1&access_token=${token}`, {
+      method: 'POST',
+    });
     expect(response.status).toBe(200);
   });
 
@@ -82,7 +98,10 @@ describe('client access tokens', () => {
 
   it('refuses a missing or invalid hub name with 400', async () => {
     const token = await clientToken('chat');
-    const missing = await fetch(`${emulator.url}/client/negotiate?negotiateVersion=1`, { method: 'POST', headers: { Authorization: `Bearer ${token}` } });
+    const missing = await fetch(`${emulator.url}/client/negotiate?negotiateVersion=1`, {
+      method: 'POST',
+      headers: { Authorization: `Bearer ${token}` },
+    });
     expect(missing.status).toBe(400);
     expect((await negotiate(emulator, token, '9chat')).status).toBe(400);
   });
@@ -101,7 +120,13 @@ describe('client access tokens', () => {
     const upgrade = (token: string): Promise<number> =>
       new Promise((resolve, reject) => {
         const request = httpRequest(`${emulator.url}/client/?hub=chat&id=whatever`, {
-          headers: { Connection: 'Upgrade', Upgrade: 'websocket', 'Sec-WebSocket-Version': '13', 'Sec-WebSocket-Key': 'dGhlIHNhbXBsZSBub25jZQ==', Authorization: `Bearer ${token}` },
+          headers: {
+            Connection: 'Upgrade',
+            Upgrade: 'websocket',
+            'Sec-WebSocket-Version': '13',
+            'Sec-WebSocket-Key': 'dGhlIHNhbXBsZSBub25jZQ==',
+            Authorization: `Bearer ${token}`,
+          },
         });
         request.on('response', (response) => {
           response.resume();
@@ -116,7 +141,9 @@ describe('client access tokens', () => {
       });
     expect(await upgrade(await clientToken('chat', { lifetimeSeconds: -600 }))).toBe(401);
     expect(await upgrade(await clientToken('chat'))).toBe(404);
-    const response = await fetch(`${emulator.url}/client/?hub=chat&id=unknown`, { headers: { Authorization: `Bearer ${await clientToken('chat')}` } });
+    const response = await fetch(`${emulator.url}/client/?hub=chat&id=unknown`, {
+      headers: { Authorization: `Bearer ${await clientToken('chat')}` },
+    });
     expect(response.status).toBe(404);
   });
 });
@@ -160,7 +187,8 @@ describe('connection life cycle', () => {
     await client.start();
     await expect(client.invoke('anything')).rejects.toThrow();
     await client.stop();
-    const upstreamLine = (what: string): string | undefined => lines.find((line) => line.includes(`(${what}) connection=`));
+    const upstreamLine = (what: string): string | undefined =>
+      lines.find((line) => line.includes(`(${what}) connection=`));
     await eventually(() => upstreamLine('connections/disconnected') !== undefined, 'the disconnected event is logged');
     expect(upstreamLine('connections/connected')).toMatch(/^info .*-> 404/);
     expect(upstreamLine('connections/disconnected')).toMatch(/^info .*-> 404/);
@@ -192,8 +220,13 @@ describe('connection life cycle', () => {
     socket.send('{"protocol":"json","version":1}\u001e');
     socket.send('{"type":6}\u001e');
     const connected = await app.waitFor((record) => record.event === 'connected');
-    const disconnected = await app.waitFor((record) => record.connectionId === connected.connectionId && record.event === 'disconnected');
-    expect(JSON.parse(disconnected.body.toString())).toEqual({ type: 11, error: 'Server timeout elapsed without receiving a message from the client.' });
+    const disconnected = await app.waitFor(
+      (record) => record.connectionId === connected.connectionId && record.event === 'disconnected',
+    );
+    expect(JSON.parse(disconnected.body.toString())).toEqual({
+      type: 11,
+      error: 'Server timeout elapsed without receiving a message from the client.',
+    });
     expect(await socket.until((client) => client.text().includes('"type":7'))).toBe(true);
     expect(socket.text()).toContain('Server timeout elapsed without receiving a message from the client.');
     socket.close();
@@ -207,7 +240,13 @@ describe('connection life cycle', () => {
     const connected = await app.waitFor((record) => record.event === 'connected');
     // Wait for several keep-alive pings, well past the client timeout, then deliver a message.
     expect(await socket.until((client) => client.text().split('"type":6').length > 6, 10_000)).toBe(true);
-    expect((await rest(emulator, 'POST', `/api/hubs/chat/connections/${connected.connectionId}/:send`, { body: { target: 'm', arguments: ['still here'] } })).status).toBe(202);
+    expect(
+      (
+        await rest(emulator, 'POST', `/api/hubs/chat/connections/${connected.connectionId}/:send`, {
+          body: { target: 'm', arguments: ['still here'] },
+        })
+      ).status,
+    ).toBe(202);
     expect(await socket.until((client) => client.text().includes('still here'))).toBe(true);
     expect(socket.closed).toBe(false);
     socket.close();
@@ -223,11 +262,15 @@ describe('connection life cycle', () => {
     });
     await client.start();
     // Several polls time out empty (each a full poll cycle, far past the client timeout) before the message.
-    const polls = async (): Promise<number> => (await rest(emulator, 'HEAD', `/api/hubs/chat/connections/${client.connectionId ?? ''}`)).status;
+    const polls = async (): Promise<number> =>
+      (await rest(emulator, 'HEAD', `/api/hubs/chat/connections/${client.connectionId ?? ''}`)).status;
     const started = Date.now();
     await eventually(() => Date.now() - started > 1000, 'a second of idle polling', 5000);
     expect(await polls()).toBe(200);
-    expect((await rest(emulator, 'POST', '/api/hubs/chat/:send', { body: { target: 'm', arguments: ['after idling'] } })).status).toBe(202);
+    expect(
+      (await rest(emulator, 'POST', '/api/hubs/chat/:send', { body: { target: 'm', arguments: ['after idling'] } }))
+        .status,
+    ).toBe(202);
     await eventually(() => received.length === 1, 'the idle long-polling client got the message');
     expect(closedWith).toBeNull();
     await client.stop();
@@ -236,13 +279,20 @@ describe('connection life cycle', () => {
   it('closes a long-polling client that stops polling, after the disconnect timeout, and tells the app', async () => {
     const { emulator, app } = await setUp({ longPollingDisconnectTimeoutMs: 300 });
     const token = await clientToken('chat');
-    const negotiated = (await (await negotiate(emulator, token)).json()) as { connectionId: string; connectionToken: string };
+    const negotiated = (await (await negotiate(emulator, token)).json()) as {
+      connectionId: string;
+      connectionToken: string;
+    };
     const connectUrl = `${emulator.url}/client/?hub=chat&id=${negotiated.connectionToken}`;
     const headers = { Authorization: `Bearer ${token}` };
     expect((await fetch(connectUrl, { headers })).status).toBe(200);
-    expect((await fetch(connectUrl, { method: 'POST', headers, body: '{"protocol":"json","version":1}\u001e' })).status).toBe(200);
+    expect(
+      (await fetch(connectUrl, { method: 'POST', headers, body: '{"protocol":"json","version":1}\u001e' })).status,
+    ).toBe(200);
     // The client never polls again.
-    const disconnected = await app.waitFor((record) => record.connectionId === negotiated.connectionId && record.event === 'disconnected');
+    const disconnected = await app.waitFor(
+      (record) => record.connectionId === negotiated.connectionId && record.event === 'disconnected',
+    );
     expect(JSON.parse(disconnected.body.toString())).toEqual({ type: 11, error: 'The client stopped polling.' });
   });
 
@@ -254,16 +304,28 @@ describe('connection life cycle', () => {
 
     // A long-polling client that completes the handshake and then never polls again.
     const token = await clientToken('chat');
-    const negotiated = (await (await negotiate(emulator, token)).json()) as { connectionId: string; connectionToken: string };
+    const negotiated = (await (await negotiate(emulator, token)).json()) as {
+      connectionId: string;
+      connectionToken: string;
+    };
     const connectUrl = `${emulator.url}/client/?hub=chat&id=${negotiated.connectionToken}`;
     const headers = { Authorization: `Bearer ${token}` };
     expect((await fetch(connectUrl, { headers })).status).toBe(200);
-    expect((await fetch(connectUrl, { method: 'POST', headers, body: '{"protocol":"json","version":1}\u001e' })).status).toBe(200);
-    await eventually(async () => (await rest(emulator, 'HEAD', `/api/hubs/chat/connections/${negotiated.connectionId}`)).status === 200, 'the stalled client is connected');
+    expect(
+      (await fetch(connectUrl, { method: 'POST', headers, body: '{"protocol":"json","version":1}\u001e' })).status,
+    ).toBe(200);
+    await eventually(
+      async () =>
+        (await rest(emulator, 'HEAD', `/api/hubs/chat/connections/${negotiated.connectionId}`)).status === 200,
+      'the stalled client is connected',
+    );
 
     const chunk = 'x'.repeat(16 * 1024);
     for (let index = 0; index < 12; index++) {
-      expect((await rest(emulator, 'POST', '/api/hubs/chat/:send', { body: { target: 'bulk', arguments: [index, chunk] } })).status).toBe(202);
+      expect(
+        (await rest(emulator, 'POST', '/api/hubs/chat/:send', { body: { target: 'bulk', arguments: [index, chunk] } }))
+          .status,
+      ).toBe(202);
     }
     await eventually(() => got.length === 12, 'the reading client got every message');
     expect(got.map((args) => args[0])).toEqual([...Array(12).keys()]);
@@ -295,9 +357,15 @@ describe('connection life cycle', () => {
     const connectUrl = `${emulator.url}/client/?hub=chat&id=${negotiated.connectionToken}`;
     const stream = await fetch(`${connectUrl}&access_token=${token}`, { headers: { Accept: 'text/event-stream' } });
     expect(stream.headers.get('content-type')).toBe('text/event-stream');
-    await fetch(connectUrl, { method: 'POST', headers: { Authorization: `Bearer ${token}` }, body: '{"protocol":"messagepack","version":1}\u001e' });
+    await fetch(connectUrl, {
+      method: 'POST',
+      headers: { Authorization: `Bearer ${token}` },
+      body: '{"protocol":"messagepack","version":1}\u001e',
+    });
     const text = await stream.text();
-    expect(text).toContain("data: {\"error\":\"Cannot use the 'messagepack' protocol on the current transport. The transport does not support 'Binary' transfer format.\"}");
+    expect(text).toContain(
+      'data: {"error":"Cannot use the \'messagepack\' protocol on the current transport. The transport does not support \'Binary\' transfer format."}',
+    );
   });
 
   it('closes a connection that sends a malformed message', async () => {
@@ -311,7 +379,10 @@ describe('connection life cycle', () => {
     expect(await (await fetch(connectUrl, { headers })).text()).toBe('{}\u001e');
     await fetch(connectUrl, { method: 'POST', headers, body: '{"type":1,"target":42}\u001e' });
     const close = await (await fetch(connectUrl, { headers })).text();
-    expect(JSON.parse(close.slice(0, -1))).toMatchObject({ type: 7, error: expect.stringContaining('Connection closed with an error.') as string });
+    expect(JSON.parse(close.slice(0, -1))).toMatchObject({
+      type: 7,
+      error: expect.stringContaining('Connection closed with an error.') as string,
+    });
     expect((await fetch(connectUrl, { headers })).status).toBe(204);
   });
 });
@@ -328,7 +399,9 @@ describe('upstream routing and failures', () => {
     await connection.start();
     expect(await connection.invoke('.', 'one dot')).toBe('one dot');
     expect(await connection.invoke('..', 'two dots')).toBe('two dots');
-    const paths = app.records.filter((record) => record.headers['x-asrs-category'] === 'messages').map((record) => [record.path, record.headers['x-asrs-event']]);
+    const paths = app.records
+      .filter((record) => record.headers['x-asrs-category'] === 'messages')
+      .map((record) => [record.path, record.headers['x-asrs-event']]);
     expect(paths).toEqual([
       ['/api/chat/messages/', '.'],
       ['/api/chat/', '..'],
@@ -343,14 +416,26 @@ describe('upstream routing and failures', () => {
       logLevel: 'info',
       upstreamTimeoutMs: 300,
       upstream: [
-        { urlTemplate: 'http://127.0.0.1:9/api/{hub}/{category}/{event}', categoryPattern: 'messages', eventPattern: 'lost' },
+        {
+          urlTemplate: 'http://127.0.0.1:9/api/{hub}/{category}/{event}',
+          categoryPattern: 'messages',
+          eventPattern: 'lost',
+        },
         { urlTemplate: `${app.url}/api/{hub}/{category}/{event}`, categoryPattern: 'connections' },
         { urlTemplate: `${app.url}/api/{hub}/{category}/{event}?slow=1`, hubPattern: 'chat', eventPattern: 'slow' },
-        { urlTemplate: `${app.url}/api/{hub}/{category}/{event}`, hubPattern: 'CHAT', categoryPattern: 'messages', eventPattern: 'echo, Shout' },
+        {
+          urlTemplate: `${app.url}/api/{hub}/{category}/{event}`,
+          hubPattern: 'CHAT',
+          categoryPattern: 'messages',
+          eventPattern: 'echo, Shout',
+        },
       ],
     });
     port = emulator.port;
-    cleanups.push(() => app.close(), () => emulator.close());
+    cleanups.push(
+      () => app.close(),
+      () => emulator.close(),
+    );
     const innerReply = app.reply;
     app.reply = async (record) => {
       if (record.event === 'slow') await new Promise((resolve) => setTimeout(resolve, 1000));
@@ -362,10 +447,14 @@ describe('upstream routing and failures', () => {
     await expect(client.invoke('echo', 'hi')).resolves.toBe('hi');
     await expect(client.invoke('shout', 'HI')).resolves.toBe('HI');
     await expect(client.invoke('lost')).rejects.toThrow('Invocation failed, status code 500');
-    await expect(client.invoke('slow')).rejects.toThrow('Invocation failed, the upstream did not answer in time (no answer within 300 ms).');
+    await expect(client.invoke('slow')).rejects.toThrow(
+      'Invocation failed, the upstream did not answer in time (no answer within 300 ms).',
+    );
     await expect(client.invoke('unrouted')).rejects.toThrow('no upstream is configured');
     expect(logLines.some((line) => line.includes('(messages/lost)') && line.includes('failed'))).toBe(true);
-    expect(logLines.some((line) => line.includes('(messages/slow)') && line.includes('failed (no answer within 300 ms)'))).toBe(true);
+    expect(
+      logLines.some((line) => line.includes('(messages/slow)') && line.includes('failed (no answer within 300 ms)')),
+    ).toBe(true);
     await client.stop();
   });
 });
@@ -373,7 +462,9 @@ describe('upstream routing and failures', () => {
 describe('listening', () => {
   it('serves localhost over IPv6 too, when the machine has it', async () => {
     const { emulator } = await setUp();
-    const hasIpv6Loopback = Object.values(networkInterfaces()).some((addresses) => addresses?.some((address) => address.address === '::1') === true);
+    const hasIpv6Loopback = Object.values(networkInterfaces()).some(
+      (addresses) => addresses?.some((address) => address.address === '::1') === true,
+    );
     if (!hasIpv6Loopback) return;
     expect((await fetch(`http://[::1]:${emulator.port}/api/health`, { method: 'HEAD' })).status).toBe(200);
     expect((await fetch(`http://127.0.0.1:${emulator.port}/api/health`, { method: 'HEAD' })).status).toBe(200);
@@ -381,7 +472,9 @@ describe('listening', () => {
 
   it('gives the connection string of its port, and refuses a port in use', async () => {
     const { emulator } = await setUp();
-    expect(emulator.connectionString).toBe(`Endpoint=http://localhost;Port=${emulator.port};AccessKey=ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789ABCDEFGH;Version=1.0;`);
+    expect(emulator.connectionString).toBe(
+      `Endpoint=http://localhost;Port=${emulator.port};AccessKey=ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789ABCDEFGH;Version=1.0;`,
+    );
     await expect(startEmulator({ port: emulator.port, logLevel: 'silent' })).rejects.toThrow(/already in use/);
   });
 });

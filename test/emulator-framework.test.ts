@@ -9,7 +9,15 @@ import { Hub, HubError, registerHubs, ServerlessHub, UseFilters } from '@serverl
 import type { HubInvocationContext } from '@serverless-hub/core';
 import { createFunctionsHost } from '@serverless-hub/emulator';
 import type { FunctionsHost, ServiceEmulator } from '@serverless-hub/emulator';
-import { closed, collect, eventually, protocolOf, startEmulator, transportMatrix, transports } from './emulator-helpers.js';
+import {
+  closed,
+  collect,
+  eventually,
+  protocolOf,
+  startEmulator,
+  transportMatrix,
+  transports,
+} from './emulator-helpers.js';
 import type { ProtocolKey, TransportKey } from './emulator-helpers.js';
 
 interface RoomClient {
@@ -89,14 +97,20 @@ class Room extends ServerlessHub<RoomClient> {
 // The local functions host provides @azure/functions-core, as the Functions worker does, so it must exist
 // before the first registration; then @azure/functions' own app hands it every function.
 const functionLog: string[] = [];
-const functionsHost: FunctionsHost = createFunctionsHost({ port: 0, logLevel: 'debug', logSink: (level, line) => functionLog.push(`${level} ${line}`) });
+const functionsHost: FunctionsHost = createFunctionsHost({
+  port: 0,
+  logLevel: 'debug',
+  logSink: (level, line) => functionLog.push(`${level} ${line}`),
+});
 registerHubs(app, [Room]);
 
 let emulator: ServiceEmulator;
 let logLines: string[];
 beforeAll(async () => {
   await functionsHost.start();
-  ({ emulator, logLines } = await startEmulator({ upstream: [{ urlTemplate: `http://127.0.0.1:${functionsHost.port}/api/{hub}/{category}/{event}` }] }));
+  ({ emulator, logLines } = await startEmulator({
+    upstream: [{ urlTemplate: `http://127.0.0.1:${functionsHost.port}/api/{hub}/{category}/{event}` }],
+  }));
   process.env.AzureSignalRConnectionString = emulator.connectionString;
 });
 
@@ -107,7 +121,10 @@ afterAll(async () => {
 
 function client(transport: TransportKey, protocol: ProtocolKey, userId?: string): HubConnection {
   return new HubConnectionBuilder()
-    .withUrl(`${functionsHost.url}/api/room`, { transport: transports[transport], headers: userId === undefined ? {} : { 'x-user': userId } })
+    .withUrl(`${functionsHost.url}/api/room`, {
+      transport: transports[transport],
+      headers: userId === undefined ? {} : { 'x-user': userId },
+    })
     .withHubProtocol(protocolOf(protocol))
     .configureLogging(LogLevel.None)
     .build();
@@ -131,7 +148,14 @@ describe('the local functions host', () => {
   it('refuses upstream requests that the service did not sign', async () => {
     const response = await fetch(`${functionsHost.url}/api/room/messages/echo`, {
       method: 'POST',
-      headers: { 'Content-Type': 'application/json', 'X-ASRS-Connection-Id': 'c1', 'X-ASRS-Hub': 'room', 'X-ASRS-Category': 'messages', 'X-ASRS-Event': 'echo', 'X-ASRS-Signature': 'sha256=00' },
+      headers: {
+        'Content-Type': 'application/json',
+        'X-ASRS-Connection-Id': 'c1',
+        'X-ASRS-Hub': 'room',
+        'X-ASRS-Category': 'messages',
+        'X-ASRS-Event': 'echo',
+        'X-ASRS-Signature': 'sha256=00',
+      },
       body: '{"type":1,"invocationId":"1","target":"echo","arguments":[1]}',
     });
     expect(response.status).toBe(401);
@@ -140,7 +164,11 @@ describe('the local functions host', () => {
   it('answers CORS preflights for browsers', async () => {
     const response = await fetch(`${functionsHost.url}/api/room/negotiate`, {
       method: 'OPTIONS',
-      headers: { Origin: 'http://localhost:5173', 'Access-Control-Request-Method': 'POST', 'Access-Control-Request-Headers': 'x-requested-with' },
+      headers: {
+        Origin: 'http://localhost:5173',
+        'Access-Control-Request-Method': 'POST',
+        'Access-Control-Request-Headers': 'x-requested-with',
+      },
     });
     expect(response.status).toBe(204);
     expect(response.headers.get('access-control-allow-origin')).toBe('http://localhost:5173');
@@ -170,7 +198,11 @@ describe.each(transportMatrix)('a framework hub over %s with %s', (transport, pr
 describe('messages, groups and connections through the hub', () => {
   const members: { connection: HubConnection; said: unknown[][]; joined: unknown[][] }[] = [];
 
-  async function member(transport: TransportKey, protocol: ProtocolKey, userId?: string): Promise<(typeof members)[number]> {
+  async function member(
+    transport: TransportKey,
+    protocol: ProtocolKey,
+    userId?: string,
+  ): Promise<(typeof members)[number]> {
     const connection = client(transport, protocol, userId);
     const said = collect(connection, 'said');
     const joined = collect(connection, 'joined');
@@ -192,7 +224,10 @@ describe('messages, groups and connections through the hub', () => {
     const ann = await member('WebSockets', 'json', 'ann');
     const ann2 = await member('LongPolling', 'messagepack', 'ann');
     const ben = await member('ServerSentEvents', 'json', 'ben');
-    await eventually(() => ann.joined.some((args) => args[0] === ben.connection.connectionId), 'onConnected of ben reached ann');
+    await eventually(
+      () => ann.joined.some((args) => args[0] === ben.connection.connectionId),
+      'onConnected of ben reached ann',
+    );
 
     await ben.connection.invoke('say', 'hello all');
     await ben.connection.invoke('tell', 'ann', 'hello ann');
@@ -214,7 +249,10 @@ describe('messages, groups and connections through the hub', () => {
   it('manages user groups with a TTL', async () => {
     const cat = await member('WebSockets', 'messagepack', 'cat');
     await expect(cat.connection.invoke('enroll', 'cat', 'club', 1)).resolves.toBe(true);
-    await eventually(async () => (await cat.connection.invoke('isEnrolled', 'cat', 'club')) === false, 'the TTL passed');
+    await eventually(
+      async () => (await cat.connection.invoke('isEnrolled', 'cat', 'club')) === false,
+      'the TTL passed',
+    );
   });
 
   it('closes a connection with a reason the client sees', async () => {

@@ -26,9 +26,17 @@ function http(name: string, route: string, methods: ('GET' | 'POST' | 'DELETE')[
 }
 
 /** A host (which provides @azure/functions-core), then the app's registrations, then the start. */
-async function start(registrations: (() => void)[], options: Partial<FunctionsHostOptions> = {}): Promise<{ host: FunctionsHost; lines: string[] }> {
+async function start(
+  registrations: (() => void)[],
+  options: Partial<FunctionsHostOptions> = {},
+): Promise<{ host: FunctionsHost; lines: string[] }> {
   const lines: string[] = [];
-  const host = createFunctionsHost({ port: 0, logLevel: 'debug', logSink: (level, line) => lines.push(`${level} ${line}`), ...options });
+  const host = createFunctionsHost({
+    port: 0,
+    logLevel: 'debug',
+    logSink: (level, line) => lines.push(`${level} ${line}`),
+    ...options,
+  });
   for (const register of registrations) register();
   await host.start();
   hosts.push(host);
@@ -51,12 +59,20 @@ describe('the local functions host', () => {
           functionName: context.functionName,
           invocationId: context.invocationId,
         };
-        return { status: 201, jsonBody: { ok: true }, headers: { 'x-custom': 'yes' }, cookies: [{ name: 'session', value: 'a b', httpOnly: true, path: '/' }] };
+        return {
+          status: 201,
+          jsonBody: { ok: true },
+          headers: { 'x-custom': 'yes' },
+          cookies: [{ name: 'session', value: 'a b', httpOnly: true, path: '/' }],
+        };
       }),
     ]);
     const response = await fetch(`${host.url}/api/items/42/a/b?tag=x&tag=y`, {
       method: 'POST',
-      headers: { 'Content-Type': 'text/plain', 'X-ASRS-User-Claims': Buffer.from('name: José 名前', 'utf8').toString('latin1') },
+      headers: {
+        'Content-Type': 'text/plain',
+        'X-ASRS-User-Claims': Buffer.from('name: José 名前', 'utf8').toString('latin1'),
+      },
       body: 'héllo',
     });
     expect(response.status).toBe(201);
@@ -112,7 +128,9 @@ describe('the local functions host', () => {
       const failed = await fetch(`${host.url}/api/odd/${String(index)}`);
       expect([failed.status, await failed.text()]).toEqual([500, '']);
     }
-    expect(lines.filter((line) => /^error odd\d .*threw: a non-Error value was thrown: /.test(line))).toHaveLength(thrown.length);
+    expect(lines.filter((line) => /^error odd\d .*threw: a non-Error value was thrown: /.test(line))).toHaveLength(
+      thrown.length,
+    );
     expect(lines.find((line) => line.startsWith('error odd0'))).toContain('"text"');
   });
 
@@ -139,10 +157,15 @@ describe('the local functions host', () => {
     try {
       const entry = join(directory, 'index.mjs');
       await writeFile(entry, 'throw Object.create(null);\n');
-      const failure = await loadApp({ directory, entry, routePrefix: 'api' }).then(() => undefined, (error: unknown) => error);
+      const failure = await loadApp({ directory, entry, routePrefix: 'api' }).then(
+        () => undefined,
+        (error: unknown) => error,
+      );
       expect(failure).toBeInstanceOf(EmulatorError);
       expect(failure).toMatchObject({ code: 'APP_LOAD_FAILED' });
-      expect((failure as EmulatorError).message).toBe(`Loading the app ${entry} failed: a non-Error value was thrown: an object`);
+      expect((failure as EmulatorError).message).toBe(
+        `Loading the app ${entry} failed: a non-Error value was thrown: an object`,
+      );
     } finally {
       await rm(directory, { recursive: true, force: true });
     }
@@ -176,13 +199,17 @@ describe('the local functions host', () => {
   });
 
   it('refuses bodies over the limit with 413', async () => {
-    const { host } = await start([http('upload', 'upload', ['POST'], () => ({ status: 200 }))], { maxRequestBodyBytes: 1024 });
+    const { host } = await start([http('upload', 'upload', ['POST'], () => ({ status: 200 }))], {
+      maxRequestBodyBytes: 1024,
+    });
     expect((await fetch(`${host.url}/api/upload`, { method: 'POST', body: 'x'.repeat(2048) })).status).toBe(413);
     expect((await fetch(`${host.url}/api/upload`, { method: 'POST', body: 'x'.repeat(100) })).status).toBe(200);
   });
 
   it('refuses a port in use', async () => {
     const { host } = await start([]);
-    await expect(createFunctionsHost({ port: host.port, logLevel: 'silent' }).start()).rejects.toThrow(/already in use/);
+    await expect(createFunctionsHost({ port: host.port, logLevel: 'silent' }).start()).rejects.toThrow(
+      /already in use/,
+    );
   });
 });

@@ -11,7 +11,12 @@ import { MessagePackHubProtocol } from '@microsoft/signalr-protocol-msgpack';
 import { SignJWT } from 'jose';
 import { hubProtocolByContentType, MessageType } from '@serverless-hub/core/protocol';
 import { createFunctionsHost, createServiceEmulator, EMULATOR_ACCESS_KEY } from '@serverless-hub/emulator';
-import type { FunctionsHost, ServiceEmulator, ServiceEmulatorOptions, UpstreamTemplate } from '@serverless-hub/emulator';
+import type {
+  FunctionsHost,
+  ServiceEmulator,
+  ServiceEmulatorOptions,
+  UpstreamTemplate,
+} from '@serverless-hub/emulator';
 
 export const transports = {
   WebSockets: HttpTransportType.WebSockets,
@@ -53,7 +58,14 @@ const encoder = new TextEncoder();
 /** A client access token as the negotiate of an app makes it (HS256, audience without port). */
 export async function clientToken(
   hub: string,
-  options: { userId?: string; claims?: Record<string, unknown>; key?: string; lifetimeSeconds?: number; audience?: string; algorithm?: 'HS256' | 'HS512' } = {},
+  options: {
+    userId?: string;
+    claims?: Record<string, unknown>;
+    key?: string;
+    lifetimeSeconds?: number;
+    audience?: string;
+    algorithm?: 'HS256' | 'HS512';
+  } = {},
 ): Promise<string> {
   const now = Math.floor(Date.now() / 1000);
   const payload: Record<string, unknown> = { ...options.claims };
@@ -68,7 +80,10 @@ export async function clientToken(
 }
 
 /** A REST token: audience = the request URL without its query. */
-export async function restToken(audience: string, options: { key?: string; lifetimeSeconds?: number } = {}): Promise<string> {
+export async function restToken(
+  audience: string,
+  options: { key?: string; lifetimeSeconds?: number } = {},
+): Promise<string> {
   const now = Math.floor(Date.now() / 1000);
   return new SignJWT({})
     .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
@@ -91,10 +106,17 @@ export async function rest(
   if (token !== null) headers.Authorization = `Bearer ${token}`;
   let body: string | Uint8Array | undefined;
   if (options.body !== undefined) {
-    body = typeof options.body === 'string' || options.body instanceof Uint8Array ? options.body : JSON.stringify(options.body);
+    body =
+      typeof options.body === 'string' || options.body instanceof Uint8Array
+        ? options.body
+        : JSON.stringify(options.body);
     headers['Content-Type'] = options.contentType ?? 'application/json';
   }
-  const response = await fetch(`${url}${options.query ?? ''}`, { method, headers, ...(body === undefined ? {} : { body }) });
+  const response = await fetch(`${url}${options.query ?? ''}`, {
+    method,
+    headers,
+    ...(body === undefined ? {} : { body }),
+  });
   return { status: response.status, errorCode: response.headers.get('x-ms-error-code'), text: await response.text() };
 }
 
@@ -109,7 +131,9 @@ export interface UpstreamRecord {
 }
 
 /** What the test's app answers to an upstream request (default: 200, empty). */
-export type UpstreamReply = (record: UpstreamRecord) => Promise<{ status: number; body?: Uint8Array | string }> | { status: number; body?: Uint8Array | string };
+export type UpstreamReply = (
+  record: UpstreamRecord,
+) => Promise<{ status: number; body?: Uint8Array | string }> | { status: number; body?: Uint8Array | string };
 
 export interface FakeApp {
   readonly url: string;
@@ -146,7 +170,10 @@ async function readAll(request: IncomingMessage): Promise<Buffer> {
  * A plain Node app: `/api/negotiate` answers `{ url, accessToken }` for hub `hub` (user from the
  * `x-user` header), and `/api/{hub}/{category}/{event}` receives the upstream requests.
  */
-export async function startFakeApp(emulatorPort: () => number, options: { hub?: string; key?: string } = {}): Promise<FakeApp> {
+export async function startFakeApp(
+  emulatorPort: () => number,
+  options: { hub?: string; key?: string } = {},
+): Promise<FakeApp> {
   const hub = options.hub ?? 'chat';
   const key = options.key ?? EMULATOR_ACCESS_KEY;
   const records: UpstreamRecord[] = [];
@@ -158,26 +185,34 @@ export async function startFakeApp(emulatorPort: () => number, options: { hub?: 
   const handle = async (request: IncomingMessage, response: ServerResponse): Promise<void> => {
     const url = new URL(request.url ?? '/', 'http://127.0.0.1');
     if (request.method === 'OPTIONS') {
-      response.writeHead(204, {
-        'Access-Control-Allow-Origin': request.headers.origin ?? '*',
-        'Access-Control-Allow-Credentials': 'true',
-        'Access-Control-Allow-Headers': request.headers['access-control-request-headers'] ?? '*',
-      }).end();
+      response
+        .writeHead(204, {
+          'Access-Control-Allow-Origin': request.headers.origin ?? '*',
+          'Access-Control-Allow-Credentials': 'true',
+          'Access-Control-Allow-Headers': request.headers['access-control-request-headers'] ?? '*',
+        })
+        .end();
       return;
     }
     if (url.pathname === '/api/negotiate') {
       const userHeader = request.headers['x-user'];
       const userId = typeof userHeader === 'string' ? userHeader : undefined;
       const claimsHeader = request.headers['x-claims'];
-      const claims = typeof claimsHeader === 'string' ? (JSON.parse(claimsHeader) as Record<string, unknown>) : undefined;
-      const accessToken = await clientToken(hub, { ...(userId === undefined ? {} : { userId }), ...(claims === undefined ? {} : { claims }), key });
+      const claims =
+        typeof claimsHeader === 'string' ? (JSON.parse(claimsHeader) as Record<string, unknown>) : undefined;
+      const accessToken = await clientToken(hub, {
+        ...(userId === undefined ? {} : { userId }),
+        ...(claims === undefined ? {} : { claims }),
+        key,
+      });
       response.writeHead(200, { 'Content-Type': 'application/json' });
       response.end(JSON.stringify({ url: `http://localhost:${emulatorPort()}/client/?hub=${hub}`, accessToken }));
       return;
     }
     const body = await readAll(request);
     const connectionId = String(request.headers['x-asrs-connection-id'] ?? '');
-    if (!validSignature(request.headers, connectionId, key)) badSignatures.push(`${request.method ?? ''} ${url.pathname}`);
+    if (!validSignature(request.headers, connectionId, key))
+      badSignatures.push(`${request.method ?? ''} ${url.pathname}`);
     // The path as sent, not as URL resolves it: an event "." arrives as the segment %2E.
     const path = (request.url ?? '/').split('?')[0] ?? '/';
     const segments = path.split('/').map((segment) => decodeURIComponent(segment));
@@ -288,7 +323,11 @@ export function closed(connection: HubConnection): Promise<Error | undefined> {
 }
 
 /** Polls `check` until it holds, for conditions observed across processes (no timing assertion). */
-export async function eventually(check: () => boolean | Promise<boolean>, what: string, timeoutMs = 5000): Promise<void> {
+export async function eventually(
+  check: () => boolean | Promise<boolean>,
+  what: string,
+  timeoutMs = 5000,
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!(await check())) {
     if (Date.now() > deadline) throw new Error(`Timed out waiting until ${what}`);
@@ -305,7 +344,10 @@ export interface EmulatorWithApp {
 }
 
 /** Starts a fake app and an emulator whose upstream is that app (log level `info` unless given). */
-export async function startEmulatorWithApp(options: ServiceEmulatorOptions = {}, appOptions: { key?: string } = {}): Promise<EmulatorWithApp> {
+export async function startEmulatorWithApp(
+  options: ServiceEmulatorOptions = {},
+  appOptions: { key?: string } = {},
+): Promise<EmulatorWithApp> {
   let port = 0;
   const app = await startFakeApp(() => port, appOptions);
   const { emulator, logLines } = await startEmulator({ upstream: app.upstream, logLevel: 'info', ...options });
@@ -327,7 +369,14 @@ export function echoReply(record: UpstreamRecord): { status: number; body?: Uint
   const protocol = hubProtocolByContentType(String(record.headers['content-type']));
   const invocation = protocol.parseUnframedInvocation(new Uint8Array(record.body));
   if (invocation.invocationId === undefined) return { status: 200 };
-  return { status: 200, body: protocol.writeMessage({ type: MessageType.Completion, invocationId: invocation.invocationId, result: invocation.arguments[0] }) };
+  return {
+    status: 200,
+    body: protocol.writeMessage({
+      type: MessageType.Completion,
+      invocationId: invocation.invocationId,
+      result: invocation.arguments[0],
+    }),
+  };
 }
 
 export interface HubsOnLocalHost {
@@ -345,7 +394,9 @@ export async function startHubsOnLocalHost(register: () => void): Promise<HubsOn
   const functionsHost = createFunctionsHost({ port: 0, logLevel: 'error', logSink: () => undefined });
   register();
   await functionsHost.start();
-  const { emulator } = await startEmulator({ upstream: [{ urlTemplate: `http://127.0.0.1:${String(functionsHost.port)}/api/{hub}/{category}/{event}` }] });
+  const { emulator } = await startEmulator({
+    upstream: [{ urlTemplate: `http://127.0.0.1:${String(functionsHost.port)}/api/{hub}/{category}/{event}` }],
+  });
   process.env.AzureSignalRConnectionString = emulator.connectionString;
   return {
     functionsHost,

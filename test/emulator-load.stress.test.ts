@@ -1,7 +1,15 @@
 // Full form of the emulator load runs (quick form: robustness-load.test.ts). Run with `pnpm test:stress`;
 // LOAD_CLIENTS, LOAD_MESSAGES and LOAD_CYCLES override the counts.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { footprint, settledFootprint, runCycles, runIdleClients, runRelay, runStalledClient, startLoadStack } from './robustness-load-harness.js';
+import {
+  footprint,
+  settledFootprint,
+  runCycles,
+  runIdleClients,
+  runRelay,
+  runStalledClient,
+  startLoadStack,
+} from './robustness-load-harness.js';
 import type { LoadStack } from './robustness-load-harness.js';
 
 const CLIENTS = Number(process.env.LOAD_CLIENTS ?? 1000);
@@ -34,7 +42,10 @@ describe('the whole system under load (full)', () => {
         `RSS ${baseline.rssMb.toFixed(1)} → ${after.rssMb.toFixed(1)} MB; handles ${baseline.resources} → ${after.resources} (${JSON.stringify(after.resourceKinds)})`,
     );
     expect(stack.emulator.connectionCounts()).toEqual({});
-    expect(after.resources, JSON.stringify({ baseline: baseline.resourceKinds, after: after.resourceKinds })).toBeLessThanOrEqual(baseline.resources);
+    expect(
+      after.resources,
+      JSON.stringify({ baseline: baseline.resourceKinds, after: after.resourceKinds }),
+    ).toBeLessThanOrEqual(baseline.resources);
     // Back at the baseline, within the noise of a garbage-collected heap (10 %).
     expect(after.heapUsedMb).toBeLessThan(baseline.heapUsedMb * 1.1);
     expect(stack.problems).toEqual([]);
@@ -53,15 +64,29 @@ describe('the whole system under load (full)', () => {
   });
 
   it('a client that stops reading is closed by the overflow policy and holds up none of 20 readers', async () => {
-    const result = await runStalledClient(stack, { readers: 20, messages: 400, deliveryTimeoutMs: 120_000, closeTimeoutMs: 20_000 });
-    console.log(`stalled client: ${result.received.length} readers got ${result.messages} × 64 KB each in ${result.seconds.toFixed(1)} s while one client read nothing`);
-    for (const list of result.received) expect(list).toEqual(Array.from({ length: result.messages }, (_, index) => index));
+    const result = await runStalledClient(stack, {
+      readers: 20,
+      messages: 400,
+      deliveryTimeoutMs: 120_000,
+      closeTimeoutMs: 20_000,
+    });
+    console.log(
+      `stalled client: ${result.received.length} readers got ${result.messages} × 64 KB each in ${result.seconds.toFixed(1)} s while one client read nothing`,
+    );
+    for (const list of result.received)
+      expect(list).toEqual(Array.from({ length: result.messages }, (_, index) => index));
     expect(result.stalledStillConnected).toBe(false);
     expect(result.closeErrorSeen).toBe(true);
   });
 
   it(`${CLIENTS} clients, ${CLIENTS / 10} of them long polling, idle for ${IDLE_MS / 1000} s with the default timings: none closed, nothing lost`, async () => {
-    const result = await runIdleClients(stack, { clients: CLIENTS, longPolling: CLIENTS / 10, idleMs: IDLE_MS, broadcasts: 20, stallMs: 60_000 });
+    const result = await runIdleClients(stack, {
+      clients: CLIENTS,
+      longPolling: CLIENTS / 10,
+      idleMs: IDLE_MS,
+      broadcasts: 20,
+      stallMs: 60_000,
+    });
     console.log(
       `idle: ${result.clients} clients (${result.longPolling} long polling) idle ${result.idleSeconds} s, then ${result.deliveries} deliveries ` +
         `(20 broadcasts and one relay each) in ${result.seconds.toFixed(1)} s in all; closed ${result.closed}; lost ${result.lost}; out of order ${result.outOfOrder}; ` +

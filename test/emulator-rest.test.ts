@@ -5,7 +5,16 @@ import type { HubConnection } from '@microsoft/signalr';
 import { ServiceHubClient } from '@serverless-hub/core';
 import { EMULATOR_ACCESS_KEY } from '@serverless-hub/emulator';
 import type { ServiceEmulator } from '@serverless-hub/emulator';
-import { buildClient, closed, collect, eventually, rest, restToken, startEmulator, startFakeApp } from './emulator-helpers.js';
+import {
+  buildClient,
+  closed,
+  collect,
+  eventually,
+  rest,
+  restToken,
+  startEmulator,
+  startFakeApp,
+} from './emulator-helpers.js';
 import type { FakeApp } from './emulator-helpers.js';
 
 let emulator: ServiceEmulator;
@@ -15,7 +24,13 @@ let service: ServiceHubClient;
 type ServiceEndpoint = ConstructorParameters<typeof ServiceHubClient>[0];
 
 function endpointOf(target: ServiceEmulator): ServiceEndpoint {
-  return { endpoint: 'http://localhost', clientEndpoint: target.url, serverEndpoint: target.url, port: target.port, auth: { type: 'key', accessKey: EMULATOR_ACCESS_KEY } };
+  return {
+    endpoint: 'http://localhost',
+    clientEndpoint: target.url,
+    serverEndpoint: target.url,
+    port: target.port,
+    auth: { type: 'key', accessKey: EMULATOR_ACCESS_KEY },
+  };
 }
 
 beforeAll(async () => {
@@ -35,7 +50,11 @@ interface Member {
   readonly received: unknown[][];
 }
 
-async function join(transport: 'WebSockets' | 'ServerSentEvents' | 'LongPolling', protocol: 'json' | 'messagepack', userId?: string): Promise<Member> {
+async function join(
+  transport: 'WebSockets' | 'ServerSentEvents' | 'LongPolling',
+  protocol: 'json' | 'messagepack',
+  userId?: string,
+): Promise<Member> {
   const client = buildClient(app, transport, protocol, userId === undefined ? {} : { userId });
   const received = collect(client, 'msg');
   await client.start();
@@ -48,7 +67,10 @@ async function join(transport: 'WebSockets' | 'ServerSentEvents' | 'LongPolling'
  */
 async function settle(members: readonly Member[], marker: string): Promise<void> {
   await service.clients.all.send('msg', marker);
-  await eventually(() => members.every((member) => member.received.some((args) => args[0] === marker)), `every member got ${marker}`);
+  await eventually(
+    () => members.every((member) => member.received.some((args) => args[0] === marker)),
+    `every member got ${marker}`,
+  );
 }
 
 function got(member: Member, text: string): boolean {
@@ -78,7 +100,8 @@ describe('sending to all, users, groups and connections', () => {
     await service.clients.all.send('msg', 'to-all', { n: 1 });
     await service.clients.allExcept([anonymous.id, bob.id]).send('msg', 'all-but');
     await settle(everyone, 'mark-1');
-    for (const member of everyone) expect(member.received.find((args) => args[0] === 'to-all')).toEqual(['to-all', { n: 1 }]);
+    for (const member of everyone)
+      expect(member.received.find((args) => args[0] === 'to-all')).toEqual(['to-all', { n: 1 }]);
     expect(everyone.map((member) => got(member, 'all-but'))).toEqual([true, true, false, false]);
   });
 
@@ -118,7 +141,7 @@ describe('sending to all, users, groups and connections', () => {
     expect(raw.errorCode).toBe('Error.Connection.NotExisted');
   });
 
-  it('manages user groups: the user\'s connections, now and later, are in the group', async () => {
+  it("manages user groups: the user's connections, now and later, are in the group", async () => {
     await service.userGroups.addToGroup('bob', 'vip');
     expect(await service.userGroups.isUserInGroup('bob', 'vip')).toBe(true);
     expect(await service.userGroups.isUserInGroup('alice', 'vip')).toBe(false);
@@ -140,13 +163,17 @@ describe('sending to all, users, groups and connections', () => {
     await service.clients.group('short').send('msg', 'to-short');
     await settle(everyone, 'mark-6');
     expect(everyone.map((member) => got(member, 'to-short'))).toEqual([true, true, false, false]);
-    await eventually(async () => !(await service.userGroups.isUserInGroup('alice', 'short')), 'the membership expired', 5000);
+    await eventually(
+      async () => !(await service.userGroups.isUserInGroup('alice', 'short')),
+      'the membership expired',
+      5000,
+    );
     await service.clients.group('short').send('msg', 'to-short-expired');
     await settle(everyone, 'mark-7');
     expect(everyone.some((member) => got(member, 'to-short-expired'))).toBe(false);
   });
 
-  it('with ttl=0 adds only the user\'s current connections', async () => {
+  it("with ttl=0 adds only the user's current connections", async () => {
     await service.userGroups.addToGroup('alice', 'now', { ttl: 0 });
     const alice3 = await join('WebSockets', 'json', 'alice');
     await service.clients.group('now').send('msg', 'to-now');
@@ -192,7 +219,7 @@ describe('closing connections', () => {
     expect([again.status, again.errorCode]).toEqual([404, 'Warning.Connection.NotExisted']);
   });
 
-  it('closes a user\'s, a group\'s and all connections, sparing the excluded ones', async () => {
+  it("closes a user's, a group's and all connections, sparing the excluded ones", async () => {
     const carol1 = await join('WebSockets', 'messagepack', 'carol');
     const carol2 = await join('LongPolling', 'json', 'carol');
     const dave = await join('ServerSentEvents', 'json', 'dave');
@@ -222,7 +249,7 @@ describe('REST authorization and validation', () => {
   const path = '/api/hubs/chat/:send';
   const body = { target: 'msg', arguments: ['x'] };
 
-  it('accepts the spec\'s routes under /api and /api/v1', async () => {
+  it("accepts the spec's routes under /api and /api/v1", async () => {
     expect((await rest(emulator, 'POST', path, { body })).status).toBe(202);
     expect((await rest(emulator, 'POST', '/api/v1/hubs/chat/:send', { body })).status).toBe(202);
     expect((await rest(emulator, 'POST', '/api/hubs/chat', { body })).status).toBe(202);
@@ -235,18 +262,28 @@ describe('REST authorization and validation', () => {
     const missing = await rest(emulator, 'POST', path, { body, token: null });
     expect(missing.status).toBe(401);
     expect(missing.text).toContain('Bearer');
-    const wrongKey = await rest(emulator, 'POST', path, { body, token: await restToken(url, { key: 'another-key-another-key-another-key-12345' }) });
+    const wrongKey = await rest(emulator, 'POST', path, {
+      body,
+      token: await restToken(url, { key: 'another-key-another-key-another-key-12345' }),
+    });
     expect(wrongKey.status).toBe(401);
     expect(wrongKey.text).toContain('signature');
-    const expired = await rest(emulator, 'POST', path, { body, token: await restToken(url, { lifetimeSeconds: -600 }) });
+    const expired = await rest(emulator, 'POST', path, {
+      body,
+      token: await restToken(url, { lifetimeSeconds: -600 }),
+    });
     expect(expired.status).toBe(401);
     expect(expired.text).toContain('expired');
-    const otherAudience = await rest(emulator, 'POST', path, { body, token: await restToken(`${emulator.url}/api/hubs/other/:send`) });
+    const otherAudience = await rest(emulator, 'POST', path, {
+      body,
+      token: await restToken(`${emulator.url}/api/hubs/other/:send`),
+    });
     expect(otherAudience.status).toBe(401);
     expect(otherAudience.text).toContain('audience');
     const garbage = await rest(emulator, 'POST', path, { body, token: 'not-a-jwt' });
     expect(garbage.status).toBe(401);
-    for (const answer of [missing, wrongKey, expired, otherAudience, garbage]) expect(answer.text).not.toContain(EMULATOR_ACCESS_KEY);
+    for (const answer of [missing, wrongKey, expired, otherAudience, garbage])
+      expect(answer.text).not.toContain(EMULATOR_ACCESS_KEY);
   });
 
   it('accepts the audience with 127.0.0.1 or without a port, as the real service checks only its own host', async () => {
@@ -254,7 +291,9 @@ describe('REST authorization and validation', () => {
     for (const audience of [`http://127.0.0.1:${port}${path}`, `http://localhost${path}`, `https://localhost${path}`]) {
       expect((await rest(emulator, 'POST', path, { body, token: await restToken(audience) })).status).toBe(202);
     }
-    expect((await rest(emulator, 'POST', path, { body, token: await restToken(`http://example.com${path}`) })).status).toBe(401);
+    expect(
+      (await rest(emulator, 'POST', path, { body, token: await restToken(`http://example.com${path}`) })).status,
+    ).toBe(401);
   });
 
   it('refuses invalid input with a clear 4xx', async () => {
@@ -270,7 +309,9 @@ describe('REST authorization and validation', () => {
     expect(badArguments.status).toBe(400);
     const mediaType = await rest(emulator, 'POST', path, { body: 'x', contentType: 'text/plain' });
     expect(mediaType.status).toBe(415);
-    const tooLarge = await rest(emulator, 'POST', path, { body: { target: 'msg', arguments: ['x'.repeat(1024 * 1024)] } });
+    const tooLarge = await rest(emulator, 'POST', path, {
+      body: { target: 'msg', arguments: ['x'.repeat(1024 * 1024)] },
+    });
     expect(tooLarge.status).toBe(413);
     const badTtl = await rest(emulator, 'PUT', '/api/hubs/chat/users/alice/groups/g', { query: '?ttl=-1' });
     expect(badTtl.status).toBe(400);
@@ -286,7 +327,11 @@ describe('REST authorization and validation', () => {
   it('answers CORS preflights with the origin and credentials', async () => {
     const response = await fetch(`${emulator.url}/client/negotiate?hub=chat`, {
       method: 'OPTIONS',
-      headers: { Origin: 'http://localhost:7071', 'Access-Control-Request-Method': 'POST', 'Access-Control-Request-Headers': 'authorization,x-requested-with' },
+      headers: {
+        Origin: 'http://localhost:7071',
+        'Access-Control-Request-Method': 'POST',
+        'Access-Control-Request-Headers': 'authorization,x-requested-with',
+      },
     });
     expect(response.status).toBe(204);
     expect(response.headers.get('access-control-allow-origin')).toBe('http://localhost:7071');

@@ -29,7 +29,11 @@ async function twoClients(): Promise<{ json: unknown[][]; messagePack: unknown[]
   const json = collect(jsonClient, 'msg');
   const messagePack = collect(messagePackClient, 'msg');
   await Promise.all([jsonClient.start(), messagePackClient.start()]);
-  return { json, messagePack, stop: () => Promise.all([jsonClient.stop(), messagePackClient.stop()]).then(() => undefined) };
+  return {
+    json,
+    messagePack,
+    stop: () => Promise.all([jsonClient.stop(), messagePackClient.stop()]).then(() => undefined),
+  };
 }
 
 /**
@@ -61,12 +65,24 @@ describe('REST bodies (fact 1)', () => {
   it('reads {"Target","Arguments"} as the Management SDK writes it, and any other letter case', async () => {
     const clients = await twoClients();
     try {
-      for (const body of [{ Target: 'msg', Arguments: ['pascal', 1] }, { TARGET: 'msg', arguments: ['upper', 2] }]) {
+      for (const body of [
+        { Target: 'msg', Arguments: ['pascal', 1] },
+        { TARGET: 'msg', arguments: ['upper', 2] },
+      ]) {
         expect((await rest(setup.emulator, 'POST', '/api/hubs/chat/:send', { body })).status).toBe(202);
       }
-      await eventually(() => clients.json.length === 2 && clients.messagePack.length === 2, 'both clients got both messages');
-      expect(clients.json).toEqual([['pascal', 1], ['upper', 2]]);
-      expect(clients.messagePack).toEqual([['pascal', 1], ['upper', 2]]);
+      await eventually(
+        () => clients.json.length === 2 && clients.messagePack.length === 2,
+        'both clients got both messages',
+      );
+      expect(clients.json).toEqual([
+        ['pascal', 1],
+        ['upper', 2],
+      ]);
+      expect(clients.messagePack).toEqual([
+        ['pascal', 1],
+        ['upper', 2],
+      ]);
     } finally {
       await clients.stop();
     }
@@ -89,7 +105,10 @@ describe('binary payloads (fact 2)', () => {
         const answer = await rest(setup.emulator, 'POST', '/api/hubs/chat/:send', { body, contentType });
         expect(answer.status, answer.text).toBe(202);
       }
-      await eventually(() => clients.json.length === 2 && clients.messagePack.length === 2, 'both clients got both messages');
+      await eventually(
+        () => clients.json.length === 2 && clients.messagePack.length === 2,
+        'both clients got both messages',
+      );
       expect(clients.json).toEqual([['for json'], ['for json']]);
       expect(clients.messagePack[0]?.[0]).toBe('for messagepack');
       expect([...(clients.messagePack[0]?.[1] as Uint8Array)]).toEqual([1, 2, 3]);
@@ -102,7 +121,14 @@ describe('binary payloads (fact 2)', () => {
     const clients = await twoClients();
     try {
       const { messagepack } = officialFrames('msg', ['only messagepack', new Uint8Array([7])]);
-      expect((await rest(setup.emulator, 'POST', '/api/hubs/chat/:send', { body: protocolMap({ messagepack }), contentType: 'application/octet-stream' })).status).toBe(202);
+      expect(
+        (
+          await rest(setup.emulator, 'POST', '/api/hubs/chat/:send', {
+            body: protocolMap({ messagepack }),
+            contentType: 'application/octet-stream',
+          })
+        ).status,
+      ).toBe(202);
       await eventually(() => clients.json.length === 1 && clients.messagePack.length === 1, 'both clients got it');
       // ASP.NET Core's JSON protocol writes byte arrays as base64.
       expect(clients.json).toEqual([['only messagepack', 'Bw==']]);
@@ -114,8 +140,18 @@ describe('binary payloads (fact 2)', () => {
   it('the framework REST client sends Uint8Array and bigint arguments natively to each protocol', async () => {
     const clients = await twoClients();
     try {
-      const endpoint = { endpoint: 'http://localhost', clientEndpoint: setup.emulator.url, serverEndpoint: setup.emulator.url, port: setup.emulator.port, auth: { type: 'key' as const, accessKey: EMULATOR_ACCESS_KEY } };
-      await new ServiceHubClient(endpoint, 'chat', { retry: false }).clients.all.send('msg', new Uint8Array([4, 5]), 2n ** 53n + 1n);
+      const endpoint = {
+        endpoint: 'http://localhost',
+        clientEndpoint: setup.emulator.url,
+        serverEndpoint: setup.emulator.url,
+        port: setup.emulator.port,
+        auth: { type: 'key' as const, accessKey: EMULATOR_ACCESS_KEY },
+      };
+      await new ServiceHubClient(endpoint, 'chat', { retry: false }).clients.all.send(
+        'msg',
+        new Uint8Array([4, 5]),
+        2n ** 53n + 1n,
+      );
       await eventually(() => clients.json.length === 1 && clients.messagePack.length === 1, 'both clients got it');
       expect(clients.json[0]?.[0]).toBe('BAU=');
       expect([...(clients.messagePack[0]?.[0] as Uint8Array)]).toEqual([4, 5]);
@@ -130,11 +166,28 @@ describe('binary payloads (fact 2)', () => {
   it.each([
     ['not a map', Uint8Array.from([0x91, 0xa4, ...Buffer.from('json')]), 'not a map'],
     ['no known protocol', protocolMap({ xml: new Uint8Array([1]) }), "no 'json' or 'messagepack' entry"],
-    ['a broken JSON entry', protocolMap({ json: new TextEncoder().encode('{"type":1\u001e') }), "'json' payload is not a valid json hub message"],
-    ['two messages in one entry', protocolMap({ json: new TextEncoder().encode('{"type":6}\u001e{"type":6}\u001e') }), 'exactly one Invocation'],
-    ['an invocation id', protocolMap({ json: new TextEncoder().encode('{"type":1,"invocationId":"1","target":"msg","arguments":[]}\u001e') }), 'must not carry an invocation id'],
+    [
+      'a broken JSON entry',
+      protocolMap({ json: new TextEncoder().encode('{"type":1\u001e') }),
+      "'json' payload is not a valid json hub message",
+    ],
+    [
+      'two messages in one entry',
+      protocolMap({ json: new TextEncoder().encode('{"type":6}\u001e{"type":6}\u001e') }),
+      'exactly one Invocation',
+    ],
+    [
+      'an invocation id',
+      protocolMap({
+        json: new TextEncoder().encode('{"type":1,"invocationId":"1","target":"msg","arguments":[]}\u001e'),
+      }),
+      'must not carry an invocation id',
+    ],
   ])('answers 400 for a binary payload with %s', async (_name, body, reason) => {
-    const answer = await rest(setup.emulator, 'POST', '/api/hubs/chat/:send', { body, contentType: 'application/octet-stream' });
+    const answer = await rest(setup.emulator, 'POST', '/api/hubs/chat/:send', {
+      body,
+      contentType: 'application/octet-stream',
+    });
     expect([answer.status, answer.errorCode]).toEqual([400, 'Error.InvalidArgument']);
     expect(answer.text).toContain(reason);
   });
@@ -152,9 +205,17 @@ describe('user id (fact 3)', () => {
     const received = collect(client, 'msg');
     await client.start();
     try {
-      const connected = await setup.app.waitFor((record) => record.event === 'connected' && record.connectionId === client.connectionId);
+      const connected = await setup.app.waitFor(
+        (record) => record.event === 'connected' && record.connectionId === client.connectionId,
+      );
       expect(connected.headers['x-asrs-user-id']).toBe(userId);
-      expect((await rest(setup.emulator, 'POST', `/api/hubs/chat/users/${userId}/:send`, { body: { target: 'msg', arguments: [userId] } })).status).toBe(202);
+      expect(
+        (
+          await rest(setup.emulator, 'POST', `/api/hubs/chat/users/${userId}/:send`, {
+            body: { target: 'msg', arguments: [userId] },
+          })
+        ).status,
+      ).toBe(202);
       await eventually(() => received.length === 1, 'the user got the message');
       expect((await rest(setup.emulator, 'HEAD', `/api/hubs/chat/users/${userId}`)).status).toBe(200);
     } finally {
@@ -171,9 +232,13 @@ describe('upstream signature (fact 4)', () => {
     await client.start();
     try {
       const connectionId = client.connectionId ?? '';
-      const connected = await setup.app.waitFor((record) => record.event === 'connected' && record.connectionId === connectionId);
+      const connected = await setup.app.waitFor(
+        (record) => record.event === 'connected' && record.connectionId === connectionId,
+      );
       const entries = String(connected.headers['x-asrs-signature']).split(',');
-      const expected = [EMULATOR_ACCESS_KEY, SECONDARY_KEY].map((key) => `sha256=${createHmac('sha256', key).update(connectionId).digest('hex').toUpperCase()}`);
+      const expected = [EMULATOR_ACCESS_KEY, SECONDARY_KEY].map(
+        (key) => `sha256=${createHmac('sha256', key).update(connectionId).digest('hex').toUpperCase()}`,
+      );
       expect(entries).toEqual(expected);
     } finally {
       await client.stop();
@@ -184,7 +249,16 @@ describe('upstream signature (fact 4)', () => {
 describe('REST API versions (fact 7)', () => {
   // The published data-plane versions (the 2022-06-01 and 2024-12-01 specs and the versions between them, named
   // in the 2024-12-01 examples), and the official emulator's unversioned /api/v1 forms: all serve the same routes.
-  const versions = ['2021-10-01', '2022-06-01', '2022-11-01', '2023-07-01', '2024-01-01-preview', '2024-08-01-preview', '2024-12-01', '1.0'];
+  const versions = [
+    '2021-10-01',
+    '2022-06-01',
+    '2022-11-01',
+    '2023-07-01',
+    '2024-01-01-preview',
+    '2024-08-01-preview',
+    '2024-12-01',
+    '1.0',
+  ];
 
   it.each(versions)('accepts api-version=%s on every route', async (version) => {
     const query = `?api-version=${version}`;
@@ -203,7 +277,9 @@ describe('REST API versions (fact 7)', () => {
       await rest(setup.emulator, 'POST', '/api/hubs/chat/groups/g/:closeConnections', { query }),
       await rest(setup.emulator, 'POST', '/api/hubs/chat/users/u/:closeConnections', { query }),
     ];
-    expect(answers.map((answer) => answer.status)).toEqual([200, 202, 202, 202, 202, 200, 204, 204, 200, 204, 204, 204]);
+    expect(answers.map((answer) => answer.status)).toEqual([
+      200, 202, 202, 202, 202, 200, 204, 204, 200, 204, 204, 204,
+    ]);
     // The checks answer 404 with the documented error codes: an answer, not a refused version.
     const checks = [
       await rest(setup.emulator, 'HEAD', '/api/hubs/chat/users/nobody', { query }),
@@ -211,7 +287,12 @@ describe('REST API versions (fact 7)', () => {
       await rest(setup.emulator, 'HEAD', '/api/hubs/chat/connections/none', { query }),
       await rest(setup.emulator, 'HEAD', '/api/hubs/chat/users/nobody/groups/none', { query }),
     ];
-    expect(checks.map((answer) => answer.errorCode)).toEqual(['Warning.User.NotExisted', 'Warning.Group.NotExisted', 'Warning.Connection.NotExisted', 'Info.User.NotInGroup']);
+    expect(checks.map((answer) => answer.errorCode)).toEqual([
+      'Warning.User.NotExisted',
+      'Warning.Group.NotExisted',
+      'Warning.Connection.NotExisted',
+      'Info.User.NotInGroup',
+    ]);
   });
 });
 
@@ -224,7 +305,10 @@ describe('REST messages nested too deep', () => {
       expect([answer.status, answer.errorCode]).toEqual([400, 'Error.InvalidArgument']);
       expect(answer.text).toContain('nested deeper than 64 levels');
       // A marker sent afterwards arrives alone: the deep message reached nobody.
-      expect((await rest(setup.emulator, 'POST', '/api/hubs/chat/:send', { body: { target: 'msg', arguments: ['marker'] } })).status).toBe(202);
+      expect(
+        (await rest(setup.emulator, 'POST', '/api/hubs/chat/:send', { body: { target: 'msg', arguments: ['marker'] } }))
+          .status,
+      ).toBe(202);
       await eventually(() => clients.json.length === 1 && clients.messagePack.length === 1, 'the marker arrived');
       expect([clients.json, clients.messagePack]).toEqual([[['marker']], [['marker']]]);
     } finally {
@@ -237,8 +321,14 @@ describe('REST token audience', () => {
   it('compares the path of the audience with letter case, as user ids are case-sensitive', async () => {
     const path = '/api/hubs/chat/users/Alice/:send';
     const body = { target: 'msg', arguments: [] };
-    expect((await rest(setup.emulator, 'POST', path, { body, token: await restToken(`${setup.emulator.url}${path}`) })).status).toBe(202);
-    const lowerCased = await rest(setup.emulator, 'POST', path, { body, token: await restToken(`${setup.emulator.url}${path.toLowerCase()}`) });
+    expect(
+      (await rest(setup.emulator, 'POST', path, { body, token: await restToken(`${setup.emulator.url}${path}`) }))
+        .status,
+    ).toBe(202);
+    const lowerCased = await rest(setup.emulator, 'POST', path, {
+      body,
+      token: await restToken(`${setup.emulator.url}${path.toLowerCase()}`),
+    });
     expect(lowerCased.status).toBe(401);
   });
 });

@@ -9,7 +9,8 @@ function seedFromEnvironment(value: string | undefined): number | undefined {
   if (value === undefined || value === '') return DEFAULT_SEED;
   if (value === 'random') return undefined;
   const seed = Number(value);
-  if (!Number.isSafeInteger(seed)) throw new Error(`FC_SEED must be an integer or "random", got ${JSON.stringify(value)}.`);
+  if (!Number.isSafeInteger(seed))
+    throw new Error(`FC_SEED must be an integer or "random", got ${JSON.stringify(value)}.`);
   return seed;
 }
 

@@ -27,7 +27,10 @@ async function serve(register: () => void): Promise<FunctionsHost> {
   return host;
 }
 
-function capture(route: string, read: (request: HttpRequest, context: InvocationContext) => unknown): { register: () => void; seen: () => unknown } {
+function capture(
+  route: string,
+  read: (request: HttpRequest, context: InvocationContext) => unknown,
+): { register: () => void; seen: () => unknown } {
   let seen: unknown;
   return {
     register: () => {
@@ -58,7 +61,11 @@ describe('the local functions host, as the Functions host', () => {
 
   it('serves an HTTP function registered with the plain app.http', async () => {
     const host = await serve(() => {
-      app.http('hello', { route: 'hello/{name}', methods: ['GET'], handler: (request) => ({ body: `hello ${request.params.name ?? ''}` }) });
+      app.http('hello', {
+        route: 'hello/{name}',
+        methods: ['GET'],
+        handler: (request) => ({ body: `hello ${request.params.name ?? ''}` }),
+      });
     });
     const answer = await fetch(`${host.url}/api/hello/bob`);
     expect([answer.status, await answer.text()]).toEqual([200, 'hello bob']);
@@ -67,7 +74,10 @@ describe('the local functions host, as the Functions host', () => {
   it('lists functions of other triggers (generic, timer) without serving them', async () => {
     const host = await serve(() => {
       app.timer('tick', { schedule: '0 */5 * * * *', handler: () => undefined });
-      app.generic('queued', { trigger: { type: 'queueTrigger', name: 'item', queueName: 'work', connection: 'Storage' }, handler: () => undefined });
+      app.generic('queued', {
+        trigger: { type: 'queueTrigger', name: 'item', queueName: 'work', connection: 'Storage' },
+        handler: () => undefined,
+      });
     });
     expect(host.functions()).toEqual([
       { name: 'tick', trigger: 'timerTrigger', methods: [], path: undefined },
@@ -81,7 +91,14 @@ describe('the local functions host, as the Functions host', () => {
     let received: unknown;
     const host = await serve(() => {
       app.generic('ping', {
-        trigger: { type: 'signalRTrigger', name: 'invocation', hubName: 'parity', category: 'messages', event: 'ping', connectionStringSetting: 'ParitySignalR' },
+        trigger: {
+          type: 'signalRTrigger',
+          name: 'invocation',
+          hubName: 'parity',
+          category: 'messages',
+          event: 'ping',
+          connectionStringSetting: 'ParitySignalR',
+        },
         handler: (invocation) => {
           received = invocation;
           return { pong: (invocation as { Arguments: unknown[] }).Arguments[0] };
@@ -102,7 +119,13 @@ describe('the local functions host, as the Functions host', () => {
     });
     expect(answer.status).toBe(200);
     expect(await answer.text()).toBe(`${JSON.stringify({ type: 3, invocationId: '7', result: { pong: 'x' } })}\u001e`);
-    expect(received).toMatchObject({ ConnectionId: 'conn-1', Hub: 'parity', Category: 'messages', Event: 'ping', Arguments: ['x'] });
+    expect(received).toMatchObject({
+      ConnectionId: 'conn-1',
+      Hub: 'parity',
+      Category: 'messages',
+      Event: 'ping',
+      Arguments: ['x'],
+    });
   });
 
   // The service signs upstream requests with the key of the endpoint that holds the connection, so the
@@ -115,7 +138,14 @@ describe('the local functions host, as the Functions host', () => {
     try {
       const host = await serve(() => {
         app.generic('multiping', {
-          trigger: { type: 'signalRTrigger', name: 'invocation', hubName: 'multiparity', category: 'messages', event: 'ping', connectionStringSetting: 'MultiParityUnset' },
+          trigger: {
+            type: 'signalRTrigger',
+            name: 'invocation',
+            hubName: 'multiparity',
+            category: 'messages',
+            event: 'ping',
+            connectionStringSetting: 'MultiParityUnset',
+          },
           handler: () => 'pong',
         });
       });
@@ -151,7 +181,9 @@ describe('the local functions host, as the Functions host', () => {
       app.hook.preInvocation((context) => {
         events.push(`preInvocation ${context.invocationContext.functionName}`);
         const original = context.functionHandler;
-        context.functionHandler = (...args: unknown[]) => ({ body: `wrapped ${(original(...(args as [never, never])) as { body: string }).body}` });
+        context.functionHandler = (...args: unknown[]) => ({
+          body: `wrapped ${(original(...(args as [never, never])) as { body: string }).body}`,
+        });
       });
       app.hook.postInvocation((context) => {
         events.push(`postInvocation ${JSON.stringify(context.result)}`);
@@ -164,7 +196,12 @@ describe('the local functions host, as the Functions host', () => {
     expect(events).toEqual(['appStart']);
     expect(await (await fetch(`${host.url}/api/hooked`)).text()).toBe('wrapped inner');
     await host.close();
-    expect(events).toEqual(['appStart', 'preInvocation hooked', 'postInvocation {"body":"wrapped inner"}', 'appTerminate true']);
+    expect(events).toEqual([
+      'appStart',
+      'preInvocation hooked',
+      'postInvocation {"body":"wrapped inner"}',
+      'appTerminate true',
+    ]);
   });
 
   it('answers 200 with an empty body when an HTTP function returns nothing', async () => {
@@ -201,10 +238,13 @@ describe('the local functions host, as the Functions host', () => {
   it('gives each invocation its own invocation id', async () => {
     const ids: string[] = [];
     const host = await serve(() => {
-      app.http('ids', { methods: ['GET'], handler: (_request, context) => {
-        ids.push(context.invocationId);
-        return { body: 'ok' };
-      } });
+      app.http('ids', {
+        methods: ['GET'],
+        handler: (_request, context) => {
+          ids.push(context.invocationId);
+          return { body: 'ok' };
+        },
+      });
     });
     await fetch(`${host.url}/api/ids`);
     await fetch(`${host.url}/api/ids`);
@@ -218,7 +258,14 @@ describe('the local functions host, as the Functions host', () => {
     const host = await serve(probe.register);
     await fetch(`${host.url}/api/options/1`);
     expect(probe.seen()).toMatchObject({
-      trigger: { type: 'httpTrigger', direction: 'in', route: 'options/{id}', methods: ['GET'], authLevel: 'anonymous', properties: { supportsDeferredBinding: 'false' } },
+      trigger: {
+        type: 'httpTrigger',
+        direction: 'in',
+        route: 'options/{id}',
+        methods: ['GET'],
+        authLevel: 'anonymous',
+        properties: { supportsDeferredBinding: 'false' },
+      },
       return: { type: 'http', direction: 'out', name: '$return' },
       extraInputs: [],
       extraOutputs: [],
@@ -248,7 +295,10 @@ describe('the local functions host, as the Functions host', () => {
       await host.start();
       await host.loadApp(await resolveApp(directory));
       const answer = (await (await fetch(`${host.url}/api/where`)).json()) as Record<string, unknown>;
-      expect(answer).toEqual({ loadedIn: { cwd: directory, scriptRoot: directory }, invokedIn: { cwd: directory, scriptRoot: directory } });
+      expect(answer).toEqual({
+        loadedIn: { cwd: directory, scriptRoot: directory },
+        invokedIn: { cwd: directory, scriptRoot: directory },
+      });
     } finally {
       process.chdir(before);
     }
@@ -258,9 +308,14 @@ describe('the local functions host, as the Functions host', () => {
     const host = createFunctionsHost({ port: 0, logLevel: 'silent' });
     hosts.push(host);
     app.http('tools', { route: 'administration/tools', methods: ['GET'], handler: () => ({ body: 'no' }) });
-    const failure = await host.start().then(() => undefined, (error: unknown) => error);
+    const failure = await host.start().then(
+      () => undefined,
+      (error: unknown) => error,
+    );
     expect(failure).toBeInstanceOf(EmulatorError);
-    expect((failure as EmulatorError).message).toContain('The specified route conflicts with one or more built in routes.');
+    expect((failure as EmulatorError).message).toContain(
+      'The specified route conflicts with one or more built in routes.',
+    );
     expect((failure as EmulatorError).message).toContain("'administration/tools'");
   });
 });

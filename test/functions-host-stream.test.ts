@@ -17,7 +17,14 @@ beforeAll(async () => {
     handler: async (request) => {
       let bytes = 0;
       for await (const chunk of request.body ?? []) bytes += (chunk as Uint8Array).length;
-      return { jsonBody: { name: request.params.name, bytes, type: request.headers.get('content-type'), query: request.query.get('q') } };
+      return {
+        jsonBody: {
+          name: request.params.name,
+          bytes,
+          type: request.headers.get('content-type'),
+          query: request.query.get('q'),
+        },
+      };
     },
   });
   app.http('chunks', {
@@ -45,14 +52,27 @@ afterAll(async () => {
 
 describe('the local functions host with enableHttpStream', () => {
   it('streams the request body to the handler, with route parameters, headers and query', async () => {
-    const answer = await fetch(`${host.url}/api/upload/big?q=1`, { method: 'POST', headers: { 'content-type': 'application/octet-stream' }, body: new Uint8Array(3 * 1024 * 1024) });
+    const answer = await fetch(`${host.url}/api/upload/big?q=1`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/octet-stream' },
+      body: new Uint8Array(3 * 1024 * 1024),
+    });
     expect(answer.status).toBe(200);
-    expect(await answer.json()).toEqual({ name: 'big', bytes: 3 * 1024 * 1024, type: 'application/octet-stream', query: '1' });
+    expect(await answer.json()).toEqual({
+      name: 'big',
+      bytes: 3 * 1024 * 1024,
+      type: 'application/octet-stream',
+      query: '1',
+    });
   });
 
   it('streams the handler body back with its status and headers', async () => {
     const answer = await fetch(`${host.url}/api/chunks`);
-    expect([answer.status, answer.headers.get('x-kind'), await answer.text()]).toEqual([206, 'stream', 'chunk 1\nchunk 2\nchunk 3\n']);
+    expect([answer.status, answer.headers.get('x-kind'), await answer.text()]).toEqual([
+      206,
+      'stream',
+      'chunk 1\nchunk 2\nchunk 3\n',
+    ]);
   });
 
   it('answers 500 when the handler fails', async () => {

@@ -1,14 +1,7 @@
 // Binding mode: the same hubs behind the Functions host's own SignalR trigger, driven with the PascalCase
 // invocation context the host passes to non-.NET functions.
 import { InvocationContext } from '@azure/functions';
-import {
-  Hub,
-  HubContext,
-  HubError,
-  ServerlessHub,
-  UseFilters,
-  registerHubs,
-} from '@serverless-hub/core';
+import { Hub, HubContext, HubError, ServerlessHub, UseFilters, registerHubs } from '@serverless-hub/core';
 import {
   clearRegisteredFunctions,
   getRegisteredFunctions,
@@ -138,8 +131,12 @@ describe('signalRTrigger functions', () => {
     const handler = fn('echo').handler as (invocation: unknown, context: InvocationContext) => Promise<unknown>;
     const { context } = createTestInvocationContext('chat_echo');
     await expect(handler({ connectionId: 'c1', arguments: [7], hub: 'chat', event: 'echo' }, context)).resolves.toBe(7);
-    await expect(handler({ Arguments: [7] }, context)).rejects.toThrow('The signalRTrigger invocation context is malformed: ConnectionId is missing.');
-    await expect(handler({ ConnectionId: 'c1', Arguments: 'x' }, context)).rejects.toThrow('Arguments must be an array');
+    await expect(handler({ Arguments: [7] }, context)).rejects.toThrow(
+      'The signalRTrigger invocation context is malformed: ConnectionId is missing.',
+    );
+    await expect(handler({ ConnectionId: 'c1', Arguments: 'x' }, context)).rejects.toThrow(
+      'Arguments must be an array',
+    );
     await expect(handler('nope', context)).rejects.toThrow(/expected an object/);
   });
 
@@ -181,6 +178,10 @@ describe('signalRTrigger functions', () => {
 
   it('fails a stream method with a message saying the trigger cannot stream (the extension knows invocations only)', async () => {
     const outcome = await invokeSignalRTrigger(fn('ticks'));
-    expect(outcome).toMatchObject({ ok: false, error: "'ticks' streams its result, which the SignalR trigger (mode 'binding') cannot deliver; register the hub in the default HTTP mode." });
+    expect(outcome).toMatchObject({
+      ok: false,
+      error:
+        "'ticks' streams its result, which the SignalR trigger (mode 'binding') cannot deliver; register the hub in the default HTTP mode.",
+    });
   });
 });

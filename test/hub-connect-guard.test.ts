@@ -32,7 +32,9 @@ describe('connect guard', () => {
 
   it('registers a connected function for a hub with class filters and no onConnected, and runs the filters', async () => {
     bed = createHubTestBed([Guarded]);
-    expect(bed.functions.some((fn) => fn.trigger === 'http' && fn.route === 'guarded/connections/connected')).toBe(true);
+    expect(bed.functions.some((fn) => fn.trigger === 'http' && fn.route === 'guarded/connections/connected')).toBe(
+      true,
+    );
     expect((await bed.connect({ claims: { member: 'true' } })).status).toBe(200);
     expect((await bed.connect({ claims: { member: 'false' } })).status).toBe(403);
   });

@@ -39,24 +39,29 @@ describe('a negotiate route of the hub’s choice', () => {
   afterAll(() => local.close());
 
   it('registers negotiate at that route and the upstream functions where they were', () => {
-    const routes = getRegisteredFunctions().filter((fn) => fn.hub === 'legacy' && fn.trigger === 'http').map((fn) => (fn.trigger === 'http' ? fn.route : ''));
+    const routes = getRegisteredFunctions()
+      .filter((fn) => fn.hub === 'legacy' && fn.trigger === 'http')
+      .map((fn) => (fn.trigger === 'http' ? fn.route : ''));
     expect(routes).toEqual(['negotiate', 'legacy/messages/echo']);
   });
 
-  it.each(['json', 'messagepack'] as const)('connects a client built with the base URL /api, as for a C# app (%s)', async (protocol) => {
-    // The official client appends /negotiate to the base URL: /api → /api/negotiate.
-    const connection = new HubConnectionBuilder()
-      .withUrl(`${local.functionsHost.url}/api`, { transport: transports.WebSockets })
-      .withHubProtocol(protocolOf(protocol))
-      .configureLogging(LogLevel.None)
-      .build();
-    await connection.start();
-    try {
-      await expect(connection.invoke('echo', { migrated: true })).resolves.toEqual({ migrated: true });
-    } finally {
-      await connection.stop();
-    }
-  });
+  it.each(['json', 'messagepack'] as const)(
+    'connects a client built with the base URL /api, as for a C# app (%s)',
+    async (protocol) => {
+      // The official client appends /negotiate to the base URL: /api → /api/negotiate.
+      const connection = new HubConnectionBuilder()
+        .withUrl(`${local.functionsHost.url}/api`, { transport: transports.WebSockets })
+        .withHubProtocol(protocolOf(protocol))
+        .configureLogging(LogLevel.None)
+        .build();
+      await connection.start();
+      try {
+        await expect(connection.invoke('echo', { migrated: true })).resolves.toEqual({ migrated: true });
+      } finally {
+        await connection.stop();
+      }
+    },
+  );
 });
 
 describe('negotiate routes: none, collisions and refusals', () => {
@@ -85,7 +90,9 @@ describe('negotiate routes: none, collisions and refusals', () => {
     for (const route of ['', '/negotiate', 'a/../b', '{hub}/negotiate', 'neg otiate', 7]) {
       @Hub({ name: 'badroute', negotiateRoute: route as string })
       class BadRoute extends ServerlessHub {}
-      expect(failure(() => registerHubs(NO_HOST, [BadRoute])).message).toMatch(/negotiateRoute of BadRoute is .*plain segments/);
+      expect(failure(() => registerHubs(NO_HOST, [BadRoute])).message).toMatch(
+        /negotiateRoute of BadRoute is .*plain segments/,
+      );
     }
   });
 });
@@ -103,7 +110,11 @@ describe('%AppSetting% references in binding options', () => {
     process.env.ChatConnectionSettingName = 'ChatSignalR';
     process.env.ChatSignalR = EMULATOR_CONNECTION_STRING;
     process.env.UserIdExpression = '{headers.x-user}';
-    @Hub({ name: 'settings', connectionStringSetting: '%ChatConnectionSettingName%', negotiate: { userId: '%UserIdExpression%' } })
+    @Hub({
+      name: 'settings',
+      connectionStringSetting: '%ChatConnectionSettingName%',
+      negotiate: { userId: '%UserIdExpression%' },
+    })
     class Settings extends ServerlessHub {
       echo(value: unknown): unknown {
         return value;
@@ -134,7 +145,10 @@ describe('diagnostic clients and closing on expiry in @Hub negotiate options', (
   // Claims from Azure/azure-signalr, src/Microsoft.Azure.SignalR.Common/Constants.cs (ClaimType.DiagnosticClient,
   // CloseOnAuthExpiration, AuthExpiresOn) and Utilities/ClaimsUtility.cs (BuildJwtClaims writes "true").
   it('puts asrs.s.dc, asrs.s.coae and asrs.s.aeo into the token the registered negotiate function issues', async () => {
-    @Hub({ name: 'diag', negotiate: { isDiagnosticClient: true, closeOnAuthenticationExpiration: true, lifetime: 300 } })
+    @Hub({
+      name: 'diag',
+      negotiate: { isDiagnosticClient: true, closeOnAuthenticationExpiration: true, lifetime: 300 },
+    })
     class Diagnostic extends ServerlessHub {}
     const bed = createHubTestBed([Diagnostic]);
     try {
@@ -152,6 +166,8 @@ describe('diagnostic clients and closing on expiry in @Hub negotiate options', (
   it('refuses a non-boolean flag at registration', () => {
     @Hub({ name: 'diagbad', negotiate: { isDiagnosticClient: 'yes' as never } })
     class DiagnosticBad extends ServerlessHub {}
-    expect(failure(() => registerHubs(NO_HOST, [DiagnosticBad])).message).toMatch(/isDiagnosticClient must be true or false/);
+    expect(failure(() => registerHubs(NO_HOST, [DiagnosticBad])).message).toMatch(
+      /isDiagnosticClient must be true or false/,
+    );
   });
 });

@@ -15,7 +15,13 @@ import {
   registerHubs,
 } from '@serverless-hub/core';
 import { clearRegisteredFunctions, getRegisteredFunctions } from '@serverless-hub/core/testing';
-import type { FunctionsApp, HubFilter, RegisterHubsOptions, RegisteredHttpFunction, RegisteredSignalRFunction } from '@serverless-hub/core';
+import type {
+  FunctionsApp,
+  HubFilter,
+  RegisterHubsOptions,
+  RegisteredHttpFunction,
+  RegisteredSignalRFunction,
+} from '@serverless-hub/core';
 import { afterEach, describe, expect, it } from 'vitest';
 
 /** A stand-in for `@azure/functions`' app that keeps what it is given. */
@@ -49,7 +55,11 @@ function errorOf(run: () => unknown): ServerlessHubError {
   throw new Error('expected an error');
 }
 
-function expectDefinitionError(hubs: readonly (abstract new (...args: never[]) => object)[], message: RegExp, options?: RegisterHubsOptions): void {
+function expectDefinitionError(
+  hubs: readonly (abstract new (...args: never[]) => object)[],
+  message: RegExp,
+  options?: RegisterHubsOptions,
+): void {
   const app = recordingApp();
   const error = errorOf(() => registerHubs(app, hubs, options));
   expect(error.code).toBe('HUB_DEFINITION_INVALID');
@@ -119,7 +129,14 @@ describe('mapping a hub class to functions (HTTP mode)', () => {
   it('names the hub after its class and registers negotiate plus one function per event', () => {
     const app = recordingApp();
     const registration = registerHubs(app, [Chat]);
-    const summary = registration.functions.map((fn) => [fn.name, fn.role, fn.category, fn.event, (fn as RegisteredHttpFunction).route, (fn as RegisteredHttpFunction).methods]);
+    const summary = registration.functions.map((fn) => [
+      fn.name,
+      fn.role,
+      fn.category,
+      fn.event,
+      (fn as RegisteredHttpFunction).route,
+      (fn as RegisteredHttpFunction).methods,
+    ]);
     expect(summary).toEqual([
       ['chat_negotiate', 'negotiate', undefined, undefined, 'chat/negotiate', ['GET', 'POST']],
       ['chat_onconnected', 'upstream', 'connections', 'connected', 'chat/connections/connected', ['POST']],
@@ -130,9 +147,15 @@ describe('mapping a hub class to functions (HTTP mode)', () => {
       ['chat_shared', 'upstream', 'messages', 'shared', 'chat/messages/shared', ['POST']],
     ]);
     expect(registration.functions.every((fn) => fn.hub === 'Chat')).toBe(true);
-    expect(app.httpCalls.map(([name, options]) => [name, options.route, options.methods, options.authLevel, typeof options.handler])).toEqual(
-      summary.map(([name, , , , route, methods]) => [name, route, methods, 'anonymous', 'function']),
-    );
+    expect(
+      app.httpCalls.map(([name, options]) => [
+        name,
+        options.route,
+        options.methods,
+        options.authLevel,
+        typeof options.handler,
+      ]),
+    ).toEqual(summary.map(([name, , , , route, methods]) => [name, route, methods, 'anonymous', 'function']));
     expect(app.genericCalls).toEqual([]);
     expect(getRegisteredFunctions().map((fn) => fn.name)).toEqual(summary.map(([name]) => name));
   });
@@ -193,19 +216,67 @@ describe('mapping in binding mode', () => {
   it('registers one signalRTrigger function per event with its binding, and the HTTP negotiate function', () => {
     const app = recordingApp();
     const { functions } = registerHubs(app, [Chat], { mode: 'binding' });
-    expect(app.httpCalls.map(([name, options]) => [name, options.route])).toEqual([['chat_negotiate', 'chat/negotiate']]);
+    expect(app.httpCalls.map(([name, options]) => [name, options.route])).toEqual([
+      ['chat_negotiate', 'chat/negotiate'],
+    ]);
     expect(app.genericCalls.map(([name, options]) => [name, options.trigger])).toEqual([
-      ['chat_onconnected', { type: 'signalRTrigger', name: 'invocation', hubName: 'chat', category: 'connections', event: 'connected', connectionStringSetting: 'ChatConnection' }],
+      [
+        'chat_onconnected',
+        {
+          type: 'signalRTrigger',
+          name: 'invocation',
+          hubName: 'chat',
+          category: 'connections',
+          event: 'connected',
+          connectionStringSetting: 'ChatConnection',
+        },
+      ],
       [
         'chat_broadcast',
-        { type: 'signalRTrigger', name: 'invocation', hubName: 'chat', category: 'messages', event: 'broadcast', connectionStringSetting: 'ChatConnection', parameterNames: ['_text', '_to'] },
+        {
+          type: 'signalRTrigger',
+          name: 'invocation',
+          hubName: 'chat',
+          category: 'messages',
+          event: 'broadcast',
+          connectionStringSetting: 'ChatConnection',
+          parameterNames: ['_text', '_to'],
+        },
       ],
       // Optional and rest parameters: the host's exact-count check would refuse valid calls, so no parameterNames.
-      ['chat_search', { type: 'signalRTrigger', name: 'invocation', hubName: 'chat', category: 'messages', event: 'search', connectionStringSetting: 'ChatConnection' }],
-      ['chat_many', { type: 'signalRTrigger', name: 'invocation', hubName: 'chat', category: 'messages', event: 'many', connectionStringSetting: 'ChatConnection' }],
+      [
+        'chat_search',
+        {
+          type: 'signalRTrigger',
+          name: 'invocation',
+          hubName: 'chat',
+          category: 'messages',
+          event: 'search',
+          connectionStringSetting: 'ChatConnection',
+        },
+      ],
+      [
+        'chat_many',
+        {
+          type: 'signalRTrigger',
+          name: 'invocation',
+          hubName: 'chat',
+          category: 'messages',
+          event: 'many',
+          connectionStringSetting: 'ChatConnection',
+        },
+      ],
       [
         'chat_injected',
-        { type: 'signalRTrigger', name: 'invocation', hubName: 'chat', category: 'messages', event: 'injected', connectionStringSetting: 'ChatConnection', parameterNames: ['_text'] },
+        {
+          type: 'signalRTrigger',
+          name: 'invocation',
+          hubName: 'chat',
+          category: 'messages',
+          event: 'injected',
+          connectionStringSetting: 'ChatConnection',
+          parameterNames: ['_text'],
+        },
       ],
     ]);
     const trigger = functions[2] as RegisteredSignalRFunction;
@@ -234,7 +305,10 @@ describe('hub definition errors', () => {
     expectDefinitionError([named('e', class extends ServerlessHub {})], /"e" is one or two characters long/);
     expectDefinitionError([named('Ab', class extends ServerlessHub {})], /"Ab" is one or two characters long/);
     expectDefinitionError([named('Chat$1', class extends ServerlessHub {})], /contains "\$"/);
-    expectDefinitionError([named('_class', class extends ServerlessHub {})], /"_class" is one that transpilers and bundlers generate/);
+    expectDefinitionError(
+      [named('_class', class extends ServerlessHub {})],
+      /"_class" is one that transpilers and bundlers generate/,
+    );
     expectDefinitionError([named('_class2', class extends ServerlessHub {})], /generate/);
     expectDefinitionError([named('default', class extends ServerlessHub {})], /generate/);
     expectDefinitionError([named('Chät', class extends ServerlessHub {})], /cannot be a hub name/);
@@ -400,7 +474,11 @@ describe('hub definition errors', () => {
     expectDefinitionError([ConnectedWithArgument], /handles the connected event, which carries no client arguments/);
     @Hub('chat')
     class ConnectedInjected extends ServerlessHub {
-      onConnected(@HubContext() _context: unknown, @FunctionContext() _functionContext: unknown, @Ignore() _x: unknown): void {}
+      onConnected(
+        @HubContext() _context: unknown,
+        @FunctionContext() _functionContext: unknown,
+        @Ignore() _x: unknown,
+      ): void {}
     }
     expect(() => registerHubs(recordingApp(), [ConnectedInjected])).not.toThrow();
   });
@@ -415,7 +493,10 @@ describe('hub definition errors', () => {
     class RequiredAfterOptional extends ServerlessHub {
       a(_text: string, @Optional() _limit?: number, _third?: string): void {}
     }
-    expectDefinitionError([RequiredAfterOptional], /parameter '_limit' is optional but parameter '_third' after it is not/);
+    expectDefinitionError(
+      [RequiredAfterOptional],
+      /parameter '_limit' is optional but parameter '_third' after it is not/,
+    );
     @Hub('chat')
     class RequiredAfterDefault extends ServerlessHub {
       a(_text = 'x', _other?: string): void {}
@@ -479,7 +560,10 @@ describe('hub definition errors', () => {
       @UseFilters(NoCanActivate as never)
       a(): void {}
     }
-    expectDefinitionError([ClassWithoutCanActivate], /Filter class NoCanActivate on ClassWithoutCanActivate.a has no canActivate/);
+    expectDefinitionError(
+      [ClassWithoutCanActivate],
+      /Filter class NoCanActivate on ClassWithoutCanActivate.a has no canActivate/,
+    );
     @Hub('chat')
     class Global extends ServerlessHub {}
     expectDefinitionError([Global], /registerHubs \(global filters\)/, { filters: [null as never] });
@@ -499,10 +583,22 @@ describe('registration errors', () => {
     expectRegistrationError(() => registerHubs({ http: () => undefined } as never, [Chat]), /with http and generic/);
     expectRegistrationError((app) => registerHubs(app, []), /non-empty array of hub classes/);
     expectRegistrationError((app) => registerHubs(app, Chat as never), /non-empty array of hub classes/);
-    expectRegistrationError((app) => registerHubs(app, [Chat], { mode: 'webhook' as never }), /mode must be 'http' or 'binding', got "webhook"/);
-    expectRegistrationError((app) => registerHubs(app, [Chat], { container: {} as never }), /container given to registerHubs has no get/);
-    expectRegistrationError((app) => registerHubs(app, [Chat], { filters: (() => true) as never }), /filters must be an array/);
-    expectRegistrationError((app) => registerHubs(app, [Chat], { services: {} as never }), /services must be a function/);
+    expectRegistrationError(
+      (app) => registerHubs(app, [Chat], { mode: 'webhook' as never }),
+      /mode must be 'http' or 'binding', got "webhook"/,
+    );
+    expectRegistrationError(
+      (app) => registerHubs(app, [Chat], { container: {} as never }),
+      /container given to registerHubs has no get/,
+    );
+    expectRegistrationError(
+      (app) => registerHubs(app, [Chat], { filters: (() => true) as never }),
+      /filters must be an array/,
+    );
+    expectRegistrationError(
+      (app) => registerHubs(app, [Chat], { services: {} as never }),
+      /services must be a function/,
+    );
     expectRegistrationError((app) => registerHubs(app, [Chat], { authLevel: 'user' as never }), /authLevel must be/);
   });
 
@@ -526,7 +622,10 @@ describe('registration errors', () => {
     class Dotted extends ServerlessHub {}
     @Hub('room_v2')
     class Underscored extends ServerlessHub {}
-    expectRegistrationError((app) => registerHubs(app, [Dotted, Underscored]), /would both be named "room_v2_negotiate"/);
+    expectRegistrationError(
+      (app) => registerHubs(app, [Dotted, Underscored]),
+      /would both be named "room_v2_negotiate"/,
+    );
 
     @Hub('room')
     class Room extends ServerlessHub {
@@ -550,10 +649,16 @@ describe('registration errors', () => {
     // azure-functions-host ScriptHost: a route starting with "admin" conflicts with the host's own routes.
     @Hub('AdminTools')
     class AdminTools extends ServerlessHub {}
-    expectRegistrationError((app) => registerHubs(app, [AdminTools]), /"AdminTools" makes its routes start with "admin" \(admintools\/negotiate\).*Name the hub with @Hub\('name'\)/);
+    expectRegistrationError(
+      (app) => registerHubs(app, [AdminTools]),
+      /"AdminTools" makes its routes start with "admin" \(admintools\/negotiate\).*Name the hub with @Hub\('name'\)/,
+    );
     @Hub('administration')
     class Administration extends ServerlessHub {}
-    expectRegistrationError((app) => registerHubs(app, [Administration], { mode: 'binding' }), /The specified route conflicts with one or more built in routes/);
+    expectRegistrationError(
+      (app) => registerHubs(app, [Administration], { mode: 'binding' }),
+      /The specified route conflicts with one or more built in routes/,
+    );
   });
 
   it('refuses function names longer than the host accepts', () => {
@@ -572,7 +677,10 @@ describe('registration errors', () => {
         super();
       }
     }
-    expectRegistrationError((app) => registerHubs(app, [Injected]), /Hub Injected takes 1 constructor parameter\(s\), but registerHubs got no DI container/);
+    expectRegistrationError(
+      (app) => registerHubs(app, [Injected]),
+      /Hub Injected takes 1 constructor parameter\(s\), but registerHubs got no DI container/,
+    );
 
     class NeedsStore implements HubFilter {
       constructor(readonly store: Store) {}
@@ -585,6 +693,9 @@ describe('registration errors', () => {
     class Filtered extends ServerlessHub {
       a(): void {}
     }
-    expectRegistrationError((app) => registerHubs(app, [Filtered]), /Filter class NeedsStore takes 1 constructor parameter\(s\)/);
+    expectRegistrationError(
+      (app) => registerHubs(app, [Filtered]),
+      /Filter class NeedsStore takes 1 constructor parameter\(s\)/,
+    );
   });
 });

@@ -2,7 +2,17 @@
 // generators, the explicit event mode, the registration log, and filters that fail rather than deny.
 import { app as functionsApp } from '@azure/functions';
 import { HubConnectionBuilder, LogLevel } from '@microsoft/signalr';
-import { HubEvent, Hub, HubError, NotEvent, ServerlessHub, UseFilters, Validate, denyUpstream, registerHubs } from '@serverless-hub/core';
+import {
+  HubEvent,
+  Hub,
+  HubError,
+  NotEvent,
+  ServerlessHub,
+  UseFilters,
+  Validate,
+  denyUpstream,
+  registerHubs,
+} from '@serverless-hub/core';
 import type { FunctionsApp, ServerlessHubError, UpstreamLogLevel, UpstreamLogger } from '@serverless-hub/core';
 import { createHubTestBed } from '@serverless-hub/core/testing';
 import type { HubTestBed } from '@serverless-hub/core/testing';
@@ -13,7 +23,9 @@ import type { HubsOnLocalHost } from './emulator-helpers.js';
 
 const NO_HOST: FunctionsApp = { http: () => undefined, generic: () => undefined };
 
-function recordingLogger(): UpstreamLogger & { readonly lines: { level: UpstreamLogLevel; message: string; error: unknown }[] } {
+function recordingLogger(): UpstreamLogger & {
+  readonly lines: { level: UpstreamLogLevel; message: string; error: unknown }[];
+} {
   const lines: { level: UpstreamLogLevel; message: string; error: unknown }[] = [];
   return { lines, log: (level, message, error) => void lines.push({ level, message, error }) };
 }
@@ -101,7 +113,9 @@ describe('event discovery', () => {
         yield await Promise.resolve(1);
       }
     }
-    expect(eventsOf(registerHubs(NO_HOST, [Streams], { logger: recordingLogger() }).functions, 'streams')).toEqual(['ticks']);
+    expect(eventsOf(registerHubs(NO_HOST, [Streams], { logger: recordingLogger() }).functions, 'streams')).toEqual([
+      'ticks',
+    ]);
 
     @Hub('streams2')
     class Helper extends ServerlessHub {
@@ -113,7 +127,9 @@ describe('event discovery', () => {
         return 'pong';
       }
     }
-    expect(eventsOf(registerHubs(NO_HOST, [Helper], { logger: recordingLogger() }).functions, 'streams2')).toEqual(['ping']);
+    expect(eventsOf(registerHubs(NO_HOST, [Helper], { logger: recordingLogger() }).functions, 'streams2')).toEqual([
+      'ping',
+    ]);
   });
 
   it('exposes only @HubEvent() methods (and connection events) in explicit mode', () => {
@@ -132,7 +148,10 @@ describe('event discovery', () => {
     class Implicitly extends ServerlessHub {
       unmarked(): void {}
     }
-    const { functions } = registerHubs(NO_HOST, [Loose, Implicitly], { eventMode: 'explicit', logger: recordingLogger() });
+    const { functions } = registerHubs(NO_HOST, [Loose, Implicitly], {
+      eventMode: 'explicit',
+      logger: recordingLogger(),
+    });
     expect(eventsOf(functions, 'loose')).toEqual(['marked']);
     expect(eventsOf(functions, 'implicitly')).toEqual(['unmarked']);
   });
@@ -143,13 +162,17 @@ describe('event discovery', () => {
       @UseFilters(() => true)
       guarded(): void {}
     }
-    expect(definitionError(() => registerHubs(NO_HOST, [Half])).message).toMatch(/Half\.guarded has event decorators .* but no @HubEvent\(\)/);
+    expect(definitionError(() => registerHubs(NO_HOST, [Half])).message).toMatch(
+      /Half\.guarded has event decorators .* but no @HubEvent\(\)/,
+    );
     @Hub({ name: 'half2', eventMode: 'explicit' })
     class Half2 extends ServerlessHub {
       take(@Validate(z.string()) _text: string): void {}
     }
     expect(definitionError(() => registerHubs(NO_HOST, [Half2])).message).toMatch(/Half2\.take has event decorators/);
-    expect(definitionError(() => registerHubs(NO_HOST, [Half2], { eventMode: 'everything' as never })).message).toMatch(/registerHubs eventMode is "everything"/);
+    expect(definitionError(() => registerHubs(NO_HOST, [Half2], { eventMode: 'everything' as never })).message).toMatch(
+      /registerHubs eventMode is "everything"/,
+    );
   });
 
   it('lists every exposed event in the registration log', () => {
@@ -213,7 +236,11 @@ describe('filters that fail rather than deny', () => {
     const errors = answer.logs.filter((line) => line.level === 'error');
     expect(errors).toHaveLength(1);
     expect(errors[0]?.message).toMatch(/Filter .* failed on the messages event 'buggy'/);
-    expect(errors[0]?.args.some((arg) => arg instanceof Broken && typeof arg.stack === 'string' && arg.stack.includes('hub-events.test.ts'))).toBe(true);
+    expect(
+      errors[0]?.args.some(
+        (arg) => arg instanceof Broken && typeof arg.stack === 'string' && arg.stack.includes('hub-events.test.ts'),
+      ),
+    ).toBe(true);
   });
 
   it('logs denials (false, denyUpstream, HubError) at info level, without an error', async () => {
@@ -235,7 +262,9 @@ describe('refused names seen by the official client', () => {
     class StrictClient extends Strict {}
     @Hub('objectsclient')
     class ObjectsClient extends Objects {}
-    local = await startHubsOnLocalHost(() => registerHubs(functionsApp, [StrictClient, ObjectsClient], { logger: recordingLogger() }));
+    local = await startHubsOnLocalHost(() =>
+      registerHubs(functionsApp, [StrictClient, ObjectsClient], { logger: recordingLogger() }),
+    );
   });
 
   afterAll(() => local.close());

@@ -170,7 +170,11 @@ describe('upstream over HTTP, requests built by hand as the service builds them'
     return found;
   }
 
-  async function post(route: string, headers: Record<string, string>, body: string | Uint8Array): Promise<Awaited<ReturnType<typeof readUpstreamResponse>>> {
+  async function post(
+    route: string,
+    headers: Record<string, string>,
+    body: string | Uint8Array,
+  ): Promise<Awaited<ReturnType<typeof readUpstreamResponse>>> {
     const target = fn(route);
     const request = new HttpRequest({
       method: 'POST',
@@ -178,7 +182,10 @@ describe('upstream over HTTP, requests built by hand as the service builds them'
       headers,
       body: typeof body === 'string' ? { string: body } : { bytes: body },
     });
-    const handler = target.handler as unknown as (request: HttpRequest, context: InvocationContext) => Promise<HttpResponseInit>;
+    const handler = target.handler as unknown as (
+      request: HttpRequest,
+      context: InvocationContext,
+    ) => Promise<HttpResponseInit>;
     return readUpstreamResponse(await handler(request, createTestInvocationContext(target.name).context));
   }
 
@@ -198,11 +205,17 @@ describe('upstream over HTTP, requests built by hand as the service builds them'
     const response = await post('chat/connections/connected', connectionHeaders('c1', signature), '{"type":10}');
     expect(response.status).toBe(200);
     expect(response.body.length).toBe(0);
-    expect(services.messages).toEqual([{ to: { kind: 'all' }, target: 'newMessage', arguments: [{ from: 'system', text: 'c1 joined' }] }]);
+    expect(services.messages).toEqual([
+      { to: { kind: 'all' }, target: 'newMessage', arguments: [{ from: 'system', text: 'c1 joined' }] },
+    ]);
   });
 
   it('answers 401 with the official message for a wrong or missing signature, without running the hub', async () => {
-    const wrong = await post('chat/connections/connected', connectionHeaders('c1', `sha256=${hmacHex('another-key', 'c1')}`), '{"type":10}');
+    const wrong = await post(
+      'chat/connections/connected',
+      connectionHeaders('c1', `sha256=${hmacHex('another-key', 'c1')}`),
+      '{"type":10}',
+    );
     expect(wrong.status).toBe(401);
     expect(wrong.text).toBe('The request is unauthorized, please check the Signature.');
     const headers = connectionHeaders('c1', '');
@@ -225,7 +238,11 @@ describe('upstream over HTTP, requests built by hand as the service builds them'
   it('answers an unframed JSON invocation with a framed completion', async () => {
     const response = await post(
       'chat/messages/echo',
-      { ...connectionHeaders('c3', `sha256=${hmacHex(KEY, 'c3')}`), 'X-ASRS-Category': 'messages', 'X-ASRS-Event': 'echo' },
+      {
+        ...connectionHeaders('c3', `sha256=${hmacHex(KEY, 'c3')}`),
+        'X-ASRS-Category': 'messages',
+        'X-ASRS-Event': 'echo',
+      },
       '{"type":1,"invocationId":"7","target":"echo","arguments":[{"ü":[1,2.5,null]}]}',
     );
     expect(response.status).toBe(200);
@@ -236,7 +253,11 @@ describe('upstream over HTTP, requests built by hand as the service builds them'
   it('answers 404 when the headers name another event than the function serves', async () => {
     const response = await post(
       'chat/messages/echo',
-      { ...connectionHeaders('c3', `sha256=${hmacHex(KEY, 'c3')}`), 'X-ASRS-Category': 'messages', 'X-ASRS-Event': 'crash' },
+      {
+        ...connectionHeaders('c3', `sha256=${hmacHex(KEY, 'c3')}`),
+        'X-ASRS-Category': 'messages',
+        'X-ASRS-Event': 'crash',
+      },
       '{"type":1,"invocationId":"7","target":"crash","arguments":[]}',
     );
     expect(response.status).toBe(404);
@@ -258,7 +279,11 @@ describe('hub calls through the test bed (HTTP mode)', () => {
   it('returns results in the client’s protocol, null for a method returning nothing, and nothing for sends', async () => {
     const binary = new Uint8Array([0, 1, 255]);
     const json = await bed.invoke('echo', [{ nested: { list: [1, 'two', true, null] } }]);
-    expect(json.completion).toEqual({ invocationId: '1', hasResult: true, result: { nested: { list: [1, 'two', true, null] } } });
+    expect(json.completion).toEqual({
+      invocationId: '1',
+      hasResult: true,
+      result: { nested: { list: [1, 'two', true, null] } },
+    });
     const msgpack = await bed.invoke('echo', [{ binary, big: 2 ** 53 - 1 }], { protocol: 'messagepack' });
     expect(msgpack.headers['content-type']).toBe('application/x-msgpack');
     expect(msgpack.completion?.result).toEqual({ binary, big: 2 ** 53 - 1 });
@@ -274,16 +299,26 @@ describe('hub calls through the test bed (HTTP mode)', () => {
 
   it('binds client arguments by position and checks their count', async () => {
     expect((await bed.invoke('pair', ['a', 2])).completion?.result).toEqual(['a', 2]);
-    expect((await bed.invoke('pair', ['a'])).completion?.error).toBe('The function accept 2 arguments but message provided 1.');
-    expect((await bed.invoke('pair', ['a', 2, 3])).completion?.error).toBe('The function accept 2 arguments but message provided 3.');
-    expect((await bed.invoke('echo', [])).completion?.error).toBe('The function accept 1 arguments but message provided 0.');
+    expect((await bed.invoke('pair', ['a'])).completion?.error).toBe(
+      'The function accept 2 arguments but message provided 1.',
+    );
+    expect((await bed.invoke('pair', ['a', 2, 3])).completion?.error).toBe(
+      'The function accept 2 arguments but message provided 3.',
+    );
+    expect((await bed.invoke('echo', [])).completion?.error).toBe(
+      'The function accept 1 arguments but message provided 0.',
+    );
   });
 
   it('allows optional trailing parameters (default values or @Optional) and rest parameters', async () => {
     expect((await bed.invoke('search', ['x'])).completion?.result).toBe('x:10');
     expect((await bed.invoke('search', ['x', 3])).completion?.result).toBe('x:3');
-    expect((await bed.invoke('search', ['x', 3, 4])).completion?.error).toBe('The function accept 2 arguments but message provided 3.');
-    expect((await bed.invoke('search', [])).completion?.error).toBe('The function accept 1 arguments but message provided 0.');
+    expect((await bed.invoke('search', ['x', 3, 4])).completion?.error).toBe(
+      'The function accept 2 arguments but message provided 3.',
+    );
+    expect((await bed.invoke('search', [])).completion?.error).toBe(
+      'The function accept 1 arguments but message provided 0.',
+    );
     expect((await bed.invoke('page', ['x'])).completion?.result).toBe('x:undefined');
     expect((await bed.invoke('page', ['x', 5])).completion?.result).toBe('x:5');
     expect((await bed.invoke('sum', [])).completion?.result).toBe(0);
@@ -292,8 +327,17 @@ describe('hub calls through the test bed (HTTP mode)', () => {
 
   it('injects the invocation context, the Functions context and the signal, and skips ignored parameters', async () => {
     const answer = await bed.invoke('injected', ['hello', 3]);
-    expect(answer.completion?.result).toEqual({ sameContext: true, functionName: 'chat_injected', signal: true, ignored: true, text: 'hello', count: 3 });
-    expect((await bed.invoke('injected', ['hello'])).completion?.error).toBe('The function accept 2 arguments but message provided 1.');
+    expect(answer.completion?.result).toEqual({
+      sameContext: true,
+      functionName: 'chat_injected',
+      signal: true,
+      ignored: true,
+      text: 'hello',
+      count: 3,
+    });
+    expect((await bed.invoke('injected', ['hello'])).completion?.error).toBe(
+      'The function accept 2 arguments but message provided 1.',
+    );
   });
 
   it('sets this.context for each call on a fresh hub instance', async () => {
@@ -405,11 +449,21 @@ describe('hub calls through the test bed (HTTP mode)', () => {
     const functions = registerHubs(NO_HOST, [Unset]).functions as RegisteredHttpFunction[];
     const ping = functions.find((candidate) => candidate.event === 'ping')!;
     const { context, logs } = createTestInvocationContext(ping.name);
-    const handler = ping.handler as unknown as (request: HttpRequest, context: InvocationContext) => Promise<HttpResponseInit>;
+    const handler = ping.handler as unknown as (
+      request: HttpRequest,
+      context: InvocationContext,
+    ) => Promise<HttpResponseInit>;
     const request = new HttpRequest({
       method: 'POST',
       url: 'http://localhost/api/unset/messages/ping',
-      headers: { 'content-type': 'application/json', 'x-asrs-connection-id': 'c', 'x-asrs-hub': 'unset', 'x-asrs-category': 'messages', 'x-asrs-event': 'ping', 'x-asrs-signature': 'sha256=00' },
+      headers: {
+        'content-type': 'application/json',
+        'x-asrs-connection-id': 'c',
+        'x-asrs-hub': 'unset',
+        'x-asrs-category': 'messages',
+        'x-asrs-event': 'ping',
+        'x-asrs-signature': 'sha256=00',
+      },
       body: { string: '{"type":1,"invocationId":"1","target":"ping","arguments":[]}' },
     });
     const response = await readUpstreamResponse(await handler(request, context));
@@ -421,7 +475,9 @@ describe('hub calls through the test bed (HTTP mode)', () => {
   it('adds error details for clients when detailedErrors is on', async () => {
     const detailed = createHubTestBed([named('Detailed', 'detailed')], { upstream: { detailedErrors: 'always' } });
     try {
-      expect((await detailed.invoke('crash')).completion?.error).toBe("An unexpected error occurred invoking 'crash' on the server. Error: detail");
+      expect((await detailed.invoke('crash')).completion?.error).toBe(
+        "An unexpected error occurred invoking 'crash' on the server. Error: detail",
+      );
     } finally {
       detailed.dispose();
     }
@@ -530,7 +586,17 @@ describe('filters', () => {
 
   it('runs global, then class (base first), then method filters, in declaration order, before the method', async () => {
     expect((await bed.invoke('open')).completion?.result).toBe('opened');
-    expect(order).toEqual(['global-1:open', 'global-2:open', 'base:open', 'class-1:open', 'class:open', 'class-2:open', 'method-1:open', 'method-2:open', 'open']);
+    expect(order).toEqual([
+      'global-1:open',
+      'global-2:open',
+      'base:open',
+      'class-1:open',
+      'class:open',
+      'class-2:open',
+      'method-1:open',
+      'method-2:open',
+      'open',
+    ]);
   });
 
   it('creates a filter class once per registration without a container, and runs filter instances configured with values', async () => {
@@ -590,7 +656,9 @@ describe('negotiate', () => {
   const keyBytes = new TextEncoder().encode(KEY);
 
   async function verified(accessToken: string, hub: string): Promise<Record<string, unknown>> {
-    const { payload, protectedHeader } = await jwtVerify(accessToken, keyBytes, { audience: `http://localhost/client/?hub=${hub}` });
+    const { payload, protectedHeader } = await jwtVerify(accessToken, keyBytes, {
+      audience: `http://localhost/client/?hub=${hub}`,
+    });
     expect(protectedHeader.alg).toBe('HS256');
     return payload;
   }
@@ -640,14 +708,21 @@ describe('negotiate', () => {
     expect((claims.exp as number) - (claims.iat as number)).toBe(600);
     const viaGet = await bed.negotiate({ method: 'GET' });
     expect(viaGet.status).toBe(200);
-    expect((await verified((viaGet.json as { accessToken: string }).accessToken, 'secure'))['asrs.s.uid']).toBeUndefined();
+    expect(
+      (await verified((viaGet.json as { accessToken: string }).accessToken, 'secure'))['asrs.s.uid'],
+    ).toBeUndefined();
   });
 
   it('adds verified bearer claims, and answers 401 for a bad bearer token', async () => {
-    const token = await new SignJWT({ role: 'admin' }).setProtectedHeader({ alg: 'HS256' }).setExpirationTime('5m').sign(new TextEncoder().encode(SECRET));
+    const token = await new SignJWT({ role: 'admin' })
+      .setProtectedHeader({ alg: 'HS256' })
+      .setExpirationTime('5m')
+      .sign(new TextEncoder().encode(SECRET));
     const good = await bed.negotiate({ headers: { authorization: `Bearer ${token}` } });
     expect((await verified((good.json as { accessToken: string }).accessToken, 'secure')).role).toBe('admin');
-    const forged = await new SignJWT({ role: 'admin' }).setProtectedHeader({ alg: 'HS256' }).sign(new TextEncoder().encode('wrong-secret-wrong-secret-wrong'));
+    const forged = await new SignJWT({ role: 'admin' })
+      .setProtectedHeader({ alg: 'HS256' })
+      .sign(new TextEncoder().encode('wrong-secret-wrong-secret-wrong'));
     const bad = await bed.negotiate({ headers: { authorization: `Bearer ${forged}` } });
     expect(bad.status).toBe(401);
     expect(bad.text).toBe('The bearer token is invalid: its signature does not verify.');
@@ -675,14 +750,26 @@ describe('negotiate', () => {
 
   it('negotiates with the hub’s binding options when it has no @Negotiate method', async () => {
     const idTokenSecret = new TextEncoder().encode('id-token-secret-id-token-secret-0');
-    @Hub({ name: 'options', negotiate: { userId: '{headers.x-ms-client-principal-id}', idToken: '{headers.x-ms-token-aad-id-token}', claimTypeList: ['name'], lifetime: 120 } })
+    @Hub({
+      name: 'options',
+      negotiate: {
+        userId: '{headers.x-ms-client-principal-id}',
+        idToken: '{headers.x-ms-token-aad-id-token}',
+        claimTypeList: ['name'],
+        lifetime: 120,
+      },
+    })
     class WithOptions extends ServerlessHub {}
     @Hub('anonymous')
     class Anonymous extends ServerlessHub {}
     const options = createHubTestBed([WithOptions, Anonymous]);
     try {
-      const idToken = await new SignJWT({ name: 'Alice', secret: 'x' }).setProtectedHeader({ alg: 'HS256' }).sign(idTokenSecret);
-      const answer = await options.negotiate({ headers: { 'x-ms-client-principal-id': 'alice-id', 'x-ms-token-aad-id-token': idToken } });
+      const idToken = await new SignJWT({ name: 'Alice', secret: 'x' })
+        .setProtectedHeader({ alg: 'HS256' })
+        .sign(idTokenSecret);
+      const answer = await options.negotiate({
+        headers: { 'x-ms-client-principal-id': 'alice-id', 'x-ms-token-aad-id-token': idToken },
+      });
       expect(answer.status).toBe(200);
       const claims = await verified((answer.json as { accessToken: string }).accessToken, 'options');
       expect(claims['asrs.s.uid']).toBe('alice-id');
@@ -691,7 +778,9 @@ describe('negotiate', () => {
       expect((claims.exp as number) - (claims.iat as number)).toBe(120);
       const anonymous = await options.negotiate({ hub: 'anonymous', method: 'GET' });
       expect((answer.json as { url: string }).url).toBe('http://localhost:8888/client/?hub=options');
-      expect((await verified((anonymous.json as { accessToken: string }).accessToken, 'anonymous'))['asrs.s.uid']).toBeUndefined();
+      expect(
+        (await verified((anonymous.json as { accessToken: string }).accessToken, 'anonymous'))['asrs.s.uid'],
+      ).toBeUndefined();
     } finally {
       options.dispose();
     }
@@ -700,12 +789,17 @@ describe('negotiate', () => {
   it('signs with the hub’s own connection setting', async () => {
     @Hub({ name: 'elsewhere', connectionStringSetting: 'ElsewhereConnection' })
     class Elsewhere extends ServerlessHub {}
-    const other = createHubTestBed([Elsewhere], { connectionString: 'Endpoint=https://elsewhere.service.signalr.net;AccessKey=ElsewhereKeyElsewhereKeyElsewhereKey0123;Version=1.0;' });
+    const other = createHubTestBed([Elsewhere], {
+      connectionString:
+        'Endpoint=https://elsewhere.service.signalr.net;AccessKey=ElsewhereKeyElsewhereKeyElsewhereKey0123;Version=1.0;',
+    });
     try {
       const answer = await other.negotiate();
       const { accessToken, url } = answer.json as { url: string; accessToken: string };
       expect(url).toBe('https://elsewhere.service.signalr.net/client/?hub=elsewhere');
-      await jwtVerify(accessToken, new TextEncoder().encode('ElsewhereKeyElsewhereKeyElsewhereKey0123'), { audience: 'https://elsewhere.service.signalr.net/client/?hub=elsewhere' });
+      await jwtVerify(accessToken, new TextEncoder().encode('ElsewhereKeyElsewhereKeyElsewhereKey0123'), {
+        audience: 'https://elsewhere.service.signalr.net/client/?hub=elsewhere',
+      });
     } finally {
       other.dispose();
     }

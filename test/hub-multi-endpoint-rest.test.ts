@@ -17,7 +17,9 @@ let services: HubServices;
 const connections: HubConnection[] = [];
 
 async function connectTo(endpointName: string, userId: string): Promise<HubConnection> {
-  const endpoint = hubEndpointsFromSettings('MultiRestUnset', settings()).find(({ name }) => name === endpointName)?.endpoint;
+  const endpoint = hubEndpointsFromSettings('MultiRestUnset', settings()).find(
+    ({ name }) => name === endpointName,
+  )?.endpoint;
   if (endpoint === undefined) throw new Error(`no endpoint ${endpointName}`);
   const info = await negotiate(endpoint, HUB, { userId });
   const connection = new HubConnectionBuilder()
@@ -30,14 +32,23 @@ async function connectTo(endpointName: string, userId: string): Promise<HubConne
 }
 
 function settings(): Record<string, string> {
-  return { Azure__SignalR__Endpoints__e1: first.emulator.connectionString, Azure__SignalR__Endpoints__e2: second.emulator.connectionString };
+  return {
+    Azure__SignalR__Endpoints__e1: first.emulator.connectionString,
+    Azure__SignalR__Endpoints__e2: second.emulator.connectionString,
+  };
 }
 
 describe('REST operations over two service endpoints', () => {
   beforeAll(async () => {
     // Each endpoint with its own key and an app that accepts the connected events.
-    first = await startEmulatorWithApp({ accessKey: 'MULTI-E1-KEY-ABCDEFGHIJKLMNOPQRSTUVWXYZ012' }, { key: 'MULTI-E1-KEY-ABCDEFGHIJKLMNOPQRSTUVWXYZ012' });
-    second = await startEmulatorWithApp({ accessKey: 'MULTI-E2-KEY-ABCDEFGHIJKLMNOPQRSTUVWXYZ012' }, { key: 'MULTI-E2-KEY-ABCDEFGHIJKLMNOPQRSTUVWXYZ012' });
+    first = await startEmulatorWithApp(
+      { accessKey: 'MULTI-E1-KEY-ABCDEFGHIJKLMNOPQRSTUVWXYZ012' },
+      { key: 'MULTI-E1-KEY-ABCDEFGHIJKLMNOPQRSTUVWXYZ012' },
+    );
+    second = await startEmulatorWithApp(
+      { accessKey: 'MULTI-E2-KEY-ABCDEFGHIJKLMNOPQRSTUVWXYZ012' },
+      { key: 'MULTI-E2-KEY-ABCDEFGHIJKLMNOPQRSTUVWXYZ012' },
+    );
     services = multiEndpointServices(hubEndpointsFromSettings('MultiRestUnset', settings()), HUB);
   });
 
@@ -60,7 +71,10 @@ describe('REST operations over two service endpoints', () => {
     await services.clients.group('room').send('note', 'room');
     await services.clients.client(alice.connectionId ?? '').send('note', 'to alice');
     await services.clients.all.send('note', 'end');
-    await eventually(() => got.alice.at(-1)?.[0] === 'end' && got.bob.at(-1)?.[0] === 'end', 'both clients got the last message');
+    await eventually(
+      () => got.alice.at(-1)?.[0] === 'end' && got.bob.at(-1)?.[0] === 'end',
+      'both clients got the last message',
+    );
 
     expect(got.alice.map(([text]) => text)).toEqual(['all', 'room', 'to alice', 'end']);
     expect(got.bob.map(([text]) => text)).toEqual(['all', 'to bob', 'room', 'end']);
@@ -84,7 +98,10 @@ describe('REST operations over two service endpoints', () => {
     expect(ServerlessHubError.is(caught, 'REST_ENDPOINTS_FAILED')).toBe(true);
     expect((caught as ServerlessHubError).message).toContain("'e2'");
     expect((caught as ServerlessHubError).details).toMatchObject({ failed: [{ endpoint: 'e2' }], succeeded: ['e1'] });
-    await eventually(() => got.some(([text]) => text === 'after the stop'), 'the client of the live endpoint got the message');
+    await eventually(
+      () => got.some(([text]) => text === 'after the stop'),
+      'the client of the live endpoint got the message',
+    );
     expect(got.filter(([text]) => text === 'after the stop')).toHaveLength(1);
   });
 });

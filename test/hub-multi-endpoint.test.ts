@@ -2,17 +2,19 @@
 // `Azure__SignalR__Endpoints__<name>[__primary|__secondary]`) are accepted; others are not.
 import type { HttpRequest, HttpResponseInit, InvocationContext } from '@azure/functions';
 import { Hub, ServerlessHub, registerHubs } from '@serverless-hub/core';
-import { clearRegisteredFunctions, createTestInvocationContext, createUpstreamRequest, readUpstreamResponse } from '@serverless-hub/core/testing';
+import {
+  clearRegisteredFunctions,
+  createTestInvocationContext,
+  createUpstreamRequest,
+  readUpstreamResponse,
+} from '@serverless-hub/core/testing';
 import type { FunctionsApp, RegisteredHttpFunction } from '@serverless-hub/core';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 
 const MAIN_KEY = 'MAIN-KEY-ABCDEFGHIJKLMNOPQRSTUVWXYZ012345';
 const EAST_SECONDARY_KEY = 'EAST-SECONDARY-KEY-ABCDEFGHIJKLMNOPQRSTU';
 const NO_HOST: FunctionsApp = { http: () => undefined, generic: () => undefined };
-const SETTINGS = [
-  'AzureSignalRConnectionString',
-  'Azure__SignalR__Endpoints__east__secondary',
-] as const;
+const SETTINGS = ['AzureSignalRConnectionString', 'Azure__SignalR__Endpoints__east__secondary'] as const;
 
 @Hub('multi')
 class Multi extends ServerlessHub {
@@ -27,7 +29,9 @@ describe('upstream keys from multi-endpoint settings', () => {
   beforeEach(() => {
     clearRegisteredFunctions();
     const registered = registerHubs(NO_HOST, [Multi]);
-    const found = registered.functions.find((fn): fn is RegisteredHttpFunction => fn.trigger === 'http' && fn.route === 'multi/messages/echo');
+    const found = registered.functions.find(
+      (fn): fn is RegisteredHttpFunction => fn.trigger === 'http' && fn.route === 'multi/messages/echo',
+    );
     if (found === undefined) throw new Error('the echo function was not registered');
     echo = found;
   });
@@ -39,7 +43,10 @@ describe('upstream keys from multi-endpoint settings', () => {
 
   async function invokeSignedWith(key: string): Promise<Awaited<ReturnType<typeof readUpstreamResponse>>> {
     const request = createUpstreamRequest({ hub: 'multi', event: 'echo', arguments: ['hi'], accessKeys: [key] });
-    const handler = echo.handler as unknown as (request: HttpRequest, context: InvocationContext) => Promise<HttpResponseInit>;
+    const handler = echo.handler as unknown as (
+      request: HttpRequest,
+      context: InvocationContext,
+    ) => Promise<HttpResponseInit>;
     return readUpstreamResponse(await handler(request, createTestInvocationContext(echo.name).context));
   }
 

@@ -11,9 +11,12 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 
 const NO_HOST: FunctionsApp = { http: () => undefined, generic: () => undefined };
 const SETTINGS = {
-  Azure__SignalR__Endpoints__e1: 'Endpoint=http://localhost;Port=18801;AccessKey=E1-KEY-ABCDEFGHIJKLMNOPQRSTUVWXYZ0123;Version=1.0;',
-  Azure__SignalR__Endpoints__e2__primary: 'Endpoint=http://localhost;Port=18802;AccessKey=E2-KEY-ABCDEFGHIJKLMNOPQRSTUVWXYZ0123;Version=1.0;',
-  Azure__SignalR__Endpoints__e3__secondary: 'Endpoint=http://localhost;Port=18803;AccessKey=E3-KEY-ABCDEFGHIJKLMNOPQRSTUVWXYZ0123;Version=1.0;',
+  Azure__SignalR__Endpoints__e1:
+    'Endpoint=http://localhost;Port=18801;AccessKey=E1-KEY-ABCDEFGHIJKLMNOPQRSTUVWXYZ0123;Version=1.0;',
+  Azure__SignalR__Endpoints__e2__primary:
+    'Endpoint=http://localhost;Port=18802;AccessKey=E2-KEY-ABCDEFGHIJKLMNOPQRSTUVWXYZ0123;Version=1.0;',
+  Azure__SignalR__Endpoints__e3__secondary:
+    'Endpoint=http://localhost;Port=18803;AccessKey=E3-KEY-ABCDEFGHIJKLMNOPQRSTUVWXYZ0123;Version=1.0;',
 } as const;
 
 @Hub('routed')
@@ -31,19 +34,29 @@ class RoutedMethod extends ServerlessHub {
   }
 }
 
-function negotiateFunction(functions: readonly { trigger: string; name: string }[], hub: string): RegisteredHttpFunction {
-  const found = functions.find((fn): fn is RegisteredHttpFunction => fn.trigger === 'http' && fn.name === `${hub}_negotiate`);
+function negotiateFunction(
+  functions: readonly { trigger: string; name: string }[],
+  hub: string,
+): RegisteredHttpFunction {
+  const found = functions.find(
+    (fn): fn is RegisteredHttpFunction => fn.trigger === 'http' && fn.name === `${hub}_negotiate`,
+  );
   if (found === undefined) throw new Error(`no negotiate function for ${hub}`);
   return found;
 }
 
 async function negotiate(fn: RegisteredHttpFunction, headers: Record<string, string> = {}): Promise<HttpResponseInit> {
-  const handler = fn.handler as unknown as (request: HttpRequest, context: InvocationContext) => Promise<HttpResponseInit>;
+  const handler = fn.handler as unknown as (
+    request: HttpRequest,
+    context: InvocationContext,
+  ) => Promise<HttpResponseInit>;
   const request = new HttpRequest({ method: 'POST', url: `http://localhost:7071/api/${fn.route}`, headers });
   return handler(request, createTestInvocationContext(fn.name).context);
 }
 
-const KEY_OF_PORT = new Map(Object.values(SETTINGS).map((value) => [/Port=(\d+)/.exec(value)?.[1], /AccessKey=([^;]+)/.exec(value)?.[1] ?? '']));
+const KEY_OF_PORT = new Map(
+  Object.values(SETTINGS).map((value) => [/Port=(\d+)/.exec(value)?.[1], /AccessKey=([^;]+)/.exec(value)?.[1] ?? '']),
+);
 
 async function portOf(answer: HttpResponseInit): Promise<string> {
   const body = answer.jsonBody as { url: string; accessToken: string };
@@ -109,14 +122,22 @@ describe('negotiate with several service endpoints', () => {
     };
     const { functions } = registerHubs(NO_HOST, [Routed], { endpointRouter: router });
     const fn = negotiateFunction(functions, 'routed');
-    const handler = fn.handler as unknown as (request: HttpRequest, context: InvocationContext) => Promise<HttpResponseInit>;
+    const handler = fn.handler as unknown as (
+      request: HttpRequest,
+      context: InvocationContext,
+    ) => Promise<HttpResponseInit>;
     const test = createTestInvocationContext(fn.name);
-    const answer = await handler(new HttpRequest({ method: 'POST', url: 'http://localhost:7071/api/routed/negotiate' }), test.context);
+    const answer = await handler(
+      new HttpRequest({ method: 'POST', url: 'http://localhost:7071/api/routed/negotiate' }),
+      test.context,
+    );
     expect(answer.status).toBe(500);
     expect(JSON.stringify(test.logs)).toContain('is not one of the endpoints it was given');
   });
 
   it('refuses a router without getNegotiateEndpoint at registration', () => {
-    expect(() => registerHubs(NO_HOST, [Routed], { endpointRouter: {} as EndpointRouter })).toThrow(/endpointRouter must have a getNegotiateEndpoint/);
+    expect(() => registerHubs(NO_HOST, [Routed], { endpointRouter: {} as EndpointRouter })).toThrow(
+      /endpointRouter must have a getNegotiateEndpoint/,
+    );
   });
 });

@@ -18,7 +18,11 @@ import type { ProtocolKey, TransportKey } from './emulator-helpers.js';
 /** connection id → what its `endless` generator reports: each value handed out, and its `finally`. */
 const endlessRuns = new Map<string, { readonly yielded: number[]; readonly stopped: Promise<void>; stop(): void }>();
 
-function endlessRun(connectionId: string): { readonly yielded: number[]; readonly stopped: Promise<void>; stop(): void } {
+function endlessRun(connectionId: string): {
+  readonly yielded: number[];
+  readonly stopped: Promise<void>;
+  stop(): void;
+} {
   let stop = (): void => undefined;
   const stopped = new Promise<void>((resolve) => {
     stop = resolve;
@@ -72,7 +76,9 @@ beforeAll(async () => {
   functionsHost = createFunctionsHost({ port: 0, logLevel: 'error', logSink: () => undefined });
   registerHubs(functionsApp, [Streams], { logger: silent });
   await functionsHost.start();
-  ({ emulator } = await startEmulator({ upstream: [{ urlTemplate: `http://127.0.0.1:${String(functionsHost.port)}/api/{hub}/{category}/{event}` }] }));
+  ({ emulator } = await startEmulator({
+    upstream: [{ urlTemplate: `http://127.0.0.1:${String(functionsHost.port)}/api/{hub}/{category}/{event}` }],
+  }));
   process.env.AzureSignalRConnectionString = emulator.connectionString;
 });
 
@@ -91,7 +97,11 @@ async function connect(transport: TransportKey, protocol: ProtocolKey): Promise<
   return connection;
 }
 
-function read(connection: HubConnection, method: string, ...args: unknown[]): Promise<{ items: unknown[]; error: Error | undefined }> {
+function read(
+  connection: HubConnection,
+  method: string,
+  ...args: unknown[]
+): Promise<{ items: unknown[]; error: Error | undefined }> {
   const items: unknown[] = [];
   return new Promise((resolve) => {
     connection.stream(method, ...args).subscribe({
@@ -158,7 +168,11 @@ describe.each(transportMatrix)('hub streams over %s with %s', (transport, protoc
   });
 
   it('tells a caller that streams a method that does not stream, or invokes one that does, which call to use', async () => {
-    expect((await read(connection, 'single')).error?.message).toContain("'single' does not stream: call it with invoke or send, not stream.");
-    await expect(connection.invoke('feed', 3)).rejects.toThrow("'feed' streams its result: call it with stream, not invoke or send.");
+    expect((await read(connection, 'single')).error?.message).toContain(
+      "'single' does not stream: call it with invoke or send, not stream.",
+    );
+    await expect(connection.invoke('feed', 3)).rejects.toThrow(
+      "'feed' streams its result: call it with stream, not invoke or send.",
+    );
   });
 });

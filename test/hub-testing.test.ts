@@ -33,7 +33,9 @@ describe('createUpstreamRequest', () => {
       invocationId: '5',
       accessKeys: [KEY, 'secondary-key'],
     });
-    const expectedSignature = [KEY, 'secondary-key'].map((key) => `sha256=${createHmac('sha256', key).update('conn-1').digest('hex').toUpperCase()}`).join(',');
+    const expectedSignature = [KEY, 'secondary-key']
+      .map((key) => `sha256=${createHmac('sha256', key).update('conn-1').digest('hex').toUpperCase()}`)
+      .join(',');
     expect(request.method).toBe('POST');
     expect(request.url).toBe('http://localhost:7071/api/chat/messages/broadcast');
     expect(headersOf(request)).toEqual({
@@ -51,7 +53,14 @@ describe('createUpstreamRequest', () => {
   });
 
   it('writes MessagePack invocations without a length prefix, and sends without an invocation id', async () => {
-    const request = createUpstreamRequest({ hub: 'chat', event: 'echo', arguments: [new Uint8Array([1, 2])], protocol: 'messagepack', invocationId: null, accessKeys: [KEY] });
+    const request = createUpstreamRequest({
+      hub: 'chat',
+      event: 'echo',
+      arguments: [new Uint8Array([1, 2])],
+      protocol: 'messagepack',
+      invocationId: null,
+      accessKeys: [KEY],
+    });
     expect(request.headers.get('content-type')).toBe('application/x-msgpack');
     const body = new Uint8Array(await request.arrayBuffer());
     expect(body[0]).toBe(0x95); // a 5-element MessagePack array, no varint prefix before it
@@ -63,28 +72,60 @@ describe('createUpstreamRequest', () => {
   });
 
   it('builds connection events as JSON, whatever the protocol, with the close error of disconnected', async () => {
-    const connected = createUpstreamRequest({ hub: 'chat', event: 'connected', protocol: 'messagepack', accessKeys: [KEY] });
-    expect([connected.headers.get('x-asrs-category'), connected.headers.get('content-type'), await connected.text()]).toEqual([
-      'connections',
-      'application/json',
-      '{"type":10}',
+    const connected = createUpstreamRequest({
+      hub: 'chat',
+      event: 'connected',
+      protocol: 'messagepack',
+      accessKeys: [KEY],
+    });
+    expect([
+      connected.headers.get('x-asrs-category'),
+      connected.headers.get('content-type'),
+      await connected.text(),
+    ]).toEqual(['connections', 'application/json', '{"type":10}']);
+    const disconnected = createUpstreamRequest({
+      hub: 'chat',
+      event: 'Disconnected',
+      error: 'gone',
+      accessKeys: [KEY],
+    });
+    expect([disconnected.headers.get('x-asrs-event'), await disconnected.text()]).toEqual([
+      'disconnected',
+      '{"type":11,"error":"gone"}',
     ]);
-    const disconnected = createUpstreamRequest({ hub: 'chat', event: 'Disconnected', error: 'gone', accessKeys: [KEY] });
-    expect([disconnected.headers.get('x-asrs-event'), await disconnected.text()]).toEqual(['disconnected', '{"type":11,"error":"gone"}']);
   });
 
   it('signs with the connection string or setting, and can send a wrong or no signature', () => {
-    const fromString = createUpstreamRequest({ hub: 'chat', event: 'connected', connectionString: EMULATOR_CONNECTION_STRING });
-    expect(fromString.headers.get('x-asrs-signature')).toBe(`sha256=${createHmac('sha256', KEY).update('connection-1').digest('hex').toUpperCase()}`);
-    process.env.TestingSetting = 'Endpoint=https://x.service.signalr.net;AccessKey=OtherKeyOtherKeyOtherKey;Version=1.0;';
+    const fromString = createUpstreamRequest({
+      hub: 'chat',
+      event: 'connected',
+      connectionString: EMULATOR_CONNECTION_STRING,
+    });
+    expect(fromString.headers.get('x-asrs-signature')).toBe(
+      `sha256=${createHmac('sha256', KEY).update('connection-1').digest('hex').toUpperCase()}`,
+    );
+    process.env.TestingSetting =
+      'Endpoint=https://x.service.signalr.net;AccessKey=OtherKeyOtherKeyOtherKey;Version=1.0;';
     try {
-      const fromSetting = createUpstreamRequest({ hub: 'chat', event: 'connected', connectionStringSetting: 'TestingSetting' });
-      expect(fromSetting.headers.get('x-asrs-signature')).toBe(`sha256=${createHmac('sha256', 'OtherKeyOtherKeyOtherKey').update('connection-1').digest('hex').toUpperCase()}`);
+      const fromSetting = createUpstreamRequest({
+        hub: 'chat',
+        event: 'connected',
+        connectionStringSetting: 'TestingSetting',
+      });
+      expect(fromSetting.headers.get('x-asrs-signature')).toBe(
+        `sha256=${createHmac('sha256', 'OtherKeyOtherKeyOtherKey').update('connection-1').digest('hex').toUpperCase()}`,
+      );
     } finally {
       Reflect.deleteProperty(process.env, 'TestingSetting');
     }
-    expect(createUpstreamRequest({ hub: 'chat', event: 'connected', signature: 'sha256=00' }).headers.get('x-asrs-signature')).toBe('sha256=00');
-    expect(createUpstreamRequest({ hub: 'chat', event: 'connected', signature: null }).headers.has('x-asrs-signature')).toBe(false);
+    expect(
+      createUpstreamRequest({ hub: 'chat', event: 'connected', signature: 'sha256=00' }).headers.get(
+        'x-asrs-signature',
+      ),
+    ).toBe('sha256=00');
+    expect(
+      createUpstreamRequest({ hub: 'chat', event: 'connected', signature: null }).headers.has('x-asrs-signature'),
+    ).toBe(false);
   });
 });
 
@@ -103,7 +144,11 @@ describe('readUpstreamResponse', () => {
       body: new Uint8Array([0x07, 0x95, 0x03, 0x80, 0xa1, 0x32, 0x03, 0x07]),
     });
     expect(packed.completion).toEqual({ invocationId: '2', hasResult: true, result: 7 });
-    const refused = await readUpstreamResponse({ status: 401, headers: { 'content-type': 'text/plain' }, body: 'unauthorized' });
+    const refused = await readUpstreamResponse({
+      status: 401,
+      headers: { 'content-type': 'text/plain' },
+      body: 'unauthorized',
+    });
     expect([refused.status, refused.text, refused.completion]).toEqual([401, 'unauthorized', undefined]);
   });
 });

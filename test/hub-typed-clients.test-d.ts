@@ -92,7 +92,9 @@ class Clock extends ServerlessHub<TimeClient> {
     // Only a single connection can be invoked.
     // @ts-expect-error `all` has no invoke
     await this.clients.all.invoke('localTime');
-    expectTypeOf(this.groups.listConnections('room')).toEqualTypeOf<AsyncIterable<{ readonly connectionId: string; readonly userId?: string }>>();
+    expectTypeOf(this.groups.listConnections('room')).toEqualTypeOf<
+      AsyncIterable<{ readonly connectionId: string; readonly userId?: string }>
+    >();
   }
 }
 

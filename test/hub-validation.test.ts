@@ -4,8 +4,21 @@
 import { app as functionsApp } from '@azure/functions';
 import { HubConnectionBuilder, LogLevel } from '@microsoft/signalr';
 import type { HubConnection } from '@microsoft/signalr';
-import { Hub, HubContext, Optional, ServerlessHub, Validate, registerHubs, silentUpstreamLogger } from '@serverless-hub/core';
-import type { FunctionsApp, HubInvocationContext, RegisteredSignalRFunction, StandardSchemaV1 } from '@serverless-hub/core';
+import {
+  Hub,
+  HubContext,
+  Optional,
+  ServerlessHub,
+  Validate,
+  registerHubs,
+  silentUpstreamLogger,
+} from '@serverless-hub/core';
+import type {
+  FunctionsApp,
+  HubInvocationContext,
+  RegisteredSignalRFunction,
+  StandardSchemaV1,
+} from '@serverless-hub/core';
 import { createHubTestBed, invokeSignalRTrigger } from '@serverless-hub/core/testing';
 import type { HubTestBed } from '@serverless-hub/core/testing';
 import * as v from 'valibot';
@@ -23,14 +36,19 @@ const roomName: StandardSchemaV1<string, string> = {
     vendor: 'hand-written',
     validate: async (value) => {
       await Promise.resolve();
-      return typeof value === 'string' && /^[a-z]+$/.test(value) ? { value } : { issues: [{ message: 'Expected lowercase letters only' }] };
+      return typeof value === 'string' && /^[a-z]+$/.test(value)
+        ? { value }
+        : { issues: [{ message: 'Expected lowercase letters only' }] };
     },
   },
 };
 
 @Hub('shop')
 class Shop extends ServerlessHub {
-  order(@Validate(z.string().min(1)) item: string, @Validate(z.coerce.number().int().positive()) quantity: number): string {
+  order(
+    @Validate(z.string().min(1)) item: string,
+    @Validate(z.coerce.number().int().positive()) quantity: number,
+  ): string {
     ran.push('order');
     return `${String(quantity)} × ${item} (${typeof quantity})`;
   }
@@ -46,7 +64,13 @@ class Shop extends ServerlessHub {
     return `${context.connectionId} in ${room}`;
   }
 
-  note(@Validate(z.object({ title: z.string(), tags: z.array(z.string()).default([]) })) note: { title: string; tags: string[] }): unknown {
+  note(
+    @Validate(z.object({ title: z.string(), tags: z.array(z.string()).default([]) }))
+    note: {
+      title: string;
+      tags: string[];
+    },
+  ): unknown {
     ran.push('note');
     return note;
   }
@@ -81,9 +105,13 @@ describe('argument validation through the registered functions (HTTP mode)', () 
     expect(list.status).toBe(200);
     expect(list.completion?.error).toMatch(/^Invalid arguments for 'search': parameter 'text' \(argument 1\): .+/);
     const nested = await bed.invoke('note', [{ title: 1 }]);
-    expect(nested.completion?.error).toMatch(/^Invalid arguments for 'note': parameter 'note' \(argument 1\) at \.title: .+/);
+    expect(nested.completion?.error).toMatch(
+      /^Invalid arguments for 'note': parameter 'note' \(argument 1\) at \.title: .+/,
+    );
     const async = await bed.invoke('join', ['Lobby!']);
-    expect(async.completion?.error).toBe("Invalid arguments for 'join': parameter 'room' (argument 1): Expected lowercase letters only.");
+    expect(async.completion?.error).toBe(
+      "Invalid arguments for 'join': parameter 'room' (argument 1): Expected lowercase letters only.",
+    );
     expect(ran).toEqual([]);
   });
 
@@ -124,7 +152,10 @@ describe('argument validation in binding mode', () => {
     expect(refused.error).toMatch(/^Invalid arguments for 'order': parameter 'quantity' \(argument 2\)/);
     expect(refused.stack).not.toMatch(/\bat /);
     expect(ran).toEqual([]);
-    await expect(invokeSignalRTrigger(order, { arguments: ['tea', '2'] })).resolves.toMatchObject({ ok: true, result: '2 × tea (number)' });
+    await expect(invokeSignalRTrigger(order, { arguments: ['tea', '2'] })).resolves.toMatchObject({
+      ok: true,
+      result: '2 × tea (number)',
+    });
   });
 });
 
@@ -134,7 +165,9 @@ describe('argument validation seen by the official client', () => {
   beforeAll(async () => {
     @Hub('clientshop')
     class ClientShop extends Shop {}
-    local = await startHubsOnLocalHost(() => registerHubs(functionsApp, [ClientShop], { logger: silentUpstreamLogger }));
+    local = await startHubsOnLocalHost(() =>
+      registerHubs(functionsApp, [ClientShop], { logger: silentUpstreamLogger }),
+    );
   });
 
   afterAll(() => local.close());
@@ -147,18 +180,25 @@ describe('argument validation seen by the official client', () => {
       .build();
   }
 
-  it.each(['json', 'messagepack'] as const)('rejects invoke with the validation text and receives converted values (%s)', async (protocol) => {
-    const connection = client(protocol);
-    await connection.start();
-    try {
-      await expect(connection.invoke('order', 'tea', '4')).resolves.toBe('4 × tea (number)');
-      await expect(connection.invoke('order', 'tea', 'not-a-number')).rejects.toThrow(/Invalid arguments for 'order': parameter 'quantity' \(argument 2\): /);
-      await expect(connection.invoke('join', 'UPPER')).rejects.toThrow("Invalid arguments for 'join': parameter 'room' (argument 1): Expected lowercase letters only.");
-      await expect(connection.invoke('search', 'pie')).resolves.toBe('pie:10');
-    } finally {
-      await connection.stop();
-    }
-  });
+  it.each(['json', 'messagepack'] as const)(
+    'rejects invoke with the validation text and receives converted values (%s)',
+    async (protocol) => {
+      const connection = client(protocol);
+      await connection.start();
+      try {
+        await expect(connection.invoke('order', 'tea', '4')).resolves.toBe('4 × tea (number)');
+        await expect(connection.invoke('order', 'tea', 'not-a-number')).rejects.toThrow(
+          /Invalid arguments for 'order': parameter 'quantity' \(argument 2\): /,
+        );
+        await expect(connection.invoke('join', 'UPPER')).rejects.toThrow(
+          "Invalid arguments for 'join': parameter 'room' (argument 1): Expected lowercase letters only.",
+        );
+        await expect(connection.invoke('search', 'pie')).resolves.toBe('pie:10');
+      } finally {
+        await connection.stop();
+      }
+    },
+  );
 });
 
 describe('schema definition errors, at registration', () => {
@@ -178,13 +218,17 @@ describe('schema definition errors, at registration', () => {
     class NotASchema extends ServerlessHub {
       take(@Validate({ parse: () => 1 } as never) _value: unknown): void {}
     }
-    expect(definitionMessage(NotASchema)).toMatch(/@Validate on NotASchema\.take parameter '_value' got an object, which is not a Standard Schema \(v1\)/);
+    expect(definitionMessage(NotASchema)).toMatch(
+      /@Validate on NotASchema\.take parameter '_value' got an object, which is not a Standard Schema \(v1\)/,
+    );
 
     @Hub('injected')
     class Injected extends ServerlessHub {
       take(@HubContext() @Validate(z.unknown()) _context: HubInvocationContext): void {}
     }
-    expect(definitionMessage(Injected)).toMatch(/Injected\.take: parameter '_context' is injected, not a client argument, so @Validate does not apply/);
+    expect(definitionMessage(Injected)).toMatch(
+      /Injected\.take: parameter '_context' is injected, not a client argument, so @Validate does not apply/,
+    );
 
     @Hub('twice')
     class Twice extends ServerlessHub {
@@ -198,6 +242,8 @@ describe('schema definition errors, at registration', () => {
       @Validate(z.tuple([]))
       onConnected(): void {}
     }
-    expect(definitionMessage(ConnectSchema)).toMatch(/ConnectSchema\.onConnected handles the connected event, which carries no client arguments/);
+    expect(definitionMessage(ConnectSchema)).toMatch(
+      /ConnectSchema\.onConnected handles the connected event, which carries no client arguments/,
+    );
   });
 });

@@ -52,7 +52,11 @@ const jsonValues: Record<string, unknown> = {
   unicode,
   'empty array': [],
   'empty map': {},
-  'nested maps': { user: { name: 'Ada', tags: ['a', 'b'], address: { city: 'Zürich', zip: null } }, count: 2, ok: true },
+  'nested maps': {
+    user: { name: 'Ada', tags: ['a', 'b'], address: { city: 'Zürich', zip: null } },
+    count: 2,
+    ok: true,
+  },
   'array of everything': [null, true, 1, -1.5, 'x', [[], [[]]], { a: { b: { c: [1, { d: 'deep' }] } } }],
 };
 
@@ -79,7 +83,14 @@ function messagesFor(value: unknown): HubMessage[] {
   return [
     { type: MessageType.Invocation, target: 'send', arguments: [value] },
     { type: MessageType.Invocation, invocationId: '17', target: 'invoke', arguments: [value, value] },
-    { type: MessageType.Invocation, invocationId: '18', target: 'upload', arguments: [value], streamIds: ['s1', 's2'], headers: { h: 'v' } },
+    {
+      type: MessageType.Invocation,
+      invocationId: '18',
+      target: 'upload',
+      arguments: [value],
+      streamIds: ['s1', 's2'],
+      headers: { h: 'v' },
+    },
     { type: MessageType.StreamInvocation, invocationId: '19', target: 'counter', arguments: [value] },
     { type: MessageType.StreamItem, invocationId: '19', item: value },
     { type: MessageType.Completion, invocationId: '17', result: value },
@@ -137,11 +148,15 @@ function prefixLength(bytes: Uint8Array): number {
   return index + 1;
 }
 
-const jsonCases = Object.entries(jsonValues).flatMap(([name, value]) => messagesFor(value).map((message) => [`${messageName(message)} with ${name}`, message] as const));
+const jsonCases = Object.entries(jsonValues).flatMap(([name, value]) =>
+  messagesFor(value).map((message) => [`${messageName(message)} with ${name}`, message] as const),
+);
 const messagePackCases = Object.entries(messagePackValues).flatMap(([name, value]) =>
   messagesFor(value).map((message) => [`${messageName(message)} with ${name}`, message] as const),
 );
-const valuelessCases = valuelessMessages.map((message) => [`${messageName(message)} ${JSON.stringify(message)}`, message] as const);
+const valuelessCases = valuelessMessages.map(
+  (message) => [`${messageName(message)} ${JSON.stringify(message)}`, message] as const,
+);
 
 function messageName(message: HubMessage): string {
   return Object.entries(MessageType).find(([, type]) => type === message.type)?.[0] ?? String(message.type);
@@ -163,27 +178,45 @@ describe('JSON protocol against @microsoft/signalr JsonHubProtocol', () => {
   });
 
   it('keeps a null result apart from a void completion in both directions', () => {
-    const nullResult = officialJson.writeMessage(asOfficial({ type: MessageType.Completion, invocationId: '1', result: null }));
+    const nullResult = officialJson.writeMessage(
+      asOfficial({ type: MessageType.Completion, invocationId: '1', result: null }),
+    );
     const voidResult = officialJson.writeMessage(asOfficial({ type: MessageType.Completion, invocationId: '1' }));
     expect(jsonHubProtocol.parseMessages(nullResult)[0]).toHaveProperty('result', null);
     expect(jsonHubProtocol.parseMessages(voidResult)[0]).not.toHaveProperty('result');
-    const [ourNull] = officialJson.parseMessages(textDecoder.decode(jsonHubProtocol.writeMessage({ type: 3, invocationId: '1', result: null })), logger);
-    const [ourVoid] = officialJson.parseMessages(textDecoder.decode(jsonHubProtocol.writeMessage({ type: 3, invocationId: '1' })), logger);
+    const [ourNull] = officialJson.parseMessages(
+      textDecoder.decode(jsonHubProtocol.writeMessage({ type: 3, invocationId: '1', result: null })),
+      logger,
+    );
+    const [ourVoid] = officialJson.parseMessages(
+      textDecoder.decode(jsonHubProtocol.writeMessage({ type: 3, invocationId: '1' })),
+      logger,
+    );
     expect(ourNull).toHaveProperty('result', null);
     expect(ourVoid).not.toHaveProperty('result');
   });
 
   it('writes binary as base64 and bigints as exact numbers, which the official client reads as a string and a number', () => {
     const written = textDecoder.decode(
-      jsonHubProtocol.writeMessage({ type: MessageType.Invocation, target: 't', arguments: [new Uint8Array([104, 105]), 2n ** 62n] }),
+      jsonHubProtocol.writeMessage({
+        type: MessageType.Invocation,
+        target: 't',
+        arguments: [new Uint8Array([104, 105]), 2n ** 62n],
+      }),
     );
-    expect(officialJson.parseMessages(written, logger)).toEqual([{ type: 1, target: 't', arguments: ['aGk=', 2 ** 62] }]);
+    expect(officialJson.parseMessages(written, logger)).toEqual([
+      { type: 1, target: 't', arguments: ['aGk=', 2 ** 62] },
+    ]);
     expect(written).toContain(`${(2n ** 62n).toString()}]`);
   });
 
   it('writes Close with error and allowReconnect so that the official client reads both', () => {
-    const written = textDecoder.decode(jsonHubProtocol.writeMessage({ type: MessageType.Close, error: 'Server shutting down.', allowReconnect: true }));
-    expect(officialJson.parseMessages(written, logger)).toEqual([{ type: 7, error: 'Server shutting down.', allowReconnect: true }]);
+    const written = textDecoder.decode(
+      jsonHubProtocol.writeMessage({ type: MessageType.Close, error: 'Server shutting down.', allowReconnect: true }),
+    );
+    expect(officialJson.parseMessages(written, logger)).toEqual([
+      { type: 7, error: 'Server shutting down.', allowReconnect: true },
+    ]);
   });
 
   const batchMessages = [...messagesFor(jsonValues['nested maps']), ...messagesFor(unicode), ...valuelessMessages];
@@ -209,17 +242,23 @@ describe('JSON protocol against @microsoft/signalr JsonHubProtocol', () => {
     expect(officialJson.parseMessages(batch, logger)).toEqual(officialJson.parseMessages(theirs, logger));
   });
 
-  it.each(jsonCases.filter(([, message]) => message.type === MessageType.Invocation))('reads the upstream body of %s', (_name, message) => {
-    const framed = officialJson.writeMessage(asOfficial(message));
-    const body = textEncoder.encode(framed.slice(0, -1));
-    expect(jsonHubProtocol.parseUnframedInvocation(body)).toEqual(normalized(message));
-  });
+  it.each(jsonCases.filter(([, message]) => message.type === MessageType.Invocation))(
+    'reads the upstream body of %s',
+    (_name, message) => {
+      const framed = officialJson.writeMessage(asOfficial(message));
+      const body = textEncoder.encode(framed.slice(0, -1));
+      expect(jsonHubProtocol.parseUnframedInvocation(body)).toEqual(normalized(message));
+    },
+  );
 });
 
 describe('MessagePack protocol against @microsoft/signalr-protocol-msgpack MessagePackHubProtocol', () => {
-  it.each([...messagePackCases, ...valuelessCases])('writes the same bytes as the official client: %s', (_name, message) => {
-    expect(messagePackHubProtocol.writeMessage(message)).toEqual(officialMessagePackBytes(message));
-  });
+  it.each([...messagePackCases, ...valuelessCases])(
+    'writes the same bytes as the official client: %s',
+    (_name, message) => {
+      expect(messagePackHubProtocol.writeMessage(message)).toEqual(officialMessagePackBytes(message));
+    },
+  );
 
   it.each([...messagePackCases, ...valuelessCases])('official → ours: %s', (_name, message) => {
     expect(messagePackHubProtocol.parseMessages(officialMessagePackBytes(message))).toEqual([normalized(message)]);
@@ -250,11 +289,21 @@ describe('MessagePack protocol against @microsoft/signalr-protocol-msgpack Messa
   });
 
   it('writes Close with error and allowReconnect as ASP.NET Core does, and the official client reads both', () => {
-    const written = messagePackHubProtocol.writeMessage({ type: MessageType.Close, error: 'Server shutting down.', allowReconnect: true });
-    expect(officialMessagePack.parseMessages(arrayBufferOf(written), logger)).toEqual([{ type: 7, error: 'Server shutting down.', allowReconnect: true }]);
+    const written = messagePackHubProtocol.writeMessage({
+      type: MessageType.Close,
+      error: 'Server shutting down.',
+      allowReconnect: true,
+    });
+    expect(officialMessagePack.parseMessages(arrayBufferOf(written), logger)).toEqual([
+      { type: 7, error: 'Server shutting down.', allowReconnect: true },
+    ]);
   });
 
-  const batchMessages = [...messagesFor(messagePackValues['binary in a map']), ...messagesFor(unicode), ...valuelessMessages];
+  const batchMessages = [
+    ...messagesFor(messagePackValues['binary in a map']),
+    ...messagesFor(unicode),
+    ...valuelessMessages,
+  ];
 
   it('reads a batch the official client wrote, split at every position', () => {
     const bytes = concat(batchMessages.map(officialMessagePackBytes));
@@ -271,27 +320,42 @@ describe('MessagePack protocol against @microsoft/signalr-protocol-msgpack Messa
     const bytes = concat(messages.map(officialMessagePackBytes));
     const reader = messagePackHubProtocol.createReader();
     const got: HubMessage[] = [];
-    for (let offset = 0; offset < bytes.length; offset += 1000) got.push(...reader.push(bytes.subarray(offset, offset + 1000)));
+    for (let offset = 0; offset < bytes.length; offset += 1000)
+      got.push(...reader.push(bytes.subarray(offset, offset + 1000)));
     expect(got).toEqual(messages.map(normalized));
   });
 
   it('writes a batch the official client reads in one go', () => {
-    const ours = officialMessagePack.parseMessages(arrayBufferOf(concat(batchMessages.map((message) => messagePackHubProtocol.writeMessage(message)))), logger);
-    const theirs = officialMessagePack.parseMessages(arrayBufferOf(concat(batchMessages.map(officialMessagePackBytes))), logger);
+    const ours = officialMessagePack.parseMessages(
+      arrayBufferOf(concat(batchMessages.map((message) => messagePackHubProtocol.writeMessage(message)))),
+      logger,
+    );
+    const theirs = officialMessagePack.parseMessages(
+      arrayBufferOf(concat(batchMessages.map(officialMessagePackBytes))),
+      logger,
+    );
     expect(ours).toEqual(theirs);
   });
 
-  it.each(messagePackCases.filter(([, message]) => message.type === MessageType.Invocation))('reads the upstream body of %s', (_name, message) => {
-    const framed = officialMessagePackBytes(message);
-    expect(messagePackHubProtocol.parseUnframedInvocation(framed.subarray(prefixLength(framed)))).toEqual(normalized(message));
-  });
+  it.each(messagePackCases.filter(([, message]) => message.type === MessageType.Invocation))(
+    'reads the upstream body of %s',
+    (_name, message) => {
+      const framed = officialMessagePackBytes(message);
+      expect(messagePackHubProtocol.parseUnframedInvocation(framed.subarray(prefixLength(framed)))).toEqual(
+        normalized(message),
+      );
+    },
+  );
 });
 
 describe('handshake against the official HandshakeProtocol', () => {
   const official = new HandshakeProtocol();
 
   it('reads the request the official client writes, and writes the same bytes', () => {
-    for (const request of [{ protocol: 'json', version: 1 }, { protocol: 'messagepack', version: 2 }]) {
+    for (const request of [
+      { protocol: 'json', version: 1 },
+      { protocol: 'messagepack', version: 2 },
+    ]) {
       const theirs = official.writeHandshakeRequest(request);
       expect(parseHandshakeRequest(theirs)?.message).toEqual(request);
       expect(textDecoder.decode(writeHandshakeRequest(request))).toBe(theirs);
@@ -300,10 +364,14 @@ describe('handshake against the official HandshakeProtocol', () => {
 
   it('writes responses the official client reads, with the messages that follow', () => {
     const ping = messagePackHubProtocol.writeMessage({ type: MessageType.Ping });
-    const [remaining, response] = official.parseHandshakeResponse(arrayBufferOf(concat([writeHandshakeResponse(), ping]))) as [ArrayBuffer, unknown];
+    const [remaining, response] = official.parseHandshakeResponse(
+      arrayBufferOf(concat([writeHandshakeResponse(), ping])),
+    ) as [ArrayBuffer, unknown];
     expect(response).toEqual({});
     expect(new Uint8Array(remaining)).toEqual(ping);
-    const [, refused] = official.parseHandshakeResponse(textDecoder.decode(writeHandshakeResponse("The protocol 'xml' is not supported.")));
+    const [, refused] = official.parseHandshakeResponse(
+      textDecoder.decode(writeHandshakeResponse("The protocol 'xml' is not supported.")),
+    );
     expect(refused).toEqual({ error: "The protocol 'xml' is not supported." });
   });
 

@@ -12,14 +12,20 @@ import { rejectionOf } from '../packages/core/src/__fixtures__/rejection-of.js';
 
 useRestClientFixture();
 
-function errorReply(status: number, errorCode: string, message: string): { status: number; errorCode: string; body: string } {
+function errorReply(
+  status: number,
+  errorCode: string,
+  message: string,
+): { status: number; errorCode: string; body: string } {
   return { status, errorCode, body: JSON.stringify({ code: errorCode, message }) };
 }
 
 describe('POST /api/hubs/{hub}/connections/{connectionId}/:invoke', () => {
   it('sends the PayloadMessage and resolves with the result of the ClientInvocationResponse', async () => {
     service.reply = () => ({ status: 200, body: JSON.stringify({ result: { message: 'Hello, World!' } }) });
-    await expect(client.clients.client('conn 1').invoke('localTime', 'utc', 2)).resolves.toEqual({ message: 'Hello, World!' });
+    await expect(client.clients.client('conn 1').invoke('localTime', 'utc', 2)).resolves.toEqual({
+      message: 'Hello, World!',
+    });
     const request = only();
     expect(request.method).toBe('POST');
     expect(request.path).toBe('/api/hubs/chat/connections/conn%201/:invoke');
@@ -89,10 +95,14 @@ describe('POST /api/hubs/{hub}/connections/{connectionId}/:invoke', () => {
 
   it('validates before any request', async () => {
     await expect(client.clients.client('c1').invoke('')).rejects.toMatchObject({ code: 'REST_INVALID_ARGUMENT' });
-    await expect(client.clients.client('c1').invokeMessage('m', [], { timeoutMs: 0 })).rejects.toMatchObject({ code: 'REST_INVALID_ARGUMENT' });
+    await expect(client.clients.client('c1').invokeMessage('m', [], { timeoutMs: 0 })).rejects.toMatchObject({
+      code: 'REST_INVALID_ARGUMENT',
+    });
     const circular: Record<string, unknown> = {};
     circular.self = circular;
-    await expect(client.clients.client('c1').invoke('m', circular)).rejects.toMatchObject({ code: 'REST_INVALID_ARGUMENT' });
+    await expect(client.clients.client('c1').invoke('m', circular)).rejects.toMatchObject({
+      code: 'REST_INVALID_ARGUMENT',
+    });
     expect(() => client.clients.client('')).toThrow(ServerlessHubError);
     expect(service.requests).toHaveLength(0);
   });
@@ -137,12 +147,17 @@ describe('POST …/connections/{connectionId}/streams/{streamId}/:send and :comp
 
   it('sendStream sends each item, then completes; an error completes with its message', async () => {
     service.reply = () => ({ status: 202 });
-    await client.clients.client('c1').sendStream('s1', (async function* items() {
-      yield 1;
-      yield 2;
-      throw new Error('no more');
-    })());
-    expect(service.requests.map((request) => `${request.path.split('/').pop() ?? ''} ${request.rawQuery} ${request.body}`)).toEqual([
+    await client.clients.client('c1').sendStream(
+      's1',
+      (async function* items() {
+        yield 1;
+        yield 2;
+        throw new Error('no more');
+      })(),
+    );
+    expect(
+      service.requests.map((request) => `${request.path.split('/').pop() ?? ''} ${request.rawQuery} ${request.body}`),
+    ).toEqual([
       ':send api-version=2024-12-01 1',
       ':send api-version=2024-12-01 2',
       ':complete api-version=2024-12-01&reason=no%20more ',
@@ -151,8 +166,12 @@ describe('POST …/connections/{connectionId}/streams/{streamId}/:send and :comp
 
   it('validates the stream id (1 to 100 characters, not only white space) before any request', async () => {
     for (const streamId of ['', '   ', 'x'.repeat(101)]) {
-      await expect(client.clients.client('c1').sendStreamItem(streamId, 1)).rejects.toMatchObject({ code: 'REST_INVALID_ARGUMENT' });
-      await expect(client.clients.client('c1').completeStream(streamId)).rejects.toMatchObject({ code: 'REST_INVALID_ARGUMENT' });
+      await expect(client.clients.client('c1').sendStreamItem(streamId, 1)).rejects.toMatchObject({
+        code: 'REST_INVALID_ARGUMENT',
+      });
+      await expect(client.clients.client('c1').completeStream(streamId)).rejects.toMatchObject({
+        code: 'REST_INVALID_ARGUMENT',
+      });
     }
     expect(service.requests).toHaveLength(0);
   });
@@ -167,11 +186,18 @@ describe('GET /api/hubs/{hub}/groups/{group}/connections', () => {
           { connectionId: 'c1', userId: 'u1' },
           { connectionId: 'c2', userId: 'u2' },
         ],
-        nextLink: 'https://www.host.com/api/hubs/hub/groups/group1/connections?top=1000&maxpagesize=200&continuationToken=c2&api-version=2024-12-01',
+        nextLink:
+          'https://www.host.com/api/hubs/hub/groups/group1/connections?top=1000&maxpagesize=200&continuationToken=c2&api-version=2024-12-01',
       }),
     });
     const page = await client.groups.listConnectionsPage('room 1', { top: 1000, maxPageSize: 200 });
-    expect(page).toEqual({ members: [{ connectionId: 'c1', userId: 'u1' }, { connectionId: 'c2', userId: 'u2' }], continuationToken: 'c2' });
+    expect(page).toEqual({
+      members: [
+        { connectionId: 'c1', userId: 'u1' },
+        { connectionId: 'c2', userId: 'u2' },
+      ],
+      continuationToken: 'c2',
+    });
     const request = only();
     expect(request.method).toBe('GET');
     expect(request.path).toBe('/api/hubs/chat/groups/room%201/connections');
@@ -181,11 +207,20 @@ describe('GET /api/hubs/{hub}/groups/{group}/connections', () => {
 
   it('follows the pages with continuationToken until there is no nextLink', async () => {
     const pages: Record<string, string> = {
-      '': JSON.stringify({ value: [{ connectionId: 'a' }], nextLink: '/api/hubs/chat/groups/g/connections?continuationToken=t%2F1&api-version=2024-12-01' }),
-      't/1': JSON.stringify({ value: [{ connectionId: 'b', userId: null }], nextLink: 'http://x/?continuationToken=t2' }),
+      '': JSON.stringify({
+        value: [{ connectionId: 'a' }],
+        nextLink: '/api/hubs/chat/groups/g/connections?continuationToken=t%2F1&api-version=2024-12-01',
+      }),
+      't/1': JSON.stringify({
+        value: [{ connectionId: 'b', userId: null }],
+        nextLink: 'http://x/?continuationToken=t2',
+      }),
       t2: JSON.stringify({ value: [{ connectionId: 'c' }] }),
     };
-    service.reply = (request) => ({ status: 200, body: pages[request.query.get('continuationToken') ?? ''] ?? '{"value":[]}' });
+    service.reply = (request) => ({
+      status: 200,
+      body: pages[request.query.get('continuationToken') ?? ''] ?? '{"value":[]}',
+    });
     const listed = [];
     for await (const member of client.groups.listConnections('g')) listed.push(member);
     expect(listed).toEqual([{ connectionId: 'a' }, { connectionId: 'b' }, { connectionId: 'c' }]);
@@ -197,7 +232,13 @@ describe('GET /api/hubs/{hub}/groups/{group}/connections', () => {
   });
 
   it('stops after top members, without asking for more pages', async () => {
-    service.reply = () => ({ status: 200, body: JSON.stringify({ value: [{ connectionId: 'a' }, { connectionId: 'b' }], nextLink: 'http://x/?continuationToken=more' }) });
+    service.reply = () => ({
+      status: 200,
+      body: JSON.stringify({
+        value: [{ connectionId: 'a' }, { connectionId: 'b' }],
+        nextLink: 'http://x/?continuationToken=more',
+      }),
+    });
     const listed = [];
     for await (const member of client.groups.listConnections('g', { top: 2 })) listed.push(member);
     expect(listed).toHaveLength(2);
@@ -205,7 +246,14 @@ describe('GET /api/hubs/{hub}/groups/{group}/connections', () => {
   });
 
   it('rejects an answer that is not a page of group members', async () => {
-    for (const body of ['nope', '{}', '{"value":[1]}', '{"value":[{"userId":"u"}]}', '{"value":[{"connectionId":"c","userId":3}]}', '{"value":[],"nextLink":"http://x/"}']) {
+    for (const body of [
+      'nope',
+      '{}',
+      '{"value":[1]}',
+      '{"value":[{"userId":"u"}]}',
+      '{"value":[{"connectionId":"c","userId":3}]}',
+      '{"value":[],"nextLink":"http://x/"}',
+    ]) {
       service.reply = () => ({ status: 200, body });
       expect((await rejectionOf(client.groups.listConnectionsPage('g'))).code, body).toBe('REST_SERVICE_ERROR');
     }

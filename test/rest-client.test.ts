@@ -21,9 +21,24 @@ describe('sends: every target, with verb, path, query, body and token', () => {
       '/api/hubs/chat/:send',
       'api-version=2024-12-01&excluded=c1&excluded=c%2F2',
     ],
-    ['client', (c) => c.clients.client('conn 1').send('newMessage', 'hi', 2), '/api/hubs/chat/connections/conn%201/:send', 'api-version=2024-12-01'],
-    ['user', (c) => c.clients.user("o'neil@x").send('newMessage', 'hi', 2), '/api/hubs/chat/users/o%27neil%40x/:send', 'api-version=2024-12-01'],
-    ['group', (c) => c.clients.group('room #1').send('newMessage', 'hi', 2), '/api/hubs/chat/groups/room%20%231/:send', 'api-version=2024-12-01'],
+    [
+      'client',
+      (c) => c.clients.client('conn 1').send('newMessage', 'hi', 2),
+      '/api/hubs/chat/connections/conn%201/:send',
+      'api-version=2024-12-01',
+    ],
+    [
+      'user',
+      (c) => c.clients.user("o'neil@x").send('newMessage', 'hi', 2),
+      '/api/hubs/chat/users/o%27neil%40x/:send',
+      'api-version=2024-12-01',
+    ],
+    [
+      'group',
+      (c) => c.clients.group('room #1').send('newMessage', 'hi', 2),
+      '/api/hubs/chat/groups/room%20%231/:send',
+      'api-version=2024-12-01',
+    ],
     [
       'groupExcept',
       (c) => c.clients.groupExcept('room', ['x']).send('newMessage', 'hi', 2),
@@ -61,10 +76,16 @@ describe('sends: every target, with verb, path, query, body and token', () => {
     const request = only();
     expect(request.headers['content-type']).toBe('application/octet-stream');
     const map = decodeProtocolPayloadMap(request.rawBody);
-    const json = new JsonHubProtocol().parseMessages(Buffer.from(map.get('json')!).toString('utf8'), NullLogger.instance)[0] as InvocationMessage;
+    const json = new JsonHubProtocol().parseMessages(
+      Buffer.from(map.get('json')!).toString('utf8'),
+      NullLogger.instance,
+    )[0] as InvocationMessage;
     expect([json.target, json.arguments]).toEqual(['file', ['CQg=', 2 ** 60]]);
     const bytes = map.get('messagepack')!;
-    const messagePack = new MessagePackHubProtocol().parseMessages(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer, NullLogger.instance)[0] as InvocationMessage;
+    const messagePack = new MessagePackHubProtocol().parseMessages(
+      bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer,
+      NullLogger.instance,
+    )[0] as InvocationMessage;
     expect(messagePack.target).toBe('file');
     expect([...(messagePack.arguments[0] as Uint8Array)]).toEqual([9, 8]);
     expect(messagePack.arguments[1]).toBe(2 ** 60);
@@ -75,7 +96,9 @@ describe('sends: every target, with verb, path, query, body and token', () => {
     const binary = new ServiceHubClient(service.endpoint(), 'chat', { messageEncoding: 'binary' });
     await binary.clients.all.send('newMessage', 'hi');
     expect(only().headers['content-type']).toBe('application/octet-stream');
-    expect(() => new ServiceHubClient(service.endpoint(), 'chat', { messageEncoding: 'xml' as 'binary' })).toThrow(/messageEncoding "xml"/);
+    expect(() => new ServiceHubClient(service.endpoint(), 'chat', { messageEncoding: 'xml' as 'binary' })).toThrow(
+      /messageEncoding "xml"/,
+    );
   });
 
   it('sendMessage takes the arguments as an array', async () => {
@@ -119,7 +142,9 @@ describe('sends: every target, with verb, path, query, body and token', () => {
 
   it('a failed target of a multi-send fails the call, naming it; the others were sent', async () => {
     service.reply = (request) =>
-      request.segments[4] === 'bad' ? { status: 400, body: JSON.stringify({ code: 'Error.User.Invalid', message: 'No.' }) } : { status: 202 };
+      request.segments[4] === 'bad'
+        ? { status: 400, body: JSON.stringify({ code: 'Error.User.Invalid', message: 'No.' }) }
+        : { status: 202 };
     const error = await rejectionOf(client.clients.users(['good', 'bad', 'fine']).send('m'));
     expect(error.code).toBe('REST_MULTI_SEND_FAILED');
     expect(error.message).toMatch(/failed for 1 of 3 users/);
@@ -292,11 +317,17 @@ describe('endpoint, hub and application', () => {
   });
 
   it('rejects a wrong key with REST_UNAUTHORIZED, without the token in the error', async () => {
-    const endpoint: ServiceEndpoint = { ...service.endpoint(), auth: { type: 'key', accessKey: 'another key entirely, 44 characters long!!!' } };
+    const endpoint: ServiceEndpoint = {
+      ...service.endpoint(),
+      auth: { type: 'key', accessKey: 'another key entirely, 44 characters long!!!' },
+    };
     const wrong = new ServiceHubClient(endpoint, 'chat');
     // Answer 401 echoing the token, as a careless proxy might: the error must still not contain it.
     service.checkTokens = false;
-    service.reply = (request) => ({ status: 401, body: JSON.stringify({ code: 'Error.Unauthorized', message: `bad token ${request.authorization ?? ''}` }) });
+    service.reply = (request) => ({
+      status: 401,
+      body: JSON.stringify({ code: 'Error.Unauthorized', message: `bad token ${request.authorization ?? ''}` }),
+    });
     const error = await rejectionOf(wrong.clients.all.send('m'));
     expect(error.code).toBe('REST_UNAUTHORIZED');
     expect(error.status).toBe(401);
@@ -340,16 +371,32 @@ describe('validation before any request', () => {
     ['empty connection id', () => client.clients.client(''), /Invalid connection id: it must not be empty/],
     ['long user id', () => client.clients.user('u'.repeat(1025)), /user id .*at most 1024/],
     ['blank group', () => client.clients.group('  '), /only white space/],
-    ['excluded not an array', () => client.clients.allExcept('c1' as unknown as string[]), /expected an array of strings/],
+    [
+      'excluded not an array',
+      () => client.clients.allExcept('c1' as unknown as string[]),
+      /expected an array of strings/,
+    ],
     ['empty id in a list', () => client.clients.users(['a', '']), /Invalid user id: it must not be empty/],
     ['empty excluded id', () => client.clients.groupExcept('g', ['']), /Invalid connection id/],
     ['group too long', () => client.groups.addToGroup('c', 'g'.repeat(1025)), /group name .*at most 1024/],
     ['negative ttl', () => client.userGroups.addToGroup('u', 'g', { ttl: -1 }), /Invalid ttl -1/],
     ['fractional ttl', () => client.userGroups.addToGroup('u', 'g', { ttl: 1.5 }), /Invalid ttl 1.5/],
-    ['reason not a string', () => client.clientManager.closeConnection('c', 5 as unknown as string), /Invalid close reason 5: expected a string/],
-    ['excluded empty id on close', () => client.clientManager.closeConnections({ excluded: [''] }), /Invalid connection id/],
+    [
+      'reason not a string',
+      () => client.clientManager.closeConnection('c', 5 as unknown as string),
+      /Invalid close reason 5: expected a string/,
+    ],
+    [
+      'excluded empty id on close',
+      () => client.clientManager.closeConnections({ excluded: [''] }),
+      /Invalid connection id/,
+    ],
     ['lone surrogate', () => client.clientManager.userExists('\uD800'), /unpaired UTF-16 surrogate/],
-    ['a function argument next to binary data', () => client.clients.all.send('m', new Uint8Array(1), () => 1), /cannot be serialized as hub protocol messages/],
+    [
+      'a function argument next to binary data',
+      () => client.clients.all.send('m', new Uint8Array(1), () => 1),
+      /cannot be serialized as hub protocol messages/,
+    ],
   ];
 
   it.each(invalidCalls)('%s', async (_name, call, message) => {
@@ -391,9 +438,13 @@ describe('validation before any request', () => {
   it('rejects invalid hub and application names and options at construction', () => {
     const endpoint = service.endpoint();
     expect(() => new ServiceHubClient(endpoint, 'my hub')).toThrow(/Invalid hub name "my hub"/);
-    expect(() => new ServiceHubClient(endpoint, 'chat', { application: '1app' })).toThrow(/Invalid application name "1app"/);
+    expect(() => new ServiceHubClient(endpoint, 'chat', { application: '1app' })).toThrow(
+      /Invalid application name "1app"/,
+    );
     expect(() => new ServiceHubClient(endpoint, 'chat', { timeoutMs: 0 })).toThrow(/Invalid timeoutMs 0/);
     expect(() => new ServiceHubClient(endpoint, 'chat', { retry: { maxRetries: 100 } })).toThrow(/maxRetries: 100/);
-    expect(() => new ServiceHubClient({ ...endpoint, serverEndpoint: 'ftp://x' }, 'chat')).toThrow(/http or https URL, not ftp:/);
+    expect(() => new ServiceHubClient({ ...endpoint, serverEndpoint: 'ftp://x' }, 'chat')).toThrow(
+      /http or https URL, not ftp:/,
+    );
   });
 });

@@ -31,7 +31,8 @@ export interface RecordedRequest {
 }
 
 /** How the fake answers: a status (with error code and body), never (`hang`), or a dropped connection. */
-export type Reply = { readonly status: number; readonly errorCode?: string; readonly body?: string } | 'hang' | 'destroy';
+export type Reply =
+  { readonly status: number; readonly errorCode?: string; readonly body?: string } | 'hang' | 'destroy';
 
 export interface ServiceState {
   readonly connections: Set<string>;
@@ -48,7 +49,8 @@ function notFound(errorCode: string): Reply {
 /** The answers of the real service for a valid request, from the swagger and section 6 of the wire facts. */
 export function serviceReply(request: RecordedRequest, state: ServiceState): Reply {
   const { method, segments } = request;
-  if (segments[0] === 'api' && segments[1] === 'health' && segments.length === 2 && method === 'HEAD') return { status: 200 };
+  if (segments[0] === 'api' && segments[1] === 'health' && segments.length === 2 && method === 'HEAD')
+    return { status: 200 };
   if (segments[0] !== 'api' || segments[1] !== 'hubs' || segments.length < 3) return { status: 404 };
   const rest = segments.slice(3);
   const route = `${method} ${rest.map((segment, index) => (index % 2 === 1 && !segment.startsWith(':') ? '*' : segment)).join('/')}`;
@@ -82,7 +84,9 @@ export function serviceReply(request: RecordedRequest, state: ServiceState): Rep
     case 'DELETE users/*/groups':
       return { status: 204 };
     case 'HEAD users/*/groups/*':
-      return state.userGroups.has(`${first ?? ''}\n${second ?? ''}`) ? { status: 200 } : notFound('Info.User.NotInGroup');
+      return state.userGroups.has(`${first ?? ''}\n${second ?? ''}`)
+        ? { status: 200 }
+        : notFound('Info.User.NotInGroup');
     default:
       return { status: 404 };
   }
@@ -172,7 +176,10 @@ export class FakeRestService {
     const recorded: RecordedRequest = {
       method: request.method ?? '',
       path,
-      segments: path.split('/').slice(1).map((segment) => decodeURIComponent(segment)),
+      segments: path
+        .split('/')
+        .slice(1)
+        .map((segment) => decodeURIComponent(segment)),
       rawQuery,
       query: new URLSearchParams(rawQuery),
       headers: request.headers,

@@ -21,7 +21,10 @@ afterEach(async () => {
   await service.close();
 });
 
-function clientWith(options: ServiceHubClientOptions, endpoint: ServiceEndpoint = service.endpoint()): ServiceHubClient {
+function clientWith(
+  options: ServiceHubClientOptions,
+  endpoint: ServiceEndpoint = service.endpoint(),
+): ServiceHubClient {
   return new ServiceHubClient(endpoint, 'chat', options);
 }
 
@@ -64,11 +67,20 @@ describe('failures are typed errors with the status and the service detail', () 
     [429, 'REST_SERVICE_ERROR'],
     [500, 'REST_SERVICE_ERROR'],
   ])('%d → %s', async (status, code) => {
-    service.reply = () => ({ status, errorCode: 'Error.Some.Thing', body: JSON.stringify({ code: 'Error.Some.Thing', message: 'What went wrong.' }) });
+    service.reply = () => ({
+      status,
+      errorCode: 'Error.Some.Thing',
+      body: JSON.stringify({ code: 'Error.Some.Thing', message: 'What went wrong.' }),
+    });
     const error = await rejectionOf(clientWith({ retry: false }).userGroups.addToGroup('alice', 'vip'));
     expect(error.code).toBe(code);
     expect(error.status).toBe(status);
-    expect(error.details).toEqual({ attempts: 1, errorCode: 'Error.Some.Thing', serviceCode: 'Error.Some.Thing', serviceMessage: 'What went wrong.' });
+    expect(error.details).toEqual({
+      attempts: 1,
+      errorCode: 'Error.Some.Thing',
+      serviceCode: 'Error.Some.Thing',
+      serviceMessage: 'What went wrong.',
+    });
     expect(error.message).toContain(`PUT /api/hubs/chat/users/alice/groups/vip: the service answered ${status}`);
     expect(error.message).toContain('Error.Some.Thing: What went wrong.');
   });
@@ -131,7 +143,9 @@ describe('timeouts and cancellation', () => {
 
   it('a non-send call is retried after a timeout', async () => {
     service.reply = () => 'hang';
-    const error = await rejectionOf(clientWith({ timeoutMs: 300, retry: { maxRetries: 2, delayMs: 1 } }).clientManager.groupExists('room'));
+    const error = await rejectionOf(
+      clientWith({ timeoutMs: 300, retry: { maxRetries: 2, delayMs: 1 } }).clientManager.groupExists('room'),
+    );
     expect(error.code).toBe('REST_TIMEOUT');
     expect(error.details).toEqual({ attempts: 3, beforeSend: false });
     expect(service.requests).toHaveLength(3);
@@ -139,7 +153,9 @@ describe('timeouts and cancellation', () => {
 
   it('a send that reached the service is not retried after a timeout', async () => {
     service.reply = () => 'hang';
-    const error = await rejectionOf(clientWith({ timeoutMs: 300, retry: { maxRetries: 2, delayMs: 1 } }).clients.all.send('m'));
+    const error = await rejectionOf(
+      clientWith({ timeoutMs: 300, retry: { maxRetries: 2, delayMs: 1 } }).clients.all.send('m'),
+    );
     expect(error.code).toBe('REST_TIMEOUT');
     expect(error.details).toEqual({ attempts: 1, beforeSend: false });
     expect(service.requests).toHaveLength(1);
@@ -162,7 +178,9 @@ describe('timeouts and cancellation', () => {
     // tokens races, and the send could take the socket first.
     const blocker = clientWith({ agent, timeoutMs: 60_000, retry: false }).clientManager.userExists('alice');
     await arrived;
-    const error = await rejectionOf(clientWith({ agent, timeoutMs: 300, retry: { maxRetries: 2, delayMs: 1 } }).clients.all.send('m'));
+    const error = await rejectionOf(
+      clientWith({ agent, timeoutMs: 300, retry: { maxRetries: 2, delayMs: 1 } }).clients.all.send('m'),
+    );
     expect(error.code).toBe('REST_TIMEOUT');
     expect(error.details).toEqual({ attempts: 3, beforeSend: true });
     expect(service.requests.map((request) => request.method)).toEqual(['HEAD']);
@@ -207,7 +225,11 @@ describe('timeouts and cancellation', () => {
 describe('dropped connections', () => {
   it('a send whose connection drops after the request went out is not retried', async () => {
     service.reply = () => 'destroy';
-    const error = await rejectionOf(clientWith({ retry: { maxRetries: 3, delayMs: 1 } }).clients.group('room').send('m', 1));
+    const error = await rejectionOf(
+      clientWith({ retry: { maxRetries: 3, delayMs: 1 } })
+        .clients.group('room')
+        .send('m', 1),
+    );
     expect(error.code).toBe('REST_NETWORK');
     expect(error.details).toEqual({ attempts: 1, beforeSend: false });
     expect(service.requests).toHaveLength(1);
@@ -215,7 +237,9 @@ describe('dropped connections', () => {
 
   it('a non-send call is retried after a dropped connection, up to maxRetries', async () => {
     service.reply = () => 'destroy';
-    const error = await rejectionOf(clientWith({ retry: { maxRetries: 3, delayMs: 1 } }).groups.addToGroup('c1', 'room'));
+    const error = await rejectionOf(
+      clientWith({ retry: { maxRetries: 3, delayMs: 1 } }).groups.addToGroup('c1', 'room'),
+    );
     expect(error.code).toBe('REST_NETWORK');
     expect(error.details).toEqual({ attempts: 4, beforeSend: false });
     expect(error.message).toContain('after 4 attempts');
@@ -242,7 +266,11 @@ describe('dropped connections', () => {
 
   it('a send refused on every attempt fails after maxRetries retries', async () => {
     const agent = new RoutingAgent([await closedPort()]);
-    const error = await rejectionOf(clientWith({ agent, retry: { maxRetries: 2, delayMs: 1 } }).clients.user('u').send('m'));
+    const error = await rejectionOf(
+      clientWith({ agent, retry: { maxRetries: 2, delayMs: 1 } })
+        .clients.user('u')
+        .send('m'),
+    );
     expect(error.code).toBe('REST_NETWORK');
     expect(error.details).toEqual({ attempts: 3, beforeSend: true });
     expect(agent.connections).toBe(3);
@@ -310,7 +338,12 @@ describe('retry rules on status codes', () => {
   });
 
   it('each retry carries a valid token', async () => {
-    service.reply = (request) => (service.requests.length < 3 ? { status: 503 } : request.tokenError === undefined ? { status: 202 } : { status: 401 });
+    service.reply = (request) =>
+      service.requests.length < 3
+        ? { status: 503 }
+        : request.tokenError === undefined
+          ? { status: 202 }
+          : { status: 401 };
     await clientWith({ retry }).clients.all.send('m');
     expect(service.requests.map((request) => request.tokenError)).toEqual([undefined, undefined, undefined]);
   });
@@ -331,7 +364,11 @@ describe('Microsoft Entra ID', () => {
     await client.clients.all.send('m');
     await client.groups.removeFromAllGroups('c');
     await client.clientManager.userExists('u').catch(() => undefined);
-    expect(service.requests.map((request) => request.authorization)).toEqual(['Bearer entra-token', 'Bearer entra-token', 'Bearer entra-token']);
+    expect(service.requests.map((request) => request.authorization)).toEqual([
+      'Bearer entra-token',
+      'Bearer entra-token',
+      'Bearer entra-token',
+    ]);
     expect(scopes).toEqual(['https://signalr.azure.com/.default']);
   });
 
@@ -348,7 +385,10 @@ describe('Microsoft Entra ID', () => {
     const client = clientWith({}, endpoint);
     await client.clients.all.send('m');
     await client.clients.user('u').send('m');
-    expect(service.requests.map((request) => request.authorization)).toEqual(['Bearer default-chain-token', 'Bearer default-chain-token']);
+    expect(service.requests.map((request) => request.authorization)).toEqual([
+      'Bearer default-chain-token',
+      'Bearer default-chain-token',
+    ]);
     expect(calls).toBe(1);
   });
 

@@ -10,7 +10,14 @@ import fc from 'fast-check';
 import { afterEach, describe, expect, it } from 'vitest';
 import { hubProtocolByContentType, MessageType } from '@serverless-hub/core/protocol';
 import type { ServiceEmulator } from '@serverless-hub/emulator';
-import { buildClient, clientToken, echoReply, restToken, startEmulator, startEmulatorWithApp } from './emulator-helpers.js';
+import {
+  buildClient,
+  clientToken,
+  echoReply,
+  restToken,
+  startEmulator,
+  startEmulatorWithApp,
+} from './emulator-helpers.js';
 import type { EmulatorWithApp, FakeApp, ProtocolKey, UpstreamRecord } from './emulator-helpers.js';
 import { RawWebSocket } from './robustness-raw-client.js';
 
@@ -44,7 +51,10 @@ async function invokeOutcome(client: HubConnection, target: string, ...args: unk
 
 async function negotiated(emulator: ServiceEmulator, userId?: string): Promise<{ token: string; connectUrl: string }> {
   const token = await clientToken('chat', userId === undefined ? {} : { userId });
-  const response = await fetch(`${emulator.url}/client/negotiate?hub=chat&negotiateVersion=1`, { method: 'POST', headers: { Authorization: `Bearer ${token}` } });
+  const response = await fetch(`${emulator.url}/client/negotiate?hub=chat&negotiateVersion=1`, {
+    method: 'POST',
+    headers: { Authorization: `Bearer ${token}` },
+  });
   const { connectionToken } = (await response.json()) as { connectionToken: string };
   return { token, connectUrl: `${emulator.url}/client/?hub=chat&id=${connectionToken}` };
 }
@@ -83,7 +93,9 @@ describe('an upstream that is slow, down or answers garbage', () => {
     releaseSlow?.();
     expect(await slow).toBe('result "late"');
     // Past the timeout: the documented error, and the connection's next message still goes through.
-    expect(await invokeOutcome(slowClient, 'stuck')).toBe('error Invocation failed, the upstream did not answer in time (no answer within 1500 ms).');
+    expect(await invokeOutcome(slowClient, 'stuck')).toBe(
+      'error Invocation failed, the upstream did not answer in time (no answer within 1500 ms).',
+    );
     expect(await invokeOutcome(slowClient, 'echo', 'after')).toBe('result "after"');
   });
 
@@ -106,7 +118,10 @@ describe('an upstream that is slow, down or answers garbage', () => {
 
   it('a connect that the upstream fails is refused with the documented Close error, and the others stay', async () => {
     const { emulator, app } = await setUp();
-    app.reply = (record) => (record.event === 'connected' && record.headers['x-asrs-user-id'] === 'refused' ? { status: 500 } : echoReply(record));
+    app.reply = (record) =>
+      record.event === 'connected' && record.headers['x-asrs-user-id'] === 'refused'
+        ? { status: 500 }
+        : echoReply(record);
     const stays = await started(app);
     const bystander = await rawClient(emulator, 'json', 'welcome');
     const refused = await rawClient(emulator, 'json', 'refused');
@@ -132,21 +147,31 @@ describe('an upstream that is slow, down or answers garbage', () => {
       const chunks: Buffer[] = [];
       request.on('data', (chunk: Buffer) => chunks.push(chunk));
       request.on('end', () => {
-        const record = { category: String(request.headers['x-asrs-category']), headers: request.headers, body: Buffer.concat(chunks) } as UpstreamRecord;
+        const record = {
+          category: String(request.headers['x-asrs-category']),
+          headers: request.headers,
+          body: Buffer.concat(chunks),
+        } as UpstreamRecord;
         const answer = echoReply(record);
         response.writeHead(answer.status);
         response.end(answer.body);
       });
     });
     await new Promise<void>((resolve) => upstream.listen(0, '127.0.0.1', resolve));
-    cleanups.push(() => new Promise<void>((resolve) => {
-      upstream.closeAllConnections();
-      upstream.close(() => {
-        resolve();
-      });
-    }));
+    cleanups.push(
+      () =>
+        new Promise<void>((resolve) => {
+          upstream.closeAllConnections();
+          upstream.close(() => {
+            resolve();
+          });
+        }),
+    );
     const { port } = upstream.address() as AddressInfo;
-    const { emulator } = await startEmulator({ logLevel: 'warn', upstream: [{ urlTemplate: `http://127.0.0.1:${String(port)}/api/{hub}/{category}/{event}` }] });
+    const { emulator } = await startEmulator({
+      logLevel: 'warn',
+      upstream: [{ urlTemplate: `http://127.0.0.1:${String(port)}/api/{hub}/{category}/{event}` }],
+    });
     cleanups.push(() => emulator.close());
     const raw = await rawClient(emulator, 'json');
     // The connected event went over a new connection; the invocation reuses it and is dropped once.
@@ -161,28 +186,68 @@ describe('an upstream that is slow, down or answers garbage', () => {
     ['random bytes', () => Uint8Array.from([0x93, 0x00, 0xff, 0x1e, 0x7b, 0x22])],
     ['an HTML error page', () => '<html><body>502 Bad Gateway</body></html>'],
     ['JSON that is not framed', (id) => `{"type":3,"invocationId":"${id}","result":1}`],
-    ['a completion for another invocation', (id, protocol) => hubProtocolByContentType(protocol === 'json' ? 'application/json' : 'application/x-msgpack').writeMessage({ type: MessageType.Completion, invocationId: `${id}-other`, result: 1 })],
-    ['a completion in the other protocol', (id, protocol) => hubProtocolByContentType(protocol === 'json' ? 'application/x-msgpack' : 'application/json').writeMessage({ type: MessageType.Completion, invocationId: id, result: 1 })],
-    ['a ping instead of a completion', (_id, protocol) => hubProtocolByContentType(protocol === 'json' ? 'application/json' : 'application/x-msgpack').writeMessage({ type: MessageType.Ping })],
-    ['a truncated completion', (id, protocol) => hubProtocolByContentType(protocol === 'json' ? 'application/json' : 'application/x-msgpack').writeMessage({ type: MessageType.Completion, invocationId: id, result: 'x'.repeat(50) }).slice(0, 20)],
+    [
+      'a completion for another invocation',
+      (id, protocol) =>
+        hubProtocolByContentType(protocol === 'json' ? 'application/json' : 'application/x-msgpack').writeMessage({
+          type: MessageType.Completion,
+          invocationId: `${id}-other`,
+          result: 1,
+        }),
+    ],
+    [
+      'a completion in the other protocol',
+      (id, protocol) =>
+        hubProtocolByContentType(protocol === 'json' ? 'application/x-msgpack' : 'application/json').writeMessage({
+          type: MessageType.Completion,
+          invocationId: id,
+          result: 1,
+        }),
+    ],
+    [
+      'a ping instead of a completion',
+      (_id, protocol) =>
+        hubProtocolByContentType(protocol === 'json' ? 'application/json' : 'application/x-msgpack').writeMessage({
+          type: MessageType.Ping,
+        }),
+    ],
+    [
+      'a truncated completion',
+      (id, protocol) =>
+        hubProtocolByContentType(protocol === 'json' ? 'application/json' : 'application/x-msgpack')
+          .writeMessage({ type: MessageType.Completion, invocationId: id, result: 'x'.repeat(50) })
+          .slice(0, 20),
+    ],
   ];
 
   for (const protocol of ['json', 'messagepack'] as const) {
-    it.each(garbage)(`${protocol}: an upstream answering %s gives that invoke the documented error; the client and the others carry on`, async (_name, body) => {
-      const { app, logLines } = await setUp();
-      app.reply = (record) => {
-        if (record.event !== 'garbage') return echoReply(record);
-        const invocationId = hubProtocolByContentType(String(record.headers['content-type'])).parseUnframedInvocation(new Uint8Array(record.body)).invocationId ?? '';
-        return { status: 200, body: body(invocationId, protocol) };
-      };
-      const client = await started(app, protocol);
-      const other = await started(app, protocol === 'json' ? 'messagepack' : 'json');
-      expect(await invokeOutcome(client, 'garbage')).toBe('error Invocation failed, the upstream answer is not a valid completion.');
-      expect(logLines.some((line) => line.includes('(messages/garbage)') || line.includes('the answer is not a Completion'))).toBe(true);
-      expect(await invokeOutcome(client, 'echo', 'next')).toBe('result "next"');
-      expect(await invokeOutcome(other, 'echo', 'unaffected')).toBe('result "unaffected"');
-      expect(client.state).toBe(HubConnectionState.Connected);
-    });
+    it.each(garbage)(
+      `${protocol}: an upstream answering %s gives that invoke the documented error; the client and the others carry on`,
+      async (_name, body) => {
+        const { app, logLines } = await setUp();
+        app.reply = (record) => {
+          if (record.event !== 'garbage') return echoReply(record);
+          const invocationId =
+            hubProtocolByContentType(String(record.headers['content-type'])).parseUnframedInvocation(
+              new Uint8Array(record.body),
+            ).invocationId ?? '';
+          return { status: 200, body: body(invocationId, protocol) };
+        };
+        const client = await started(app, protocol);
+        const other = await started(app, protocol === 'json' ? 'messagepack' : 'json');
+        expect(await invokeOutcome(client, 'garbage')).toBe(
+          'error Invocation failed, the upstream answer is not a valid completion.',
+        );
+        expect(
+          logLines.some(
+            (line) => line.includes('(messages/garbage)') || line.includes('the answer is not a Completion'),
+          ),
+        ).toBe(true);
+        expect(await invokeOutcome(client, 'echo', 'next')).toBe('result "next"');
+        expect(await invokeOutcome(other, 'echo', 'unaffected')).toBe('result "unaffected"');
+        expect(client.state).toBe(HubConnectionState.Connected);
+      },
+    );
   }
 });
 
@@ -205,17 +270,37 @@ describe('clients that send garbage', () => {
       fc.uint8Array({ maxLength: 64 }),
       fc.string({ maxLength: 40 }).map((text) => `${text}\u001e`),
       fc.jsonValue({ maxDepth: 3 }).map((value) => `${JSON.stringify(value)}\u001e`),
-      fc.record({ type: fc.integer({ min: -1, max: 12 }), target: fc.oneof(fc.string(), fc.integer(), fc.array(fc.nat(0xffff), { maxLength: 6 }).map((codes) => String.fromCharCode(...codes))), arguments: fc.oneof(fc.array(fc.jsonValue({ maxDepth: 2 })), fc.string()), invocationId: fc.oneof(fc.string(), fc.integer(), fc.constant(null)) }, { requiredKeys: [] }).map((value) => `${JSON.stringify(value)}\u001e`),
-      fc.integer({ min: 60, max: 200 }).map((depth) => `{"type":1,"target":"echo","arguments":[${'['.repeat(depth)}${']'.repeat(depth)}]}\u001e`),
+      fc
+        .record(
+          {
+            type: fc.integer({ min: -1, max: 12 }),
+            target: fc.oneof(
+              fc.string(),
+              fc.integer(),
+              fc.array(fc.nat(0xffff), { maxLength: 6 }).map((codes) => String.fromCharCode(...codes)),
+            ),
+            arguments: fc.oneof(fc.array(fc.jsonValue({ maxDepth: 2 })), fc.string()),
+            invocationId: fc.oneof(fc.string(), fc.integer(), fc.constant(null)),
+          },
+          { requiredKeys: [] },
+        )
+        .map((value) => `${JSON.stringify(value)}\u001e`),
+      fc
+        .integer({ min: 60, max: 200 })
+        .map((depth) => `{"type":1,"target":"echo","arguments":[${'['.repeat(depth)}${']'.repeat(depth)}]}\u001e`),
     );
     await fc.assert(
-      fc.asyncProperty(fc.constantFrom<ProtocolKey>('json', 'messagepack'), fc.array(fc.tuple(frame, fc.boolean()), { minLength: 1, maxLength: 4 }), async (protocol, frames) => {
-        const raw = await rawClient(emulator, protocol);
-        for (const [data, binary] of frames) raw.send(data, binary ? 2 : 1);
-        // Whatever happened to it, the emulator still serves everyone else.
-        expect(await invokeOutcome(bystander, 'echo', 'ok')).toBe('result "ok"');
-        raw.close();
-      }),
+      fc.asyncProperty(
+        fc.constantFrom<ProtocolKey>('json', 'messagepack'),
+        fc.array(fc.tuple(frame, fc.boolean()), { minLength: 1, maxLength: 4 }),
+        async (protocol, frames) => {
+          const raw = await rawClient(emulator, protocol);
+          for (const [data, binary] of frames) raw.send(data, binary ? 2 : 1);
+          // Whatever happened to it, the emulator still serves everyone else.
+          expect(await invokeOutcome(bystander, 'echo', 'ok')).toBe('result "ok"');
+          raw.close();
+        },
+      ),
       { numRuns: 30 },
     );
     expect(unhandled).toEqual([]);
@@ -235,7 +320,9 @@ describe('clients that send garbage', () => {
     });
     const raw = await rawClient(emulator, 'json');
     // A lone surrogate has no UTF-8 form, so it cannot go into the upstream URL as it is.
-    raw.send('{"type":1,"invocationId":"1","target":"\\ud800","arguments":[]}\u001e{"type":1,"invocationId":"2","target":"echo","arguments":["after"]}\u001e');
+    raw.send(
+      '{"type":1,"invocationId":"1","target":"\\ud800","arguments":[]}\u001e{"type":1,"invocationId":"2","target":"echo","arguments":["after"]}\u001e',
+    );
     expect(await raw.until((client) => client.text().includes('"invocationId":"2"'), 5000)).toBe(true);
     expect(raw.text()).toContain('"invocationId":"1"');
     expect(raw.text()).toContain('"result":"after"');
@@ -247,7 +334,15 @@ describe('clients that send garbage', () => {
     const handshake = fc.oneof(
       fc.uint8Array({ maxLength: 40 }),
       fc.string({ maxLength: 40 }).map((text) => `${text}\u001e`),
-      fc.record({ protocol: fc.oneof(fc.constantFrom('json', 'messagepack', 'xml'), fc.integer()), version: fc.oneof(fc.integer({ min: -1, max: 3 }), fc.string()) }, { requiredKeys: [] }).map((value) => `${JSON.stringify(value)}\u001e`),
+      fc
+        .record(
+          {
+            protocol: fc.oneof(fc.constantFrom('json', 'messagepack', 'xml'), fc.integer()),
+            version: fc.oneof(fc.integer({ min: -1, max: 3 }), fc.string()),
+          },
+          { requiredKeys: [] },
+        )
+        .map((value) => `${JSON.stringify(value)}\u001e`),
     );
     await fc.assert(
       fc.asyncProperty(handshake, async (data) => {
@@ -270,14 +365,49 @@ describe('REST callers that send garbage', () => {
   it('any method, path, query and body with a valid token is answered 2xx or 4xx, never 5xx', async () => {
     const { emulator } = await setUp({ logLevel: 'warn' });
     const segment = fc.oneof(
-      fc.constantFrom('api', 'v1', 'hubs', 'chat', 'connections', 'groups', 'users', ':send', ':closeConnections', 'health', '..', '.', '%2e', '%00', '%ff', '%', 'a%2Fb'),
+      fc.constantFrom(
+        'api',
+        'v1',
+        'hubs',
+        'chat',
+        'connections',
+        'groups',
+        'users',
+        ':send',
+        ':closeConnections',
+        'health',
+        '..',
+        '.',
+        '%2e',
+        '%00',
+        '%ff',
+        '%',
+        'a%2Fb',
+      ),
       fc.string({ maxLength: 8 }).map((text) => encodeURIComponent(text)),
     );
     const request = fc.record({
       method: fc.constantFrom('GET', 'HEAD', 'POST', 'PUT', 'DELETE', 'PATCH', 'OPTIONS'),
       path: fc.array(segment, { maxLength: 7 }).map((segments) => `/api/${segments.join('/')}`),
-      query: fc.constantFrom('', '?api-version=2022-06-01', '?ttl=-1', '?ttl=abc', '?excluded=', '?excluded=a&excluded=b', '?reason=%E2%82', '?application=9x', '?ttl=99999999999999999'),
-      body: fc.option(fc.oneof(fc.string({ maxLength: 60 }), fc.jsonValue({ maxDepth: 3 }).map((value) => JSON.stringify(value)), fc.constant('{"target":"m","arguments":[1]}')), { nil: undefined }),
+      query: fc.constantFrom(
+        '',
+        '?api-version=2022-06-01',
+        '?ttl=-1',
+        '?ttl=abc',
+        '?excluded=',
+        '?excluded=a&excluded=b',
+        '?reason=%E2%82',
+        '?application=9x',
+        '?ttl=99999999999999999',
+      ),
+      body: fc.option(
+        fc.oneof(
+          fc.string({ maxLength: 60 }),
+          fc.jsonValue({ maxDepth: 3 }).map((value) => JSON.stringify(value)),
+          fc.constant('{"target":"m","arguments":[1]}'),
+        ),
+        { nil: undefined },
+      ),
       contentType: fc.constantFrom('application/json', 'text/plain', 'application/json; charset=utf-16', ''),
     });
     await fc.assert(
@@ -287,7 +417,11 @@ describe('REST callers that send garbage', () => {
         const headers: Record<string, string> = { Authorization: `Bearer ${token}` };
         if (contentType !== '') headers['Content-Type'] = contentType;
         const withBody = body !== undefined && method !== 'GET' && method !== 'HEAD';
-        const response = await fetch(`${emulator.url}${path}${query}`, { method, headers, ...(withBody ? { body } : {}) });
+        const response = await fetch(`${emulator.url}${path}${query}`, {
+          method,
+          headers,
+          ...(withBody ? { body } : {}),
+        });
         await response.arrayBuffer();
         expect(response.status, `${method} ${path}${query}`).toBeGreaterThanOrEqual(200);
         expect(response.status, `${method} ${path}${query}`).toBeLessThan(500);

@@ -87,14 +87,19 @@ let registered: Registered | undefined;
 /** Registers the fuzz hub once per test file, as an app does, with recording stand-ins for the REST API. */
 export function registerFuzzHub(): Registered {
   if (registered !== undefined) return registered;
-  process.env[CONNECTION_SETTING] = `Endpoint=https://fuzz.service.signalr.net;AccessKey=${FUZZ_ACCESS_KEY};Version=1.0;`;
+  process.env[CONNECTION_SETTING] =
+    `Endpoint=https://fuzz.service.signalr.net;AccessKey=${FUZZ_ACCESS_KEY};Version=1.0;`;
   clearRegisteredFunctions();
   const noHost: FunctionsApp = { http: () => undefined, generic: () => undefined };
   const services = createRecordingServices();
-  const registration = registerHubs(noHost, [FuzzHub], { services: () => services, upstream: { accessKeys: [FUZZ_SECONDARY_KEY] } });
+  const registration = registerHubs(noHost, [FuzzHub], {
+    services: () => services,
+    upstream: { accessKeys: [FUZZ_SECONDARY_KEY] },
+  });
   const functions = new Map<EventName, RegisteredHttpFunction>();
   for (const fn of registration.functions) {
-    if (fn.trigger === 'http' && fn.role === 'upstream' && fn.event !== undefined) functions.set(fn.event as EventName, fn);
+    if (fn.trigger === 'http' && fn.role === 'upstream' && fn.event !== undefined)
+      functions.set(fn.event as EventName, fn);
   }
   registered = { functions };
   return registered;
@@ -108,7 +113,12 @@ const officialMessagePack = new MessagePackHubProtocol();
 const encoder = new TextEncoder();
 
 function officialSignature(connectionId: string, keys: readonly string[]): string {
-  return keys.map((key) => `sha256=${createHmac('sha256', Buffer.from(key, 'utf8')).update(Buffer.from(connectionId, 'utf8')).digest('hex').toUpperCase()}`).join(', ');
+  return keys
+    .map(
+      (key) =>
+        `sha256=${createHmac('sha256', Buffer.from(key, 'utf8')).update(Buffer.from(connectionId, 'utf8')).digest('hex').toUpperCase()}`,
+    )
+    .join(', ');
 }
 
 function unframedInvocation(protocol: Protocol, invocation: InvocationMessage): Uint8Array {
@@ -148,14 +158,21 @@ function draftOf(base: Base): Draft {
     ['X-ASRS-Category', category],
     ['X-ASRS-Event', base.event],
     ['X-ASRS-Signature', officialSignature(base.connectionId, [FUZZ_ACCESS_KEY, FUZZ_SECONDARY_KEY])],
-    ['Content-Type', category === 'messages' && base.protocol === 'messagepack' ? 'application/x-msgpack' : 'application/json'],
+    [
+      'Content-Type',
+      category === 'messages' && base.protocol === 'messagepack' ? 'application/x-msgpack' : 'application/json',
+    ],
   ]);
   if (base.userId !== undefined) headers.set('X-ASRS-User-Id', base.userId);
-  if (base.claims.length > 0) headers.set('X-ASRS-User-Claims', base.claims.map(([type, value]) => `${type}: ${value}`).join(', '));
+  if (base.claims.length > 0)
+    headers.set('X-ASRS-User-Claims', base.claims.map(([type, value]) => `${type}: ${value}`).join(', '));
   if (base.query !== undefined) headers.set('X-ASRS-Client-Query', base.query);
   let body: Uint8Array;
   if (base.event === 'connected') body = encoder.encode('{"type":10}');
-  else if (base.event === 'disconnected') body = encoder.encode(base.closeError === undefined ? '{"Type":11}' : JSON.stringify({ Type: 11, Error: base.closeError }));
+  else if (base.event === 'disconnected')
+    body = encoder.encode(
+      base.closeError === undefined ? '{"Type":11}' : JSON.stringify({ Type: 11, Error: base.closeError }),
+    );
   else {
     const invocation: InvocationMessage = {
       type: MessageType.Invocation,
@@ -176,7 +193,9 @@ function draftOf(base: Base): Draft {
 /** Text a header can carry (the Functions host receives Latin-1 bytes; no CR, LF or NUL). */
 function headerText(maxLength: number): fc.Arbitrary<string> {
   return fc
-    .array(fc.oneof(fc.integer({ min: 0x20, max: 0x7e }), fc.integer({ min: 0xa0, max: 0xff }), fc.constant(0x09)), { maxLength })
+    .array(fc.oneof(fc.integer({ min: 0x20, max: 0x7e }), fc.integer({ min: 0xa0, max: 0xff }), fc.constant(0x09)), {
+      maxLength,
+    })
     .map((codes) => String.fromCharCode(...codes).trim());
 }
 
@@ -187,31 +206,84 @@ function anyText(maxLength: number): fc.Arbitrary<string> {
 const argument: fc.Arbitrary<unknown> = fc.oneof(
   { weight: 3, arbitrary: fc.string({ maxLength: 20 }) },
   { weight: 2, arbitrary: fc.integer() },
-  { weight: 1, arbitrary: fc.double({ noNaN: true, noDefaultInfinity: true }).map((number) => (Object.is(number, -0) ? 0 : number)) },
+  {
+    weight: 1,
+    arbitrary: fc
+      .double({ noNaN: true, noDefaultInfinity: true })
+      .map((number) => (Object.is(number, -0) ? 0 : number)),
+  },
   { weight: 1, arbitrary: fc.jsonValue({ maxDepth: 3 }).map((value) => JSON.parse(JSON.stringify(value)) as unknown) },
   { weight: 1, arbitrary: fc.constantFrom(null, true, false, '', 'x'.repeat(5000)) },
 );
 
-const ARITY: Readonly<Record<EventName, number>> = { connected: 0, disconnected: 0, echo: 1, add: 2, broadcast: 1, fail: 1, explode: 0 };
+const ARITY: Readonly<Record<EventName, number>> = {
+  connected: 0,
+  disconnected: 0,
+  echo: 1,
+  add: 2,
+  broadcast: 1,
+  fail: 1,
+  explode: 0,
+};
 
 const base: fc.Arbitrary<Base> = fc
   .record({
     event: fc.constantFrom<EventName>('connected', 'disconnected', 'echo', 'add', 'broadcast', 'fail', 'explode'),
     protocol: fc.constantFrom<Protocol>('json', 'messagepack'),
-    connectionId: fc.oneof({ weight: 4, arbitrary: fc.base64String({ minLength: 4, maxLength: 32 }).map((text) => text.replace(/[+/=]/g, 'x')) }, { weight: 1, arbitrary: headerText(40).filter((text) => text !== '') }),
-    userId: fc.option(headerText(30).filter((text) => text !== ''), { nil: undefined }),
-    claims: fc.array(fc.tuple(fc.constantFrom('sub', 'role', 'name', 'asrs.s.derror'), fc.oneof(fc.constantFrom('banned', 'admin', 'True'), headerText(12))), { maxLength: 3 }),
-    query: fc.option(fc.webQueryParameters().map((query) => `?${query}`), { nil: undefined }),
-    invocationId: fc.option(fc.oneof(fc.nat().map(String), headerText(20).filter((text) => text !== '')), { nil: undefined, freq: 3 }),
+    connectionId: fc.oneof(
+      {
+        weight: 4,
+        arbitrary: fc.base64String({ minLength: 4, maxLength: 32 }).map((text) => text.replace(/[+/=]/g, 'x')),
+      },
+      { weight: 1, arbitrary: headerText(40).filter((text) => text !== '') },
+    ),
+    userId: fc.option(
+      headerText(30).filter((text) => text !== ''),
+      { nil: undefined },
+    ),
+    claims: fc.array(
+      fc.tuple(
+        fc.constantFrom('sub', 'role', 'name', 'asrs.s.derror'),
+        fc.oneof(fc.constantFrom('banned', 'admin', 'True'), headerText(12)),
+      ),
+      { maxLength: 3 },
+    ),
+    query: fc.option(
+      fc.webQueryParameters().map((query) => `?${query}`),
+      { nil: undefined },
+    ),
+    invocationId: fc.option(
+      fc.oneof(
+        fc.nat().map(String),
+        headerText(20).filter((text) => text !== ''),
+      ),
+      { nil: undefined, freq: 3 },
+    ),
     args: fc.array(argument, { maxLength: 3 }),
     closeError: fc.option(anyText(30), { nil: undefined }),
   })
   .chain((generated) =>
     // Mostly the right number of arguments, so that requests reach the hub methods.
-    fc.boolean().map((exactArity) => (exactArity ? { ...generated, args: [...generated.args, null, null].slice(0, ARITY[generated.event]) } : generated)),
+    fc
+      .boolean()
+      .map((exactArity) =>
+        exactArity
+          ? { ...generated, args: [...generated.args, null, null].slice(0, ARITY[generated.event]) }
+          : generated,
+      ),
   );
 
-const HEADER_NAMES = ['X-ASRS-Connection-Id', 'X-ASRS-Hub', 'X-ASRS-Category', 'X-ASRS-Event', 'X-ASRS-Signature', 'Content-Type', 'X-ASRS-User-Id', 'X-ASRS-User-Claims', 'X-ASRS-Client-Query'] as const;
+const HEADER_NAMES = [
+  'X-ASRS-Connection-Id',
+  'X-ASRS-Hub',
+  'X-ASRS-Category',
+  'X-ASRS-Event',
+  'X-ASRS-Signature',
+  'Content-Type',
+  'X-ASRS-User-Id',
+  'X-ASRS-User-Claims',
+  'X-ASRS-Client-Query',
+] as const;
 
 type Mutation =
   | { readonly kind: 'drop-header'; readonly name: string }
@@ -229,27 +301,60 @@ type Mutation =
 const headerName = fc.constantFrom(...HEADER_NAMES);
 const commonMutation: fc.Arbitrary<Mutation> = fc.oneof(
   headerName.map((name) => ({ kind: 'drop-header' as const, name })),
-  headerName.chain((name) => fc.mixedCase(fc.constant(name)).map((spelling) => ({ kind: 'rename-header' as const, name, spelling }))),
-  fc.record({ name: headerName, value: fc.oneof(headerText(60), fc.constantFrom('', 'messages', 'connections', 'CONNECTED', 'echo', 'FUZZ', 'other', ' '), headerText(3).map((text) => text.repeat(3000))) }).map(
-    (fields) => ({ kind: 'set-header' as const, ...fields }),
+  headerName.chain((name) =>
+    fc.mixedCase(fc.constant(name)).map((spelling) => ({ kind: 'rename-header' as const, name, spelling })),
   ),
-  fc.record({ name: headerName, value: headerText(20) }).map((fields) => ({ kind: 'repeat-header' as const, ...fields })),
+  fc
+    .record({
+      name: headerName,
+      value: fc.oneof(
+        headerText(60),
+        fc.constantFrom('', 'messages', 'connections', 'CONNECTED', 'echo', 'FUZZ', 'other', ' '),
+        headerText(3).map((text) => text.repeat(3000)),
+      ),
+    })
+    .map((fields) => ({ kind: 'set-header' as const, ...fields })),
+  fc
+    .record({ name: headerName, value: headerText(20) })
+    .map((fields) => ({ kind: 'repeat-header' as const, ...fields })),
   fc.record({ variant: fc.nat(9), text: headerText(80) }).map((fields) => ({ kind: 'signature' as const, ...fields })),
-  fc.record({ connectionId: fc.oneof(headerText(40), fc.constant('')), resign: fc.boolean() }).map((fields) => ({ kind: 'reconnect' as const, ...fields })),
+  fc
+    .record({ connectionId: fc.oneof(headerText(40), fc.constant('')), resign: fc.boolean() })
+    .map((fields) => ({ kind: 'reconnect' as const, ...fields })),
   fc
     .oneof(
-      fc.constantFrom('application/json; charset=utf-8', 'APPLICATION/X-MSGPACK', 'application/x-msgpack;v=1', 'text/plain', '', 'application/json, application/x-msgpack', 'application/jsonx', 'multipart/form-data; boundary=x'),
+      fc.constantFrom(
+        'application/json; charset=utf-8',
+        'APPLICATION/X-MSGPACK',
+        'application/x-msgpack;v=1',
+        'text/plain',
+        '',
+        'application/json, application/x-msgpack',
+        'application/jsonx',
+        'multipart/form-data; boundary=x',
+      ),
       headerText(30),
     )
     .map((value) => ({ kind: 'content-type' as const, value })),
-  fc.constantFrom('0', '1', '99999999999', '-1', 'abc', '1048577').map((value) => ({ kind: 'content-length' as const, value })),
-  fc.array(fc.tuple(fc.nat(3), fc.nat(), fc.nat(255)), { minLength: 1, maxLength: 4 }).map((edits) => ({ kind: 'body-bytes' as const, edits })),
-  fc.record({ variant: fc.nat(9), bytes: fc.uint8Array({ maxLength: 64 }), text: anyText(40) }).map((fields) => ({ kind: 'body-replace' as const, ...fields })),
+  fc
+    .constantFrom('0', '1', '99999999999', '-1', 'abc', '1048577')
+    .map((value) => ({ kind: 'content-length' as const, value })),
+  fc
+    .array(fc.tuple(fc.nat(3), fc.nat(), fc.nat(255)), { minLength: 1, maxLength: 4 })
+    .map((edits) => ({ kind: 'body-bytes' as const, edits })),
+  fc
+    .record({ variant: fc.nat(9), bytes: fc.uint8Array({ maxLength: 64 }), text: anyText(40) })
+    .map((fields) => ({ kind: 'body-replace' as const, ...fields })),
 );
 const mutation: fc.Arbitrary<Mutation> = fc.oneof(
   { weight: 40, arbitrary: commonMutation },
   // Sizes around the 1 MiB limit: rare, as each costs megabytes.
-  { weight: 1, arbitrary: fc.constantFrom(1024 * 1024 - 64, 1024 * 1024 + 1, 2 * 1024 * 1024).map((size): Mutation => ({ kind: 'body-size', size })) },
+  {
+    weight: 1,
+    arbitrary: fc
+      .constantFrom(1024 * 1024 - 64, 1024 * 1024 + 1, 2 * 1024 * 1024)
+      .map((size): Mutation => ({ kind: 'body-size', size })),
+  },
 );
 
 export interface FuzzCase {
@@ -259,7 +364,10 @@ export interface FuzzCase {
 
 export const fuzzCase: fc.Arbitrary<FuzzCase> = fc.record({
   base,
-  mutations: fc.oneof({ weight: 1, arbitrary: fc.constant([]) }, { weight: 4, arbitrary: fc.array(mutation, { minLength: 1, maxLength: 3 }) }),
+  mutations: fc.oneof(
+    { weight: 1, arbitrary: fc.constant([]) },
+    { weight: 4, arbitrary: fc.array(mutation, { minLength: 1, maxLength: 3 }) },
+  ),
 });
 
 function findHeader(draft: Draft, name: string): string | undefined {
@@ -354,7 +462,16 @@ function applyMutation(draft: Draft, item: Mutation, current: Base): void {
         () => new Uint8Array(0),
         () => encoder.encode(text),
         // The other protocol's encoding of the same invocation.
-        () => (current.event === 'connected' || current.event === 'disconnected' ? item.bytes : unframedInvocation(current.protocol === 'json' ? 'messagepack' : 'json', { type: MessageType.Invocation, target: current.event, arguments: [...current.args], streamIds: [], headers: {} })),
+        () =>
+          current.event === 'connected' || current.event === 'disconnected'
+            ? item.bytes
+            : unframedInvocation(current.protocol === 'json' ? 'messagepack' : 'json', {
+                type: MessageType.Invocation,
+                target: current.event,
+                arguments: [...current.args],
+                streamIds: [],
+                headers: {},
+              }),
         // UTF-16 and a byte-order mark: encodings the service never sends.
         () => new Uint8Array(Buffer.from(Buffer.from(draft.body).toString('latin1'), 'utf16le')),
         () => concat([Uint8Array.of(0xef, 0xbb, 0xbf), draft.body]),
@@ -362,8 +479,12 @@ function applyMutation(draft: Draft, item: Mutation, current: Base): void {
         () => concat([draft.body, Uint8Array.of(0x1e)]),
         () => concat([draft.body, Uint8Array.of(0x1e), draft.body]),
         // Deep nesting and odd JSON.
-        () => encoder.encode(`{"type":1,"target":"${current.event}","arguments":[${'['.repeat(5000)}${']'.repeat(5000)}]}`),
-        () => encoder.encode(`{"type":1,"target":"${current.event}","arguments":[1],"invocationId":${text.length},"__proto__":{"polluted":true},"constructor":{"prototype":{"polluted":true}}}`),
+        () =>
+          encoder.encode(`{"type":1,"target":"${current.event}","arguments":[${'['.repeat(5000)}${']'.repeat(5000)}]}`),
+        () =>
+          encoder.encode(
+            `{"type":1,"target":"${current.event}","arguments":[1],"invocationId":${text.length},"__proto__":{"polluted":true},"constructor":{"prototype":{"polluted":true}}}`,
+          ),
       ];
       draft.body = (variants[item.variant % variants.length] ?? (() => item.bytes))();
       return;
@@ -394,7 +515,9 @@ function applyMutation(draft: Draft, item: Mutation, current: Base): void {
 /** Whether any signature entry is a valid HMAC of the connection id, checked here with node:crypto. */
 function signatureValid(connectionId: string | undefined, header: string | undefined): boolean {
   if (connectionId === undefined || header === undefined) return false;
-  const expected = [FUZZ_ACCESS_KEY, FUZZ_SECONDARY_KEY].map((key) => createHmac('sha256', Buffer.from(key, 'utf8')).update(Buffer.from(connectionId, 'utf8')).digest());
+  const expected = [FUZZ_ACCESS_KEY, FUZZ_SECONDARY_KEY].map((key) =>
+    createHmac('sha256', Buffer.from(key, 'utf8')).update(Buffer.from(connectionId, 'utf8')).digest(),
+  );
   return header.split(',').some((entry) => {
     const match = /^sha256=([0-9a-f]{64})$/i.exec(entry.trim());
     if (match?.[1] === undefined) return false;
@@ -403,7 +526,9 @@ function signatureValid(connectionId: string | undefined, header: string | undef
   });
 }
 
-const SECRET_PARTS = [FUZZ_ACCESS_KEY, FUZZ_SECONDARY_KEY, APP_SECRET].flatMap((secret) => Array.from({ length: secret.length - 11 }, (_, start) => secret.slice(start, start + 12)));
+const SECRET_PARTS = [FUZZ_ACCESS_KEY, FUZZ_SECONDARY_KEY, APP_SECRET].flatMap((secret) =>
+  Array.from({ length: secret.length - 11 }, (_, start) => secret.slice(start, start + 12)),
+);
 const LEAK_MARKERS = ['    at ', 'node_modules', '/home/', 'wwwroot', 'file://', '.ts:', '.js:', process.cwd()];
 
 function leakIn(text: string): string | undefined {
@@ -418,7 +543,13 @@ function decodeCompletions(protocol: Protocol, body: Uint8Array): OfficialHubMes
   return officialMessagePack.parseMessages(copy.buffer, NullLogger.instance);
 }
 
-function expectedResult(item: Base): { kind: 'result'; value: unknown } | { kind: 'void' } | { kind: 'error'; message: string } | { kind: 'status'; status: number } {
+function expectedResult(
+  item: Base,
+):
+  | { kind: 'result'; value: unknown }
+  | { kind: 'void' }
+  | { kind: 'error'; message: string }
+  | { kind: 'status'; status: number } {
   const banned = item.claims.some(([type, value]) => type === 'role' && value === 'banned');
   if (banned) return item.event === 'disconnected' ? { kind: 'status', status: 200 } : { kind: 'status', status: 403 };
   switch (item.event) {
@@ -469,7 +600,13 @@ export function newStats(): FuzzStats {
 }
 
 function describeCase(item: FuzzCase): string {
-  return JSON.stringify(item, (_key, value: unknown) => (value instanceof Uint8Array ? `<${value.length} bytes>` : typeof value === 'string' && value.length > 80 ? `${value.slice(0, 80)}…(${value.length})` : value));
+  return JSON.stringify(item, (_key, value: unknown) =>
+    value instanceof Uint8Array
+      ? `<${value.length} bytes>`
+      : typeof value === 'string' && value.length > 80
+        ? `${value.slice(0, 80)}…(${value.length})`
+        : value,
+  );
 }
 
 /** Sends one fuzz case to the registered handler and checks the answer; returns a failure description or undefined. */
@@ -485,7 +622,12 @@ export async function runCase(item: FuzzCase, stats: FuzzStats): Promise<string 
   stats.requests++;
   let request: HttpRequest;
   try {
-    request = new HttpRequest({ method: 'POST', url: `http://localhost:7071/api/${fn.route}`, headers, body: { bytes: draft.body } });
+    request = new HttpRequest({
+      method: 'POST',
+      url: `http://localhost:7071/api/${fn.route}`,
+      headers,
+      body: { bytes: draft.body },
+    });
   } catch {
     // Headers that no HTTP stack would deliver (e.g. an empty name) never reach a function.
     stats.undeliverable++;
@@ -502,7 +644,9 @@ export async function runCase(item: FuzzCase, stats: FuzzStats): Promise<string 
   const runsBefore = FuzzHub.runs.length;
   let answer: HttpResponseInit;
   try {
-    answer = await (fn.handler as unknown as (request: HttpRequest, context: InvocationContext) => Promise<HttpResponseInit>)(request, context);
+    answer = await (
+      fn.handler as unknown as (request: HttpRequest, context: InvocationContext) => Promise<HttpResponseInit>
+    )(request, context);
   } catch (error) {
     return `the handler threw ${(error as Error).name}: ${(error as Error).message} for ${describeCase(item)}`;
   }
@@ -512,7 +656,12 @@ export async function runCase(item: FuzzCase, stats: FuzzStats): Promise<string 
   if (ran) stats.handlerRuns++;
   FuzzHub.runs.length = 0;
 
-  const body = answer.body === undefined || answer.body === null ? new Uint8Array(0) : typeof answer.body === 'string' ? encoder.encode(answer.body) : (answer.body as Uint8Array);
+  const body =
+    answer.body === undefined || answer.body === null
+      ? new Uint8Array(0)
+      : typeof answer.body === 'string'
+        ? encoder.encode(answer.body)
+        : (answer.body as Uint8Array);
   const text = Buffer.from(body).toString('latin1');
   const where = () => `status ${String(status)} for ${describeCase(item)}`;
 
@@ -528,7 +677,8 @@ export async function runCase(item: FuzzCase, stats: FuzzStats): Promise<string 
   const connectionId = headerValue(draft, 'X-ASRS-Connection-Id');
   const valid = signatureValid(connectionId, headerValue(draft, 'X-ASRS-Signature'));
   if (ran && !valid) return `the hub method ran without a valid signature: ${where()}`;
-  if (!valid && (status === 200 || status === 403)) return `a request without a valid signature was answered ${where()}`;
+  if (!valid && (status === 200 || status === 403))
+    return `a request without a valid signature was answered ${where()}`;
 
   if (item.mutations.length === 0) {
     stats.pristine++;
@@ -543,7 +693,8 @@ export async function runCase(item: FuzzCase, stats: FuzzStats): Promise<string 
     } catch (error) {
       return `a 200 answer is not a valid ${protocol} message (${(error as Error).message}): ${where()}`;
     }
-    if (messages.length !== 1 || messages[0]?.type !== MessageType.Completion) return `a 200 answer is not one Completion: ${where()}`;
+    if (messages.length !== 1 || messages[0]?.type !== MessageType.Completion)
+      return `a 200 answer is not one Completion: ${where()}`;
   }
   return undefined;
 }
@@ -553,12 +704,15 @@ function checkPristine(item: Base, status: number, body: Uint8Array, where: () =
   const isInvoke = item.event !== 'connected' && item.event !== 'disconnected' && item.invocationId !== undefined;
   const arityOk = ARITY[item.event] === item.args.length || item.event === 'connected' || item.event === 'disconnected';
   // The argument count is checked before filters run.
-  if (expected.kind === 'status' && arityOk) return status === expected.status ? undefined : `expected ${String(expected.status)}, got ${where()}`;
+  if (expected.kind === 'status' && arityOk)
+    return status === expected.status ? undefined : `expected ${String(expected.status)}, got ${where()}`;
   if (!arityOk) {
     if (status !== 200) return `an argument count mismatch got ${where()}`;
     if (!isInvoke) return body.length === 0 ? undefined : `a send with the wrong argument count got a body: ${where()}`;
     const [completion] = decodeCompletions(item.protocol, body) as CompletionMessage[];
-    return completion?.error?.startsWith('The function accept ') === true ? undefined : `expected the argument count error: ${where()}`;
+    return completion?.error?.startsWith('The function accept ') === true
+      ? undefined
+      : `expected the argument count error: ${where()}`;
   }
   if (expected.kind === 'status') return `unreachable: ${where()}`;
   if (!isInvoke) {
@@ -568,12 +722,25 @@ function checkPristine(item: Base, status: number, body: Uint8Array, where: () =
   if (status !== 200) return `expected 200: ${where()}`;
   const messages = decodeCompletions(item.protocol, body);
   const completion = messages[0] as CompletionMessage | undefined;
-  if (messages.length !== 1 || completion?.type !== MessageType.Completion || completion.invocationId !== item.invocationId) return `expected one Completion for the invocation: ${where()}`;
-  if (expected.kind === 'error') return completion.error === expected.message ? undefined : `expected the error "${expected.message}", got "${String(completion.error)}": ${where()}`;
+  if (
+    messages.length !== 1 ||
+    completion?.type !== MessageType.Completion ||
+    completion.invocationId !== item.invocationId
+  )
+    return `expected one Completion for the invocation: ${where()}`;
+  if (expected.kind === 'error')
+    return completion.error === expected.message
+      ? undefined
+      : `expected the error "${expected.message}", got "${String(completion.error)}": ${where()}`;
   // The C# extension writes `result: null` for a method that returns nothing.
-  if (expected.kind === 'void') return completion.result === null && completion.error === undefined ? undefined : `expected a null result: ${where()}`;
+  if (expected.kind === 'void')
+    return completion.result === null && completion.error === undefined
+      ? undefined
+      : `expected a null result: ${where()}`;
   const same = jsonText(asJson(completion.result)) === jsonText(asJson(expected.value));
-  return same ? undefined : `expected the result ${jsonText(expected.value).slice(0, 100)}, got ${jsonText(completion.result).slice(0, 100)}: ${where()}`;
+  return same
+    ? undefined
+    : `expected the result ${jsonText(expected.value).slice(0, 100)}, got ${jsonText(completion.result).slice(0, 100)}: ${where()}`;
 }
 
 /**
@@ -603,6 +770,7 @@ export async function runFuzz(count: number, seed: number): Promise<FuzzStats> {
     process.off('unhandledRejection', onUnhandled);
     process.off('uncaughtException', onUnhandled);
   }
-  if (unhandled.length > 0) stats.failures.push(`${String(unhandled.length)} unhandled errors, e.g. ${String(unhandled[0])}`);
+  if (unhandled.length > 0)
+    stats.failures.push(`${String(unhandled.length)} unhandled errors, e.g. ${String(unhandled[0])}`);
   return stats;
 }

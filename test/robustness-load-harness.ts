@@ -5,7 +5,13 @@ import { runInNewContext } from 'node:vm';
 import { setFlagsFromString } from 'node:v8';
 import { app as functionsApp, HttpRequest, InvocationContext } from '@azure/functions';
 import type { HttpResponseInit } from '@azure/functions';
-import { HttpTransportType, HubConnectionBuilder, HubConnectionState, JsonHubProtocol, LogLevel } from '@microsoft/signalr';
+import {
+  HttpTransportType,
+  HubConnectionBuilder,
+  HubConnectionState,
+  JsonHubProtocol,
+  LogLevel,
+} from '@microsoft/signalr';
 import type { HubConnection } from '@microsoft/signalr';
 import { MessagePackHubProtocol } from '@microsoft/signalr-protocol-msgpack';
 import { Hub, ServerlessHub, ServiceHubClient, parseConnectionString, registerHubs } from '@serverless-hub/core';
@@ -98,7 +104,11 @@ export function loadClient(
 }
 
 /** Runs `task` for 0..count-1 with at most `concurrency` at a time. */
-export async function pooled(count: number, concurrency: number, task: (index: number) => Promise<void>): Promise<void> {
+export async function pooled(
+  count: number,
+  concurrency: number,
+  task: (index: number) => Promise<void>,
+): Promise<void> {
   let next = 0;
   const worker = async (): Promise<void> => {
     while (next < count) await task(next++);
@@ -110,7 +120,12 @@ export async function pooled(count: number, concurrency: number, task: (index: n
  * Waits while `progress()` keeps growing until it reaches `target`. It gives up only when nothing has
  * moved for `stallMs`: on a shared, noisy machine a slow run is not a lost message, a stuck one is.
  */
-export async function waitForProgress(progress: () => number, target: number, what: () => string, stallMs: number): Promise<void> {
+export async function waitForProgress(
+  progress: () => number,
+  target: number,
+  what: () => string,
+  stallMs: number,
+): Promise<void> {
   let last = progress();
   let movedAt = Date.now();
   while (last < target) {
@@ -167,7 +182,13 @@ export async function runRelay(stack: LoadStack, clients: number, messages: numb
   const total = clients * messages;
   const count = (): number => [...received.values()].reduce((sum, got) => sum + got.length, 0);
   try {
-    await waitForProgress(count, total, () => `${String(total)} messages came back (${String(count())} so far; problems: ${stack.problems.slice(0, 3).join(' | ')})`, 20_000);
+    await waitForProgress(
+      count,
+      total,
+      () =>
+        `${String(total)} messages came back (${String(count())} so far; problems: ${stack.problems.slice(0, 3).join(' | ')})`,
+      20_000,
+    );
   } catch (error) {
     // Leave no client behind to load the runs that follow, and keep this error, not a failed stop's.
     await Promise.allSettled(connections.map((connection) => connection.stop()));
@@ -181,7 +202,8 @@ export async function runRelay(stack: LoadStack, clients: number, messages: numb
     const got = received.get(connection) ?? [];
     const seen = upstreamSeen.get(connection.connectionId ?? '') ?? [];
     lost += messages - new Set(got).size;
-    if (JSON.stringify(got) !== JSON.stringify(expected) || JSON.stringify(seen) !== JSON.stringify(expected)) outOfOrder++;
+    if (JSON.stringify(got) !== JSON.stringify(expected) || JSON.stringify(seen) !== JSON.stringify(expected))
+      outOfOrder++;
   }
   await pooled(connections.length, 50, async (index) => {
     await connections[index]?.stop();
@@ -223,7 +245,12 @@ export async function footprint(settleMs = 200): Promise<Footprint> {
   const kinds: Record<string, number> = {};
   const resources = process.getActiveResourcesInfo();
   for (const kind of resources) kinds[kind] = (kinds[kind] ?? 0) + 1;
-  return { heapUsedMb: memory.heapUsed / 2 ** 20, rssMb: memory.rss / 2 ** 20, resources: resources.length, resourceKinds: kinds };
+  return {
+    heapUsedMb: memory.heapUsed / 2 ** 20,
+    rssMb: memory.rss / 2 ** 20,
+    resources: resources.length,
+    resourceKinds: kinds,
+  };
 }
 
 /**
@@ -249,7 +276,11 @@ export async function runCycles(stack: LoadStack, count: number, concurrency: nu
     if (connection.state !== HubConnectionState.Connected) throw new Error(`cycle ${String(index)} did not connect`);
     await connection.stop();
   });
-  await waitUntil(() => Object.values(stack.emulator.connectionCounts()).every((connections) => connections === 0), 'every connection is gone', 30_000);
+  await waitUntil(
+    () => Object.values(stack.emulator.connectionCounts()).every((connections) => connections === 0),
+    'every connection is gone',
+    30_000,
+  );
   return (performance.now() - started) / 1000;
 }
 
@@ -270,14 +301,20 @@ export interface SustainedResult {
  * and an InvocationContext per call), `concurrency` at a time, for `durationMs`: invocations of `echo` in
  * both protocols, sends, connects and disconnects, each answer checked.
  */
-export async function runSustained(durationMs: number, concurrency: number, warmUpMs: number): Promise<SustainedResult> {
+export async function runSustained(
+  durationMs: number,
+  concurrency: number,
+  warmUpMs: number,
+): Promise<SustainedResult> {
   clearRegisteredFunctions();
-  const connectionString = 'Endpoint=https://load.service.signalr.net;AccessKey=SustainedLoadKey0123456789abcdefghijklmnopqrst;Version=1.0;';
+  const connectionString =
+    'Endpoint=https://load.service.signalr.net;AccessKey=SustainedLoadKey0123456789abcdefghijklmnopqrst;Version=1.0;';
   process.env.AzureSignalRConnectionString = connectionString;
   const services = createRecordingServices();
   const registration = registerHubs(NO_HOST, [LoadHub], { services: () => services });
   const functions = new Map<string, RegisteredHttpFunction>();
-  for (const fn of registration.functions) if (fn.trigger === 'http' && fn.event !== undefined) functions.set(fn.event, fn);
+  for (const fn of registration.functions)
+    if (fn.trigger === 'http' && fn.event !== undefined) functions.set(fn.event, fn);
   const call = async (index: number): Promise<string | undefined> => {
     const kind = index % 8;
     const protocol = index % 2 === 0 ? 'json' : 'messagepack';
@@ -291,12 +328,23 @@ export async function runSustained(durationMs: number, concurrency: number, warm
       connectionId,
       protocol,
       connectionString,
-      ...(event === 'echo' ? { arguments: [{ index, text: 'payload' }], invocationId: String(index) } : event === 'relay' ? { arguments: [index], invocationId: null } : {}),
+      ...(event === 'echo'
+        ? { arguments: [{ index, text: 'payload' }], invocationId: String(index) }
+        : event === 'relay'
+          ? { arguments: [index], invocationId: null }
+          : {}),
     });
-    const context = new InvocationContext({ invocationId: String(index), functionName: fn.name, logHandler: () => undefined });
-    const answer = (await (fn.handler as unknown as (request: HttpRequest, context: InvocationContext) => Promise<HttpResponseInit>)(request, context));
+    const context = new InvocationContext({
+      invocationId: String(index),
+      functionName: fn.name,
+      logHandler: () => undefined,
+    });
+    const answer = await (
+      fn.handler as unknown as (request: HttpRequest, context: InvocationContext) => Promise<HttpResponseInit>
+    )(request, context);
     if ((answer.status ?? 200) !== 200) return `${event}: status ${String(answer.status)}`;
-    if (event === 'echo' && !(answer.body instanceof Uint8Array && answer.body.length > 10)) return 'echo: no completion';
+    if (event === 'echo' && !(answer.body instanceof Uint8Array && answer.body.length > 10))
+      return 'echo: no completion';
     return undefined;
   };
   const errors: string[] = [];
@@ -329,7 +377,14 @@ export async function runSustained(durationMs: number, concurrency: number, warm
   clearInterval(sampler);
   services.reset();
   const end = await footprint();
-  return { requests, seconds, errors, rssStartMb: start.rssMb, rssEndMb: end.rssMb, rssPeakMb: Math.max(peak, end.rssMb) };
+  return {
+    requests,
+    seconds,
+    errors,
+    rssStartMb: start.rssMb,
+    rssEndMb: end.rssMb,
+    rssPeakMb: Math.max(peak, end.rssMb),
+  };
 }
 
 export interface StalledClientResult {
@@ -351,7 +406,12 @@ export interface StalledClientResult {
  */
 export async function runStalledClient(
   stack: LoadStack,
-  options: { readonly readers: number; readonly messages: number; readonly deliveryTimeoutMs: number; readonly closeTimeoutMs: number },
+  options: {
+    readonly readers: number;
+    readonly messages: number;
+    readonly deliveryTimeoutMs: number;
+    readonly closeTimeoutMs: number;
+  },
 ): Promise<StalledClientResult> {
   const readers = Array.from({ length: options.readers }, () => loadClient(stack));
   const received = readers.map(() => [] as number[]);
@@ -363,9 +423,15 @@ export async function runStalledClient(
   });
   const token = await clientToken('load');
   const negotiated = (await (
-    await fetch(`${stack.emulator.url}/client/negotiate?hub=load&negotiateVersion=1`, { method: 'POST', headers: { Authorization: `Bearer ${token}` } })
+    await fetch(`${stack.emulator.url}/client/negotiate?hub=load&negotiateVersion=1`, {
+      method: 'POST',
+      headers: { Authorization: `Bearer ${token}` },
+    })
   ).json()) as { connectionToken: string; connectionId: string };
-  const stalled = await RawWebSocket.connect(`${stack.emulator.url}/client/?hub=load&id=${negotiated.connectionToken}`, { Authorization: `Bearer ${token}` });
+  const stalled = await RawWebSocket.connect(
+    `${stack.emulator.url}/client/?hub=load&id=${negotiated.connectionToken}`,
+    { Authorization: `Bearer ${token}` },
+  );
   try {
     stalled.send('{"protocol":"json","version":1}\u001e');
     await stalled.until((raw) => raw.text().startsWith('{}\u001e'));
@@ -387,13 +453,21 @@ export async function runStalledClient(
     const rest = new ServiceHubClient(parseConnectionString(stack.emulator.connectionString), 'load');
     const chunk = 'x'.repeat(64 * 1024);
     const started = performance.now();
-    for (let sequence = 0; sequence < options.messages; sequence++) await rest.clients.all.send('bulk', sequence, chunk);
-    await waitUntil(() => received.every((list) => list.length === options.messages), 'every reader got every message', options.deliveryTimeoutMs);
+    for (let sequence = 0; sequence < options.messages; sequence++)
+      await rest.clients.all.send('bulk', sequence, chunk);
+    await waitUntil(
+      () => received.every((list) => list.length === options.messages),
+      'every reader got every message',
+      options.deliveryTimeoutMs,
+    );
     const seconds = (performance.now() - started) / 1000;
     await closedByEmulator;
     const stalledStillConnected = await rest.clientManager.connectionExists(negotiated.connectionId);
     // Reading again, it finds the Close error at the end of what was queued for it.
-    const closeErrorSeen = await stalled.until((raw) => raw.text().includes('did not read its messages fast enough'), options.closeTimeoutMs);
+    const closeErrorSeen = await stalled.until(
+      (raw) => raw.text().includes('did not read its messages fast enough'),
+      options.closeTimeoutMs,
+    );
     return { messages: options.messages, seconds, received, stalledStillConnected, closeErrorSeen };
   } finally {
     stalled.close();
@@ -475,14 +549,18 @@ export async function runIdleClients(
     await pooled(options.clients, 25, async (index) => {
       const transport = index < options.longPolling ? HttpTransportType.LongPolling : HttpTransportType.WebSockets;
       const connection = loadClient(stack, index % 2 === 0 ? 'json' : 'messagepack', transport);
-      if (options.clientKeepAliveMs !== undefined) connection.keepAliveIntervalInMilliseconds = options.clientKeepAliveMs;
+      if (options.clientKeepAliveMs !== undefined)
+        connection.keepAliveIntervalInMilliseconds = options.clientKeepAliveMs;
       const broadcasts: number[] = [];
       const relayed: number[] = [];
       connection.on('broadcast', (sequence: number) => broadcasts.push(sequence));
       connection.on('relayed', (sequence: number) => relayed.push(sequence));
       connection.onclose((error) => {
         closed++;
-        if (closeErrors.length < 5) closeErrors.push(`${transport === HttpTransportType.LongPolling ? 'long polling' : 'WebSockets'}: ${error?.message ?? 'no error'}`);
+        if (closeErrors.length < 5)
+          closeErrors.push(
+            `${transport === HttpTransportType.LongPolling ? 'long polling' : 'WebSockets'}: ${error?.message ?? 'no error'}`,
+          );
       });
       broadcastsGot.set(connection, broadcasts);
       relayedGot.set(connection, relayed);
@@ -491,13 +569,24 @@ export async function runIdleClients(
     });
     await new Promise((resolve) => setTimeout(resolve, options.idleMs));
     const rest = new ServiceHubClient(parseConnectionString(stack.emulator.connectionString), 'load');
-    for (let sequence = 0; sequence < options.broadcasts; sequence++) await rest.clients.all.send('broadcast', sequence);
-    await Promise.all(connections.map((connection) => (connection.state === HubConnectionState.Connected ? connection.send('relay', 0) : Promise.resolve())));
+    for (let sequence = 0; sequence < options.broadcasts; sequence++)
+      await rest.clients.all.send('broadcast', sequence);
+    await Promise.all(
+      connections.map((connection) =>
+        connection.state === HubConnectionState.Connected ? connection.send('relay', 0) : Promise.resolve(),
+      ),
+    );
     const deliveries = connections.length * (options.broadcasts + 1);
     const count = (): number =>
-      [...broadcastsGot.values()].reduce((sum, got) => sum + got.length, 0) + [...relayedGot.values()].reduce((sum, got) => sum + got.length, 0);
+      [...broadcastsGot.values()].reduce((sum, got) => sum + got.length, 0) +
+      [...relayedGot.values()].reduce((sum, got) => sum + got.length, 0);
     try {
-      await waitForProgress(count, deliveries, () => `${String(deliveries)} deliveries (${String(count())} so far, ${String(closed)} clients closed)`, options.stallMs);
+      await waitForProgress(
+        count,
+        deliveries,
+        () => `${String(deliveries)} deliveries (${String(count())} so far, ${String(closed)} clients closed)`,
+        options.stallMs,
+      );
     } catch {
       // Counted below as lost.
     }

@@ -3,7 +3,16 @@
 // connection's order kept; connect/disconnect cycles that leave connections, handles and memory at their
 // baseline; a stalled client that holds up nobody; sustained calls of the registered upstream handler.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { footprint, settledFootprint, runCycles, runIdleClients, runRelay, runStalledClient, runSustained, startLoadStack } from './robustness-load-harness.js';
+import {
+  footprint,
+  settledFootprint,
+  runCycles,
+  runIdleClients,
+  runRelay,
+  runStalledClient,
+  runSustained,
+  startLoadStack,
+} from './robustness-load-harness.js';
 import type { LoadStack } from './robustness-load-harness.js';
 
 describe('the whole system under load (quick)', () => {
@@ -23,7 +32,10 @@ describe('the whole system under load (quick)', () => {
     await runCycles(stack, 150, 5);
     const after = await settledFootprint(3, 1000);
     expect(stack.emulator.connectionCounts()).toEqual({});
-    expect(after.resources, JSON.stringify({ baseline: baseline.resourceKinds, after: after.resourceKinds })).toBeLessThanOrEqual(baseline.resources + 4);
+    expect(
+      after.resources,
+      JSON.stringify({ baseline: baseline.resourceKinds, after: after.resourceKinds }),
+    ).toBeLessThanOrEqual(baseline.resources + 4);
     expect(after.heapUsedMb - baseline.heapUsedMb).toBeLessThan(8);
     expect(stack.problems).toEqual([]);
   }, 60_000);
@@ -36,8 +48,14 @@ describe('the whole system under load (quick)', () => {
   }, 60_000);
 
   it('a client that stops reading is closed by the overflow policy and holds up no one', async () => {
-    const result = await runStalledClient(stack, { readers: 3, messages: 240, deliveryTimeoutMs: 30_000, closeTimeoutMs: 10_000 });
-    for (const list of result.received) expect(list).toEqual(Array.from({ length: result.messages }, (_, index) => index));
+    const result = await runStalledClient(stack, {
+      readers: 3,
+      messages: 240,
+      deliveryTimeoutMs: 30_000,
+      closeTimeoutMs: 10_000,
+    });
+    for (const list of result.received)
+      expect(list).toEqual(Array.from({ length: result.messages }, (_, index) => index));
     expect(result.stalledStillConnected).toBe(false);
     expect(result.closeErrorSeen).toBe(true);
   }, 60_000);
@@ -67,7 +85,14 @@ describe('idle clients, long polling among them (quick)', () => {
   });
 
   it('60 clients including 20 long-polling ones idle past the client timeout: none closed, nothing lost, the canary served throughout', async () => {
-    const result = await runIdleClients(stack, { clients: 60, longPolling: 20, idleMs: 3000, broadcasts: 5, stallMs: 20_000, clientKeepAliveMs: 100 });
+    const result = await runIdleClients(stack, {
+      clients: 60,
+      longPolling: 20,
+      idleMs: 3000,
+      broadcasts: 5,
+      stallMs: 20_000,
+      clientKeepAliveMs: 100,
+    });
     expect(result.closed, result.closeErrors.join(' | ')).toBe(0);
     expect(result.lost).toBe(0);
     expect(result.outOfOrder).toBe(0);

@@ -60,9 +60,11 @@ class ScriptedService {
     const closed = createTcpServer();
     await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
     this.#closedPort = (closed.address() as AddressInfo).port;
-    await new Promise<void>((resolve) => closed.close(() => {
-      resolve();
-    }));
+    await new Promise<void>((resolve) =>
+      closed.close(() => {
+        resolve();
+      }),
+    );
   }
 
   get endpoint(): ServiceEndpoint {
@@ -83,9 +85,11 @@ class ScriptedService {
 
   async close(): Promise<void> {
     for (const socket of this.#sockets) socket.destroy();
-    await new Promise<void>((resolve) => this.#server.close(() => {
-      resolve();
-    }));
+    await new Promise<void>((resolve) =>
+      this.#server.close(() => {
+        resolve();
+      }),
+    );
   }
 
   #handle(request: IncomingMessage, response: ServerResponse): void {
@@ -122,15 +126,26 @@ class ScriptedService {
 }
 
 const behaviour: fc.Arbitrary<Behaviour> = fc.oneof(
-  { weight: 6, arbitrary: fc.constantFrom(400, 404, 408, 429, 500, 501, 502, 503, 504).map((status): Behaviour => ({ kind: 'status', status })) },
+  {
+    weight: 6,
+    arbitrary: fc
+      .constantFrom(400, 404, 408, 429, 500, 501, 502, 503, 504)
+      .map((status): Behaviour => ({ kind: 'status', status })),
+  },
   { weight: 1, arbitrary: fc.constant<Behaviour>({ kind: 'hang' }) },
   { weight: 2, arbitrary: fc.constant<Behaviour>({ kind: 'drop-after-request' }) },
-  { weight: 2, arbitrary: fc.constantFrom(500, 503, 202).map((status): Behaviour => ({ kind: 'drop-mid-answer', status })) },
+  {
+    weight: 2,
+    arbitrary: fc.constantFrom(500, 503, 202).map((status): Behaviour => ({ kind: 'drop-mid-answer', status })),
+  },
   { weight: 2, arbitrary: fc.constant<Behaviour>({ kind: 'garbage' }) },
   { weight: 2, arbitrary: fc.constant<Behaviour>({ kind: 'refuse' }) },
 );
 
-type Outcome = { readonly kind: 'ok' } | { readonly kind: 'status'; readonly status: number } | { readonly kind: 'timeout' | 'network'; readonly beforeSend: boolean };
+type Outcome =
+  | { readonly kind: 'ok' }
+  | { readonly kind: 'status'; readonly status: number }
+  | { readonly kind: 'timeout' | 'network'; readonly beforeSend: boolean };
 
 function outcomeOf(item: Behaviour | undefined): Outcome {
   if (item === undefined) return { kind: 'ok' };
@@ -160,14 +175,20 @@ function retriable(isSend: boolean, outcome: Outcome): boolean {
 function expectedRun(script: readonly Behaviour[], isSend: boolean): { attempts: number; last: Outcome } {
   for (let attempt = 1; ; attempt++) {
     const outcome = outcomeOf(script[attempt - 1]);
-    if (outcome.kind === 'ok' || attempt > MAX_RETRIES || !retriable(isSend, outcome)) return { attempts: attempt, last: outcome };
+    if (outcome.kind === 'ok' || attempt > MAX_RETRIES || !retriable(isSend, outcome))
+      return { attempts: attempt, last: outcome };
   }
 }
 
 function codeOf(outcome: Outcome): string {
   if (outcome.kind === 'timeout') return 'REST_TIMEOUT';
   if (outcome.kind === 'network') return 'REST_NETWORK';
-  if (outcome.kind === 'status') return outcome.status === 400 ? 'REST_INVALID_ARGUMENT' : outcome.status === 404 ? 'REST_NOT_FOUND' : 'REST_SERVICE_ERROR';
+  if (outcome.kind === 'status')
+    return outcome.status === 400
+      ? 'REST_INVALID_ARGUMENT'
+      : outcome.status === 404
+        ? 'REST_NOT_FOUND'
+        : 'REST_SERVICE_ERROR';
   return 'none';
 }
 
@@ -189,7 +210,9 @@ afterAll(async () => {
   await service.close();
 });
 
-async function outcomeOfCall(call: Promise<unknown>): Promise<{ error: ServerlessHubError | undefined; elapsedMs: number }> {
+async function outcomeOfCall(
+  call: Promise<unknown>,
+): Promise<{ error: ServerlessHubError | undefined; elapsedMs: number }> {
   const started = performance.now();
   try {
     await call;
@@ -210,8 +233,14 @@ describe('REST client faults, against the model of the retry rules', () => {
         service.script = [...script];
         service.received = [];
         const agent = service.agent();
-        const client = new ServiceHubClient(service.endpoint, 'chat', { agent, timeoutMs: TIMEOUT_MS, retry: { maxRetries: MAX_RETRIES, delayMs: DELAY_MS, mode: 'exponential' } });
-        const { error, elapsedMs } = await outcomeOfCall(isSend ? client.clients.all.send('m', 1) : client.groups.removeFromAllGroups('c1'));
+        const client = new ServiceHubClient(service.endpoint, 'chat', {
+          agent,
+          timeoutMs: TIMEOUT_MS,
+          retry: { maxRetries: MAX_RETRIES, delayMs: DELAY_MS, mode: 'exponential' },
+        });
+        const { error, elapsedMs } = await outcomeOfCall(
+          isSend ? client.clients.all.send('m', 1) : client.groups.removeFromAllGroups('c1'),
+        );
         agent.destroy();
         const expected = expectedRun(script, isSend);
         const refused = script.slice(0, expected.attempts).filter((item) => item.kind === 'refuse').length;
@@ -225,7 +254,10 @@ describe('REST client faults, against the model of the retry rules', () => {
         }
         if (isSend) expect(service.received.filter(mayHaveDelivered).length).toBeLessThanOrEqual(1);
         // Bounded: each attempt is cut at the timeout, and back-off is exponential from DELAY_MS (slack for a loaded machine).
-        const backOff = Array.from({ length: expected.attempts - 1 }, (_, index) => DELAY_MS * 2 ** index).reduce((sum, delay) => sum + delay, 0);
+        const backOff = Array.from({ length: expected.attempts - 1 }, (_, index) => DELAY_MS * 2 ** index).reduce(
+          (sum, delay) => sum + delay,
+          0,
+        );
         expect(elapsedMs).toBeLessThan(expected.attempts * TIMEOUT_MS + backOff + 2000);
         service.script = [];
       }),
@@ -241,31 +273,44 @@ describe('REST client faults, against the model of the retry rules', () => {
       fc.constant<Behaviour>({ kind: 'hang' }),
     );
     await fc.assert(
-      fc.asyncProperty(fc.array(retried, { minLength: 12, maxLength: 12 }), fc.integer({ min: 0, max: 200 }), fc.boolean(), async (script, abortAfterMs, isSend) => {
-        service.script = [...script];
-        service.received = [];
-        const agent = service.agent();
-        const client = new ServiceHubClient(service.endpoint, 'chat', { agent, timeoutMs: 10_000, retry: { maxRetries: 10, delayMs: 30, mode: 'fixed' } });
-        const controller = new AbortController();
-        let abortedAt = 0;
-        const timer = setTimeout(() => {
-          abortedAt = performance.now();
-          controller.abort();
-        }, abortAfterMs);
-        const options = { signal: controller.signal };
-        const { error } = await outcomeOfCall(isSend ? client.clients.all.sendMessage('m', [1], options) : client.groups.removeFromGroup('c1', 'g', options));
-        const endedAt = performance.now();
-        clearTimeout(timer);
-        expect(error?.code).toBe('REST_ABORTED');
-        expect(endedAt - abortedAt).toBeLessThan(1000);
-        // Requests written before the abort may still be arriving; after that, nothing more comes.
-        await new Promise((resolve) => setTimeout(resolve, 50));
-        const settled = service.received.length;
-        await new Promise((resolve) => setTimeout(resolve, 150));
-        expect(service.received.length).toBe(settled);
-        agent.destroy();
-        service.script = [];
-      }),
+      fc.asyncProperty(
+        fc.array(retried, { minLength: 12, maxLength: 12 }),
+        fc.integer({ min: 0, max: 200 }),
+        fc.boolean(),
+        async (script, abortAfterMs, isSend) => {
+          service.script = [...script];
+          service.received = [];
+          const agent = service.agent();
+          const client = new ServiceHubClient(service.endpoint, 'chat', {
+            agent,
+            timeoutMs: 10_000,
+            retry: { maxRetries: 10, delayMs: 30, mode: 'fixed' },
+          });
+          const controller = new AbortController();
+          let abortedAt = 0;
+          const timer = setTimeout(() => {
+            abortedAt = performance.now();
+            controller.abort();
+          }, abortAfterMs);
+          const options = { signal: controller.signal };
+          const { error } = await outcomeOfCall(
+            isSend
+              ? client.clients.all.sendMessage('m', [1], options)
+              : client.groups.removeFromGroup('c1', 'g', options),
+          );
+          const endedAt = performance.now();
+          clearTimeout(timer);
+          expect(error?.code).toBe('REST_ABORTED');
+          expect(endedAt - abortedAt).toBeLessThan(1000);
+          // Requests written before the abort may still be arriving; after that, nothing more comes.
+          await new Promise((resolve) => setTimeout(resolve, 50));
+          const settled = service.received.length;
+          await new Promise((resolve) => setTimeout(resolve, 150));
+          expect(service.received.length).toBe(settled);
+          agent.destroy();
+          service.script = [];
+        },
+      ),
       { numRuns: 10 },
     );
   });
@@ -284,7 +329,9 @@ describe('REST client arguments', () => {
     service.received = [];
     const agent = service.agent();
     // Refused synchronously when the target is built, or by the returned promise: either way, typed.
-    const { error } = await outcomeOfCall(Promise.resolve().then(async () => call(new ServiceHubClient(service.endpoint, 'chat', { agent, retry: false }))));
+    const { error } = await outcomeOfCall(
+      Promise.resolve().then(async () => call(new ServiceHubClient(service.endpoint, 'chat', { agent, retry: false }))),
+    );
     agent.destroy();
     expect(error?.code).toBe('REST_INVALID_ARGUMENT');
     expect(error?.message).toContain('cannot be sent as a URL path segment');
@@ -313,7 +360,10 @@ describe('REST client arguments', () => {
         expect(service.received).toHaveLength(1);
         // What a server sees after URL normalization must still be this route with these values.
         const url = new URL(service.received[0]?.url ?? '', 'http://service');
-        const segments = url.pathname.split('/').slice(1).map((segment) => decodeURIComponent(segment));
+        const segments = url.pathname
+          .split('/')
+          .slice(1)
+          .map((segment) => decodeURIComponent(segment));
         expect(segments).toEqual(['api', 'hubs', 'chat', 'users', user, 'groups', group]);
       }),
       { numRuns: 150 },

@@ -78,10 +78,14 @@ function attempt(where: string, action: () => unknown): unknown {
 }
 
 function leaks(): string[] {
-  const parts = SECRETS.flatMap((secret) => Array.from({ length: secret.length - 11 }, (_, start) => secret.slice(start, start + 12)));
+  const parts = SECRETS.flatMap((secret) =>
+    Array.from({ length: secret.length - 11 }, (_, start) => secret.slice(start, start + 12)),
+  );
   return observed.flatMap(({ where, text }) => {
     const part = parts.find((candidate) => text.includes(candidate));
-    return part === undefined ? [] : [`${where}: "${part}" in ${text.slice(Math.max(0, text.indexOf(part) - 80), text.indexOf(part) + 40)}`];
+    return part === undefined
+      ? []
+      : [`${where}: "${part}" in ${text.slice(Math.max(0, text.indexOf(part) - 80), text.indexOf(part) + 40)}`];
   });
 }
 
@@ -119,7 +123,10 @@ describe('secrets never appear in logs, errors or responses', () => {
       APP_CONNECTION_STRING.replace('AuthType=azure.app', `AuthType=${CLIENT_SECRET}`),
       APP_CONNECTION_STRING.replace(';ClientSecret', 'ClientSecret'),
       `${APP_CONNECTION_STRING};ClientSecret=${CLIENT_SECRET}`,
-      APP_CONNECTION_STRING.replace('Endpoint=https://canary.service.signalr.net', `Endpoint=https://user:${CLIENT_SECRET}@canary.service.signalr.net`),
+      APP_CONNECTION_STRING.replace(
+        'Endpoint=https://canary.service.signalr.net',
+        `Endpoint=https://user:${CLIENT_SECRET}@canary.service.signalr.net`,
+      ),
     ];
     for (const text of [CONNECTION_STRING, APP_CONNECTION_STRING, ...broken]) {
       const endpoint = attempt('parseConnectionString', () => parseConnectionString(text));
@@ -127,7 +134,13 @@ describe('secrets never appear in logs, errors or responses', () => {
       attempt('endpointFromSettings', () => endpointFromSettings('CanarySetting', { CanarySetting: text }));
     }
     attempt('identity settings', () =>
-      endpointFromSettings('Canary', { Canary__serviceUri: 'not a url', Canary__clientSecret: CLIENT_SECRET, Canary__clientId: 'id', Canary__tenantId: 't', Canary__credential: 'clientsecret' }),
+      endpointFromSettings('Canary', {
+        Canary__serviceUri: 'not a url',
+        Canary__clientSecret: CLIENT_SECRET,
+        Canary__clientId: 'id',
+        Canary__tenantId: 't',
+        Canary__credential: 'clientsecret',
+      }),
     );
     expect(leaks()).toEqual([]);
   });
@@ -136,10 +149,23 @@ describe('secrets never appear in logs, errors or responses', () => {
     const endpoint = parseConnectionString(CONNECTION_STRING);
     const info = await settle('negotiate', negotiate(endpoint, 'chat', { userId: 'alice', claims: { role: 'admin' } }));
     const token = (info as { accessToken: string }).accessToken;
-    await settle('verify (other key)', createClaimsVerifier({ secret: 'another-secret-key-of-some-length' }).verify(`Bearer ${token}`));
-    await settle('verify (expired)', createClaimsVerifier({ secret: ACCESS_KEY }).verify(await signAccessToken({ audience: 'a', key: ACCESS_KEY, lifetimeSeconds: 1, now: 1 })));
-    await settle('verify (wrong audience)', createClaimsVerifier({ secret: ACCESS_KEY, audience: 'https://elsewhere' }).verify(token));
-    attempt('createClaimsVerifier (options)', () => createClaimsVerifier({ secret: ACCESS_KEY, clockToleranceSeconds: -1 }));
+    await settle(
+      'verify (other key)',
+      createClaimsVerifier({ secret: 'another-secret-key-of-some-length' }).verify(`Bearer ${token}`),
+    );
+    await settle(
+      'verify (expired)',
+      createClaimsVerifier({ secret: ACCESS_KEY }).verify(
+        await signAccessToken({ audience: 'a', key: ACCESS_KEY, lifetimeSeconds: 1, now: 1 }),
+      ),
+    );
+    await settle(
+      'verify (wrong audience)',
+      createClaimsVerifier({ secret: ACCESS_KEY, audience: 'https://elsewhere' }).verify(token),
+    );
+    attempt('createClaimsVerifier (options)', () =>
+      createClaimsVerifier({ secret: ACCESS_KEY, clockToleranceSeconds: -1 }),
+    );
     attempt('decodeClaimsUnverified', () => decodeClaimsUnverified(`Basic ${ACCESS_KEY}`));
     attempt('decodeClaimsUnverified', () => decodeClaimsUnverified(ACCESS_KEY));
     await settle('negotiate (bad hub)', negotiate(endpoint, '9 bad hub', { userId: 'u' }));
@@ -180,8 +206,14 @@ describe('secrets never appear in logs, errors or responses', () => {
         const chunks: Buffer[] = [];
         request.on('data', (chunk: Buffer) => chunks.push(chunk));
         request.on('end', () => {
-          const echoed = JSON.stringify({ code: 'Error.Unauthorized', message: `rejected ${JSON.stringify(request.headers)} ${request.url ?? ''} ${Buffer.concat(chunks).toString()}` });
-          response.writeHead(401, { 'content-type': 'application/json', 'x-ms-error-code': `Error.Unauthorized ${request.headers.authorization ?? ''}` });
+          const echoed = JSON.stringify({
+            code: 'Error.Unauthorized',
+            message: `rejected ${JSON.stringify(request.headers)} ${request.url ?? ''} ${Buffer.concat(chunks).toString()}`,
+          });
+          response.writeHead(401, {
+            'content-type': 'application/json',
+            'x-ms-error-code': `Error.Unauthorized ${request.headers.authorization ?? ''}`,
+          });
           response.end(echoed);
         });
       });
@@ -195,9 +227,11 @@ describe('secrets never appear in logs, errors or responses', () => {
     });
 
     afterAll(async () => {
-      await new Promise<void>((resolve) => service.close(() => {
-        resolve();
-      }));
+      await new Promise<void>((resolve) =>
+        service.close(() => {
+          resolve();
+        }),
+      );
     });
 
     async function call(event: string, request: HttpRequest): Promise<void> {
@@ -210,13 +244,17 @@ describe('secrets never appear in logs, errors or responses', () => {
           observe(`function log (${level})`, args.map((arg) => shown(arg)).join(' '));
         },
       });
-      const answer = (await (fn.handler as unknown as (request: HttpRequest, context: InvocationContext) => Promise<HttpResponseInit>)(request, context));
+      const answer = await (
+        fn.handler as unknown as (request: HttpRequest, context: InvocationContext) => Promise<HttpResponseInit>
+      )(request, context);
       observe(`answer of ${event}`, answer.status ?? 200, answer.headers ?? {}, answer.body ?? '');
     }
 
     it('good, forged and malformed requests, and failures with detailed errors', async () => {
-      const signed = (event: string, options: Parameters<typeof createUpstreamRequest>[0] extends infer T ? Partial<T> : never = {}) =>
-        createUpstreamRequest({ hub: 'canary', event, arguments: ['x'], accessKeys: [ACCESS_KEY], ...options });
+      const signed = (
+        event: string,
+        options: Parameters<typeof createUpstreamRequest>[0] extends infer T ? Partial<T> : never = {},
+      ) => createUpstreamRequest({ hub: 'canary', event, arguments: ['x'], accessKeys: [ACCESS_KEY], ...options });
       await call('echo', signed('echo'));
       await call('refuse', signed('refuse', { arguments: [] }));
       await call('broadcast', signed('broadcast'));
@@ -229,8 +267,23 @@ describe('secrets never appear in logs, errors or responses', () => {
       // shows nobody anything new, so the requests here carry no secret in those headers.)
       await call('echo', signed('echo', { headers: { 'Content-Type': 'text/plain' } }));
       await call('echo', signed('echo', { headers: { 'X-ASRS-Hub': 'other', 'X-ASRS-Event': 'other' } }));
-      await call('echo', new HttpRequest({ method: 'POST', url: 'http://localhost/api/canary/messages/echo', headers: { 'x-asrs-signature': ACCESS_KEY }, body: { string: ACCESS_KEY } }));
-      await call('negotiate', new HttpRequest({ method: 'POST', url: 'http://localhost/api/canary/negotiate', headers: { authorization: `Bearer ${ACCESS_KEY}` } }));
+      await call(
+        'echo',
+        new HttpRequest({
+          method: 'POST',
+          url: 'http://localhost/api/canary/messages/echo',
+          headers: { 'x-asrs-signature': ACCESS_KEY },
+          body: { string: ACCESS_KEY },
+        }),
+      );
+      await call(
+        'negotiate',
+        new HttpRequest({
+          method: 'POST',
+          url: 'http://localhost/api/canary/negotiate',
+          headers: { authorization: `Bearer ${ACCESS_KEY}` },
+        }),
+      );
       // A hub whose setting is missing or broken: the first request names the setting, never the value.
       process.env.CanaryConnection = `Endpoint=${serviceUrl};AccessKey=${ACCESS_KEY};Port=99999;`;
       await call('echo', signed('echo'));
@@ -239,7 +292,10 @@ describe('secrets never appear in logs, errors or responses', () => {
   });
 
   it('the REST client with an app registration whose sign-in fails', async () => {
-    const client = new ServiceHubClient(parseConnectionString(APP_CONNECTION_STRING), 'chat', { retry: false, timeoutMs: 5000 });
+    const client = new ServiceHubClient(parseConnectionString(APP_CONNECTION_STRING), 'chat', {
+      retry: false,
+      timeoutMs: 5000,
+    });
     const error = await settle('REST with app registration', client.clients.all.send('m', 1));
     expect((error as ServerlessHubError).code).toBe('REST_CREDENTIAL_FAILED');
     expect(leaks()).toEqual([]);
@@ -278,7 +334,10 @@ describe('secrets never appear in logs, errors or responses', () => {
     await emulator.start();
     process.env.WholeConnection = emulator.connectionString;
     try {
-      const client = new HubConnectionBuilder().withUrl(`${host.url}/api/whole`, { transport: HttpTransportType.WebSockets }).configureLogging(LogLevel.None).build();
+      const client = new HubConnectionBuilder()
+        .withUrl(`${host.url}/api/whole`, { transport: HttpTransportType.WebSockets })
+        .configureLogging(LogLevel.None)
+        .build();
       await client.start();
       await settle('invoke echo', client.invoke('echo', 'hello'));
       await settle('invoke crash', client.invoke('crash'));
@@ -286,12 +345,25 @@ describe('secrets never appear in logs, errors or responses', () => {
       await settle('invoke with wrong arguments', client.invoke('echo'));
       // The emulator's REST API and client endpoint with forged and malformed credentials.
       for (const authorization of [`Bearer ${ACCESS_KEY}`, `Basic ${ACCESS_KEY}`, 'Bearer a.b.c', '']) {
-        const response = await fetch(`${emulator.url}/api/hubs/whole/:send`, { method: 'POST', headers: { Authorization: authorization, 'Content-Type': 'application/json' }, body: '{"target":"m","arguments":[]}' });
+        const response = await fetch(`${emulator.url}/api/hubs/whole/:send`, {
+          method: 'POST',
+          headers: { Authorization: authorization, 'Content-Type': 'application/json' },
+          body: '{"target":"m","arguments":[]}',
+        });
         observe('emulator REST answer', response.status, [...response.headers].join(' '), await response.text());
-        const negotiated = await fetch(`${emulator.url}/client/negotiate?hub=whole&access_token=${encodeURIComponent(ACCESS_KEY)}`, { method: 'POST', headers: { Authorization: authorization } });
+        const negotiated = await fetch(
+          `${emulator.url}/client/negotiate?hub=whole&access_token=${encodeURIComponent(ACCESS_KEY)}`,
+          { method: 'POST', headers: { Authorization: authorization } },
+        );
         observe('emulator negotiate answer', negotiated.status, await negotiated.text());
       }
-      const forged = new ServiceHubClient(parseConnectionString(emulator.connectionString.replace(ACCESS_KEY, 'ForgedKeyForgedKeyForgedKeyForgedKey00000000')), 'whole', { retry: false });
+      const forged = new ServiceHubClient(
+        parseConnectionString(
+          emulator.connectionString.replace(ACCESS_KEY, 'ForgedKeyForgedKeyForgedKeyForgedKey00000000'),
+        ),
+        'whole',
+        { retry: false },
+      );
       await settle('REST with a forged key', forged.clientManager.closeConnections({ reason: 'forged' }));
       await settle('negotiate answer', (await fetch(`${host.url}/api/whole/negotiate`, { method: 'POST' })).text());
       await client.stop();

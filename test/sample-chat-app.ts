@@ -92,7 +92,11 @@ async function freePort(): Promise<number> {
   const server = createServer();
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const address = server.address();
-  await new Promise<void>((resolve) => server.close(() => { resolve(); }));
+  await new Promise<void>((resolve) =>
+    server.close(() => {
+      resolve();
+    }),
+  );
   if (address === null || typeof address === 'string') throw new Error('no free port');
   return address.port;
 }
@@ -105,22 +109,39 @@ async function freePort(): Promise<number> {
 export async function startRestartableChatApp(): Promise<RestartableChatApp> {
   // The separate process runs the sample's build: a build older than its sources would test old code.
   const built = `${ROOT}samples/chat/dist/index.js`;
-  const sources = readdirSync(`${ROOT}samples/chat/src`).filter((name) => name.endsWith('.ts') && !name.endsWith('.spec.ts'));
-  if (!existsSync(built) || sources.some((name) => statSync(`${ROOT}samples/chat/src/${name}`).mtimeMs > statSync(built).mtimeMs)) {
+  const sources = readdirSync(`${ROOT}samples/chat/src`).filter(
+    (name) => name.endsWith('.ts') && !name.endsWith('.spec.ts'),
+  );
+  if (
+    !existsSync(built) ||
+    sources.some((name) => statSync(`${ROOT}samples/chat/src/${name}`).mtimeMs > statSync(built).mtimeMs)
+  ) {
     throw new Error('The chat sample is not built or its build is older than its sources: run `pnpm build` first.');
   }
   const hostPort = await freePort();
-  let emulator = createServiceEmulator({ port: 0, upstream: [{ urlTemplate: `http://127.0.0.1:${hostPort}/api/{hub}/{category}/{event}` }], logLevel: 'warn' });
+  let emulator = createServiceEmulator({
+    port: 0,
+    upstream: [{ urlTemplate: `http://127.0.0.1:${hostPort}/api/{hub}/{category}/{event}` }],
+    logLevel: 'warn',
+  });
   await emulator.start();
   const emulatorPort = emulator.port;
   let child: ChildProcess | undefined;
 
   const startHost = async (): Promise<void> => {
-    const process_ = spawn(process.execPath, [CLI, 'functions', 'samples/chat', '--functions-port', String(hostPort), '--log-level', 'warn'], {
-      cwd: ROOT,
-      env: { ...process.env, AzureSignalRConnectionString: emulator.connectionString, CHAT_AUTH_SECRET: TEST_AUTH_SECRET },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    const process_ = spawn(
+      process.execPath,
+      [CLI, 'functions', 'samples/chat', '--functions-port', String(hostPort), '--log-level', 'warn'],
+      {
+        cwd: ROOT,
+        env: {
+          ...process.env,
+          AzureSignalRConnectionString: emulator.connectionString,
+          CHAT_AUTH_SECRET: TEST_AUTH_SECRET,
+        },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
     child = process_;
     let output = '';
     await new Promise<void>((resolve, reject) => {
@@ -130,7 +151,9 @@ export async function startRestartableChatApp(): Promise<RestartableChatApp> {
       };
       process_.stdout.on('data', onData);
       process_.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
-      process_.on('exit', (code) => { reject(new Error(`the functions host exited with ${String(code)}:\n${output}`)); });
+      process_.on('exit', (code) => {
+        reject(new Error(`the functions host exited with ${String(code)}:\n${output}`));
+      });
     });
   };
   const stopHost = async (): Promise<void> => {
@@ -164,7 +187,11 @@ export async function startRestartableChatApp(): Promise<RestartableChatApp> {
       await stopHost();
     },
     async start() {
-      emulator = createServiceEmulator({ port: emulatorPort, upstream: [{ urlTemplate: `http://127.0.0.1:${hostPort}/api/{hub}/{category}/{event}` }], logLevel: 'warn' });
+      emulator = createServiceEmulator({
+        port: emulatorPort,
+        upstream: [{ urlTemplate: `http://127.0.0.1:${hostPort}/api/{hub}/{category}/{event}` }],
+        logLevel: 'warn',
+      });
       await emulator.start();
       await startHost();
     },

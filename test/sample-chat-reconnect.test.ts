@@ -32,7 +32,11 @@ interface Client {
   before?: Identity;
 }
 
-const TRANSPORTS = { webSockets: HttpTransportType.WebSockets, serverSentEvents: HttpTransportType.ServerSentEvents, longPolling: HttpTransportType.LongPolling };
+const TRANSPORTS = {
+  webSockets: HttpTransportType.WebSockets,
+  serverSentEvents: HttpTransportType.ServerSentEvents,
+  longPolling: HttpTransportType.LongPolling,
+};
 const RECONNECT_WITHIN_MS = 15_000;
 // The claims of every client token that describe the token (its lifetime, audience) and the user id.
 const TOKEN_CLAIMS = new Set(['aud', 'exp', 'iat', 'nbf', 'asrs.s.uid']);
@@ -54,14 +58,25 @@ describe('chat sample: clients reconnect after the service and the app restart',
     await app.close();
   });
 
-  async function connect(name: string, auth: Auth, transport: keyof typeof TRANSPORTS, protocol: 'json' | 'messagepack'): Promise<Client> {
+  async function connect(
+    name: string,
+    auth: Auth,
+    transport: keyof typeof TRANSPORTS,
+    protocol: 'json' | 'messagepack',
+  ): Promise<Client> {
     const token = await bearerToken({ sub: name, admin: true, name: `${name} the admin` }, { expiresInSeconds: 600 });
     const headers: Record<string, string> = { 'x-ms-signalr-user-id': name };
     if (auth === 'header') headers.Authorization = `Bearer ${token}`;
     let builder = new HubConnectionBuilder()
-      .withUrl(app.hubUrl, { transport: TRANSPORTS[transport], headers, ...(auth === 'factory' ? { accessTokenFactory: () => token } : {}) })
+      .withUrl(app.hubUrl, {
+        transport: TRANSPORTS[transport],
+        headers,
+        ...(auth === 'factory' ? { accessTokenFactory: () => token } : {}),
+      })
       // Retry often, for long enough to outlast the restart.
-      .withAutomaticReconnect({ nextRetryDelayInMilliseconds: (context) => (context.elapsedMilliseconds < 60_000 ? 200 : null) })
+      .withAutomaticReconnect({
+        nextRetryDelayInMilliseconds: (context) => (context.elapsedMilliseconds < 60_000 ? 200 : null),
+      })
       .configureLogging(LogLevel.None);
     if (protocol === 'messagepack') builder = builder.withHubProtocol(new MessagePackHubProtocol());
     const connection = builder.build();
@@ -99,10 +114,18 @@ describe('chat sample: clients reconnect after the service and the app restart',
 
     await app.restart();
 
-    const back = (client: Client): boolean => client.reconnected > 0 && client.connection.state === HubConnectionState.Connected;
-    await eventually(() => clients.every(back), 'every client reconnected', RECONNECT_WITHIN_MS).catch((error: unknown) => {
-      throw new Error(`${String(error)}; not back: ${clients.filter((client) => !back(client)).map((client) => client.name).join(', ')}`);
-    });
+    const back = (client: Client): boolean =>
+      client.reconnected > 0 && client.connection.state === HubConnectionState.Connected;
+    await eventually(() => clients.every(back), 'every client reconnected', RECONNECT_WITHIN_MS).catch(
+      (error: unknown) => {
+        throw new Error(
+          `${String(error)}; not back: ${clients
+            .filter((client) => !back(client))
+            .map((client) => client.name)
+            .join(', ')}`,
+        );
+      },
+    );
     for (const client of clients) {
       const after = await client.connection.invoke<Identity>('whoami');
       expect({ name: client.name, userId: after.userId, claims: appClaims(after) }).toEqual({
@@ -115,11 +138,17 @@ describe('chat sample: clients reconnect after the service and the app restart',
 
     const [first] = clients;
     await first?.connection.invoke('broadcast', 'back again');
-    await eventually(() => clients.every((client) => client.received.includes('back again')), 'every client received the broadcast');
+    await eventually(
+      () => clients.every((client) => client.received.includes('back again')),
+      'every client received the broadcast',
+    );
     // The admin claim carried over is honoured: a reconnected client with it may still send admin messages.
     const admin = clients.find((client) => client.auth === 'header');
     await admin?.connection.invoke('adminBroadcast', 'still admin');
-    await eventually(() => clients.every((client) => client.received.includes('still admin')), 'every client received the admin message');
+    await eventually(
+      () => clients.every((client) => client.received.includes('still admin')),
+      'every client received the admin message',
+    );
   }, 60_000);
 
   it("shows why an app's token belongs in accessTokenFactory: as a header, Node's WebSocket sends it to the service", async () => {
@@ -133,16 +162,24 @@ describe('chat sample: clients reconnect after the service and the app restart',
   });
 
   async function negotiateWith(token: string): Promise<Response> {
-    return fetch(`${app.hubUrl}/negotiate?negotiateVersion=1`, { method: 'POST', headers: { authorization: `Bearer ${token}` } });
+    return fetch(`${app.hubUrl}/negotiate?negotiateVersion=1`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${token}` },
+    });
   }
 
-  it("refuses a service token of another hub and a forged one with 401, and negotiates an expired one without identity", async () => {
+  it('refuses a service token of another hub and a forged one with 401, and negotiates an expired one without identity', async () => {
     const endpoint = parseConnectionString(app.emulator.connectionString);
     const ofOtherHub = await negotiate(endpoint, 'other', { userId: 'alice', claims: { admin: 'true' } });
     expect((await negotiateWith(ofOtherHub.accessToken)).status).toBe(401);
 
     const audience = String(decodeJwt((await negotiate(endpoint, 'chat')).accessToken).aud);
-    const forged = await signAccessToken({ audience, key: 'not-the-access-key-not-the-access-key-0123', lifetimeSeconds: 600, claims: { 'asrs.s.uid': 'alice', admin: 'true' } });
+    const forged = await signAccessToken({
+      audience,
+      key: 'not-the-access-key-not-the-access-key-0123',
+      lifetimeSeconds: 600,
+      claims: { 'asrs.s.uid': 'alice', admin: 'true' },
+    });
     const refused = await negotiateWith(forged);
     expect(refused.status).toBe(401);
     expect(await refused.text()).not.toContain(forged);

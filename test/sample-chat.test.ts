@@ -76,7 +76,8 @@ class ChatClient {
 
   /** Resolves with the first received message (from the start) of `target` that matches `expected`. */
   async waitFor(target: string, expected: Record<string, unknown>): Promise<Received> {
-    const find = (): Received | undefined => this.received.find((item) => item.target === target && matches(item.payload, expected));
+    const find = (): Received | undefined =>
+      this.received.find((item) => item.target === target && matches(item.payload, expected));
     const found = find();
     if (found !== undefined) return found;
     return new Promise<Received>((resolve, reject) => {
@@ -90,7 +91,9 @@ class ChatClient {
       const timer = setTimeout(() => {
         this.#waiters.delete(wake);
         reject(
-          new Error(`${this.name} did not receive ${target} ${JSON.stringify(expected)}; it received ${JSON.stringify(this.received)}`),
+          new Error(
+            `${this.name} did not receive ${target} ${JSON.stringify(expected)}; it received ${JSON.stringify(this.received)}`,
+          ),
         );
       }, WAIT_MS);
       this.#waiters.add(wake);
@@ -145,7 +148,10 @@ describe('chat sample on the emulator', () => {
     const adminToken = await bearerToken({ sub: 'alice-sub', admin: true, roles: ['reader', 'writer'], plan: 'gold' });
     alice = await ChatClient.connect(app, 'alice', { headers: { 'x-ms-signalr-user-id': 'alice' }, token: adminToken });
     started.push(alice);
-    bob = await ChatClient.connect(app, 'bob', { headers: { 'x-ms-client-principal-id': 'bob' }, protocol: 'messagepack' });
+    bob = await ChatClient.connect(app, 'bob', {
+      headers: { 'x-ms-client-principal-id': 'bob' },
+      protocol: 'messagepack',
+    });
     started.push(bob);
     anon = await ChatClient.connect(app, 'anon', { transport: HttpTransportType.ServerSentEvents });
     started.push(anon);
@@ -159,13 +165,18 @@ describe('chat sample on the emulator', () => {
   describe('negotiate', () => {
     it('answers POST and GET with exactly { url, accessToken } pointing at the service', async () => {
       for (const method of ['POST', 'GET']) {
-        const response = await fetch(`${app.hubUrl}/negotiate?negotiateVersion=1`, { method, headers: { 'x-ms-signalr-user-id': 'carol' } });
+        const response = await fetch(`${app.hubUrl}/negotiate?negotiateVersion=1`, {
+          method,
+          headers: { 'x-ms-signalr-user-id': 'carol' },
+        });
         expect(response.status).toBe(200);
         const body = (await response.json()) as Record<string, unknown>;
         expect(Object.keys(body).sort()).toEqual(['accessToken', 'url']);
         expect(body.url).toBe(`http://localhost:${app.emulator.port}/client/?hub=chat`);
         const [, payload] = String(body.accessToken).split('.');
-        expect(JSON.parse(Buffer.from(payload ?? '', 'base64url').toString('utf8'))).toMatchObject({ 'asrs.s.uid': 'carol' });
+        expect(JSON.parse(Buffer.from(payload ?? '', 'base64url').toString('utf8'))).toMatchObject({
+          'asrs.s.uid': 'carol',
+        });
       }
     });
 
@@ -173,7 +184,10 @@ describe('chat sample on the emulator', () => {
       const userOf = async (headers: Record<string, string>): Promise<unknown> => {
         const response = await fetch(`${app.hubUrl}/negotiate`, { method: 'POST', headers });
         const { accessToken } = (await response.json()) as { accessToken: string };
-        const claims = JSON.parse(Buffer.from(accessToken.split('.')[1] ?? '', 'base64url').toString('utf8')) as Record<string, unknown>;
+        const claims = JSON.parse(Buffer.from(accessToken.split('.')[1] ?? '', 'base64url').toString('utf8')) as Record<
+          string,
+          unknown
+        >;
         return claims['asrs.s.uid'];
       };
       expect(await userOf({ 'x-ms-signalr-user-id': 'first', 'x-ms-client-principal-id': 'second' })).toBe('first');
@@ -198,7 +212,10 @@ describe('chat sample on the emulator', () => {
     });
 
     it('makes the official client fail to start with status 401 for a bad bearer token', async () => {
-      const token = await bearerToken({ sub: 'mallory', admin: true }, { secret: 'guessed-secret-guessed-secret-0123' });
+      const token = await bearerToken(
+        { sub: 'mallory', admin: true },
+        { secret: 'guessed-secret-guessed-secret-0123' },
+      );
       const connection = new HubConnectionBuilder()
         .withUrl(app.hubUrl, { accessTokenFactory: () => token })
         .configureLogging(LogLevel.None)
@@ -240,7 +257,19 @@ describe('chat sample on the emulator', () => {
 
   describe('messages', () => {
     it('echo returns any JSON value unchanged', async () => {
-      const values = ['text', 42, 1.5, -0.25, true, false, null, [1, 'two', [3], { four: 4 }], { nested: { list: [null, 'x'], n: 0 }, empty: {} }, '', 'ünïcødé ✓'];
+      const values = [
+        'text',
+        42,
+        1.5,
+        -0.25,
+        true,
+        false,
+        null,
+        [1, 'two', [3], { four: 4 }],
+        { nested: { list: [null, 'x'], n: 0 }, empty: {} },
+        '',
+        'ünïcødé ✓',
+      ];
       for (const value of values) {
         expect(await alice.connection.invoke('echo', value)).toEqual(value);
         expect(await anon.connection.invoke('echo', value)).toEqual(value);
@@ -260,8 +289,14 @@ describe('chat sample on the emulator', () => {
       await bob.connection.invoke('broadcast', 'hello from bob');
       await anon.connection.invoke('broadcast', 'hello from anon');
       for (const client of everyone()) {
-        expect((await client.waitFor('newMessage', { text: 'hello from alice' })).payload).toEqual({ from: 'alice', text: 'hello from alice' });
-        expect((await client.waitFor('newMessage', { text: 'hello from bob' })).payload).toEqual({ from: 'bob', text: 'hello from bob' });
+        expect((await client.waitFor('newMessage', { text: 'hello from alice' })).payload).toEqual({
+          from: 'alice',
+          text: 'hello from alice',
+        });
+        expect((await client.waitFor('newMessage', { text: 'hello from bob' })).payload).toEqual({
+          from: 'bob',
+          text: 'hello from bob',
+        });
         expect((await client.waitFor('newMessage', { text: 'hello from anon' })).payload).toEqual({
           from: anon.connectionId,
           text: 'hello from anon',
@@ -272,14 +307,20 @@ describe('chat sample on the emulator', () => {
     it('sendToUser, sendToConnection and sendToGroup answer that nobody received a send to nobody', async () => {
       // Checked with the service's REST API (HEAD on the user, connection or group) before sending.
       expect(await anon.connection.invoke('sendToUser', 'nobody-by-this-name', 'hello?')).toEqual({ delivered: false });
-      expect(await anon.connection.invoke('sendToConnection', 'no-such-connection', 'hello?')).toEqual({ delivered: false });
+      expect(await anon.connection.invoke('sendToConnection', 'no-such-connection', 'hello?')).toEqual({
+        delivered: false,
+      });
       expect(await anon.connection.invoke('sendToGroup', 'no-such-group', 'hello?')).toEqual({ delivered: false });
     });
 
     it('sendToUser sends newMessage { from, text, to } to that user only', async () => {
       expect(await anon.connection.invoke('sendToUser', 'bob', 'psst bob')).toEqual({ delivered: true });
       const before = await barrier(alice, everyone());
-      expect((await bob.waitFor('newMessage', { text: 'psst bob' })).payload).toEqual({ from: anon.connectionId, text: 'psst bob', to: 'bob' });
+      expect((await bob.waitFor('newMessage', { text: 'psst bob' })).payload).toEqual({
+        from: anon.connectionId,
+        text: 'psst bob',
+        to: 'bob',
+      });
       expect(texts(before.get(alice))).not.toContain('psst bob');
       expect(texts(before.get(anon))).not.toContain('psst bob');
     });
@@ -287,7 +328,11 @@ describe('chat sample on the emulator', () => {
     it('sendToConnection sends newMessage { from, text, to } to that connection only', async () => {
       await bob.connection.invoke('sendToConnection', anon.connectionId, 'hi anon');
       const before = await barrier(alice, everyone());
-      expect((await anon.waitFor('newMessage', { text: 'hi anon' })).payload).toEqual({ from: 'bob', text: 'hi anon', to: anon.connectionId });
+      expect((await anon.waitFor('newMessage', { text: 'hi anon' })).payload).toEqual({
+        from: 'bob',
+        text: 'hi anon',
+        to: anon.connectionId,
+      });
       expect(texts(before.get(alice))).not.toContain('hi anon');
       expect(texts(before.get(bob))).not.toContain('hi anon');
     });
@@ -298,14 +343,22 @@ describe('chat sample on the emulator', () => {
       await alice.connection.invoke('sendToGroup', 'room', 'to the room');
       let before = await barrier(alice, everyone());
       for (const member of [bob, anon]) {
-        expect(before.get(member)?.map((item) => item.payload)).toContainEqual({ from: 'alice', text: 'to the room', group: 'room' });
+        expect(before.get(member)?.map((item) => item.payload)).toContainEqual({
+          from: 'alice',
+          text: 'to the room',
+          group: 'room',
+        });
       }
       expect(texts(before.get(alice))).not.toContain('to the room');
 
       await anon.connection.invoke('leaveGroup', 'room');
       await alice.connection.invoke('sendToGroup', 'room', 'after anon left');
       before = await barrier(alice, everyone());
-      expect(before.get(bob)?.map((item) => item.payload)).toContainEqual({ from: 'alice', text: 'after anon left', group: 'room' });
+      expect(before.get(bob)?.map((item) => item.payload)).toContainEqual({
+        from: 'alice',
+        text: 'after anon left',
+        group: 'room',
+      });
       expect(texts(before.get(anon))).not.toContain('after anon left');
       expect(texts(before.get(alice))).not.toContain('after anon left');
     });
@@ -332,9 +385,15 @@ describe('chat sample on the emulator', () => {
     });
 
     it('rejects arguments of the wrong type with a message naming them', async () => {
-      await expect(alice.connection.invoke('broadcast', 42)).rejects.toThrow(/Invalid arguments for 'broadcast': parameter 'text' \(argument 1\): must be a string, not 42/);
-      await expect(bob.connection.invoke('joinGroup', '   ')).rejects.toThrow(/Invalid arguments for 'joinGroup': parameter 'group' \(argument 1\): must not be empty/);
-      await expect(anon.connection.invoke('sendToUser', { id: 'bob' }, 'x')).rejects.toThrow(/Invalid arguments for 'sendToUser': parameter 'userId' \(argument 1\): must be a string, not Object/);
+      await expect(alice.connection.invoke('broadcast', 42)).rejects.toThrow(
+        /Invalid arguments for 'broadcast': parameter 'text' \(argument 1\): must be a string, not 42/,
+      );
+      await expect(bob.connection.invoke('joinGroup', '   ')).rejects.toThrow(
+        /Invalid arguments for 'joinGroup': parameter 'group' \(argument 1\): must not be empty/,
+      );
+      await expect(anon.connection.invoke('sendToUser', { id: 'bob' }, 'x')).rejects.toThrow(
+        /Invalid arguments for 'sendToUser': parameter 'userId' \(argument 1\): must be a string, not Object/,
+      );
     });
   });
 
@@ -354,7 +413,10 @@ describe('chat sample on the emulator', () => {
     beforeAll(async () => {
       carol = await ChatClient.connect(app, 'carol', { headers: { 'x-ms-signalr-user-id': 'carol' } });
       started.push(carol);
-      dave = await ChatClient.connect(app, 'dave', { protocol: 'messagepack', transport: HttpTransportType.LongPolling });
+      dave = await ChatClient.connect(app, 'dave', {
+        protocol: 'messagepack',
+        transport: HttpTransportType.LongPolling,
+      });
       started.push(dave);
       erin = await ChatClient.connect(app, 'erin', { transport: HttpTransportType.ServerSentEvents });
       started.push(erin);
@@ -368,7 +430,9 @@ describe('chat sample on the emulator', () => {
     });
 
     it('askTime tells the caller when the other client is not connected', async () => {
-      await expect(carol.connection.invoke('askTime', 'no-such-connection')).rejects.toThrow('no-such-connection is not connected.');
+      await expect(carol.connection.invoke('askTime', 'no-such-connection')).rejects.toThrow(
+        'no-such-connection is not connected.',
+      );
     });
 
     it('groupMembers answers the connection ids in a group', async () => {

@@ -17,7 +17,11 @@ async function freePort(): Promise<number> {
   const server = createServer();
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const address = server.address();
-  await new Promise<void>((resolve) => server.close(() => { resolve(); }));
+  await new Promise<void>((resolve) =>
+    server.close(() => {
+      resolve();
+    }),
+  );
   if (address === null || typeof address === 'string') throw new Error('no port');
   return address.port;
 }
@@ -25,8 +29,14 @@ async function freePort(): Promise<number> {
 async function isFree(port: number): Promise<boolean> {
   const server = createServer();
   return new Promise<boolean>((resolve) => {
-    server.once('error', () => { resolve(false); });
-    server.listen(port, '127.0.0.1', () => server.close(() => { resolve(true); }));
+    server.once('error', () => {
+      resolve(false);
+    });
+    server.listen(port, '127.0.0.1', () =>
+      server.close(() => {
+        resolve(true);
+      }),
+    );
   });
 }
 
@@ -34,7 +44,8 @@ async function isFree(port: number): Promise<boolean> {
 function ownSecret(): boolean {
   const secretIn = (file: string): unknown => {
     try {
-      return (JSON.parse(readFileSync(`${root}samples/chat/${file}`, 'utf8')) as { Values?: Record<string, unknown> }).Values?.CHAT_AUTH_SECRET;
+      return (JSON.parse(readFileSync(`${root}samples/chat/${file}`, 'utf8')) as { Values?: Record<string, unknown> })
+        .Values?.CHAT_AUTH_SECRET;
     } catch {
       return undefined;
     }
@@ -47,92 +58,113 @@ describe('pnpm dev', () => {
   let child: ChildProcess | undefined;
 
   afterAll(() => {
-    if (child?.pid !== undefined && child.exitCode === null && child.signalCode === null) process.kill(-child.pid, 'SIGKILL');
+    if (child?.pid !== undefined && child.exitCode === null && child.signalCode === null)
+      process.kill(-child.pid, 'SIGKILL');
   });
 
-  it('brings up the chat page on the emulator and stops everything on Ctrl+C', async () => {
-    const servicePort = await freePort();
-    const functionsPort = await freePort();
-    const env: NodeJS.ProcessEnv = { ...process.env };
-    // As on a fresh shell: the settings come from the sample's local.settings.example.json and the emulator.
-    delete env.AzureSignalRConnectionString;
-    delete env.CHAT_AUTH_SECRET;
-    // Through pnpm, in a process group of its own, as a terminal runs it: Ctrl+C goes to the whole group.
-    const dev = spawn('pnpm', ['dev', '--port', String(servicePort), '--functions-port', String(functionsPort)], {
-      cwd: root,
-      env,
-      stdio: ['ignore', 'pipe', 'pipe'],
-      detached: true,
-    });
-    child = dev;
-    let output = '';
-    dev.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    dev.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    const exited = new Promise<number | null>((resolve) => dev.on('exit', (code) => { resolve(code); }));
+  it(
+    'brings up the chat page on the emulator and stops everything on Ctrl+C',
+    async () => {
+      const servicePort = await freePort();
+      const functionsPort = await freePort();
+      const env: NodeJS.ProcessEnv = { ...process.env };
+      // As on a fresh shell: the settings come from the sample's local.settings.example.json and the emulator.
+      delete env.AzureSignalRConnectionString;
+      delete env.CHAT_AUTH_SECRET;
+      // Through pnpm, in a process group of its own, as a terminal runs it: Ctrl+C goes to the whole group.
+      const dev = spawn('pnpm', ['dev', '--port', String(servicePort), '--functions-port', String(functionsPort)], {
+        cwd: root,
+        env,
+        stdio: ['ignore', 'pipe', 'pipe'],
+        detached: true,
+      });
+      child = dev;
+      let output = '';
+      dev.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+      dev.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
+      const exited = new Promise<number | null>((resolve) =>
+        dev.on('exit', (code) => {
+          resolve(code);
+        }),
+      );
 
-    const pageUrl = `http://localhost:${functionsPort}/api/index`;
-    await new Promise<void>((resolve, reject) => {
-      const check = (): void => {
-        if (output.includes(`Open ${pageUrl} in a browser`)) {
-          clearTimeout(timer);
-          dev.stdout.off('data', check);
-          resolve();
+      const pageUrl = `http://localhost:${functionsPort}/api/index`;
+      await new Promise<void>((resolve, reject) => {
+        const check = (): void => {
+          if (output.includes(`Open ${pageUrl} in a browser`)) {
+            clearTimeout(timer);
+            dev.stdout.off('data', check);
+            resolve();
+          }
+        };
+        const timer = setTimeout(() => {
+          reject(new Error(`pnpm dev did not print the page URL; it printed:\n${output}`));
+        }, READY_MS);
+        dev.stdout.on('data', check);
+        void exited.then((code) => {
+          reject(new Error(`pnpm dev exited with ${String(code)}:\n${output}`));
+        });
+        check();
+      });
+      expect(output).toContain(`Endpoint=http://localhost;Port=${servicePort};AccessKey=`);
+
+      const page = await fetch(pageUrl);
+      expect(page.status).toBe(200);
+      expect(await page.text()).toContain('<title>ServerlessHub chat</title>');
+
+      // With the sample's development secret, a demo token is printed that makes its bearer an admin; with a
+      // secret of the developer's own (in local.settings.json), none is.
+      const adminToken = /Demo admin token[^\n]*\n\s+(\S+)/.exec(output)?.[1];
+      if (ownSecret()) expect(adminToken).toBeUndefined();
+      else expect(adminToken).toMatch(/^[\w-]+\.[\w-]+\.[\w-]+$/);
+
+      const connection = new HubConnectionBuilder()
+        .withUrl(`http://localhost:${functionsPort}/api/chat`, {
+          headers: { 'x-ms-signalr-user-id': 'dev-user' },
+          ...(adminToken === undefined ? {} : { accessTokenFactory: () => adminToken }),
+        })
+        .configureLogging(LogLevel.None)
+        .build();
+      await connection.start();
+      try {
+        expect(await connection.invoke('echo', { hello: ['dev'] })).toEqual({ hello: ['dev'] });
+        expect(await connection.invoke('whoami')).toMatchObject({
+          userId: 'dev-user',
+          connectionId: connection.connectionId,
+        });
+        if (adminToken !== undefined) {
+          // The sample copies only the claims it reads.
+          const { claims } = await connection.invoke<{ claims: Record<string, string> }>('whoami');
+          expect(claims.admin).toBe('true');
+          expect(claims).not.toHaveProperty('sub');
+          await connection.invoke('adminBroadcast', 'the demo works');
         }
-      };
-      const timer = setTimeout(() => { reject(new Error(`pnpm dev did not print the page URL; it printed:\n${output}`)); }, READY_MS);
-      dev.stdout.on('data', check);
-      void exited.then((code) => { reject(new Error(`pnpm dev exited with ${String(code)}:\n${output}`)); });
-      check();
-    });
-    expect(output).toContain(`Endpoint=http://localhost;Port=${servicePort};AccessKey=`);
-
-    const page = await fetch(pageUrl);
-    expect(page.status).toBe(200);
-    expect(await page.text()).toContain('<title>ServerlessHub chat</title>');
-
-    // With the sample's development secret, a demo token is printed that makes its bearer an admin; with a
-    // secret of the developer's own (in local.settings.json), none is.
-    const adminToken = /Demo admin token[^\n]*\n\s+(\S+)/.exec(output)?.[1];
-    if (ownSecret()) expect(adminToken).toBeUndefined();
-    else expect(adminToken).toMatch(/^[\w-]+\.[\w-]+\.[\w-]+$/);
-
-    const connection = new HubConnectionBuilder()
-      .withUrl(`http://localhost:${functionsPort}/api/chat`, {
-        headers: { 'x-ms-signalr-user-id': 'dev-user' },
-        ...(adminToken === undefined ? {} : { accessTokenFactory: () => adminToken }),
-      })
-      .configureLogging(LogLevel.None)
-      .build();
-    await connection.start();
-    try {
-      expect(await connection.invoke('echo', { hello: ['dev'] })).toEqual({ hello: ['dev'] });
-      expect(await connection.invoke('whoami')).toMatchObject({ userId: 'dev-user', connectionId: connection.connectionId });
-      if (adminToken !== undefined) {
-        // The sample copies only the claims it reads.
-        const { claims } = await connection.invoke<{ claims: Record<string, string> }>('whoami');
-        expect(claims.admin).toBe('true');
-        expect(claims).not.toHaveProperty('sub');
-        await connection.invoke('adminBroadcast', 'the demo works');
+      } finally {
+        await connection.stop();
       }
-    } finally {
-      await connection.stop();
-    }
 
-    // Each start-up line once, in order; the servers' own "listening on" lines would repeat them.
-    const startup = ['Azure SignalR Service emulator (serverless mode) is running.', 'App settings from', 'Functions host is running at', 'Press Ctrl+C to stop.'];
-    if (adminToken !== undefined) startup.unshift('Demo admin token');
-    const positions = startup.map((line) => output.indexOf(line));
-    expect(positions.every((position) => position >= 0)).toBe(true);
-    expect([...positions].sort((a, b) => a - b)).toEqual(positions);
-    for (const line of startup) expect(output.split(line).length - 1).toBe(1);
-    expect(output).not.toMatch(/listening on|serving \d/);
+      // Each start-up line once, in order; the servers' own "listening on" lines would repeat them.
+      const startup = [
+        'Azure SignalR Service emulator (serverless mode) is running.',
+        'App settings from',
+        'Functions host is running at',
+        'Press Ctrl+C to stop.',
+      ];
+      if (adminToken !== undefined) startup.unshift('Demo admin token');
+      const positions = startup.map((line) => output.indexOf(line));
+      expect(positions.every((position) => position >= 0)).toBe(true);
+      expect([...positions].sort((a, b) => a - b)).toEqual(positions);
+      for (const line of startup) expect(output.split(line).length - 1).toBe(1);
+      expect(output).not.toMatch(/listening on|serving \d/);
 
-    if (dev.pid === undefined) throw new Error('pnpm dev has no pid');
-    process.kill(-dev.pid, 'SIGINT');
-    expect(await exited).toBe(0);
-    expect(output).toContain('Stopping');
-    expect(output).not.toContain('ELIFECYCLE');
-    expect(await isFree(functionsPort)).toBe(true);
-    expect(await isFree(servicePort)).toBe(true);
-  }, READY_MS + 30_000);
+      if (dev.pid === undefined) throw new Error('pnpm dev has no pid');
+      process.kill(-dev.pid, 'SIGINT');
+      expect(await exited).toBe(0);
+      expect(output).toContain('Stopping');
+      expect(output).not.toContain('ELIFECYCLE');
+      expect(await isFree(functionsPort)).toBe(true);
+      expect(await isFree(servicePort)).toBe(true);
+    },
+    READY_MS + 30_000,
+  );
 });

@@ -26,11 +26,18 @@ const running: ChildProcess[] = [];
 // A user's npm: what `pnpm test` put in the environment for its own scripts (npm_config_*, npm_package_*)
 // is left out, except where packages come from (a registry mirror or cache the machine is set up with).
 const userEnvironment = Object.fromEntries(
-  Object.entries(process.env).filter(([name]) => !/^npm_/i.test(name) || /^npm_config_(registry|cache|proxy|https_proxy|noproxy|strict_ssl|cafile)$/i.test(name)),
+  Object.entries(process.env).filter(
+    ([name]) =>
+      !/^npm_/i.test(name) || /^npm_config_(registry|cache|proxy|https_proxy|noproxy|strict_ssl|cafile)$/i.test(name),
+  ),
 );
 
 async function npmIn(cwd: string, ...args: string[]): Promise<string> {
-  const { stdout } = await run(npm, ['--no-fund', '--no-audit', '--loglevel=error', '--update-notifier=false', ...args], { cwd, maxBuffer: 16 * 1024 * 1024, env: userEnvironment });
+  const { stdout } = await run(
+    npm,
+    ['--no-fund', '--no-audit', '--loglevel=error', '--update-notifier=false', ...args],
+    { cwd, maxBuffer: 16 * 1024 * 1024, env: userEnvironment },
+  );
   return stdout;
 }
 
@@ -41,17 +48,25 @@ interface Served {
 
 /** The installed command, as `npm start` runs it, on free ports; resolves once the app is served. */
 async function serve(entry: string): Promise<Served> {
-  const child = spawn(join(appDir, 'node_modules', '.bin', 'serverless-hub-emulator'), ['dev', entry, '--port', '0', '--functions-port', '0', '--log-level', 'warn'], {
-    cwd: appDir,
-    env: { ...userEnvironment, AzureSignalRConnectionString: undefined, NODE_OPTIONS: undefined },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const child = spawn(
+    join(appDir, 'node_modules', '.bin', 'serverless-hub-emulator'),
+    ['dev', entry, '--port', '0', '--functions-port', '0', '--log-level', 'warn'],
+    {
+      cwd: appDir,
+      env: { ...userEnvironment, AzureSignalRConnectionString: undefined, NODE_OPTIONS: undefined },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
   running.push(child);
   let output = '';
   child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
   child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
   const exited = new Promise<number | null>((resolve) => child.on('exit', resolve));
-  await eventually(() => output.includes('Press Ctrl+C to stop.') || child.exitCode !== null, 'the app is served', 60_000);
+  await eventually(
+    () => output.includes('Press Ctrl+C to stop.') || child.exitCode !== null,
+    'the app is served',
+    60_000,
+  );
   const url = /Functions host is running at (http:\/\/localhost:\d+)/.exec(output)?.[1];
   if (url === undefined) throw new Error(`serverless-hub-emulator did not serve the app:\n${output}`);
   return {
@@ -86,10 +101,22 @@ beforeAll(async () => {
   const folder = await mkdtemp(join(tmpdir(), 'serverless-hub-starter-'));
   workspace = folder;
   const packs = join(folder, 'packs');
-  await run(process.execPath, [join(root, 'scripts', 'pack-packages.mjs'), '--no-build', '--out', packs], { cwd: root });
+  await run(process.execPath, [join(root, 'scripts', 'pack-packages.mjs'), '--no-build', '--out', packs], {
+    cwd: root,
+  });
   const starter = (await readdir(packs)).find((file) => file.startsWith('create-serverless-hub-')) ?? '';
   // `npm create serverless-hub app` once published; until then the same starter from its tarball.
-  await npmIn(folder, 'exec', '--yes', `--package=${join(packs, starter)}`, '--', 'create-serverless-hub', 'app', '--packs', packs);
+  await npmIn(
+    folder,
+    'exec',
+    '--yes',
+    `--package=${join(packs, starter)}`,
+    '--',
+    'create-serverless-hub',
+    'app',
+    '--packs',
+    packs,
+  );
   appDir = join(folder, 'app');
   await npmIn(appDir, 'install');
 }, 300_000);
@@ -101,11 +128,15 @@ afterAll(async () => {
 
 describe('an app made with the starter, outside the repository', () => {
   it('installs without workspace specifiers and with the emulator command', async () => {
-    const installed = JSON.parse(await readFile(join(appDir, 'node_modules', '@serverless-hub', 'core', 'package.json'), 'utf8')) as Record<string, Record<string, string>>;
+    const installed = JSON.parse(
+      await readFile(join(appDir, 'node_modules', '@serverless-hub', 'core', 'package.json'), 'utf8'),
+    ) as Record<string, Record<string, string>>;
     expect(installed.dependencies?.['@serverless-hub/decorators']).toBe('0.1.0');
     expect(installed.peerDependencies?.['@azure/functions']).toBeDefined();
     expect(await readFile(join(appDir, '.gitignore'), 'utf8')).toContain('local.settings.json');
-    expect(await readFile(join(appDir, 'local.settings.json'), 'utf8')).toBe(await readFile(join(appDir, 'local.settings.example.json'), 'utf8'));
+    expect(await readFile(join(appDir, 'local.settings.json'), 'utf8')).toBe(
+      await readFile(join(appDir, 'local.settings.example.json'), 'utf8'),
+    );
     expect(await npmIn(appDir, 'ls', '@azure/functions')).not.toContain('deduped invalid');
   });
 

@@ -2,7 +2,11 @@ import { createServer } from 'node:http';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { ServerlessHubError } from '@serverless-hub/core';
-import { UpstreamDispatcher, createEntraIdTokenValidator, createUpstreamAuthenticator } from '@serverless-hub/core/upstream';
+import {
+  UpstreamDispatcher,
+  createEntraIdTokenValidator,
+  createUpstreamAuthenticator,
+} from '@serverless-hub/core/upstream';
 import type { EntraIdTokenValidationOptions, HubInvocationContext, UpstreamLogger } from '@serverless-hub/core';
 import { SignJWT, exportJWK, generateKeyPair } from 'jose';
 import type { CryptoKey, JWK } from 'jose';
@@ -93,7 +97,11 @@ describe('createEntraIdTokenValidator (local JWKS server)', () => {
 
   it.each([
     ['another audience', { audience: 'api://someone-else' }, 'ERR_JWT_CLAIM_VALIDATION_FAILED'],
-    ['another tenant', { issuer: 'https://sts.windows.net/99999999-0000-0000-0000-000000000000/' }, 'ERR_JWT_CLAIM_VALIDATION_FAILED'],
+    [
+      'another tenant',
+      { issuer: 'https://sts.windows.net/99999999-0000-0000-0000-000000000000/' },
+      'ERR_JWT_CLAIM_VALIDATION_FAILED',
+    ],
     ['an expired token', { expiresIn: Math.floor(Date.now() / 1000) - 600 }, 'ERR_JWT_EXPIRED'],
     ['a key that is not in the key set', { kid: 'unknown-kid' }, 'ERR_JWKS_NO_MATCHING_KEY'],
   ] as const)('refuses %s', async (_name, spec, code) => {
@@ -124,7 +132,12 @@ describe('createEntraIdTokenValidator (local JWKS server)', () => {
 
   it('refuses missing, non-bearer and malformed headers', async () => {
     const validator = createEntraIdTokenValidator(options());
-    for (const headers of [{}, { authorization: `Basic ${Buffer.from('a:b').toString('base64')}` }, { authentication: 'Bearer not-a-jwt' }, { authentication: 'Bearer' }]) {
+    for (const headers of [
+      {},
+      { authorization: `Basic ${Buffer.from('a:b').toString('base64')}` },
+      { authentication: 'Bearer not-a-jwt' },
+      { authentication: 'Bearer' },
+    ]) {
       await expect(validator.check(headers)).resolves.toMatchObject({ valid: false });
     }
   });
@@ -147,21 +160,35 @@ describe('createEntraIdTokenValidator (local JWKS server)', () => {
       });
     });
     const validator = createEntraIdTokenValidator(options({ jwksUri: `http://127.0.0.1:${String(port)}/keys` }));
-    await expect(validator.check({ authentication: `Bearer ${await token()}` })).rejects.toMatchObject({ code: 'UPSTREAM_INTERNAL' });
+    await expect(validator.check({ authentication: `Bearer ${await token()}` })).rejects.toMatchObject({
+      code: 'UPSTREAM_INTERNAL',
+    });
   });
 
   it('refuses incomplete options when built, naming what is missing', () => {
     expect(() => createEntraIdTokenValidator({ audience: AUDIENCE })).toThrow(/tenantId' or 'issuer/);
     expect(() => createEntraIdTokenValidator({ tenantId: TENANT, audience: '' })).toThrow(/audience/);
-    expect(() => createEntraIdTokenValidator({ tenantId: TENANT, audience: AUDIENCE, jwksUri: 'file:///etc/keys' })).toThrow(/jwksUri/);
-    expect(() => createEntraIdTokenValidator({ tenantId: TENANT, audience: AUDIENCE, jwksUri: 'http://keys.contoso.com/keys' })).toThrow(/https/);
-    expect(() => createEntraIdTokenValidator({ tenantId: TENANT, audience: AUDIENCE, jwksUri: 'https://keys.contoso.com/keys' })).not.toThrow();
-    expect(() => createEntraIdTokenValidator({ tenantId: TENANT, audience: AUDIENCE, clockToleranceSeconds: -1 })).toThrow(ServerlessHubError);
+    expect(() =>
+      createEntraIdTokenValidator({ tenantId: TENANT, audience: AUDIENCE, jwksUri: 'file:///etc/keys' }),
+    ).toThrow(/jwksUri/);
+    expect(() =>
+      createEntraIdTokenValidator({ tenantId: TENANT, audience: AUDIENCE, jwksUri: 'http://keys.contoso.com/keys' }),
+    ).toThrow(/https/);
+    expect(() =>
+      createEntraIdTokenValidator({ tenantId: TENANT, audience: AUDIENCE, jwksUri: 'https://keys.contoso.com/keys' }),
+    ).not.toThrow();
+    expect(() =>
+      createEntraIdTokenValidator({ tenantId: TENANT, audience: AUDIENCE, clockToleranceSeconds: -1 }),
+    ).toThrow(ServerlessHubError);
   });
 });
 
 describe('dispatcher with Entra ID upstream authentication', () => {
-  function dispatcherWith(authenticatorOptions: Parameters<typeof createUpstreamAuthenticator>[0], seen: HubInvocationContext[], logs: string[]) {
+  function dispatcherWith(
+    authenticatorOptions: Parameters<typeof createUpstreamAuthenticator>[0],
+    seen: HubInvocationContext[],
+    logs: string[],
+  ) {
     const logger: UpstreamLogger = {
       log: (level, message) => {
         logs.push(`${level}: ${message}`);
@@ -170,15 +197,25 @@ describe('dispatcher with Entra ID upstream authentication', () => {
     return new UpstreamDispatcher({
       authenticator: createUpstreamAuthenticator(authenticatorOptions),
       logger,
-      handlers: [{ hub: 'chat', category: 'connections', event: 'connected', handler: (context) => void seen.push(context) }],
+      handlers: [
+        { hub: 'chat', category: 'connections', event: 'connected', handler: (context) => void seen.push(context) },
+      ],
     });
   }
 
   it('runs the handler for a request carrying a valid token and no signature', async () => {
     const seen: HubInvocationContext[] = [];
     const dispatcher = dispatcherWith({ entraId: options() }, seen, []);
-    const request = serviceRequest({ category: 'connections', event: 'connected', signature: null, body: connectedBody() });
-    const outcome = await dispatcher.dispatch({ headers: { ...request.headers, Authentication: `Bearer ${await token()}` }, body: request.body });
+    const request = serviceRequest({
+      category: 'connections',
+      event: 'connected',
+      signature: null,
+      body: connectedBody(),
+    });
+    const outcome = await dispatcher.dispatch({
+      headers: { ...request.headers, Authentication: `Bearer ${await token()}` },
+      body: request.body,
+    });
     expect(outcome).toEqual({ kind: 'accepted' });
     expect(seen).toHaveLength(1);
   });
@@ -188,9 +225,21 @@ describe('dispatcher with Entra ID upstream authentication', () => {
     const logs: string[] = [];
     const dispatcher = dispatcherWith({ entraId: options() }, seen, logs);
     const bad = await token({ audience: 'api://other' });
-    const request = serviceRequest({ category: 'connections', event: 'connected', signature: null, body: connectedBody() });
-    const outcome = await dispatcher.dispatch({ headers: { ...request.headers, Authorization: `Bearer ${bad}` }, body: request.body });
-    expect(outcome).toEqual({ kind: 'rejected', code: 'UPSTREAM_UNAUTHORIZED', message: 'The request is unauthorized, please check the Signature.' });
+    const request = serviceRequest({
+      category: 'connections',
+      event: 'connected',
+      signature: null,
+      body: connectedBody(),
+    });
+    const outcome = await dispatcher.dispatch({
+      headers: { ...request.headers, Authorization: `Bearer ${bad}` },
+      body: request.body,
+    });
+    expect(outcome).toEqual({
+      kind: 'rejected',
+      code: 'UPSTREAM_UNAUTHORIZED',
+      message: 'The request is unauthorized, please check the Signature.',
+    });
     expect(seen).toHaveLength(0);
     expect(logs.join('\n')).toContain('ERR_JWT_CLAIM_VALIDATION_FAILED');
     expect(logs.join('\n')).not.toContain(bad);
@@ -199,10 +248,25 @@ describe('dispatcher with Entra ID upstream authentication', () => {
   it('accepts either a signature or a token when both are configured', async () => {
     const seen: HubInvocationContext[] = [];
     const dispatcher = dispatcherWith({ accessKeys: [PRIMARY_KEY], entraId: options() }, seen, []);
-    const signed = serviceRequest({ category: 'connections', event: 'connected', keys: [PRIMARY_KEY], body: connectedBody() });
+    const signed = serviceRequest({
+      category: 'connections',
+      event: 'connected',
+      keys: [PRIMARY_KEY],
+      body: connectedBody(),
+    });
     expect(await dispatcher.dispatch(signed)).toEqual({ kind: 'accepted' });
-    const unsigned = serviceRequest({ category: 'connections', event: 'connected', signature: null, body: connectedBody() });
-    expect(await dispatcher.dispatch({ headers: { ...unsigned.headers, Authentication: `Bearer ${await token()}` }, body: unsigned.body })).toEqual({
+    const unsigned = serviceRequest({
+      category: 'connections',
+      event: 'connected',
+      signature: null,
+      body: connectedBody(),
+    });
+    expect(
+      await dispatcher.dispatch({
+        headers: { ...unsigned.headers, Authentication: `Bearer ${await token()}` },
+        body: unsigned.body,
+      }),
+    ).toEqual({
       kind: 'accepted',
     });
     expect(await dispatcher.dispatch(unsigned)).toMatchObject({ kind: 'rejected', code: 'UPSTREAM_UNAUTHORIZED' });

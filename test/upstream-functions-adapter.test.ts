@@ -7,7 +7,12 @@ import type { Recorder } from './upstream-scenarios.js';
 import { invocationBody, officialCompletion, serviceRequest } from './upstream-service-request.js';
 import type { ServiceRequest } from './upstream-service-request.js';
 
-const LEVELS: Partial<Record<LogLevel, string>> = { debug: 'debug', information: 'info', warning: 'warn', error: 'error' };
+const LEVELS: Partial<Record<LogLevel, string>> = {
+  debug: 'debug',
+  information: 'info',
+  warning: 'warn',
+  error: 'error',
+};
 
 function invocationContext(recorder: Recorder): InvocationContext {
   return new InvocationContext({
@@ -28,7 +33,9 @@ function httpRequest(request: ServiceRequest, extraHeaders?: Record<string, stri
   });
 }
 
-async function answerOf(init: HttpResponseInit): Promise<{ status: number; contentType: string | null; body: Uint8Array }> {
+async function answerOf(
+  init: HttpResponseInit,
+): Promise<{ status: number; contentType: string | null; body: Uint8Array }> {
   // Through HttpResponse, as the Functions worker turns the returned init into the HTTP answer.
   const response = new HttpResponse(init);
   return {
@@ -57,7 +64,11 @@ describe('Azure Functions upstream adapter', () => {
   it('writes failures with their stack to the function log, never to the answer', async () => {
     const recorder = createRecorder();
     const handler = createAzureFunctionsAdapter(createTestDispatcher(recorder));
-    const request = serviceRequest({ category: 'messages', event: 'fail', body: invocationBody('json', { invocationId: '1', target: 'fail', arguments: [] }) });
+    const request = serviceRequest({
+      category: 'messages',
+      event: 'fail',
+      body: invocationBody('json', { invocationId: '1', target: 'fail', arguments: [] }),
+    });
     await handler(httpRequest(request), invocationContext(recorder));
     const entry = recorder.logs.find((log) => log.level === 'error');
     expect(entry?.message).toContain("'fail' on hub 'chat'");
@@ -80,13 +91,22 @@ describe('Azure Functions upstream adapter', () => {
       expect(request.body.length).toBe(1024 * 1024);
       const answer = await answerOf(await handler(httpRequest(request), invocationContext(recorder)));
       expect(answer.status).toBe(200);
-      expect(Buffer.from(answer.body).equals(Buffer.from(officialCompletion('json', { invocationId: '1', result: argument })))).toBe(true);
+      expect(
+        Buffer.from(answer.body).equals(
+          Buffer.from(officialCompletion('json', { invocationId: '1', result: argument })),
+        ),
+      ).toBe(true);
     });
 
     it('answers 413 to a body one byte over the limit, without running the handler', async () => {
       const recorder = createRecorder();
       const handler = createAzureFunctionsAdapter(createTestDispatcher(recorder));
-      const answer = await answerOf(await handler(httpRequest(invocationOfSize(DEFAULT_MAX_UPSTREAM_BODY_BYTES + 1).request), invocationContext(recorder)));
+      const answer = await answerOf(
+        await handler(
+          httpRequest(invocationOfSize(DEFAULT_MAX_UPSTREAM_BODY_BYTES + 1).request),
+          invocationContext(recorder),
+        ),
+      );
       expect(answer.status).toBe(413);
       expect(Buffer.from(answer.body).toString()).toBe('The request body is larger than the limit of 1048576 bytes.');
       expect(recorder.calls).toHaveLength(0);
@@ -95,8 +115,14 @@ describe('Azure Functions upstream adapter', () => {
     it('answers 413 from the declared Content-Length before reading, and honours a custom limit', async () => {
       const recorder = createRecorder();
       const handler = createAzureFunctionsAdapter(createTestDispatcher(recorder), { maxBodyBytes: 10 });
-      const small = serviceRequest({ category: 'connections', event: 'connected', body: new TextEncoder().encode('{"type":10}') });
-      const answer = await answerOf(await handler(httpRequest(small, { 'content-length': '11' }), invocationContext(recorder)));
+      const small = serviceRequest({
+        category: 'connections',
+        event: 'connected',
+        body: new TextEncoder().encode('{"type":10}'),
+      });
+      const answer = await answerOf(
+        await handler(httpRequest(small, { 'content-length': '11' }), invocationContext(recorder)),
+      );
       expect(answer.status).toBe(413);
       expect(Buffer.from(answer.body).toString()).toBe('The request body is larger than the limit of 10 bytes.');
     });

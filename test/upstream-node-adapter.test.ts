@@ -1,12 +1,23 @@
 import { createServer, request as httpRequest } from 'node:http';
 import type { IncomingMessage, Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { DEFAULT_MAX_UPSTREAM_BODY_BYTES, UpstreamDispatcher, createNodeHttpAdapter, createUpstreamAuthenticator } from '@serverless-hub/core/upstream';
+import {
+  DEFAULT_MAX_UPSTREAM_BODY_BYTES,
+  UpstreamDispatcher,
+  createNodeHttpAdapter,
+  createUpstreamAuthenticator,
+} from '@serverless-hub/core/upstream';
 import type { UpstreamDispatcher as Dispatcher } from '@serverless-hub/core/upstream';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { assertAnswer, createRecorder, createTestDispatcher, upstreamScenarios } from './upstream-scenarios.js';
 import type { Recorder } from './upstream-scenarios.js';
-import { PRIMARY_KEY, connectedBody, invocationBody, officialCompletion, serviceRequest } from './upstream-service-request.js';
+import {
+  PRIMARY_KEY,
+  connectedBody,
+  invocationBody,
+  officialCompletion,
+  serviceRequest,
+} from './upstream-service-request.js';
 import type { ServiceRequest } from './upstream-service-request.js';
 
 let server: Server;
@@ -38,8 +49,16 @@ afterEach(() => {
   listener = createNodeHttpAdapter(createTestDispatcher(recorder));
 });
 
-async function post(request: ServiceRequest, init?: RequestInit): Promise<{ status: number; contentType: string | null; body: Uint8Array }> {
-  const response = await fetch(`${baseUrl}/api/upstream`, { method: 'POST', headers: request.headers, body: request.body, ...init });
+async function post(
+  request: ServiceRequest,
+  init?: RequestInit,
+): Promise<{ status: number; contentType: string | null; body: Uint8Array }> {
+  const response = await fetch(`${baseUrl}/api/upstream`, {
+    method: 'POST',
+    headers: request.headers,
+    body: request.body,
+    ...init,
+  });
   return {
     status: response.status,
     contentType: response.headers.get('content-type'),
@@ -67,8 +86,16 @@ describe('Node http upstream adapter', () => {
   });
 
   it('writes a Content-Length on every answer', async () => {
-    const request = serviceRequest({ category: 'messages', event: 'add', body: invocationBody('json', { invocationId: '3', target: 'add', arguments: [1, 2] }) });
-    const response = await fetch(`${baseUrl}/api/upstream`, { method: 'POST', headers: request.headers, body: request.body });
+    const request = serviceRequest({
+      category: 'messages',
+      event: 'add',
+      body: invocationBody('json', { invocationId: '3', target: 'add', arguments: [1, 2] }),
+    });
+    const response = await fetch(`${baseUrl}/api/upstream`, {
+      method: 'POST',
+      headers: request.headers,
+      body: request.body,
+    });
     const expected = officialCompletion('json', { invocationId: '3', result: 3 });
     expect(response.headers.get('content-length')).toBe(String(expected.length));
     expect(Buffer.from(await response.arrayBuffer()).equals(Buffer.from(expected))).toBe(true);
@@ -79,7 +106,11 @@ describe('Node http upstream adapter', () => {
       const empty = invocationBody('json', { invocationId: '1', target: 'echo', arguments: [''] }).length;
       const argument = 'y'.repeat(size - empty);
       return {
-        request: serviceRequest({ category: 'messages', event: 'echo', body: invocationBody('json', { invocationId: '1', target: 'echo', arguments: [argument] }) }),
+        request: serviceRequest({
+          category: 'messages',
+          event: 'echo',
+          body: invocationBody('json', { invocationId: '1', target: 'echo', arguments: [argument] }),
+        }),
         argument,
       };
     }
@@ -88,7 +119,11 @@ describe('Node http upstream adapter', () => {
       const { request, argument } = invocationOfSize(DEFAULT_MAX_UPSTREAM_BODY_BYTES);
       const answer = await post(request);
       expect(answer.status).toBe(200);
-      expect(Buffer.from(answer.body).equals(Buffer.from(officialCompletion('json', { invocationId: '1', result: argument })))).toBe(true);
+      expect(
+        Buffer.from(answer.body).equals(
+          Buffer.from(officialCompletion('json', { invocationId: '1', result: argument })),
+        ),
+      ).toBe(true);
     });
 
     it('answers 413 from the declared Content-Length, before the handler', async () => {
@@ -101,26 +136,42 @@ describe('Node http upstream adapter', () => {
     it('answers 413 while streaming a chunked body that grows past the limit', async () => {
       const { request } = invocationOfSize(DEFAULT_MAX_UPSTREAM_BODY_BYTES + 64 * 1024);
       const url = new URL(baseUrl);
-      const response = await new Promise<{ status: number; body: string; connection: string | undefined }>((resolve, reject) => {
-        const outgoing = httpRequest(
-          { host: url.hostname, port: url.port, method: 'POST', path: '/api/upstream', headers: { ...request.headers, 'transfer-encoding': 'chunked' } },
-          (incoming: IncomingMessage) => {
-            const chunks: Buffer[] = [];
-            incoming.on('data', (chunk: Buffer) => chunks.push(chunk));
-            incoming.on('end', () => {
-              resolve({ status: incoming.statusCode ?? 0, body: Buffer.concat(chunks).toString(), connection: incoming.headers.connection });
-            });
-          },
-        );
-        // The server may close the connection before the whole upload is written; the answer counts.
-        outgoing.on('error', (error) => {
-          if ((error as NodeJS.ErrnoException).code !== 'EPIPE' && (error as NodeJS.ErrnoException).code !== 'ECONNRESET') reject(error);
-        });
-        for (let offset = 0; offset < request.body.length; offset += 64 * 1024) {
-          outgoing.write(request.body.subarray(offset, offset + 64 * 1024));
-        }
-        outgoing.end();
-      });
+      const response = await new Promise<{ status: number; body: string; connection: string | undefined }>(
+        (resolve, reject) => {
+          const outgoing = httpRequest(
+            {
+              host: url.hostname,
+              port: url.port,
+              method: 'POST',
+              path: '/api/upstream',
+              headers: { ...request.headers, 'transfer-encoding': 'chunked' },
+            },
+            (incoming: IncomingMessage) => {
+              const chunks: Buffer[] = [];
+              incoming.on('data', (chunk: Buffer) => chunks.push(chunk));
+              incoming.on('end', () => {
+                resolve({
+                  status: incoming.statusCode ?? 0,
+                  body: Buffer.concat(chunks).toString(),
+                  connection: incoming.headers.connection,
+                });
+              });
+            },
+          );
+          // The server may close the connection before the whole upload is written; the answer counts.
+          outgoing.on('error', (error) => {
+            if (
+              (error as NodeJS.ErrnoException).code !== 'EPIPE' &&
+              (error as NodeJS.ErrnoException).code !== 'ECONNRESET'
+            )
+              reject(error);
+          });
+          for (let offset = 0; offset < request.body.length; offset += 64 * 1024) {
+            outgoing.write(request.body.subarray(offset, offset + 64 * 1024));
+          }
+          outgoing.end();
+        },
+      );
       expect(response.status).toBe(413);
       expect(response.body).toBe('The request body is larger than the limit of 1048576 bytes.');
       expect(response.connection).toBe('close');
@@ -146,9 +197,13 @@ describe('Node http upstream adapter', () => {
               signalSeen = call.signal;
               handlerStarted();
               await new Promise<void>((resolve) => {
-                call.signal.addEventListener('abort', () => {
-                  resolve();
-                }, { once: true });
+                call.signal.addEventListener(
+                  'abort',
+                  () => {
+                    resolve();
+                  },
+                  { once: true },
+                );
               });
               finishHandler();
             },
@@ -158,7 +213,12 @@ describe('Node http upstream adapter', () => {
       listener = createNodeHttpAdapter(dispatcher);
       const controller = new AbortController();
       const request = serviceRequest({ category: 'connections', event: 'connected', body: connectedBody() });
-      const pending = fetch(`${baseUrl}/api/upstream`, { method: 'POST', headers: request.headers, body: request.body, signal: controller.signal });
+      const pending = fetch(`${baseUrl}/api/upstream`, {
+        method: 'POST',
+        headers: request.headers,
+        body: request.body,
+        signal: controller.signal,
+      });
       await started;
       expect(signalSeen?.aborted).toBe(false);
       controller.abort();
@@ -169,6 +229,8 @@ describe('Node http upstream adapter', () => {
   });
 
   it('refuses an invalid limit when the adapter is built', () => {
-    expect(() => createNodeHttpAdapter(createTestDispatcher(createRecorder()), { maxBodyBytes: -1 })).toThrow(/maxBodyBytes/);
+    expect(() => createNodeHttpAdapter(createTestDispatcher(createRecorder()), { maxBodyBytes: -1 })).toThrow(
+      /maxBodyBytes/,
+    );
   });
 });

@@ -81,7 +81,14 @@ export function createTestDispatcher(recorder: Recorder, logger?: UpstreamLogger
         },
       },
       { hub: 'chat', category: 'messages', event: 'nothing', handler: record('nothing') },
-      { hub: 'chat', category: 'messages', event: 'broadcast', minArguments: 1, maxArguments: 1, handler: record('broadcast') },
+      {
+        hub: 'chat',
+        category: 'messages',
+        event: 'broadcast',
+        minArguments: 1,
+        maxArguments: 1,
+        handler: record('broadcast'),
+      },
       {
         hub: 'chat',
         category: 'messages',
@@ -138,7 +145,10 @@ const refusal = (status: number, message: string): ExpectedAnswer => ({
   contentType: 'text/plain; charset=utf-8',
   body: text(message),
 });
-const completion = (protocol: WireProtocol, value: { invocationId: string; result?: unknown; error?: string }): ExpectedAnswer => ({
+const completion = (
+  protocol: WireProtocol,
+  value: { invocationId: string; result?: unknown; error?: string },
+): ExpectedAnswer => ({
   status: 200,
   contentType: CONTENT_TYPES[protocol],
   body: officialCompletion(protocol, value),
@@ -169,14 +179,23 @@ const CLAIMS: [string, string][] = [
 ];
 
 function invocationScenarios(protocol: WireProtocol): Scenario[] {
-  const messages = (event: string, invocationId: string | undefined, args: readonly unknown[], extra?: { claims?: [string, string][] }) =>
+  const messages = (
+    event: string,
+    invocationId: string | undefined,
+    args: readonly unknown[],
+    extra?: { claims?: [string, string][] },
+  ) =>
     serviceRequest({
       category: 'messages',
       event,
       protocol,
       userId: 'user-1',
       ...(extra?.claims === undefined ? {} : { claims: extra.claims }),
-      body: invocationBody(protocol, { target: event, arguments: args, ...(invocationId === undefined ? {} : { invocationId }) }),
+      body: invocationBody(protocol, {
+        target: event,
+        arguments: args,
+        ...(invocationId === undefined ? {} : { invocationId }),
+      }),
     });
   return [
     {
@@ -185,14 +204,21 @@ function invocationScenarios(protocol: WireProtocol): Scenario[] {
       answer: completion(protocol, { invocationId: '7', result: 5 }),
       verify: (recorder) => {
         const { context } = only(recorder.calls);
-        assertEqual([context.invocationId, context.protocol, context.category, context.event], ['7', protocol, 'messages', 'add'], 'context');
+        assertEqual(
+          [context.invocationId, context.protocol, context.category, context.event],
+          ['7', protocol, 'messages', 'add'],
+          'context',
+        );
         assertEqual(context.arguments, [2, 3], 'arguments');
       },
     },
     {
       name: `${protocol}: invoke of an async handler returns nested values`,
       request: messages('echo', '8', [{ text: 'héllo ✓', list: [1, null, true], nested: { n: -1.5 } }]),
-      answer: completion(protocol, { invocationId: '8', result: { text: 'héllo ✓', list: [1, null, true], nested: { n: -1.5 } } }),
+      answer: completion(protocol, {
+        invocationId: '8',
+        result: { text: 'héllo ✓', list: [1, null, true], nested: { n: -1.5 } },
+      }),
     },
     {
       name: `${protocol}: invoke returning null completes with a null result`,
@@ -218,13 +244,19 @@ function invocationScenarios(protocol: WireProtocol): Scenario[] {
     {
       name: `${protocol}: too few arguments give the official message as an error completion; the handler never runs`,
       request: messages('add', '11', [1]),
-      answer: completion(protocol, { invocationId: '11', error: 'The function accept 2 arguments but message provided 1.' }),
+      answer: completion(protocol, {
+        invocationId: '11',
+        error: 'The function accept 2 arguments but message provided 1.',
+      }),
       verify: assertNoCalls,
     },
     {
       name: `${protocol}: too many arguments give the official message with the maximum`,
       request: messages('echo', '12', [1, 2, 3]),
-      answer: completion(protocol, { invocationId: '12', error: 'The function accept 2 arguments but message provided 3.' }),
+      answer: completion(protocol, {
+        invocationId: '12',
+        error: 'The function accept 2 arguments but message provided 3.',
+      }),
       verify: assertNoCalls,
     },
     {
@@ -233,13 +265,20 @@ function invocationScenarios(protocol: WireProtocol): Scenario[] {
       answer: ok,
       verify: (recorder) => {
         assertNoCalls(recorder);
-        assertEqual(recorder.logs.map((entry) => entry.level), ['warn'], 'log levels');
+        assertEqual(
+          recorder.logs.map((entry) => entry.level),
+          ['warn'],
+          'log levels',
+        );
       },
     },
     {
       name: `${protocol}: an unexpected failure reaches the client only as a generic message`,
       request: messages('fail', '13', []),
-      answer: completion(protocol, { invocationId: '13', error: "An unexpected error occurred invoking 'fail' on the server." }),
+      answer: completion(protocol, {
+        invocationId: '13',
+        error: "An unexpected error occurred invoking 'fail' on the server.",
+      }),
       verify: (recorder) => {
         const entry = only(recorder.logs.filter((log) => log.level === 'error'));
         assertEqual((entry.error as Error).message, SECRET_DETAIL, 'logged error');
@@ -257,7 +296,12 @@ function invocationScenarios(protocol: WireProtocol): Scenario[] {
     },
     {
       name: `${protocol}: an allowed invoke sees every value of a repeated claim`,
-      request: messages('shutdown', '16', [], { claims: [['role', 'user'], ['role', 'admin']] }),
+      request: messages('shutdown', '16', [], {
+        claims: [
+          ['role', 'user'],
+          ['role', 'admin'],
+        ],
+      }),
       answer: completion(protocol, { invocationId: '16', result: 'shutting down' }),
       verify: (recorder) => {
         const { context } = only(recorder.calls);
@@ -285,16 +329,28 @@ export function upstreamScenarios(): Scenario[] {
       verify: (recorder) => {
         const { context } = only(recorder.calls);
         assertEqual(
-          [context.connectionId, context.userId, context.hub, context.category, context.event, context.error, context.invocationId],
+          [
+            context.connectionId,
+            context.userId,
+            context.hub,
+            context.category,
+            context.event,
+            context.error,
+            context.invocationId,
+          ],
           ['conn-1', 'user-1', 'chat', 'connections', 'connected', undefined, undefined],
           'connected context',
         );
-        assertEqual({ ...context.claimValues }, {
-          sub: ['user-1'],
-          role: ['admin', 'ops'],
-          name: ['Smith, John'],
-          'http://schemas.xmlsoap.org/ws/2005/05/identity/claims/name': ['john'],
-        }, 'claim values');
+        assertEqual(
+          { ...context.claimValues },
+          {
+            sub: ['user-1'],
+            role: ['admin', 'ops'],
+            name: ['Smith, John'],
+            'http://schemas.xmlsoap.org/ws/2005/05/identity/claims/name': ['john'],
+          },
+          'claim values',
+        );
         assertEqual(context.claims.role, 'admin', 'first claim');
         assertEqual([context.query.name, context.queryValues.tag], ['Jürgen', ['a', 'b']], 'query');
         assertEqual(context.headers['x-asrs-user-id'], 'user-1', 'headers');
@@ -312,7 +368,15 @@ export function upstreamScenarios(): Scenario[] {
     },
     {
       name: 'connected refused by the handler answers 403',
-      request: serviceRequest({ category: 'connections', event: 'connected', claims: [['role', 'user'], ['role', 'banned']], body: connectedBody() }),
+      request: serviceRequest({
+        category: 'connections',
+        event: 'connected',
+        claims: [
+          ['role', 'user'],
+          ['role', 'banned'],
+        ],
+        body: connectedBody(),
+      }),
       answer: refusal(403, 'The connection was refused.'),
     },
     {
@@ -320,16 +384,28 @@ export function upstreamScenarios(): Scenario[] {
       request: serviceRequest({ category: 'connections', event: 'connected', query: '?fail=1', body: connectedBody() }),
       answer: refusal(403, 'The connection was refused.'),
       verify: (recorder) => {
-        assertEqual(recorder.logs.map((entry) => entry.level), ['error'], 'log levels');
+        assertEqual(
+          recorder.logs.map((entry) => entry.level),
+          ['error'],
+          'log levels',
+        );
       },
     },
     {
       name: 'disconnected with a PascalCase error body',
-      request: serviceRequest({ category: 'connections', event: 'disconnected', body: disconnectedBody('Connection reset by peer') }),
+      request: serviceRequest({
+        category: 'connections',
+        event: 'disconnected',
+        body: disconnectedBody('Connection reset by peer'),
+      }),
       answer: ok,
       verify: (recorder) => {
         const { context } = only(recorder.calls);
-        assertEqual([context.event, context.error], ['disconnected', 'Connection reset by peer'], 'disconnected context');
+        assertEqual(
+          [context.event, context.error],
+          ['disconnected', 'Connection reset by peer'],
+          'disconnected context',
+        );
       },
     },
     {
@@ -342,7 +418,11 @@ export function upstreamScenarios(): Scenario[] {
     },
     {
       name: 'disconnected with a camelCase body and a null error',
-      request: serviceRequest({ category: 'connections', event: 'disconnected', body: text('{"type":11,"error":null}') }),
+      request: serviceRequest({
+        category: 'connections',
+        event: 'disconnected',
+        body: text('{"type":11,"error":null}'),
+      }),
       answer: ok,
     },
     {
@@ -350,7 +430,11 @@ export function upstreamScenarios(): Scenario[] {
       request: serviceRequest({ category: 'connections', event: 'disconnected', body: disconnectedBody('explode') }),
       answer: ok,
       verify: (recorder) => {
-        assertEqual(recorder.logs.map((entry) => entry.level), ['error'], 'log levels');
+        assertEqual(
+          recorder.logs.map((entry) => entry.level),
+          ['error'],
+          'log levels',
+        );
       },
     },
     {
@@ -383,7 +467,12 @@ export function upstreamScenarios(): Scenario[] {
     },
     {
       name: 'a signature made with the secondary key only is accepted',
-      request: serviceRequest({ category: 'connections', event: 'connected', keys: [SECONDARY_KEY], body: connectedBody() }),
+      request: serviceRequest({
+        category: 'connections',
+        event: 'connected',
+        keys: [SECONDARY_KEY],
+        body: connectedBody(),
+      }),
       answer: ok,
     },
     {
@@ -399,11 +488,20 @@ export function upstreamScenarios(): Scenario[] {
     },
     {
       name: 'a wrong signature answers 401 with the official message and the handler never runs',
-      request: serviceRequest({ category: 'messages', event: 'add', keys: ['not-the-key'], body: invocationBody('json', { invocationId: '1', target: 'add', arguments: [1, 2] }) }),
+      request: serviceRequest({
+        category: 'messages',
+        event: 'add',
+        keys: ['not-the-key'],
+        body: invocationBody('json', { invocationId: '1', target: 'add', arguments: [1, 2] }),
+      }),
       answer: refusal(401, UNAUTHORIZED),
       verify: (recorder) => {
         assertNoCalls(recorder);
-        assertEqual(recorder.logs.map((entry) => entry.level), ['warn'], 'log levels');
+        assertEqual(
+          recorder.logs.map((entry) => entry.level),
+          ['warn'],
+          'log levels',
+        );
       },
     },
     {
@@ -427,17 +525,30 @@ export function upstreamScenarios(): Scenario[] {
     {
       name: 'an unsupported content type answers 415',
       request: serviceRequest({ category: 'messages', event: 'add', contentType: 'text/plain', body: text('hi') }),
-      answer: refusal(415, "The content type \"text/plain\" is not supported; expected 'application/json' or 'application/x-msgpack'."),
+      answer: refusal(
+        415,
+        "The content type \"text/plain\" is not supported; expected 'application/json' or 'application/x-msgpack'.",
+      ),
       verify: assertNoCalls,
     },
     {
       name: 'a missing content type answers 415',
-      request: serviceRequest({ category: 'connections', event: 'connected', contentType: null, body: connectedBody() }),
+      request: serviceRequest({
+        category: 'connections',
+        event: 'connected',
+        contentType: null,
+        body: connectedBody(),
+      }),
       answer: refusal(415, "The request has no Content-Type; expected 'application/json' or 'application/x-msgpack'."),
     },
     {
       name: 'a JSON content type with a charset is accepted',
-      request: serviceRequest({ category: 'connections', event: 'connected', contentType: 'application/json; charset=utf-8', body: connectedBody() }),
+      request: serviceRequest({
+        category: 'connections',
+        event: 'connected',
+        contentType: 'application/json; charset=utf-8',
+        body: connectedBody(),
+      }),
       answer: ok,
     },
     {
@@ -447,7 +558,9 @@ export function upstreamScenarios(): Scenario[] {
     },
     {
       name: 'a missing connection id answers 400',
-      request: withoutHeaders(serviceRequest({ category: 'connections', event: 'connected' }), ['X-ASRS-Connection-Id']),
+      request: withoutHeaders(serviceRequest({ category: 'connections', event: 'connected' }), [
+        'X-ASRS-Connection-Id',
+      ]),
       answer: refusal(400, 'The request lacks the header X-ASRS-Connection-Id.'),
     },
     {
@@ -457,7 +570,11 @@ export function upstreamScenarios(): Scenario[] {
     },
     {
       name: 'an unknown event answers 404',
-      request: serviceRequest({ category: 'messages', event: 'missing', body: invocationBody('json', { target: 'missing', arguments: [] }) }),
+      request: serviceRequest({
+        category: 'messages',
+        event: 'missing',
+        body: invocationBody('json', { target: 'missing', arguments: [] }),
+      }),
       answer: refusal(404, 'Hub "chat" has no handler for the messages event "missing".'),
     },
     {
@@ -468,30 +585,61 @@ export function upstreamScenarios(): Scenario[] {
     {
       name: 'a JSON invocation that is not JSON answers 400',
       request: serviceRequest({ category: 'messages', event: 'add', body: text('{"type":1,"target":') }),
-      answer: { status: 400, contentType: 'text/plain; charset=utf-8', body: text('The body is not a valid json Invocation message: ') },
+      answer: {
+        status: 400,
+        contentType: 'text/plain; charset=utf-8',
+        body: text('The body is not a valid json Invocation message: '),
+      },
       verify: assertNoCalls,
     },
     {
       name: 'a MessagePack body that is not an invocation answers 400',
-      request: serviceRequest({ category: 'messages', event: 'add', protocol: 'messagepack', body: new Uint8Array([0xc1, 0x00, 0xff]) }),
-      answer: { status: 400, contentType: 'text/plain; charset=utf-8', body: text('The body is not a valid messagepack Invocation message: ') },
+      request: serviceRequest({
+        category: 'messages',
+        event: 'add',
+        protocol: 'messagepack',
+        body: new Uint8Array([0xc1, 0x00, 0xff]),
+      }),
+      answer: {
+        status: 400,
+        contentType: 'text/plain; charset=utf-8',
+        body: text('The body is not a valid messagepack Invocation message: '),
+      },
       verify: assertNoCalls,
     },
     {
       name: 'a streaming invocation of an event registered without a stream target answers 400',
-      request: serviceRequest({ category: 'messages', event: 'add', body: text('{"type":4,"invocationId":"1","target":"add","arguments":[1,2]}') }),
-      answer: { status: 400, contentType: 'text/plain; charset=utf-8', body: text('The "add" event takes no stream invocations here: its registration has no stream target (streams).') },
+      request: serviceRequest({
+        category: 'messages',
+        event: 'add',
+        body: text('{"type":4,"invocationId":"1","target":"add","arguments":[1,2]}'),
+      }),
+      answer: {
+        status: 400,
+        contentType: 'text/plain; charset=utf-8',
+        body: text(
+          'The "add" event takes no stream invocations here: its registration has no stream target (streams).',
+        ),
+      },
       verify: assertNoCalls,
     },
     {
       name: 'an empty invocation body answers 400',
       request: serviceRequest({ category: 'messages', event: 'add' }),
-      answer: { status: 400, contentType: 'text/plain; charset=utf-8', body: text('The body is not a valid json Invocation message: ') },
+      answer: {
+        status: 400,
+        contentType: 'text/plain; charset=utf-8',
+        body: text('The body is not a valid json Invocation message: '),
+      },
       verify: assertNoCalls,
     },
     {
       name: 'an invocation whose target differs from X-ASRS-Event answers 400',
-      request: serviceRequest({ category: 'messages', event: 'add', body: invocationBody('json', { invocationId: '1', target: 'echo', arguments: [1] }) }),
+      request: serviceRequest({
+        category: 'messages',
+        event: 'add',
+        body: invocationBody('json', { invocationId: '1', target: 'echo', arguments: [1] }),
+      }),
       answer: refusal(400, 'The invocation target "echo" does not match the X-ASRS-Event header "add".'),
       verify: assertNoCalls,
     },
@@ -499,12 +647,20 @@ export function upstreamScenarios(): Scenario[] {
       // Azure/azure-sdk-for-net, Microsoft.Azure.WebJobs.Extensions.SignalRService: only invocations carry
       // an error back (a Completion); a failed send is logged and answered 200.
       name: 'a send whose handler fails answers 200 without details (the failure is logged)',
-      request: serviceRequest({ category: 'messages', event: 'fail', body: invocationBody('json', { target: 'fail', arguments: [] }) }),
+      request: serviceRequest({
+        category: 'messages',
+        event: 'fail',
+        body: invocationBody('json', { target: 'fail', arguments: [] }),
+      }),
       answer: ok,
     },
     {
-      name: "a send whose handler throws a HubError answers 200: there is no one to tell",
-      request: serviceRequest({ category: 'messages', event: 'rename', body: invocationBody('json', { target: 'rename', arguments: [] }) }),
+      name: 'a send whose handler throws a HubError answers 200: there is no one to tell',
+      request: serviceRequest({
+        category: 'messages',
+        event: 'rename',
+        body: invocationBody('json', { target: 'rename', arguments: [] }),
+      }),
       answer: ok,
     },
   ];
@@ -529,7 +685,10 @@ function jsonErrorMessage(input: string): string {
  * Compares an answer with the expected one. A 400 for a malformed body names the codec's own complaint
  * after a fixed prefix, so for those the expected body is a prefix.
  */
-export function assertAnswer(actual: { status: number; contentType: string | null; body: Uint8Array }, expected: ExpectedAnswer): void {
+export function assertAnswer(
+  actual: { status: number; contentType: string | null; body: Uint8Array },
+  expected: ExpectedAnswer,
+): void {
   assertEqual(actual.status, expected.status, 'status');
   assertEqual(actual.contentType, expected.contentType, 'content type');
   const actualBody = Buffer.from(actual.body);
@@ -539,7 +698,9 @@ export function assertAnswer(actual: { status: number; contentType: string | nul
     ? actualBody.subarray(0, expectedBody.length).equals(expectedBody) && actualBody.length > expectedBody.length
     : actualBody.equals(expectedBody);
   if (!matches) {
-    throw new Error(`body: expected ${prefixOnly ? 'to start with ' : ''}${JSON.stringify(expectedBody.toString('latin1'))}, got ${JSON.stringify(actualBody.toString('latin1'))}`);
+    throw new Error(
+      `body: expected ${prefixOnly ? 'to start with ' : ''}${JSON.stringify(expectedBody.toString('latin1'))}, got ${JSON.stringify(actualBody.toString('latin1'))}`,
+    );
   }
   if (actualBody.toString().includes(SECRET_DETAIL) || /\bat .*:\d+:\d+/.test(actualBody.toString())) {
     throw new Error('the answer leaks error details or a stack');

@@ -47,7 +47,10 @@ export interface ServiceRequestOptions {
 /** `sha256=` + uppercase hex HMAC-SHA256 per key, joined by ", " — what the service writes. */
 export function serviceSignature(connectionId: string, keys: readonly string[]): string {
   return keys
-    .map((key) => `sha256=${createHmac('sha256', Buffer.from(key, 'utf8')).update(Buffer.from(connectionId, 'utf8')).digest('hex').toUpperCase()}`)
+    .map(
+      (key) =>
+        `sha256=${createHmac('sha256', Buffer.from(key, 'utf8')).update(Buffer.from(connectionId, 'utf8')).digest('hex').toUpperCase()}`,
+    )
     .join(', ');
 }
 
@@ -60,11 +63,16 @@ export function serviceRequest(options: ServiceRequestOptions): ServiceRequest {
     'X-ASRS-Event': options.event,
   };
   if (options.userId !== undefined) headers['X-ASRS-User-Id'] = options.userId;
-  if (options.claims !== undefined) headers['X-ASRS-User-Claims'] = options.claims.map(([type, value]) => `${type}: ${value}`).join(', ');
+  if (options.claims !== undefined)
+    headers['X-ASRS-User-Claims'] = options.claims.map(([type, value]) => `${type}: ${value}`).join(', ');
   if (options.query !== undefined) headers['X-ASRS-Client-Query'] = options.query;
-  const signature = options.signature === undefined ? serviceSignature(connectionId, options.keys ?? [PRIMARY_KEY, SECONDARY_KEY]) : options.signature;
+  const signature =
+    options.signature === undefined
+      ? serviceSignature(connectionId, options.keys ?? [PRIMARY_KEY, SECONDARY_KEY])
+      : options.signature;
   if (signature !== null) headers['X-ASRS-Signature'] = signature;
-  const contentType = options.contentType === undefined ? CONTENT_TYPES[options.protocol ?? 'json'] : options.contentType;
+  const contentType =
+    options.contentType === undefined ? CONTENT_TYPES[options.protocol ?? 'json'] : options.contentType;
   if (contentType !== null) headers['Content-Type'] = contentType;
   return { headers, body: options.body ?? new Uint8Array(0) };
 }

@@ -29,12 +29,16 @@ const { values } = parseArgs({
 
 function scaleOf(): Scale {
   const scale = values.scale ?? (values.quick ? 'quick' : 'full');
-  if (scale !== 'full' && scale !== 'quick' && scale !== 'tiny') throw new Error(`--scale must be full, quick or tiny, not ${scale}.`);
+  if (scale !== 'full' && scale !== 'quick' && scale !== 'tiny')
+    throw new Error(`--scale must be full, quick or tiny, not ${scale}.`);
   return scale;
 }
 
 const scale = scaleOf();
-const only = values.only?.split(',').map((name) => name.trim()).filter((name) => name !== '');
+const only = values.only
+  ?.split(',')
+  .map((name) => name.trim())
+  .filter((name) => name !== '');
 const benchRoot = resolve(import.meta.dirname, '..');
 const outFile = resolve(values.out ?? `${benchRoot}/results/${scale === 'full' ? 'latest' : scale}.json`);
 
@@ -46,9 +50,13 @@ const context: BenchContext = {
   },
 };
 
-const selected = BENCHMARKS.filter((bench) => only === undefined || bench.figures.some((figure) => only.some((name) => figure.startsWith(name))));
+const selected = BENCHMARKS.filter(
+  (bench) => only === undefined || bench.figures.some((figure) => only.some((name) => figure.startsWith(name))),
+);
 if (selected.length === 0) {
-  process.stderr.write(`No benchmark matches --only=${values.only ?? ''}; figures: ${BENCHMARKS.flatMap((bench) => bench.figures).join(', ')}.\n`);
+  process.stderr.write(
+    `No benchmark matches --only=${values.only ?? ''}; figures: ${BENCHMARKS.flatMap((bench) => bench.figures).join(', ')}.\n`,
+  );
   process.exit(2);
 }
 
@@ -63,7 +71,9 @@ for (const bench of selected) {
   const benchStarted = performance.now();
   try {
     const produced = await bench.run(context);
-    results.push(...produced.filter((result) => only === undefined || only.some((name) => result.name.startsWith(name))));
+    results.push(
+      ...produced.filter((result) => only === undefined || only.some((name) => result.name.startsWith(name))),
+    );
     process.stderr.write(`  … done in ${((performance.now() - benchStarted) / 1000).toFixed(1)} s\n`);
   } catch (error) {
     const message = error instanceof Error ? (error.stack ?? error.message) : String(error);
@@ -75,9 +85,13 @@ for (const bench of selected) {
 mkdirSync(dirname(outFile), { recursive: true });
 writeFileSync(outFile, `${JSON.stringify(results, null, 2)}\n`);
 process.stdout.write(`\n${formatTable(results)}\n\n`);
-process.stdout.write(`${results.length} figures in ${((performance.now() - started) / 1000).toFixed(0)} s, written to ${outFile}\n`);
+process.stdout.write(
+  `${results.length} figures in ${((performance.now() - started) / 1000).toFixed(0)} s, written to ${outFile}\n`,
+);
 if (failures.length > 0) {
-  process.stdout.write(`\n${failures.length} benchmark(s) failed to run:\n${failures.map((failure) => `- ${failure.split('\n')[0] ?? ''}`).join('\n')}\n`);
+  process.stdout.write(
+    `\n${failures.length} benchmark(s) failed to run:\n${failures.map((failure) => `- ${failure.split('\n')[0] ?? ''}`).join('\n')}\n`,
+  );
   process.exit(1);
 }
 // Keep-alive sockets and pools would keep the process alive for their idle timeouts.

@@ -51,7 +51,10 @@ const side = values.baseline ? 'baseline' : 'framework';
 const file = resolve(import.meta.dirname, '..', 'results', `${name}${values.baseline ? '-baseline' : ''}.cpuprofile`);
 writeFileSync(file, JSON.stringify(recorded));
 const top = topFunctions(recorded, Number(values.top));
-const lines = (costs: readonly { location: string; percent: number }[]): string => costs.map((cost) => `${cost.percent.toFixed(1).padStart(6)}%  ${cost.location}`).join('\n');
+const lines = (costs: readonly { location: string; percent: number }[]): string =>
+  costs.map((cost) => `${cost.percent.toFixed(1).padStart(6)}%  ${cost.location}`).join('\n');
 process.stdout.write(`${name} (${side}): ${cpuUs.toFixed(1)} µs CPU per operation over ${count} (while profiling)\n\n`);
-process.stdout.write(`self time:\n${lines(top.self)}\n\ninclusive time:\n${lines(top.inclusive)}\n\nprofile: ${file}\n`);
+process.stdout.write(
+  `self time:\n${lines(top.self)}\n\ninclusive time:\n${lines(top.inclusive)}\n\nprofile: ${file}\n`,
+);
 process.exit(0);

@@ -55,8 +55,13 @@ function tarballs(folder) {
   const found = new Map();
   for (const name of FRAMEWORK_PACKAGES) {
     const prefix = `${name.slice(1).replace('/', '-')}-`;
-    const file = readdirSync(folder).find((entry) => entry.startsWith(prefix) && entry.endsWith('.tgz') && /^\d/.test(entry.slice(prefix.length)));
-    if (file === undefined) fail(`--packs: no ${prefix}<version>.tgz in ${folder}; run pnpm pack:packages in the framework's repository first.`);
+    const file = readdirSync(folder).find(
+      (entry) => entry.startsWith(prefix) && entry.endsWith('.tgz') && /^\d/.test(entry.slice(prefix.length)),
+    );
+    if (file === undefined)
+      fail(
+        `--packs: no ${prefix}<version>.tgz in ${folder}; run pnpm pack:packages in the framework's repository first.`,
+      );
     found.set(name, `file:${join(folder, file)}`);
   }
   return found;
@@ -76,7 +81,11 @@ function copy(from, to, replace) {
 const { target, packs } = parse(process.argv.slice(2));
 if (existsSync(target) && readdirSync(target).length > 0) fail(`${target} is not empty; choose a new folder.`);
 const { version } = JSON.parse(readFileSync(join(here, 'package.json'), 'utf8'));
-const name = basename(target).toLowerCase().replace(/[^a-z0-9._-]+/g, '-').replace(/^[._-]+/, '') || 'serverless-hub-app';
+const name =
+  basename(target)
+    .toLowerCase()
+    .replace(/[^a-z0-9._-]+/g, '-')
+    .replace(/^[._-]+/, '') || 'serverless-hub-app';
 copy(template, target, (text) => text.replaceAll('{{name}}', name).replaceAll('{{version}}', `^${version}`));
 
 if (packs !== undefined) {

@@ -32,20 +32,29 @@ function childFlags(context: BenchContext): string[] {
 function timeProcess(args: readonly string[]): Promise<ProcessTime> {
   return new Promise((resolvePromise, reject) => {
     const started = performance.now();
-    execFile(process.execPath, args, { cwd: process.cwd(), timeout: 60_000, maxBuffer: 1024 * 1024 }, (error, stdout, stderr) => {
-      const wallMs = performance.now() - started;
-      if (error !== null) {
-        reject(new Error(`${args.join(' ')} failed: ${error.message}\n${stderr}`));
-        return;
-      }
-      try {
-        // The timing is the last line; what the app printed while starting comes before it.
-        const report = JSON.parse(stdout.trim().split('\n').at(-1) ?? '') as { readyMs: number; functions?: number };
-        resolvePromise({ ...report, wallMs });
-      } catch {
-        reject(new Error(`${args.join(' ')} printed ${JSON.stringify(stdout.slice(0, 500))} instead of its timing; stderr: ${stderr.slice(0, 500)}`));
-      }
-    });
+    execFile(
+      process.execPath,
+      args,
+      { cwd: process.cwd(), timeout: 60_000, maxBuffer: 1024 * 1024 },
+      (error, stdout, stderr) => {
+        const wallMs = performance.now() - started;
+        if (error !== null) {
+          reject(new Error(`${args.join(' ')} failed: ${error.message}\n${stderr}`));
+          return;
+        }
+        try {
+          // The timing is the last line; what the app printed while starting comes before it.
+          const report = JSON.parse(stdout.trim().split('\n').at(-1) ?? '') as { readyMs: number; functions?: number };
+          resolvePromise({ ...report, wallMs });
+        } catch {
+          reject(
+            new Error(
+              `${args.join(' ')} printed ${JSON.stringify(stdout.slice(0, 500))} instead of its timing; stderr: ${stderr.slice(0, 500)}`,
+            ),
+          );
+        }
+      },
+    );
   });
 }
 
@@ -55,7 +64,10 @@ export const coldStart: Benchmark = {
   async run(context) {
     const { processes } = byScale(context, SETTINGS);
     const entry = sampleEntry(context.source);
-    if (!existsSync(entry)) throw new Error(`The sample app entry ${entry} does not exist; build it (pnpm --filter @serverless-hub/sample-chat run build).`);
+    if (!existsSync(entry))
+      throw new Error(
+        `The sample app entry ${entry} does not exist; build it (pnpm --filter @serverless-hub/sample-chat run build).`,
+      );
     const flags = childFlags(context);
     const baselineArgs = [...flags, BASELINE_ENTRY];
     const appArgs = [...flags, APP_ENTRY, pathToFileURL(entry).href];
@@ -63,7 +75,8 @@ export const coldStart: Benchmark = {
     // One untimed run of each fills the file system cache, as a warm host does.
     await timeProcess(baselineArgs);
     const warm = await timeProcess(appArgs);
-    if (warm.functions === undefined || warm.functions === 0) throw new Error('Importing the sample app registered no function.');
+    if (warm.functions === undefined || warm.functions === 0)
+      throw new Error('Importing the sample app registered no function.');
 
     context.progress(`cold-start: ${processes} fresh processes per side, alternating`);
     const baseline: ProcessTime[] = [];

@@ -28,9 +28,19 @@ async function roundTrips(service: ServiceHubClient, connectionId: string, count
   return latencies;
 }
 
-function latencyFigures(callers: string, latencies: readonly number[], details: Readonly<Record<string, number | string>>): BenchResult[] {
+function latencyFigures(
+  callers: string,
+  latencies: readonly number[],
+  details: Readonly<Record<string, number | string>>,
+): BenchResult[] {
   return (['p50', 'p99'] as const).map((quantile) =>
-    figure({ name: `e2e-client-result-${callers}-${quantile}`, value: percentile(latencies, quantile === 'p50' ? 50 : 99), unit: 'ms', goal: { kind: 'reported' }, details }),
+    figure({
+      name: `e2e-client-result-${callers}-${quantile}`,
+      value: percentile(latencies, quantile === 'p50' ? 50 : 99),
+      unit: 'ms',
+      goal: { kind: 'reported' },
+      details,
+    }),
   );
 }
 
@@ -73,7 +83,13 @@ export async function measureClientResults(
     await new Promise<void>((resolve, reject) => {
       fresh.stream('countdown', n).subscribe({ next: (item) => received.push(item), complete: resolve, error: reject });
     });
-    if (!isDeepStrictEqual(received, Array.from({ length: n }, (_, index) => n - index))) throw new Error('the stream arrived incomplete or out of order');
+    if (
+      !isDeepStrictEqual(
+        received,
+        Array.from({ length: n }, (_, index) => n - index),
+      )
+    )
+      throw new Error('the stream arrived incomplete or out of order');
   }
   const streamSeconds = (performance.now() - streamStarted) / 1000;
 

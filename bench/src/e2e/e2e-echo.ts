@@ -54,7 +54,10 @@ async function echoLatencies(connection: HubConnection, count: number): Promise<
   return latencies;
 }
 
-async function cpuOf(emulator: BenchChild, functionsHost: BenchChild): Promise<{ emulator: number; functionsHost: number; clients: number }> {
+async function cpuOf(
+  emulator: BenchChild,
+  functionsHost: BenchChild,
+): Promise<{ emulator: number; functionsHost: number; clients: number }> {
   const [emulatorCpu, hostCpu] = await Promise.all([emulator.request('cpu'), functionsHost.request('cpu')]);
   return { emulator: Number(emulatorCpu['cpuUs']), functionsHost: Number(hostCpu['cpuUs']), clients: cpuUs() };
 }
@@ -74,7 +77,11 @@ async function settleDisconnects(emulator: BenchChild): Promise<void> {
   await setTimeout(300);
 }
 
-function latencyFigures(clients: string, latencies: readonly number[], details: Readonly<Record<string, number | string>>): BenchResult[] {
+function latencyFigures(
+  clients: string,
+  latencies: readonly number[],
+  details: Readonly<Record<string, number | string>>,
+): BenchResult[] {
   return (['p50', 'p99'] as const).map((quantile) =>
     figure({
       name: `e2e-echo-${clients}-${quantile}`,
@@ -109,10 +116,16 @@ export const e2eEcho: Benchmark = {
     const connections: HubConnection[] = [];
     try {
       // Quiet: outside the Functions host @azure/functions prints a warning per registered function.
-      const appHost = await BenchChild.start(new URL('./app-host.ts', import.meta.url), [sampleEntry(context.source)], { quiet: true });
+      const appHost = await BenchChild.start(new URL('./app-host.ts', import.meta.url), [sampleEntry(context.source)], {
+        quiet: true,
+      });
       children.push(appHost.child);
       const appUrl = `http://127.0.0.1:${String(appHost.ready['port'])}`;
-      const emulator = await BenchChild.start(new URL('./emulator-process.ts', import.meta.url), [`${appUrl}/api/{hub}/{category}/{event}`], { quiet: true });
+      const emulator = await BenchChild.start(
+        new URL('./emulator-process.ts', import.meta.url),
+        [`${appUrl}/api/{hub}/{category}/{event}`],
+        { quiet: true },
+      );
       children.push(emulator.child);
       emulatorChild = emulator.child;
       await appHost.child.request('configure', { connectionString: emulator.ready['connectionString'] });
@@ -148,20 +161,34 @@ export const e2eEcho: Benchmark = {
         clientsCpuUs: (cpuAfter.clients - cpuBefore.clients) / invocations,
       };
 
-      context.progress(`e2e-client-result: ${settings.clientResults.samples} client invocations, then ${many.length} callers; a stream of ${settings.clientResults.streamItems} items`);
-      const service = new ServiceHubClient(parseConnectionString(String(emulator.ready['connectionString'])), 'chat', { retry: false });
+      context.progress(
+        `e2e-client-result: ${settings.clientResults.samples} client invocations, then ${many.length} callers; a stream of ${settings.clientResults.streamItems} items`,
+      );
+      const service = new ServiceHubClient(parseConnectionString(String(emulator.ready['connectionString'])), 'chat', {
+        retry: false,
+      });
       const fresh = await connect(appUrl);
       connections.push(fresh);
       const clientResults = await measureClientResults(service, many, fresh, settings.clientResults);
 
       return [
-        ...latencyFigures('1', singleLatencies, { clients: 1, samples: singleLatencies.length, invocationsPerSecond: singleRate }),
-        ...latencyFigures('50', perClient.flat(), { clients, samples: invocations, invocationsPerSecond: concurrentRate, ...cpuPerInvocation }),
+        ...latencyFigures('1', singleLatencies, {
+          clients: 1,
+          samples: singleLatencies.length,
+          invocationsPerSecond: singleRate,
+        }),
+        ...latencyFigures('50', perClient.flat(), {
+          clients,
+          samples: invocations,
+          invocationsPerSecond: concurrentRate,
+          ...cpuPerInvocation,
+        }),
         ...clientResults,
       ];
     } catch (error) {
       const output = children.map((child) => child.recentOutput().slice(-2000)).filter((text) => text !== '');
-      if (error instanceof Error && output.length > 0) error.message += `\nRecent output of the emulator and the functions host:\n${output.join('\n')}`;
+      if (error instanceof Error && output.length > 0)
+        error.message += `\nRecent output of the emulator and the functions host:\n${output.join('\n')}`;
       throw error;
     } finally {
       await Promise.all(connections.map((connection) => connection.stop()));

@@ -47,7 +47,9 @@ function connectOne(url: string, authorization: string): Promise<void> {
   return new Promise((resolve, reject) => {
     const socket = new WebSocket(url, { headers: { authorization }, perMessageDeflate: false });
     let handshaken = false;
-    socket.on('open', () => { socket.send(HANDSHAKE_REQUEST); });
+    socket.on('open', () => {
+      socket.send(HANDSHAKE_REQUEST);
+    });
     socket.on('message', (raw) => {
       const data = asBuffer(raw);
       if (handshaken) {
@@ -66,7 +68,9 @@ function connectOne(url: string, authorization: string): Promise<void> {
       resolve();
       if (end + 1 < data.length) onRecords(data.subarray(end + 1));
     });
-    socket.on('unexpected-response', (_request, response) => { reject(new Error(`the server answered ${String(response.statusCode)} to the WebSocket upgrade`)); });
+    socket.on('unexpected-response', (_request, response) => {
+      reject(new Error(`the server answered ${String(response.statusCode)} to the WebSocket upgrade`));
+    });
     socket.on('error', (error) => {
       if (!handshaken) reject(error);
     });
@@ -78,7 +82,6 @@ function connectOne(url: string, authorization: string): Promise<void> {
     });
   });
 }
-
 
 async function connect(message: ChildMessage): Promise<Record<string, unknown>> {
   const url = String(message['url']);

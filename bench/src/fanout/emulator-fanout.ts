@@ -94,7 +94,8 @@ async function timeRound(setup: Setup, broadcasts: number, clients: number): Pro
   const answer = await delivered;
   const seconds = (performance.now() - started) / 1000;
   const cpuSeconds = ((await serverCpuUs(setup)) - cpuBefore) / 1e6;
-  if (answer['unexpectedCloses'] !== 0) throw new Error(`${String(answer['unexpectedCloses'])} clients were disconnected during the round`);
+  if (answer['unexpectedCloses'] !== 0)
+    throw new Error(`${String(answer['unexpectedCloses'])} clients were disconnected during the round`);
   const deliveries = broadcasts * clients;
   return { perSecond: deliveries / seconds, perCpuSecond: deliveries / cpuSeconds };
 }

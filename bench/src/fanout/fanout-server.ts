@@ -30,7 +30,11 @@ async function startEmulator(): Promise<void> {
     clientTimeoutMs: 3_600_000,
   });
   await emulator.start();
-  serveParent({ port: emulator.port }, (message) => answer(message.type, () => emulator.connectionCounts()['bench'] ?? 0), () => emulator.close());
+  serveParent(
+    { port: emulator.port },
+    (message) => answer(message.type, () => emulator.connectionCounts()['bench'] ?? 0),
+    () => emulator.close(),
+  );
 }
 
 function startBare(): void {
@@ -44,7 +48,8 @@ function startBare(): void {
         return;
       }
       const message = JSON.parse(Buffer.concat(chunks).toString('utf8')) as { target: string; arguments: unknown[] };
-      const frame = JSON.stringify({ type: 1, target: message.target, arguments: message.arguments }) + RECORD_SEPARATOR;
+      const frame =
+        JSON.stringify({ type: 1, target: message.target, arguments: message.arguments }) + RECORD_SEPARATOR;
       for (const client of clients) client.send(frame);
       response.writeHead(202, { 'content-length': '0' }).end();
     });
@@ -67,7 +72,9 @@ function startBare(): void {
         new Promise<void>((resolve) => {
           for (const client of clients) client.terminate();
           webSockets.close();
-          server.close(() => { resolve(); });
+          server.close(() => {
+            resolve();
+          });
           server.closeAllConnections();
         }),
     );

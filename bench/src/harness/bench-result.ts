@@ -71,7 +71,8 @@ export function figure(input: FigureInput): BenchResult {
   const baseline = input.baseline ?? null;
   const ratio = input.ratio ?? (baseline === null ? null : input.value / baseline);
   const details: Record<string, number | string> = {};
-  for (const [key, value] of Object.entries(input.details ?? {})) details[key] = typeof value === 'number' ? significant(value) : value;
+  for (const [key, value] of Object.entries(input.details ?? {}))
+    details[key] = typeof value === 'number' ? significant(value) : value;
   return {
     name: input.name,
     value: significant(input.value),

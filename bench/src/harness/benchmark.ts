@@ -22,6 +22,9 @@ export interface Benchmark {
 }
 
 /** Picks the setting of the current scale. */
-export function byScale<TSettings extends Readonly<Record<Scale, unknown>>>(context: BenchContext, settings: TSettings): TSettings[Scale] {
+export function byScale<TSettings extends Readonly<Record<Scale, unknown>>>(
+  context: BenchContext,
+  settings: TSettings,
+): TSettings[Scale] {
   return settings[context.scale];
 }

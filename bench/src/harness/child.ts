@@ -49,13 +49,20 @@ export class BenchChild {
     });
     child.on('exit', (code, signal) => {
       this.#exited = true;
-      for (const pending of this.#pending.values()) pending.reject(new Error(`the child process exited (${signal ?? String(code)}) before answering${this.#outputSuffix()}`));
+      for (const pending of this.#pending.values())
+        pending.reject(
+          new Error(`the child process exited (${signal ?? String(code)}) before answering${this.#outputSuffix()}`),
+        );
       this.#pending.clear();
     });
   }
 
   /** Starts `script` (a URL of a bench script) and resolves with the child and its ready message. */
-  static async start(script: URL, args: readonly string[] = [], options: BenchChildOptions = {}): Promise<{ child: BenchChild; ready: ChildMessage }> {
+  static async start(
+    script: URL,
+    args: readonly string[] = [],
+    options: BenchChildOptions = {},
+  ): Promise<{ child: BenchChild; ready: ChildMessage }> {
     const timeoutMs = options.startTimeoutMs ?? 60_000;
     // BENCH_CHILD_CPU_PROF=<dir> profiles the child processes (the servers of fan-out and e2e) with --cpu-prof.
     const profileDir = process.env['BENCH_CHILD_CPU_PROF'];
@@ -83,7 +90,11 @@ export class BenchChild {
       const onExit = (code: number | null): void => {
         clearTimeout(timer);
         // The exit can precede the last output chunks; give them a moment.
-        setTimeout(() => { reject(new Error(`${script.pathname} exited with ${String(code)} before it was ready${handle.#outputSuffix()}`)); }, 50);
+        setTimeout(() => {
+          reject(
+            new Error(`${script.pathname} exited with ${String(code)} before it was ready${handle.#outputSuffix()}`),
+          );
+        }, 50);
       };
       child.on('message', onMessage);
       child.once('exit', onExit);
@@ -126,7 +137,11 @@ export class BenchChild {
   /** Asks the child to stop, and kills it if it has not exited within a few seconds. */
   async stop(): Promise<void> {
     if (this.#exited) return;
-    const exited = new Promise<void>((resolve) => this.#process.once('exit', () => { resolve(); }));
+    const exited = new Promise<void>((resolve) =>
+      this.#process.once('exit', () => {
+        resolve();
+      }),
+    );
     const timer = setTimeout(() => this.#process.kill('SIGKILL'), 5_000);
     if (this.#process.connected) this.#process.send({ type: 'stop' });
     else this.#process.kill();
@@ -135,13 +150,19 @@ export class BenchChild {
   }
 }
 
-type RequestHandler = (message: ChildMessage) => Promise<Readonly<Record<string, unknown>>> | Readonly<Record<string, unknown>>;
+type RequestHandler = (
+  message: ChildMessage,
+) => Promise<Readonly<Record<string, unknown>>> | Readonly<Record<string, unknown>>;
 
 /**
  * The child's side: announces readiness with `ready`, answers requests with `handle`, runs `stop` on
  * the parent's `stop` (or when the parent goes away) and exits.
  */
-export function serveParent(ready: Readonly<Record<string, unknown>>, handle: RequestHandler, stop: () => Promise<void> | void): void {
+export function serveParent(
+  ready: Readonly<Record<string, unknown>>,
+  handle: RequestHandler,
+  stop: () => Promise<void> | void,
+): void {
   const send = (message: ChildMessage): void => {
     if (process.connected) process.send?.(message);
   };
@@ -164,8 +185,16 @@ export function serveParent(ready: Readonly<Record<string, unknown>>, handle: Re
     Promise.resolve()
       .then(() => handle(message))
       .then(
-        (answer) => { send({ ...answer, type: 'answer', ...(id === undefined ? {} : { id }) }); },
-        (error: unknown) => { send({ type: 'error', message: error instanceof Error ? error.message : String(error), ...(id === undefined ? {} : { id }) }); },
+        (answer) => {
+          send({ ...answer, type: 'answer', ...(id === undefined ? {} : { id }) });
+        },
+        (error: unknown) => {
+          send({
+            type: 'error',
+            message: error instanceof Error ? error.message : String(error),
+            ...(id === undefined ? {} : { id }),
+          });
+        },
       );
   });
   process.on('disconnect', () => void shutdown());

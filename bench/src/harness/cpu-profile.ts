@@ -45,12 +45,17 @@ function shortUrl(url: string): string {
  * The most expensive functions of a profile: by self time (samples in the function itself) and by
  * inclusive time (samples in it or in anything it called, each function counted once per stack).
  */
-export function topFunctions(profileData: CpuProfile, count: number): { self: FunctionCost[]; inclusive: FunctionCost[] } {
+export function topFunctions(
+  profileData: CpuProfile,
+  count: number,
+): { self: FunctionCost[]; inclusive: FunctionCost[] } {
   const nodes = new Map(profileData.nodes.map((node) => [node.id, node]));
   const parents = new Map<number, number>();
   for (const node of profileData.nodes) for (const child of node.children ?? []) parents.set(child, node.id);
   const timeOf = new Map<number, number>();
-  profileData.samples.forEach((id, index) => timeOf.set(id, (timeOf.get(id) ?? 0) + (profileData.timeDeltas[index] ?? 0)));
+  profileData.samples.forEach((id, index) =>
+    timeOf.set(id, (timeOf.get(id) ?? 0) + (profileData.timeDeltas[index] ?? 0)),
+  );
 
   const locationOf = (id: number): string => {
     const frame = nodes.get(id)!.callFrame;

@@ -6,7 +6,11 @@ import type { FunctionsApp, RegisteredHttpFunction } from '@serverless-hub/core'
 import { BENCH_CONNECTION_STRING, BENCH_HUB } from '../upstream/service-request.js';
 
 /** The schema of the echoed chat message (`ECHO_ARGUMENT`), as an app would declare it. */
-const chatMessage = v.object({ from: v.pipe(v.string(), v.maxLength(1024)), text: v.pipe(v.string(), v.maxLength(4000)), sentAt: v.number() });
+const chatMessage = v.object({
+  from: v.pipe(v.string(), v.maxLength(1024)),
+  text: v.pipe(v.string(), v.maxLength(4000)),
+  sentAt: v.number(),
+});
 
 /** The hub of the micro-benchmarks: a negotiate with a user id and two custom claims, `echo`, and `echo` with a schema. */
 @Hub(BENCH_HUB)
@@ -47,8 +51,12 @@ export function registeredHandler(role: 'negotiate' | 'upstream', event?: string
     registered = true;
   }
   const found = getRegisteredFunctions().find(
-    (fn): fn is RegisteredHttpFunction => fn.trigger === 'http' && fn.hub === BENCH_HUB && fn.role === role && (event === undefined || fn.event === event),
+    (fn): fn is RegisteredHttpFunction =>
+      fn.trigger === 'http' && fn.hub === BENCH_HUB && fn.role === role && (event === undefined || fn.event === event),
   );
-  if (found === undefined) throw new Error(`registerHubs recorded no HTTP ${role} function${event === undefined ? '' : ` for '${event}'`} of hub '${BENCH_HUB}'.`);
+  if (found === undefined)
+    throw new Error(
+      `registerHubs recorded no HTTP ${role} function${event === undefined ? '' : ` for '${event}'`} of hub '${BENCH_HUB}'.`,
+    );
   return found.handler as unknown as HttpHandler;
 }

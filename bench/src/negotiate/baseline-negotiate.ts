@@ -14,7 +14,11 @@ export interface BaselineNegotiateOptions {
 }
 
 /** A hand-written negotiate handler. */
-export function createBaselineNegotiate({ url, audience, accessKey }: BaselineNegotiateOptions): (request: HttpRequest) => Promise<HttpResponseInit> {
+export function createBaselineNegotiate({
+  url,
+  audience,
+  accessKey,
+}: BaselineNegotiateOptions): (request: HttpRequest) => Promise<HttpResponseInit> {
   const key = createSecretKey(Buffer.from(accessKey, 'utf8'));
   const encodedHeader = Buffer.from(JSON.stringify({ alg: 'HS256', typ: 'JWT' })).toString('base64url');
   return async (request) => {

@@ -30,7 +30,11 @@ function negotiateRequests(count: number): HttpRequest[] {
     return new FunctionsHttpRequest({
       method: 'POST',
       url: `http://localhost:7071/api/${BENCH_HUB}/negotiate?negotiateVersion=1`,
-      headers: { 'x-ms-signalr-user-id': `user-${n}`, 'x-tenant': `tenant-${n % 7}`, 'x-requested-with': 'XMLHttpRequest' },
+      headers: {
+        'x-ms-signalr-user-id': `user-${n}`,
+        'x-tenant': `tenant-${n % 7}`,
+        'x-requested-with': 'XMLHttpRequest',
+      },
     });
   });
 }
@@ -38,13 +42,18 @@ function negotiateRequests(count: number): HttpRequest[] {
 /** Checks an answer as the service would check its token: signature, audience, lifetime, user id and the two claims. */
 function assertConnectionInfo(what: string, response: unknown): void {
   const init = response as HttpResponseInit;
-  if ((init.status ?? 200) !== 200) throw new Error(`${what} answered ${String(init.status)}: ${describeBody(init.body)}`);
+  if ((init.status ?? 200) !== 200)
+    throw new Error(`${what} answered ${String(init.status)}: ${describeBody(init.body)}`);
   const info = init.jsonBody as { url?: unknown; accessToken?: unknown } | undefined;
-  if (info?.url !== CLIENT_URL || typeof info.accessToken !== 'string') throw new Error(`${what} answered ${JSON.stringify(info)}`);
+  if (info?.url !== CLIENT_URL || typeof info.accessToken !== 'string')
+    throw new Error(`${what} answered ${JSON.stringify(info)}`);
   const [header, payload, signature] = info.accessToken.split('.');
-  const expected = createHmac('sha256', BENCH_ACCESS_KEY).update(`${header ?? ''}.${payload ?? ''}`).digest();
+  const expected = createHmac('sha256', BENCH_ACCESS_KEY)
+    .update(`${header ?? ''}.${payload ?? ''}`)
+    .digest();
   const presented = Buffer.from(signature ?? '', 'base64url');
-  if (presented.length !== expected.length || !timingSafeEqual(presented, expected)) throw new Error(`${what}: the token's signature does not verify`);
+  if (presented.length !== expected.length || !timingSafeEqual(presented, expected))
+    throw new Error(`${what}: the token's signature does not verify`);
   const claims = JSON.parse(Buffer.from(payload ?? '', 'base64url').toString('utf8')) as Record<string, unknown>;
   const exp = claims['exp'];
   const iat = claims['iat'];
@@ -63,7 +72,11 @@ function assertConnectionInfo(what: string, response: unknown): void {
 
 /** The registered negotiate function and the hand-written one, each checked once. */
 export async function negotiateWorkloads(): Promise<{ framework: Work<HttpRequest>; baseline: Work<HttpRequest> }> {
-  const invocation = new InvocationContext({ invocationId: 'bench', functionName: 'bench_negotiate', logHandler: () => {} });
+  const invocation = new InvocationContext({
+    invocationId: 'bench',
+    functionName: 'bench_negotiate',
+    logHandler: () => {},
+  });
   const framework = registeredHandler('negotiate');
   const baseline = createBaselineNegotiate({ url: CLIENT_URL, audience: AUDIENCE, accessKey: BENCH_ACCESS_KEY });
   assertConnectionInfo('the registered negotiate function', await framework(negotiateRequests(1)[0]!, invocation));
@@ -82,7 +95,12 @@ export const negotiateBench: Benchmark = {
     const { framework, baseline } = await negotiateWorkloads();
     context.progress(`negotiate: ${settings.rounds} rounds of ${settings.batch} negotiates per side`);
     const result = await measurePairedCpu(framework, baseline, settings);
-    const details = { rounds: result.rounds, batch: settings.batch, wallUs: result.subjectWallUs, baselineWallUs: result.baselineWallUs };
+    const details = {
+      rounds: result.rounds,
+      batch: settings.batch,
+      wallUs: result.subjectWallUs,
+      baselineWallUs: result.baselineWallUs,
+    };
     return [
       figure({
         name: 'negotiate',

@@ -46,7 +46,10 @@ export const restSend: Benchmark = {
     const agent = new Agent({ keepAlive: true, maxSockets: CONCURRENCY });
     try {
       const port = Number(ready['port']);
-      const client = new ServiceHubClient(parseConnectionString(`Endpoint=http://127.0.0.1;Port=${port};AccessKey=${BENCH_ACCESS_KEY};Version=1.0;`), BENCH_HUB);
+      const client = new ServiceHubClient(
+        parseConnectionString(`Endpoint=http://127.0.0.1;Port=${port};AccessKey=${BENCH_ACCESS_KEY};Version=1.0;`),
+        BENCH_HUB,
+      );
       const frameworkSend = (): Promise<void> => client.clients.all.send('newMessage', ECHO_ARGUMENT);
 
       const path = `/api/hubs/${BENCH_HUB}/:send`;
@@ -57,14 +60,22 @@ export const restSend: Benchmark = {
       const baselineSend = (): Promise<void> =>
         new Promise((resolve, reject) => {
           const body = JSON.stringify({ target: 'newMessage', arguments: [ECHO_ARGUMENT] });
-          const outgoing = request(url, { method: 'POST', agent, headers: { authorization, 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) } }, (response) => {
-            response.resume();
-            response.on('end', () => {
-              if (response.statusCode === 202) resolve();
-              else reject(new Error(`the sink answered ${String(response.statusCode)} to the baseline's send`));
-            });
-            response.on('error', reject);
-          });
+          const outgoing = request(
+            url,
+            {
+              method: 'POST',
+              agent,
+              headers: { authorization, 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) },
+            },
+            (response) => {
+              response.resume();
+              response.on('end', () => {
+                if (response.statusCode === 202) resolve();
+                else reject(new Error(`the sink answered ${String(response.statusCode)} to the baseline's send`));
+              });
+              response.on('error', reject);
+            },
+          );
           outgoing.on('error', reject);
           outgoing.end(body);
         });
@@ -72,7 +83,9 @@ export const restSend: Benchmark = {
       const checkSink = async (expected: number, who: string): Promise<void> => {
         const counts = await sink.request('counts');
         if (counts['sends'] !== expected || counts['others'] !== 0) {
-          throw new Error(`${who}: the sink received ${String(counts['sends'])} sends and ${String(counts['others'])} other requests; expected ${expected} sends`);
+          throw new Error(
+            `${who}: the sink received ${String(counts['sends'])} sends and ${String(counts['others'])} other requests; expected ${expected} sends`,
+          );
         }
       };
 
@@ -81,7 +94,9 @@ export const restSend: Benchmark = {
       await timeSends(settings.warmupSends, frameworkSend);
       await checkSink(settings.warmupSends, 'clients.all.send');
 
-      context.progress(`rest-send: ${settings.rounds} rounds of ${settings.sends} sends per side, ${CONCURRENCY} concurrent`);
+      context.progress(
+        `rest-send: ${settings.rounds} rounds of ${settings.sends} sends per side, ${CONCURRENCY} concurrent`,
+      );
       const framework: RoundTime[] = [];
       const baseline: RoundTime[] = [];
       const ratios: number[] = [];

@@ -8,7 +8,10 @@ let sends = 0;
 let others = 0;
 
 const server = createServer((request, response) => {
-  const isSend = request.method === 'POST' && request.url?.startsWith('/api/hubs/bench/:send?') === true && request.headers.authorization?.startsWith('Bearer ') === true;
+  const isSend =
+    request.method === 'POST' &&
+    request.url?.startsWith('/api/hubs/bench/:send?') === true &&
+    request.headers.authorization?.startsWith('Bearer ') === true;
   if (isSend) sends++;
   else others++;
   request.on('data', () => {});
@@ -30,9 +33,12 @@ server.listen(0, '127.0.0.1', () => {
       others = 0;
       return answer;
     },
-    () => new Promise<void>((resolve) => {
-      server.close(() => { resolve(); });
-      server.closeAllConnections();
-    }),
+    () =>
+      new Promise<void>((resolve) => {
+        server.close(() => {
+          resolve();
+        });
+        server.closeAllConnections();
+      }),
   );
 });

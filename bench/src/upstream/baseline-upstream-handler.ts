@@ -78,7 +78,10 @@ export function createBaselineHandler(protocol: WireProtocol, accessKey: string)
       const connectionId = request.headers.get('x-asrs-connection-id');
       const signature = request.headers.get('x-asrs-signature');
       if (connectionId === null || signature === null || !isValid(connectionId, signature)) return UNAUTHORIZED;
-      const invocation = JSON.parse(utf8.decode(await readBody(request))) as { invocationId?: string; arguments: unknown[] };
+      const invocation = JSON.parse(utf8.decode(await readBody(request))) as {
+        invocationId?: string;
+        arguments: unknown[];
+      };
       if (!Array.isArray(invocation.arguments)) return BAD_REQUEST;
       const result = echoHub.echo(invocation.arguments[0]);
       const body = JSON.stringify({ type: 3, invocationId: invocation.invocationId, result }) + RECORD_SEPARATOR;

@@ -25,9 +25,11 @@ function readCompletionResult(protocol: WireProtocol, bytes: Uint8Array): unknow
     length |= (byte & 0x7f) << shift;
     if ((byte & 0x80) === 0) break;
   }
-  if (offset + length !== bytes.length) throw new Error('the MessagePack completion length prefix does not match its size');
+  if (offset + length !== bytes.length)
+    throw new Error('the MessagePack completion length prefix does not match its size');
   const message = decode(bytes.subarray(offset)) as unknown[];
-  if (message[0] !== 3 || message[3] !== 3) throw new Error(`expected a Completion with a result, got ${JSON.stringify(message)}`);
+  if (message[0] !== 3 || message[3] !== 3)
+    throw new Error(`expected a Completion with a result, got ${JSON.stringify(message)}`);
   return message[4];
 }
 
@@ -40,7 +42,8 @@ export function assertEchoCompletion(what: string, protocol: WireProtocol, respo
   const status = init.status ?? 200;
   if (status !== 200) throw new Error(`${what} answered ${status}: ${describeBody(init.body)}`);
   const result = readCompletionResult(protocol, bodyBytes(init.body));
-  if (!isDeepStrictEqual(result, expected)) throw new Error(`${what} returned ${JSON.stringify(result)} instead of the echoed argument`);
+  if (!isDeepStrictEqual(result, expected))
+    throw new Error(`${what} returned ${JSON.stringify(result)} instead of the echoed argument`);
 }
 
 /** An answer's body for an error message. */

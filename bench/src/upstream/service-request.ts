@@ -14,9 +14,16 @@ export const BENCH_CONNECTION_STRING = `Endpoint=http://localhost;Port=8888;Acce
 export const BENCH_HUB = 'bench';
 
 /** The echoed argument: a small chat message, the typical upstream payload. */
-export const ECHO_ARGUMENT = Object.freeze({ from: 'user-17', text: 'Hello everyone, the build is green again.', sentAt: 1_767_225_600_000 });
+export const ECHO_ARGUMENT = Object.freeze({
+  from: 'user-17',
+  text: 'Hello everyone, the build is green again.',
+  sentAt: 1_767_225_600_000,
+});
 
-const CONTENT_TYPE: Readonly<Record<WireProtocol, string>> = { json: 'application/json', messagepack: 'application/x-msgpack' };
+const CONTENT_TYPE: Readonly<Record<WireProtocol, string>> = {
+  json: 'application/json',
+  messagepack: 'application/x-msgpack',
+};
 
 function signature(connectionId: string): string {
   // One entry per key, uppercase hex, as the service writes it.

@@ -18,16 +18,26 @@ const SETTINGS = {
   tiny: { rounds: 2, batch: 20, warmupBatches: 1 },
 } as const;
 
-const FIGURE_OF: Readonly<Record<WireProtocol, string>> = { json: 'upstream-invoke-json', messagepack: 'upstream-invoke-msgpack' };
+const FIGURE_OF: Readonly<Record<WireProtocol, string>> = {
+  json: 'upstream-invoke-json',
+  messagepack: 'upstream-invoke-msgpack',
+};
 
 /** The registered function and the hand-written handler, on fresh service requests, each checked once. */
-export async function upstreamWorkloads(protocol: WireProtocol): Promise<{ framework: Work<HttpRequest>; baseline: Work<HttpRequest> }> {
+export async function upstreamWorkloads(
+  protocol: WireProtocol,
+): Promise<{ framework: Work<HttpRequest>; baseline: Work<HttpRequest> }> {
   // One invocation context for every call: the host makes it, so it is no part of the framework's cost.
   const invocation = new InvocationContext({ invocationId: 'bench', functionName: 'bench_echo', logHandler: () => {} });
   const framework = registeredHandler('upstream', 'echo');
   const baseline = createBaselineHandler(protocol, BENCH_ACCESS_KEY);
   const requests = new ServiceRequestFactory(protocol);
-  assertEchoCompletion(`the registered function (${protocol})`, protocol, await framework(requests.next(), invocation), ECHO_ARGUMENT);
+  assertEchoCompletion(
+    `the registered function (${protocol})`,
+    protocol,
+    await framework(requests.next(), invocation),
+    ECHO_ARGUMENT,
+  );
   assertEchoCompletion(`the baseline handler (${protocol})`, protocol, await baseline(requests.next()), ECHO_ARGUMENT);
   return {
     framework: { prepare: (count) => requests.batch(count), run: (request) => framework(request, invocation) },
@@ -64,7 +74,12 @@ export async function validationWorkloads(): Promise<{ framework: Work<HttpReque
   const plain = registeredHandler('upstream', 'echo');
   const validatedRequests = new ServiceRequestFactory('json', 64, 'echoValidated');
   const plainRequests = new ServiceRequestFactory('json');
-  assertEchoCompletion('the validated echo', 'json', await validated(validatedRequests.next(), invocation), ECHO_ARGUMENT);
+  assertEchoCompletion(
+    'the validated echo',
+    'json',
+    await validated(validatedRequests.next(), invocation),
+    ECHO_ARGUMENT,
+  );
   assertEchoCompletion('the unvalidated echo', 'json', await plain(plainRequests.next(), invocation), ECHO_ARGUMENT);
   return {
     framework: { prepare: (count) => validatedRequests.batch(count), run: (request) => validated(request, invocation) },

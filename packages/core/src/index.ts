@@ -19,7 +19,12 @@ export { multiEndpointServices } from './endpoints/fan-out-services.js';
 export type { EndpointRouter } from './endpoints/endpoint-router.js';
 export type { NegotiateRouteContext } from './endpoints/negotiate-route-context.js';
 export type { NamedServiceEndpoint } from './connection/named-endpoints-from-settings.js';
-export { SIGNALR_ENTRA_SCOPE, createIdentityCredential, getCredential, setCredential } from './connection/identity-credential.js';
+export {
+  SIGNALR_ENTRA_SCOPE,
+  createIdentityCredential,
+  getCredential,
+  setCredential,
+} from './connection/identity-credential.js';
 export type { EntraAccessToken, IdentityModule, TokenCredential } from './connection/identity-credential.js';
 export { getSigningKey } from './connection/access-key-provider.js';
 export type { AccessKeyOptions, SigningKey } from './connection/access-key-provider.js';
@@ -38,22 +43,28 @@ export type { ConnectionInfoOptions } from './negotiate/connection-info.js';
 export { reconnectionOf } from './negotiate/reconnection.js';
 export type { Reconnection } from './negotiate/reconnection.js';
 export { createClaimsVerifier } from './auth/claims-verifier.js';
-export type { ClaimsVerifier, ClaimsVerifierOptions, JwksVerification, SecretVerification } from './auth/claims-verifier.js';
+export type {
+  ClaimsVerifier,
+  ClaimsVerifierOptions,
+  JwksVerification,
+  SecretVerification,
+} from './auth/claims-verifier.js';
 export { decodeClaimsUnverified } from './auth/decode-claims-unverified.js';
 
 // what a hub method sees of the call, and how it answers
 export type { HubProtocolName } from './protocol/hub-protocol.js';
-export type {
-  HubInvocationContext,
-  UpstreamCategory,
-} from './upstream/hub-invocation-context.js';
+export type { HubInvocationContext, UpstreamCategory } from './upstream/hub-invocation-context.js';
 export { consoleUpstreamLogger, silentUpstreamLogger } from './upstream/upstream-logger.js';
 export type { UpstreamLogger, UpstreamLogLevel } from './upstream/upstream-logger.js';
 export { HubError } from './upstream/hub-error.js';
 export { denyUpstream } from './upstream/deny-upstream.js';
 export type { UpstreamOutcome, UpstreamRejectionCode } from './upstream/upstream-outcome.js';
 export type { EntraIdTokenValidationOptions } from './upstream/entra-id-token-validator.js';
-export type { UpstreamAuthenticator, UpstreamAuthentication, UpstreamCredentials } from './upstream/upstream-authenticator.js';
+export type {
+  UpstreamAuthenticator,
+  UpstreamAuthentication,
+  UpstreamCredentials,
+} from './upstream/upstream-authenticator.js';
 export type { DetailedErrorsMode } from './upstream/upstream-dispatcher.js';
 
 // service REST API
@@ -68,7 +79,12 @@ export type { AddUserToGroupOptions, UserGroups } from './service/user-groups.js
 export type { ClientManager, CloseConnectionsOptions } from './service/client-manager.js';
 export type { RestCallOptions } from './service/rest-call-options.js';
 export type { RestRetryOptions } from './service/retry-policy.js';
-export type { ClientInvocationOptions, CompleteStreamOptions, ConnectionTarget, StreamItemOptions } from './service/connection-target.js';
+export type {
+  ClientInvocationOptions,
+  CompleteStreamOptions,
+  ConnectionTarget,
+  StreamItemOptions,
+} from './service/connection-target.js';
 export type { ListConnectionsOptions, ListConnectionsPageOptions } from './service/connection-groups.js';
 export type { GroupMember, GroupMemberPage } from './service/group-member-page.js';
 
@@ -89,10 +105,22 @@ export {
 export type { EventMode, HubOptions, HubNegotiateOptions, StandardSchemaV1 } from '@serverless-hub/decorators';
 export { UseFilters } from './hub/use-filters.js';
 export { ServerlessHub } from './hub/serverless-hub.js';
-export type { ClientInvokers, ClientMethods, ClientProxy, ClientSenders, ConnectionProxy, InvokableName, TypedHubClients } from './hub/typed-clients.js';
+export type {
+  ClientInvokers,
+  ClientMethods,
+  ClientProxy,
+  ClientSenders,
+  ConnectionProxy,
+  InvokableName,
+  TypedHubClients,
+} from './hub/typed-clients.js';
 export type { HubFilter, HubFilterFunction, HubFilterResult, HubFilterType } from './hub/hub-filter.js';
 export type { HubContainer } from './hub/hub-container.js';
 export type { HubServices, HubServicesFactory, HubServicesRequest } from './hub/hub-services.js';
 export { registerHubs } from './functions/register-hubs.js';
 export type { FunctionsApp, HubRegistration, RegisterHubsOptions, UpstreamOptions } from './functions/register-hubs.js';
-export type { RegisteredFunction, RegisteredHttpFunction, RegisteredSignalRFunction } from './functions/function-registry.js';
+export type {
+  RegisteredFunction,
+  RegisteredHttpFunction,
+  RegisteredSignalRFunction,
+} from './functions/function-registry.js';

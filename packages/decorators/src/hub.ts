@@ -21,7 +21,8 @@ import type { HubOptions } from './metadata.js';
  * ```
  */
 export function Hub(nameOrOptions?: string | HubOptions): ClassDecorator {
-  const options: HubOptions = typeof nameOrOptions === 'string' ? { name: nameOrOptions } : { ...(nameOrOptions ?? {}) };
+  const options: HubOptions =
+    typeof nameOrOptions === 'string' ? { name: nameOrOptions } : { ...(nameOrOptions ?? {}) };
   return (target) => {
     recordHub(target, options);
   };

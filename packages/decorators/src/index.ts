@@ -20,7 +20,12 @@ export { Ignore } from './ignore.js';
 export { Optional } from './optional.js';
 
 // metadata
-export { readHubClassMetadata, readHubMemberMetadata, readConstructorParameterMarkers, recordFilters } from './metadata.js';
+export {
+  readHubClassMetadata,
+  readHubMemberMetadata,
+  readConstructorParameterMarkers,
+  recordFilters,
+} from './metadata.js';
 export type {
   HubOptions,
   HubNegotiateOptions,

@@ -18,7 +18,9 @@ let viaTsc: FixtureModule;
 let workDir: string;
 
 function names(types: unknown): unknown {
-  return Array.isArray(types) ? types.map((type: { name?: string } | undefined) => type?.name) : (types as { name?: string } | undefined)?.name;
+  return Array.isArray(types)
+    ? types.map((type: { name?: string } | undefined) => type?.name)
+    : (types as { name?: string } | undefined)?.name;
 }
 
 function describeMetadata(module: FixtureModule): Record<string, unknown> {
@@ -37,10 +39,18 @@ function describeMetadata(module: FixtureModule): Record<string, unknown> {
 
 beforeAll(async () => {
   const source = await readFile(fixturePath, 'utf8');
-  const config = ts.readConfigFile(fileURLToPath(new URL('../../../tsconfig.base.json', import.meta.url)), (path) => ts.sys.readFile(path));
+  const config = ts.readConfigFile(fileURLToPath(new URL('../../../tsconfig.base.json', import.meta.url)), (path) =>
+    ts.sys.readFile(path),
+  );
   const { options } = ts.parseJsonConfigFileContent(config.config, ts.sys, process.cwd());
   const output = ts.transpileModule(source, {
-    compilerOptions: { ...options, module: ts.ModuleKind.ESNext, sourceMap: false, declaration: false, declarationMap: false },
+    compilerOptions: {
+      ...options,
+      module: ts.ModuleKind.ESNext,
+      sourceMap: false,
+      declaration: false,
+      declarationMap: false,
+    },
     fileName: fixturePath,
   });
   workDir = await mkdtemp(join(tmpdir(), 'metadata-canary-'));

@@ -43,7 +43,9 @@ describe('hub metadata', () => {
     class C {}
     expect(readHubClassMetadata(A).hubs).toEqual([{}]);
     expect(readHubClassMetadata(B).hubs).toEqual([{ name: 'chat' }]);
-    expect(readHubClassMetadata(C).hubs).toEqual([{ name: 'x', connectionStringSetting: 'Other', negotiate: { userId: '{query.u}', lifetime: 60 } }]);
+    expect(readHubClassMetadata(C).hubs).toEqual([
+      { name: 'x', connectionStringSetting: 'Other', negotiate: { userId: '{query.u}', lifetime: 60 } },
+    ]);
   });
 
   it('keeps class metadata to the class itself, not its subclasses', () => {
@@ -79,7 +81,12 @@ describe('hub metadata', () => {
       plain(): void {}
     }
     const members = readHubMemberMetadata(A.prototype);
-    expect(members.get('broadcast')).toMatchObject({ events: 2, eventNames: ['send', 'other'], notEvent: 0, negotiate: 0 });
+    expect(members.get('broadcast')).toMatchObject({
+      events: 2,
+      eventNames: ['send', 'other'],
+      notEvent: 0,
+      negotiate: 0,
+    });
     expect(members.get('helper')).toMatchObject({ eventNames: [], notEvent: 1, negotiate: 0 });
     expect(members.get('connect')).toMatchObject({ negotiate: 1 });
     expect(members.has('plain')).toBe(false);

@@ -205,7 +205,16 @@ function memberSlot(target: object, member: string | symbol): MutableMemberMetad
   const members = ownSlot(target, MEMBERS_KEY, () => new Map<string | symbol, MutableMemberMetadata>());
   let slot = members.get(member);
   if (slot === undefined) {
-    slot = { events: 0, eventNames: [], notEvent: 0, negotiate: 0, filters: [], parameters: new Map(), argumentsSchemas: [], parameterSchemas: new Map() };
+    slot = {
+      events: 0,
+      eventNames: [],
+      notEvent: 0,
+      negotiate: 0,
+      filters: [],
+      parameters: new Map(),
+      argumentsSchemas: [],
+      parameterSchemas: new Map(),
+    };
     members.set(member, slot);
   }
   return slot;
@@ -230,7 +239,11 @@ export function recordHub(target: object, options: HubOptions): void {
  * readHubClassMetadata(Chat).filters;                      // [signedIn]
  * ```
  */
-export function recordFilters(target: object, member: string | symbol | undefined, filters: readonly FilterReference[]): void {
+export function recordFilters(
+  target: object,
+  member: string | symbol | undefined,
+  filters: readonly FilterReference[],
+): void {
   const slot = member === undefined ? classSlot(target) : memberSlot(target, member);
   slot.filters.unshift(...filters);
 }
@@ -246,9 +259,18 @@ export function recordEvent(target: object, member: string | symbol, name: strin
  * @internal Records `@Validate(schema)`: on a method when `index` is undefined, else on that parameter
  * (`member` undefined: a constructor parameter, recorded so that the compiler can refuse it).
  */
-export function recordSchema(target: object, member: string | symbol | undefined, index: number | undefined, schema: StandardSchemaV1): void {
+export function recordSchema(
+  target: object,
+  member: string | symbol | undefined,
+  index: number | undefined,
+  schema: StandardSchemaV1,
+): void {
   if (member === undefined) {
-    ownSlot(target, CONSTRUCTOR_PARAMETERS_KEY, () => [] as { index: number; marker: ConstructorParameterMarker }[]).push({ index: index ?? 0, marker: 'validate' });
+    ownSlot(
+      target,
+      CONSTRUCTOR_PARAMETERS_KEY,
+      () => [] as { index: number; marker: ConstructorParameterMarker }[],
+    ).push({ index: index ?? 0, marker: 'validate' });
     return;
   }
   const slot = memberSlot(target, member);
@@ -272,9 +294,18 @@ export function recordNegotiate(target: object, member: string | symbol): void {
 }
 
 /** @internal Records a parameter decorator. `member` is `undefined` for constructor parameters. */
-export function recordParameter(target: object, member: string | symbol | undefined, index: number, marker: ParameterMarker): void {
+export function recordParameter(
+  target: object,
+  member: string | symbol | undefined,
+  index: number,
+  marker: ParameterMarker,
+): void {
   if (member === undefined) {
-    ownSlot(target, CONSTRUCTOR_PARAMETERS_KEY, () => [] as { index: number; marker: ConstructorParameterMarker }[]).push({ index, marker });
+    ownSlot(
+      target,
+      CONSTRUCTOR_PARAMETERS_KEY,
+      () => [] as { index: number; marker: ConstructorParameterMarker }[],
+    ).push({ index, marker });
     return;
   }
   const parameters = memberSlot(target, member).parameters;
@@ -296,7 +327,9 @@ const EMPTY_MEMBERS: ReadonlyMap<string | symbol, HubMemberMetadata> = new Map()
  * ```
  */
 export function readHubClassMetadata(target: abstract new (...args: never[]) => unknown): HubClassMetadata {
-  return Object.hasOwn(target, CLASS_KEY) ? ((target as unknown as Holder)[CLASS_KEY] as HubClassMetadata) : EMPTY_CLASS;
+  return Object.hasOwn(target, CLASS_KEY)
+    ? ((target as unknown as Holder)[CLASS_KEY] as HubClassMetadata)
+    : EMPTY_CLASS;
 }
 
 /**
@@ -310,7 +343,9 @@ export function readHubClassMetadata(target: abstract new (...args: never[]) => 
  * ```
  */
 export function readHubMemberMetadata(target: object): ReadonlyMap<string | symbol, HubMemberMetadata> {
-  return Object.hasOwn(target, MEMBERS_KEY) ? ((target as Holder)[MEMBERS_KEY] as ReadonlyMap<string | symbol, HubMemberMetadata>) : EMPTY_MEMBERS;
+  return Object.hasOwn(target, MEMBERS_KEY)
+    ? ((target as Holder)[MEMBERS_KEY] as ReadonlyMap<string | symbol, HubMemberMetadata>)
+    : EMPTY_MEMBERS;
 }
 
 /**
@@ -326,6 +361,9 @@ export function readConstructorParameterMarkers(
   target: abstract new (...args: never[]) => unknown,
 ): readonly { readonly index: number; readonly marker: ConstructorParameterMarker }[] {
   return Object.hasOwn(target, CONSTRUCTOR_PARAMETERS_KEY)
-    ? ((target as unknown as Holder)[CONSTRUCTOR_PARAMETERS_KEY] as { index: number; marker: ConstructorParameterMarker }[])
+    ? ((target as unknown as Holder)[CONSTRUCTOR_PARAMETERS_KEY] as {
+        index: number;
+        marker: ConstructorParameterMarker;
+      }[])
     : [];
 }

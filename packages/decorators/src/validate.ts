@@ -28,7 +28,11 @@ import { recordSchema } from './metadata.js';
  * ```
  */
 export function Validate(schema: StandardSchemaV1): MethodDecorator & ParameterDecorator {
-  return (target: object, member: string | symbol | undefined, indexOrDescriptor?: number | PropertyDescriptor): void => {
+  return (
+    target: object,
+    member: string | symbol | undefined,
+    indexOrDescriptor?: number | PropertyDescriptor,
+  ): void => {
     recordSchema(target, member, typeof indexOrDescriptor === 'number' ? indexOrDescriptor : undefined, schema);
   };
 }

@@ -26,7 +26,9 @@ function print(text: string): void {
 function shownConnectionString(emulator: ServiceEmulator, generatedKey: boolean): string {
   // The default key is public (the official emulator's) and a generated one is the app's only way to
   // learn it; a key of the user's own is not printed.
-  return generatedKey || emulator.accessKey === EMULATOR_ACCESS_KEY ? emulator.connectionString : emulator.connectionString.replace(emulator.accessKey, '<your access key>');
+  return generatedKey || emulator.accessKey === EMULATOR_ACCESS_KEY
+    ? emulator.connectionString
+    : emulator.connectionString.replace(emulator.accessKey, '<your access key>');
 }
 
 // The command prints what the servers' own start-up lines say ("listening on", "serving"), in full and
@@ -44,11 +46,19 @@ function commandLogger(name: string, level: LogLevel): EmulatorLogger {
   };
 }
 
-async function startService(options: RunCommand, upstream: readonly UpstreamTemplate[], index = 0): Promise<ServiceEmulator> {
+async function startService(
+  options: RunCommand,
+  upstream: readonly UpstreamTemplate[],
+  index = 0,
+): Promise<ServiceEmulator> {
   const port = options.port ?? 8888;
   const emulator = createServiceEmulator({
     // Several endpoints: consecutive ports (each a free one with port 0), each with its own key.
-    ...(options.endpoints > 1 ? { port: port === 0 ? 0 : port + index, accessKey: randomBytes(32).toString('base64url') } : options.port === undefined ? {} : { port: options.port }),
+    ...(options.endpoints > 1
+      ? { port: port === 0 ? 0 : port + index, accessKey: randomBytes(32).toString('base64url') }
+      : options.port === undefined
+        ? {}
+        : { port: options.port }),
     ...(options.host === undefined ? {} : { host: options.host }),
     upstream,
     logger: commandLogger('emulator', options.logLevel),
@@ -68,7 +78,9 @@ function printService(emulator: ServiceEmulator, upstream: readonly UpstreamTemp
   print(`  REST API:        ${emulator.url}/api/hubs/<hub>/...`);
   print('  Upstream:');
   for (const template of upstream) {
-    const patterns = [template.hubPattern, template.categoryPattern, template.eventPattern].some((pattern) => pattern !== undefined)
+    const patterns = [template.hubPattern, template.categoryPattern, template.eventPattern].some(
+      (pattern) => pattern !== undefined,
+    )
       ? ` (hub: ${template.hubPattern ?? '*'}, category: ${template.categoryPattern ?? '*'}, event: ${template.eventPattern ?? '*'})`
       : '';
     print(`    ${redactUrl(template.urlTemplate)}${patterns}`);
@@ -79,7 +91,11 @@ function printFunctions(host: FunctionsHost): void {
   print('');
   print(`Functions host is running at ${host.url}:`);
   for (const fn of host.functions()) {
-    print(fn.path === undefined ? `  ${fn.name.padEnd(28)} ${fn.trigger} (not triggered by the local host)` : `  ${fn.name.padEnd(28)} [${fn.methods.join(',')}] ${host.url}${fn.path}`);
+    print(
+      fn.path === undefined
+        ? `  ${fn.name.padEnd(28)} ${fn.trigger} (not triggered by the local host)`
+        : `  ${fn.name.padEnd(28)} [${fn.methods.join(',')}] ${host.url}${fn.path}`,
+    );
   }
   const page = host.routes().find((route) => route.name === 'index');
   if (page !== undefined) {
@@ -101,7 +117,13 @@ async function run(options: RunCommand): Promise<() => Promise<void>> {
     // picked by the system, goes into the service's upstream template before the app is loaded.
     let host: FunctionsHost | undefined;
     if (app !== undefined && settings !== undefined) {
-      const cors = settings.cors === undefined ? undefined : { allowedOrigins: settings.cors.split(',').map((origin) => origin.trim()), supportCredentials: settings.corsCredentials ?? false };
+      const cors =
+        settings.cors === undefined
+          ? undefined
+          : {
+              allowedOrigins: settings.cors.split(',').map((origin) => origin.trim()),
+              supportCredentials: settings.corsCredentials ?? false,
+            };
       host = createFunctionsHost({
         port: options.functionsPort ?? settings.localHttpPort ?? 7071,
         routePrefix: app.routePrefix,
@@ -117,15 +139,19 @@ async function run(options: RunCommand): Promise<() => Promise<void>> {
     let emulator: ServiceEmulator | undefined;
     const emulators: ServiceEmulator[] = [];
     if (options.command !== 'functions') {
-      const prefix = app === undefined ? '/api' : app.routePrefix === '' ? '' : `/${app.routePrefix.replace(/^\/+|\/+$/g, '')}`;
+      const prefix =
+        app === undefined ? '/api' : app.routePrefix === '' ? '' : `/${app.routePrefix.replace(/^\/+|\/+$/g, '')}`;
       const functionsPort = host?.port ?? options.functionsPort ?? 7071;
       const upstream: UpstreamTemplate[] =
-        options.config !== undefined ? await loadUpstreamSettings(options.config) : [{ urlTemplate: `http://127.0.0.1:${functionsPort}${prefix}/{hub}/{category}/{event}` }];
+        options.config !== undefined
+          ? await loadUpstreamSettings(options.config)
+          : [{ urlTemplate: `http://127.0.0.1:${functionsPort}${prefix}/{hub}/{category}/{event}` }];
       for (let index = 0; index < options.endpoints; index++) {
         const started = await startService(options, upstream, index);
         closers.push(() => started.close());
         emulators.push(started);
-        if (options.endpoints > 1) print(`\nEndpoint e${String(index + 1)} (Azure__SignalR__Endpoints__e${String(index + 1)}):`);
+        if (options.endpoints > 1)
+          print(`\nEndpoint e${String(index + 1)} (Azure__SignalR__Endpoints__e${String(index + 1)}):`);
         printService(started, upstream, options.endpoints > 1);
       }
       emulator = emulators[0];
@@ -144,7 +170,11 @@ async function run(options: RunCommand): Promise<() => Promise<void>> {
       }
       applyLocalSettings(settings);
       await host.loadApp(app);
-      print(settings.source === undefined ? '\nNo local.settings.json: the app runs with the environment as it is.' : `\nApp settings from ${settings.source}.`);
+      print(
+        settings.source === undefined
+          ? '\nNo local.settings.json: the app runs with the environment as it is.'
+          : `\nApp settings from ${settings.source}.`,
+      );
       printFunctions(host);
     }
     print('\nPress Ctrl+C to stop.\n');
@@ -168,7 +198,9 @@ async function main(argv: readonly string[]): Promise<number> {
     return 0;
   }
   if (command.command === 'version') {
-    const manifest = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
+    const manifest = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as {
+      version: string;
+    };
     print(manifest.version);
     return 0;
   }

@@ -16,7 +16,11 @@ export { loadApp, resolveApp } from './functions-host/load-app.js';
 export type { AppLocation } from './functions-host/load-app.js';
 
 // upstream settings
-export { DEFAULT_UPSTREAM_URL_TEMPLATE, loadUpstreamSettings, parseUpstreamSettings } from './upstream/upstream-settings.js';
+export {
+  DEFAULT_UPSTREAM_URL_TEMPLATE,
+  loadUpstreamSettings,
+  parseUpstreamSettings,
+} from './upstream/upstream-settings.js';
 export type { UpstreamTemplate } from './upstream/upstream-settings.js';
 
 // logging

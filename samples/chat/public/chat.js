@@ -252,7 +252,9 @@
 
   /** Whether a connection id is this page's own current one (known to the client before `whoami` answers). */
   function isSelf(connectionId) {
-    return connectionId === (connection && connection.connectionId) || (me !== undefined && connectionId === me.connectionId);
+    return (
+      connectionId === (connection && connection.connectionId) || (me !== undefined && connectionId === me.connectionId)
+    );
   }
 
   function onNewConnection(connectionId) {
@@ -332,7 +334,9 @@
     }
     const needsTarget = kind === 'user' || kind === 'connection' || kind === 'group';
     if (needsTarget && !target) {
-      hint(`Enter the ${kind === 'group' ? 'group name' : kind === 'connection' ? 'connection id' : 'user id'} to send to.`);
+      hint(
+        `Enter the ${kind === 'group' ? 'group name' : kind === 'connection' ? 'connection id' : 'user id'} to send to.`,
+      );
       ui.targetValue.focus();
       return;
     }
@@ -350,7 +354,8 @@
           break;
         case 'user':
           delivery = await connection.invoke('sendToUser', target, text);
-          if (reached(delivery, text, `${target} is not online`) && target !== me.userId) echoSent(text, { kind: 'direct', label: `to ${target}` });
+          if (reached(delivery, text, `${target} is not online`) && target !== me.userId)
+            echoSent(text, { kind: 'direct', label: `to ${target}` });
           break;
         case 'connection':
           delivery = await connection.invoke('sendToConnection', target, text);
@@ -360,14 +365,20 @@
           break;
         case 'group':
           delivery = await connection.invoke('sendToGroup', target, text);
-          if (reached(delivery, text, `#${target} has no members`) && !groups.has(target)) echoSent(text, { kind: 'group', label: `#${target}` });
+          if (reached(delivery, text, `#${target} has no members`) && !groups.has(target))
+            echoSent(text, { kind: 'group', label: `#${target}` });
           break;
       }
     } catch (error) {
       // Not sent: give the text back, unless something new was typed meanwhile.
       if (ui.text.value === '') ui.text.value = text;
       const denied = kind === 'admin' && /status code 403/u.test(describe(error));
-      system(denied ? 'Not sent: only admins can send admin messages (a token with admin = true).' : `Not sent: ${explain(error)}`, true);
+      system(
+        denied
+          ? 'Not sent: only admins can send admin messages (a token with admin = true).'
+          : `Not sent: ${explain(error)}`,
+        true,
+      );
     }
     ui.text.focus();
   }
@@ -467,15 +478,27 @@
       who.append(name, element('span', { class: 'id', title: connectionId }, connectionId));
       item.append(who);
       if (!self) {
-        const message = element('button', { class: 'button-small', type: 'button', title: 'Send a private message' }, 'Message');
-        message.addEventListener('click', () => (userId ? setTarget('user', userId) : setTarget('connection', connectionId)));
-        const time = element('button', { class: 'button-small', type: 'button', title: 'Ask for its local time' }, 'Time');
+        const message = element(
+          'button',
+          { class: 'button-small', type: 'button', title: 'Send a private message' },
+          'Message',
+        );
+        message.addEventListener('click', () =>
+          userId ? setTarget('user', userId) : setTarget('connection', connectionId),
+        );
+        const time = element(
+          'button',
+          { class: 'button-small', type: 'button', title: 'Ask for its local time' },
+          'Time',
+        );
         time.addEventListener('click', () => void askTime(connectionId, userId));
         item.append(message, time);
       }
       return item;
     });
-    items.sort((a, b) => (a.dataset.connectionId === me?.connectionId ? -1 : b.dataset.connectionId === me?.connectionId ? 1 : 0));
+    items.sort((a, b) =>
+      a.dataset.connectionId === me?.connectionId ? -1 : b.dataset.connectionId === me?.connectionId ? 1 : 0,
+    );
     ui.roster.replaceChildren(...items);
     ui.onlineCount.textContent = String(roster.size);
   }
@@ -569,11 +592,13 @@
     if (/Failed to fetch|NetworkError|Load failed|ECONNREFUSED|fetch failed/iu.test(text)) {
       return 'The chat server could not be reached. Check that it is running and that you are online, then try again.';
     }
-    if (/Status code '401'/u.test(text)) return 'The server refused the token (status 401): it is not valid, or it has expired.';
+    if (/Status code '401'/u.test(text))
+      return 'The server refused the token (status 401): it is not valid, or it has expired.';
     if (/Status code '403'/u.test(text)) return 'The server refused to let you in (status 403).';
     if (/Status code '5\d\d'/u.test(text)) return 'The chat server had a problem (status 5xx). Try again in a moment.';
     if (/Server timeout elapsed/u.test(text)) return 'The chat server stopped answering.';
-    if (/WebSocket closed|closed with status code|Error: WebSocket failed|transports/iu.test(text)) return 'The connection to the chat server broke off.';
+    if (/WebSocket closed|closed with status code|Error: WebSocket failed|transports/iu.test(text))
+      return 'The connection to the chat server broke off.';
     return describe(error);
   }
 

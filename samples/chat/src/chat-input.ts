@@ -18,7 +18,10 @@ export const MAX_NAME_LENGTH = 1024;
  */
 export const messageText = v.pipe(
   v.string((issue) => `must be a string, not ${issue.received}`),
-  v.maxLength(MAX_TEXT_LENGTH, (issue) => `is ${String(issue.input.length)} characters long; the chat accepts at most ${String(MAX_TEXT_LENGTH)}`),
+  v.maxLength(
+    MAX_TEXT_LENGTH,
+    (issue) => `is ${String(issue.input.length)} characters long; the chat accepts at most ${String(MAX_TEXT_LENGTH)}`,
+  ),
 );
 
 /**
@@ -33,7 +36,10 @@ export const messageText = v.pipe(
 export const chatName = v.pipe(
   v.string((issue) => `must be a string, not ${issue.received}`),
   v.check((value) => value.trim() !== '', 'must not be empty'),
-  v.maxLength(MAX_NAME_LENGTH, (issue) => `is ${String(issue.input.length)} characters long; at most ${String(MAX_NAME_LENGTH)} are allowed`),
+  v.maxLength(
+    MAX_NAME_LENGTH,
+    (issue) => `is ${String(issue.input.length)} characters long; at most ${String(MAX_NAME_LENGTH)} are allowed`,
+  ),
   v.check((value) => !/[\r\n]/.test(value), 'must not contain a line break'),
 );
 

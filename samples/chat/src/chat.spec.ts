@@ -7,7 +7,10 @@ import { AUTH_SECRET_SETTING, Chat } from './chat.js';
 
 const SECRET = 'chat-spec-secret-0123456789abcdef0123';
 
-async function token(claims: Record<string, unknown>, options: { secret?: string; algorithm?: 'HS256' | 'HS384' } = {}): Promise<string> {
+async function token(
+  claims: Record<string, unknown>,
+  options: { secret?: string; algorithm?: 'HS256' | 'HS384' } = {},
+): Promise<string> {
   return new SignJWT(claims)
     .setProtectedHeader({ alg: options.algorithm ?? 'HS256', typ: 'JWT' })
     .setIssuedAt()
@@ -44,7 +47,10 @@ describe('Chat hub', () => {
   });
 
   describe('negotiate', () => {
-    async function negotiatedClaims(headers: Record<string, string>, method: 'GET' | 'POST' = 'POST'): Promise<Record<string, unknown>> {
+    async function negotiatedClaims(
+      headers: Record<string, string>,
+      method: 'GET' | 'POST' = 'POST',
+    ): Promise<Record<string, unknown>> {
       const answer = await bed.negotiate({ headers, method });
       expect(answer.status).toBe(200);
       const body = answer.json as { url: string; accessToken: string };
@@ -54,7 +60,11 @@ describe('Chat hub', () => {
     }
 
     it('takes the user id from x-ms-signalr-user-id, else x-ms-client-principal-id, else none', async () => {
-      expect((await negotiatedClaims({ 'x-ms-signalr-user-id': 'alice', 'x-ms-client-principal-id': 'aad-1' }))['asrs.s.uid']).toBe('alice');
+      expect(
+        (await negotiatedClaims({ 'x-ms-signalr-user-id': 'alice', 'x-ms-client-principal-id': 'aad-1' }))[
+          'asrs.s.uid'
+        ],
+      ).toBe('alice');
       expect((await negotiatedClaims({ 'x-ms-client-principal-id': 'aad-1' }, 'GET'))['asrs.s.uid']).toBe('aad-1');
       expect(await negotiatedClaims({ 'x-ms-signalr-user-id': '  ' })).not.toHaveProperty('asrs.s.uid');
       expect(await negotiatedClaims({})).not.toHaveProperty('asrs.s.uid');
@@ -67,7 +77,13 @@ describe('Chat hub', () => {
     });
 
     it('adds only the claims of a verified bearer token the chat uses (admin), as text', async () => {
-      const bearer = await token({ sub: 'alice', admin: true, roles: ['reader', 'writer'], level: 3, name: 'Mallory, admin: true' });
+      const bearer = await token({
+        sub: 'alice',
+        admin: true,
+        roles: ['reader', 'writer'],
+        level: 3,
+        name: 'Mallory, admin: true',
+      });
       const claims = await negotiatedClaims({ authorization: `Bearer ${bearer}`, 'x-ms-signalr-user-id': 'alice' });
       expect(claims).toMatchObject({ admin: 'true', 'asrs.s.uid': 'alice' });
       for (const type of ['sub', 'roles', 'level', 'name']) expect(claims).not.toHaveProperty(type);
@@ -77,7 +93,9 @@ describe('Chat hub', () => {
 
     it("recognises a reconnect: the service's own token carries the user id and claims over, never a 401", async () => {
       const bearer = await token({ sub: 'alice', admin: true });
-      const first = await bed.negotiate({ headers: { authorization: `Bearer ${bearer}`, 'x-ms-signalr-user-id': 'alice' } });
+      const first = await bed.negotiate({
+        headers: { authorization: `Bearer ${bearer}`, 'x-ms-signalr-user-id': 'alice' },
+      });
       const { accessToken } = first.json as { accessToken: string };
       // What @microsoft/signalr sends on its next negotiate when it was given no accessTokenFactory.
       const again = await negotiatedClaims({ authorization: `Bearer ${accessToken}` });
@@ -86,7 +104,9 @@ describe('Chat hub', () => {
       const other = await bed.negotiate({ headers: { authorization: `Bearer ${await serviceToken('other', 600)}` } });
       expect(other.status).toBe(401);
       // An expired one carries nothing over, and does not refuse the client either.
-      expect(await negotiatedClaims({ authorization: `Bearer ${await serviceToken('chat', -600)}` })).not.toHaveProperty('admin');
+      expect(
+        await negotiatedClaims({ authorization: `Bearer ${await serviceToken('chat', -600)}` }),
+      ).not.toHaveProperty('admin');
     });
 
     it('answers 401 to a token that does not verify as HS256 with CHAT_AUTH_SECRET, without repeating it', async () => {
@@ -139,22 +159,42 @@ describe('Chat hub', () => {
       await bed.invoke('sendToConnection', ['c9', 'hey'], { connectionId: 'c1' });
       await bed.invoke('sendToGroup', ['room', 'all of you'], { userId: 'alice' });
       expect(bed.services().messages).toEqual([
-        { to: { kind: 'user', userId: 'bob' }, target: 'newMessage', arguments: [{ from: 'alice', text: 'psst', to: 'bob' }] },
-        { to: { kind: 'client', connectionId: 'c9' }, target: 'newMessage', arguments: [{ from: 'c1', text: 'hey', to: 'c9' }] },
-        { to: { kind: 'group', group: 'room' }, target: 'newMessage', arguments: [{ from: 'alice', text: 'all of you', group: 'room' }] },
+        {
+          to: { kind: 'user', userId: 'bob' },
+          target: 'newMessage',
+          arguments: [{ from: 'alice', text: 'psst', to: 'bob' }],
+        },
+        {
+          to: { kind: 'client', connectionId: 'c9' },
+          target: 'newMessage',
+          arguments: [{ from: 'c1', text: 'hey', to: 'c9' }],
+        },
+        {
+          to: { kind: 'group', group: 'room' },
+          target: 'newMessage',
+          arguments: [{ from: 'alice', text: 'all of you', group: 'room' }],
+        },
       ]);
     });
 
     it('answers whether anyone received a send, and sends nothing to nobody', async () => {
       const delivered = { delivered: true };
-      expect((await bed.invoke('sendToUser', ['bob', 'psst'], { userId: 'alice' })).completion?.result).toEqual(delivered);
+      expect((await bed.invoke('sendToUser', ['bob', 'psst'], { userId: 'alice' })).completion?.result).toEqual(
+        delivered,
+      );
       bed.services().answers.userExists = false;
       bed.services().answers.connectionExists = false;
       bed.services().answers.groupExists = false;
       const nobody = { delivered: false };
-      expect((await bed.invoke('sendToUser', ['carol', 'psst'], { userId: 'alice' })).completion?.result).toEqual(nobody);
-      expect((await bed.invoke('sendToConnection', ['c404', 'hey'], { connectionId: 'c1' })).completion?.result).toEqual(nobody);
-      expect((await bed.invoke('sendToGroup', ['empty', 'anyone?'], { userId: 'alice' })).completion?.result).toEqual(nobody);
+      expect((await bed.invoke('sendToUser', ['carol', 'psst'], { userId: 'alice' })).completion?.result).toEqual(
+        nobody,
+      );
+      expect(
+        (await bed.invoke('sendToConnection', ['c404', 'hey'], { connectionId: 'c1' })).completion?.result,
+      ).toEqual(nobody);
+      expect((await bed.invoke('sendToGroup', ['empty', 'anyone?'], { userId: 'alice' })).completion?.result).toEqual(
+        nobody,
+      );
       expect(bed.services().messages).toHaveLength(1);
     });
 
@@ -169,17 +209,22 @@ describe('Chat hub', () => {
 
     it('askTime invokes localTime on the other client and answers with its result', async () => {
       bed.services().answers.clientResult = (connectionId, target) => `${target} of ${connectionId}: 12:00`;
-      expect((await bed.invoke('askTime', ['c2'], { connectionId: 'c1' })).completion?.result).toBe('localTime of c2: 12:00');
+      expect((await bed.invoke('askTime', ['c2'], { connectionId: 'c1' })).completion?.result).toBe(
+        'localTime of c2: 12:00',
+      );
       expect(bed.services().calls).toEqual([{ api: 'clients', method: 'invoke', args: ['c2', 'localTime'] }]);
     });
 
     it('askTime refuses an answer that is not text', async () => {
       bed.services().answers.clientResult = () => 42;
-      expect((await bed.invoke('askTime', ['c2'])).completion?.error).toBe('c2 answered localTime with something other than text.');
+      expect((await bed.invoke('askTime', ['c2'])).completion?.error).toBe(
+        'c2 answered localTime with something other than text.',
+      );
     });
 
     it('groupMembers lists the connection ids of a group', async () => {
-      bed.services().answers.groupMembers = (group) => (group === 'room' ? [{ connectionId: 'c1', userId: 'alice' }, { connectionId: 'c2' }] : []);
+      bed.services().answers.groupMembers = (group) =>
+        group === 'room' ? [{ connectionId: 'c1', userId: 'alice' }, { connectionId: 'c2' }] : [];
       expect((await bed.invoke('groupMembers', ['room'])).completion?.result).toEqual(['c1', 'c2']);
       expect((await bed.invoke('groupMembers', ['empty'])).completion?.result).toEqual([]);
     });
@@ -191,15 +236,27 @@ describe('Chat hub', () => {
     });
 
     it('whoami answers connection id, user id (null when anonymous) and claims', async () => {
-      const named = await bed.invoke('whoami', [], { connectionId: 'c1', userId: 'alice', claims: { admin: 'true', role: ['a', 'b'] } });
-      expect(named.completion?.result).toEqual({ connectionId: 'c1', userId: 'alice', claims: { admin: 'true', role: 'a' } });
+      const named = await bed.invoke('whoami', [], {
+        connectionId: 'c1',
+        userId: 'alice',
+        claims: { admin: 'true', role: ['a', 'b'] },
+      });
+      expect(named.completion?.result).toEqual({
+        connectionId: 'c1',
+        userId: 'alice',
+        claims: { admin: 'true', role: 'a' },
+      });
       const anonymous = await bed.invoke('whoami', [], { connectionId: 'c2' });
       expect(anonymous.completion?.result).toEqual({ connectionId: 'c2', userId: null, claims: {} });
     });
 
     it('adminBroadcast runs for admin = true claims only; others get 403 and nothing is sent', async () => {
-      expect((await bed.invoke('adminBroadcast', ['ok'], { userId: 'alice', claims: { admin: 'true' } })).status).toBe(200);
-      expect((await bed.invoke('adminBroadcast', ['ok too'], { userId: 'carol', claims: { admin: 'True' } })).status).toBe(200);
+      expect((await bed.invoke('adminBroadcast', ['ok'], { userId: 'alice', claims: { admin: 'true' } })).status).toBe(
+        200,
+      );
+      expect(
+        (await bed.invoke('adminBroadcast', ['ok too'], { userId: 'carol', claims: { admin: 'True' } })).status,
+      ).toBe(200);
       for (const claims of [{}, { admin: 'false' }, { admin: 'yes' }, { role: 'admin' }]) {
         expect((await bed.invoke('adminBroadcast', ['no'], { userId: 'bob', claims })).status).toBe(403);
       }
@@ -211,9 +268,17 @@ describe('Chat hub', () => {
 
     it('fails invocations with bad arguments with a message naming the argument, and sends nothing', async () => {
       const cases: [string, unknown[], RegExp][] = [
-        ['broadcast', [42], /^Invalid arguments for 'broadcast': parameter 'text' \(argument 1\): must be a string, not 42\.$/],
+        [
+          'broadcast',
+          [42],
+          /^Invalid arguments for 'broadcast': parameter 'text' \(argument 1\): must be a string, not 42\.$/,
+        ],
         ['broadcast', ['x'.repeat(4001)], /parameter 'text' \(argument 1\): is 4001 characters long/],
-        ['sendToUser', [null, 'hi'], /^Invalid arguments for 'sendToUser': parameter 'userId' \(argument 1\): must be a string, not null\.$/],
+        [
+          'sendToUser',
+          [null, 'hi'],
+          /^Invalid arguments for 'sendToUser': parameter 'userId' \(argument 1\): must be a string, not null\.$/,
+        ],
         ['sendToConnection', ['', 'hi'], /parameter 'connectionId' \(argument 1\): must not be empty/],
         ['joinGroup', [['room']], /parameter 'group' \(argument 1\): must be a string, not Array/],
         ['sendToGroup', ['a\nb', 'hi'], /parameter 'group' \(argument 1\): must not contain a line break/],

@@ -1,5 +1,14 @@
 import type { HttpRequest } from '@azure/functions';
-import { Hub, HubError, Negotiate, ServerlessHub, ServerlessHubError, UseFilters, Validate, createClaimsVerifier } from '@serverless-hub/core';
+import {
+  Hub,
+  HubError,
+  Negotiate,
+  ServerlessHub,
+  ServerlessHubError,
+  UseFilters,
+  Validate,
+  createClaimsVerifier,
+} from '@serverless-hub/core';
 import type { ClaimsVerifier, ConnectionInfo } from '@serverless-hub/core';
 import { adminOnly } from './admin-only.js';
 import { MAX_NAME_LENGTH, chatName, countdownStart, messageText } from './chat-input.js';
@@ -102,7 +111,10 @@ export class Chat extends ServerlessHub<ChatClient> {
     }
     const authorization = header(request, 'authorization');
     // Only the claims the chat uses travel on: every claim copied is one more the service must pass on intact.
-    const claims = authorization === undefined ? undefined : claimsFromToken(await this.getClaims(authorization, bearerVerifier()), USED_CLAIMS);
+    const claims =
+      authorization === undefined
+        ? undefined
+        : claimsFromToken(await this.getClaims(authorization, bearerVerifier()), USED_CLAIMS);
     return this.negotiate({
       ...(userId === undefined ? {} : { userId }),
       ...(claims === undefined ? {} : { claims }),
@@ -127,8 +139,12 @@ export class Chat extends ServerlessHub<ChatClient> {
     return { delivered: true };
   }
 
-  async sendToConnection(@Validate(chatName) connectionId: string, @Validate(messageText) text: string): Promise<Delivery> {
-    if (!(await this.clientManager.connectionExists(connectionId, { signal: this.signal }))) return { delivered: false };
+  async sendToConnection(
+    @Validate(chatName) connectionId: string,
+    @Validate(messageText) text: string,
+  ): Promise<Delivery> {
+    if (!(await this.clientManager.connectionExists(connectionId, { signal: this.signal })))
+      return { delivered: false };
     await this.clients.client(connectionId).newMessage({ from: this.#sender(), text, to: connectionId });
     return { delivered: true };
   }
@@ -150,8 +166,11 @@ export class Chat extends ServerlessHub<ChatClient> {
   /** Asks another client for its local time (a client result) and answers the caller with it. */
   async askTime(@Validate(chatName) connectionId: string): Promise<string> {
     try {
-      const time: unknown = await this.clients.client(connectionId).invokeMessage('localTime', [], { timeoutMs: ASK_TIME_TIMEOUT_MS });
-      if (typeof time !== 'string') throw new HubError(`${connectionId} answered localTime with something other than text.`);
+      const time: unknown = await this.clients
+        .client(connectionId)
+        .invokeMessage('localTime', [], { timeoutMs: ASK_TIME_TIMEOUT_MS });
+      if (typeof time !== 'string')
+        throw new HubError(`${connectionId} answered localTime with something other than text.`);
       return time;
     } catch (error) {
       if (!(error instanceof ServerlessHubError)) throw error;
@@ -181,7 +200,8 @@ export class Chat extends ServerlessHub<ChatClient> {
   /** The connection ids in a group (at most {@link MAX_LISTED_MEMBERS}). */
   async groupMembers(@Validate(chatName) group: string): Promise<string[]> {
     const ids: string[] = [];
-    for await (const member of this.groups.listConnections(group, { top: MAX_LISTED_MEMBERS })) ids.push(member.connectionId);
+    for await (const member of this.groups.listConnections(group, { top: MAX_LISTED_MEMBERS }))
+      ids.push(member.connectionId);
     return ids;
   }
 

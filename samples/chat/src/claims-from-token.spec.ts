@@ -27,10 +27,14 @@ describe('claimsFromToken', () => {
   });
 
   it('drops claims the service reserves, empty types and null values', () => {
-    expect(claimsFromToken({ 'asrs.s.uid': 'mallory', 'asrs.s.derror': 'True', '': 'x', gone: null, kept: 'yes' })).toEqual({ kept: 'yes' });
+    expect(
+      claimsFromToken({ 'asrs.s.uid': 'mallory', 'asrs.s.derror': 'True', '': 'x', gone: null, kept: 'yes' }),
+    ).toEqual({ kept: 'yes' });
   });
 
   it('keeps only the types asked for', () => {
-    expect(claimsFromToken({ sub: 'alice', admin: true, name: 'Mallory, admin: true', exp: 1 }, ['admin', 'exp'])).toEqual({ admin: 'true' });
+    expect(
+      claimsFromToken({ sub: 'alice', admin: true, name: 'Mallory, admin: true', exp: 1 }, ['admin', 'exp']),
+    ).toEqual({ admin: 'true' });
   });
 });

@@ -23,7 +23,14 @@ export function claimsFromToken(payload: Readonly<Record<string, unknown>>, type
   const claims: Record<string, string | string[]> = {};
   for (const [type, value] of Object.entries(payload)) {
     if (types !== undefined && !types.includes(type)) continue;
-    if (type === '' || TOKEN_CLAIMS.has(type) || type.startsWith(SYSTEM_PREFIX) || value === null || value === undefined) continue;
+    if (
+      type === '' ||
+      TOKEN_CLAIMS.has(type) ||
+      type.startsWith(SYSTEM_PREFIX) ||
+      value === null ||
+      value === undefined
+    )
+      continue;
     if (Array.isArray(value)) {
       const values = value.filter((item) => item !== null && item !== undefined).map(claimText);
       if (values.length > 0) claims[type] = values;

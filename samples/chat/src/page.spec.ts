@@ -29,9 +29,13 @@ describe('page functions', () => {
     expect(client.status).toBe(200);
     expect(header(client, 'Content-Type')).toBe('text/javascript; charset=utf-8');
     expect(bodyText(client)).toContain('HubConnectionBuilder');
-    const msgpack = serveAsset(get('assets/signalr-protocol-msgpack.min.js', { name: 'signalr-protocol-msgpack.min.js' }));
+    const msgpack = serveAsset(
+      get('assets/signalr-protocol-msgpack.min.js', { name: 'signalr-protocol-msgpack.min.js' }),
+    );
     expect(bodyText(msgpack)).toContain('MessagePackHubProtocol');
-    expect(header(serveAsset(get('assets/chat.css', { name: 'chat.css' })), 'Content-Type')).toBe('text/css; charset=utf-8');
+    expect(header(serveAsset(get('assets/chat.css', { name: 'chat.css' })), 'Content-Type')).toBe(
+      'text/css; charset=utf-8',
+    );
     expect(bodyText(serveAsset(get('assets/chat.js', { name: 'chat.js' })))).toContain("connection.invoke('whoami')");
   });
 

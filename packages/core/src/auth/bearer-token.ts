@@ -13,7 +13,9 @@ export function bearerToken(authorization: unknown): string {
   const token = BEARER.test(value) ? value.replace(BEARER, '') : value;
   if (/\s/.test(token)) {
     // Another scheme (Basic, ...) or garbage; its content is not repeated.
-    throw new ServerlessHubError('TOKEN_INVALID', 'The Authorization header is not "Bearer <token>".', { details: { reason: 'malformed' } });
+    throw new ServerlessHubError('TOKEN_INVALID', 'The Authorization header is not "Bearer <token>".', {
+      details: { reason: 'malformed' },
+    });
   }
   return token;
 }

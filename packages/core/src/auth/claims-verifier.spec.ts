@@ -14,12 +14,24 @@ const SECRET = 'a-shared-secret-of-reasonable-length';
 const ISSUER = 'https://login.example.com/tenant/v2.0';
 const AUDIENCE = 'api://my-app';
 
-async function hsToken(claims: JWTPayload, secret = SECRET, alg = 'HS256', expiresIn: string | number = '10m'): Promise<string> {
-  return new SignJWT(claims).setProtectedHeader({ alg, typ: 'JWT' }).setIssuedAt().setExpirationTime(expiresIn).sign(new TextEncoder().encode(secret));
+async function hsToken(
+  claims: JWTPayload,
+  secret = SECRET,
+  alg = 'HS256',
+  expiresIn: string | number = '10m',
+): Promise<string> {
+  return new SignJWT(claims)
+    .setProtectedHeader({ alg, typ: 'JWT' })
+    .setIssuedAt()
+    .setExpirationTime(expiresIn)
+    .sign(new TextEncoder().encode(secret));
 }
 
 /** One verification with a verifier made for it; option errors reject, as the verification's would. */
-async function verifyOnce(authorization: string | null | undefined, options: ClaimsVerifierOptions): Promise<JWTPayload> {
+async function verifyOnce(
+  authorization: string | null | undefined,
+  options: ClaimsVerifierOptions,
+): Promise<JWTPayload> {
   return createClaimsVerifier(options).verify(authorization);
 }
 
@@ -62,9 +74,19 @@ describe('createClaimsVerifier with a shared secret', () => {
       [await hsToken({ sub: 'x' }, 'another-secret-of-some-length'), options, 'signature', 'signature'],
       [await hsToken({ sub: 'x' }, SECRET, 'HS256', Math.floor(Date.now() / 1000) - 60), options, 'expired', 'expired'],
       [await hsToken({ iss: 'https://evil', aud: AUDIENCE }), { secret: SECRET, issuer: ISSUER }, 'claim', '"iss"'],
-      [await hsToken({ iss: ISSUER, aud: 'other' }), { secret: SECRET, issuer: ISSUER, audience: AUDIENCE }, 'claim', '"aud"'],
+      [
+        await hsToken({ iss: ISSUER, aud: 'other' }),
+        { secret: SECRET, issuer: ISSUER, audience: AUDIENCE },
+        'claim',
+        '"aud"',
+      ],
       [await hsToken({ iss: ISSUER }), { secret: SECRET, requiredClaims: ['sub'] }, 'claim', '"sub"'],
-      [await hsToken({ sub: 'x' }, SECRET, 'HS512'), { secret: SECRET, algorithms: ['HS256'] }, 'algorithm', 'algorithm'],
+      [
+        await hsToken({ sub: 'x' }, SECRET, 'HS512'),
+        { secret: SECRET, algorithms: ['HS256'] },
+        'algorithm',
+        'algorithm',
+      ],
     ];
     for (const [token, verification, reason, fragment] of cases) {
       const error = await rejectionOf(verifyOnce(`Bearer ${token}`, verification));
@@ -82,7 +104,9 @@ describe('createClaimsVerifier with a shared secret', () => {
 
   it('refuses an unsigned (alg none) token', async () => {
     const header = Buffer.from(JSON.stringify({ alg: 'none', typ: 'JWT' })).toString('base64url');
-    const body = Buffer.from(JSON.stringify({ sub: 'admin', exp: Math.floor(Date.now() / 1000) + 600 })).toString('base64url');
+    const body = Buffer.from(JSON.stringify({ sub: 'admin', exp: Math.floor(Date.now() / 1000) + 600 })).toString(
+      'base64url',
+    );
     const error = await rejectionOf(verifyOnce(`${header}.${body}.`, options));
     expect(error.code).toBe('TOKEN_INVALID');
   });
@@ -145,7 +169,11 @@ describe('createClaimsVerifier with a JWKS URL', () => {
   });
 
   async function rsToken(claims: JWTPayload, key: CryptoKey = privateKey, kid = 'key-1'): Promise<string> {
-    return new SignJWT(claims).setProtectedHeader({ alg: 'RS256', kid }).setIssuedAt().setExpirationTime('5m').sign(key);
+    return new SignJWT(claims)
+      .setProtectedHeader({ alg: 'RS256', kid })
+      .setIssuedAt()
+      .setExpirationTime('5m')
+      .sign(key);
   }
 
   it('verifies against the provider keys and requires issuer and audience', async () => {
@@ -182,14 +210,18 @@ describe('createClaimsVerifier with a JWKS URL', () => {
 
   it('reports an unreachable or broken JWKS as TOKEN_INVALID (unverifiable)', async () => {
     const token = await rsToken({ iss: ISSUER, aud: AUDIENCE });
-    const broken = await rejectionOf(verifyOnce(token, { jwksUrl: jwksUrl.replace('/keys', '/broken'), issuer: ISSUER, audience: AUDIENCE }));
+    const broken = await rejectionOf(
+      verifyOnce(token, { jwksUrl: jwksUrl.replace('/keys', '/broken'), issuer: ISSUER, audience: AUDIENCE }),
+    );
     expect(broken.code).toBe('TOKEN_INVALID');
     expect(broken.details).toEqual({ reason: 'jwks' });
     const closed = createServer();
     await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
     const port = (closed.address() as AddressInfo).port;
     await new Promise((resolve) => closed.close(resolve));
-    const unreachable = await rejectionOf(verifyOnce(token, { jwksUrl: `http://localhost:${String(port)}/keys`, issuer: ISSUER, audience: AUDIENCE }));
+    const unreachable = await rejectionOf(
+      verifyOnce(token, { jwksUrl: `http://localhost:${String(port)}/keys`, issuer: ISSUER, audience: AUDIENCE }),
+    );
     expect(unreachable.code).toBe('TOKEN_INVALID');
   });
 });

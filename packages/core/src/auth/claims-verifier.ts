@@ -92,7 +92,19 @@ interface PreparedVerification {
 }
 
 const HMAC_ALGORITHMS = ['HS256', 'HS384', 'HS512'];
-const ASYMMETRIC_ALGORITHMS = ['RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'ES256', 'ES384', 'ES512', 'EdDSA', 'Ed25519'];
+const ASYMMETRIC_ALGORITHMS = [
+  'RS256',
+  'RS384',
+  'RS512',
+  'PS256',
+  'PS384',
+  'PS512',
+  'ES256',
+  'ES384',
+  'ES512',
+  'EdDSA',
+  'Ed25519',
+];
 const LOOPBACK_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]']);
 
 const encoder = new TextEncoder();
@@ -115,7 +127,9 @@ function checkedJwksUrl(jwksUrl: string | URL): URL {
   if (!URL.canParse(text)) throw invalidOptions('jwksUrl is not an absolute URL.');
   const url = new URL(text);
   if (url.protocol !== 'https:' && !(url.protocol === 'http:' && LOOPBACK_HOSTS.has(url.hostname))) {
-    throw invalidOptions('jwksUrl must use https (plain http is allowed for localhost only): keys fetched in clear text can be forged.');
+    throw invalidOptions(
+      'jwksUrl must use https (plain http is allowed for localhost only): keys fetched in clear text can be forged.',
+    );
   }
   return url;
 }
@@ -125,7 +139,8 @@ type RawOptions = Partial<Record<keyof SecretVerification | keyof JwksVerificati
 function prepare(options: ClaimsVerifierOptions): PreparedVerification {
   // Options may come from plain JavaScript or configuration: check them as untrusted input.
   const raw: unknown = options;
-  if (typeof raw !== 'object' || raw === null) throw invalidOptions('pass { secret } or { jwksUrl, issuer, audience }.');
+  if (typeof raw !== 'object' || raw === null)
+    throw invalidOptions('pass { secret } or { jwksUrl, issuer, audience }.');
   const o = raw as RawOptions;
   const hasSecret = o.secret !== undefined;
   const hasJwks = o.jwksUrl !== undefined;
@@ -133,7 +148,8 @@ function prepare(options: ClaimsVerifierOptions): PreparedVerification {
 
   const issuer = checkStrings(o.issuer, 'issuer', hasJwks);
   const audience = checkStrings(o.audience, 'audience', hasJwks);
-  const algorithms = checkStrings(o.algorithms, 'algorithms', false) ?? (hasSecret ? HMAC_ALGORITHMS : ASYMMETRIC_ALGORITHMS);
+  const algorithms =
+    checkStrings(o.algorithms, 'algorithms', false) ?? (hasSecret ? HMAC_ALGORITHMS : ASYMMETRIC_ALGORITHMS);
   const requiredClaims = checkStrings(o.requiredClaims, 'requiredClaims', false);
   const tolerance = o.clockToleranceSeconds;
   if (tolerance !== undefined && !(typeof tolerance === 'number' && Number.isFinite(tolerance) && tolerance >= 0)) {
@@ -143,7 +159,8 @@ function prepare(options: ClaimsVerifierOptions): PreparedVerification {
   const verifyOptions: JWTVerifyOptions = { algorithms: typeof algorithms === 'string' ? [algorithms] : algorithms };
   if (issuer !== undefined) verifyOptions.issuer = issuer;
   if (audience !== undefined) verifyOptions.audience = audience;
-  if (requiredClaims !== undefined) verifyOptions.requiredClaims = typeof requiredClaims === 'string' ? [requiredClaims] : requiredClaims;
+  if (requiredClaims !== undefined)
+    verifyOptions.requiredClaims = typeof requiredClaims === 'string' ? [requiredClaims] : requiredClaims;
   if (tolerance !== undefined) verifyOptions.clockTolerance = tolerance;
 
   let key: Uint8Array | URL;
@@ -151,10 +168,14 @@ function prepare(options: ClaimsVerifierOptions): PreparedVerification {
     const secret = o.secret;
     if (typeof secret === 'string' && secret !== '') key = encoder.encode(secret);
     else if (secret instanceof Uint8Array && secret.byteLength > 0) key = secret;
-    else throw invalidOptions('secret is empty or not a string / Uint8Array. Give the shared secret the tokens are signed with.');
+    else
+      throw invalidOptions(
+        'secret is empty or not a string / Uint8Array. Give the shared secret the tokens are signed with.',
+      );
   } else {
     const jwksUrl = o.jwksUrl;
-    if (typeof jwksUrl !== 'string' && !(jwksUrl instanceof URL)) throw invalidOptions('jwksUrl must be a string or a URL.');
+    if (typeof jwksUrl !== 'string' && !(jwksUrl instanceof URL))
+      throw invalidOptions('jwksUrl must be a string or a URL.');
     key = checkedJwksUrl(jwksUrl);
   }
   return { key, verifyOptions };
@@ -213,7 +234,10 @@ function tokenInvalid(error: unknown): ServerlessHubError {
       kind = 'unverifiable';
       reason = 'it could not be verified';
   }
-  return new ServerlessHubError('TOKEN_INVALID', `The bearer token is invalid: ${reason}.`, { cause: error, details: { reason: kind } });
+  return new ServerlessHubError('TOKEN_INVALID', `The bearer token is invalid: ${reason}.`, {
+    cause: error,
+    details: { reason: kind },
+  });
 }
 
 /**

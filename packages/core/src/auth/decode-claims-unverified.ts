@@ -24,6 +24,9 @@ export function decodeClaimsUnverified(authorization: string | null | undefined)
   try {
     return decodeJwt(token);
   } catch (error) {
-    throw new ServerlessHubError('TOKEN_INVALID', 'The token is not a well-formed JWT.', { cause: error, details: { reason: 'malformed' } });
+    throw new ServerlessHubError('TOKEN_INVALID', 'The token is not a well-formed JWT.', {
+      cause: error,
+      details: { reason: 'malformed' },
+    });
   }
 }

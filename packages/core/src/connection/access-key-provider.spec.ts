@@ -81,7 +81,9 @@ function stubCredential(token: string | null = ENTRA_TOKEN): StubCredential {
 
 function identityEndpoint(extra = ''): ServiceEndpoint {
   // Endpoint is unreachable on purpose: the key must be fetched from ServerEndpoint.
-  return parseConnectionString(`Endpoint=https://unreachable.invalid;AuthType=azure.msi;ServerEndpoint=${base}${extra}`);
+  return parseConnectionString(
+    `Endpoint=https://unreachable.invalid;AuthType=azure.msi;ServerEndpoint=${base}${extra}`,
+  );
 }
 
 function clock(start = 1_700_000_000_000): { now: () => number; advance: (ms: number) => void } {
@@ -118,12 +120,16 @@ describe('getSigningKey', () => {
     const credential = stubCredential('other-token');
     setCredential(endpoint, credential);
     await getSigningKey(endpoint);
-    expect(seen).toEqual([{ method: 'GET', url: '/signalr/api/v1/auth/accessKey', authorization: 'Bearer other-token' }]);
+    expect(seen).toEqual([
+      { method: 'GET', url: '/signalr/api/v1/auth/accessKey', authorization: 'Bearer other-token' },
+    ]);
   });
 
   it('shares one fetch between concurrent callers', async () => {
     const endpoint = identityEndpoint();
-    const keys = await Promise.all(Array.from({ length: 8 }, () => getSigningKey(endpoint, { credential: stubCredential() })));
+    const keys = await Promise.all(
+      Array.from({ length: 8 }, () => getSigningKey(endpoint, { credential: stubCredential() })),
+    );
     expect(new Set(keys).size).toBe(1);
     expect(seen).toHaveLength(1);
   });
@@ -246,7 +252,9 @@ describe('EntraAccessKey errors', () => {
   });
 
   it('reports a credential failure with its reason and a credential without token', async () => {
-    const failing: TokenCredential = { getToken: () => Promise.reject(new Error('ManagedIdentityCredential: no identity endpoint')) };
+    const failing: TokenCredential = {
+      getToken: () => Promise.reject(new Error('ManagedIdentityCredential: no identity endpoint')),
+    };
     const error = await rejectionOf(provider({ credential: failing }).get());
     expect(error.message).toContain('no identity endpoint');
     expect(error.cause).toBeInstanceOf(Error);
@@ -261,7 +269,9 @@ describe('EntraAccessKey errors', () => {
     const port = (closed.address() as AddressInfo).port;
     await new Promise((resolve) => closed.close(resolve));
     const endpoint = parseConnectionString(`Endpoint=http://127.0.0.1:${String(port)};AuthType=azure`);
-    const error = await rejectionOf(new EntraAccessKey(endpoint, { credential: stubCredential(), retryDelayMs: 0 }).get());
+    const error = await rejectionOf(
+      new EntraAccessKey(endpoint, { credential: stubCredential(), retryDelayMs: 0 }).get(),
+    );
     expect(error.message).toContain('request failed');
   });
 

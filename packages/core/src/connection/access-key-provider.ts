@@ -129,7 +129,10 @@ function parseAccessKeyAnswer(text: string, url: string): SigningKey {
   try {
     body = JSON.parse(text);
   } catch (error) {
-    throw unavailable(`The access-key answer of ${url} is not JSON. Check that Endpoint / ServerEndpoint points to Azure SignalR Service.`, error);
+    throw unavailable(
+      `The access-key answer of ${url} is not JSON. Check that Endpoint / ServerEndpoint points to Azure SignalR Service.`,
+      error,
+    );
   }
   if (typeof body !== 'object' || body === null || Array.isArray(body)) {
     throw unavailable(`The access-key answer of ${url} is not a JSON object with KeyId and AccessKey.`);
@@ -138,10 +141,14 @@ function parseAccessKeyAnswer(text: string, url: string): SigningKey {
   const kid = property(record, 'KeyId');
   const key = property(record, 'AccessKey');
   if (typeof kid !== 'string' || kid === '' || kid.length > MAX_KID_LENGTH) {
-    throw unavailable(`The access-key answer of ${url} has no valid KeyId (a non-empty string of at most ${String(MAX_KID_LENGTH)} characters).`);
+    throw unavailable(
+      `The access-key answer of ${url} has no valid KeyId (a non-empty string of at most ${String(MAX_KID_LENGTH)} characters).`,
+    );
   }
   if (typeof key !== 'string' || key === '' || key.length > MAX_KEY_LENGTH) {
-    throw unavailable(`The access-key answer of ${url} has no valid AccessKey (a non-empty string of at most ${String(MAX_KEY_LENGTH)} characters).`);
+    throw unavailable(
+      `The access-key answer of ${url} has no valid AccessKey (a non-empty string of at most ${String(MAX_KEY_LENGTH)} characters).`,
+    );
   }
   return Object.freeze({ key, kid });
 }
@@ -220,7 +227,9 @@ export class EntraAccessKey {
         return signingKey;
       },
       (error: unknown) => {
-        const failure = ServerlessHubError.is(error) ? error : unavailable(`Could not get the access key from ${this.url}.`, error);
+        const failure = ServerlessHubError.is(error)
+          ? error
+          : unavailable(`Could not get the access key from ${this.url}.`, error);
         this.lastFailure = { error: failure, at: this.now() };
         throw failure;
       },
@@ -268,7 +277,9 @@ export class EntraAccessKey {
       );
     }
     if (token === null || typeof token.token !== 'string' || token.token === '') {
-      throw unavailable(`The credential returned no Microsoft Entra ID token for ${SIGNALR_ENTRA_SCOPE}. Check the identity configuration.`);
+      throw unavailable(
+        `The credential returned no Microsoft Entra ID token for ${SIGNALR_ENTRA_SCOPE}. Check the identity configuration.`,
+      );
     }
     return token.token;
   }
@@ -277,7 +288,11 @@ export class EntraAccessKey {
     let response: Response;
     try {
       // No redirects: the bearer token must reach the service only.
-      response = await fetch(this.url, { headers: { Authorization: `Bearer ${token}`, Accept: 'application/json' }, redirect: 'error', signal });
+      response = await fetch(this.url, {
+        headers: { Authorization: `Bearer ${token}`, Accept: 'application/json' },
+        redirect: 'error',
+        signal,
+      });
     } catch (error) {
       throw new TransientFailure(`the request failed (${errorMessage(error)})`, { cause: error });
     }

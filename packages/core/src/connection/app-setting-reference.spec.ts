@@ -25,7 +25,14 @@ describe('resolveAppSettingReferences', () => {
         caught = error;
       }
       expect(caught).toBeInstanceOf(ServerlessHubError);
-      expect(caught).toMatchObject({ code: 'SETTING_MISSING', message: expect.stringMatching(new RegExp(`^connectionStringSetting refers to the app setting ${reference.slice(1, -1)} \\(${reference}\\), which is not set`)) as unknown });
+      expect(caught).toMatchObject({
+        code: 'SETTING_MISSING',
+        message: expect.stringMatching(
+          new RegExp(
+            `^connectionStringSetting refers to the app setting ${reference.slice(1, -1)} \\(${reference}\\), which is not set`,
+          ),
+        ) as unknown,
+      });
     }
   });
 });

@@ -19,7 +19,11 @@ const REFERENCE = /%([^%\s]+)%/g;
  * resolveAppSettingReferences('%ChatConnection%', 'connectionStringSetting'); // 'AzureSignalRConnectionString'
  * ```
  */
-export function resolveAppSettingReferences(value: string, what: string, env: Readonly<Record<string, string | undefined>> = process.env): string {
+export function resolveAppSettingReferences(
+  value: string,
+  what: string,
+  env: Readonly<Record<string, string | undefined>> = process.env,
+): string {
   if (!value.includes('%')) return value;
   return value.replace(REFERENCE, (_reference, name: string) => {
     const setting = env[name];

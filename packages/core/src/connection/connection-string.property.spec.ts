@@ -15,7 +15,11 @@ function anyText(maxLength: number): fc.Arbitrary<string> {
 }
 
 // Recognizable secrets: a marker plus random letters, so a leak is found even when a mutation cuts them.
-const alnum = fc.string({ unit: fc.constantFrom(...Array.from('ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789')), minLength: 24, maxLength: 44 });
+const alnum = fc.string({
+  unit: fc.constantFrom(...Array.from('ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789')),
+  minLength: 24,
+  maxLength: 44,
+});
 const accessKey = alnum.map((text) => `AK${text}=`);
 const clientSecret = alnum.map((text) => `CS${text}~`);
 
@@ -38,7 +42,10 @@ const parts: fc.Arbitrary<Parts> = fc.record({
   path: pathSegments.map((segments) => segments.map((segment) => `/${segment}`).join('')),
   trailingSlashes: fc.nat(2),
   port: fc.option(port, { nil: undefined }),
-  version: fc.option(fc.nat(20).map((minor) => `1.${minor}`), { nil: undefined }),
+  version: fc.option(
+    fc.nat(20).map((minor) => `1.${minor}`),
+    { nil: undefined },
+  ),
 });
 
 /** A spelling of `key=value`: key in any letter case, spaces around key and value. */
@@ -51,15 +58,24 @@ function pair(key: string, value: string): fc.Arbitrary<string> {
 /** Joins pairs in a random order with unknown keys, empty segments and an optional trailing ";". */
 function connectionString(pairs: readonly fc.Arbitrary<string>[]): fc.Arbitrary<string> {
   const unknown = fc.array(
-    fc.tuple(fc.stringMatching(/^X[a-z]{1,6}$/), fc.stringMatching(/^[^;]{0,10}$/)).map(([key, value]) => `${key}=${value}`),
+    fc
+      .tuple(fc.stringMatching(/^X[a-z]{1,6}$/), fc.stringMatching(/^[^;]{0,10}$/))
+      .map(([key, value]) => `${key}=${value}`),
     { maxLength: 2 },
   );
-  return fc
-    .tuple(fc.tuple(...pairs), unknown, fc.boolean())
-    .chain(([written, extra, trailing]) => {
-      const all = [...written, ...extra.filter((text, index, array) => array.findIndex((other) => other.split('=')[0]?.toLowerCase() === text.split('=')[0]?.toLowerCase()) === index)];
-      return fc.shuffledSubarray(all, { minLength: all.length, maxLength: all.length }).map((ordered) => `${ordered.join(';')}${trailing ? ';' : ''}`);
-    });
+  return fc.tuple(fc.tuple(...pairs), unknown, fc.boolean()).chain(([written, extra, trailing]) => {
+    const all = [
+      ...written,
+      ...extra.filter(
+        (text, index, array) =>
+          array.findIndex((other) => other.split('=')[0]?.toLowerCase() === text.split('=')[0]?.toLowerCase()) ===
+          index,
+      ),
+    ];
+    return fc
+      .shuffledSubarray(all, { minLength: all.length, maxLength: all.length })
+      .map((ordered) => `${ordered.join(';')}${trailing ? ';' : ''}`);
+  });
 }
 
 function expectedBase(p: Parts): string {
@@ -112,7 +128,11 @@ function expectNoPartOf(secret: string, text: string): void {
 function mutated(text: string): fc.Arbitrary<string> {
   const edit = fc.oneof(
     fc.tuple(fc.constant('delete' as const), fc.nat(text.length), fc.nat(8)),
-    fc.tuple(fc.constant('insert' as const), fc.nat(text.length), fc.oneof(fc.constantFrom(';', '=', ' ', '/', ':', ';;', '=='), anyText(6))),
+    fc.tuple(
+      fc.constant('insert' as const),
+      fc.nat(text.length),
+      fc.oneof(fc.constantFrom(';', '=', ' ', '/', ':', ';;', '=='), anyText(6)),
+    ),
     fc.tuple(fc.constant('case' as const), fc.nat(text.length), fc.nat(12)),
     fc.tuple(fc.constant('duplicate' as const), fc.nat(text.length), fc.nat(20)),
   );
@@ -122,7 +142,9 @@ function mutated(text: string): fc.Arbitrary<string> {
       const index = Math.min(at, result.length);
       if (kind === 'delete') result = result.slice(0, index) + result.slice(index + amount);
       else if (kind === 'insert') result = result.slice(0, index) + amount + result.slice(index);
-      else if (kind === 'case') result = result.slice(0, index) + result.slice(index, index + amount).toUpperCase() + result.slice(index + amount);
+      else if (kind === 'case')
+        result =
+          result.slice(0, index) + result.slice(index, index + amount).toUpperCase() + result.slice(index + amount);
       else result = result.slice(0, index) + result.slice(index, index + amount) + result.slice(index);
     }
     return result;
@@ -133,7 +155,13 @@ describe('parseConnectionString properties', () => {
   it('an access-key string parses to the endpoint it describes, however it is spelled', () => {
     fc.assert(
       fc.property(
-        parts.chain((p) => fc.tuple(fc.constant(p), accessKey).chain(([q, key]) => fc.tuple(fc.constant(q), fc.constant(key), connectionString([...keyPairs(q), pair('AccessKey', key)])))),
+        parts.chain((p) =>
+          fc
+            .tuple(fc.constant(p), accessKey)
+            .chain(([q, key]) =>
+              fc.tuple(fc.constant(q), fc.constant(key), connectionString([...keyPairs(q), pair('AccessKey', key)])),
+            ),
+        ),
         ([p, key, text]) => {
           const endpoint = parseConnectionString(text);
           expectEndpoint(endpoint, p);
@@ -149,7 +177,12 @@ describe('parseConnectionString properties', () => {
   });
 
   it('an app-registration string parses with its client secret hidden', () => {
-    const identity = fc.record({ clientId: fc.uuid(), tenantId: fc.uuid(), secret: clientSecret, authType: fc.constantFrom('azure.app', 'aad') });
+    const identity = fc.record({
+      clientId: fc.uuid(),
+      tenantId: fc.uuid(),
+      secret: clientSecret,
+      authType: fc.constantFrom('azure.app', 'aad'),
+    });
     fc.assert(
       fc.property(
         parts.chain((p) =>
@@ -157,7 +190,13 @@ describe('parseConnectionString properties', () => {
             fc.tuple(
               fc.constant(p),
               fc.constant(id),
-              connectionString([...keyPairs(p), pair('AuthType', id.authType), pair('ClientId', id.clientId), pair('TenantId', id.tenantId), pair('ClientSecret', id.secret)]),
+              connectionString([
+                ...keyPairs(p),
+                pair('AuthType', id.authType),
+                pair('ClientId', id.clientId),
+                pair('TenantId', id.tenantId),
+                pair('ClientSecret', id.secret),
+              ]),
             ),
           ),
         ),
@@ -174,7 +213,25 @@ describe('parseConnectionString properties', () => {
   });
 
   it('any text parses or gives CONNECTION_STRING_INVALID', () => {
-    const pieces = fc.constantFrom('Endpoint=', 'AccessKey=', 'Port=', 'Version=', 'AuthType=', 'ClientEndpoint=', 'https://', 'http://a', ';', '=', ' ', '1.0', '99999', 'azure.app', '@', '?q', '#f');
+    const pieces = fc.constantFrom(
+      'Endpoint=',
+      'AccessKey=',
+      'Port=',
+      'Version=',
+      'AuthType=',
+      'ClientEndpoint=',
+      'https://',
+      'http://a',
+      ';',
+      '=',
+      ' ',
+      '1.0',
+      '99999',
+      'azure.app',
+      '@',
+      '?q',
+      '#f',
+    );
     const text = fc.oneof(
       anyText(120),
       fc.array(fc.oneof(pieces, fc.string({ maxLength: 8 })), { maxLength: 14 }).map((list) => list.join('')),
@@ -188,13 +245,22 @@ describe('parseConnectionString properties', () => {
   });
 
   it('a mutated valid string parses or gives CONNECTION_STRING_INVALID, never showing the key or the secret', () => {
-    const valid = fc.tuple(parts, accessKey, clientSecret, fc.boolean()).chain(([p, key, secret, identity]) =>
-      connectionString(
-        identity
-          ? [...keyPairs(p), pair('AuthType', 'azure.app'), pair('ClientId', 'id'), pair('TenantId', 't'), pair('ClientSecret', secret), pair('AccessKey', key)]
-          : [...keyPairs(p), pair('AccessKey', key)],
-      ).chain((text) => fc.tuple(fc.constant([key, secret] as const), mutated(text))),
-    );
+    const valid = fc
+      .tuple(parts, accessKey, clientSecret, fc.boolean())
+      .chain(([p, key, secret, identity]) =>
+        connectionString(
+          identity
+            ? [
+                ...keyPairs(p),
+                pair('AuthType', 'azure.app'),
+                pair('ClientId', 'id'),
+                pair('TenantId', 't'),
+                pair('ClientSecret', secret),
+                pair('AccessKey', key),
+              ]
+            : [...keyPairs(p), pair('AccessKey', key)],
+        ).chain((text) => fc.tuple(fc.constant([key, secret] as const), mutated(text))),
+      );
     fc.assert(
       fc.property(valid, ([secrets, text]) => {
         const result = parseOrInvalid(text, secrets);
@@ -211,10 +277,13 @@ describe('parseConnectionString properties', () => {
 
   it('non-string input gives CONNECTION_STRING_INVALID', () => {
     fc.assert(
-      fc.property(fc.anything().filter((value) => typeof value !== 'string'), (value) => {
-        parseOrInvalid(value as string, []);
-        expect(() => parseConnectionString(value as string)).toThrow(ServerlessHubError);
-      }),
+      fc.property(
+        fc.anything().filter((value) => typeof value !== 'string'),
+        (value) => {
+          parseOrInvalid(value as string, []);
+          expect(() => parseConnectionString(value as string)).toThrow(ServerlessHubError);
+        },
+      ),
       { numRuns: 100 },
     );
   });

@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { ServerlessHubError } from '../errors/serverless-hub-error.js';
 import { parseConnectionString } from './connection-string.js';
 
-const EMULATOR = 'Endpoint=http://localhost;Port=8888;AccessKey=ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789ABCDEFGH;Version=1.0;';
+const EMULATOR =
+  'Endpoint=http://localhost;Port=8888;AccessKey=ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789ABCDEFGH;Version=1.0;';
 const SECRET_KEY = 'SECRET-ACCESS-KEY-7f3a9c';
 const SECRET_CLIENT = 'SECRET-CLIENT-SECRET-55e1';
 
@@ -32,11 +33,15 @@ describe('parseConnectionString', () => {
     expect(endpoint.port).toBe(8888);
     expect(endpoint.version).toBe('1.0');
     expect(endpoint.auth.type).toBe('key');
-    expect(endpoint.auth.type === 'key' && endpoint.auth.accessKey).toBe('ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789ABCDEFGH');
+    expect(endpoint.auth.type === 'key' && endpoint.auth.accessKey).toBe(
+      'ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789ABCDEFGH',
+    );
   });
 
   it('treats keys case-insensitively and trims keys and values', () => {
-    const endpoint = parseConnectionString('  eNdPoInT = https://a.service.signalr.net/ ;  ACCESSKEY =  k=ey==  ; version=1.0');
+    const endpoint = parseConnectionString(
+      '  eNdPoInT = https://a.service.signalr.net/ ;  ACCESSKEY =  k=ey==  ; version=1.0',
+    );
     expect(endpoint.endpoint).toBe('https://a.service.signalr.net');
     expect(endpoint.clientEndpoint).toBe('https://a.service.signalr.net');
     // split on the first '=' only: the rest belongs to the value
@@ -64,7 +69,9 @@ describe('parseConnectionString', () => {
   });
 
   it('applies Port to Endpoint only, not to ClientEndpoint / ServerEndpoint, and overrides a port in Endpoint', () => {
-    const a = parseConnectionString('Endpoint=http://localhost:1234;Port=8888;AccessKey=k;ClientEndpoint=https://cdn.example.com');
+    const a = parseConnectionString(
+      'Endpoint=http://localhost:1234;Port=8888;AccessKey=k;ClientEndpoint=https://cdn.example.com',
+    );
     expect(a.endpoint).toBe('http://localhost:1234');
     expect(a.clientEndpoint).toBe('https://cdn.example.com');
     expect(a.serverEndpoint).toBe('http://localhost:8888');
@@ -140,15 +147,22 @@ describe('parseConnectionString', () => {
 
   it('parses AuthType=azure.msi with and without ClientId', () => {
     expect(parseConnectionString('Endpoint=https://a.b;AuthType=azure.msi').auth).toEqual({ type: 'azure.msi' });
-    expect(parseConnectionString('Endpoint=https://a.b;AuthType=azure.msi;ClientId=abc').auth).toEqual({ type: 'azure.msi', clientId: 'abc' });
+    expect(parseConnectionString('Endpoint=https://a.b;AuthType=azure.msi;ClientId=abc').auth).toEqual({
+      type: 'azure.msi',
+      clientId: 'abc',
+    });
     expectInvalid('Endpoint=https://a.b;AuthType=azure.msi;ClientId=', 'ClientId is empty');
   });
 
   it('parses AuthType=azure.app with a client secret or a certificate path', () => {
-    const withSecret = parseConnectionString(`Endpoint=https://a.b;AuthType=azure.app;ClientId=c;TenantId=t;ClientSecret=${SECRET_CLIENT}`);
+    const withSecret = parseConnectionString(
+      `Endpoint=https://a.b;AuthType=azure.app;ClientId=c;TenantId=t;ClientSecret=${SECRET_CLIENT}`,
+    );
     expect(withSecret.auth).toEqual({ type: 'azure.app', clientId: 'c', tenantId: 't' });
     expect(withSecret.auth.type === 'azure.app' && withSecret.auth.clientSecret).toBe(SECRET_CLIENT);
-    const withCert = parseConnectionString('Endpoint=https://a.b;AuthType=azure.app;ClientId=c;TenantId=t;ClientCert=/certs/app.pem');
+    const withCert = parseConnectionString(
+      'Endpoint=https://a.b;AuthType=azure.app;ClientId=c;TenantId=t;ClientCert=/certs/app.pem',
+    );
     expect(withCert.auth).toEqual({ type: 'azure.app', clientId: 'c', tenantId: 't', clientCert: '/certs/app.pem' });
     expect(withCert.auth.type === 'azure.app' && withCert.auth.clientSecret).toBeUndefined();
   });
@@ -158,12 +172,18 @@ describe('parseConnectionString', () => {
     expectInvalid('Endpoint=https://a.b;AuthType=azure.app;ClientId=c;ClientSecret=s', 'needs TenantId');
     expectInvalid('Endpoint=https://a.b;AuthType=azure.app;ClientId=c;TenantId=t', 'needs ClientSecret or ClientCert');
     expectInvalid('Endpoint=https://a.b;AuthType=azure.app;ClientId=c;TenantId=;ClientSecret=s', 'TenantId is empty');
-    expectInvalid('Endpoint=https://a.b;AuthType=azure.app;ClientId=c;TenantId=t;ClientSecret=', 'ClientSecret is empty');
+    expectInvalid(
+      'Endpoint=https://a.b;AuthType=azure.app;ClientId=c;TenantId=t;ClientSecret=',
+      'ClientSecret is empty',
+    );
   });
 
   it('maps the legacy AuthType=aad like the official SDK', () => {
     expect(parseConnectionString('Endpoint=https://a.b;AuthType=aad').auth).toEqual({ type: 'azure.msi' });
-    expect(parseConnectionString('Endpoint=https://a.b;AuthType=AAD;ClientId=c').auth).toEqual({ type: 'azure.msi', clientId: 'c' });
+    expect(parseConnectionString('Endpoint=https://a.b;AuthType=AAD;ClientId=c').auth).toEqual({
+      type: 'azure.msi',
+      clientId: 'c',
+    });
     const app = parseConnectionString('Endpoint=https://a.b;AuthType=aad;ClientId=c;TenantId=t;ClientSecret=s');
     expect(app.auth).toEqual({ type: 'azure.app', clientId: 'c', tenantId: 't' });
     expect(app.auth.type === 'azure.app' && app.auth.clientSecret).toBe('s');
@@ -174,10 +194,16 @@ describe('parseConnectionString', () => {
 
   it('accepts GUIDs and domain names as ClientId / TenantId, and refuses values that cannot be ids', () => {
     const guid = '3f2504e0-4f89-11d3-9a0c-0305e82c3301';
-    const app = parseConnectionString(`Endpoint=https://a.b;AuthType=azure.app;ClientId=${guid};TenantId=contoso.onmicrosoft.com;ClientSecret=s`);
+    const app = parseConnectionString(
+      `Endpoint=https://a.b;AuthType=azure.app;ClientId=${guid};TenantId=contoso.onmicrosoft.com;ClientSecret=s`,
+    );
     expect(app.auth).toEqual({ type: 'azure.app', clientId: guid, tenantId: 'contoso.onmicrosoft.com' });
     // a missing ';' runs the next pair into the id: refused, and the secret is not echoed
-    const error = expectInvalid(`Endpoint=https://a.b;AuthType=azure.app;ClientId=c;TenantId=t AccessKey=${SECRET_KEY};ClientSecret=s`, 'TenantId', 'not a valid id');
+    const error = expectInvalid(
+      `Endpoint=https://a.b;AuthType=azure.app;ClientId=c;TenantId=t AccessKey=${SECRET_KEY};ClientSecret=s`,
+      'TenantId',
+      'not a valid id',
+    );
     expect(error.message).not.toContain(SECRET_KEY);
     expectInvalid('Endpoint=https://a.b;AuthType=azure.msi;ClientId=a+b/c=', 'ClientId', 'not a valid id');
     expectInvalid('Endpoint=https://a.b;AuthType=azure.msi;ClientId=-leading', 'ClientId');
@@ -197,8 +223,16 @@ describe('parseConnectionString', () => {
   it('keeps secrets out of JSON, object spreads and inspection of the endpoint', async () => {
     const { inspect } = await import('node:util');
     const keyed = parseConnectionString(`Endpoint=https://a.b;AccessKey=${SECRET_KEY}`);
-    const app = parseConnectionString(`Endpoint=https://a.b;AuthType=azure.app;ClientId=c;TenantId=t;ClientSecret=${SECRET_CLIENT}`);
-    for (const text of [JSON.stringify(keyed), JSON.stringify(app), inspect(keyed, { depth: 5 }), inspect(app, { depth: 5 }), JSON.stringify({ ...app.auth })]) {
+    const app = parseConnectionString(
+      `Endpoint=https://a.b;AuthType=azure.app;ClientId=c;TenantId=t;ClientSecret=${SECRET_CLIENT}`,
+    );
+    for (const text of [
+      JSON.stringify(keyed),
+      JSON.stringify(app),
+      inspect(keyed, { depth: 5 }),
+      inspect(app, { depth: 5 }),
+      JSON.stringify({ ...app.auth }),
+    ]) {
       expect(text).not.toContain(SECRET_KEY);
       expect(text).not.toContain(SECRET_CLIENT);
     }

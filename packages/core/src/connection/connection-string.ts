@@ -46,9 +46,14 @@ function readPairs(text: string): Map<ConnectionStringKey, string> {
     if (key === '') continue;
     if (seen.has(key)) {
       // An unknown "key" may be a pasted secret (base64 keys end with '='): name known keys only.
-      if (!isConnectionStringKey(key)) throw invalid('an unrecognized key appears more than once (keys are case-insensitive). Remove the repeated pair.');
+      if (!isConnectionStringKey(key))
+        throw invalid(
+          'an unrecognized key appears more than once (keys are case-insensitive). Remove the repeated pair.',
+        );
       const name = KNOWN_KEYS[key];
-      throw invalid(`the key ${name} appears more than once (keys are case-insensitive). Keep exactly one ${name}=... pair.`);
+      throw invalid(
+        `the key ${name} appears more than once (keys are case-insensitive). Keep exactly one ${name}=... pair.`,
+      );
     }
     seen.add(key);
     // Unknown keys are ignored, as the official SDKs do, so newer connection strings still parse.
@@ -67,7 +72,9 @@ function parseBaseUrl(value: string, key: 'Endpoint' | 'ClientEndpoint' | 'Serve
     throw invalid(`${key} is not an absolute http or https URL. Set it like ${key}=${example}.`);
   }
   if (url.username !== '' || url.password !== '') {
-    throw invalid(`${key} contains user credentials. Remove the "user:password@" part; authenticate with AccessKey or AuthType.`);
+    throw invalid(
+      `${key} contains user credentials. Remove the "user:password@" part; authenticate with AccessKey or AuthType.`,
+    );
   }
   if (url.search !== '' || url.hash !== '') {
     throw invalid(`${key} has a query string or fragment. Give only the scheme, host, optional port and path.`);
@@ -79,10 +86,14 @@ function baseOf(url: URL): string {
   return `${url.protocol}//${url.host}${url.pathname.replace(/\/+$/, '')}`;
 }
 
-function optionalNonEmpty(pairs: ReadonlyMap<ConnectionStringKey, string>, key: 'clientid' | 'tenantid' | 'clientsecret' | 'clientcert'): string | undefined {
+function optionalNonEmpty(
+  pairs: ReadonlyMap<ConnectionStringKey, string>,
+  key: 'clientid' | 'tenantid' | 'clientsecret' | 'clientcert',
+): string | undefined {
   const value = pairs.get(key);
   if (value === undefined) return undefined;
-  if (value === '') throw invalid(`${KNOWN_KEYS[key]} is empty. Give it a value or remove the ${KNOWN_KEYS[key]}= pair.`);
+  if (value === '')
+    throw invalid(`${KNOWN_KEYS[key]} is empty. Give it a value or remove the ${KNOWN_KEYS[key]}= pair.`);
   return value;
 }
 
@@ -90,29 +101,49 @@ function optionalNonEmpty(pairs: ReadonlyMap<ConnectionStringKey, string>, key: 
 // most likely a neighbouring value run in by a missing ';', possibly a secret that must not be kept.
 const IDENTIFIER_PATTERN = /^[A-Za-z0-9][A-Za-z0-9.-]{0,252}$/;
 
-function optionalIdentifier(pairs: ReadonlyMap<ConnectionStringKey, string>, key: 'clientid' | 'tenantid', example: string): string | undefined {
+function optionalIdentifier(
+  pairs: ReadonlyMap<ConnectionStringKey, string>,
+  key: 'clientid' | 'tenantid',
+  example: string,
+): string | undefined {
   const value = optionalNonEmpty(pairs, key);
   if (value !== undefined && !IDENTIFIER_PATTERN.test(value)) {
-    throw invalid(`${KNOWN_KEYS[key]} is not a valid id. Set ${KNOWN_KEYS[key]}=${example}, and check that every pair ends with ";".`);
+    throw invalid(
+      `${KNOWN_KEYS[key]} is not a valid id. Set ${KNOWN_KEYS[key]}=${example}, and check that every pair ends with ";".`,
+    );
   }
   return value;
 }
 
 /** Defines a secret as a non-enumerable property so logging or serializing the object does not reveal it. */
 function withSecret<T extends object>(target: T, name: string, value: string | undefined): T {
-  if (value !== undefined) Object.defineProperty(target, name, { value, enumerable: false, writable: false, configurable: false });
+  if (value !== undefined)
+    Object.defineProperty(target, name, { value, enumerable: false, writable: false, configurable: false });
   return target;
 }
 
-function appAuth(clientId: string, tenantId: string, clientSecret: string | undefined, clientCert: string | undefined): ServiceAuth {
-  const auth: { type: 'azure.app'; clientId: string; tenantId: string; clientCert?: string } = { type: 'azure.app', clientId, tenantId };
+function appAuth(
+  clientId: string,
+  tenantId: string,
+  clientSecret: string | undefined,
+  clientCert: string | undefined,
+): ServiceAuth {
+  const auth: { type: 'azure.app'; clientId: string; tenantId: string; clientCert?: string } = {
+    type: 'azure.app',
+    clientId,
+    tenantId,
+  };
   if (clientCert !== undefined) auth.clientCert = clientCert;
   return withSecret(auth, 'clientSecret', clientSecret);
 }
 
 function readAuth(pairs: ReadonlyMap<ConnectionStringKey, string>, authType: string | undefined): ServiceAuth {
   const clientId = optionalIdentifier(pairs, 'clientid', '<client id>, a GUID');
-  const tenantId = optionalIdentifier(pairs, 'tenantid', '<tenant id>, a GUID or a domain such as contoso.onmicrosoft.com');
+  const tenantId = optionalIdentifier(
+    pairs,
+    'tenantid',
+    '<tenant id>, a GUID or a domain such as contoso.onmicrosoft.com',
+  );
   const clientSecret = optionalNonEmpty(pairs, 'clientsecret');
   const clientCert = optionalNonEmpty(pairs, 'clientcert');
 
@@ -124,7 +155,8 @@ function readAuth(pairs: ReadonlyMap<ConnectionStringKey, string>, authType: str
           'or set AuthType=azure (or azure.msi / azure.app) to authenticate with Microsoft Entra ID.',
       );
     }
-    if (accessKey === '') throw invalid('AccessKey is empty. Copy the full connection string from the resource\'s "Keys" page.');
+    if (accessKey === '')
+      throw invalid('AccessKey is empty. Copy the full connection string from the resource\'s "Keys" page.');
     return Object.freeze(withSecret({ type: 'key' as const }, 'accessKey', accessKey)) as ServiceAuth;
   }
 
@@ -135,10 +167,14 @@ function readAuth(pairs: ReadonlyMap<ConnectionStringKey, string>, authType: str
     case 'azure.msi':
       return Object.freeze(clientId === undefined ? { type: 'azure.msi' } : { type: 'azure.msi', clientId });
     case 'azure.app': {
-      if (clientId === undefined) throw invalid('AuthType=azure.app needs ClientId. Add ClientId=<application (client) id>.');
-      if (tenantId === undefined) throw invalid('AuthType=azure.app needs TenantId. Add TenantId=<directory (tenant) id>.');
+      if (clientId === undefined)
+        throw invalid('AuthType=azure.app needs ClientId. Add ClientId=<application (client) id>.');
+      if (tenantId === undefined)
+        throw invalid('AuthType=azure.app needs TenantId. Add TenantId=<directory (tenant) id>.');
       if (clientSecret === undefined && clientCert === undefined) {
-        throw invalid('AuthType=azure.app needs ClientSecret or ClientCert. Add ClientSecret=<secret> or ClientCert=<path to a PEM file>.');
+        throw invalid(
+          'AuthType=azure.app needs ClientSecret or ClientCert. Add ClientSecret=<secret> or ClientCert=<path to a PEM file>.',
+        );
       }
       return Object.freeze(appAuth(clientId, tenantId, clientSecret, clientCert));
     }
@@ -155,7 +191,9 @@ function readAuth(pairs: ReadonlyMap<ConnectionStringKey, string>, authType: str
       }
       return Object.freeze(clientId === undefined ? { type: 'azure.msi' } : { type: 'azure.msi', clientId });
     default:
-      throw invalid(`AuthType has an unsupported value. Use one of ${AUTH_TYPES.join(', ')}, or remove AuthType and give AccessKey.`);
+      throw invalid(
+        `AuthType has an unsupported value. Use one of ${AUTH_TYPES.join(', ')}, or remove AuthType and give AccessKey.`,
+      );
   }
 }
 
@@ -200,7 +238,7 @@ export function parseConnectionString(text: string): ServiceEndpoint {
 export function endpointFromPairs(pairs: ReadonlyMap<ConnectionStringKey, string>): ServiceEndpoint {
   const rawEndpoint = pairs.get('endpoint');
   if (rawEndpoint === undefined) {
-    throw invalid('Endpoint is missing. Add Endpoint=https://<name>.service.signalr.net (the resource\'s URL).');
+    throw invalid("Endpoint is missing. Add Endpoint=https://<name>.service.signalr.net (the resource's URL).");
   }
   const endpointUrl = parseBaseUrl(rawEndpoint, 'Endpoint', 'https://<name>.service.signalr.net');
   const endpoint = rawEndpoint.replace(/\/+$/, '');
@@ -223,13 +261,22 @@ export function endpointFromPairs(pairs: ReadonlyMap<ConnectionStringKey, string
   const rawClientEndpoint = pairs.get('clientendpoint');
   const rawServerEndpoint = pairs.get('serverendpoint');
   const clientEndpoint =
-    rawClientEndpoint === undefined ? portedBase : baseOf(parseBaseUrl(rawClientEndpoint, 'ClientEndpoint', 'https://signalr.contoso.com'));
+    rawClientEndpoint === undefined
+      ? portedBase
+      : baseOf(parseBaseUrl(rawClientEndpoint, 'ClientEndpoint', 'https://signalr.contoso.com'));
   const serverEndpoint =
-    rawServerEndpoint === undefined ? portedBase : baseOf(parseBaseUrl(rawServerEndpoint, 'ServerEndpoint', 'https://signalr-internal.contoso.com'));
+    rawServerEndpoint === undefined
+      ? portedBase
+      : baseOf(parseBaseUrl(rawServerEndpoint, 'ServerEndpoint', 'https://signalr-internal.contoso.com'));
 
   const auth = readAuth(pairs, pairs.get('authtype'));
 
-  const result: { -readonly [K in keyof ServiceEndpoint]: ServiceEndpoint[K] } = { endpoint, clientEndpoint, serverEndpoint, auth };
+  const result: { -readonly [K in keyof ServiceEndpoint]: ServiceEndpoint[K] } = {
+    endpoint,
+    clientEndpoint,
+    serverEndpoint,
+    auth,
+  };
   if (version !== undefined) result.version = version;
   if (port !== undefined) result.port = port;
   return Object.freeze(result);

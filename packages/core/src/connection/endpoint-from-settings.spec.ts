@@ -32,16 +32,24 @@ describe('endpointFromSettings', () => {
   });
 
   it('falls back to ConnectionStrings__<name> and ConnectionStrings:<name>, preferring the plain setting', () => {
-    expect(endpointFromSettings('Fallback1', { ConnectionStrings__Fallback1: A }).endpoint).toBe('https://a.service.signalr.net');
-    expect(endpointFromSettings('Fallback2', { 'ConnectionStrings:Fallback2': B }).endpoint).toBe('https://b.service.signalr.net');
-    expect(endpointFromSettings('Fallback3', { Fallback3: A, ConnectionStrings__Fallback3: B }).endpoint).toBe('https://a.service.signalr.net');
-    expect(endpointFromSettings('Fallback4', { Fallback4: '  ', ConnectionStrings__Fallback4: B }).endpoint).toBe('https://b.service.signalr.net');
+    expect(endpointFromSettings('Fallback1', { ConnectionStrings__Fallback1: A }).endpoint).toBe(
+      'https://a.service.signalr.net',
+    );
+    expect(endpointFromSettings('Fallback2', { 'ConnectionStrings:Fallback2': B }).endpoint).toBe(
+      'https://b.service.signalr.net',
+    );
+    expect(endpointFromSettings('Fallback3', { Fallback3: A, ConnectionStrings__Fallback3: B }).endpoint).toBe(
+      'https://a.service.signalr.net',
+    );
+    expect(endpointFromSettings('Fallback4', { Fallback4: '  ', ConnectionStrings__Fallback4: B }).endpoint).toBe(
+      'https://b.service.signalr.net',
+    );
   });
 
   it('tries a ":" in the setting name as "__"', () => {
-    expect(endpointFromSettings('Azure:SignalR:ConnectionString', { Azure__SignalR__ConnectionString: A }).endpoint).toBe(
-      'https://a.service.signalr.net',
-    );
+    expect(
+      endpointFromSettings('Azure:SignalR:ConnectionString', { Azure__SignalR__ConnectionString: A }).endpoint,
+    ).toBe('https://a.service.signalr.net');
   });
 
   it('parses once per setting and returns the cached endpoint while the text is unchanged', () => {
@@ -66,7 +74,9 @@ describe('endpointFromSettings', () => {
   });
 
   it('names the setting when its connection string is invalid, without the secret', () => {
-    const error = failure(() => endpointFromSettings('BadSetting', { BadSetting: 'Endpoint=nope;AccessKey=TOP-SECRET-VALUE' }));
+    const error = failure(() =>
+      endpointFromSettings('BadSetting', { BadSetting: 'Endpoint=nope;AccessKey=TOP-SECRET-VALUE' }),
+    );
     expect(error.code).toBe('CONNECTION_STRING_INVALID');
     expect(error.message).toContain('BadSetting');
     expect(error.message).toContain('Endpoint');
@@ -88,7 +98,11 @@ describe('endpointFromSettings', () => {
     });
 
     it('maps credential=managedidentity to a managed identity', () => {
-      const endpoint = endpointFromSettings('Id3', { Id3__serviceUri: 'https://a.b', Id3__credential: 'ManagedIdentity', Id3__clientId: 'u' });
+      const endpoint = endpointFromSettings('Id3', {
+        Id3__serviceUri: 'https://a.b',
+        Id3__credential: 'ManagedIdentity',
+        Id3__clientId: 'u',
+      });
       expect(endpoint.auth).toEqual({ type: 'azure.msi', clientId: 'u' });
     });
 
@@ -108,7 +122,9 @@ describe('endpointFromSettings', () => {
     });
 
     it('refuses an unsupported credential and an invalid serviceUri, naming the settings', () => {
-      const credential = failure(() => endpointFromSettings('Id5', { Id5__serviceUri: 'https://a.b', Id5__credential: 'certificate' }));
+      const credential = failure(() =>
+        endpointFromSettings('Id5', { Id5__serviceUri: 'https://a.b', Id5__credential: 'certificate' }),
+      );
       expect(credential.code).toBe('CONNECTION_STRING_INVALID');
       expect(credential.message).toContain('Id5__credential');
       const uri = failure(() => endpointFromSettings('Id6', { Id6__serviceUri: 'not-a-url' }));

@@ -33,7 +33,15 @@ interface CachedEndpoint {
 const cache = new Map<string, CachedEndpoint>();
 
 // Sub-keys of the Functions identity-based connection form (`<setting>__serviceUri` ...).
-const IDENTITY_KEYS = ['serviceUri', 'credential', 'clientId', 'tenantId', 'clientSecret', 'clientEndpoint', 'serverEndpoint'] as const;
+const IDENTITY_KEYS = [
+  'serviceUri',
+  'credential',
+  'clientId',
+  'tenantId',
+  'clientSecret',
+  'clientEndpoint',
+  'serverEndpoint',
+] as const;
 type IdentityKey = (typeof IDENTITY_KEYS)[number];
 
 function nonEmpty(value: string | undefined): string | undefined {
@@ -57,7 +65,10 @@ function connectionStringNames(settingName: string): readonly string[] {
   return names;
 }
 
-function readIdentitySettings(settingName: string, env: SettingsSource): Partial<Record<IdentityKey, string>> | undefined {
+function readIdentitySettings(
+  settingName: string,
+  env: SettingsSource,
+): Partial<Record<IdentityKey, string>> | undefined {
   const prefixes = settingName.includes(':') ? [settingName.replaceAll(':', '__'), settingName] : [settingName];
   for (const prefix of prefixes) {
     for (const separator of ['__', ':']) {
@@ -74,7 +85,10 @@ function readIdentitySettings(settingName: string, env: SettingsSource): Partial
   return undefined;
 }
 
-function endpointFromIdentitySettings(settingName: string, values: Partial<Record<IdentityKey, string>>): ServiceEndpoint {
+function endpointFromIdentitySettings(
+  settingName: string,
+  values: Partial<Record<IdentityKey, string>>,
+): ServiceEndpoint {
   const pairs = new Map<ConnectionStringKey, string>();
   pairs.set('endpoint', values.serviceUri ?? '');
   if (values.clientEndpoint !== undefined) pairs.set('clientendpoint', values.clientEndpoint);
@@ -93,7 +107,8 @@ function endpointFromIdentitySettings(settingName: string, values: Partial<Recor
   }
   // Mirrors how the Functions host builds a credential from these settings.
   if (credential === 'managedidentity') pairs.set('authtype', 'azure.msi');
-  else if (values.clientId !== undefined && values.tenantId !== undefined && values.clientSecret !== undefined) pairs.set('authtype', 'azure.app');
+  else if (values.clientId !== undefined && values.tenantId !== undefined && values.clientSecret !== undefined)
+    pairs.set('authtype', 'azure.app');
   else pairs.set('authtype', 'azure');
 
   const endpoint = endpointFromPairs(pairs);
@@ -138,9 +153,15 @@ function inSetting(settingName: string, identityBased: boolean, error: unknown):
  * const other = endpointFromSettings('ChatSignalRConnection');
  * ```
  */
-export function endpointFromSettings(settingName: string = DEFAULT_CONNECTION_SETTING, env: SettingsSource = process.env): ServiceEndpoint {
+export function endpointFromSettings(
+  settingName: string = DEFAULT_CONNECTION_SETTING,
+  env: SettingsSource = process.env,
+): ServiceEndpoint {
   if (typeof settingName !== 'string' || settingName.trim() === '') {
-    throw new ServerlessHubError('SETTING_MISSING', 'The connection setting name is empty. Name the app setting that holds the connection string.');
+    throw new ServerlessHubError(
+      'SETTING_MISSING',
+      'The connection setting name is empty. Name the app setting that holds the connection string.',
+    );
   }
   const names = connectionStringNames(settingName);
   let raw: string | undefined;
@@ -167,7 +188,8 @@ export function endpointFromSettings(settingName: string = DEFAULT_CONNECTION_SE
 
   let endpoint: ServiceEndpoint;
   try {
-    endpoint = identity === undefined ? parseConnectionString(raw) : endpointFromIdentitySettings(settingName, identity);
+    endpoint =
+      identity === undefined ? parseConnectionString(raw) : endpointFromIdentitySettings(settingName, identity);
   } catch (error) {
     throw inSetting(settingName, identity !== undefined, error);
   }

@@ -57,7 +57,12 @@ export function hubEndpointsFromSettings(
   const named = namedEndpointsFromSettings(env);
   let all: NamedServiceEndpoint[];
   try {
-    const own: NamedServiceEndpoint = Object.freeze({ name: '', type: 'primary', endpoint: endpointFromSettings(settingName, env), setting: settingName });
+    const own: NamedServiceEndpoint = Object.freeze({
+      name: '',
+      type: 'primary',
+      endpoint: endpointFromSettings(settingName, env),
+      setting: settingName,
+    });
     all = hasConnectionString(settingName, env) ? [own, ...named] : [...named, own];
   } catch (error) {
     if (!ServerlessHubError.is(error, 'SETTING_MISSING')) throw error;

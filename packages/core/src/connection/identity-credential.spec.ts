@@ -55,40 +55,52 @@ describe('createIdentityCredential', () => {
   });
 
   it('builds ManagedIdentityCredential for AuthType=azure.msi (system- or user-assigned)', async () => {
-    expect(await built(authOf('Endpoint=https://a.b;AuthType=azure.msi'))).toEqual([{ name: 'ManagedIdentityCredential', args: [] }]);
+    expect(await built(authOf('Endpoint=https://a.b;AuthType=azure.msi'))).toEqual([
+      { name: 'ManagedIdentityCredential', args: [] },
+    ]);
     expect(await built(authOf('Endpoint=https://a.b;AuthType=azure.msi;ClientId=u'))).toEqual([
       { name: 'ManagedIdentityCredential', args: [{ clientId: 'u' }] },
     ]);
   });
 
   it('builds ClientSecretCredential or ClientCertificateCredential for AuthType=azure.app', async () => {
-    expect(await built(authOf('Endpoint=https://a.b;AuthType=azure.app;ClientId=c;TenantId=t;ClientSecret=s'))).toEqual([
-      { name: 'ClientSecretCredential', args: ['t', 'c', 's'] },
-    ]);
-    expect(await built(authOf('Endpoint=https://a.b;AuthType=azure.app;ClientId=c;TenantId=t;ClientCert=/x.pem'))).toEqual([
-      { name: 'ClientCertificateCredential', args: ['t', 'c', { certificatePath: '/x.pem' }] },
-    ]);
+    expect(await built(authOf('Endpoint=https://a.b;AuthType=azure.app;ClientId=c;TenantId=t;ClientSecret=s'))).toEqual(
+      [{ name: 'ClientSecretCredential', args: ['t', 'c', 's'] }],
+    );
+    expect(
+      await built(authOf('Endpoint=https://a.b;AuthType=azure.app;ClientId=c;TenantId=t;ClientCert=/x.pem')),
+    ).toEqual([{ name: 'ClientCertificateCredential', args: ['t', 'c', { certificatePath: '/x.pem' }] }]);
     // the secret wins when both are given, as in the official SDK
-    expect(await built(authOf('Endpoint=https://a.b;AuthType=azure.app;ClientId=c;TenantId=t;ClientCert=/x.pem;ClientSecret=s'))).toEqual([
-      { name: 'ClientSecretCredential', args: ['t', 'c', 's'] },
-    ]);
+    expect(
+      await built(
+        authOf('Endpoint=https://a.b;AuthType=azure.app;ClientId=c;TenantId=t;ClientCert=/x.pem;ClientSecret=s'),
+      ),
+    ).toEqual([{ name: 'ClientSecretCredential', args: ['t', 'c', 's'] }]);
   });
 
   it('builds real @azure/identity credentials with the default loader', async () => {
-    expect(await createIdentityCredential({ type: 'azure.msi', clientId: 'u' })).toBeInstanceOf(identity.ManagedIdentityCredential);
-    expect(await createIdentityCredential(authOf('Endpoint=https://a.b;AuthType=azure.app;ClientId=c;TenantId=t;ClientSecret=s'))).toBeInstanceOf(
-      identity.ClientSecretCredential,
+    expect(await createIdentityCredential({ type: 'azure.msi', clientId: 'u' })).toBeInstanceOf(
+      identity.ManagedIdentityCredential,
     );
+    expect(
+      await createIdentityCredential(
+        authOf('Endpoint=https://a.b;AuthType=azure.app;ClientId=c;TenantId=t;ClientSecret=s'),
+      ),
+    ).toBeInstanceOf(identity.ClientSecretCredential);
     expect(await createIdentityCredential({ type: 'azure' })).toBeInstanceOf(identity.DefaultAzureCredential);
   });
 
   it('refuses key auth', async () => {
-    await expect(createIdentityCredential(authOf('Endpoint=https://a.b;AccessKey=k'))).rejects.toMatchObject({ code: 'IDENTITY_UNAVAILABLE' });
+    await expect(createIdentityCredential(authOf('Endpoint=https://a.b;AccessKey=k'))).rejects.toMatchObject({
+      code: 'IDENTITY_UNAVAILABLE',
+    });
   });
 
   it('explains how to fix a missing @azure/identity', async () => {
     const missing = new Error("Cannot find package '@azure/identity'");
-    const error = await createIdentityCredential({ type: 'azure' }, () => Promise.reject(missing)).catch((e: unknown) => e);
+    const error = await createIdentityCredential({ type: 'azure' }, () => Promise.reject(missing)).catch(
+      (e: unknown) => e,
+    );
     expect(error).toBeInstanceOf(ServerlessHubError);
     expect(error).toMatchObject({ code: 'IDENTITY_UNAVAILABLE', cause: missing });
     expect((error as Error).message).toContain('npm install @azure/identity');

@@ -112,14 +112,22 @@ export async function createIdentityCredential(
         ? new identity.DefaultAzureCredential()
         : new identity.DefaultAzureCredential({ managedIdentityClientId: auth.clientId });
     case 'azure.msi':
-      return auth.clientId === undefined ? new identity.ManagedIdentityCredential() : new identity.ManagedIdentityCredential({ clientId: auth.clientId });
+      return auth.clientId === undefined
+        ? new identity.ManagedIdentityCredential()
+        : new identity.ManagedIdentityCredential({ clientId: auth.clientId });
     case 'azure.app':
       // With both, the secret wins, as in the official SDK.
-      if (auth.clientSecret !== undefined) return new identity.ClientSecretCredential(auth.tenantId, auth.clientId, auth.clientSecret);
+      if (auth.clientSecret !== undefined)
+        return new identity.ClientSecretCredential(auth.tenantId, auth.clientId, auth.clientSecret);
       if (auth.clientCert !== undefined) {
-        return new identity.ClientCertificateCredential(auth.tenantId, auth.clientId, { certificatePath: auth.clientCert });
+        return new identity.ClientCertificateCredential(auth.tenantId, auth.clientId, {
+          certificatePath: auth.clientCert,
+        });
       }
-      throw new ServerlessHubError('IDENTITY_UNAVAILABLE', 'AuthType=azure.app needs ClientSecret or ClientCert to build a credential.');
+      throw new ServerlessHubError(
+        'IDENTITY_UNAVAILABLE',
+        'AuthType=azure.app needs ClientSecret or ClientCert to build a credential.',
+      );
   }
 }
 
@@ -167,7 +175,10 @@ export function getCredential(endpoint: ServiceEndpoint): Promise<TokenCredentia
  */
 export function setCredential(endpoint: ServiceEndpoint, credential: TokenCredential): void {
   if (typeof credential !== 'object' || typeof credential.getToken !== 'function') {
-    throw new ServerlessHubError('IDENTITY_UNAVAILABLE', 'setCredential needs a credential with a getToken(scopes) method.');
+    throw new ServerlessHubError(
+      'IDENTITY_UNAVAILABLE',
+      'setCredential needs a credential with a getToken(scopes) method.',
+    );
   }
   credentials.set(endpoint, Promise.resolve(credential));
 }

@@ -48,7 +48,8 @@ describe('namedEndpointsFromSettings', () => {
     const endpoints = namedEndpointsFromSettings({
       Azure__SignalR__Endpoints__one: east,
       Azure__SignalR__Endpoints__one__primary: west,
-      'Azure:SignalR:Endpoints:one:secondary': 'Endpoint=https://third.service.signalr.net;AccessKey=THIRD-KEY-0123456789;Version=1.0;',
+      'Azure:SignalR:Endpoints:one:secondary':
+        'Endpoint=https://third.service.signalr.net;AccessKey=THIRD-KEY-0123456789;Version=1.0;',
     });
     expect(endpoints.map(({ name, type, endpoint, setting }) => [name, type, endpoint.endpoint, setting])).toEqual([
       ['one', 'primary', 'https://east.service.signalr.net', 'Azure__SignalR__Endpoints__one'],
@@ -75,11 +76,19 @@ describe('namedEndpointsFromSettings', () => {
 
   it('refuses an endpoint type other than Primary or Secondary, naming the setting', () => {
     expect(() =>
-      namedEndpointsFromSettings({ Azure__SignalR__Endpoints__x__serviceUri: 'https://x.service.signalr.net', Azure__SignalR__Endpoints__x__type: 'tertiary' }),
+      namedEndpointsFromSettings({
+        Azure__SignalR__Endpoints__x__serviceUri: 'https://x.service.signalr.net',
+        Azure__SignalR__Endpoints__x__type: 'tertiary',
+      }),
     ).toThrow(/Azure__SignalR__Endpoints__x__type must be "Primary" or "Secondary"/);
   });
 
   it('ignores keys deeper than a name and its role', () => {
-    expect(namedEndpointsFromSettings({ Azure__SignalR__Endpoints__a__b: east, 'Azure:SignalR:Endpoints:a:b:primary': east })).toEqual([]);
+    expect(
+      namedEndpointsFromSettings({
+        Azure__SignalR__Endpoints__a__b: east,
+        'Azure:SignalR:Endpoints:a:b:primary': east,
+      }),
+    ).toEqual([]);
   });
 });

@@ -29,14 +29,27 @@ export interface NamedServiceEndpoint {
 
 // `Azure:SignalR:Endpoints:<child>[:<sub-key>]`, with `__` for `:` as app settings on Linux need.
 // A child name is one configuration segment: deeper keys are not endpoints, as in C#.
-const SETTING = /^azure(?::|__)signalr(?::|__)endpoints(?::|__)((?:(?!__)[^:])+)(?:(?::|__)(primary|secondary|serviceuri|type))?$/i;
-const IDENTITY_KEYS = ['serviceUri', 'credential', 'clientId', 'tenantId', 'clientSecret', 'clientEndpoint', 'serverEndpoint'] as const;
+const SETTING =
+  /^azure(?::|__)signalr(?::|__)endpoints(?::|__)((?:(?!__)[^:])+)(?:(?::|__)(primary|secondary|serviceuri|type))?$/i;
+const IDENTITY_KEYS = [
+  'serviceUri',
+  'credential',
+  'clientId',
+  'tenantId',
+  'clientSecret',
+  'clientEndpoint',
+  'serverEndpoint',
+] as const;
 
 function invalidSetting(settingName: string, error: unknown): ServerlessHubError {
   const reason = ServerlessHubError.is(error) ? error.message : 'it is not a valid connection string.';
-  return new ServerlessHubError('CONNECTION_STRING_INVALID', `The app setting ${settingName} is not a valid connection string: ${reason}`, {
-    cause: error,
-  });
+  return new ServerlessHubError(
+    'CONNECTION_STRING_INVALID',
+    `The app setting ${settingName} is not a valid connection string: ${reason}`,
+    {
+      cause: error,
+    },
+  );
 }
 
 interface Child {
@@ -52,7 +65,10 @@ function normal(settingName: string): string {
 function endpointType(settingName: string, value: string | undefined): 'primary' | 'secondary' {
   const type = (value ?? 'primary').trim().toLowerCase();
   if (type === 'primary' || type === 'secondary') return type;
-  throw new ServerlessHubError('CONNECTION_STRING_INVALID', `The app setting ${settingName} must be "Primary" or "Secondary".`);
+  throw new ServerlessHubError(
+    'CONNECTION_STRING_INVALID',
+    `The app setting ${settingName} must be "Primary" or "Secondary".`,
+  );
 }
 
 /**
@@ -107,11 +123,18 @@ export function namedEndpointsFromSettings(env: SettingsSource = process.env): r
         const canonical = IDENTITY_KEYS.find((candidate) => candidate.toLowerCase() === lower.slice(base.length));
         if (canonical !== undefined) identity[`${prefix}__${canonical}`] = env[settingName];
       }
-      const type = endpointType(typeSetting ?? `${prefix}__type`, typeSetting === undefined ? undefined : env[typeSetting]);
+      const type = endpointType(
+        typeSetting ?? `${prefix}__type`,
+        typeSetting === undefined ? undefined : env[typeSetting],
+      );
       found.push(Object.freeze({ name, type, endpoint: endpointFromSettings(prefix, identity), setting: prefix }));
       continue;
     }
-    for (const [subKey, type] of [['', 'primary'], ['primary', 'primary'], ['secondary', 'secondary']] as const) {
+    for (const [subKey, type] of [
+      ['', 'primary'],
+      ['primary', 'primary'],
+      ['secondary', 'secondary'],
+    ] as const) {
       const settingName = child.keys.get(subKey);
       if (settingName === undefined) continue;
       const name = SETTING.exec(settingName)?.[1] ?? key;

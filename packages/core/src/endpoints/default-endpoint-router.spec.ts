@@ -4,7 +4,13 @@ import type { NamedServiceEndpoint } from '../connection/named-endpoints-from-se
 import { DefaultEndpointRouter } from './default-endpoint-router.js';
 
 function endpoint(name: string, type: 'primary' | 'secondary'): NamedServiceEndpoint {
-  return { name, type, endpoint: parseConnectionString(`Endpoint=https://${name}.service.signalr.net;AccessKey=${name.toUpperCase()}-KEY-0123456789;Version=1.0;`) };
+  return {
+    name,
+    type,
+    endpoint: parseConnectionString(
+      `Endpoint=https://${name}.service.signalr.net;AccessKey=${name.toUpperCase()}-KEY-0123456789;Version=1.0;`,
+    ),
+  };
 }
 
 // Azure/azure-signalr DefaultEndpointRouter.GetNegotiateEndpoint: a random one of the primary endpoints;
@@ -14,7 +20,12 @@ describe('DefaultEndpointRouter', () => {
     vi.restoreAllMocks();
   });
 
-  const endpoints = [endpoint('a', 'secondary'), endpoint('b', 'primary'), endpoint('c', 'secondary'), endpoint('d', 'primary')];
+  const endpoints = [
+    endpoint('a', 'secondary'),
+    endpoint('b', 'primary'),
+    endpoint('c', 'secondary'),
+    endpoint('d', 'primary'),
+  ];
 
   it('picks uniformly among the primary endpoints, never a secondary one while a primary is given', () => {
     const router = new DefaultEndpointRouter();
@@ -36,6 +47,8 @@ describe('DefaultEndpointRouter', () => {
   });
 
   it('refuses an empty list with a clear error', () => {
-    expect(() => new DefaultEndpointRouter().getNegotiateEndpoint({ hubName: 'chat' }, [])).toThrow(/needs at least one endpoint/);
+    expect(() => new DefaultEndpointRouter().getNegotiateEndpoint({ hubName: 'chat' }, [])).toThrow(
+      /needs at least one endpoint/,
+    );
   });
 });

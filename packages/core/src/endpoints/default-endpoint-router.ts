@@ -13,7 +13,10 @@ import type { NegotiateRouteContext } from './negotiate-route-context.js';
  * ```
  */
 export class DefaultEndpointRouter implements EndpointRouter {
-  getNegotiateEndpoint(_context: NegotiateRouteContext, endpoints: readonly NamedServiceEndpoint[]): NamedServiceEndpoint {
+  getNegotiateEndpoint(
+    _context: NegotiateRouteContext,
+    endpoints: readonly NamedServiceEndpoint[],
+  ): NamedServiceEndpoint {
     let primaries = 0;
     for (const item of endpoints) if (item.type === 'primary') primaries++;
     const pool = primaries > 0 ? primaries : endpoints.length;

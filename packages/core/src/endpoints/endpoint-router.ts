@@ -21,5 +21,8 @@ import type { NegotiateRouteContext } from './negotiate-route-context.js';
  * ```
  */
 export interface EndpointRouter {
-  getNegotiateEndpoint(context: NegotiateRouteContext, endpoints: readonly NamedServiceEndpoint[]): NamedServiceEndpoint;
+  getNegotiateEndpoint(
+    context: NegotiateRouteContext,
+    endpoints: readonly NamedServiceEndpoint[],
+  ): NamedServiceEndpoint;
 }

@@ -2,8 +2,17 @@ import type { HubServices } from '../hub/hub-services.js';
 import { ServiceHubClient } from '../service/service-hub-client.js';
 import type { ClientManager, CloseConnectionsOptions } from '../service/client-manager.js';
 import type { ClientTarget } from '../service/client-target.js';
-import type { ConnectionGroups, ListConnectionsOptions, ListConnectionsPageOptions } from '../service/connection-groups.js';
-import type { ClientInvocationOptions, CompleteStreamOptions, ConnectionTarget, StreamItemOptions } from '../service/connection-target.js';
+import type {
+  ConnectionGroups,
+  ListConnectionsOptions,
+  ListConnectionsPageOptions,
+} from '../service/connection-groups.js';
+import type {
+  ClientInvocationOptions,
+  CompleteStreamOptions,
+  ConnectionTarget,
+  StreamItemOptions,
+} from '../service/connection-target.js';
 import type { GroupMember, GroupMemberPage } from '../service/group-member-page.js';
 import { ServerlessHubError } from '../errors/serverless-hub-error.js';
 import type { HubClients } from '../service/hub-clients.js';
@@ -34,7 +43,10 @@ class FanOutTarget implements ClientTarget {
   }
 
   async sendMessage(target: string, args: readonly unknown[], options?: RestCallOptions): Promise<void> {
-    const calls = this.#parts.map(([status, part]): EndpointCall<void> => [status, () => part.sendMessage(target, args, options)]);
+    const calls = this.#parts.map(([status, part]): EndpointCall<void> => [
+      status,
+      () => part.sendMessage(target, args, options),
+    ]);
     await onEveryEndpoint(`Sending ${JSON.stringify(target)} to ${this.#what}`, calls);
   }
 }
@@ -47,7 +59,10 @@ class FanOutConnectionTarget extends FanOutTarget implements ConnectionTarget {
   readonly #connections: readonly (readonly [NamedServiceEndpoint, ConnectionTarget])[];
   readonly #exists: (status: NamedServiceEndpoint, options?: RestCallOptions) => Promise<boolean>;
 
-  constructor(parts: readonly (readonly [NamedServiceEndpoint, ConnectionTarget])[], exists: (status: NamedServiceEndpoint, options?: RestCallOptions) => Promise<boolean>) {
+  constructor(
+    parts: readonly (readonly [NamedServiceEndpoint, ConnectionTarget])[],
+    exists: (status: NamedServiceEndpoint, options?: RestCallOptions) => Promise<boolean>,
+  ) {
     super('a connection', parts);
     this.#connections = parts;
     this.#exists = exists;
@@ -63,21 +78,37 @@ class FanOutConnectionTarget extends FanOutTarget implements ConnectionTarget {
     } catch (error) {
       // Every endpoint failed: the endpoint that holds the connection failed last for a real reason; any error says why.
       const errors = error instanceof AggregateError ? (error.errors as unknown[]) : [error];
-      throw errors.find((item) => !(item instanceof ServerlessHubError && item.code === 'CLIENT_INVOCATION_NO_CONNECTION')) ?? errors[0];
+      throw (
+        errors.find(
+          (item) => !(item instanceof ServerlessHubError && item.code === 'CLIENT_INVOCATION_NO_CONNECTION'),
+        ) ?? errors[0]
+      );
     }
   }
 
   sendStreamItem(streamId: string, item: unknown, options?: StreamItemOptions): Promise<boolean> {
-    return onAnyEndpoint('Sending a stream item', this.#connections.map(([status, part]) => [status, () => part.sendStreamItem(streamId, item, options)] as const));
+    return onAnyEndpoint(
+      'Sending a stream item',
+      this.#connections.map(([status, part]) => [status, () => part.sendStreamItem(streamId, item, options)] as const),
+    );
   }
 
   completeStream(streamId: string, options?: CompleteStreamOptions): Promise<boolean> {
-    return onAnyEndpoint('Completing a stream', this.#connections.map(([status, part]) => [status, () => part.completeStream(streamId, options)] as const));
+    return onAnyEndpoint(
+      'Completing a stream',
+      this.#connections.map(([status, part]) => [status, () => part.completeStream(streamId, options)] as const),
+    );
   }
 
-  async sendStream(streamId: string, items: AsyncIterable<unknown> | Iterable<unknown>, options?: RestCallOptions): Promise<boolean> {
+  async sendStream(
+    streamId: string,
+    items: AsyncIterable<unknown> | Iterable<unknown>,
+    options?: RestCallOptions,
+  ): Promise<boolean> {
     // The items can be read once: first find the endpoint that holds the connection.
-    const held = await Promise.all(this.#connections.map(([status]) => this.#exists(status, options).catch(() => false)));
+    const held = await Promise.all(
+      this.#connections.map(([status]) => this.#exists(status, options).catch(() => false)),
+    );
     const index = held.indexOf(true);
     const holder = this.#connections[index];
     if (holder === undefined) return false;
@@ -85,9 +116,17 @@ class FanOutConnectionTarget extends FanOutTarget implements ConnectionTarget {
   }
 }
 
-function targets(context: FanOutContext, chosen: readonly NamedServiceEndpoint[], what: string, make: (client: ServiceHubClient) => ClientTarget): ClientTarget {
+function targets(
+  context: FanOutContext,
+  chosen: readonly NamedServiceEndpoint[],
+  what: string,
+  make: (client: ServiceHubClient) => ClientTarget,
+): ClientTarget {
   // Built now, endpoint by endpoint, so that an invalid id throws at once, as with one endpoint.
-  return new FanOutTarget(what, chosen.map((status) => [status, make(context.clientOf(status))] as const));
+  return new FanOutTarget(
+    what,
+    chosen.map((status) => [status, make(context.clientOf(status))] as const),
+  );
 }
 
 /** {@link HubClients} over every endpoint of a hub. */
@@ -111,11 +150,15 @@ export class FanOutHubClients implements HubClients {
   client(connectionId: string): ConnectionTarget {
     const { endpoints, clientOf } = this.#context;
     const parts = endpoints().map((status) => [status, clientOf(status).clients.client(connectionId)] as const);
-    return new FanOutConnectionTarget(parts, (status, options) => clientOf(status).clientManager.connectionExists(connectionId, options));
+    return new FanOutConnectionTarget(parts, (status, options) =>
+      clientOf(status).clientManager.connectionExists(connectionId, options),
+    );
   }
 
   clients(connectionIds: readonly string[]): ClientTarget {
-        return targets(this.#context, this.#context.endpoints(), 'connections', (client) => client.clients.clients(connectionIds));
+    return targets(this.#context, this.#context.endpoints(), 'connections', (client) =>
+      client.clients.clients(connectionIds),
+    );
   }
 
   user(userId: string): ClientTarget {
@@ -124,7 +167,7 @@ export class FanOutHubClients implements HubClients {
   }
 
   users(userIds: readonly string[]): ClientTarget {
-        return targets(this.#context, this.#context.endpoints(), 'users', (client) => client.clients.users(userIds));
+    return targets(this.#context, this.#context.endpoints(), 'users', (client) => client.clients.users(userIds));
   }
 
   group(groupName: string): ClientTarget {
@@ -133,7 +176,7 @@ export class FanOutHubClients implements HubClients {
   }
 
   groups(groupNames: readonly string[]): ClientTarget {
-        return targets(this.#context, this.#context.endpoints(), 'groups', (client) => client.clients.groups(groupNames));
+    return targets(this.#context, this.#context.endpoints(), 'groups', (client) => client.clients.groups(groupNames));
   }
 
   groupExcept(groupName: string, excludedConnectionIds: readonly string[]): ClientTarget {
@@ -144,7 +187,11 @@ export class FanOutHubClients implements HubClients {
   }
 }
 
-function calls<T>(context: FanOutContext, chosen: readonly NamedServiceEndpoint[], run: (client: ServiceHubClient) => Promise<T>): EndpointCall<T>[] {
+function calls<T>(
+  context: FanOutContext,
+  chosen: readonly NamedServiceEndpoint[],
+  run: (client: ServiceHubClient) => Promise<T>,
+): EndpointCall<T>[] {
   return chosen.map((status) => [status, () => run(context.clientOf(status))] as const);
 }
 
@@ -158,12 +205,18 @@ export class FanOutConnectionGroups implements ConnectionGroups {
 
   addToGroup(connectionId: string, groupName: string, options?: RestCallOptions): Promise<boolean> {
     const chosen = this.#context.endpoints();
-    return onAnyEndpoint('Adding a connection to a group', calls(this.#context, chosen, (client) => client.groups.addToGroup(connectionId, groupName, options)));
+    return onAnyEndpoint(
+      'Adding a connection to a group',
+      calls(this.#context, chosen, (client) => client.groups.addToGroup(connectionId, groupName, options)),
+    );
   }
 
   removeFromGroup(connectionId: string, groupName: string, options?: RestCallOptions): Promise<boolean> {
     const chosen = this.#context.endpoints();
-    return onAnyEndpoint('Removing a connection from a group', calls(this.#context, chosen, (client) => client.groups.removeFromGroup(connectionId, groupName, options)));
+    return onAnyEndpoint(
+      'Removing a connection from a group',
+      calls(this.#context, chosen, (client) => client.groups.removeFromGroup(connectionId, groupName, options)),
+    );
   }
 
   /** Lists the group's members on every endpoint, endpoint after endpoint. */
@@ -192,20 +245,33 @@ export class FanOutConnectionGroups implements ConnectionGroups {
       const dot = continuationToken.indexOf('.');
       index = Number(continuationToken.slice(0, dot));
       if (dot < 1 || !Number.isInteger(index) || index < 0 || index >= chosen.length) {
-        throw new ServerlessHubError('REST_INVALID_ARGUMENT', 'The continuationToken was not returned by this hub\'s listConnectionsPage; start again without it.');
+        throw new ServerlessHubError(
+          'REST_INVALID_ARGUMENT',
+          "The continuationToken was not returned by this hub's listConnectionsPage; start again without it.",
+        );
       }
       inner = continuationToken.slice(dot + 1) || undefined;
     }
     const status = chosen[index];
     if (status === undefined) return { members: [], continuationToken: undefined };
-    const page = await this.#context.clientOf(status).groups.listConnectionsPage(groupName, { ...rest, ...(inner === undefined ? {} : { continuationToken: inner }) });
-    const next = page.continuationToken !== undefined ? `${String(index)}.${page.continuationToken}` : index + 1 < chosen.length ? `${String(index + 1)}.` : undefined;
+    const page = await this.#context
+      .clientOf(status)
+      .groups.listConnectionsPage(groupName, { ...rest, ...(inner === undefined ? {} : { continuationToken: inner }) });
+    const next =
+      page.continuationToken !== undefined
+        ? `${String(index)}.${page.continuationToken}`
+        : index + 1 < chosen.length
+          ? `${String(index + 1)}.`
+          : undefined;
     return { members: page.members, continuationToken: next };
   }
 
   async removeFromAllGroups(connectionId: string, options?: RestCallOptions): Promise<void> {
     const chosen = this.#context.endpoints();
-    await onEveryEndpoint('Removing a connection from all groups', calls(this.#context, chosen, (client) => client.groups.removeFromAllGroups(connectionId, options)));
+    await onEveryEndpoint(
+      'Removing a connection from all groups',
+      calls(this.#context, chosen, (client) => client.groups.removeFromAllGroups(connectionId, options)),
+    );
   }
 }
 
@@ -219,22 +285,34 @@ export class FanOutUserGroups implements UserGroups {
 
   async addToGroup(userId: string, groupName: string, options?: AddUserToGroupOptions): Promise<void> {
     const chosen = this.#context.endpoints();
-    await onEveryEndpoint('Adding a user to a group', calls(this.#context, chosen, (client) => client.userGroups.addToGroup(userId, groupName, options)));
+    await onEveryEndpoint(
+      'Adding a user to a group',
+      calls(this.#context, chosen, (client) => client.userGroups.addToGroup(userId, groupName, options)),
+    );
   }
 
   async removeFromGroup(userId: string, groupName: string, options?: RestCallOptions): Promise<void> {
     const chosen = this.#context.endpoints();
-    await onEveryEndpoint('Removing a user from a group', calls(this.#context, chosen, (client) => client.userGroups.removeFromGroup(userId, groupName, options)));
+    await onEveryEndpoint(
+      'Removing a user from a group',
+      calls(this.#context, chosen, (client) => client.userGroups.removeFromGroup(userId, groupName, options)),
+    );
   }
 
   async removeFromAllGroups(userId: string, options?: RestCallOptions): Promise<void> {
     const chosen = this.#context.endpoints();
-    await onEveryEndpoint('Removing a user from all groups', calls(this.#context, chosen, (client) => client.userGroups.removeFromAllGroups(userId, options)));
+    await onEveryEndpoint(
+      'Removing a user from all groups',
+      calls(this.#context, chosen, (client) => client.userGroups.removeFromAllGroups(userId, options)),
+    );
   }
 
   isUserInGroup(userId: string, groupName: string, options?: RestCallOptions): Promise<boolean> {
     const chosen = this.#context.endpoints();
-    return onAnyEndpoint('Checking a user is in a group', calls(this.#context, chosen, (client) => client.userGroups.isUserInGroup(userId, groupName, options)));
+    return onAnyEndpoint(
+      'Checking a user is in a group',
+      calls(this.#context, chosen, (client) => client.userGroups.isUserInGroup(userId, groupName, options)),
+    );
   }
 }
 
@@ -248,37 +326,58 @@ export class FanOutClientManager implements ClientManager {
 
   closeConnection(connectionId: string, reason?: string, options?: RestCallOptions): Promise<boolean> {
     const chosen = this.#context.endpoints();
-    return onAnyEndpoint('Closing a connection', calls(this.#context, chosen, (client) => client.clientManager.closeConnection(connectionId, reason, options)));
+    return onAnyEndpoint(
+      'Closing a connection',
+      calls(this.#context, chosen, (client) => client.clientManager.closeConnection(connectionId, reason, options)),
+    );
   }
 
   async closeConnections(options?: CloseConnectionsOptions): Promise<void> {
     const chosen = this.#context.endpoints();
-    await onEveryEndpoint('Closing every connection', calls(this.#context, chosen, (client) => client.clientManager.closeConnections(options)));
+    await onEveryEndpoint(
+      'Closing every connection',
+      calls(this.#context, chosen, (client) => client.clientManager.closeConnections(options)),
+    );
   }
 
   async closeGroupConnections(groupName: string, options?: CloseConnectionsOptions): Promise<void> {
     const chosen = this.#context.endpoints();
-    await onEveryEndpoint('Closing the connections of a group', calls(this.#context, chosen, (client) => client.clientManager.closeGroupConnections(groupName, options)));
+    await onEveryEndpoint(
+      'Closing the connections of a group',
+      calls(this.#context, chosen, (client) => client.clientManager.closeGroupConnections(groupName, options)),
+    );
   }
 
   async closeUserConnections(userId: string, options?: CloseConnectionsOptions): Promise<void> {
     const chosen = this.#context.endpoints();
-    await onEveryEndpoint('Closing the connections of a user', calls(this.#context, chosen, (client) => client.clientManager.closeUserConnections(userId, options)));
+    await onEveryEndpoint(
+      'Closing the connections of a user',
+      calls(this.#context, chosen, (client) => client.clientManager.closeUserConnections(userId, options)),
+    );
   }
 
   connectionExists(connectionId: string, options?: RestCallOptions): Promise<boolean> {
     const chosen = this.#context.endpoints();
-    return onAnyEndpoint('Checking a connection exists', calls(this.#context, chosen, (client) => client.clientManager.connectionExists(connectionId, options)));
+    return onAnyEndpoint(
+      'Checking a connection exists',
+      calls(this.#context, chosen, (client) => client.clientManager.connectionExists(connectionId, options)),
+    );
   }
 
   userExists(userId: string, options?: RestCallOptions): Promise<boolean> {
     const chosen = this.#context.endpoints();
-    return onAnyEndpoint('Checking a user exists', calls(this.#context, chosen, (client) => client.clientManager.userExists(userId, options)));
+    return onAnyEndpoint(
+      'Checking a user exists',
+      calls(this.#context, chosen, (client) => client.clientManager.userExists(userId, options)),
+    );
   }
 
   groupExists(groupName: string, options?: RestCallOptions): Promise<boolean> {
     const chosen = this.#context.endpoints();
-    return onAnyEndpoint('Checking a group exists', calls(this.#context, chosen, (client) => client.clientManager.groupExists(groupName, options)));
+    return onAnyEndpoint(
+      'Checking a group exists',
+      calls(this.#context, chosen, (client) => client.clientManager.groupExists(groupName, options)),
+    );
   }
 }
 

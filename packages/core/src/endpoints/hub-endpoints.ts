@@ -39,7 +39,11 @@ export class HubEndpoints {
   /** Every endpoint of the hub as negotiate sees it now. */
   list(): readonly NamedServiceEndpoint[] {
     this.#decided();
-    return this.#endpoints ?? [{ name: '', type: 'primary', endpoint: endpointFromSettings(this.#settingName), setting: this.#settingName }];
+    return (
+      this.#endpoints ?? [
+        { name: '', type: 'primary', endpoint: endpointFromSettings(this.#settingName), setting: this.#settingName },
+      ]
+    );
   }
 
   /** The endpoint a negotiating client connects to. */

@@ -37,14 +37,17 @@ describe('describeValue', () => {
   });
 
   it('survives proxies that throw from every trap, and revoked proxies', () => {
-    const throwing = new Proxy({}, {
-      getPrototypeOf() {
-        throw new Error('trap');
+    const throwing = new Proxy(
+      {},
+      {
+        getPrototypeOf() {
+          throw new Error('trap');
+        },
+        get() {
+          throw new Error('trap');
+        },
       },
-      get() {
-        throw new Error('trap');
-      },
-    });
+    );
     expect(describeValue(throwing)).toBe('a proxy that refuses inspection');
     const { proxy, revoke } = Proxy.revocable([], {});
     revoke();
@@ -53,12 +56,22 @@ describe('describeValue', () => {
 
   it('never throws and stays short for any value', () => {
     fc.assert(
-      fc.property(fc.anything({ withBigInt: true, withMap: true, withSet: true, withTypedArray: true, withNullPrototype: true, withObjectString: true }), (value) => {
-        const shown = describeValue(value);
-        // 64 characters, each escaped to at most 6 (\u0000), an ellipsis, quotes or a bigint's n.
-        expect(shown.length).toBeLessThanOrEqual(64 * 6 + 3);
-        if (typeof value === 'string') expect((JSON.parse(shown) as string).length).toBeLessThanOrEqual(65);
-      }),
+      fc.property(
+        fc.anything({
+          withBigInt: true,
+          withMap: true,
+          withSet: true,
+          withTypedArray: true,
+          withNullPrototype: true,
+          withObjectString: true,
+        }),
+        (value) => {
+          const shown = describeValue(value);
+          // 64 characters, each escaped to at most 6 (\u0000), an ellipsis, quotes or a bigint's n.
+          expect(shown.length).toBeLessThanOrEqual(64 * 6 + 3);
+          if (typeof value === 'string') expect((JSON.parse(shown) as string).length).toBeLessThanOrEqual(65);
+        },
+      ),
     );
   });
 });

@@ -9,7 +9,10 @@ import { ServerlessHubError } from './serverless-hub-error.js';
  */
 async function anotherCopy(): Promise<{ ServerlessHubError: typeof ServerlessHubError; HubError: typeof HubError }> {
   vi.resetModules();
-  const [errors, hubErrors] = await Promise.all([import('./serverless-hub-error.js'), import('../upstream/hub-error.js')]);
+  const [errors, hubErrors] = await Promise.all([
+    import('./serverless-hub-error.js'),
+    import('../upstream/hub-error.js'),
+  ]);
   return { ServerlessHubError: errors.ServerlessHubError, HubError: hubErrors.HubError };
 }
 
@@ -27,18 +30,34 @@ describe('ServerlessHubError.is', () => {
     class ServerlessHubErrorLookalike extends Error {
       readonly code = 'REST_TIMEOUT';
     }
-    for (const value of [undefined, null, 0, 'ServerlessHubError', Symbol('x'), {}, new Error('x'), lookalike, new ServerlessHubErrorLookalike(), { code: 'REST_TIMEOUT' }]) {
+    for (const value of [
+      undefined,
+      null,
+      0,
+      'ServerlessHubError',
+      Symbol('x'),
+      {},
+      new Error('x'),
+      lookalike,
+      new ServerlessHubErrorLookalike(),
+      { code: 'REST_TIMEOUT' },
+    ]) {
       expect(ServerlessHubError.is(value), typeof value).toBe(false);
       expect(ServerlessHubError.is(value, 'REST_TIMEOUT')).toBe(false);
     }
     // A brand of another value than `true` is not the brand either.
-    expect(ServerlessHubError.is({ [Symbol.for('@serverless-hub/core/ServerlessHubError')]: 'yes', code: 'REST_TIMEOUT' })).toBe(false);
+    expect(
+      ServerlessHubError.is({ [Symbol.for('@serverless-hub/core/ServerlessHubError')]: 'yes', code: 'REST_TIMEOUT' }),
+    ).toBe(false);
   });
 
   it('knows the errors of another copy of the package, where instanceof does not', async () => {
     const other = await anotherCopy();
     expect(other.ServerlessHubError).not.toBe(ServerlessHubError);
-    const theirs = new other.ServerlessHubError('SETTING_MISSING', 'The app setting AzureSignalRConnectionString is not set.');
+    const theirs = new other.ServerlessHubError(
+      'SETTING_MISSING',
+      'The app setting AzureSignalRConnectionString is not set.',
+    );
     const theirHubError = new other.HubError('Room is full.');
     expect(theirs instanceof ServerlessHubError).toBe(false);
     expect(ServerlessHubError.is(theirs)).toBe(true);
@@ -50,7 +69,11 @@ describe('ServerlessHubError.is', () => {
   });
 
   it('knows a plain object that carries the brand (an error rebuilt by a copy that only shares the symbol)', () => {
-    const branded = { [Symbol.for('@serverless-hub/core/ServerlessHubError')]: true, code: 'UPSTREAM_FORBIDDEN', message: 'no' };
+    const branded = {
+      [Symbol.for('@serverless-hub/core/ServerlessHubError')]: true,
+      code: 'UPSTREAM_FORBIDDEN',
+      message: 'no',
+    };
     expect(ServerlessHubError.is(branded)).toBe(true);
     expect(ServerlessHubError.is(branded, 'UPSTREAM_FORBIDDEN')).toBe(true);
     expect(ServerlessHubError.is(branded, 'HUB_ERROR')).toBe(false);

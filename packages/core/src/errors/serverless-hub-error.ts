@@ -96,8 +96,12 @@ export class ServerlessHubError extends Error {
    * }
    * ```
    */
-  static is<Code extends ServerlessHubErrorCode>(value: unknown, code?: Code): value is ServerlessHubError & { readonly code: Code } {
-    if (typeof value !== 'object' || value === null || (value as Readonly<Record<symbol, unknown>>)[BRAND] !== true) return false;
+  static is<Code extends ServerlessHubErrorCode>(
+    value: unknown,
+    code?: Code,
+  ): value is ServerlessHubError & { readonly code: Code } {
+    if (typeof value !== 'object' || value === null || (value as Readonly<Record<symbol, unknown>>)[BRAND] !== true)
+      return false;
     return code === undefined || (value as { readonly code?: unknown }).code === code;
   }
 

@@ -81,7 +81,12 @@ function registry(): Map<string, RegisteredFunction> {
   let functions = holder[REGISTRY_KEY];
   if (functions === undefined) {
     functions = new Map();
-    Object.defineProperty(globalThis, REGISTRY_KEY, { value: functions, enumerable: false, configurable: true, writable: false });
+    Object.defineProperty(globalThis, REGISTRY_KEY, {
+      value: functions,
+      enumerable: false,
+      configurable: true,
+      writable: false,
+    });
   }
   return functions;
 }

@@ -8,7 +8,9 @@ import type { ServerlessHub } from '../hub/serverless-hub.js';
 import { takeReconnection } from '../negotiate/reconnection.js';
 
 /** The connection info produced by the options-based negotiate (no `@Negotiate()` method). */
-export type NegotiateFromRequest = (request: HttpRequest) => Promise<{ readonly url: string; readonly accessToken: string }>;
+export type NegotiateFromRequest = (
+  request: HttpRequest,
+) => Promise<{ readonly url: string; readonly accessToken: string }>;
 
 const TEXT = { 'content-type': 'text/plain; charset=utf-8' } as const;
 
@@ -36,7 +38,9 @@ function describeNegotiateResult(value: unknown): string {
 function failure(error: unknown, hubName: string, functionContext: InvocationContext): HttpResponseInit {
   const { status, body, log } = negotiateFailure(error, hubName);
   functionContext[log.level](log.message, ...(log.error === undefined ? [] : [log.error]));
-  return status === 401 ? { status, body, headers: { ...TEXT, 'www-authenticate': 'Bearer' } } : { status, body, headers: TEXT };
+  return status === 401
+    ? { status, body, headers: { ...TEXT, 'www-authenticate': 'Bearer' } }
+    : { status, body, headers: TEXT };
 }
 
 /**
@@ -62,10 +66,18 @@ export function createNegotiateHandler(
         // Before the app's method runs, so that its own bearer-token checks never see the service's token.
         const reconnection = await takeReconnection(request, runtime.hubName, runtime.connectionStringSetting);
         const hub = createHub();
-        attachInvocation(hub, { runtime, context: undefined, functionContext, signal: NEVER_ABORTED, reconnection, request });
+        attachInvocation(hub, {
+          runtime,
+          context: undefined,
+          functionContext,
+          signal: NEVER_ABORTED,
+          reconnection,
+          request,
+        });
         result = await method.method.call(hub, request, functionContext);
       }
-      if (isConnectionInfo(result)) return { status: 200, jsonBody: { url: result.url, accessToken: result.accessToken } };
+      if (isConnectionInfo(result))
+        return { status: 200, jsonBody: { url: result.url, accessToken: result.accessToken } };
       if (isResponse(result)) return result;
       functionContext.error(
         `The @Negotiate() method ${descriptor.className}.${method?.methodName ?? ''} returned ${describeNegotiateResult(result)}; return this.negotiate(...) or an HTTP response.`,

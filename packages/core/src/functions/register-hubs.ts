@@ -20,7 +20,11 @@ import { ServiceHubClient } from '../service/service-hub-client.js';
 import { createAzureFunctionsAdapter } from '../upstream/adapters/azure-functions-adapter.js';
 import type { EntraIdTokenValidationOptions } from '../upstream/entra-id-token-validator.js';
 import { createUpstreamAuthenticator } from '../upstream/upstream-authenticator.js';
-import type { UpstreamAuthentication, UpstreamAuthenticator, UpstreamCredentials } from '../upstream/upstream-authenticator.js';
+import type {
+  UpstreamAuthentication,
+  UpstreamAuthenticator,
+  UpstreamCredentials,
+} from '../upstream/upstream-authenticator.js';
 import { UpstreamDispatcher } from '../upstream/upstream-dispatcher.js';
 import type { DetailedErrorsMode } from '../upstream/upstream-dispatcher.js';
 import type { UpstreamLogger } from '../upstream/upstream-logger.js';
@@ -140,32 +144,54 @@ function registrationError(message: string): ServerlessHubError {
 }
 
 function checkOptions(app: unknown, hubs: unknown, options: RegisterHubsOptions): void {
-  if (typeof app !== 'object' && typeof app !== 'function') throw registrationError("registerHubs needs the Functions app: import { app } from '@azure/functions'.");
+  if (typeof app !== 'object' && typeof app !== 'function')
+    throw registrationError("registerHubs needs the Functions app: import { app } from '@azure/functions'.");
   const candidate = app as Partial<FunctionsApp> | null;
   if (candidate === null || typeof candidate.http !== 'function' || typeof candidate.generic !== 'function') {
-    throw registrationError("registerHubs needs the Functions app (with http and generic): import { app } from '@azure/functions'.");
+    throw registrationError(
+      "registerHubs needs the Functions app (with http and generic): import { app } from '@azure/functions'.",
+    );
   }
-  if (!Array.isArray(hubs) || hubs.length === 0) throw registrationError('registerHubs needs a non-empty array of hub classes, e.g. registerHubs(app, [Chat]).');
+  if (!Array.isArray(hubs) || hubs.length === 0)
+    throw registrationError('registerHubs needs a non-empty array of hub classes, e.g. registerHubs(app, [Chat]).');
   // Options come from JavaScript too: check the values, not only the types.
   const mode: unknown = options.mode ?? 'http';
-  if (mode !== 'http' && mode !== 'binding') throw registrationError(`registerHubs mode must be 'http' or 'binding', got ${JSON.stringify(mode)}.`);
-  if (options.container !== undefined && typeof (options.container as Partial<HubContainer> | null)?.get !== 'function') {
-    throw registrationError('The container given to registerHubs has no get(...) method; pass an inversify Container or an object with get(Class).');
+  if (mode !== 'http' && mode !== 'binding')
+    throw registrationError(`registerHubs mode must be 'http' or 'binding', got ${JSON.stringify(mode)}.`);
+  if (
+    options.container !== undefined &&
+    typeof (options.container as Partial<HubContainer> | null)?.get !== 'function'
+  ) {
+    throw registrationError(
+      'The container given to registerHubs has no get(...) method; pass an inversify Container or an object with get(Class).',
+    );
   }
-  if (options.filters !== undefined && !Array.isArray(options.filters)) throw registrationError('registerHubs filters must be an array of filters.');
+  if (options.filters !== undefined && !Array.isArray(options.filters))
+    throw registrationError('registerHubs filters must be an array of filters.');
   if (options.services !== undefined && typeof options.services !== 'function') {
-    throw registrationError('registerHubs services must be a function ({ hubName, connectionStringSetting }) => HubServices.');
+    throw registrationError(
+      'registerHubs services must be a function ({ hubName, connectionStringSetting }) => HubServices.',
+    );
   }
-  if (options.endpointRouter !== undefined && typeof (options.endpointRouter as Partial<EndpointRouter> | null)?.getNegotiateEndpoint !== 'function') {
-    throw registrationError('registerHubs endpointRouter must have a getNegotiateEndpoint(context, endpoints) method, e.g. new DefaultEndpointRouter().');
+  if (
+    options.endpointRouter !== undefined &&
+    typeof (options.endpointRouter as Partial<EndpointRouter> | null)?.getNegotiateEndpoint !== 'function'
+  ) {
+    throw registrationError(
+      'registerHubs endpointRouter must have a getNegotiateEndpoint(context, endpoints) method, e.g. new DefaultEndpointRouter().',
+    );
   }
   if (options.eventMode !== undefined) checkEventMode(options.eventMode, 'registerHubs eventMode');
   if (options.logger !== undefined && typeof (options.logger as Partial<UpstreamLogger> | null)?.log !== 'function') {
-    throw registrationError('registerHubs logger must have a log(level, message, error?) method, e.g. consoleUpstreamLogger.');
+    throw registrationError(
+      'registerHubs logger must have a log(level, message, error?) method, e.g. consoleUpstreamLogger.',
+    );
   }
   const authLevel: unknown = options.authLevel ?? 'anonymous';
   if (authLevel !== 'anonymous' && authLevel !== 'function' && authLevel !== 'admin') {
-    throw registrationError(`registerHubs authLevel must be 'anonymous', 'function' or 'admin', got ${JSON.stringify(authLevel)}.`);
+    throw registrationError(
+      `registerHubs authLevel must be 'anonymous', 'function' or 'admin', got ${JSON.stringify(authLevel)}.`,
+    );
   }
 }
 
@@ -194,7 +220,9 @@ function lazyAuthenticator(settingName: string, upstream: UpstreamOptions): Upst
   return {
     authenticate(credentials: UpstreamCredentials): UpstreamAuthentication | Promise<UpstreamAuthentication> {
       built ??= createUpstreamAuthenticator({
-        ...(upstream.insecureSkipValidation === true ? { insecureSkipValidation: true } : { endpoints: upstreamEndpoints(settingName) }),
+        ...(upstream.insecureSkipValidation === true
+          ? { insecureSkipValidation: true }
+          : { endpoints: upstreamEndpoints(settingName) }),
         ...(upstream.accessKeys === undefined ? {} : { accessKeys: upstream.accessKeys }),
         ...(upstream.entraId === undefined ? {} : { entraId: upstream.entraId }),
       });
@@ -213,9 +241,17 @@ const registrationLogger: UpstreamLogger = Object.freeze({
 });
 
 /** One line naming what a hub exposes: its negotiate route and each event with the method behind it. */
-function describeExposure(descriptor: HubDescriptor, events: readonly HubEventDescriptor[], mode: 'http' | 'binding'): string {
-  const negotiate = descriptor.negotiateRoute === false ? 'no negotiate function' : `negotiate at ${descriptor.negotiateRoute}`;
-  const exposed = events.map((event) => `${event.category}/${event.event} → ${event.methodName}${event.validateArguments === undefined ? '' : ' (validated)'}`);
+function describeExposure(
+  descriptor: HubDescriptor,
+  events: readonly HubEventDescriptor[],
+  mode: 'http' | 'binding',
+): string {
+  const negotiate =
+    descriptor.negotiateRoute === false ? 'no negotiate function' : `negotiate at ${descriptor.negotiateRoute}`;
+  const exposed = events.map(
+    (event) =>
+      `${event.category}/${event.event} → ${event.methodName}${event.validateArguments === undefined ? '' : ' (validated)'}`,
+  );
   return (
     `Hub '${descriptor.name}' (class ${descriptor.className || '(anonymous)'}, ${descriptor.eventMode} events, ${mode} mode): ${negotiate}; ` +
     `${String(exposed.length)} event${exposed.length === 1 ? '' : 's'}${exposed.length === 0 ? '' : `: ${exposed.join(', ')}`}.`
@@ -264,7 +300,11 @@ interface PlannedFunction {
  * // registerHubs(app, [Chat], { container, filters: [signedIn] });
  * ```
  */
-export function registerHubs(functionsApp: FunctionsApp, hubs: readonly HubClass[], options: RegisterHubsOptions = {}): HubRegistration {
+export function registerHubs(
+  functionsApp: FunctionsApp,
+  hubs: readonly HubClass[],
+  options: RegisterHubsOptions = {},
+): HubRegistration {
   checkOptions(functionsApp, hubs, options);
   const app = functionsApp;
   const mode = options.mode ?? 'http';
@@ -272,14 +312,18 @@ export function registerHubs(functionsApp: FunctionsApp, hubs: readonly HubClass
   const upstream = options.upstream ?? {};
   const authLevel = options.authLevel ?? 'anonymous';
   const servicesFactory = options.services ?? defaultServices;
-  const globalFilters: CompiledFilter[] = (options.filters ?? []).map((filter) => compileFilter(filter, 'registerHubs (global filters)'));
+  const globalFilters: CompiledFilter[] = (options.filters ?? []).map((filter) =>
+    compileFilter(filter, 'registerHubs (global filters)'),
+  );
   const logger = options.logger ?? registrationLogger;
   const compileDefaults = options.eventMode === undefined ? {} : { eventMode: options.eventMode };
 
   // Compile and check everything first: a failing registration registers nothing.
   const descriptors: HubDescriptor[] = [];
   const names = new Map<string, string>();
-  const alreadyRegistered = new Set(getRegisteredFunctions().flatMap((fn) => (fn.hub === undefined ? [] : [fn.hub.toLowerCase()])));
+  const alreadyRegistered = new Set(
+    getRegisteredFunctions().flatMap((fn) => (fn.hub === undefined ? [] : [fn.hub.toLowerCase()])),
+  );
   for (const hubClass of hubs) {
     const descriptor = compileHub(hubClass, compileDefaults);
     const key = descriptor.name.toLowerCase();
@@ -296,7 +340,10 @@ export function registerHubs(functionsApp: FunctionsApp, hubs: readonly HubClass
         `Hub name "${descriptor.name}" makes its routes start with "admin" (${key}/negotiate), which the Functions host refuses at start-up ("The specified route conflicts with one or more built in routes."): routes starting with admin belong to the host. Name the hub with @Hub('name') so that it does not start with "admin".`,
       );
     }
-    if (alreadyRegistered.has(key)) throw registrationError(`A hub named "${descriptor.name}" is already registered in this app; register each hub once.`);
+    if (alreadyRegistered.has(key))
+      throw registrationError(
+        `A hub named "${descriptor.name}" is already registered in this app; register each hub once.`,
+      );
     if (mode === 'http' && !isRouteSafeHubName(descriptor.name)) {
       throw registrationError(
         `Hub name "${descriptor.name}" becomes a route segment of its functions, so it may contain only letters, digits, _, - and . in HTTP mode. Name the hub with @Hub('name').`,
@@ -315,9 +362,15 @@ export function registerHubs(functionsApp: FunctionsApp, hubs: readonly HubClass
     if (fn.record.trigger === 'http') {
       // Routes are matched case-insensitively by the Functions host.
       const route = fn.record.route.toLowerCase();
-      const other = plannedRoutes.get(route) ?? getRegisteredFunctions().find((registered) => registered.trigger === 'http' && registered.route.toLowerCase() === route)?.name;
+      const other =
+        plannedRoutes.get(route) ??
+        getRegisteredFunctions().find(
+          (registered) => registered.trigger === 'http' && registered.route.toLowerCase() === route,
+        )?.name;
       if (other !== undefined) {
-        throw registrationError(`${what} and the function "${other}" would both serve the route "${fn.record.route}". Give one hub another negotiateRoute (or false for none).`);
+        throw registrationError(
+          `${what} and the function "${other}" would both serve the route "${fn.record.route}". Give one hub another negotiateRoute (or false for none).`,
+        );
       }
       plannedRoutes.set(route, fn.record.name);
     }
@@ -331,13 +384,23 @@ export function registerHubs(functionsApp: FunctionsApp, hubs: readonly HubClass
   };
 
   for (const descriptor of descriptors) {
-    const runtime = new HubRuntime(descriptor.name, descriptor.connectionStringSetting, servicesFactory, options.endpointRouter);
+    const runtime = new HubRuntime(
+      descriptor.name,
+      descriptor.connectionStringSetting,
+      servicesFactory,
+      options.endpointRouter,
+    );
     const createHub = hubFactory(descriptor, activation);
     const routeHub = descriptor.name.toLowerCase();
 
     if (descriptor.negotiateRoute !== false) {
       const negotiateName = functionNameFor(descriptor.name, 'negotiate');
-      const negotiateHandler = createNegotiateHandler(descriptor, runtime, createHub, negotiateFromOptions(descriptor, options.endpointRouter));
+      const negotiateHandler = createNegotiateHandler(
+        descriptor,
+        runtime,
+        createHub,
+        negotiateFromOptions(descriptor, options.endpointRouter),
+      );
       const negotiateRecord: RegisteredHttpFunction = {
         name: negotiateName,
         hub: descriptor.name,
@@ -354,7 +417,12 @@ export function registerHubs(functionsApp: FunctionsApp, hubs: readonly HubClass
         {
           record: negotiateRecord,
           register: () => {
-            app.http(negotiateName, { methods: [...NEGOTIATE_METHODS], authLevel, route: negotiateRecord.route, handler: negotiateHandler });
+            app.http(negotiateName, {
+              methods: [...NEGOTIATE_METHODS],
+              authLevel,
+              route: negotiateRecord.route,
+              handler: negotiateHandler,
+            });
           },
         },
         `the negotiate function of hub "${descriptor.name}"`,
@@ -362,7 +430,9 @@ export function registerHubs(functionsApp: FunctionsApp, hubs: readonly HubClass
     }
 
     const authenticator = mode === 'http' ? lazyAuthenticator(descriptor.connectionStringSetting, upstream) : undefined;
-    const guardsConnect = globalFilters.length > 0 && !descriptor.events.some(({ category, event }) => category === 'connections' && event === 'connected');
+    const guardsConnect =
+      globalFilters.length > 0 &&
+      !descriptor.events.some(({ category, event }) => category === 'connections' && event === 'connected');
     const events = guardsConnect ? [...descriptor.events, connectGuard([])] : descriptor.events;
     exposures.push(describeExposure(descriptor, events, mode));
     for (const event of events) {
@@ -371,7 +441,18 @@ export function registerHubs(functionsApp: FunctionsApp, hubs: readonly HubClass
       const what = `${descriptor.className}.${event.methodName}`;
       plan(
         mode === 'http'
-          ? httpEventFunction(app, name, descriptor, event, call, authenticator as UpstreamAuthenticator, upstream, authLevel, routeHub, runtime)
+          ? httpEventFunction(
+              app,
+              name,
+              descriptor,
+              event,
+              call,
+              authenticator as UpstreamAuthenticator,
+              upstream,
+              authLevel,
+              routeHub,
+              runtime,
+            )
           : bindingEventFunction(app, name, descriptor, event, call),
         what,
       );
@@ -415,7 +496,10 @@ function httpEventFunction(
     ],
     ...(upstream.detailedErrors === undefined ? {} : { detailedErrors: upstream.detailedErrors }),
   });
-  const handler = createAzureFunctionsAdapter(dispatcher, upstream.maxBodyBytes === undefined ? undefined : { maxBodyBytes: upstream.maxBodyBytes });
+  const handler = createAzureFunctionsAdapter(
+    dispatcher,
+    upstream.maxBodyBytes === undefined ? undefined : { maxBodyBytes: upstream.maxBodyBytes },
+  );
   const route = `${routeHub}/${event.category}/${event.event.toLowerCase()}`;
   const record: RegisteredHttpFunction = {
     name,

@@ -72,13 +72,17 @@ export function contextFromSignalRTrigger(invocation: unknown, registered: Signa
   if (registered.category === 'connections') args = [];
 
   const headers = joined(stringMap(fields, 'Headers'));
-  const contentType = headers === undefined ? undefined : Object.entries(headers).find(([name]) => name.toLowerCase() === 'content-type')?.[1];
+  const contentType =
+    headers === undefined
+      ? undefined
+      : Object.entries(headers).find(([name]) => name.toLowerCase() === 'content-type')?.[1];
   return createHubInvocationContext({
     connectionId,
     userId: optionalString(fields, 'UserId'),
     hub: optionalString(fields, 'Hub') ?? registered.hub,
     category: registered.category,
-    event: registered.category === 'connections' ? registered.event : (optionalString(fields, 'Event') ?? registered.event),
+    event:
+      registered.category === 'connections' ? registered.event : (optionalString(fields, 'Event') ?? registered.event),
     claims: stringMap(fields, 'Claims'),
     query: stringMap(fields, 'Query'),
     headers,

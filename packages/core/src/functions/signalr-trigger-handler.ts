@@ -38,7 +38,8 @@ export function createSignalRTriggerHandler(
   target: SignalRTriggerTarget,
 ): (invocation: unknown, functionContext: InvocationContext) => Promise<unknown> {
   const where = `'${target.event}' on hub '${target.hub}'`;
-  const checksArguments = target.category === 'messages' && (target.minArguments > 0 || target.maxArguments !== Number.POSITIVE_INFINITY);
+  const checksArguments =
+    target.category === 'messages' && (target.minArguments > 0 || target.maxArguments !== Number.POSITIVE_INFINITY);
   const isConnected = target.category === 'connections' && target.event === 'connected';
   const isDisconnected = target.category === 'connections' && target.event === 'disconnected';
 
@@ -75,7 +76,9 @@ export function createSignalRTriggerHandler(
       if (typeof result === 'object' && result !== null && Symbol.asyncIterator in result) {
         // The extension's trigger knows invocations only: a stream method cannot be answered through it.
         void (result as AsyncIterable<unknown>)[Symbol.asyncIterator]().return?.();
-        throw new HubError(`'${context.event}' streams its result, which the SignalR trigger (mode 'binding') cannot deliver; register the hub in the default HTTP mode.`);
+        throw new HubError(
+          `'${context.event}' streams its result, which the SignalR trigger (mode 'binding') cannot deliver; register the hub in the default HTTP mode.`,
+        );
       }
       return result;
     } catch (error) {

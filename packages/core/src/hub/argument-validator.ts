@@ -40,12 +40,18 @@ function isThenable(value: unknown): value is PromiseLike<unknown> {
  * argument list (`@Validate` on the method), or one schema per parameter. Schemas answering
  * synchronously are run without a promise.
  */
-export function compileArgumentValidator(method: ValidatedMethod, listSchema: StandardSchemaV1 | undefined, parameters: readonly ParameterSchema[]): ArgumentValidator {
+export function compileArgumentValidator(
+  method: ValidatedMethod,
+  listSchema: StandardSchemaV1 | undefined,
+  parameters: readonly ParameterSchema[],
+): ArgumentValidator {
   if (listSchema !== undefined) {
     const validate = listSchema['~standard'].validate;
     return (args) => {
       const result = validate(args);
-      return isThenable(result) ? Promise.resolve(result).then((settled) => listOutput(method, settled)) : listOutput(method, result);
+      return isThenable(result)
+        ? Promise.resolve(result).then((settled) => listOutput(method, settled))
+        : listOutput(method, result);
     };
   }
   const ordered = [...parameters].sort((a, b) => a.argumentIndex - b.argumentIndex);
@@ -56,9 +62,11 @@ export function compileArgumentValidator(method: ValidatedMethod, listSchema: St
       const input = parameter.rest ? args.slice(parameter.argumentIndex) : args[parameter.argumentIndex];
       const result = parameter.schema['~standard'].validate(input);
       if (isThenable(result)) {
-        (pending ??= []).push(Promise.resolve(result).then((settled) => {
-          assign(method, parameter, values, settled);
-        }));
+        (pending ??= []).push(
+          Promise.resolve(result).then((settled) => {
+            assign(method, parameter, values, settled);
+          }),
+        );
       } else assign(method, parameter, values, result);
     }
     if (pending === undefined) return values;
@@ -83,7 +91,8 @@ function assign(method: ValidatedMethod, parameter: ParameterSchema, values: unk
   if (result.issues !== undefined) throw invalid(method, result.issues, parameter.argumentIndex);
   if (!parameter.rest) {
     // An omitted optional argument stays omitted unless the schema gave it a value (a default).
-    if (parameter.argumentIndex < values.length || result.value !== undefined) values[parameter.argumentIndex] = result.value;
+    if (parameter.argumentIndex < values.length || result.value !== undefined)
+      values[parameter.argumentIndex] = result.value;
     return;
   }
   if (!Array.isArray(result.value)) {
@@ -107,10 +116,15 @@ function cut(text: string, length: number): string {
 /** `parameter 'text' (argument 1)`, `argument 2`, or `the arguments` when no argument is singled out. */
 function parameterLabel(method: ValidatedMethod, argumentIndex: number | undefined): string {
   if (argumentIndex === undefined) return 'the arguments';
-  const named = method.restFrom !== undefined && argumentIndex >= method.restFrom ? method.argumentNames[method.restFrom] : method.argumentNames[argumentIndex];
+  const named =
+    method.restFrom !== undefined && argumentIndex >= method.restFrom
+      ? method.argumentNames[method.restFrom]
+      : method.argumentNames[argumentIndex];
   const position = `argument ${String(argumentIndex + 1)}`;
   if (named === undefined) return position;
-  return method.restFrom !== undefined && argumentIndex >= method.restFrom ? `rest parameter '${named}' (${position})` : `parameter '${named}' (${position})`;
+  return method.restFrom !== undefined && argumentIndex >= method.restFrom
+    ? `rest parameter '${named}' (${position})`
+    : `parameter '${named}' (${position})`;
 }
 
 function describeIssue(method: ValidatedMethod, issue: StandardSchemaV1.Issue, fixedIndex: number | undefined): string {
@@ -125,16 +139,27 @@ function describeIssue(method: ValidatedMethod, issue: StandardSchemaV1.Issue, f
     argumentIndex = fixedIndex + path[0];
     inner = path.slice(1);
   }
-  const where = inner.length === 0 ? '' : ` at ${cut(inner.map((key) => (typeof key === 'number' ? `[${String(key)}]` : `.${String(key)}`)).join(''), MAX_PATH_LENGTH)}`;
+  const where =
+    inner.length === 0
+      ? ''
+      : ` at ${cut(inner.map((key) => (typeof key === 'number' ? `[${String(key)}]` : `.${String(key)}`)).join(''), MAX_PATH_LENGTH)}`;
   const message = typeof issue.message === 'string' && issue.message !== '' ? issue.message : 'invalid value';
   return `${parameterLabel(method, argumentIndex)}${where}: ${cut(message, MAX_ISSUE_LENGTH)}`;
 }
 
-function invalid(method: ValidatedMethod, issues: readonly StandardSchemaV1.Issue[], fixedIndex: number | undefined): ServerlessHubError {
+function invalid(
+  method: ValidatedMethod,
+  issues: readonly StandardSchemaV1.Issue[],
+  fixedIndex: number | undefined,
+): ServerlessHubError {
   const shown = issues.slice(0, MAX_ISSUES_SHOWN).map((issue) => describeIssue(method, issue, fixedIndex));
   if (shown.length === 0) shown.push(`${parameterLabel(method, fixedIndex)}: invalid value`);
   const more = issues.length > MAX_ISSUES_SHOWN ? ` (and ${String(issues.length - MAX_ISSUES_SHOWN)} more)` : '';
-  return new ServerlessHubError('HUB_ARGUMENTS_INVALID', `Invalid arguments for '${method.event}': ${shown.join('; ')}${more}.`, {
-    details: { event: method.event, issues: issues.length },
-  });
+  return new ServerlessHubError(
+    'HUB_ARGUMENTS_INVALID',
+    `Invalid arguments for '${method.event}': ${shown.join('; ')}${more}.`,
+    {
+      details: { event: method.event, issues: issues.length },
+    },
+  );
 }

@@ -3,7 +3,13 @@ import {
   readHubClassMetadata,
   readHubMemberMetadata,
 } from '@serverless-hub/decorators';
-import type { EventMode, HubMemberMetadata, HubNegotiateOptions, HubOptions, ParameterMarker } from '@serverless-hub/decorators';
+import type {
+  EventMode,
+  HubMemberMetadata,
+  HubNegotiateOptions,
+  HubOptions,
+  ParameterMarker,
+} from '@serverless-hub/decorators';
 import { HUB_NEGOTIATE_OPTION_NAMES } from '../negotiate/connection-info.js';
 import type { StandardSchemaV1 } from '@standard-schema/spec';
 import { resolveAppSettingReferences } from '../connection/app-setting-reference.js';
@@ -127,7 +133,8 @@ export function compileHub(hubClass: HubClass, defaults: CompileHubDefaults = {}
   const classFilters: CompiledFilter[] = [];
   for (let index = levels.length - 1; index >= 0; index--) {
     const level = levels[index] as Level;
-    for (const filter of readHubClassMetadata(level.ctor).filters) classFilters.push(compileFilter(filter, `${label} (class)`));
+    for (const filter of readHubClassMetadata(level.ctor).filters)
+      classFilters.push(compileFilter(filter, `${label} (class)`));
   }
 
   const baseMembers = baseMemberNames();
@@ -158,7 +165,9 @@ export function compileHub(hubClass: HubClass, defaults: CompileHubDefaults = {}
       if (metadata.negotiate > 0) {
         checkNegotiateMethod(metadata, where);
         if (negotiate !== undefined) {
-          throw definitionError(`${label} has two @Negotiate() methods, ${negotiate.methodName} and ${key}; a hub has one negotiate function.`);
+          throw definitionError(
+            `${label} has two @Negotiate() methods, ${negotiate.methodName} and ${key}; a hub has one negotiate function.`,
+          );
         }
         negotiate = Object.freeze({ methodName: key, method });
         continue;
@@ -209,7 +218,10 @@ export function compileHub(hubClass: HubClass, defaults: CompileHubDefaults = {}
     }
   }
 
-  if (classFilters.length > 0 && !events.some(({ category, event }) => category === 'connections' && event === 'connected')) {
+  if (
+    classFilters.length > 0 &&
+    !events.some(({ category, event }) => category === 'connections' && event === 'connected')
+  ) {
     events.push(connectGuard(classFilters));
   }
 
@@ -234,13 +246,21 @@ export function compileHub(hubClass: HubClass, defaults: CompileHubDefaults = {}
 
 /** Event, filter, parameter or schema decorators: what only an event can carry. */
 function hasEventDecorators(metadata: HubMemberMetadata): boolean {
-  return metadata.events > 0 || metadata.filters.length > 0 || metadata.parameters.size > 0 || metadata.argumentsSchemas.length > 0 || metadata.parameterSchemas.size > 0;
+  return (
+    metadata.events > 0 ||
+    metadata.filters.length > 0 ||
+    metadata.parameters.size > 0 ||
+    metadata.argumentsSchemas.length > 0 ||
+    metadata.parameterSchemas.size > 0
+  );
 }
 
 /** Checks an event mode given by `@Hub` or `registerHubs` (options come from plain JavaScript too). */
 export function checkEventMode(value: unknown, what: string): EventMode {
   if (value !== 'implicit' && value !== 'explicit') {
-    throw definitionError(`${what} is ${describeValue(value)}; use 'implicit' (every public method is an event) or 'explicit' (only @HubEvent() methods).`);
+    throw definitionError(
+      `${what} is ${describeValue(value)}; use 'implicit' (every public method is an event) or 'explicit' (only @HubEvent() methods).`,
+    );
   }
   return value;
 }
@@ -248,7 +268,11 @@ export function checkEventMode(value: unknown, what: string): EventMode {
 function checkNegotiateRoute(value: unknown, hubName: string, label: string): string | false {
   if (value === undefined) return `${hubName.toLowerCase()}/negotiate`;
   if (value === false) return false;
-  if (typeof value !== 'string' || !NEGOTIATE_ROUTE.test(value) || value.split('/').some((segment) => segment === '.' || segment === '..')) {
+  if (
+    typeof value !== 'string' ||
+    !NEGOTIATE_ROUTE.test(value) ||
+    value.split('/').some((segment) => segment === '.' || segment === '..')
+  ) {
     throw definitionError(
       `@Hub negotiateRoute of ${label} is ${describeValue(value)}; give a route under the Functions route prefix made of plain segments (letters, digits, _, -, .), e.g. 'negotiate' for /api/negotiate, or false for no negotiate function.`,
     );
@@ -265,7 +289,7 @@ function describe(value: unknown): string {
 /** The prototypes from the hub class down to (not including) `ServerlessHub.prototype`, most derived first. */
 function collectLevels(hubClass: HubClass): Level[] {
   const levels: Level[] = [];
-  for (let prototype = hubClass.prototype as object; prototype !== ServerlessHub.prototype; ) {
+  for (let prototype = hubClass.prototype as object; prototype !== ServerlessHub.prototype;) {
     const ctor = (prototype as { constructor: HubClass }).constructor;
     levels.push({ prototype, ctor, members: readHubMemberMetadata(prototype) });
     prototype = Object.getPrototypeOf(prototype) as object;
@@ -284,7 +308,9 @@ function hubOptions(hubClass: HubClass, label: string): HubOptions {
 function settingName(value: unknown, label: string): string {
   if (value === undefined) return DEFAULT_CONNECTION_SETTING;
   if (typeof value !== 'string' || value.trim().length === 0) {
-    throw definitionError(`@Hub on ${label} has connectionStringSetting ${JSON.stringify(value)}; give the name of an app setting, e.g. 'AzureSignalRConnectionString'.`);
+    throw definitionError(
+      `@Hub on ${label} has connectionStringSetting ${JSON.stringify(value)}; give the name of an app setting, e.g. 'AzureSignalRConnectionString'.`,
+    );
   }
   // `%Name%` names the setting through another setting, as C# binding options allow.
   return resolveAppSettingReferences(value, `@Hub connectionStringSetting of ${label}`);
@@ -294,11 +320,15 @@ function settingName(value: unknown, label: string): string {
 function validateNegotiateOptions(value: unknown, label: string): HubNegotiateOptions | undefined {
   if (value === undefined) return undefined;
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-    throw definitionError(`@Hub negotiate options of ${label}: expected an object { ${[...HUB_NEGOTIATE_OPTION_NAMES].map((name) => `${name}?`).join(', ')} }.`);
+    throw definitionError(
+      `@Hub negotiate options of ${label}: expected an object { ${[...HUB_NEGOTIATE_OPTION_NAMES].map((name) => `${name}?`).join(', ')} }.`,
+    );
   }
   for (const key of Object.keys(value)) {
     if (!HUB_NEGOTIATE_OPTION_NAMES.has(key)) {
-      throw definitionError(`@Hub negotiate options of ${label}: unknown option "${key}" (known: ${[...HUB_NEGOTIATE_OPTION_NAMES].join(', ')}).`);
+      throw definitionError(
+        `@Hub negotiate options of ${label}: unknown option "${key}" (known: ${[...HUB_NEGOTIATE_OPTION_NAMES].join(', ')}).`,
+      );
     }
   }
   return Object.freeze({ ...(value as HubNegotiateOptions) });
@@ -316,9 +346,12 @@ function rejectStrayMetadata(level: Level, label: string): void {
     );
   }
   for (const key of level.members.keys()) {
-    if (typeof key === 'symbol') throw definitionError(`${levelLabel}.${String(key)} has a symbol name; hub events need string names.`);
+    if (typeof key === 'symbol')
+      throw definitionError(`${levelLabel}.${String(key)} has a symbol name; hub events need string names.`);
     if (!Object.hasOwn(level.prototype, key)) {
-      throw definitionError(`${levelLabel}.${key} is not a method (class fields and arrow functions live on instances); hub decorators apply to methods only.`);
+      throw definitionError(
+        `${levelLabel}.${key} is not a method (class fields and arrow functions live on instances); hub decorators apply to methods only.`,
+      );
     }
   }
 }
@@ -326,10 +359,14 @@ function rejectStrayMetadata(level: Level, label: string): void {
 function checkNegotiateMethod(metadata: HubMemberMetadata, where: string): void {
   if (metadata.negotiate > 1) throw definitionError(`${where} has @Negotiate() twice; keep one.`);
   if (metadata.events > 0 || metadata.notEvent > 0) {
-    throw definitionError(`${where} is the @Negotiate() method, which is never an event; remove @HubEvent()/@NotEvent().`);
+    throw definitionError(
+      `${where} is the @Negotiate() method, which is never an event; remove @HubEvent()/@NotEvent().`,
+    );
   }
   if (metadata.argumentsSchemas.length > 0 || metadata.parameterSchemas.size > 0) {
-    throw definitionError(`${where} is the @Negotiate() method; it receives (request, functionContext), not client arguments, so @Validate does not apply. Check the request in the method.`);
+    throw definitionError(
+      `${where} is the @Negotiate() method; it receives (request, functionContext), not client arguments, so @Validate does not apply. Check the request in the method.`,
+    );
   }
   if (metadata.filters.length > 0) {
     throw definitionError(
@@ -337,7 +374,9 @@ function checkNegotiateMethod(metadata: HubMemberMetadata, where: string): void 
     );
   }
   if (metadata.parameters.size > 0) {
-    throw definitionError(`${where} is the @Negotiate() method; it always receives (request, functionContext), so parameter decorators do not apply.`);
+    throw definitionError(
+      `${where} is the @Negotiate() method; it always receives (request, functionContext), so parameter decorators do not apply.`,
+    );
   }
 }
 
@@ -366,8 +405,15 @@ function acceptConnection(): undefined {
   return undefined;
 }
 
-function compileEvent(key: string, method: HubMethod, metadata: HubMemberMetadata, where: string, classFilters: readonly CompiledFilter[]): HubEventDescriptor {
-  if (metadata.events > 1) throw definitionError(`${where} has ${metadata.events} @HubEvent decorators; a method handles one event.`);
+function compileEvent(
+  key: string,
+  method: HubMethod,
+  metadata: HubMemberMetadata,
+  where: string,
+  classFilters: readonly CompiledFilter[],
+): HubEventDescriptor {
+  if (metadata.events > 1)
+    throw definitionError(`${where} has ${metadata.events} @HubEvent decorators; a method handles one event.`);
   const explicitName = metadata.eventNames[0];
   let category: UpstreamCategory = 'messages';
   let event: string;
@@ -415,13 +461,23 @@ function compileEvent(key: string, method: HubMethod, metadata: HubMemberMetadat
 
 function argumentValidator(event: string, validation: ValidationPlan): ArgumentValidator | undefined {
   if (validation.listSchema === undefined && validation.parameters.length === 0) return undefined;
-  return compileArgumentValidator({ event, argumentNames: validation.argumentNames, restFrom: validation.restFrom }, validation.listSchema, validation.parameters);
+  return compileArgumentValidator(
+    { event, argumentNames: validation.argumentNames, restFrom: validation.restFrom },
+    validation.listSchema,
+    validation.parameters,
+  );
 }
 
 function checkSchema(schema: unknown, where: string): StandardSchemaV1 {
   // Schemas come from plain JavaScript too: check the shape, not only the type.
-  const standard: unknown = (typeof schema === 'object' || typeof schema === 'function') && schema !== null ? (schema as { '~standard'?: unknown })['~standard'] : undefined;
-  const props = typeof standard === 'object' && standard !== null ? (standard as { version?: unknown; validate?: unknown }) : undefined;
+  const standard: unknown =
+    (typeof schema === 'object' || typeof schema === 'function') && schema !== null
+      ? (schema as { '~standard'?: unknown })['~standard']
+      : undefined;
+  const props =
+    typeof standard === 'object' && standard !== null
+      ? (standard as { version?: unknown; validate?: unknown })
+      : undefined;
   if (props?.version !== 1 || typeof props.validate !== 'function') {
     throw definitionError(
       `@Validate on ${where} got ${describeValue(schema)}, which is not a Standard Schema (v1): pass a schema of a library that implements it, such as zod, valibot or ArkType.`,
@@ -460,9 +516,15 @@ function compileParameters(method: HubMethod, metadata: HubMemberMetadata, where
   // When the source cannot be read, `fn.length` (plain parameters before any default) is all we know.
   const declared: readonly DeclaredParameter[] =
     readParameterList(method) ??
-    Array.from({ length: Math.max(method.length, highestMarked + 1) }, () => ({ name: undefined, hasDefault: false, rest: false }));
+    Array.from({ length: Math.max(method.length, highestMarked + 1) }, () => ({
+      name: undefined,
+      hasDefault: false,
+      rest: false,
+    }));
   if (highestMarked >= declared.length) {
-    throw definitionError(`${where} has a parameter decorator on parameter ${highestMarked + 1}, but declares only ${declared.length} parameters.`);
+    throw definitionError(
+      `${where} has a parameter decorator on parameter ${highestMarked + 1}, but declares only ${declared.length} parameters.`,
+    );
   }
 
   const parameters: ParameterSource[] = [];
@@ -477,21 +539,32 @@ function compileParameters(method: HubMethod, metadata: HubMemberMetadata, where
   for (const [position, parameter] of declared.entries()) {
     const label = parameter.name === undefined ? `parameter ${position + 1}` : `parameter '${parameter.name}'`;
     const marks = markers.get(position) ?? [];
-    if (marks.length > 1) throw definitionError(`${where}: ${label} has ${marks.length} parameter decorators (${marks.join(', ')}); a parameter takes one.`);
+    if (marks.length > 1)
+      throw definitionError(
+        `${where}: ${label} has ${marks.length} parameter decorators (${marks.join(', ')}); a parameter takes one.`,
+      );
     const mark = marks[0];
     const schemaList = schemas.get(position) ?? [];
-    if (schemaList.length > 1) throw definitionError(`${where}: ${label} has ${schemaList.length} @Validate decorators; combine them into one schema.`);
+    if (schemaList.length > 1)
+      throw definitionError(
+        `${where}: ${label} has ${schemaList.length} @Validate decorators; combine them into one schema.`,
+      );
     const schema = schemaList[0] === undefined ? undefined : checkSchema(schemaList[0], `${where} ${label}`);
     if (mark !== undefined && mark !== 'optional') {
-      if (parameter.rest) throw definitionError(`${where}: the rest ${label} cannot be injected; only a plain parameter can.`);
-      if (schema !== undefined) throw definitionError(`${where}: ${label} is ${mark === 'ignore' ? 'ignored' : 'injected'}, not a client argument, so @Validate does not apply to it.`);
+      if (parameter.rest)
+        throw definitionError(`${where}: the rest ${label} cannot be injected; only a plain parameter can.`);
+      if (schema !== undefined)
+        throw definitionError(
+          `${where}: ${label} is ${mark === 'ignore' ? 'ignored' : 'injected'}, not a client argument, so @Validate does not apply to it.`,
+        );
       parameters.push(INJECTED[mark]);
       injected = true;
       continue;
     }
     if (schema !== undefined) parameterSchemas.push(Object.freeze({ argumentIndex, rest: parameter.rest, schema }));
     if (parameter.rest) {
-      if (mark === 'optional') throw definitionError(`${where}: the rest ${label} is optional by nature; remove @Optional().`);
+      if (mark === 'optional')
+        throw definitionError(`${where}: the rest ${label} is optional by nature; remove @Optional().`);
       parameters.push(Object.freeze({ kind: 'rest', from: argumentIndex }));
       names.push(parameter.name);
       rest = true;
@@ -510,19 +583,31 @@ function compileParameters(method: HubMethod, metadata: HubMemberMetadata, where
     argumentIndex += 1;
   }
 
-  if (metadata.argumentsSchemas.length > 1) throw definitionError(`${where} has ${metadata.argumentsSchemas.length} @Validate decorators on the method; combine them into one schema.`);
-  const listSchema = metadata.argumentsSchemas[0] === undefined ? undefined : checkSchema(metadata.argumentsSchemas[0], where);
+  if (metadata.argumentsSchemas.length > 1)
+    throw definitionError(
+      `${where} has ${metadata.argumentsSchemas.length} @Validate decorators on the method; combine them into one schema.`,
+    );
+  const listSchema =
+    metadata.argumentsSchemas[0] === undefined ? undefined : checkSchema(metadata.argumentsSchemas[0], where);
   if (listSchema !== undefined && parameterSchemas.length > 0) {
-    throw definitionError(`${where} has @Validate both on the method and on parameters; validate the argument list with one schema, or each parameter with its own.`);
+    throw definitionError(
+      `${where} has @Validate both on the method and on parameters; validate the argument list with one schema, or each parameter with its own.`,
+    );
   }
-  const argumentNames = names.every((name): name is string => name !== undefined) && !rest ? Object.freeze([...names]) : undefined;
+  const argumentNames =
+    names.every((name): name is string => name !== undefined) && !rest ? Object.freeze([...names]) : undefined;
   return {
     parameters: Object.freeze(parameters),
     directArguments: !injected,
     minArguments,
     maxArguments: rest ? Number.POSITIVE_INFINITY : argumentIndex,
     argumentNames,
-    validation: { listSchema, parameters: Object.freeze(parameterSchemas), argumentNames: Object.freeze(names), restFrom },
+    validation: {
+      listSchema,
+      parameters: Object.freeze(parameterSchemas),
+      argumentNames: Object.freeze(names),
+      restFrom,
+    },
   };
 }
 
@@ -537,11 +622,17 @@ export function compileFilter(filter: unknown, where: string): CompiledFilter {
       return Object.freeze({ kind: 'class', name, type: filter as new (...args: never[]) => HubFilter });
     }
     if (CLASS_SOURCE.test(Function.prototype.toString.call(filter))) {
-      throw definitionError(`Filter class ${name} on ${where} has no canActivate(context, signal) method; a filter class must implement HubFilter.`);
+      throw definitionError(
+        `Filter class ${name} on ${where} has no canActivate(context, signal) method; a filter class must implement HubFilter.`,
+      );
     }
     return Object.freeze({ kind: 'function', name, run: filter as HubFilterFunction });
   }
-  if (typeof filter === 'object' && filter !== null && typeof (filter as { canActivate?: unknown }).canActivate === 'function') {
+  if (
+    typeof filter === 'object' &&
+    filter !== null &&
+    typeof (filter as { canActivate?: unknown }).canActivate === 'function'
+  ) {
     const name = (filter as { constructor?: { name?: string } }).constructor?.name ?? 'filter';
     return Object.freeze({ kind: 'instance', name, instance: filter as HubFilter });
   }

@@ -77,18 +77,24 @@ export function eventFailure(error: unknown, event: FailedEvent): EventFailure {
   let log: FailureLog;
   if (denied) {
     const crashed = filterFailureCause(error);
-    log = crashed === undefined
-      ? { level: 'info', message: `Call ${where} denied: ${error.message}` }
-      : { level: 'error', message: `Call ${where} refused: ${error.message}`, error: crashed.cause };
+    log =
+      crashed === undefined
+        ? { level: 'info', message: `Call ${where} denied: ${error.message}` }
+        : { level: 'error', message: `Call ${where} refused: ${error.message}`, error: crashed.cause };
   } else if (invalidArguments) {
     log = { level: 'warn', message: `Invocation ${where} not run: ${error.message}` };
   } else if (hubError) {
     log = { level: 'info', message: `Handler of ${where} raised a hub error: ${error.message}` };
   } else {
-    log = { level: 'error', message: `Handler of ${where} failed${event.isConnected ? '; the connection is refused' : ''}.`, error };
+    log = {
+      level: 'error',
+      message: `Handler of ${where} failed${event.isConnected ? '; the connection is refused' : ''}.`,
+      error,
+    };
   }
 
-  if (event.isDisconnected || (!event.isConnected && !denied && !event.answerable)) return { answer: { kind: 'accept' }, log };
+  if (event.isDisconnected || (!event.isConnected && !denied && !event.answerable))
+    return { answer: { kind: 'accept' }, log };
   if (event.isConnected) return { answer: { kind: 'refuse', message: CONNECTION_REFUSED }, log };
   if (denied) return { answer: { kind: 'refuse', message: CALL_DENIED }, log };
   if (invalidArguments || hubError) return { answer: { kind: 'complete', error: error.message }, log };
@@ -118,15 +124,31 @@ export interface NegotiateFailure {
  */
 export function negotiateFailure(error: unknown, hubName: string): NegotiateFailure {
   if (ServerlessHubError.is(error, 'TOKEN_INVALID')) {
-    return { status: 401, body: error.message, log: { level: 'warn', message: `Negotiate for hub '${hubName}' refused with 401: ${error.message}` } };
+    return {
+      status: 401,
+      body: error.message,
+      log: { level: 'warn', message: `Negotiate for hub '${hubName}' refused with 401: ${error.message}` },
+    };
   }
   if (ServerlessHubError.is(error, 'UPSTREAM_FORBIDDEN')) {
-    return { status: 403, body: 'The negotiation was denied.', log: { level: 'info', message: `Negotiate for hub '${hubName}' denied: ${error.message}` } };
+    return {
+      status: 403,
+      body: 'The negotiation was denied.',
+      log: { level: 'info', message: `Negotiate for hub '${hubName}' denied: ${error.message}` },
+    };
   }
   if (ServerlessHubError.is(error, 'HUB_ERROR') || ServerlessHubError.is(error, 'HUB_ARGUMENTS_INVALID')) {
-    return { status: 400, body: error.message, log: { level: 'info', message: `Negotiate for hub '${hubName}' refused with 400: ${error.message}` } };
+    return {
+      status: 400,
+      body: error.message,
+      log: { level: 'info', message: `Negotiate for hub '${hubName}' refused with 400: ${error.message}` },
+    };
   }
-  return { status: 500, body: NEGOTIATION_FAILED, log: { level: 'error', message: `Negotiate for hub '${hubName}' failed.`, error } };
+  return {
+    status: 500,
+    body: NEGOTIATION_FAILED,
+    log: { level: 'error', message: `Negotiate for hub '${hubName}' failed.`, error },
+  };
 }
 
 /** The text of a negotiate that failed for a reason only the log tells. */

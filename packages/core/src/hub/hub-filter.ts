@@ -43,7 +43,10 @@ export interface HubFilter {
  * class Chat extends ServerlessHub {}
  * ```
  */
-export type HubFilterFunction = (context: HubInvocationContext, signal: AbortSignal) => HubFilterResult | Promise<HubFilterResult>;
+export type HubFilterFunction = (
+  context: HubInvocationContext,
+  signal: AbortSignal,
+) => HubFilterResult | Promise<HubFilterResult>;
 
 /**
  * Anything `@UseFilters(...)` and the `filters` option of `registerHubs` accept: a {@link HubFilter}

@@ -72,7 +72,9 @@ export function filterStep(filter: CompiledFilter, activation: HubActivation): F
         check: (context, signal) => {
           const instance = container.get(type) as HubFilter | undefined;
           if (typeof instance?.canActivate !== 'function') {
-            throw registrationError(`The DI container returned ${describeInstance(instance)} for filter ${filter.name}, which has no canActivate method.`);
+            throw registrationError(
+              `The DI container returned ${describeInstance(instance)} for filter ${filter.name}, which has no canActivate method.`,
+            );
           }
           return instance.canActivate(context, signal);
         },
@@ -97,7 +99,12 @@ export function createEventCall(
   const createHub = hubFactory(descriptor, activation);
   const { method, parameters, directArguments, validateArguments } = event;
 
-  const invoke = (context: HubInvocationContext, signal: AbortSignal, functionContext: InvocationContext | undefined, values: readonly unknown[]): unknown => {
+  const invoke = (
+    context: HubInvocationContext,
+    signal: AbortSignal,
+    functionContext: InvocationContext | undefined,
+    values: readonly unknown[],
+  ): unknown => {
     const hub = createHub();
     attachInvocation(hub, { runtime, context, functionContext, signal });
     if (directArguments) return method.apply(hub, values as unknown[]);
@@ -132,9 +139,14 @@ export function createEventCall(
     validateArguments === undefined
       ? (context: HubInvocationContext, signal: AbortSignal, functionContext: InvocationContext | undefined): unknown =>
           invoke(context, signal, functionContext, context.arguments)
-      : (context: HubInvocationContext, signal: AbortSignal, functionContext: InvocationContext | undefined): unknown => {
+      : (
+          context: HubInvocationContext,
+          signal: AbortSignal,
+          functionContext: InvocationContext | undefined,
+        ): unknown => {
           const values = validateArguments(context.arguments);
-          if (values instanceof Promise) return values.then((checked) => invoke(context, signal, functionContext, checked));
+          if (values instanceof Promise)
+            return values.then((checked) => invoke(context, signal, functionContext, checked));
           return invoke(context, signal, functionContext, values);
         };
 

@@ -16,7 +16,8 @@ const ROUTE_SAFE_HUB_NAME = /^[A-Za-z][A-Za-z0-9_.-]*$/;
  * throw new Error(`Hub name "my hub" is invalid: ${HUB_NAME_RULE}.`);
  * ```
  */
-export const HUB_NAME_RULE = 'it must start with a letter and contain only letters, digits and _ ` , . [ ] (128 characters at most)';
+export const HUB_NAME_RULE =
+  'it must start with a letter and contain only letters, digits and _ ` , . [ ] (128 characters at most)';
 
 /**
  * Whether the service accepts this hub name: a letter, then up to 127 letters, digits or

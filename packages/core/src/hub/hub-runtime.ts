@@ -39,7 +39,10 @@ export class HubRuntime {
   }
 
   get services(): HubServices {
-    this.#services ??= this.#servicesFactory({ hubName: this.hubName, connectionStringSetting: this.connectionStringSetting });
+    this.#services ??= this.#servicesFactory({
+      hubName: this.hubName,
+      connectionStringSetting: this.connectionStringSetting,
+    });
     return this.#services;
   }
 
@@ -66,7 +69,10 @@ export interface HubInvocation {
 
 /** Whether a transport's `host` object is an Azure Functions `InvocationContext` (duck-typed: no import). */
 export function asFunctionContext(host: unknown): InvocationContext | undefined {
-  return typeof host === 'object' && host !== null && typeof (host as { log?: unknown }).log === 'function' && 'invocationId' in host
+  return typeof host === 'object' &&
+    host !== null &&
+    typeof (host as { log?: unknown }).log === 'function' &&
+    'invocationId' in host
     ? (host as InvocationContext)
     : undefined;
 }

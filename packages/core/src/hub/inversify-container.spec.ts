@@ -91,13 +91,19 @@ describe('hubs and filters from an inversify container', () => {
     bed = createHubTestBed([Plain], { container: notAHub });
     const answer = await bed.invoke('echo', ['x']);
     expect(answer.completion?.error).toBe("An unexpected error occurred invoking 'echo' on the server.");
-    expect(answer.logs.some((line) => line.message.includes('The DI container returned an instance of Object for hub Plain'))).toBe(true);
+    expect(
+      answer.logs.some((line) =>
+        line.message.includes('The DI container returned an instance of Object for hub Plain'),
+      ),
+    ).toBe(true);
     bed.dispose();
 
     bed = createHubTestBed([Stored], { container: notAHub });
     const filtered = await bed.invoke('save', ['x']);
     expect(filtered.status).toBe(403);
-    expect(filtered.logs.some((line) => line.message.includes('for filter BannedUsers, which has no canActivate method'))).toBe(true);
+    expect(
+      filtered.logs.some((line) => line.message.includes('for filter BannedUsers, which has no canActivate method')),
+    ).toBe(true);
   });
 });
 
@@ -129,11 +135,19 @@ console.log(JSON.stringify({ withNew, withContainer, control }));
 
 describe('without a container', () => {
   it('never imports inversify (in a separate Node process that refuses to load it)', async () => {
-    const { stdout } = await run(process.execPath, ['--conditions=source', '--import', 'tsx', '--input-type=module', '-e', SCRIPT], {
-      cwd: packageDirectory,
-      timeout: 30_000,
-    });
+    const { stdout } = await run(
+      process.execPath,
+      ['--conditions=source', '--import', 'tsx', '--input-type=module', '-e', SCRIPT],
+      {
+        cwd: packageDirectory,
+        timeout: 30_000,
+      },
+    );
     // The control shows the hook does refuse inversify in that process.
-    expect(JSON.parse(stdout.trim().split('\n').at(-1) ?? '')).toEqual({ withNew: 42, withContainer: 43, control: 'inversify was imported: inversify' });
+    expect(JSON.parse(stdout.trim().split('\n').at(-1) ?? '')).toEqual({
+      withNew: 42,
+      withContainer: 43,
+      control: 'inversify was imported: inversify',
+    });
   });
 });

@@ -18,7 +18,7 @@ describe('readParameterList', () => {
       'quoted-name'(a: string): void {}
       ['comp' + 'uted(,'](a: string, b: string): void {}
       none(): void {}
-      trailing(a: string, b: string,): void {}
+      trailing(a: string, b: string): void {}
     }
     /* eslint-enable @typescript-eslint/no-unused-vars */
     const proto = Sample.prototype as unknown as Record<string, AnyFunction>;
@@ -34,16 +34,31 @@ describe('readParameterList', () => {
 
   it('reads defaults, destructuring and rest parameters', () => {
     expect(shape((a: number, b = 2, ...rest: number[]) => [a, b, rest])).toEqual(['a', 'b=', '...rest']);
-    expect(shape(({ x, y }: { x: number; y: number }, [z]: number[]) => x + y + (z ?? 0))).toEqual(['<pattern>', '<pattern>']);
+    expect(shape(({ x, y }: { x: number; y: number }, [z]: number[]) => x + y + (z ?? 0))).toEqual([
+      '<pattern>',
+      '<pattern>',
+    ]);
     expect(shape(({ x }: { x?: number } = {}) => x)).toEqual(['<pattern>=']);
-    expect(shape(function named(this: unknown, first: string) {
-      return first;
-    })).toEqual(['first']);
+    expect(
+      shape(function named(this: unknown, first: string) {
+        return first;
+      }),
+    ).toEqual(['first']);
   });
 
   it('is not fooled by commas and brackets inside default values', () => {
-    expect(shape((a = 'x,)', b = `t${[1, 2].join('(,')}`, c = [1, 2], d = { e: (Math.abs(1), 2) }, f = /[,)]/u, g = (Math.abs(1), 2) / 2) => [a, b, c, d, f, g]))
-      .toEqual(['a=', 'b=', 'c=', 'd=', 'f=', 'g=']);
+    expect(
+      shape(
+        (
+          a = 'x,)',
+          b = `t${[1, 2].join('(,')}`,
+          c = [1, 2],
+          d = { e: (Math.abs(1), 2) },
+          f = /[,)]/u,
+          g = (Math.abs(1), 2) / 2,
+        ) => [a, b, c, d, f, g],
+      ),
+    ).toEqual(['a=', 'b=', 'c=', 'd=', 'f=', 'g=']);
     expect(shape((a = 1 /* ) , */, b = 2) => a + b)).toEqual(['a=', 'b=']);
   });
 

@@ -10,7 +10,29 @@ export interface DeclaredParameter {
 
 const IDENTIFIER = /^[\p{ID_Start}$_][\p{ID_Continue}$\u200c\u200d]*$/u;
 // After one of these, a `/` starts a regular expression rather than a division.
-const REGEX_PRECEDERS = new Set(['', '(', ',', '=', ':', '[', '!', '&', '|', '?', '{', '}', ';', '+', '-', '*', '%', '<', '>', '~', '^']);
+const REGEX_PRECEDERS = new Set([
+  '',
+  '(',
+  ',',
+  '=',
+  ':',
+  '[',
+  '!',
+  '&',
+  '|',
+  '?',
+  '{',
+  '}',
+  ';',
+  '+',
+  '-',
+  '*',
+  '%',
+  '<',
+  '>',
+  '~',
+  '^',
+]);
 
 /**
  * Reads a function's declared parameter list from its source text, because `fn.length` stops counting
@@ -105,7 +127,7 @@ class Scanner {
 
   /** Skips a template literal, including nested `${ ... }` expressions; false when unterminated. */
   skipTemplate(): boolean {
-    for (this.index += 1; !this.atEnd(); ) {
+    for (this.index += 1; !this.atEnd();) {
       const char = this.peek();
       if (char === '\\') this.index += 2;
       else if (char === '`') {
@@ -195,7 +217,10 @@ function splitParameters(source: string): Segment[] | undefined {
       if (!scanner.skipBalanced(']')) return undefined;
     } else if (char === '=' && scanner.peek(1) === '>') {
       // `name => ...`: a single parameter without parentheses.
-      const head = source.slice(0, scanner.index).trim().replace(/^async\s+/u, '');
+      const head = source
+        .slice(0, scanner.index)
+        .trim()
+        .replace(/^async\s+/u, '');
       return [{ text: head, defaultAt: -1 }];
     } else if (char === '{' || char === ')') {
       return undefined;

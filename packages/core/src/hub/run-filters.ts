@@ -13,7 +13,13 @@ function isForbidden(error: unknown): error is ServerlessHubError {
   return ServerlessHubError.is(error, 'UPSTREAM_FORBIDDEN');
 }
 
-function denied(step: FilterStep, context: HubInvocationContext, why: string, cause?: unknown, failed = false): ServerlessHubError {
+function denied(
+  step: FilterStep,
+  context: HubInvocationContext,
+  why: string,
+  cause?: unknown,
+  failed = false,
+): ServerlessHubError {
   return new ServerlessHubError(
     'UPSTREAM_FORBIDDEN',
     `Filter ${step.name} ${failed ? 'failed on' : 'denied'} the ${context.category} event '${context.event}' of hub '${context.hub}' (connection '${context.connectionId}'): ${why}`,
@@ -30,7 +36,12 @@ function isThenable(value: unknown): value is PromiseLike<HubFilterResult> {
  * it) or throws. A denial is thrown as `UPSTREAM_FORBIDDEN`, which every transport turns into 403;
  * a filter's own error is kept as the cause. While filters answer synchronously no promise is made.
  */
-export function runFilters(steps: readonly FilterStep[], context: HubInvocationContext, signal: AbortSignal, from = 0): void | Promise<void> {
+export function runFilters(
+  steps: readonly FilterStep[],
+  context: HubInvocationContext,
+  signal: AbortSignal,
+  from = 0,
+): void | Promise<void> {
   for (let index = from; index < steps.length; index++) {
     const step = steps[index] as FilterStep;
     let verdict: unknown;
@@ -47,7 +58,11 @@ export function runFilters(steps: readonly FilterStep[], context: HubInvocationC
   return undefined;
 }
 
-async function settle(pending: PromiseLike<HubFilterResult>, step: FilterStep, context: HubInvocationContext): Promise<void> {
+async function settle(
+  pending: PromiseLike<HubFilterResult>,
+  step: FilterStep,
+  context: HubInvocationContext,
+): Promise<void> {
   let verdict: HubFilterResult;
   try {
     verdict = await pending;

@@ -241,12 +241,19 @@ export abstract class ServerlessHub<TClient = unknown> {
    */
   negotiate(userId?: string, claims?: ClaimsInput, lifetime?: number): Promise<ConnectionInfo>;
   negotiate(options: NegotiateOptions): Promise<ConnectionInfo>;
-  async negotiate(userIdOrOptions?: string | NegotiateOptions, claims?: ClaimsInput, lifetime?: number): Promise<ConnectionInfo> {
+  async negotiate(
+    userIdOrOptions?: string | NegotiateOptions,
+    claims?: ClaimsInput,
+    lifetime?: number,
+  ): Promise<ConnectionInfo> {
     const { runtime, reconnection, request } = invocationOf(this, 'negotiate');
     let options: NegotiateOptions;
     if (typeof userIdOrOptions === 'object') {
       if (claims !== undefined || lifetime !== undefined) {
-        throw new ServerlessHubError('NEGOTIATE_OPTIONS_INVALID', 'negotiate(options) takes one argument; put claims and lifetime in the options object.');
+        throw new ServerlessHubError(
+          'NEGOTIATE_OPTIONS_INVALID',
+          'negotiate(options) takes one argument; put claims and lifetime in the options object.',
+        );
       }
       options = userIdOrOptions;
     } else {
@@ -271,7 +278,10 @@ export abstract class ServerlessHub<TClient = unknown> {
         claims: reconnection.claims,
       });
     }
-    const endpoint = runtime.negotiateEndpoint({ ...(request === undefined ? {} : { request }), ...(userId === undefined ? {} : { userId }) });
+    const endpoint = runtime.negotiateEndpoint({
+      ...(request === undefined ? {} : { request }),
+      ...(userId === undefined ? {} : { userId }),
+    });
     return negotiate(endpoint, runtime.hubName, {
       ...rest,
       ...(userId === undefined ? {} : { userId }),
@@ -299,7 +309,10 @@ export abstract class ServerlessHub<TClient = unknown> {
    * ```
    */
   getClaims(authorization: HttpRequest | string | null | undefined, verifier: ClaimsVerifier): Promise<JWTPayload> {
-    const header = typeof authorization === 'object' && authorization !== null ? authorization.headers.get('authorization') : authorization;
+    const header =
+      typeof authorization === 'object' && authorization !== null
+        ? authorization.headers.get('authorization')
+        : authorization;
     const reconnection = #invocation in this ? this.#invocation?.reconnection : undefined;
     if (reconnection?.expired === false && (header === null || header === undefined || header === '')) {
       return Promise.resolve({ ...reconnection.claims } as JWTPayload);

@@ -117,7 +117,16 @@ describe('typed client proxy', () => {
     await typed.group('g1').newMessage('f');
     await typed.groups(['g2', 'g3']).newMessage('g');
     await typed.groupExcept('g4', ['c5']).newMessage('h');
-    expect(sent.map((entry) => entry[0])).toEqual(['allExcept c1', 'client c2', 'clients c3,c4', 'user u1', 'users u2', 'group g1', 'groups g2,g3', 'groupExcept g4 c5']);
+    expect(sent.map((entry) => entry[0])).toEqual([
+      'allExcept c1',
+      'client c2',
+      'clients c3,c4',
+      'user u1',
+      'users u2',
+      'group g1',
+      'groups g2,g3',
+      'groupExcept g4 c5',
+    ]);
   });
 
   it('gives a single connection invoke and the stream sends, and no other target', async () => {

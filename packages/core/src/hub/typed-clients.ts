@@ -37,7 +37,9 @@ type ReservedName =
  * ```
  */
 export type ClientMethods<TClient> = {
-  readonly [K in keyof TClient as K extends ReservedName ? never : K extends string ? K : never]: TClient[K] extends (...args: infer A) => unknown
+  readonly [K in keyof TClient as K extends ReservedName ? never : K extends string ? K : never]: TClient[K] extends (
+    ...args: infer A
+  ) => unknown
     ? (...args: A) => Promise<void>
     : never;
 };
@@ -87,8 +89,14 @@ export type InvokableName<TClient> = unknown extends TClient
   ? string
   : {
       // A client method declared `void` sends; only those that return something can be awaited for it.
-      // eslint-disable-next-line @typescript-eslint/no-invalid-void-type
-      [K in keyof TClient]: K extends string ? (TClient[K] extends (...args: never[]) => infer R ? ([R] extends [void] ? never : K) : never) : never;
+      [K in keyof TClient]: K extends string
+        ? TClient[K] extends (...args: never[]) => infer R
+          ? // eslint-disable-next-line @typescript-eslint/no-invalid-void-type
+            [R] extends [void]
+            ? never
+            : K
+          : never
+        : never;
     }[keyof TClient];
 
 type ClientArgs<TClient, K> = unknown extends TClient
@@ -120,9 +128,16 @@ type ClientResult<TClient, K> = unknown extends TClient
  */
 export interface ClientInvokers<TClient> {
   /** Invokes `target` on the client and resolves with its result (see {@link ConnectionTarget.invoke}). */
-  invoke<K extends InvokableName<TClient>>(target: K, ...args: ClientArgs<TClient, K>): Promise<ClientResult<TClient, K>>;
+  invoke<K extends InvokableName<TClient>>(
+    target: K,
+    ...args: ClientArgs<TClient, K>
+  ): Promise<ClientResult<TClient, K>>;
   /** `invoke` with the arguments as an array, a time limit and an AbortSignal. */
-  invokeMessage<K extends InvokableName<TClient>>(target: K, args: ClientArgs<TClient, K>, options?: ClientInvocationOptions): Promise<ClientResult<TClient, K>>;
+  invokeMessage<K extends InvokableName<TClient>>(
+    target: K,
+    args: ClientArgs<TClient, K>,
+    options?: ClientInvocationOptions,
+  ): Promise<ClientResult<TClient, K>>;
   /** Sends one item to the client's stream `streamId` (see {@link ConnectionTarget.sendStreamItem}). */
   readonly sendStreamItem: ConnectionTarget['sendStreamItem'];
   /** Ends the client's stream `streamId` (see {@link ConnectionTarget.completeStream}). */
@@ -173,7 +188,16 @@ interface Wrapped {
 
 // Names that must keep their ordinary meaning on a proxy (see ReservedName): otherwise `await proxy`,
 // `JSON.stringify(proxy)` or a test matcher would send a message to clients.
-const NOT_SENDERS: ReadonlySet<string> = new Set(['then', 'catch', 'finally', 'toJSON', 'inspect', 'asymmetricMatch', 'invoke', 'invokeMessage']);
+const NOT_SENDERS: ReadonlySet<string> = new Set([
+  'then',
+  'catch',
+  'finally',
+  'toJSON',
+  'inspect',
+  'asymmetricMatch',
+  'invoke',
+  'invokeMessage',
+]);
 
 function isPlainObjectMember(name: string): boolean {
   return NOT_SENDERS.has(name) || name in Object.prototype;
@@ -187,7 +211,8 @@ function isPlainObjectMember(name: string): boolean {
  */
 const senderPrototype: object = new Proxy(Object.create(null) as object, {
   get(_prototype, name, receiver: Wrapped) {
-    if (typeof name === 'symbol' || isPlainObjectMember(name)) return Reflect.get(Object.prototype, name, receiver) as unknown;
+    if (typeof name === 'symbol' || isPlainObjectMember(name))
+      return Reflect.get(Object.prototype, name, receiver) as unknown;
     const target = receiver[TARGET];
     const sender = (...args: unknown[]): Promise<void> => target.send(name, ...args);
     Object.defineProperty(receiver, name, { value: sender, configurable: true, enumerable: false, writable: false });

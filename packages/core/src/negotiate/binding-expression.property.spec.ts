@@ -18,13 +18,20 @@ type Part =
   | { readonly kind: 'literal'; readonly text: string }
   | { readonly kind: 'headers' | 'query'; readonly name: string; readonly sourceSpelling: string };
 
-const literal = fc.string({ minLength: 1, maxLength: 8 }).filter((text) => !/[{}]/.test(text)).map((text): Part => ({ kind: 'literal', text }));
+const literal = fc
+  .string({ minLength: 1, maxLength: 8 })
+  .filter((text) => !/[{}]/.test(text))
+  .map((text): Part => ({ kind: 'literal', text }));
 const headerName = fc.stringMatching(/^[a-z0-9!#$%&'*+\-.^_`|~]{1,12}$/);
 // Query names: no whitespace or braces; '%' and '+' are left out so that URLSearchParams keeps them verbatim.
 const queryName = fc.stringMatching(/^[a-z0-9_.\-~:]{1,12}$/);
 const reference = fc.oneof(
-  fc.tuple(headerName, fc.mixedCase(fc.constant('headers'))).map(([name, sourceSpelling]): Part => ({ kind: 'headers', name, sourceSpelling })),
-  fc.tuple(queryName, fc.mixedCase(fc.constant('query'))).map(([name, sourceSpelling]): Part => ({ kind: 'query', name, sourceSpelling })),
+  fc
+    .tuple(headerName, fc.mixedCase(fc.constant('headers')))
+    .map(([name, sourceSpelling]): Part => ({ kind: 'headers', name, sourceSpelling })),
+  fc
+    .tuple(queryName, fc.mixedCase(fc.constant('query')))
+    .map(([name, sourceSpelling]): Part => ({ kind: 'query', name, sourceSpelling })),
 );
 
 function templateOf(parts: readonly Part[]): string {
@@ -36,7 +43,8 @@ function merged(parts: readonly Part[]): Part[] {
   const result: Part[] = [];
   for (const part of parts) {
     const last = result.at(-1);
-    if (part.kind === 'literal' && last?.kind === 'literal') result[result.length - 1] = { kind: 'literal', text: last.text + part.text };
+    if (part.kind === 'literal' && last?.kind === 'literal')
+      result[result.length - 1] = { kind: 'literal', text: last.text + part.text };
     else result.push(part);
   }
   return result;
@@ -55,24 +63,27 @@ interface Request {
 function requestFor(parts: readonly Part[]): fc.Arbitrary<Request> {
   const headerNames = [...new Set(parts.flatMap((part) => (part.kind === 'headers' ? [part.name] : [])))];
   const queryNames = [...new Set(parts.flatMap((part) => (part.kind === 'query' ? [part.name] : [])))];
-  const entry = (name: string) => fc.option(fc.tuple(fc.constant(name), value, fc.mixedCase(fc.constant(name))), { nil: undefined, freq: 3 });
-  return fc.tuple(fc.tuple(...headerNames.map(entry)), fc.tuple(...queryNames.map(entry))).map(([headerEntries, queryEntries]) => {
-    const headers = new Headers();
-    const headerValues = new Map<string, string>();
-    for (const item of headerEntries) {
-      if (item === undefined) continue;
-      headers.set(item[2], item[1]);
-      headerValues.set(item[0], item[1]);
-    }
-    const query = new URLSearchParams();
-    const queryValues = new Map<string, string>();
-    for (const item of queryEntries) {
-      if (item === undefined) continue;
-      query.append(item[2], item[1]);
-      queryValues.set(item[0], item[1]);
-    }
-    return { request: { headers, query }, headers: headerValues, query: queryValues };
-  });
+  const entry = (name: string) =>
+    fc.option(fc.tuple(fc.constant(name), value, fc.mixedCase(fc.constant(name))), { nil: undefined, freq: 3 });
+  return fc
+    .tuple(fc.tuple(...headerNames.map(entry)), fc.tuple(...queryNames.map(entry)))
+    .map(([headerEntries, queryEntries]) => {
+      const headers = new Headers();
+      const headerValues = new Map<string, string>();
+      for (const item of headerEntries) {
+        if (item === undefined) continue;
+        headers.set(item[2], item[1]);
+        headerValues.set(item[0], item[1]);
+      }
+      const query = new URLSearchParams();
+      const queryValues = new Map<string, string>();
+      for (const item of queryEntries) {
+        if (item === undefined) continue;
+        query.append(item[2], item[1]);
+        queryValues.set(item[0], item[1]);
+      }
+      return { request: { headers, query }, headers: headerValues, query: queryValues };
+    });
 }
 
 /** What the template means: every part's text, or undefined when a referenced value is absent or empty. */
@@ -117,10 +128,28 @@ describe('compileBindingExpression properties', () => {
   });
 
   it('any template compiles or gives NEGOTIATE_OPTIONS_INVALID, and a compiled one never throws', () => {
-    const pieces = fc.constantFrom('{', '}', '{headers.', '{query.', '{}', '.', 'headers', 'query', '{claims.sub}', ' ', 'x-user');
-    const template = fc.oneof(anyText(40), fc.array(fc.oneof(pieces, fc.string({ maxLength: 4 })), { maxLength: 10 }).map((list) => list.join('')));
+    const pieces = fc.constantFrom(
+      '{',
+      '}',
+      '{headers.',
+      '{query.',
+      '{}',
+      '.',
+      'headers',
+      'query',
+      '{claims.sub}',
+      ' ',
+      'x-user',
+    );
+    const template = fc.oneof(
+      anyText(40),
+      fc.array(fc.oneof(pieces, fc.string({ maxLength: 4 })), { maxLength: 10 }).map((list) => list.join('')),
+    );
     const anyRequest = fc
-      .tuple(fc.array(fc.tuple(fc.stringMatching(/^[a-z-]{1,8}$/), fc.string({ maxLength: 8 }))), fc.array(fc.tuple(anyText(6), anyText(6))))
+      .tuple(
+        fc.array(fc.tuple(fc.stringMatching(/^[a-z-]{1,8}$/), fc.string({ maxLength: 8 }))),
+        fc.array(fc.tuple(anyText(6), anyText(6))),
+      )
       .map(([headerEntries, queryEntries]): NegotiateRequest => {
         const headers = new Headers();
         for (const [name, text] of headerEntries) {
@@ -147,9 +176,12 @@ describe('compileBindingExpression properties', () => {
 
   it('non-string templates give NEGOTIATE_OPTIONS_INVALID', () => {
     fc.assert(
-      fc.property(fc.anything().filter((item) => typeof item !== 'string'), (item) => {
-        expect(compileOrInvalid(item as string)).toBeUndefined();
-      }),
+      fc.property(
+        fc.anything().filter((item) => typeof item !== 'string'),
+        (item) => {
+          expect(compileOrInvalid(item as string)).toBeUndefined();
+        },
+      ),
       { numRuns: 50 },
     );
   });

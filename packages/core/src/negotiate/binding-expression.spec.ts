@@ -38,7 +38,9 @@ describe('compileBindingExpression', () => {
   });
 
   it('concatenates literals and expressions, and gives undefined when any part is missing', () => {
-    expect(compileBindingExpression('{query.Tenant}:{headers.x-ms-client-principal-id}!', 'userId')(req)).toBe('t1:alice-id!');
+    expect(compileBindingExpression('{query.Tenant}:{headers.x-ms-client-principal-id}!', 'userId')(req)).toBe(
+      't1:alice-id!',
+    );
     expect(compileBindingExpression('tenant:{headers.x-missing}', 'userId')(req)).toBeUndefined();
   });
 

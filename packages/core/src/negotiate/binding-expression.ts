@@ -59,11 +59,13 @@ function compileReference(expression: string, optionName: string, template: stri
   const source = (dot < 0 ? expression : expression.slice(0, dot)).toLowerCase();
   const name = dot < 0 ? '' : expression.slice(dot + 1);
   if (source === 'headers') {
-    if (!HEADER_NAME.test(name)) throw invalidExpression(optionName, template, `{headers.${name}} needs a valid header name`);
+    if (!HEADER_NAME.test(name))
+      throw invalidExpression(optionName, template, `{headers.${name}} needs a valid header name`);
     return (request) => request.headers.get(name) ?? undefined;
   }
   if (source === 'query') {
-    if (!QUERY_NAME.test(name)) throw invalidExpression(optionName, template, `{query.${name}} needs a query parameter name`);
+    if (!QUERY_NAME.test(name))
+      throw invalidExpression(optionName, template, `{query.${name}} needs a query parameter name`);
     return queryValue(name);
   }
   throw invalidExpression(optionName, template, `{${expression}} is not supported (only headers and query are)`);
@@ -93,7 +95,8 @@ export function compileBindingExpression(template: string, optionName: string): 
   let index = 0;
   while (index < template.length) {
     const char = template.charAt(index);
-    if (char === '}') throw invalidExpression(optionName, template, `"}" at position ${String(index)} has no matching "{"`);
+    if (char === '}')
+      throw invalidExpression(optionName, template, `"}" at position ${String(index)} has no matching "{"`);
     if (char !== '{') {
       literal += char;
       index++;

@@ -11,13 +11,23 @@ import { clientTokenClaims, RESERVED_CLAIM_TYPES, SYSTEM_CLAIM_PREFIX } from './
 const RUNS = 500;
 
 // Texts dense in what the header's grammar cares about, plus arbitrary UTF-16.
-const tricky = fc.string({ unit: fc.constantFrom(',', ' ', ':', '\t', 'a', 'b', '\r', '\n', '\0', '\u00a0', '/', 'é'), maxLength: 12 });
+const tricky = fc.string({
+  unit: fc.constantFrom(',', ' ', ':', '\t', 'a', 'b', '\r', '\n', '\0', '\u00a0', '/', 'é'),
+  maxLength: 12,
+});
 const anyText = fc.oneof(tricky, fc.string({ maxLength: 12 }), fc.string({ unit: 'binary', maxLength: 12 }));
 const claimType = fc
-  .oneof(tricky, anyText, fc.constantFrom('name', 'a:', 'http://schemas.xmlsoap.org/ws/2005/05/identity/claims/name', 'a b', 'a,b'))
+  .oneof(
+    tricky,
+    anyText,
+    fc.constantFrom('name', 'a:', 'http://schemas.xmlsoap.org/ws/2005/05/identity/claims/name', 'a b', 'a,b'),
+  )
   // Reserved types travel renamed and system types are refused for another reason: not this property.
   .filter((type) => !type.startsWith(SYSTEM_CLAIM_PREFIX) && !RESERVED_CLAIM_TYPES.has(type));
-const claimValue = fc.oneof(anyText, fc.constantFrom('Mallory, admin: true', 'Smith, John', 'x, y:', 'x, y:z', 'a: b', ''));
+const claimValue = fc.oneof(
+  anyText,
+  fc.constantFrom('Mallory, admin: true', 'Smith, John', 'x, y:', 'x, y:z', 'a: b', ''),
+);
 
 function accepted(type: string, value: string): boolean {
   try {
@@ -34,7 +44,12 @@ function accepted(type: string, value: string): boolean {
 function readsBack(type: string, value: string): boolean {
   const before: [string, string] = ['sub', 'u1'];
   const after: [string, string] = ['role', 'reader'];
-  const placements: [string, string][][] = [[[type, value]], [before, [type, value]], [[type, value], after], [before, [type, value], after]];
+  const placements: [string, string][][] = [
+    [[type, value]],
+    [before, [type, value]],
+    [[type, value], after],
+    [before, [type, value], after],
+  ];
   for (const claims of placements) {
     let header: string;
     try {
@@ -68,10 +83,17 @@ describe('claims negotiate accepts', () => {
     expect(() => clientTokenClaims(undefined, { name: 'Mallory, admin: true' }, {})).toThrow(
       expect.objectContaining({ code: 'CLAIMS_INVALID', message: expect.stringContaining('Claim "name"') as unknown }),
     );
-    expect(() => clientTokenClaims(undefined, { name: 'Mallory, admin: true' }, {})).toThrow(/its value contains ", admin: "/);
-    expect(() => clientTokenClaims(undefined, { 'display name': 'x' }, {})).toThrow(/Claim "display name" .*its type contains " "/);
+    expect(() => clientTokenClaims(undefined, { name: 'Mallory, admin: true' }, {})).toThrow(
+      /its value contains ", admin: "/,
+    );
+    expect(() => clientTokenClaims(undefined, { 'display name': 'x' }, {})).toThrow(
+      /Claim "display name" .*its type contains " "/,
+    );
     expect(() => clientTokenClaims(undefined, { name: 'a\r\nb' }, {})).toThrow(/its value contains "\\r"/);
     // Commas and colons alone are fine: "Smith, John" and "x: y" read back intact.
-    expect(clientTokenClaims(undefined, { name: 'Smith, John', note: 'x: y' }, {})).toEqual({ name: 'Smith, John', note: 'x: y' });
+    expect(clientTokenClaims(undefined, { name: 'Smith, John', note: 'x: y' }, {})).toEqual({
+      name: 'Smith, John',
+      note: 'x: y',
+    });
   });
 });

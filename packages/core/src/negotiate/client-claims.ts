@@ -30,7 +30,19 @@ export type ClaimsInput = Readonly<Record<string, string | readonly string[]>> |
 export type TokenClaims = Record<string, string | string[]>;
 
 /** Claim types the service interprets itself; custom claims of these types travel as `asrs.u.<type>`. */
-export const RESERVED_CLAIM_TYPES: ReadonlySet<string> = new Set(['aud', 'exp', 'iat', 'nbf', 'iss', 'actort', 'acr', 'azp', 'c_hash', 'jti', 'nonce']);
+export const RESERVED_CLAIM_TYPES: ReadonlySet<string> = new Set([
+  'aud',
+  'exp',
+  'iat',
+  'nbf',
+  'iss',
+  'actort',
+  'acr',
+  'azp',
+  'c_hash',
+  'jti',
+  'nonce',
+]);
 export const SYSTEM_CLAIM_PREFIX = 'asrs.s.';
 export const USER_CLAIM_PREFIX = 'asrs.u.';
 export const USER_ID_CLAIM = 'asrs.s.uid';
@@ -81,14 +93,16 @@ function unreadableClaim(type: string, part: 'type' | 'value', text: string): Se
 }
 
 function add(grouped: Map<string, string[]>, type: unknown, value: unknown): void {
-  if (typeof type !== 'string' || type === '') throw invalidClaims('A claim type is empty or not a string. Give every claim a non-empty type.');
+  if (typeof type !== 'string' || type === '')
+    throw invalidClaims('A claim type is empty or not a string. Give every claim a non-empty type.');
   if (type.startsWith(SYSTEM_CLAIM_PREFIX)) {
     throw invalidClaims(
       `Claim type ${shown(type)} is reserved: the prefix "${SYSTEM_CLAIM_PREFIX}" belongs to the service. ` +
         'Pass the user id as userId and detailed errors as enableDetailedErrors, or rename the claim.',
     );
   }
-  if (typeof value !== 'string') throw invalidClaims(`Claim ${shown(type)} has a value that is not a string. Convert it to a string.`);
+  if (typeof value !== 'string')
+    throw invalidClaims(`Claim ${shown(type)} has a value that is not a string. Convert it to a string.`);
   const unreadable = unreadableClaimText(type, value);
   if (unreadable !== undefined) throw unreadableClaim(type, unreadable.part, unreadable.text);
   const tokenType = RESERVED_CLAIM_TYPES.has(type) ? USER_CLAIM_PREFIX + type : type;
@@ -104,7 +118,11 @@ function add(grouped: Map<string, string[]>, type: unknown, value: unknown): voi
  *
  * @throws {@link ServerlessHubError} `CLAIMS_INVALID` for a malformed claim or an `asrs.s.*` type.
  */
-export function clientTokenClaims(userId: string | undefined, claims: ClaimsInput | undefined, system: SystemClaimOptions): TokenClaims {
+export function clientTokenClaims(
+  userId: string | undefined,
+  claims: ClaimsInput | undefined,
+  system: SystemClaimOptions,
+): TokenClaims {
   // No prototype: a claim named "__proto__" must stay a claim.
   const result = Object.create(null) as TokenClaims;
   // The order of the official ClaimsUtility.BuildJwtClaims: user id, diagnostic client, detailed errors,
@@ -125,7 +143,8 @@ export function clientTokenClaims(userId: string | undefined, claims: ClaimsInpu
   const grouped = new Map<string, string[]>();
   if (Array.isArray(claims)) {
     for (const claim of claims as readonly unknown[]) {
-      if (typeof claim !== 'object' || claim === null) throw invalidClaims('Every entry of the claims array must be an object { type, value }.');
+      if (typeof claim !== 'object' || claim === null)
+        throw invalidClaims('Every entry of the claims array must be an object { type, value }.');
       const { type, value } = claim as { type?: unknown; value?: unknown };
       add(grouped, type, value);
     }

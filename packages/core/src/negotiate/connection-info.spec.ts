@@ -17,7 +17,8 @@ const ID_TOKEN_SECRET = 'id-token-signing-secret-0123456789';
 const ownsDefaultSetting = process.env.AzureSignalRConnectionString === undefined;
 
 beforeAll(() => {
-  if (ownsDefaultSetting) process.env.AzureSignalRConnectionString = `Endpoint=https://default.service.signalr.net;AccessKey=${KEY};Version=1.0;`;
+  if (ownsDefaultSetting)
+    process.env.AzureSignalRConnectionString = `Endpoint=https://default.service.signalr.net;AccessKey=${KEY};Version=1.0;`;
 });
 
 beforeEach(() => {
@@ -38,7 +39,11 @@ async function payloadOf(accessToken: string, audience = AUDIENCE): Promise<JWTP
 }
 
 async function idToken(claims: JWTPayload, secret = ID_TOKEN_SECRET): Promise<string> {
-  return new SignJWT(claims).setProtectedHeader({ alg: 'HS256' }).setIssuedAt().setExpirationTime('10m').sign(new TextEncoder().encode(secret));
+  return new SignJWT(claims)
+    .setProtectedHeader({ alg: 'HS256' })
+    .setIssuedAt()
+    .setExpirationTime('10m')
+    .sign(new TextEncoder().encode(secret));
 }
 
 /** The negotiate of options compiled for this one request; an option error rejects. */
@@ -58,7 +63,11 @@ function creationError(options: unknown): ServerlessHubError {
 
 describe('SignalRConnectionInfo.negotiate', () => {
   it('reads the user id from a header binding expression and the endpoint from the named setting', async () => {
-    const chat = createSignalRConnectionInfo({ hubName: 'Chat', connectionStringSetting: SETTING, userId: '{headers.x-ms-client-principal-id}' });
+    const chat = createSignalRConnectionInfo({
+      hubName: 'Chat',
+      connectionStringSetting: SETTING,
+      userId: '{headers.x-ms-client-principal-id}',
+    });
     const info = await chat.negotiate(request({ 'X-MS-Client-Principal-Id': 'alice' }));
     expect(Object.keys(info)).toEqual(['url', 'accessToken']);
     expect(info.url).toBe('https://contoso.service.signalr.net/client/?hub=chat');
@@ -69,11 +78,15 @@ describe('SignalRConnectionInfo.negotiate', () => {
 
   it('reads the user id from the query, takes literals, and is anonymous when the value is absent', async () => {
     const byQuery = { hubName: 'chat', connectionStringSetting: SETTING, userId: '{query.user}' } as const;
-    expect((await payloadOf((await negotiateFromRequest(request({}, '?user=bob'), byQuery)).accessToken))['asrs.s.uid']).toBe('bob');
+    expect(
+      (await payloadOf((await negotiateFromRequest(request({}, '?user=bob'), byQuery)).accessToken))['asrs.s.uid'],
+    ).toBe('bob');
     const anonymous = await payloadOf((await negotiateFromRequest(request(), byQuery)).accessToken);
     expect(anonymous['asrs.s.uid']).toBeUndefined();
     const literal = { hubName: 'chat', connectionStringSetting: SETTING, userId: 'service-user' };
-    expect((await payloadOf((await negotiateFromRequest(request(), literal)).accessToken))['asrs.s.uid']).toBe('service-user');
+    expect((await payloadOf((await negotiateFromRequest(request(), literal)).accessToken))['asrs.s.uid']).toBe(
+      'service-user',
+    );
   });
 
   it('uses AzureSignalRConnectionString by default and applies the lifetime', async () => {
@@ -102,7 +115,10 @@ describe('SignalRConnectionInfo.negotiate', () => {
       idToken: '{headers.x-ms-token-aad-id-token}',
       claimTypeList: ['name', 'roles', 'age', 'verified', 'address', 'nonce', 'aud', 'missing'],
     };
-    const info = await negotiateFromRequest(request({ 'x-ms-client-principal-id': 'alice', 'x-ms-token-aad-id-token': token }), options);
+    const info = await negotiateFromRequest(
+      request({ 'x-ms-client-principal-id': 'alice', 'x-ms-token-aad-id-token': token }),
+      options,
+    );
     const payload = await payloadOf(info.accessToken);
     expect(payload['asrs.s.uid']).toBe('alice');
     expect(payload.name).toBe('Alice');
@@ -119,15 +135,28 @@ describe('SignalRConnectionInfo.negotiate', () => {
   });
 
   it('accepts an idToken with a "Bearer " prefix and skips idToken claims when the header is absent', async () => {
-    const options: ConnectionInfoOptions = { hubName: 'chat', connectionStringSetting: SETTING, idToken: '{headers.authorization}', claimTypeList: ['name'] };
-    const withToken = await negotiateFromRequest(request({ authorization: `Bearer ${await idToken({ name: 'Zoe' })}` }), options);
+    const options: ConnectionInfoOptions = {
+      hubName: 'chat',
+      connectionStringSetting: SETTING,
+      idToken: '{headers.authorization}',
+      claimTypeList: ['name'],
+    };
+    const withToken = await negotiateFromRequest(
+      request({ authorization: `Bearer ${await idToken({ name: 'Zoe' })}` }),
+      options,
+    );
     expect((await payloadOf(withToken.accessToken)).name).toBe('Zoe');
     const without = await payloadOf((await negotiateFromRequest(request(), options)).accessToken);
     expect(without.name).toBeUndefined();
   });
 
   it('reports a malformed idToken as TOKEN_INVALID', async () => {
-    const options: ConnectionInfoOptions = { hubName: 'chat', connectionStringSetting: SETTING, idToken: '{headers.x-id}', claimTypeList: ['name'] };
+    const options: ConnectionInfoOptions = {
+      hubName: 'chat',
+      connectionStringSetting: SETTING,
+      idToken: '{headers.x-id}',
+      claimTypeList: ['name'],
+    };
     const error = await rejectionOf(negotiateFromRequest(request({ 'x-id': 'not.a.jwt' }), options));
     expect(error.code).toBe('TOKEN_INVALID');
   });
@@ -142,13 +171,22 @@ describe('SignalRConnectionInfo.negotiate', () => {
     };
     const good = await negotiateFromRequest(request({ 'x-id': await idToken({ name: 'Verified' }) }), options);
     expect((await payloadOf(good.accessToken)).name).toBe('Verified');
-    const forged = await rejectionOf(negotiateFromRequest(request({ 'x-id': await idToken({ name: 'Mallory' }, 'attacker-secret-0123456789') }), options));
+    const forged = await rejectionOf(
+      negotiateFromRequest(
+        request({ 'x-id': await idToken({ name: 'Mallory' }, 'attacker-secret-0123456789') }),
+        options,
+      ),
+    );
     expect(forged.code).toBe('TOKEN_INVALID');
     expect(forged.details).toEqual({ reason: 'signature' });
   });
 
   it('evaluates the binding expressions compiled once against each request', async () => {
-    const chat = createSignalRConnectionInfo({ hubName: 'chat', connectionStringSetting: SETTING, userId: '{headers.x-user}' });
+    const chat = createSignalRConnectionInfo({
+      hubName: 'chat',
+      connectionStringSetting: SETTING,
+      userId: '{headers.x-user}',
+    });
     const first = await chat.negotiate(request({ 'x-user': 'one' }));
     const second = await chat.negotiate(request({ 'x-user': 'two' }));
     expect((await payloadOf(first.accessToken))['asrs.s.uid']).toBe('one');
@@ -156,11 +194,15 @@ describe('SignalRConnectionInfo.negotiate', () => {
   });
 
   it('reports a missing or invalid connection setting', async () => {
-    const missing = await rejectionOf(negotiateFromRequest(request(), { hubName: 'chat', connectionStringSetting: `${SETTING}_absent` }));
+    const missing = await rejectionOf(
+      negotiateFromRequest(request(), { hubName: 'chat', connectionStringSetting: `${SETTING}_absent` }),
+    );
     expect(missing.code).toBe('SETTING_MISSING');
     expect(missing.message).toContain(`${SETTING}_absent`);
     process.env[SETTING] = 'Endpoint=https://contoso.service.signalr.net';
-    const invalid = await rejectionOf(negotiateFromRequest(request(), { hubName: 'chat', connectionStringSetting: SETTING }));
+    const invalid = await rejectionOf(
+      negotiateFromRequest(request(), { hubName: 'chat', connectionStringSetting: SETTING }),
+    );
     expect(invalid.code).toBe('CONNECTION_STRING_INVALID');
   });
 });
@@ -182,7 +224,10 @@ describe('createSignalRConnectionInfo option checks', () => {
     [{ hubName: 'chat', idToken: '{query.t', claimTypeList: ['name'] }, 'idToken'],
     [{ hubName: 'chat', lifetime: 10 }, 'lifetime'],
     [{ hubName: 'chat', verifyIdToken: createClaimsVerifier({ secret: 's' }) }, 'verifyIdToken needs idToken'],
-    [{ hubName: 'chat', idToken: '{query.t}', claimTypeList: ['n'], verifyIdToken: { secret: 's' } }, 'createClaimsVerifier'],
+    [
+      { hubName: 'chat', idToken: '{query.t}', claimTypeList: ['n'], verifyIdToken: { secret: 's' } },
+      'createClaimsVerifier',
+    ],
     [{ hubName: 'chat', userID: '{query.user}' }, 'unknown option "userID"'],
     [{ hubName: 'chat', enableDetailedErrors: 'yes' }, 'enableDetailedErrors'],
   ])('refuses %j', (options, fragment) => {

@@ -50,7 +50,11 @@ export interface ConnectionInfoOptions extends HubNegotiateOptions {
 }
 
 function isEndpointRouter(value: unknown): value is EndpointRouter {
-  return typeof value === 'object' && value !== null && typeof (value as Partial<EndpointRouter>).getNegotiateEndpoint === 'function';
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    typeof (value as Partial<EndpointRouter>).getNegotiateEndpoint === 'function'
+  );
 }
 
 // The option names, one list per shape, checked against the interfaces by the compiler: a name added to
@@ -127,42 +131,63 @@ export class SignalRConnectionInfo {
     if (typeof raw !== 'object' || raw === null) throw invalidOptions('pass an object such as { hubName: "chat" }.');
     const o = raw as Partial<Record<keyof ConnectionInfoOptions, unknown>>;
     for (const key of Object.keys(o)) {
-      if (!CONNECTION_INFO_OPTION_NAMES.has(key)) throw invalidOptions(`unknown option "${key}" (known: ${[...CONNECTION_INFO_OPTION_NAMES].join(', ')}).`);
+      if (!CONNECTION_INFO_OPTION_NAMES.has(key))
+        throw invalidOptions(`unknown option "${key}" (known: ${[...CONNECTION_INFO_OPTION_NAMES].join(', ')}).`);
     }
 
     assertHubName(o.hubName);
     this.hubName = o.hubName;
 
     const setting = o.connectionStringSetting ?? DEFAULT_CONNECTION_SETTING;
-    if (typeof setting !== 'string' || setting.trim() === '') throw invalidOptions('connectionStringSetting must name an app setting.');
+    if (typeof setting !== 'string' || setting.trim() === '')
+      throw invalidOptions('connectionStringSetting must name an app setting.');
     this.connectionStringSetting = resolveAppSettingReferences(setting, 'connectionStringSetting');
 
     if (o.userId !== undefined && (typeof o.userId !== 'string' || o.userId === '')) {
-      throw invalidOptions('userId must be a non-empty string (a literal or a binding expression); omit it for anonymous connections.');
+      throw invalidOptions(
+        'userId must be a non-empty string (a literal or a binding expression); omit it for anonymous connections.',
+      );
     }
-    this.#userId = o.userId === undefined ? undefined : compileBindingExpression(resolveAppSettingReferences(o.userId, 'userId'), 'userId');
+    this.#userId =
+      o.userId === undefined
+        ? undefined
+        : compileBindingExpression(resolveAppSettingReferences(o.userId, 'userId'), 'userId');
 
     if (o.idToken !== undefined && (typeof o.idToken !== 'string' || o.idToken === '')) {
-      throw invalidOptions('idToken must be a non-empty string, usually a binding expression such as "{headers.x-ms-token-aad-id-token}".');
+      throw invalidOptions(
+        'idToken must be a non-empty string, usually a binding expression such as "{headers.x-ms-token-aad-id-token}".',
+      );
     }
-    this.#idToken = o.idToken === undefined ? undefined : compileBindingExpression(resolveAppSettingReferences(o.idToken, 'idToken'), 'idToken');
+    this.#idToken =
+      o.idToken === undefined
+        ? undefined
+        : compileBindingExpression(resolveAppSettingReferences(o.idToken, 'idToken'), 'idToken');
 
     const list = o.claimTypeList;
-    if (list !== undefined && (!Array.isArray(list) || (list as unknown[]).some((type) => typeof type !== 'string' || type === ''))) {
+    if (
+      list !== undefined &&
+      (!Array.isArray(list) || (list as unknown[]).some((type) => typeof type !== 'string' || type === ''))
+    ) {
       throw invalidOptions('claimTypeList must be an array of claim type names.');
     }
     const claimTypes = new Set((list ?? []) as string[]);
     for (const type of claimTypes) {
       if (type.startsWith(SYSTEM_CLAIM_PREFIX)) {
-        throw invalidOptions(`claimTypeList names ${JSON.stringify(type)}; the prefix "${SYSTEM_CLAIM_PREFIX}" is reserved for the service.`);
+        throw invalidOptions(
+          `claimTypeList names ${JSON.stringify(type)}; the prefix "${SYSTEM_CLAIM_PREFIX}" is reserved for the service.`,
+        );
       }
     }
     // The official extension silently copies nothing in these cases; an error says why instead.
     if (this.#idToken !== undefined && claimTypes.size === 0) {
-      throw invalidOptions('idToken needs claimTypeList: name the idToken claims to copy into the access token, e.g. ["name", "roles"].');
+      throw invalidOptions(
+        'idToken needs claimTypeList: name the idToken claims to copy into the access token, e.g. ["name", "roles"].',
+      );
     }
     if (this.#idToken === undefined && claimTypes.size > 0) {
-      throw invalidOptions('claimTypeList filters the claims of idToken; set idToken too, e.g. "{headers.x-ms-token-aad-id-token}".');
+      throw invalidOptions(
+        'claimTypeList filters the claims of idToken; set idToken too, e.g. "{headers.x-ms-token-aad-id-token}".',
+      );
     }
     this.#claimTypes = claimTypes;
 
@@ -171,8 +196,14 @@ export class SignalRConnectionInfo {
     if (o.verifyIdToken !== undefined) {
       if (this.#idToken === undefined) throw invalidOptions('verifyIdToken needs idToken.');
       const verifier = o.verifyIdToken;
-      if (typeof verifier !== 'object' || verifier === null || typeof (verifier as { verify?: unknown }).verify !== 'function') {
-        throw invalidOptions('verifyIdToken must be a verifier made with createClaimsVerifier({ jwksUrl, issuer, audience }) or createClaimsVerifier({ secret }).');
+      if (
+        typeof verifier !== 'object' ||
+        verifier === null ||
+        typeof (verifier as { verify?: unknown }).verify !== 'function'
+      ) {
+        throw invalidOptions(
+          'verifyIdToken must be a verifier made with createClaimsVerifier({ jwksUrl, issuer, audience }) or createClaimsVerifier({ secret }).',
+        );
       }
       this.#verifyIdToken = verifier as ClaimsVerifier;
     }
@@ -188,7 +219,9 @@ export class SignalRConnectionInfo {
     this.#closeOnAuthenticationExpiration = o.closeOnAuthenticationExpiration === true;
     const router: unknown = o.endpointRouter;
     if (router !== undefined && !isEndpointRouter(router)) {
-      throw invalidOptions('endpointRouter must have a getNegotiateEndpoint(context, endpoints) method, e.g. new DefaultEndpointRouter().');
+      throw invalidOptions(
+        'endpointRouter must have a getNegotiateEndpoint(context, endpoints) method, e.g. new DefaultEndpointRouter().',
+      );
     }
     this.#endpoints = new HubEndpoints(this.hubName, this.connectionStringSetting, router);
   }

@@ -42,14 +42,19 @@ describe('negotiate', () => {
   });
 
   it('puts ClientEndpoint in the URL but keeps the Endpoint host in the audience', async () => {
-    const endpoint = parseConnectionString(`Endpoint=https://contoso.service.signalr.net:4443/base;AccessKey=${KEY};ClientEndpoint=https://edge.contoso.com/signalr/`);
+    const endpoint = parseConnectionString(
+      `Endpoint=https://contoso.service.signalr.net:4443/base;AccessKey=${KEY};ClientEndpoint=https://edge.contoso.com/signalr/`,
+    );
     const info = await negotiate(endpoint, 'Game_1');
     expect(info.url).toBe('https://edge.contoso.com/signalr/client/?hub=game_1');
     await verified(info.accessToken, 'https://contoso.service.signalr.net/client/?hub=game_1');
   });
 
   it('carries the user id in asrs.s.uid and custom claims from a record', async () => {
-    const info = await negotiate(CLOUD, 'chat', { userId: 'alice', claims: { role: ['admin', 'editor'], tenant: 'contoso', single: ['one'] } });
+    const info = await negotiate(CLOUD, 'chat', {
+      userId: 'alice',
+      claims: { role: ['admin', 'editor'], tenant: 'contoso', single: ['one'] },
+    });
     const payload = await verified(info.accessToken, 'https://contoso.service.signalr.net/client/?hub=chat');
     expect(payload['asrs.s.uid']).toBe('alice');
     expect(payload.role).toEqual(['admin', 'editor']);
@@ -86,7 +91,10 @@ describe('negotiate', () => {
   });
 
   it('lets a custom claim named asrs.u.* or nameid pass, and sets asrs.s.derror on request', async () => {
-    const info = await negotiate(CLOUD, 'chat', { claims: { 'asrs.u.x': 'y', nameid: 'n' }, enableDetailedErrors: true });
+    const info = await negotiate(CLOUD, 'chat', {
+      claims: { 'asrs.u.x': 'y', nameid: 'n' },
+      enableDetailedErrors: true,
+    });
     const payload = await verified(info.accessToken, 'https://contoso.service.signalr.net/client/?hub=chat');
     expect(payload['asrs.u.x']).toBe('y');
     expect(payload.nameid).toBe('n');
@@ -99,7 +107,16 @@ describe('negotiate', () => {
       expect(error.code).toBe('CLAIMS_INVALID');
       expect(error.message).toContain('asrs.s.');
     }
-    const bad: unknown[] = [{ n: 5 }, { n: [1] }, [{ type: '', value: 'v' }], [{ type: 't' }], ['x'], [null], 'role=admin', { '': 'v' }];
+    const bad: unknown[] = [
+      { n: 5 },
+      { n: [1] },
+      [{ type: '', value: 'v' }],
+      [{ type: 't' }],
+      ['x'],
+      [null],
+      'role=admin',
+      { '': 'v' },
+    ];
     for (const claims of bad) {
       expect((await rejectionOf(negotiate(CLOUD, 'chat', { claims: claims as never }))).code).toBe('CLAIMS_INVALID');
     }
@@ -107,7 +124,10 @@ describe('negotiate', () => {
 
   it('honors the lifetime within 60 s .. 24 h and refuses anything else', async () => {
     for (const lifetime of [60, 86_400]) {
-      const payload = await verified((await negotiate(CLOUD, 'chat', { lifetime })).accessToken, 'https://contoso.service.signalr.net/client/?hub=chat');
+      const payload = await verified(
+        (await negotiate(CLOUD, 'chat', { lifetime })).accessToken,
+        'https://contoso.service.signalr.net/client/?hub=chat',
+      );
       expect((payload.exp ?? 0) - (payload.iat ?? 0)).toBe(lifetime);
     }
     for (const lifetime of [59, 86_401, 0, -5, 1.5, Number.NaN, Number.POSITIVE_INFINITY, 3_600_000, '3600']) {
@@ -121,14 +141,28 @@ describe('negotiate', () => {
     const info = await negotiate(CLOUD, 'chat', { algorithm: 'HS512' });
     expect(decodeProtectedHeader(info.accessToken).alg).toBe('HS512');
     await jwtVerify(info.accessToken, keyBytes, { algorithms: ['HS512'] });
-    expect((await rejectionOf(negotiate(CLOUD, 'chat', { algorithm: 'none' as 'HS256' }))).code).toBe('NEGOTIATE_OPTIONS_INVALID');
+    expect((await rejectionOf(negotiate(CLOUD, 'chat', { algorithm: 'none' as 'HS256' }))).code).toBe(
+      'NEGOTIATE_OPTIONS_INVALID',
+    );
   });
 
   it('validates the hub name', async () => {
     for (const hub of ['a', 'Z', `h${'x'.repeat(127)}`, 'a_b`c,d.e[f]', 'Hub1']) {
       await expect(negotiate(CLOUD, hub)).resolves.toBeDefined();
     }
-    for (const hub of ['', '1hub', '_hub', 'my-hub', 'hub name', `h${'x'.repeat(128)}`, 'hüb', 'hub?x=1', 'hub&a', undefined, 7]) {
+    for (const hub of [
+      '',
+      '1hub',
+      '_hub',
+      'my-hub',
+      'hub name',
+      `h${'x'.repeat(128)}`,
+      'hüb',
+      'hub?x=1',
+      'hub&a',
+      undefined,
+      7,
+    ]) {
       const error = await rejectionOf(negotiate(CLOUD, hub as string));
       expect(error.code).toBe('NEGOTIATE_OPTIONS_INVALID');
       expect(error.message).toContain('Hub name');
@@ -137,7 +171,9 @@ describe('negotiate', () => {
 
   it('refuses an empty or non-string user id', async () => {
     for (const userId of ['', 42]) {
-      expect((await rejectionOf(negotiate(CLOUD, 'chat', { userId: userId as string }))).code).toBe('NEGOTIATE_OPTIONS_INVALID');
+      expect((await rejectionOf(negotiate(CLOUD, 'chat', { userId: userId as string }))).code).toBe(
+        'NEGOTIATE_OPTIONS_INVALID',
+      );
     }
   });
 
@@ -154,25 +190,59 @@ describe('negotiate', () => {
   // CloseOnAuthExpiration = "asrs.s.coae", AuthExpiresOn = "asrs.s.aeo") and ClaimsUtility.BuildJwtClaims
   // ("true" for both flags, aeo as Unix seconds; dc and coae written before the app's claims).
   it('marks diagnostic clients with asrs.s.dc and asks to close on expiry with asrs.s.coae and asrs.s.aeo', async () => {
-    const info = await negotiate(CLOUD, 'chat', { userId: 'u', isDiagnosticClient: true, closeOnAuthenticationExpiration: true, lifetime: 600, claims: { role: 'r' } });
+    const info = await negotiate(CLOUD, 'chat', {
+      userId: 'u',
+      isDiagnosticClient: true,
+      closeOnAuthenticationExpiration: true,
+      lifetime: 600,
+      claims: { role: 'r' },
+    });
     const payload = await verified(info.accessToken, 'https://contoso.service.signalr.net/client/?hub=chat');
-    expect(Object.keys(payload)).toEqual(['asrs.s.uid', 'asrs.s.dc', 'asrs.s.coae', 'asrs.s.aeo', 'role', 'aud', 'nbf', 'iat', 'exp']);
+    expect(Object.keys(payload)).toEqual([
+      'asrs.s.uid',
+      'asrs.s.dc',
+      'asrs.s.coae',
+      'asrs.s.aeo',
+      'role',
+      'aud',
+      'nbf',
+      'iat',
+      'exp',
+    ]);
     expect(payload['asrs.s.dc']).toBe('true');
     expect(payload['asrs.s.coae']).toBe('true');
     expect(payload['asrs.s.aeo']).toBe(String(payload.exp));
 
     const expiresOn = new Date(Date.now() + 120_000);
-    const early = await negotiate(CLOUD, 'chat', { closeOnAuthenticationExpiration: true, authenticationExpiresOn: expiresOn });
-    expect((await verified(early.accessToken, 'https://contoso.service.signalr.net/client/?hub=chat'))['asrs.s.aeo']).toBe(String(Math.floor(expiresOn.getTime() / 1000)));
+    const early = await negotiate(CLOUD, 'chat', {
+      closeOnAuthenticationExpiration: true,
+      authenticationExpiresOn: expiresOn,
+    });
+    expect(
+      (await verified(early.accessToken, 'https://contoso.service.signalr.net/client/?hub=chat'))['asrs.s.aeo'],
+    ).toBe(String(Math.floor(expiresOn.getTime() / 1000)));
 
-    const plain = await verified((await negotiate(CLOUD, 'chat', { isDiagnosticClient: false, closeOnAuthenticationExpiration: false })).accessToken, 'https://contoso.service.signalr.net/client/?hub=chat');
+    const plain = await verified(
+      (await negotiate(CLOUD, 'chat', { isDiagnosticClient: false, closeOnAuthenticationExpiration: false }))
+        .accessToken,
+      'https://contoso.service.signalr.net/client/?hub=chat',
+    );
     expect(Object.keys(plain).sort()).toEqual(['aud', 'exp', 'iat', 'nbf']);
   });
 
   it('refuses malformed diagnostic and expiry options', async () => {
-    expect((await rejectionOf(negotiate(CLOUD, 'chat', { isDiagnosticClient: 'yes' as never }))).message).toMatch(/isDiagnosticClient must be true or false/);
-    expect((await rejectionOf(negotiate(CLOUD, 'chat', { authenticationExpiresOn: 5 }))).message).toMatch(/only with closeOnAuthenticationExpiration/);
-    const bad = await rejectionOf(negotiate(CLOUD, 'chat', { closeOnAuthenticationExpiration: true, authenticationExpiresOn: new Date(Number.NaN) }));
+    expect((await rejectionOf(negotiate(CLOUD, 'chat', { isDiagnosticClient: 'yes' as never }))).message).toMatch(
+      /isDiagnosticClient must be true or false/,
+    );
+    expect((await rejectionOf(negotiate(CLOUD, 'chat', { authenticationExpiresOn: 5 }))).message).toMatch(
+      /only with closeOnAuthenticationExpiration/,
+    );
+    const bad = await rejectionOf(
+      negotiate(CLOUD, 'chat', {
+        closeOnAuthenticationExpiration: true,
+        authenticationExpiresOn: new Date(Number.NaN),
+      }),
+    );
     expect(bad.code).toBe('NEGOTIATE_OPTIONS_INVALID');
   });
 
@@ -205,12 +275,20 @@ describe('negotiate with an identity-based endpoint', () => {
   });
 
   it('signs with the fetched key and sets its kid', async () => {
-    const endpoint = parseConnectionString(`Endpoint=https://contoso.service.signalr.net;AuthType=azure;ServerEndpoint=${base}`);
-    setCredential(endpoint, { getToken: () => Promise.resolve({ token: 'entra-token', expiresOnTimestamp: Date.now() + 3_600_000 }) });
+    const endpoint = parseConnectionString(
+      `Endpoint=https://contoso.service.signalr.net;AuthType=azure;ServerEndpoint=${base}`,
+    );
+    setCredential(endpoint, {
+      getToken: () => Promise.resolve({ token: 'entra-token', expiresOnTimestamp: Date.now() + 3_600_000 }),
+    });
     const info = await negotiate(endpoint, 'chat', { userId: 'u' });
     expect(info.url).toBe('https://contoso.service.signalr.net/client/?hub=chat');
     expect(decodeProtectedHeader(info.accessToken)).toEqual({ alg: 'HS256', typ: 'JWT', kid: 'key-id-42' });
-    const payload = await verified(info.accessToken, 'https://contoso.service.signalr.net/client/?hub=chat', new TextEncoder().encode('identity-signing-key'));
+    const payload = await verified(
+      info.accessToken,
+      'https://contoso.service.signalr.net/client/?hub=chat',
+      new TextEncoder().encode('identity-signing-key'),
+    );
     expect(payload['asrs.s.uid']).toBe('u');
     await negotiate(endpoint, 'chat');
     expect(requests).toBe(1);

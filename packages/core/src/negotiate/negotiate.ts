@@ -125,7 +125,10 @@ function hubTarget(endpoint: ServiceEndpoint, hubName: string): HubTarget {
   const hub = hubName.toLowerCase();
   // The service checks `aud` against its own host: no port, no ClientEndpoint, no path.
   const { protocol, hostname } = new URL(endpoint.endpoint);
-  target = { url: `${endpoint.clientEndpoint}/client/?hub=${hub}`, audience: `${protocol}//${hostname}/client/?hub=${hub}` };
+  target = {
+    url: `${endpoint.clientEndpoint}/client/?hub=${hub}`,
+    audience: `${protocol}//${hostname}/client/?hub=${hub}`,
+  };
   if (perEndpoint.size >= MAX_HUBS_PER_ENDPOINT) perEndpoint.clear();
   perEndpoint.set(hubName, target);
   return target;
@@ -146,7 +149,12 @@ function invalidOption(message: string): ServerlessHubError {
 /** Validates a token lifetime in seconds. Internal: shared with the connection-info options. */
 export function checkLifetime(lifetime: unknown): number {
   if (lifetime === undefined) return DEFAULT_TOKEN_LIFETIME_SECONDS;
-  if (typeof lifetime !== 'number' || !Number.isInteger(lifetime) || lifetime < MIN_TOKEN_LIFETIME_SECONDS || lifetime > MAX_TOKEN_LIFETIME_SECONDS) {
+  if (
+    typeof lifetime !== 'number' ||
+    !Number.isInteger(lifetime) ||
+    lifetime < MIN_TOKEN_LIFETIME_SECONDS ||
+    lifetime > MAX_TOKEN_LIFETIME_SECONDS
+  ) {
     throw invalidOption(
       `lifetime must be a whole number of seconds from ${String(MIN_TOKEN_LIFETIME_SECONDS)} to ${String(MAX_TOKEN_LIFETIME_SECONDS)} ` +
         `(default ${String(DEFAULT_TOKEN_LIFETIME_SECONDS)}); got ${typeof lifetime === 'number' ? String(lifetime) : typeof lifetime}.`,
@@ -167,7 +175,9 @@ function closeOnExpiration(options: NegotiateOptions, tokenExpiresAt: number): {
   if (!close) throw invalidOption('authenticationExpiresOn applies only with closeOnAuthenticationExpiration: true.');
   const seconds = at instanceof Date ? Math.floor(at.getTime() / 1000) : at;
   if (typeof seconds !== 'number' || !Number.isSafeInteger(seconds) || seconds <= 0) {
-    throw invalidOption('authenticationExpiresOn must be a Date or a whole number of seconds since the epoch, e.g. the exp claim of the bearer token.');
+    throw invalidOption(
+      'authenticationExpiresOn must be a Date or a whole number of seconds since the epoch, e.g. the exp claim of the bearer token.',
+    );
   }
   return { authenticationExpiresOn: seconds };
 }
@@ -207,7 +217,11 @@ function checkUserId(userId: unknown): string | undefined {
  * });
  * ```
  */
-export async function negotiate(endpoint: ServiceEndpoint, hubName: string, options: NegotiateOptions = {}): Promise<ConnectionInfo> {
+export async function negotiate(
+  endpoint: ServiceEndpoint,
+  hubName: string,
+  options: NegotiateOptions = {},
+): Promise<ConnectionInfo> {
   const target = hubTarget(endpoint, hubName);
   const lifetimeSeconds = checkLifetime(options.lifetime);
   const algorithm: unknown = options.algorithm;

@@ -15,18 +15,33 @@ const OTHER = parseConnectionString(`Endpoint=http://localhost;Port=8888;AccessK
 
 describe('reconnectionOf', () => {
   it("recognises the hub's own token and carries its user id and custom claims, not the token's own claims", async () => {
-    const { accessToken } = await negotiate(ENDPOINT, 'chat', { userId: 'alice', claims: { role: ['a', 'b'], name: 'Alice', aud: 'x' } });
+    const { accessToken } = await negotiate(ENDPOINT, 'chat', {
+      userId: 'alice',
+      claims: { role: ['a', 'b'], name: 'Alice', aud: 'x' },
+    });
     const reconnection = await reconnectionOf(`Bearer ${accessToken}`, 'chat', [ENDPOINT]);
-    expect(reconnection).toEqual({ expired: false, userId: 'alice', claims: { role: ['a', 'b'], name: 'Alice', 'asrs.u.aud': 'x' } });
+    expect(reconnection).toEqual({
+      expired: false,
+      userId: 'alice',
+      claims: { role: ['a', 'b'], name: 'Alice', 'asrs.u.aud': 'x' },
+    });
     // The carried claims negotiate again to the same token claims.
-    const again = await negotiate(ENDPOINT, 'chat', { userId: reconnection?.userId ?? '', claims: reconnection?.claims ?? {} });
+    const again = await negotiate(ENDPOINT, 'chat', {
+      userId: reconnection?.userId ?? '',
+      claims: reconnection?.claims ?? {},
+    });
     expect(await reconnectionOf(`bearer ${again.accessToken}`, 'Chat', [ENDPOINT])).toEqual(reconnection);
   });
 
   it('recognises a token signed with any of the given endpoints, e.g. a named endpoint', async () => {
     const { accessToken } = await negotiate(OTHER, 'chat', { userId: 'bob' });
-    expect(await reconnectionOf(`Bearer ${accessToken}`, 'chat', [ENDPOINT, OTHER])).toMatchObject({ expired: false, userId: 'bob' });
-    expect(await reconnectionOf(`Bearer ${accessToken}`, 'chat', () => [ENDPOINT, OTHER])).toMatchObject({ userId: 'bob' });
+    expect(await reconnectionOf(`Bearer ${accessToken}`, 'chat', [ENDPOINT, OTHER])).toMatchObject({
+      expired: false,
+      userId: 'bob',
+    });
+    expect(await reconnectionOf(`Bearer ${accessToken}`, 'chat', () => [ENDPOINT, OTHER])).toMatchObject({
+      userId: 'bob',
+    });
   });
 
   it('says an expired token is a reconnect that carries nothing', async () => {
@@ -38,7 +53,11 @@ describe('reconnectionOf', () => {
       now: now - 3600,
       claims: { 'asrs.s.uid': 'alice', admin: 'true' },
     });
-    expect(await reconnectionOf(`Bearer ${expired}`, 'chat', [ENDPOINT])).toEqual({ expired: true, userId: undefined, claims: {} });
+    expect(await reconnectionOf(`Bearer ${expired}`, 'chat', [ENDPOINT])).toEqual({
+      expired: true,
+      userId: undefined,
+      claims: {},
+    });
   });
 
   it('does not recognise a token of another hub, another key, a forged or a foreign one', async () => {
@@ -47,12 +66,25 @@ describe('reconnectionOf', () => {
     const otherKey = await negotiate(OTHER, 'chat', { userId: 'alice' });
     expect(await reconnectionOf(`Bearer ${otherKey.accessToken}`, 'chat', [ENDPOINT])).toBeUndefined();
     // An expired token with a bad signature is a forgery, not an expired reconnect.
-    const expiredForgery = await signAccessToken({ audience: 'http://localhost/client/?hub=chat', key: OTHER_KEY, lifetimeSeconds: 60, now: 1_000_000 });
+    const expiredForgery = await signAccessToken({
+      audience: 'http://localhost/client/?hub=chat',
+      key: OTHER_KEY,
+      lifetimeSeconds: 60,
+      now: 1_000_000,
+    });
     expect(await reconnectionOf(`Bearer ${expiredForgery}`, 'chat', [ENDPOINT])).toBeUndefined();
     const [header, payload] = (await negotiate(ENDPOINT, 'chat', { userId: 'alice' })).accessToken.split('.');
     const tampered = `${header ?? ''}.${Buffer.from(JSON.stringify({ aud: 'http://localhost/client/?hub=chat', 'asrs.s.uid': 'admin', exp: 9_999_999_999 })).toString('base64url')}.${payload ?? ''}`;
     expect(await reconnectionOf(`Bearer ${tampered}`, 'chat', [ENDPOINT])).toBeUndefined();
-    for (const value of [undefined, null, '', 'Bearer', 'Basic abc', 'Bearer not.a.jwt', `Bearer ${'a'.repeat(10_000)}`]) {
+    for (const value of [
+      undefined,
+      null,
+      '',
+      'Bearer',
+      'Basic abc',
+      'Bearer not.a.jwt',
+      `Bearer ${'a'.repeat(10_000)}`,
+    ]) {
       expect(await reconnectionOf(value, 'chat', [ENDPOINT])).toBeUndefined();
     }
     expect(
@@ -73,7 +105,9 @@ describe('takeReconnection', () => {
     process.env.ReconnectionSpecConnection = `Endpoint=http://localhost;Port=8888;AccessKey=${KEY};Version=1.0;`;
     const { accessToken } = await negotiate(ENDPOINT, 'chat', { userId: 'alice' });
     const headers = new Headers({ authorization: `Bearer ${accessToken}`, 'x-other': '1' });
-    expect(await takeReconnection({ headers }, 'chat', 'ReconnectionSpecConnection')).toMatchObject({ userId: 'alice' });
+    expect(await takeReconnection({ headers }, 'chat', 'ReconnectionSpecConnection')).toMatchObject({
+      userId: 'alice',
+    });
     expect(headers.get('authorization')).toBeNull();
     expect(headers.get('x-other')).toBe('1');
 
@@ -85,6 +119,10 @@ describe('takeReconnection', () => {
   it('accepts the keys of named endpoints besides the connection string', () => {
     process.env.ReconnectionSpecConnection = `Endpoint=http://localhost;Port=8888;AccessKey=${KEY};Version=1.0;`;
     process.env.Azure__SignalR__Endpoints__west = `Endpoint=http://localhost;Port=8888;AccessKey=${OTHER_KEY};Version=1.0;`;
-    expect(tokenEndpoints('ReconnectionSpecConnection').map(({ auth }) => (auth.type === 'key' ? auth.accessKey : auth.type))).toEqual([KEY, OTHER_KEY]);
+    expect(
+      tokenEndpoints('ReconnectionSpecConnection').map(({ auth }) =>
+        auth.type === 'key' ? auth.accessKey : auth.type,
+      ),
+    ).toEqual([KEY, OTHER_KEY]);
   });
 });

@@ -60,7 +60,8 @@ function carriedClaims(payload: JWTPayload): Readonly<Record<string, string | re
     if (TOKEN_CLAIMS.has(type) || type.startsWith(SYSTEM_CLAIM_PREFIX)) continue;
     // Negotiate writes strings and arrays of strings only; anything else was not written by it.
     if (typeof value === 'string') claims[type] = value;
-    else if (Array.isArray(value) && value.length > 0 && value.every((item) => typeof item === 'string')) claims[type] = Object.freeze([...value]);
+    else if (Array.isArray(value) && value.length > 0 && value.every((item) => typeof item === 'string'))
+      claims[type] = Object.freeze([...value]);
   }
   return Object.freeze(claims);
 }
@@ -132,7 +133,8 @@ export async function reconnectionOf(
       });
     } catch (error) {
       // jose checks the signature and the audience before the expiry: an expired token is genuine.
-      if (typeof error === 'object' && error !== null && (error as { code?: unknown }).code === 'ERR_JWT_EXPIRED') return EXPIRED;
+      if (typeof error === 'object' && error !== null && (error as { code?: unknown }).code === 'ERR_JWT_EXPIRED')
+        return EXPIRED;
     }
   }
   return undefined;
@@ -167,7 +169,9 @@ export async function takeReconnection(
   hubName: string,
   connectionStringSetting: string,
 ): Promise<Reconnection | undefined> {
-  const reconnection = await reconnectionOf(request.headers.get('authorization'), hubName, () => tokenEndpoints(connectionStringSetting));
+  const reconnection = await reconnectionOf(request.headers.get('authorization'), hubName, () =>
+    tokenEndpoints(connectionStringSetting),
+  );
   if (reconnection !== undefined) {
     const headers = request.headers as { delete?: (name: string) => void };
     try {

@@ -32,7 +32,9 @@ function framed(body: Uint8Array): Uint8Array {
 }
 
 /** Arrays shaped roughly like hub messages, so that the field checks, not just the decoder, get exercised. */
-const messageLike = fc.tuple(fc.integer({ min: 0, max: 12 }), fc.array(fc.jsonValue({ maxDepth: 2 }), { maxLength: 6 })).map(([type, rest]) => [type, ...rest]);
+const messageLike = fc
+  .tuple(fc.integer({ min: 0, max: 12 }), fc.array(fc.jsonValue({ maxDepth: 2 }), { maxLength: 6 }))
+  .map(([type, rest]) => [type, ...rest]);
 
 const protocols: [string, HubProtocol][] = [
   ['json', jsonHubProtocol],
@@ -59,8 +61,25 @@ describe('malformed input', () => {
   it('json: message-like objects give messages or PROTOCOL_INVALID_MESSAGE', () => {
     fc.assert(
       fc.property(
-        fc.record({ type: fc.oneof(fc.integer({ min: 0, max: 12 }), fc.jsonValue({ maxDepth: 1 })) }, { requiredKeys: [] }),
-        fc.dictionary(fc.constantFrom('invocationId', 'target', 'arguments', 'headers', 'streamIds', 'item', 'result', 'error', 'allowReconnect', 'sequenceId'), fc.jsonValue({ maxDepth: 2 })),
+        fc.record(
+          { type: fc.oneof(fc.integer({ min: 0, max: 12 }), fc.jsonValue({ maxDepth: 1 })) },
+          { requiredKeys: [] },
+        ),
+        fc.dictionary(
+          fc.constantFrom(
+            'invocationId',
+            'target',
+            'arguments',
+            'headers',
+            'streamIds',
+            'item',
+            'result',
+            'error',
+            'allowReconnect',
+            'sequenceId',
+          ),
+          fc.jsonValue({ maxDepth: 2 }),
+        ),
         (head, fields) => {
           const text = `${JSON.stringify({ ...head, ...fields })}\u001e`;
           expectOnlyProtocolErrors(() => jsonHubProtocol.parseMessages(text));
@@ -99,7 +118,9 @@ describe('round trips', () => {
         const bytes = messages.map((message) => protocol.writeMessage(message));
         // -0 has no JSON form distinct from 0; compare the way JSON sees values.
         const expected = JSON.parse(JSON.stringify(messages)) as unknown;
-        expect(JSON.parse(JSON.stringify(bytes.flatMap((message) => protocol.parseMessages(message))))).toEqual(expected);
+        expect(JSON.parse(JSON.stringify(bytes.flatMap((message) => protocol.parseMessages(message))))).toEqual(
+          expected,
+        );
       }),
       { numRuns: 300 },
     );
@@ -116,8 +137,12 @@ describe('prototype keys', () => {
   it('messagepack: a map with a __proto__ key is PROTOCOL_INVALID_MESSAGE, json keeps it as a plain own property', () => {
     const value = JSON.parse('{"__proto__":{"polluted":true}}') as unknown;
     const completion: HubMessage = { type: MessageType.Completion, invocationId: '1', result: value };
-    expectOnlyProtocolErrors(() => messagePackHubProtocol.parseMessages(messagePackHubProtocol.writeMessage(completion)));
-    expect(() => messagePackHubProtocol.parseMessages(messagePackHubProtocol.writeMessage(completion))).toThrow(/__proto__/);
+    expectOnlyProtocolErrors(() =>
+      messagePackHubProtocol.parseMessages(messagePackHubProtocol.writeMessage(completion)),
+    );
+    expect(() => messagePackHubProtocol.parseMessages(messagePackHubProtocol.writeMessage(completion))).toThrow(
+      /__proto__/,
+    );
     const [parsed] = jsonHubProtocol.parseMessages(jsonHubProtocol.writeMessage(completion));
     expect(({} as Record<string, unknown>).polluted).toBeUndefined();
     expect(Object.keys((parsed as { result: object }).result)).toEqual(['__proto__']);

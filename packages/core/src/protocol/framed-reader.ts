@@ -16,7 +16,10 @@ export const DEFAULT_MAX_MESSAGE_SIZE = 1024 * 1024;
 export function resolveMaxMessageSize(maxMessageSize: number | undefined): number {
   if (maxMessageSize === undefined) return DEFAULT_MAX_MESSAGE_SIZE;
   if (!Number.isSafeInteger(maxMessageSize) || maxMessageSize <= 0) {
-    throw new ServerlessHubError('PROTOCOL_UNSUPPORTED', `maxMessageSize must be a positive integer number of bytes, got ${String(maxMessageSize)}.`);
+    throw new ServerlessHubError(
+      'PROTOCOL_UNSUPPORTED',
+      `maxMessageSize must be a positive integer number of bytes, got ${String(maxMessageSize)}.`,
+    );
   }
   return maxMessageSize;
 }

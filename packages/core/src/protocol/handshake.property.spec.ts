@@ -5,7 +5,13 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { ServerlessHubError } from '../errors/serverless-hub-error.js';
-import { parseHandshakeRequest, parseHandshakeResponse, selectHubProtocol, writeHandshakeRequest, writeHandshakeResponse } from './handshake.js';
+import {
+  parseHandshakeRequest,
+  parseHandshakeResponse,
+  selectHubProtocol,
+  writeHandshakeRequest,
+  writeHandshakeResponse,
+} from './handshake.js';
 import type { HandshakeParseResult } from './handshake.js';
 
 const RUNS = 300;
@@ -15,7 +21,9 @@ function anyText(maxLength: number): fc.Arbitrary<string> {
   return fc.array(fc.oneof(fc.nat(0x7f), fc.nat(0xffff)), { maxLength }).map((codes) => String.fromCharCode(...codes));
 }
 
-function parsedOrInvalid<T>(parse: () => HandshakeParseResult<T> | undefined): HandshakeParseResult<T> | undefined | ServerlessHubError {
+function parsedOrInvalid<T>(
+  parse: () => HandshakeParseResult<T> | undefined,
+): HandshakeParseResult<T> | undefined | ServerlessHubError {
   try {
     return parse();
   } catch (error) {
@@ -26,14 +34,20 @@ function parsedOrInvalid<T>(parse: () => HandshakeParseResult<T> | undefined): H
 }
 
 function mutations(bytes: Uint8Array): fc.Arbitrary<Uint8Array> {
-  const edit = fc.tuple(fc.constantFrom('flip', 'delete', 'insert', 'truncate'), fc.nat(Math.max(0, bytes.length - 1)), fc.nat(255));
+  const edit = fc.tuple(
+    fc.constantFrom('flip', 'delete', 'insert', 'truncate'),
+    fc.nat(Math.max(0, bytes.length - 1)),
+    fc.nat(255),
+  );
   return fc.array(edit, { minLength: 1, maxLength: 3 }).map((edits) => {
     let result = Uint8Array.from(bytes);
     for (const [kind, at, byte] of edits) {
       const index = Math.min(at, Math.max(0, result.length - 1));
       if (kind === 'flip') result[index] = byte;
-      else if (kind === 'delete') result = Uint8Array.from([...result.subarray(0, index), ...result.subarray(index + 1)]);
-      else if (kind === 'insert') result = Uint8Array.from([...result.subarray(0, index), byte, ...result.subarray(index)]);
+      else if (kind === 'delete')
+        result = Uint8Array.from([...result.subarray(0, index), ...result.subarray(index + 1)]);
+      else if (kind === 'insert')
+        result = Uint8Array.from([...result.subarray(0, index), byte, ...result.subarray(index)]);
       else result = result.subarray(0, index);
     }
     return result;
@@ -55,7 +69,8 @@ describe('handshake properties', () => {
         const text = new TextDecoder().decode(written);
         expect(parseHandshakeRequest(`${text}tail`)?.remaining).toEqual(encoder.encode('tail'));
         // Cut before the separator: not yet a handshake.
-        for (const cut of [0, 1, Math.floor(written.length / 2), written.length - 1]) expect(parseHandshakeRequest(written.subarray(0, cut))).toBeUndefined();
+        for (const cut of [0, 1, Math.floor(written.length / 2), written.length - 1])
+          expect(parseHandshakeRequest(written.subarray(0, cut))).toBeUndefined();
       }),
       { numRuns: RUNS },
     );
@@ -92,11 +107,17 @@ describe('handshake properties', () => {
 
   it('random and mutated input gives a handshake, "wait", or PROTOCOL_INVALID_MESSAGE', () => {
     const valid = fc.oneof(
-      fc.tuple(protocolName, version).map(([protocol, requestedVersion]) => writeHandshakeRequest({ protocol, version: requestedVersion })),
+      fc
+        .tuple(protocolName, version)
+        .map(([protocol, requestedVersion]) => writeHandshakeRequest({ protocol, version: requestedVersion })),
       fc.option(anyText(20), { nil: undefined }).map((error) => writeHandshakeResponse(error)),
       fc.constant(encoder.encode('{"type":1,"target":"x","arguments":[]}\u001e')),
     );
-    const input = fc.oneof(fc.uint8Array({ maxLength: 100 }), valid.chain(mutations), anyText(60).map((text) => `${text}\u001e`));
+    const input = fc.oneof(
+      fc.uint8Array({ maxLength: 100 }),
+      valid.chain(mutations),
+      anyText(60).map((text) => `${text}\u001e`),
+    );
     fc.assert(
       fc.property(input, (bytes) => {
         const request = parsedOrInvalid(() => parseHandshakeRequest(bytes));
@@ -118,7 +139,9 @@ describe('handshake properties', () => {
       fc.property(fc.integer({ min: 4097, max: 9000 }), fc.integer({ min: 0x20, max: 0x7e }), (size, fill) => {
         const bytes = new Uint8Array(size).fill(fill);
         expect(parsedOrInvalid(() => parseHandshakeRequest(bytes))).toBeInstanceOf(ServerlessHubError);
-        expect(parsedOrInvalid(() => parseHandshakeRequest(String.fromCharCode(fill).repeat(size)))).toBeInstanceOf(ServerlessHubError);
+        expect(parsedOrInvalid(() => parseHandshakeRequest(String.fromCharCode(fill).repeat(size)))).toBeInstanceOf(
+          ServerlessHubError,
+        );
       }),
       { numRuns: 20 },
     );

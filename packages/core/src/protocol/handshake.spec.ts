@@ -15,7 +15,11 @@ const encoder = new TextEncoder();
 const decoder = new TextDecoder();
 
 function invalid(pattern: RegExp): unknown {
-  return expect.objectContaining({ name: 'ServerlessHubError', code: 'PROTOCOL_INVALID_MESSAGE', message: expect.stringMatching(pattern) });
+  return expect.objectContaining({
+    name: 'ServerlessHubError',
+    code: 'PROTOCOL_INVALID_MESSAGE',
+    message: expect.stringMatching(pattern),
+  });
 }
 
 describe('parseHandshakeRequest', () => {
@@ -55,7 +59,10 @@ describe('parseHandshakeRequest', () => {
   });
 
   it('ignores unknown properties', () => {
-    expect(parseHandshakeRequest(`{"protocol":"json","version":2,"extra":true}${RS}`)?.message).toEqual({ protocol: 'json', version: 2 });
+    expect(parseHandshakeRequest(`{"protocol":"json","version":2,"extra":true}${RS}`)?.message).toEqual({
+      protocol: 'json',
+      version: 2,
+    });
   });
 
   it.each([
@@ -93,7 +100,10 @@ describe('selectHubProtocol', () => {
       expect.objectContaining({ code: 'PROTOCOL_UNSUPPORTED', message: "The protocol 'xml' is not supported." }),
     );
     expect(() => selectHubProtocol({ protocol: 'json', version: 9001 })).toThrow(
-      expect.objectContaining({ code: 'PROTOCOL_UNSUPPORTED', message: "The server does not support version 9001 of the 'json' protocol." }),
+      expect.objectContaining({
+        code: 'PROTOCOL_UNSUPPORTED',
+        message: "The server does not support version 9001 of the 'json' protocol.",
+      }),
     );
   });
 });
@@ -120,7 +130,9 @@ describe('handshake responses', () => {
 
   it('rejects a hub message where a handshake response belongs', () => {
     expect(() => parseHandshakeResponse(`{"type":6}${RS}`)).toThrow(invalid(/Expected a handshake response/));
-    expect(() => parseHandshakeResponse(`{"error":5}${RS}`)).toThrow(invalid(/'error' of the handshake response must be a string/));
+    expect(() => parseHandshakeResponse(`{"error":5}${RS}`)).toThrow(
+      invalid(/'error' of the handshake response must be a string/),
+    );
   });
 
   it('writes requests that the server side reads back', () => {

@@ -80,13 +80,19 @@ const emptyBytes = new Uint8Array(0);
  * Finds the first record and decodes it as a JSON object; `undefined` when the separator has not
  * arrived yet.
  */
-function readHandshakeRecord(input: Uint8Array | string, what: string): { value: Record<string, unknown>; remaining: Uint8Array } | undefined {
+function readHandshakeRecord(
+  input: Uint8Array | string,
+  what: string,
+): { value: Record<string, unknown>; remaining: Uint8Array } | undefined {
   let text: string;
   let remaining: Uint8Array;
   if (typeof input === 'string') {
     const end = input.indexOf(RECORD_SEPARATOR);
     if (end === -1) {
-      if (input.length > MAX_HANDSHAKE_SIZE) throw invalidMessage(`The ${what} is longer than ${MAX_HANDSHAKE_SIZE} bytes or does not end with a record separator (0x1E).`);
+      if (input.length > MAX_HANDSHAKE_SIZE)
+        throw invalidMessage(
+          `The ${what} is longer than ${MAX_HANDSHAKE_SIZE} bytes or does not end with a record separator (0x1E).`,
+        );
       return undefined;
     }
     if (end > MAX_HANDSHAKE_SIZE) throw invalidMessage(`The ${what} is longer than ${MAX_HANDSHAKE_SIZE} bytes.`);
@@ -95,7 +101,10 @@ function readHandshakeRecord(input: Uint8Array | string, what: string): { value:
   } else {
     const end = input.indexOf(RECORD_SEPARATOR_CODE);
     if (end === -1) {
-      if (input.length > MAX_HANDSHAKE_SIZE) throw invalidMessage(`The ${what} is longer than ${MAX_HANDSHAKE_SIZE} bytes or does not end with a record separator (0x1E).`);
+      if (input.length > MAX_HANDSHAKE_SIZE)
+        throw invalidMessage(
+          `The ${what} is longer than ${MAX_HANDSHAKE_SIZE} bytes or does not end with a record separator (0x1E).`,
+        );
       return undefined;
     }
     if (end > MAX_HANDSHAKE_SIZE) throw invalidMessage(`The ${what} is longer than ${MAX_HANDSHAKE_SIZE} bytes.`);
@@ -200,7 +209,9 @@ export function writeHandshakeResponse(error?: string): Uint8Array {
  * ```
  */
 export function writeHandshakeRequest(request: HandshakeRequest): Uint8Array {
-  return textEncoder.encode(`${JSON.stringify({ protocol: request.protocol, version: request.version })}${RECORD_SEPARATOR}`);
+  return textEncoder.encode(
+    `${JSON.stringify({ protocol: request.protocol, version: request.version })}${RECORD_SEPARATOR}`,
+  );
 }
 
 /**
@@ -217,7 +228,9 @@ export function writeHandshakeRequest(request: HandshakeRequest): Uint8Array {
  * if (parsed?.message.error !== undefined) throw new Error(parsed.message.error);
  * ```
  */
-export function parseHandshakeResponse(input: Uint8Array | string): HandshakeParseResult<HandshakeResponse> | undefined {
+export function parseHandshakeResponse(
+  input: Uint8Array | string,
+): HandshakeParseResult<HandshakeResponse> | undefined {
   const record = readHandshakeRecord(input, 'handshake response');
   if (record === undefined) return undefined;
   const { error, type } = record.value;

@@ -18,7 +18,10 @@ function anyText(maxLength: number): fc.Arbitrary<string> {
   return fc.array(fc.oneof(fc.nat(0x7f), fc.nat(0xffff)), { maxLength }).map((codes) => String.fromCharCode(...codes));
 }
 
-const nonEmpty = fc.oneof(fc.string({ minLength: 1, maxLength: 12 }), anyText(12).filter((text) => text !== ''));
+const nonEmpty = fc.oneof(
+  fc.string({ minLength: 1, maxLength: 12 }),
+  anyText(12).filter((text) => text !== ''),
+);
 const key = fc.string({ maxLength: 8 }).filter((text) => text !== '__proto__');
 
 // Neither protocol keeps -0: JSON has no such number, and MessagePack writes it as the integer 0
@@ -31,7 +34,13 @@ function withoutNegativeZero(number: number): number {
 function values(protocol: 'json' | 'messagepack'): fc.Arbitrary<unknown> {
   const leaf =
     protocol === 'json'
-      ? fc.oneof(fc.constant(null), fc.boolean(), fc.maxSafeInteger(), fc.double({ noNaN: true, noDefaultInfinity: true }).map(withoutNegativeZero), anyText(16))
+      ? fc.oneof(
+          fc.constant(null),
+          fc.boolean(),
+          fc.maxSafeInteger(),
+          fc.double({ noNaN: true, noDefaultInfinity: true }).map(withoutNegativeZero),
+          anyText(16),
+        )
       : fc.oneof(
           fc.constant(null),
           fc.boolean(),
@@ -42,11 +51,18 @@ function values(protocol: 'json' | 'messagepack'): fc.Arbitrary<unknown> {
           fc.date({ noInvalidDate: true, min: new Date(-8_640_000_000_000), max: new Date(8_640_000_000_000) }),
         );
   return fc.letrec<{ value: unknown }>((tie) => ({
-    value: fc.oneof({ depthSize: 'small', withCrossShrink: true }, leaf, fc.array(tie('value'), { maxLength: 4 }), fc.dictionary(key, tie('value'), { maxKeys: 4 })),
+    value: fc.oneof(
+      { depthSize: 'small', withCrossShrink: true },
+      leaf,
+      fc.array(tie('value'), { maxLength: 4 }),
+      fc.dictionary(key, tie('value'), { maxKeys: 4 }),
+    ),
   })).value;
 }
 
-const headers = fc.option(fc.dictionary(key, fc.string({ maxLength: 8 }), { minKeys: 1, maxKeys: 3 }), { nil: undefined });
+const headers = fc.option(fc.dictionary(key, fc.string({ maxLength: 8 }), { minKeys: 1, maxKeys: 3 }), {
+  nil: undefined,
+});
 const streamIds = fc.option(fc.array(nonEmpty, { minLength: 1, maxLength: 3 }), { nil: undefined });
 
 function withOptional<T extends object>(base: T, optional: Record<string, unknown>): T {
@@ -57,9 +73,18 @@ function withOptional<T extends object>(base: T, optional: Record<string, unknow
 
 function invocation(value: fc.Arbitrary<unknown>): fc.Arbitrary<InvocationMessage> {
   return fc
-    .record({ headers, invocationId: fc.option(nonEmpty, { nil: undefined }), target: nonEmpty, arguments: fc.array(value, { maxLength: 4 }), streamIds })
+    .record({
+      headers,
+      invocationId: fc.option(nonEmpty, { nil: undefined }),
+      target: nonEmpty,
+      arguments: fc.array(value, { maxLength: 4 }),
+      streamIds,
+    })
     .map(({ headers: h, invocationId, target, arguments: args, streamIds: ids }) =>
-      withOptional<InvocationMessage>({ type: MessageType.Invocation, target, arguments: args }, { headers: h, invocationId, streamIds: ids }),
+      withOptional<InvocationMessage>(
+        { type: MessageType.Invocation, target, arguments: args },
+        { headers: h, invocationId, streamIds: ids },
+      ),
     );
 }
 
@@ -67,23 +92,49 @@ function message(protocol: 'json' | 'messagepack'): fc.Arbitrary<HubMessage> {
   const value = values(protocol);
   return fc.oneof(
     invocation(value),
-    fc.record({ headers, invocationId: nonEmpty, item: value }).map(({ headers: h, invocationId, item }) =>
-      withOptional<HubMessage>({ type: MessageType.StreamItem, invocationId, item }, { headers: h }),
-    ),
     fc
-      .record({ headers, invocationId: nonEmpty, outcome: fc.oneof(fc.record({ result: value }), fc.record({ error: anyText(20) }), fc.constant({})) })
-      .map(({ headers: h, invocationId, outcome }) => withOptional<HubMessage>({ type: MessageType.Completion, invocationId, ...outcome }, { headers: h })),
-    fc
-      .record({ headers, invocationId: nonEmpty, target: nonEmpty, arguments: fc.array(value, { maxLength: 3 }), streamIds })
-      .map(({ headers: h, invocationId, target, arguments: args, streamIds: ids }) =>
-        withOptional<HubMessage>({ type: MessageType.StreamInvocation, invocationId, target, arguments: args }, { headers: h, streamIds: ids }),
+      .record({ headers, invocationId: nonEmpty, item: value })
+      .map(({ headers: h, invocationId, item }) =>
+        withOptional<HubMessage>({ type: MessageType.StreamItem, invocationId, item }, { headers: h }),
       ),
-    fc.record({ headers, invocationId: nonEmpty }).map(({ headers: h, invocationId }) => withOptional<HubMessage>({ type: MessageType.CancelInvocation, invocationId }, { headers: h })),
+    fc
+      .record({
+        headers,
+        invocationId: nonEmpty,
+        outcome: fc.oneof(fc.record({ result: value }), fc.record({ error: anyText(20) }), fc.constant({})),
+      })
+      .map(({ headers: h, invocationId, outcome }) =>
+        withOptional<HubMessage>({ type: MessageType.Completion, invocationId, ...outcome }, { headers: h }),
+      ),
+    fc
+      .record({
+        headers,
+        invocationId: nonEmpty,
+        target: nonEmpty,
+        arguments: fc.array(value, { maxLength: 3 }),
+        streamIds,
+      })
+      .map(({ headers: h, invocationId, target, arguments: args, streamIds: ids }) =>
+        withOptional<HubMessage>(
+          { type: MessageType.StreamInvocation, invocationId, target, arguments: args },
+          { headers: h, streamIds: ids },
+        ),
+      ),
+    fc
+      .record({ headers, invocationId: nonEmpty })
+      .map(({ headers: h, invocationId }) =>
+        withOptional<HubMessage>({ type: MessageType.CancelInvocation, invocationId }, { headers: h }),
+      ),
     fc.constant<HubMessage>({ type: MessageType.Ping }),
     fc
       // An empty Close error means "no error" in MessagePack (as ASP.NET Core reads it), so errors here are non-empty.
-      .record({ error: fc.option(nonEmpty, { nil: undefined }), allowReconnect: fc.option(fc.boolean(), { nil: undefined }) })
-      .map(({ error, allowReconnect }) => withOptional<HubMessage>({ type: MessageType.Close }, { error, allowReconnect })),
+      .record({
+        error: fc.option(nonEmpty, { nil: undefined }),
+        allowReconnect: fc.option(fc.boolean(), { nil: undefined }),
+      })
+      .map(({ error, allowReconnect }) =>
+        withOptional<HubMessage>({ type: MessageType.Close }, { error, allowReconnect }),
+      ),
     fc.maxSafeNat().map((sequenceId): HubMessage => ({ type: MessageType.Ack, sequenceId })),
     fc.maxSafeNat().map((sequenceId): HubMessage => ({ type: MessageType.Sequence, sequenceId })),
   );
@@ -91,7 +142,12 @@ function message(protocol: 'json' | 'messagepack'): fc.Arbitrary<HubMessage> {
 
 const codecs = [
   { name: 'json', protocol: jsonHubProtocol, messages: message('json'), invocations: invocation(values('json')) },
-  { name: 'messagepack', protocol: messagePackHubProtocol, messages: message('messagepack'), invocations: invocation(values('messagepack')) },
+  {
+    name: 'messagepack',
+    protocol: messagePackHubProtocol,
+    messages: message('messagepack'),
+    invocations: invocation(values('messagepack')),
+  },
 ] as const;
 
 function concat(parts: readonly Uint8Array[]): Uint8Array {
@@ -118,14 +174,19 @@ function chunks(bytes: Uint8Array, cuts: readonly number[]): Uint8Array[] {
 }
 
 function mutated(bytes: Uint8Array): fc.Arbitrary<Uint8Array> {
-  const edit = fc.tuple(fc.constantFrom('set', 'delete', 'insert', 'truncate', 'duplicate'), fc.nat(Math.max(0, bytes.length - 1)), fc.nat(255));
+  const edit = fc.tuple(
+    fc.constantFrom('set', 'delete', 'insert', 'truncate', 'duplicate'),
+    fc.nat(Math.max(0, bytes.length - 1)),
+    fc.nat(255),
+  );
   return fc.array(edit, { minLength: 1, maxLength: 4 }).map((edits) => {
     let result: Uint8Array = Uint8Array.from(bytes);
     for (const [kind, at, byte] of edits) {
       const index = Math.min(at, result.length);
       if (kind === 'set' && index < result.length) result[index] = byte;
       else if (kind === 'delete') result = concat([result.subarray(0, index), result.subarray(index + 1)]);
-      else if (kind === 'insert') result = concat([result.subarray(0, index), Uint8Array.of(byte), result.subarray(index)]);
+      else if (kind === 'insert')
+        result = concat([result.subarray(0, index), Uint8Array.of(byte), result.subarray(index)]);
       else if (kind === 'truncate') result = result.slice(0, index);
       else result = concat([result, result.subarray(index, index + 1 + (byte % 16))]);
     }
@@ -153,16 +214,20 @@ function unframed(protocol: HubProtocol, message: InvocationMessage): Uint8Array
 describe.each(codecs)('$name codec properties', ({ protocol, messages, invocations }) => {
   it('every message type round-trips, alone and as a batch cut into arbitrary chunks', () => {
     fc.assert(
-      fc.property(fc.array(messages, { minLength: 1, maxLength: 6 }), fc.array(fc.nat(), { maxLength: 6 }), (list, cuts) => {
-        const frames = list.map((item) => protocol.writeMessage(item));
-        for (const [index, frame] of frames.entries()) expect(protocol.parseMessages(frame)).toEqual([list[index]]);
-        const batch = concat(frames);
-        expect(protocol.parseMessages(batch)).toEqual(list);
-        const reader = protocol.createReader();
-        const read = chunks(batch, cuts).flatMap((chunk) => reader.push(chunk));
-        expect(read).toEqual(list);
-        expect(reader.pendingSize).toBe(0);
-      }),
+      fc.property(
+        fc.array(messages, { minLength: 1, maxLength: 6 }),
+        fc.array(fc.nat(), { maxLength: 6 }),
+        (list, cuts) => {
+          const frames = list.map((item) => protocol.writeMessage(item));
+          for (const [index, frame] of frames.entries()) expect(protocol.parseMessages(frame)).toEqual([list[index]]);
+          const batch = concat(frames);
+          expect(protocol.parseMessages(batch)).toEqual(list);
+          const reader = protocol.createReader();
+          const read = chunks(batch, cuts).flatMap((chunk) => reader.push(chunk));
+          expect(read).toEqual(list);
+          expect(reader.pendingSize).toBe(0);
+        },
+      ),
       { numRuns: RUNS },
     );
   });
@@ -177,7 +242,9 @@ describe.each(codecs)('$name codec properties', ({ protocol, messages, invocatio
   });
 
   it('mutated frames give messages or PROTOCOL_INVALID_MESSAGE, wherever they are parsed', () => {
-    const input = fc.array(messages, { minLength: 1, maxLength: 3 }).chain((list) => mutated(concat(list.map((item) => protocol.writeMessage(item)))));
+    const input = fc
+      .array(messages, { minLength: 1, maxLength: 3 })
+      .chain((list) => mutated(concat(list.map((item) => protocol.writeMessage(item)))));
     fc.assert(
       fc.property(input, fc.array(fc.nat(), { maxLength: 4 }), (bytes, cuts) => {
         expectOnlyInvalidMessage(() => protocol.parseMessages(bytes));
@@ -199,35 +266,59 @@ describe.each(codecs)('$name codec properties', ({ protocol, messages, invocatio
       return value;
     };
     fc.assert(
-      fc.property(fc.oneof(fc.integer({ min: 0, max: 70 }), fc.integer({ min: 70, max: 20_000 })), fc.boolean(), (depth, maps) => {
-        // Message (level 1) > arguments (level 2) > the argument's containers (levels 3 and on).
-        const accepted = 2 + depth <= 64;
-        const argument = nested(depth, maps);
-        let bytes: Uint8Array;
-        if (protocol.name === 'json') {
-          const open = Array.from({ length: depth }, (_, level) => (maps && level % 2 === 1 ? '{"k":' : '[')).reverse().join('');
-          const close = Array.from({ length: depth }, (_, level) => (maps && level % 2 === 1 ? '}' : ']')).join('');
-          bytes = new TextEncoder().encode(`{"type":1,"target":"t","arguments":[${open}"leaf"${close}]}\u001e`);
-        } else {
-          // MessagePack: fixarray(1) = 0x91, fixmap(1) = 0x81 + fixstr "k"; the invocation as [1, {}, nil, "t", [argument]].
-          const head = Array.from({ length: depth }, (_, level) => (maps && level % 2 === 1 ? [0x81, 0xa1, 0x6b] : [0x91])).reverse().flat();
-          const body = Uint8Array.from([0x95, 0x01, 0x80, 0xc0, 0xa1, 0x74, 0x91, ...head, 0xa4, 0x6c, 0x65, 0x61, 0x66]);
-          const prefix: number[] = [];
-          for (let size = body.length; ; size >>>= 7) {
-            prefix.push((size & 0x7f) | (size > 0x7f ? 0x80 : 0));
-            if (size <= 0x7f) break;
+      fc.property(
+        fc.oneof(fc.integer({ min: 0, max: 70 }), fc.integer({ min: 70, max: 20_000 })),
+        fc.boolean(),
+        (depth, maps) => {
+          // Message (level 1) > arguments (level 2) > the argument's containers (levels 3 and on).
+          const accepted = 2 + depth <= 64;
+          const argument = nested(depth, maps);
+          let bytes: Uint8Array;
+          if (protocol.name === 'json') {
+            const open = Array.from({ length: depth }, (_, level) => (maps && level % 2 === 1 ? '{"k":' : '['))
+              .reverse()
+              .join('');
+            const close = Array.from({ length: depth }, (_, level) => (maps && level % 2 === 1 ? '}' : ']')).join('');
+            bytes = new TextEncoder().encode(`{"type":1,"target":"t","arguments":[${open}"leaf"${close}]}\u001e`);
+          } else {
+            // MessagePack: fixarray(1) = 0x91, fixmap(1) = 0x81 + fixstr "k"; the invocation as [1, {}, nil, "t", [argument]].
+            const head = Array.from({ length: depth }, (_, level) =>
+              maps && level % 2 === 1 ? [0x81, 0xa1, 0x6b] : [0x91],
+            )
+              .reverse()
+              .flat();
+            const body = Uint8Array.from([
+              0x95,
+              0x01,
+              0x80,
+              0xc0,
+              0xa1,
+              0x74,
+              0x91,
+              ...head,
+              0xa4,
+              0x6c,
+              0x65,
+              0x61,
+              0x66,
+            ]);
+            const prefix: number[] = [];
+            for (let size = body.length; ; size >>>= 7) {
+              prefix.push((size & 0x7f) | (size > 0x7f ? 0x80 : 0));
+              if (size <= 0x7f) break;
+            }
+            bytes = Uint8Array.from([...prefix, ...body]);
           }
-          bytes = Uint8Array.from([...prefix, ...body]);
-        }
-        let read: unknown;
-        try {
-          read = protocol.parseMessages(bytes);
-        } catch (error) {
-          read = error;
-        }
-        if (accepted) expect(read).toEqual([{ type: MessageType.Invocation, target: 't', arguments: [argument] }]);
-        else expect((read as ServerlessHubError).code).toBe('PROTOCOL_INVALID_MESSAGE');
-      }),
+          let read: unknown;
+          try {
+            read = protocol.parseMessages(bytes);
+          } catch (error) {
+            read = error;
+          }
+          if (accepted) expect(read).toEqual([{ type: MessageType.Invocation, target: 't', arguments: [argument] }]);
+          else expect((read as ServerlessHubError).code).toBe('PROTOCOL_INVALID_MESSAGE');
+        },
+      ),
       { numRuns: 100 },
     );
   });
@@ -235,7 +326,11 @@ describe.each(codecs)('$name codec properties', ({ protocol, messages, invocatio
   it('a reader refuses a message over its size limit instead of buffering it', () => {
     fc.assert(
       fc.property(fc.integer({ min: 1, max: 64 }), fc.integer({ min: 65, max: 4096 }), (limit, size) => {
-        const frame = protocol.writeMessage({ type: MessageType.Invocation, target: 't', arguments: ['x'.repeat(size)] });
+        const frame = protocol.writeMessage({
+          type: MessageType.Invocation,
+          target: 't',
+          arguments: ['x'.repeat(size)],
+        });
         const reader = protocol.createReader({ maxMessageSize: limit });
         let refused: unknown;
         try {

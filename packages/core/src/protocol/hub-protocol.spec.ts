@@ -11,7 +11,9 @@ describe('hubProtocolByName', () => {
   });
 
   it('refuses other names', () => {
-    expect(() => hubProtocolByName('msgpack')).toThrow(expect.objectContaining({ code: 'PROTOCOL_UNSUPPORTED', message: "The protocol 'msgpack' is not supported." }));
+    expect(() => hubProtocolByName('msgpack')).toThrow(
+      expect.objectContaining({ code: 'PROTOCOL_UNSUPPORTED', message: "The protocol 'msgpack' is not supported." }),
+    );
   });
 });
 
@@ -24,7 +26,10 @@ describe('hubProtocolByContentType', () => {
 
   it('refuses other media types, naming them', () => {
     expect(() => hubProtocolByContentType('text/plain')).toThrow(
-      expect.objectContaining({ code: 'PROTOCOL_UNSUPPORTED', message: expect.stringContaining("'text/plain' is not a hub protocol") }),
+      expect.objectContaining({
+        code: 'PROTOCOL_UNSUPPORTED',
+        message: expect.stringContaining("'text/plain' is not a hub protocol"),
+      }),
     );
     expect(() => hubProtocolByContentType('')).toThrow(expect.objectContaining({ code: 'PROTOCOL_UNSUPPORTED' }));
   });
@@ -42,9 +47,16 @@ describe('readers and unknown message types', () => {
   });
 
   it("refuse them with unknownMessageTypes: 'reject', as an ASP.NET Core server does", () => {
-    const refusal = expect.objectContaining({ code: 'PROTOCOL_INVALID_MESSAGE', message: expect.stringContaining('unknown type') as unknown });
+    const refusal = expect.objectContaining({
+      code: 'PROTOCOL_INVALID_MESSAGE',
+      message: expect.stringContaining('unknown type') as unknown,
+    });
     expect(() => jsonHubProtocol.createReader({ unknownMessageTypes: 'reject' }).push(jsonUnknown)).toThrow(refusal);
-    expect(() => jsonHubProtocol.createReader({ unknownMessageTypes: 'reject' }).push('{"type":99}\u001e')).toThrow(refusal);
-    expect(() => messagePackHubProtocol.createReader({ unknownMessageTypes: 'reject' }).push(messagePackUnknown)).toThrow(refusal);
+    expect(() => jsonHubProtocol.createReader({ unknownMessageTypes: 'reject' }).push('{"type":99}\u001e')).toThrow(
+      refusal,
+    );
+    expect(() =>
+      messagePackHubProtocol.createReader({ unknownMessageTypes: 'reject' }).push(messagePackUnknown),
+    ).toThrow(refusal);
   });
 });

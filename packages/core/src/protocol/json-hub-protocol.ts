@@ -46,7 +46,8 @@ const bigIntMarkPattern = new RegExp(`"${bigIntMark}(-?\\d+)"`, 'g');
 const bigIntMarks = { found: false };
 
 function toBase64(value: ArrayBuffer | ArrayBufferView): string {
-  const bytes = value instanceof ArrayBuffer ? Buffer.from(value) : Buffer.from(value.buffer, value.byteOffset, value.byteLength);
+  const bytes =
+    value instanceof ArrayBuffer ? Buffer.from(value) : Buffer.from(value.buffer, value.byteOffset, value.byteLength);
   return bytes.toString('base64');
 }
 
@@ -83,7 +84,8 @@ function stringifyValue(value: unknown, what: string): string {
     takeBigIntMarks();
     throw asInvalidMessage(error, `The ${what} cannot be written as JSON`);
   }
-  if (text === undefined) throw invalidMessage(`The ${what} cannot be written as JSON: a ${typeof value} has no JSON form.`);
+  if (text === undefined)
+    throw invalidMessage(`The ${what} cannot be written as JSON: a ${typeof value} has no JSON form.`);
   return takeBigIntMarks() ? text.replace(bigIntMarkPattern, '$1') : text;
 }
 
@@ -115,7 +117,8 @@ function writeJson(message: HubMessage): string {
     case MessageType.Completion: {
       const start = `{"type":3${headersField(message.headers)},"invocationId":${JSON.stringify(message.invocationId)}`;
       if (message.error !== undefined) {
-        if (message.result !== undefined) throw invalidMessage('A Completion message cannot carry both a result and an error.');
+        if (message.result !== undefined)
+          throw invalidMessage('A Completion message cannot carry both a result and an error.');
         return `${start},"error":${JSON.stringify(message.error)}}`;
       }
       if (message.result !== undefined) return `${start},"result":${stringifyValue(message.result, 'result')}}`;
@@ -127,14 +130,17 @@ function writeJson(message: HubMessage): string {
       return '{"type":6}';
     case MessageType.Close: {
       const error = message.error === undefined ? '' : `,"error":${JSON.stringify(message.error)}`;
-      const allowReconnect = message.allowReconnect === undefined ? '' : `,"allowReconnect":${String(message.allowReconnect)}`;
+      const allowReconnect =
+        message.allowReconnect === undefined ? '' : `,"allowReconnect":${String(message.allowReconnect)}`;
       return `{"type":7${error}${allowReconnect}}`;
     }
     case MessageType.Ack:
     case MessageType.Sequence:
       return `{"type":${message.type},"sequenceId":${String(message.sequenceId)}}`;
     default:
-      throw invalidMessage(`Cannot write a hub message of unknown type ${String((message as { type: unknown }).type)}.`);
+      throw invalidMessage(
+        `Cannot write a hub message of unknown type ${String((message as { type: unknown }).type)}.`,
+      );
   }
 }
 
@@ -161,7 +167,11 @@ function toHubMessage(value: unknown): HubMessage | undefined {
         invocationId?: string;
         headers?: MessageHeaders;
         streamIds?: string[];
-      } = { type, target: readRequiredString(value.target, 'target', name), arguments: readArguments(value.arguments, name) };
+      } = {
+        type,
+        target: readRequiredString(value.target, 'target', name),
+        arguments: readArguments(value.arguments, name),
+      };
       if (invocationId !== undefined) message.invocationId = invocationId;
       const headers = readOptionalHeaders(value.headers, name);
       const streamIds = readOptionalStreamIds(value.streamIds, name);
@@ -181,7 +191,8 @@ function toHubMessage(value: unknown): HubMessage | undefined {
       const invocationId = readRequiredString(value.invocationId, 'invocationId', name);
       const error = readOptionalError(value.error, name);
       const hasResult = 'result' in value;
-      if (error !== undefined && hasResult) throw invalidMessage("A Completion message cannot have both 'result' and 'error'.");
+      if (error !== undefined && hasResult)
+        throw invalidMessage("A Completion message cannot have both 'result' and 'error'.");
       const message: { type: 3; invocationId: string; headers?: MessageHeaders; result?: unknown; error?: string } = {
         type: MessageType.Completion,
         invocationId,
@@ -282,7 +293,8 @@ class JsonHubMessageReader implements HubMessageReader {
     }
     if (start < chunk.length) {
       this.pendingText += chunk.slice(start);
-      if (this.pendingText.length > this.maxMessageSize) throw messageTooLarge(this.pendingText.length, this.maxMessageSize, 'characters');
+      if (this.pendingText.length > this.maxMessageSize)
+        throw messageTooLarge(this.pendingText.length, this.maxMessageSize, 'characters');
     }
     return messages;
   }
@@ -292,7 +304,10 @@ class JsonHubMessageReader implements HubMessageReader {
     let start = 0;
     let end = chunk.indexOf(RECORD_SEPARATOR_CODE);
     while (end !== -1) {
-      const bytes = this.pendingBytes.size === 0 ? chunk.subarray(start, end) : this.pendingBytes.takeAll(chunk.subarray(start, end));
+      const bytes =
+        this.pendingBytes.size === 0
+          ? chunk.subarray(start, end)
+          : this.pendingBytes.takeAll(chunk.subarray(start, end));
       if (bytes.length > this.maxMessageSize) throw messageTooLarge(bytes.length, this.maxMessageSize, 'bytes');
       const message = parseJsonMessage(decodeUtf8(bytes));
       if (message !== undefined) messages.push(message);
@@ -302,7 +317,8 @@ class JsonHubMessageReader implements HubMessageReader {
     }
     if (start < chunk.length) {
       this.pendingBytes.append(chunk.subarray(start));
-      if (this.pendingBytes.size > this.maxMessageSize) throw messageTooLarge(this.pendingBytes.size, this.maxMessageSize, 'bytes');
+      if (this.pendingBytes.size > this.maxMessageSize)
+        throw messageTooLarge(this.pendingBytes.size, this.maxMessageSize, 'bytes');
     }
     return messages;
   }
@@ -336,21 +352,27 @@ export function createJsonHubProtocol(): HubProtocol {
       const text = typeof input === 'string' ? input : decodeUtf8(input);
       if (text.length === 0) return [];
       if (text.charCodeAt(text.length - 1) !== RECORD_SEPARATOR_CODE) {
-        throw invalidMessage('The JSON input does not end with a record separator (0x1E): its last message is incomplete.');
+        throw invalidMessage(
+          'The JSON input does not end with a record separator (0x1E): its last message is incomplete.',
+        );
       }
       const messages: HubMessage[] = [];
       parseRecords(text, messages);
       return messages;
     },
     createReader(options?: HubMessageReaderOptions): HubMessageReader {
-      return new JsonHubMessageReader(resolveMaxMessageSize(options?.maxMessageSize), options?.unknownMessageTypes === 'reject');
+      return new JsonHubMessageReader(
+        resolveMaxMessageSize(options?.maxMessageSize),
+        options?.unknownMessageTypes === 'reject',
+      );
     },
     parseUnframedInvocation(body: Uint8Array): InvocationMessage | StreamInvocationMessage {
       // The service sends no record separator; one left at the end by another sender is tolerated.
       const end = body.length > 0 && body[body.length - 1] === RECORD_SEPARATOR_CODE ? body.length - 1 : body.length;
       if (end === 0) throw invalidMessage('The message body is empty; expected a JSON Invocation message.');
       const message = parseJsonMessage(decodeUtf8(body.subarray(0, end)));
-      if (message?.type !== MessageType.Invocation && message?.type !== MessageType.StreamInvocation) throw notAnInvocation(message);
+      if (message?.type !== MessageType.Invocation && message?.type !== MessageType.StreamInvocation)
+        throw notAnInvocation(message);
       return message;
     },
   };

@@ -83,11 +83,15 @@ export function isPlainObject(value: unknown): value is Record<string, unknown> 
 
 export function readHeaders(value: unknown, messageName: string): MessageHeaders {
   if (!isPlainObject(value)) {
-    throw invalidMessage(`The headers of ${messageLabel(messageName)} must be a map of strings, got ${describe(value)}.`);
+    throw invalidMessage(
+      `The headers of ${messageLabel(messageName)} must be a map of strings, got ${describe(value)}.`,
+    );
   }
   for (const key in value) {
     if (typeof value[key] !== 'string') {
-      throw invalidMessage(`The header '${key.slice(0, 100)}' of ${messageLabel(messageName)} must be a string, got ${describe(value[key])}.`);
+      throw invalidMessage(
+        `The header '${key.slice(0, 100)}' of ${messageLabel(messageName)} must be a string, got ${describe(value[key])}.`,
+      );
     }
   }
   return value as MessageHeaders;
@@ -95,7 +99,8 @@ export function readHeaders(value: unknown, messageName: string): MessageHeaders
 
 export function readRequiredString(value: unknown, field: string, messageName: string): string {
   if (value === undefined) throw invalidMessage(`${capitalize(messageLabel(messageName))} must have '${field}'.`);
-  if (typeof value !== 'string') throw invalidMessage(`The '${field}' of ${messageLabel(messageName)} must be a string, got ${describe(value)}.`);
+  if (typeof value !== 'string')
+    throw invalidMessage(`The '${field}' of ${messageLabel(messageName)} must be a string, got ${describe(value)}.`);
   if (value === '') throw invalidMessage(`The '${field}' of ${messageLabel(messageName)} must not be empty.`);
   return value;
 }
@@ -108,34 +113,43 @@ export function readOptionalInvocationId(value: unknown, messageName: string): s
 
 export function readArguments(value: unknown, messageName: string): unknown[] {
   if (value === undefined) throw invalidMessage(`${capitalize(messageLabel(messageName))} must have 'arguments'.`);
-  if (!Array.isArray(value)) throw invalidMessage(`The 'arguments' of ${messageLabel(messageName)} must be an array, got ${describe(value)}.`);
+  if (!Array.isArray(value))
+    throw invalidMessage(`The 'arguments' of ${messageLabel(messageName)} must be an array, got ${describe(value)}.`);
   return value;
 }
 
 export function readStreamIds(value: unknown, messageName: string): string[] {
-  if (!Array.isArray(value)) throw invalidMessage(`The 'streamIds' of ${messageLabel(messageName)} must be an array of strings, got ${describe(value)}.`);
+  if (!Array.isArray(value))
+    throw invalidMessage(
+      `The 'streamIds' of ${messageLabel(messageName)} must be an array of strings, got ${describe(value)}.`,
+    );
   for (const id of value) {
-    if (typeof id !== 'string') throw invalidMessage(`The 'streamIds' of ${messageLabel(messageName)} must be strings, got ${describe(id)}.`);
+    if (typeof id !== 'string')
+      throw invalidMessage(`The 'streamIds' of ${messageLabel(messageName)} must be strings, got ${describe(id)}.`);
   }
   return value as string[];
 }
 
 export function readOptionalError(value: unknown, messageName: string): string | undefined {
   if (value === undefined || value === null) return undefined;
-  if (typeof value !== 'string') throw invalidMessage(`The 'error' of ${messageLabel(messageName)} must be a string, got ${describe(value)}.`);
+  if (typeof value !== 'string')
+    throw invalidMessage(`The 'error' of ${messageLabel(messageName)} must be a string, got ${describe(value)}.`);
   return value;
 }
 
 export function readSequenceId(value: unknown, messageName: string): number {
   if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 0) {
-    throw invalidMessage(`The 'sequenceId' of ${messageLabel(messageName)} must be a non-negative integer, got ${describe(value)}.`);
+    throw invalidMessage(
+      `The 'sequenceId' of ${messageLabel(messageName)} must be a non-negative integer, got ${describe(value)}.`,
+    );
   }
   return value;
 }
 
 export function readOptionalBoolean(value: unknown, field: string, messageName: string): boolean | undefined {
   if (value === undefined || value === null) return undefined;
-  if (typeof value !== 'boolean') throw invalidMessage(`The '${field}' of ${messageLabel(messageName)} must be a boolean, got ${describe(value)}.`);
+  if (typeof value !== 'boolean')
+    throw invalidMessage(`The '${field}' of ${messageLabel(messageName)} must be a boolean, got ${describe(value)}.`);
   return value;
 }
 

@@ -43,12 +43,21 @@ function concat(...parts: Uint8Array[]): Uint8Array {
 }
 
 function invalid(pattern: RegExp): unknown {
-  return expect.objectContaining({ name: 'ServerlessHubError', code: 'PROTOCOL_INVALID_MESSAGE', message: expect.stringMatching(pattern) });
+  return expect.objectContaining({
+    name: 'ServerlessHubError',
+    code: 'PROTOCOL_INVALID_MESSAGE',
+    message: expect.stringMatching(pattern),
+  });
 }
 
 describe('messagePackHubProtocol', () => {
   it('describes itself', () => {
-    expect(messagePackHubProtocol).toMatchObject({ name: 'messagepack', version: 1, transferFormat: 'Binary', contentType: 'application/x-msgpack' });
+    expect(messagePackHubProtocol).toMatchObject({
+      name: 'messagepack',
+      version: 1,
+      transferFormat: 'Binary',
+      contentType: 'application/x-msgpack',
+    });
   });
 
   describe('writeMessage', () => {
@@ -57,29 +66,55 @@ describe('messagePackHubProtocol', () => {
     });
 
     it('writes invocations as [1, headers, invocationId|nil, target, arguments, streamIds?]', () => {
-      expect(payloadOf(messagePackHubProtocol.writeMessage({ type: MessageType.Invocation, target: 't', arguments: [1] }))).toEqual([1, {}, null, 't', [1]]);
       expect(
-        payloadOf(messagePackHubProtocol.writeMessage({ type: MessageType.Invocation, invocationId: '4', target: 't', arguments: [], headers: { a: 'b' }, streamIds: ['s'] })),
+        payloadOf(messagePackHubProtocol.writeMessage({ type: MessageType.Invocation, target: 't', arguments: [1] })),
+      ).toEqual([1, {}, null, 't', [1]]);
+      expect(
+        payloadOf(
+          messagePackHubProtocol.writeMessage({
+            type: MessageType.Invocation,
+            invocationId: '4',
+            target: 't',
+            arguments: [],
+            headers: { a: 'b' },
+            streamIds: ['s'],
+          }),
+        ),
       ).toEqual([1, { a: 'b' }, '4', 't', [], ['s']]);
-      expect(payloadOf(messagePackHubProtocol.writeMessage({ type: MessageType.StreamInvocation, invocationId: '5', target: 's', arguments: [2] }))).toEqual([
-        4,
-        {},
-        '5',
-        's',
-        [2],
-      ]);
+      expect(
+        payloadOf(
+          messagePackHubProtocol.writeMessage({
+            type: MessageType.StreamInvocation,
+            invocationId: '5',
+            target: 's',
+            arguments: [2],
+          }),
+        ),
+      ).toEqual([4, {}, '5', 's', [2]]);
     });
 
     it('writes completions with result kind 1 (error), 2 (void) and 3 (result, null included)', () => {
       const payload = (message: HubMessage) => payloadOf(messagePackHubProtocol.writeMessage(message));
-      expect(payload({ type: MessageType.Completion, invocationId: '1', error: 'boom' })).toEqual([3, {}, '1', 1, 'boom']);
+      expect(payload({ type: MessageType.Completion, invocationId: '1', error: 'boom' })).toEqual([
+        3,
+        {},
+        '1',
+        1,
+        'boom',
+      ]);
       expect(payload({ type: MessageType.Completion, invocationId: '1' })).toEqual([3, {}, '1', 2]);
       expect(payload({ type: MessageType.Completion, invocationId: '1', result: undefined })).toEqual([3, {}, '1', 2]);
       expect(payload({ type: MessageType.Completion, invocationId: '1', result: null })).toEqual([3, {}, '1', 3, null]);
-      expect(payload({ type: MessageType.Completion, invocationId: '1', result: { a: 1 } })).toEqual([3, {}, '1', 3, { a: 1 }]);
-      expect(() => messagePackHubProtocol.writeMessage({ type: MessageType.Completion, invocationId: '1', result: 1, error: 'e' })).toThrow(
-        invalid(/both a result and an error/),
-      );
+      expect(payload({ type: MessageType.Completion, invocationId: '1', result: { a: 1 } })).toEqual([
+        3,
+        {},
+        '1',
+        3,
+        { a: 1 },
+      ]);
+      expect(() =>
+        messagePackHubProtocol.writeMessage({ type: MessageType.Completion, invocationId: '1', result: 1, error: 'e' }),
+      ).toThrow(invalid(/both a result and an error/));
     });
 
     it('writes the other message types', () => {
@@ -101,20 +136,30 @@ describe('messagePackHubProtocol', () => {
       const payload = payloadOf(bytes) as unknown[];
       expect(payload[4]).toEqual([new Uint8Array([1, 2, 3]), 2 ** 63, -(2 ** 63), 2 ** 64]);
       const body = bytes.subarray(1);
-      expect(decode(body, { useBigInt64: true })).toEqual([1, {}, null, 't', [new Uint8Array([1, 2, 3]), 2n ** 63n - 1n, -(2n ** 63n), 2n ** 64n - 1n]]);
+      expect(decode(body, { useBigInt64: true })).toEqual([
+        1,
+        {},
+        null,
+        't',
+        [new Uint8Array([1, 2, 3]), 2n ** 63n - 1n, -(2n ** 63n), 2n ** 64n - 1n],
+      ]);
     });
 
     it('frames messages of 128 bytes and more with a multi-byte prefix', () => {
       const text = 'x'.repeat(300);
-      const bytes = messagePackHubProtocol.writeMessage({ type: MessageType.Invocation, target: 't', arguments: [text] });
+      const bytes = messagePackHubProtocol.writeMessage({
+        type: MessageType.Invocation,
+        target: 't',
+        arguments: [text],
+      });
       expect(bytes[0]! & 0x80).toBe(0x80);
       expect((payloadOf(bytes) as unknown[])[4]).toEqual([text]);
     });
 
     it('reports values it cannot encode', () => {
-      expect(() => messagePackHubProtocol.writeMessage({ type: MessageType.Completion, invocationId: '1', result: Symbol('s') })).toThrow(
-        invalid(/cannot be written as MessagePack/),
-      );
+      expect(() =>
+        messagePackHubProtocol.writeMessage({ type: MessageType.Completion, invocationId: '1', result: Symbol('s') }),
+      ).toThrow(invalid(/cannot be written as MessagePack/));
     });
   });
 
@@ -136,7 +181,14 @@ describe('messagePackHubProtocol', () => {
         framed([9, 4]),
       );
       expect(messagePackHubProtocol.parseMessages(input)).toEqual([
-        { type: 1, invocationId: '1', target: 't', arguments: [1, 'a', null, true, 1.5, { n: [] }, new Uint8Array([9])], headers: { h: 'v' }, streamIds: ['s'] },
+        {
+          type: 1,
+          invocationId: '1',
+          target: 't',
+          arguments: [1, 'a', null, true, 1.5, { n: [] }, new Uint8Array([9])],
+          headers: { h: 'v' },
+          streamIds: ['s'],
+        },
         { type: 1, target: 't', arguments: [] },
         { type: 2, invocationId: '1', item: null },
         { type: 3, invocationId: '1', result: null },
@@ -153,7 +205,9 @@ describe('messagePackHubProtocol', () => {
     });
 
     it('keeps a nil result apart from a void completion', () => {
-      const [withNil, withoutResult] = messagePackHubProtocol.parseMessages(concat(framed([3, {}, '1', 3, null]), framed([3, {}, '1', 2])));
+      const [withNil, withoutResult] = messagePackHubProtocol.parseMessages(
+        concat(framed([3, {}, '1', 3, null]), framed([3, {}, '1', 2])),
+      );
       expect(withNil).toHaveProperty('result', null);
       expect(withoutResult).not.toHaveProperty('result');
     });
@@ -167,14 +221,15 @@ describe('messagePackHubProtocol', () => {
 
     it('reads the timestamp extension as a Date', () => {
       const date = new Date(Date.UTC(2024, 0, 2, 3, 4, 5, 6));
-      expect(messagePackHubProtocol.parseMessages(framed([1, {}, null, 't', [date]]))).toEqual([{ type: 1, target: 't', arguments: [date] }]);
+      expect(messagePackHubProtocol.parseMessages(framed([1, {}, null, 't', [date]]))).toEqual([
+        { type: 1, target: 't', arguments: [date] },
+      ]);
     });
 
     it('accepts extra trailing elements, which later protocol versions may add', () => {
-      expect(messagePackHubProtocol.parseMessages(concat(framed([6, 'future']), framed([5, {}, '1', 'future'])))).toEqual([
-        { type: 6 },
-        { type: 5, invocationId: '1' },
-      ]);
+      expect(
+        messagePackHubProtocol.parseMessages(concat(framed([6, 'future']), framed([5, {}, '1', 'future']))),
+      ).toEqual([{ type: 6 }, { type: 5, invocationId: '1' }]);
     });
 
     it('skips message types it does not know, as the official clients do', () => {
@@ -192,33 +247,107 @@ describe('messagePackHubProtocol', () => {
       ['a six-byte length prefix', new Uint8Array([0x80, 0x80, 0x80, 0x80, 0x80, 0x01]), /longer than 5 bytes/],
       ['a length of 2 GB', new Uint8Array([0x80, 0x80, 0x80, 0x80, 0x08]), /2 GB/],
       ['an empty message', new Uint8Array([0x00]), /message is empty/],
-      ['truncated MessagePack inside a message', frame(new Uint8Array([0x93, 0x01, 0xa5, 0x61])), /not valid MessagePack/],
+      [
+        'truncated MessagePack inside a message',
+        frame(new Uint8Array([0x93, 0x01, 0xa5, 0x61])),
+        /not valid MessagePack/,
+      ],
       ['bytes after the array inside a message', frame(new Uint8Array([0x91, 0x06, 0x06])), /not valid MessagePack/],
       ['a reserved byte', frame(new Uint8Array([0xc1])), /not valid MessagePack/],
       ['a map', framed({ type: 6 }), /must be a non-empty array/],
       ['an empty array', framed([]), /must be a non-empty array/],
       ['a string type', framed(['6']), /'type' of a hub message must be an integer, got a string/],
       ['a short invocation', framed([1, {}, null, 't']), /Invocation message must have at least 5 elements, got 4/],
-      ['a numeric target', framed([1, {}, null, 5, []]), /The 'target' of an Invocation message must be a string, got a number/],
-      ['a numeric invocation id', framed([1, {}, 5, 't', []]), /'invocationId' of an Invocation message must be a string/],
-      ['arguments that are a map', framed([1, {}, null, 't', {}]), /'arguments' of an Invocation message must be an array/],
-      ['headers that are an array', framed([1, [], null, 't', []]), /headers of an Invocation message must be a map of strings, got an array/],
-      ['header values that are not strings', framed([1, { a: 1 }, null, 't', []]), /header 'a' of an Invocation message must be a string/],
-      ['stream ids that are not strings', framed([1, {}, null, 't', [], [1]]), /'streamIds' of an Invocation message must be strings/],
-      ['a stream invocation without id', framed([4, {}, null, 't', []]), /'invocationId' of a StreamInvocation message must be a string, got null/],
+      [
+        'a numeric target',
+        framed([1, {}, null, 5, []]),
+        /The 'target' of an Invocation message must be a string, got a number/,
+      ],
+      [
+        'a numeric invocation id',
+        framed([1, {}, 5, 't', []]),
+        /'invocationId' of an Invocation message must be a string/,
+      ],
+      [
+        'arguments that are a map',
+        framed([1, {}, null, 't', {}]),
+        /'arguments' of an Invocation message must be an array/,
+      ],
+      [
+        'headers that are an array',
+        framed([1, [], null, 't', []]),
+        /headers of an Invocation message must be a map of strings, got an array/,
+      ],
+      [
+        'header values that are not strings',
+        framed([1, { a: 1 }, null, 't', []]),
+        /header 'a' of an Invocation message must be a string/,
+      ],
+      [
+        'stream ids that are not strings',
+        framed([1, {}, null, 't', [], [1]]),
+        /'streamIds' of an Invocation message must be strings/,
+      ],
+      [
+        'a stream invocation without id',
+        framed([4, {}, null, 't', []]),
+        /'invocationId' of a StreamInvocation message must be a string, got null/,
+      ],
       ['a short stream item', framed([2, {}, '1']), /StreamItem message must have at least 4 elements/],
       ['a short completion', framed([3, {}, '1']), /Completion message must have at least 4 elements/],
-      ['an error completion without error', framed([3, {}, '1', 1]), /Completion message must have at least 5 elements/],
-      ['an error completion with a nil error', framed([3, {}, '1', 1, null]), /result kind 1 \(error\) must be a string/],
-      ['a result completion without result', framed([3, {}, '1', 3]), /Completion message must have at least 5 elements/],
-      ['an unknown result kind', framed([3, {}, '1', 4, 'x']), /result kind .* must be 1 \(error\), 2 \(void\) or 3 \(result\), got 4/],
+      [
+        'an error completion without error',
+        framed([3, {}, '1', 1]),
+        /Completion message must have at least 5 elements/,
+      ],
+      [
+        'an error completion with a nil error',
+        framed([3, {}, '1', 1, null]),
+        /result kind 1 \(error\) must be a string/,
+      ],
+      [
+        'a result completion without result',
+        framed([3, {}, '1', 3]),
+        /Completion message must have at least 5 elements/,
+      ],
+      [
+        'an unknown result kind',
+        framed([3, {}, '1', 4, 'x']),
+        /result kind .* must be 1 \(error\), 2 \(void\) or 3 \(result\), got 4/,
+      ],
       ['a short cancel', framed([5, {}]), /CancelInvocation message must have at least 3 elements/],
       ['a short close', framed([7]), /Close message must have at least 2 elements/],
       ['a close with a numeric error', framed([7, 5]), /'error' of a Close message must be a string/],
-      ['a close with a string allowReconnect', framed([7, null, 'yes']), /'allowReconnect' of a Close message must be a boolean/],
+      [
+        'a close with a string allowReconnect',
+        framed([7, null, 'yes']),
+        /'allowReconnect' of a Close message must be a boolean/,
+      ],
       ['an ack without sequence id', framed([8]), /Ack message must have at least 2 elements/],
-      ['a sequence with a string id', framed([9, '1']), /'sequenceId' of a Sequence message must be a non-negative integer/],
-      ['a map key __proto__', frame(new Uint8Array([0x95, 0x01, 0x81, 0xa9, ...new TextEncoder().encode('__proto__'), 0xa1, 0x78, 0xc0, 0xa1, 0x74, 0x90])), /__proto__/],
+      [
+        'a sequence with a string id',
+        framed([9, '1']),
+        /'sequenceId' of a Sequence message must be a non-negative integer/,
+      ],
+      [
+        'a map key __proto__',
+        frame(
+          new Uint8Array([
+            0x95,
+            0x01,
+            0x81,
+            0xa9,
+            ...new TextEncoder().encode('__proto__'),
+            0xa1,
+            0x78,
+            0xc0,
+            0xa1,
+            0x74,
+            0x90,
+          ]),
+        ),
+        /__proto__/,
+      ],
     ])('rejects %s with a specific message', (_name, input, pattern) => {
       expect(() => messagePackHubProtocol.parseMessages(input)).toThrow(invalid(pattern));
     });
@@ -226,7 +355,12 @@ describe('messagePackHubProtocol', () => {
 
   describe('createReader', () => {
     const messages: HubMessage[] = [
-      { type: MessageType.Invocation, invocationId: '1', target: 'échø', arguments: ['😀', new Uint8Array([1, 2]), 'x'.repeat(200)] },
+      {
+        type: MessageType.Invocation,
+        invocationId: '1',
+        target: 'échø',
+        arguments: ['😀', new Uint8Array([1, 2]), 'x'.repeat(200)],
+      },
       { type: MessageType.Ping },
       { type: MessageType.Completion, invocationId: '1', result: null },
     ];
@@ -249,7 +383,11 @@ describe('messagePackHubProtocol', () => {
 
     it('does not depend on the caller keeping its chunk intact', () => {
       const reader = messagePackHubProtocol.createReader();
-      const bytes = messagePackHubProtocol.writeMessage({ type: MessageType.Invocation, target: 't', arguments: ['abc'] });
+      const bytes = messagePackHubProtocol.writeMessage({
+        type: MessageType.Invocation,
+        target: 't',
+        arguments: ['abc'],
+      });
       const chunk = bytes.slice(0, 5);
       reader.push(chunk);
       chunk.fill(0);
@@ -263,7 +401,9 @@ describe('messagePackHubProtocol', () => {
 
     it('rejects an announced length over the maximum before the message arrives', () => {
       const reader = messagePackHubProtocol.createReader({ maxMessageSize: 100 });
-      expect(() => reader.push(new Uint8Array([0xe5, 0x00]))).toThrow(invalid(/A message of 101 bytes or more exceeds the maximum message size of 100 bytes/));
+      expect(() => reader.push(new Uint8Array([0xe5, 0x00]))).toThrow(
+        invalid(/A message of 101 bytes or more exceeds the maximum message size of 100 bytes/),
+      );
     });
 
     it('rejects text chunks', () => {
@@ -274,12 +414,21 @@ describe('messagePackHubProtocol', () => {
   describe('parseUnframedInvocation', () => {
     it('reads an upstream body: one invocation without a length prefix', () => {
       const body = encode([1, {}, '7', 'echo', ['x', new Uint8Array([1])]]);
-      expect(messagePackHubProtocol.parseUnframedInvocation(body)).toEqual({ type: 1, invocationId: '7', target: 'echo', arguments: ['x', new Uint8Array([1])] });
+      expect(messagePackHubProtocol.parseUnframedInvocation(body)).toEqual({
+        type: 1,
+        invocationId: '7',
+        target: 'echo',
+        arguments: ['x', new Uint8Array([1])],
+      });
     });
 
     it.each([
       ['an empty body', new Uint8Array(0), /body is empty/],
-      ['another message type', encode([6]), /must be an Invocation message \(type 1\) or a StreamInvocation \(type 4\), got a Ping message \(type 6\)/],
+      [
+        'another message type',
+        encode([6]),
+        /must be an Invocation message \(type 1\) or a StreamInvocation \(type 4\), got a Ping message \(type 6\)/,
+      ],
       ['an unknown message type', encode([42]), /got an unknown message type/],
       ['a framed message', frame(encode([1, {}, null, 't', []])), /not valid MessagePack|must be a non-empty array/],
       ['a truncated body', encode([1, {}, '7', 'echo', ['x']]).subarray(0, 8), /not valid MessagePack/],

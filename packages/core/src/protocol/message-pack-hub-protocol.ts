@@ -84,8 +84,15 @@ function toPayload(message: HubMessage): unknown[] {
   switch (message.type) {
     case MessageType.Invocation:
     case MessageType.StreamInvocation: {
-      const invocationId = message.type === MessageType.Invocation ? (message.invocationId ?? null) : message.invocationId;
-      const payload: unknown[] = [message.type, headersOrEmpty(message.headers), invocationId, message.target, message.arguments];
+      const invocationId =
+        message.type === MessageType.Invocation ? (message.invocationId ?? null) : message.invocationId;
+      const payload: unknown[] = [
+        message.type,
+        headersOrEmpty(message.headers),
+        invocationId,
+        message.target,
+        message.arguments,
+      ];
       if (message.streamIds !== undefined) payload.push(message.streamIds);
       return payload;
     }
@@ -94,7 +101,8 @@ function toPayload(message: HubMessage): unknown[] {
     case MessageType.Completion: {
       const start = [MessageType.Completion, headersOrEmpty(message.headers), message.invocationId];
       if (message.error !== undefined) {
-        if (message.result !== undefined) throw invalidMessage('A Completion message cannot carry both a result and an error.');
+        if (message.result !== undefined)
+          throw invalidMessage('A Completion message cannot carry both a result and an error.');
         return [...start, ERROR_RESULT, message.error];
       }
       return message.result === undefined ? [...start, VOID_RESULT] : [...start, NON_VOID_RESULT, message.result];
@@ -111,7 +119,9 @@ function toPayload(message: HubMessage): unknown[] {
     case MessageType.Sequence:
       return [message.type, message.sequenceId];
     default:
-      throw invalidMessage(`Cannot write a hub message of unknown type ${String((message as { type: unknown }).type)}.`);
+      throw invalidMessage(
+        `Cannot write a hub message of unknown type ${String((message as { type: unknown }).type)}.`,
+      );
   }
 }
 
@@ -126,7 +136,8 @@ const optionalHeaders = readOptionalHeaders;
 
 /** A hub message from a decoded MessagePack array; `undefined` for a message type this codec does not know. */
 function toHubMessage(value: unknown): HubMessage | undefined {
-  if (!Array.isArray(value) || value.length === 0) throw invalidMessage('A MessagePack hub message must be a non-empty array.');
+  if (!Array.isArray(value) || value.length === 0)
+    throw invalidMessage('A MessagePack hub message must be a non-empty array.');
   const fields = value as unknown[];
   const type = readMessageType(fields[0]);
   const name = messageTypeNames[type];
@@ -137,7 +148,9 @@ function toHubMessage(value: unknown): HubMessage | undefined {
       requireLength(fields, 5, name);
       const headers = optionalHeaders(fields[1], name);
       const invocationId =
-        type === MessageType.Invocation ? readOptionalInvocationId(fields[2], name) : readRequiredString(fields[2], 'invocationId', name);
+        type === MessageType.Invocation
+          ? readOptionalInvocationId(fields[2], name)
+          : readRequiredString(fields[2], 'invocationId', name);
       const message: {
         type: typeof type;
         target: string;
@@ -172,13 +185,16 @@ function toHubMessage(value: unknown): HubMessage | undefined {
       if (resultKind === ERROR_RESULT) {
         requireLength(fields, 5, name);
         const error = readOptionalError(fields[4], name);
-        if (error === undefined) throw invalidMessage('The error of a Completion message with result kind 1 (error) must be a string.');
+        if (error === undefined)
+          throw invalidMessage('The error of a Completion message with result kind 1 (error) must be a string.');
         message.error = error;
       } else if (resultKind === NON_VOID_RESULT) {
         requireLength(fields, 5, name);
         message.result = fields[4];
       } else if (resultKind !== VOID_RESULT) {
-        throw invalidMessage(`The result kind of a Completion message must be 1 (error), 2 (void) or 3 (result), got ${String(resultKind)}.`);
+        throw invalidMessage(
+          `The result kind of a Completion message must be 1 (error), 2 (void) or 3 (result), got ${String(resultKind)}.`,
+        );
       }
       return message;
     }
@@ -239,7 +255,9 @@ class MessagePackHubMessageReader implements HubMessageReader {
 
   push(chunk: Uint8Array | string): HubMessage[] {
     if (typeof chunk === 'string') {
-      throw invalidMessage('The MessagePack hub protocol reads binary data; a text chunk cannot be part of its stream.');
+      throw invalidMessage(
+        'The MessagePack hub protocol reads binary data; a text chunk cannot be part of its stream.',
+      );
     }
     let buffer = chunk;
     if (this.pending.size > 0) {
@@ -307,11 +325,14 @@ export function createMessagePackHubProtocol(): HubProtocol {
       let offset = 0;
       while (offset < input.length) {
         const prefix = readLengthPrefix(input, offset);
-        if (prefix === undefined) throw invalidMessage('The MessagePack input ends inside a length prefix: its last message is incomplete.');
+        if (prefix === undefined)
+          throw invalidMessage('The MessagePack input ends inside a length prefix: its last message is incomplete.');
         const start = offset + prefix.prefixLength;
         const end = start + prefix.length;
         if (end > input.length) {
-          throw invalidMessage(`The MessagePack input ends ${end - input.length} bytes before the end of its last message: the message is incomplete.`);
+          throw invalidMessage(
+            `The MessagePack input ends ${end - input.length} bytes before the end of its last message: the message is incomplete.`,
+          );
         }
         const message = decodeMessage(input.subarray(start, end));
         if (message !== undefined) messages.push(message);
@@ -320,12 +341,17 @@ export function createMessagePackHubProtocol(): HubProtocol {
       return messages;
     },
     createReader(options?: HubMessageReaderOptions): HubMessageReader {
-      return new MessagePackHubMessageReader(resolveMaxMessageSize(options?.maxMessageSize), options?.unknownMessageTypes === 'reject');
+      return new MessagePackHubMessageReader(
+        resolveMaxMessageSize(options?.maxMessageSize),
+        options?.unknownMessageTypes === 'reject',
+      );
     },
     parseUnframedInvocation(body: Uint8Array): InvocationMessage | StreamInvocationMessage {
-      if (body.length === 0) throw invalidMessage('The message body is empty; expected a MessagePack Invocation message.');
+      if (body.length === 0)
+        throw invalidMessage('The message body is empty; expected a MessagePack Invocation message.');
       const message = decodeMessage(body);
-      if (message?.type !== MessageType.Invocation && message?.type !== MessageType.StreamInvocation) throw notAnInvocation(message);
+      if (message?.type !== MessageType.Invocation && message?.type !== MessageType.StreamInvocation)
+        throw notAnInvocation(message);
       return message;
     },
   };

@@ -9,7 +9,9 @@ import { decodeProtocolPayloadMap, encodeProtocolPayloadMap } from './protocol-p
 // The expected bytes come from an independent MessagePack encoder writing { name: Uint8Array } the same way.
 
 const jsonFrame = new TextEncoder().encode('{"type":1,"target":"target","arguments":["a",1]}\u001e');
-const messagePackFrame = Uint8Array.from([0x0c, 0x96, 0x01, 0x80, 0xc0, 0xa6, 0x74, 0x61, 0x72, 0x67, 0x65, 0x74, 0x92]);
+const messagePackFrame = Uint8Array.from([
+  0x0c, 0x96, 0x01, 0x80, 0xc0, 0xa6, 0x74, 0x61, 0x72, 0x67, 0x65, 0x74, 0x92,
+]);
 
 function refusal(body: Uint8Array): string {
   try {
@@ -60,9 +62,17 @@ describe('decodeProtocolPayloadMap', () => {
     ['an array', encode(['json', jsonFrame]), 'not a map'],
     ['a JSON object', new TextEncoder().encode('{"target":"x"}'), 'not a map'],
     ['a number value', encode({ json: 5 }), 'neither bin nor str'],
-    ['a length beyond the body', Uint8Array.from([0x81, 0xa4, ...Buffer.from('json'), 0xc6, 0xff, 0xff, 0xff, 0xff]), 'longer than the rest'],
+    [
+      'a length beyond the body',
+      Uint8Array.from([0x81, 0xa4, ...Buffer.from('json'), 0xc6, 0xff, 0xff, 0xff, 0xff]),
+      'longer than the rest',
+    ],
     ['bytes after the map', Uint8Array.from([...encode({ json: jsonFrame }), 0x00]), 'follow the map'],
-    ['a name twice', Uint8Array.from([0x82, 0xa4, ...Buffer.from('json'), 0xc4, 0x00, 0xa4, ...Buffer.from('JSON'), 0xc4, 0x00]), 'appears twice'],
+    [
+      'a name twice',
+      Uint8Array.from([0x82, 0xa4, ...Buffer.from('json'), 0xc4, 0x00, 0xa4, ...Buffer.from('JSON'), 0xc4, 0x00]),
+      'appears twice',
+    ],
     ['too many entries', Uint8Array.from([0xdf, 0xff, 0xff, 0xff, 0xff]), 'at most 16'],
   ])('refuses %s', (_name, body, reason) => {
     expect(refusal(body)).toContain(reason);

@@ -13,7 +13,10 @@ const utf8 = new TextDecoder('utf-8', { fatal: true });
 const encoder = new TextEncoder();
 
 function invalid(message: string): ServerlessHubError {
-  return new ServerlessHubError('PROTOCOL_INVALID_MESSAGE', `The binary payload is not a MessagePack map of protocol names to messages: ${message}`);
+  return new ServerlessHubError(
+    'PROTOCOL_INVALID_MESSAGE',
+    `The binary payload is not a MessagePack map of protocol names to messages: ${message}`,
+  );
 }
 
 function headerSize(length: number, small: number): number {

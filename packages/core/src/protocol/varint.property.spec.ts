@@ -11,7 +11,18 @@ const RUNS = 500;
 const length = fc.oneof(
   fc.integer({ min: 0, max: MAX_LENGTH_PREFIX_VALUE }),
   // the edges between prefix sizes
-  fc.constantFrom(0, 0x7f, 0x80, 0x3fff, 0x4000, 0x1f_ffff, 0x20_0000, 0xfff_ffff, 0x1000_0000, MAX_LENGTH_PREFIX_VALUE),
+  fc.constantFrom(
+    0,
+    0x7f,
+    0x80,
+    0x3fff,
+    0x4000,
+    0x1f_ffff,
+    0x20_0000,
+    0xfff_ffff,
+    0x1000_0000,
+    MAX_LENGTH_PREFIX_VALUE,
+  ),
 );
 
 function expectInvalid(action: () => unknown): void {
@@ -34,9 +45,13 @@ describe('length prefix properties', () => {
         const end = writeLengthPrefix(value, target, before.length);
         expect(end - before.length).toBe(lengthPrefixSize(value));
         target.set(after, end);
-        expect(readLengthPrefix(target, before.length)).toEqual({ length: value, prefixLength: lengthPrefixSize(value) });
+        expect(readLengthPrefix(target, before.length)).toEqual({
+          length: value,
+          prefixLength: lengthPrefixSize(value),
+        });
         // Cut anywhere inside the prefix: not an error, just incomplete.
-        for (let cut = before.length; cut < end; cut++) expect(readLengthPrefix(target.subarray(0, cut), before.length)).toBeUndefined();
+        for (let cut = before.length; cut < end; cut++)
+          expect(readLengthPrefix(target.subarray(0, cut), before.length)).toBeUndefined();
       }),
       { numRuns: RUNS },
     );

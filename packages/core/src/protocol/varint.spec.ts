@@ -27,7 +27,18 @@ describe('writeLengthPrefix', () => {
   });
 
   it('agrees with lengthPrefixSize at every boundary', () => {
-    for (const length of [0, 0x7f, 0x80, 0x3fff, 0x4000, 0x1f_ffff, 0x20_0000, 0xfff_ffff, 0x1000_0000, MAX_LENGTH_PREFIX_VALUE]) {
+    for (const length of [
+      0,
+      0x7f,
+      0x80,
+      0x3fff,
+      0x4000,
+      0x1f_ffff,
+      0x20_0000,
+      0xfff_ffff,
+      0x1000_0000,
+      MAX_LENGTH_PREFIX_VALUE,
+    ]) {
       expect(encode(length)).toHaveLength(lengthPrefixSize(length));
     }
   });

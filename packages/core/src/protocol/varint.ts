@@ -59,7 +59,9 @@ export function lengthPrefixSize(length: number): number {
  */
 export function writeLengthPrefix(length: number, target: Uint8Array, offset: number): number {
   if (!Number.isInteger(length) || length < 0 || length > MAX_LENGTH_PREFIX_VALUE) {
-    throw invalidMessage(`A MessagePack message of ${length} bytes cannot be framed: the length must be an integer from 0 to ${MAX_LENGTH_PREFIX_VALUE}.`);
+    throw invalidMessage(
+      `A MessagePack message of ${length} bytes cannot be framed: the length must be an integer from 0 to ${MAX_LENGTH_PREFIX_VALUE}.`,
+    );
   }
   let remaining = length;
   let position = offset;

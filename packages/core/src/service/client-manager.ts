@@ -65,7 +65,13 @@ export class RestClientManager implements ClientManager {
     if (reason !== undefined) assertReason(reason);
     const query = reason === undefined ? this.#routes.query : this.#routes.queryWith('reason', [reason]);
     return this.#transport.call(
-      { method: 'DELETE', path: this.#routes.connection(connectionId), query, isSend: false, answers: CONNECTION_ANSWERS },
+      {
+        method: 'DELETE',
+        path: this.#routes.connection(connectionId),
+        query,
+        isSend: false,
+        answers: CONNECTION_ANSWERS,
+      },
       options?.signal,
     );
   }
@@ -100,7 +106,10 @@ export class RestClientManager implements ClientManager {
   }
 
   #exists(path: string, answers: ReadonlySet<string>, options: RestCallOptions | undefined): Promise<boolean> {
-    return this.#transport.call({ method: 'HEAD', path, query: this.#routes.query, isSend: false, answers }, options?.signal);
+    return this.#transport.call(
+      { method: 'HEAD', path, query: this.#routes.query, isSend: false, answers },
+      options?.signal,
+    );
   }
 
   async #close(scopePath: string, options: CloseConnectionsOptions | undefined): Promise<void> {
@@ -109,6 +118,9 @@ export class RestClientManager implements ClientManager {
     const reason = options?.reason;
     if (reason !== undefined) assertReason(reason);
     const query = this.#routes.closeQuery([...new Set(excluded)], reason);
-    await this.#transport.call({ method: 'POST', path: `${scopePath}/:closeConnections`, query, isSend: false }, options?.signal);
+    await this.#transport.call(
+      { method: 'POST', path: `${scopePath}/:closeConnections`, query, isSend: false },
+      options?.signal,
+    );
   }
 }

@@ -49,7 +49,10 @@ export class SingleClientTarget implements ClientTarget {
 
   async sendMessage(target: string, args: readonly unknown[], options?: RestCallOptions): Promise<void> {
     const { body, contentType } = encodeMessagePayload(target, args, this.#transport.messageEncoding);
-    await this.#transport.call({ method: 'POST', path: this.#route.path, query: this.#route.query, body, contentType, isSend: true }, options?.signal);
+    await this.#transport.call(
+      { method: 'POST', path: this.#route.path, query: this.#route.query, body, contentType, isSend: true },
+      options?.signal,
+    );
   }
 }
 
@@ -76,16 +79,23 @@ export class MultiClientTarget implements ClientTarget {
     const { body, contentType } = encodeMessagePayload(target, args, this.#transport.messageEncoding);
     const signal = options?.signal;
     const outcomes = await Promise.allSettled(
-      this.#routes.map((route) => this.#transport.call({ method: 'POST', path: route.path, query: route.query, body, contentType, isSend: true }, signal)),
+      this.#routes.map((route) =>
+        this.#transport.call(
+          { method: 'POST', path: route.path, query: route.query, body, contentType, isSend: true },
+          signal,
+        ),
+      ),
     );
     const failures: { id: string; error: unknown }[] = [];
     outcomes.forEach((outcome, index) => {
-      if (outcome.status === 'rejected') failures.push({ id: (this.#routes[index] as SendRoute).id, error: outcome.reason });
+      if (outcome.status === 'rejected')
+        failures.push({ id: (this.#routes[index] as SendRoute).id, error: outcome.reason });
     });
     const first = failures[0];
     if (first === undefined) return;
     if (this.#routes.length === 1) throw first.error;
-    if (signal?.aborted === true) throw abortedError(signal, `Sending ${JSON.stringify(target)} to ${this.#routes.length} ${this.#kind}`);
+    if (signal?.aborted === true)
+      throw abortedError(signal, `Sending ${JSON.stringify(target)} to ${this.#routes.length} ${this.#kind}`);
     const reasons = failures.map(({ id, error }) => ({
       id,
       code: ServerlessHubError.is(error) ? error.code : 'UNKNOWN',

@@ -96,7 +96,13 @@ export class RestConnectionGroups implements ConnectionGroups {
     assertGroupName(groupName);
     const path = this.#routes.groupConnection(groupName, connectionId);
     return this.#transport.call(
-      { method: 'DELETE', path, query: this.#routes.query, isSend: false, answers: REMOVE_CONNECTION_FROM_GROUP_ANSWERS },
+      {
+        method: 'DELETE',
+        path,
+        query: this.#routes.query,
+        isSend: false,
+        answers: REMOVE_CONNECTION_FROM_GROUP_ANSWERS,
+      },
       options?.signal,
     );
   }
@@ -118,7 +124,10 @@ export class RestConnectionGroups implements ConnectionGroups {
     let left = options.top ?? Number.POSITIVE_INFINITY;
     let continuationToken: string | undefined;
     do {
-      const page = await this.listConnectionsPage(groupName, { ...options, ...(continuationToken === undefined ? {} : { continuationToken }) });
+      const page = await this.listConnectionsPage(groupName, {
+        ...options,
+        ...(continuationToken === undefined ? {} : { continuationToken }),
+      });
       for (const member of page.members) {
         if (left <= 0) return;
         left--;
@@ -141,12 +150,19 @@ export class RestConnectionGroups implements ConnectionGroups {
     }
     if (options.continuationToken !== undefined) {
       if (typeof options.continuationToken !== 'string' || options.continuationToken === '') {
-        throw new ServerlessHubError('REST_INVALID_ARGUMENT', 'Invalid continuationToken: pass the token of the previous page as it came, a non-empty string.');
+        throw new ServerlessHubError(
+          'REST_INVALID_ARGUMENT',
+          'Invalid continuationToken: pass the token of the previous page as it came, a non-empty string.',
+        );
       }
       query += `&continuationToken=${escapeUriComponent(options.continuationToken)}`;
     }
     const path = `${this.#routes.group(groupName)}/connections`;
-    const answer = await this.#transport.callForBody({ method: 'GET', path, query, isSend: false }, MAX_PAGE_BYTES, options.signal);
+    const answer = await this.#transport.callForBody(
+      { method: 'GET', path, query, isSend: false },
+      MAX_PAGE_BYTES,
+      options.signal,
+    );
     // No 404 is listed as an answer, so the transport never returns `false` here.
     if (answer === false) return Object.freeze({ members: Object.freeze([]), continuationToken: undefined });
     return parseGroupMemberPage(answer.body, `GET ${path}`);

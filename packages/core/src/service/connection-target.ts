@@ -8,7 +8,11 @@ import type { HubRestRoutes } from './hub-rest-routes.js';
 import type { RestCallOptions } from './rest-call-options.js';
 import { assertInvocationTimeout, assertReason, assertStreamId, assertTarget } from './rest-arguments.js';
 import type { RestTransport } from './rest-transport.js';
-import { CLIENT_CONNECTION_ANSWERS, CLIENT_INVOCATION_ERROR_CODES, CLIENT_STREAM_ANSWERS } from './service-answer-codes.js';
+import {
+  CLIENT_CONNECTION_ANSWERS,
+  CLIENT_INVOCATION_ERROR_CODES,
+  CLIENT_STREAM_ANSWERS,
+} from './service-answer-codes.js';
 
 /**
  * Options of a client invocation.
@@ -104,7 +108,11 @@ export interface ConnectionTarget extends ClientTarget {
    * `items` (its `return()` runs), sends nothing more and rejects with `REST_ABORTED`. Resolves `false`
    * when the connection is gone.
    */
-  sendStream(streamId: string, items: AsyncIterable<unknown> | Iterable<unknown>, options?: RestCallOptions): Promise<boolean>;
+  sendStream(
+    streamId: string,
+    items: AsyncIterable<unknown> | Iterable<unknown>,
+    options?: RestCallOptions,
+  ): Promise<boolean>;
 }
 
 // JSON.stringify answers undefined for undefined, functions and symbols, whatever its declared type says.
@@ -117,7 +125,11 @@ function jsonBody(value: unknown, what: string): Buffer {
   try {
     json = stringify(value);
   } catch (error) {
-    throw new ServerlessHubError('REST_INVALID_ARGUMENT', `${what} cannot be serialized as JSON (${errorMessage(error)}).`, { cause: error });
+    throw new ServerlessHubError(
+      'REST_INVALID_ARGUMENT',
+      `${what} cannot be serialized as JSON (${errorMessage(error)}).`,
+      { cause: error },
+    );
   }
   // JSON.stringify(undefined) is undefined: a stream item without a value is null on the wire.
   return Buffer.from(json ?? 'null', 'utf8');
@@ -135,10 +147,17 @@ function parseInvocationResponse(body: string, what: string): unknown {
   try {
     parsed = JSON.parse(body);
   } catch (error) {
-    throw new ServerlessHubError('REST_SERVICE_ERROR', `${what}: the service's answer is not JSON (${errorMessage(error)}).`, { cause: error });
+    throw new ServerlessHubError(
+      'REST_SERVICE_ERROR',
+      `${what}: the service's answer is not JSON (${errorMessage(error)}).`,
+      { cause: error },
+    );
   }
   if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
-    throw new ServerlessHubError('REST_SERVICE_ERROR', `${what}: the service's answer is not a ClientInvocationResponse object.`);
+    throw new ServerlessHubError(
+      'REST_SERVICE_ERROR',
+      `${what}: the service's answer is not a ClientInvocationResponse object.`,
+    );
   }
   return (parsed as { result?: unknown }).result;
 }
@@ -147,19 +166,39 @@ function invocationFailure(error: unknown, target: string, connectionId: string,
   if (!ServerlessHubError.is(error)) return error;
   const what = `Invoking ${JSON.stringify(target)} on connection ${JSON.stringify(connectionId)}`;
   if (error.code === 'REST_TIMEOUT') {
-    return new ServerlessHubError('CLIENT_INVOCATION_TIMEOUT', `${what}: the client did not answer within ${timeoutMs} ms.`, { cause: error });
+    return new ServerlessHubError(
+      'CLIENT_INVOCATION_TIMEOUT',
+      `${what}: the client did not answer within ${timeoutMs} ms.`,
+      { cause: error },
+    );
   }
   const errorCode = typeof error.details?.errorCode === 'string' ? error.details.errorCode.toLowerCase() : undefined;
   const serviceMessage = typeof error.details?.serviceMessage === 'string' ? error.details.serviceMessage : undefined;
-  const facts = { cause: error, ...(error.status === undefined ? {} : { status: error.status }), ...(error.details === undefined ? {} : { details: error.details }) };
+  const facts = {
+    cause: error,
+    ...(error.status === undefined ? {} : { status: error.status }),
+    ...(error.details === undefined ? {} : { details: error.details }),
+  };
   if (errorCode === CLIENT_INVOCATION_ERROR_CODES.failed) {
-    return new ServerlessHubError('CLIENT_INVOCATION_FAILED', `${what}: the client's method failed: ${serviceMessage ?? 'no message'}`, facts);
+    return new ServerlessHubError(
+      'CLIENT_INVOCATION_FAILED',
+      `${what}: the client's method failed: ${serviceMessage ?? 'no message'}`,
+      facts,
+    );
   }
   if (errorCode === CLIENT_INVOCATION_ERROR_CODES.disconnected) {
-    return new ServerlessHubError('CLIENT_INVOCATION_DISCONNECTED', `${what}: the connection closed before the client answered.`, facts);
+    return new ServerlessHubError(
+      'CLIENT_INVOCATION_DISCONNECTED',
+      `${what}: the connection closed before the client answered.`,
+      facts,
+    );
   }
   if (errorCode === CLIENT_INVOCATION_ERROR_CODES.timeout) {
-    return new ServerlessHubError('CLIENT_INVOCATION_TIMEOUT', `${what}: the service stopped waiting for the client's answer.`, facts);
+    return new ServerlessHubError(
+      'CLIENT_INVOCATION_TIMEOUT',
+      `${what}: the service stopped waiting for the client's answer.`,
+      facts,
+    );
   }
   return error;
 }
@@ -197,7 +236,16 @@ export class RestConnectionTarget extends SingleClientTarget implements Connecti
     try {
       // One attempt: the client's method may already have run when an attempt fails.
       answer = await this.#transport.callForBody(
-        { method: 'POST', path: this.#invokePath, query: this.#routes.newestQuery, body, isSend: true, retry: false, timeoutMs, answers: CLIENT_CONNECTION_ANSWERS },
+        {
+          method: 'POST',
+          path: this.#invokePath,
+          query: this.#routes.newestQuery,
+          body,
+          isSend: true,
+          retry: false,
+          timeoutMs,
+          answers: CLIENT_CONNECTION_ANSWERS,
+        },
         MAX_RESULT_BYTES,
         options?.signal,
       );
@@ -219,7 +267,10 @@ export class RestConnectionTarget extends SingleClientTarget implements Connecti
     const body = jsonBody(item, `The item of stream ${JSON.stringify(streamId)}`);
     const query = options?.completed === true ? `${this.#routes.newestQuery}&completed=true` : this.#routes.newestQuery;
     const path = `${this.#routes.connectionStream(this.#connectionId, streamId)}/:send`;
-    return this.#transport.call({ method: 'POST', path, query, body, isSend: true, answers: CLIENT_STREAM_ANSWERS }, options?.signal);
+    return this.#transport.call(
+      { method: 'POST', path, query, body, isSend: true, answers: CLIENT_STREAM_ANSWERS },
+      options?.signal,
+    );
   }
 
   async completeStream(streamId: string, options?: CompleteStreamOptions): Promise<boolean> {
@@ -230,10 +281,17 @@ export class RestConnectionTarget extends SingleClientTarget implements Connecti
       query += `&reason=${escapeUriComponent(options.error)}`;
     }
     const path = `${this.#routes.connectionStream(this.#connectionId, streamId)}/:complete`;
-    return this.#transport.call({ method: 'POST', path, query, isSend: true, answers: CLIENT_STREAM_ANSWERS }, options?.signal);
+    return this.#transport.call(
+      { method: 'POST', path, query, isSend: true, answers: CLIENT_STREAM_ANSWERS },
+      options?.signal,
+    );
   }
 
-  async sendStream(streamId: string, items: AsyncIterable<unknown> | Iterable<unknown>, options?: RestCallOptions): Promise<boolean> {
+  async sendStream(
+    streamId: string,
+    items: AsyncIterable<unknown> | Iterable<unknown>,
+    options?: RestCallOptions,
+  ): Promise<boolean> {
     assertStreamId(streamId);
     const signal = options?.signal;
     const what = `Streaming to ${JSON.stringify(streamId)}`;
@@ -249,7 +307,10 @@ export class RestConnectionTarget extends SingleClientTarget implements Connecti
         } catch (error) {
           finished = true;
           if (signal !== undefined && isAborted(signal)) throw abortedError(signal, what);
-          return await this.completeStream(streamId, { error: errorMessage(error), ...(signal === undefined ? {} : { signal }) });
+          return await this.completeStream(streamId, {
+            error: errorMessage(error),
+            ...(signal === undefined ? {} : { signal }),
+          });
         }
         if (next.done === true) {
           finished = true;

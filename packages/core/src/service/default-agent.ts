@@ -4,7 +4,14 @@ import { Agent as HttpsAgent } from 'node:https';
 // One keep-alive pool per scheme for the whole process: every hub client to the same service reuses
 // its connections. Idle sockets close after 30 s (or sooner when the server's Keep-Alive header says so),
 // well before the service's and load balancers' idle limits, so a request rarely meets a dead socket.
-const AGENT_OPTIONS = { keepAlive: true, keepAliveMsecs: 1_000, maxSockets: 128, maxFreeSockets: 32, timeout: 30_000, scheduling: 'lifo' } as const;
+const AGENT_OPTIONS = {
+  keepAlive: true,
+  keepAliveMsecs: 1_000,
+  maxSockets: 128,
+  maxFreeSockets: 32,
+  timeout: 30_000,
+  scheduling: 'lifo',
+} as const;
 
 let httpAgent: HttpAgent | undefined;
 let httpsAgent: HttpsAgent | undefined;

@@ -76,7 +76,9 @@ describe('EntraIdAuthorizer', () => {
     expect((thrown as ServerlessHubError).code).toBe('REST_CREDENTIAL_FAILED');
     expect((thrown as ServerlessHubError).message).toContain('AADSTS700016');
     credential.next = () => Promise.resolve(null);
-    await expect(authorizer.authorization('https://a', undefined)).rejects.toMatchObject({ code: 'REST_CREDENTIAL_FAILED' });
+    await expect(authorizer.authorization('https://a', undefined)).rejects.toMatchObject({
+      code: 'REST_CREDENTIAL_FAILED',
+    });
   });
 
   it('lets a caller give up waiting with its AbortSignal', async () => {
@@ -90,7 +92,11 @@ describe('EntraIdAuthorizer', () => {
   });
 
   it('passes the error of building the credential through', async () => {
-    const authorizer = new EntraIdAuthorizer(() => Promise.reject(new ServerlessHubError('IDENTITY_UNAVAILABLE', 'no @azure/identity')));
-    await expect(authorizer.authorization('https://a', undefined)).rejects.toMatchObject({ code: 'IDENTITY_UNAVAILABLE' });
+    const authorizer = new EntraIdAuthorizer(() =>
+      Promise.reject(new ServerlessHubError('IDENTITY_UNAVAILABLE', 'no @azure/identity')),
+    );
+    await expect(authorizer.authorization('https://a', undefined)).rejects.toMatchObject({
+      code: 'IDENTITY_UNAVAILABLE',
+    });
   });
 });

@@ -68,7 +68,9 @@ export class EntraIdAuthorizer implements RestAuthorizer {
     const credential = await this.#credential();
     let answer: EntraAccessToken | null;
     try {
-      answer = await credential.getToken(SIGNALR_ENTRA_SCOPE, { abortSignal: AbortSignal.timeout(CREDENTIAL_TIMEOUT_MS) });
+      answer = await credential.getToken(SIGNALR_ENTRA_SCOPE, {
+        abortSignal: AbortSignal.timeout(CREDENTIAL_TIMEOUT_MS),
+      });
     } catch (error) {
       const reason = errorMessage(error);
       throw new ServerlessHubError(

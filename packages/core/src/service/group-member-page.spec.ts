@@ -10,17 +10,29 @@ describe('parseGroupMemberPage', () => {
           { connectionId: 'c1', userId: 'u1' },
           { connectionId: 'c2', userId: 'u2' },
         ],
-        nextLink: 'https://www.host.com/api/hubs/hub/groups/group1/connections?top=1000&maxpagesize=200&continuationToken=c2&api-version=2024-12-01',
+        nextLink:
+          'https://www.host.com/api/hubs/hub/groups/group1/connections?top=1000&maxpagesize=200&continuationToken=c2&api-version=2024-12-01',
       }),
       'GET x',
     );
-    expect(page).toEqual({ members: [{ connectionId: 'c1', userId: 'u1' }, { connectionId: 'c2', userId: 'u2' }], continuationToken: 'c2' });
+    expect(page).toEqual({
+      members: [
+        { connectionId: 'c1', userId: 'u1' },
+        { connectionId: 'c2', userId: 'u2' },
+      ],
+      continuationToken: 'c2',
+    });
     expect(Object.isFrozen(page.members)).toBe(true);
   });
 
   it('has no token on the last page; a relative nextLink and a null userId are read too', () => {
-    expect(parseGroupMemberPage('{"value":[{"connectionId":"a","userId":null}]}', 'GET x')).toEqual({ members: [{ connectionId: 'a' }], continuationToken: undefined });
-    expect(parseGroupMemberPage('{"value":[],"nextLink":"/api/x?continuationToken=t%2B1"}', 'GET x').continuationToken).toBe('t+1');
+    expect(parseGroupMemberPage('{"value":[{"connectionId":"a","userId":null}]}', 'GET x')).toEqual({
+      members: [{ connectionId: 'a' }],
+      continuationToken: undefined,
+    });
+    expect(
+      parseGroupMemberPage('{"value":[],"nextLink":"/api/x?continuationToken=t%2B1"}', 'GET x').continuationToken,
+    ).toBe('t+1');
   });
 
   it.each([

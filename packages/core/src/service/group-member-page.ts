@@ -33,7 +33,10 @@ export interface GroupMemberPage {
 }
 
 function malformed(what: string, problem: string): ServerlessHubError {
-  return new ServerlessHubError('REST_SERVICE_ERROR', `${what}: the service's answer is not a page of group members (${problem}).`);
+  return new ServerlessHubError(
+    'REST_SERVICE_ERROR',
+    `${what}: the service's answer is not a page of group members (${problem}).`,
+  );
 }
 
 /**
@@ -57,7 +60,8 @@ export function parseGroupMemberPage(body: string, what: string): GroupMemberPag
     if (typeof entry !== 'object' || entry === null) throw malformed(what, 'a member is not an object');
     const { connectionId, userId } = entry as { connectionId?: unknown; userId?: unknown };
     if (typeof connectionId !== 'string' || connectionId === '') throw malformed(what, 'a member has no connectionId');
-    if (userId !== undefined && userId !== null && typeof userId !== 'string') throw malformed(what, "a member's userId is not a string");
+    if (userId !== undefined && userId !== null && typeof userId !== 'string')
+      throw malformed(what, "a member's userId is not a string");
     members.push(Object.freeze(typeof userId === 'string' ? { connectionId, userId } : { connectionId }));
   }
   let continuationToken: string | undefined;

@@ -34,7 +34,13 @@ export interface HttpAttemptRequest {
  * request on a reused keep-alive socket, or on a connected one, may have reached the service.
  */
 export type HttpAttemptResult =
-  | { readonly kind: 'status'; readonly status: number; readonly errorCode: string | undefined; readonly body: string; readonly truncated: boolean }
+  | {
+      readonly kind: 'status';
+      readonly status: number;
+      readonly errorCode: string | undefined;
+      readonly body: string;
+      readonly truncated: boolean;
+    }
   | { readonly kind: 'timeout'; readonly beforeSend: boolean }
   | { readonly kind: 'network'; readonly beforeSend: boolean; readonly error: Error }
   | { readonly kind: 'aborted' };
@@ -125,7 +131,8 @@ export function attemptHttpRequest(origin: HttpOrigin, attempt: HttpAttemptReque
       const errorCode = firstHeader(response.headers, 'x-ms-error-code');
       const success = isSuccess(status);
       const keepBody = !success || attempt.successBodyLimit !== undefined;
-      const limit = success && attempt.successBodyLimit !== undefined ? attempt.successBodyLimit : MAX_RESPONSE_BODY_BYTES;
+      const limit =
+        success && attempt.successBodyLimit !== undefined ? attempt.successBodyLimit : MAX_RESPONSE_BODY_BYTES;
       if (!keepBody) settle({ kind: 'status', status, errorCode, body: '', truncated: false });
       const chunks: Buffer[] = [];
       let received = 0;

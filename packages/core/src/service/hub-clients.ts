@@ -73,7 +73,11 @@ export class RestHubClients implements HubClients {
 
   clients(connectionIds: readonly string[]): ClientTarget {
     assertIdList(connectionIds, 'connection ids', assertConnectionId);
-    return new MultiClientTarget(this.#transport, unique(connectionIds).map((id) => this.#connectionRoute(id)), 'connections');
+    return new MultiClientTarget(
+      this.#transport,
+      unique(connectionIds).map((id) => this.#connectionRoute(id)),
+      'connections',
+    );
   }
 
   user(userId: string): ClientTarget {
@@ -82,7 +86,11 @@ export class RestHubClients implements HubClients {
 
   users(userIds: readonly string[]): ClientTarget {
     assertIdList(userIds, 'user ids', assertUserId);
-    return new MultiClientTarget(this.#transport, unique(userIds).map((id) => this.#userRoute(id)), 'users');
+    return new MultiClientTarget(
+      this.#transport,
+      unique(userIds).map((id) => this.#userRoute(id)),
+      'users',
+    );
   }
 
   group(groupName: string): ClientTarget {
@@ -91,7 +99,11 @@ export class RestHubClients implements HubClients {
 
   groups(groupNames: readonly string[]): ClientTarget {
     assertIdList(groupNames, 'group names', assertGroupName);
-    return new MultiClientTarget(this.#transport, unique(groupNames).map((name) => this.#groupRoute(name, [])), 'groups');
+    return new MultiClientTarget(
+      this.#transport,
+      unique(groupNames).map((name) => this.#groupRoute(name, [])),
+      'groups',
+    );
   }
 
   groupExcept(groupName: string, excludedConnectionIds: readonly string[]): ClientTarget {
@@ -111,6 +123,10 @@ export class RestHubClients implements HubClients {
 
   #groupRoute(groupName: string, excluded: readonly string[]): SendRoute {
     assertGroupName(groupName);
-    return { path: `${this.#routes.group(groupName)}/:send`, query: this.#routes.queryWith('excluded', excluded), id: groupName };
+    return {
+      path: `${this.#routes.group(groupName)}/:send`,
+      query: this.#routes.queryWith('excluded', excluded),
+      id: groupName,
+    };
   }
 }

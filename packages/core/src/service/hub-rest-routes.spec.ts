@@ -23,8 +23,12 @@ describe('HubRestRoutes', () => {
 
   it('repeats excluded and appends the reason', () => {
     const routes = new HubRestRoutes('chat', 'app');
-    expect(routes.queryWith('excluded', ['a', 'b&c'])).toBe('?application=app&api-version=2024-12-01&excluded=a&excluded=b%26c');
-    expect(routes.closeQuery(['x'], 'bye now')).toBe('?application=app&api-version=2024-12-01&excluded=x&reason=bye%20now');
+    expect(routes.queryWith('excluded', ['a', 'b&c'])).toBe(
+      '?application=app&api-version=2024-12-01&excluded=a&excluded=b%26c',
+    );
+    expect(routes.closeQuery(['x'], 'bye now')).toBe(
+      '?application=app&api-version=2024-12-01&excluded=x&reason=bye%20now',
+    );
     expect(routes.closeQuery([], undefined)).toBe('?application=app&api-version=2024-12-01');
   });
 });

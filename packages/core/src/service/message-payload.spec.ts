@@ -17,7 +17,10 @@ function parsed(bytes: Uint8Array | undefined, protocol: 'json' | 'messagepack')
   const messages =
     protocol === 'json'
       ? new JsonHubProtocol().parseMessages(Buffer.from(data).toString('utf8'), NullLogger.instance)
-      : new MessagePackHubProtocol().parseMessages(data.buffer.slice(data.byteOffset, data.byteOffset + data.byteLength) as ArrayBuffer, NullLogger.instance);
+      : new MessagePackHubProtocol().parseMessages(
+          data.buffer.slice(data.byteOffset, data.byteOffset + data.byteLength) as ArrayBuffer,
+          NullLogger.instance,
+        );
   expect(messages).toHaveLength(1);
   return messages[0] as InvocationMessage;
 }

@@ -51,9 +51,13 @@ function needsBinary(value: unknown, depth: number): boolean {
 }
 
 function invalidArguments(target: string, form: string, error: unknown): ServerlessHubError {
-  return new ServerlessHubError('REST_INVALID_ARGUMENT', `The arguments of ${JSON.stringify(target)} cannot be serialized as ${form} (${errorMessage(error)}).`, {
-    cause: error,
-  });
+  return new ServerlessHubError(
+    'REST_INVALID_ARGUMENT',
+    `The arguments of ${JSON.stringify(target)} cannot be serialized as ${form} (${errorMessage(error)}).`,
+    {
+      cause: error,
+    },
+  );
 }
 
 function binaryPayload(target: string, args: readonly unknown[]): MessagePayload {
@@ -84,7 +88,11 @@ function binaryPayload(target: string, args: readonly unknown[]): MessagePayload
  * const { body, contentType } = encodeMessagePayload('newMessage', [{ text: 'hi' }], 'auto');
  * ```
  */
-export function encodeMessagePayload(target: string, args: readonly unknown[], encoding: MessageEncoding): MessagePayload {
+export function encodeMessagePayload(
+  target: string,
+  args: readonly unknown[],
+  encoding: MessageEncoding,
+): MessagePayload {
   assertTarget(target);
   if (encoding === 'binary' || needsBinary(args, 0)) return binaryPayload(target, args);
   let json: string;

@@ -164,8 +164,6 @@ describe('ids, targets, ttl and reasons', () => {
       failure(() => {
         assertGroupName(`${'x'.repeat(100)}\n`);
       }).message,
-    ).toBe(
-      `Invalid group name ${JSON.stringify(`${'x'.repeat(64)}…`)}: it must not contain a line break.`,
-    );
+    ).toBe(`Invalid group name ${JSON.stringify(`${'x'.repeat(64)}…`)}: it must not contain a line break.`);
   });
 });

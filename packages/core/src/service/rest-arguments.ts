@@ -18,7 +18,10 @@ function invalid(message: string): ServerlessHubError {
  * Hub and application names: a letter, then letters, digits or `` _ ` , . [ ] ``, 128 characters at most
  * (the service's own rule; the swagger pattern of the `hub` and `application` parameters).
  */
-export function assertHubName(value: unknown, what: 'hub name' | 'application name' = 'hub name'): asserts value is string {
+export function assertHubName(
+  value: unknown,
+  what: 'hub name' | 'application name' = 'hub name',
+): asserts value is string {
   if (!isValidHubName(value)) throw invalid(`Invalid ${what} ${describeValue(value)}: ${HUB_NAME_RULE}.`);
 }
 
@@ -28,10 +31,14 @@ function assertIdentifier(value: unknown, what: string, maxLength: number): asse
   }
   if (value.length === 0) throw invalid(`Invalid ${what}: it must not be empty.`);
   if (value.length > maxLength) {
-    throw invalid(`Invalid ${what} ${describeValue(value)}: it has ${value.length} characters; the service accepts at most ${maxLength}.`);
+    throw invalid(
+      `Invalid ${what} ${describeValue(value)}: it has ${value.length} characters; the service accepts at most ${maxLength}.`,
+    );
   }
   if (LONE_SURROGATE.test(value)) {
-    throw invalid(`Invalid ${what} ${describeValue(value)}: it contains an unpaired UTF-16 surrogate, which cannot be sent in a URL.`);
+    throw invalid(
+      `Invalid ${what} ${describeValue(value)}: it contains an unpaired UTF-16 surrogate, which cannot be sent in a URL.`,
+    );
   }
   // URL parsers remove "." and ".." path segments, escaped or not (%2E is a dot to them), so
   // `groups/../:send` would reach `:send`, a broadcast to every connection.
@@ -53,23 +60,25 @@ export function assertUserId(value: unknown): asserts value is string {
 /** A group name: 1 to 1024 characters, not only white space, no line break (swagger `^(?!\s+$).+$`). */
 export function assertGroupName(value: unknown): asserts value is string {
   assertIdentifier(value, 'group name', MAX_GROUP_NAME_LENGTH);
-  if (WHITESPACE_ONLY.test(value)) throw invalid(`Invalid group name ${describeValue(value)}: it must not be only white space.`);
-  if (value.includes('\n')) throw invalid(`Invalid group name ${describeValue(value)}: it must not contain a line break.`);
+  if (WHITESPACE_ONLY.test(value))
+    throw invalid(`Invalid group name ${describeValue(value)}: it must not be only white space.`);
+  if (value.includes('\n'))
+    throw invalid(`Invalid group name ${describeValue(value)}: it must not contain a line break.`);
 }
 
 /** The name of the client method a message invokes: a non-empty string. */
 export function assertTarget(value: unknown): asserts value is string {
   if (typeof value !== 'string' || value.length === 0) {
-    throw invalid(`Invalid message target ${describeValue(value)}: expected the non-empty name of the client method to invoke.`);
+    throw invalid(
+      `Invalid message target ${describeValue(value)}: expected the non-empty name of the client method to invoke.`,
+    );
   }
 }
 
 /** A user's time to live in a group: whole seconds, 0 to 2^31 - 1 (swagger `int32`). */
 export function assertTtl(value: unknown): asserts value is number {
   if (typeof value !== 'number' || !Number.isInteger(value) || value < 0 || value > MAX_TTL_SECONDS) {
-    throw invalid(
-      `Invalid ttl ${describeValue(value)}: expected whole seconds from 0 to ${MAX_TTL_SECONDS}.`,
-    );
+    throw invalid(`Invalid ttl ${describeValue(value)}: expected whole seconds from 0 to ${MAX_TTL_SECONDS}.`);
   }
 }
 
@@ -77,7 +86,9 @@ export function assertTtl(value: unknown): asserts value is number {
 export function assertReason(value: unknown): asserts value is string {
   if (typeof value !== 'string') throw invalid(`Invalid close reason ${describeValue(value)}: expected a string.`);
   if (LONE_SURROGATE.test(value)) {
-    throw invalid(`Invalid close reason ${describeValue(value)}: it contains an unpaired UTF-16 surrogate, which cannot be sent in a URL.`);
+    throw invalid(
+      `Invalid close reason ${describeValue(value)}: it contains an unpaired UTF-16 surrogate, which cannot be sent in a URL.`,
+    );
   }
 }
 
@@ -99,8 +110,10 @@ const MAX_INT32 = 2_147_483_647;
 /** A stream id (the invocation id of the client's stream): 1 to 100 characters, not only white space. */
 export function assertStreamId(value: unknown): asserts value is string {
   assertIdentifier(value, 'stream id', MAX_STREAM_ID_LENGTH);
-  if (WHITESPACE_ONLY.test(value)) throw invalid(`Invalid stream id ${describeValue(value)}: it must not be only white space.`);
-  if (value.includes('\n')) throw invalid(`Invalid stream id ${describeValue(value)}: it must not contain a line break.`);
+  if (WHITESPACE_ONLY.test(value))
+    throw invalid(`Invalid stream id ${describeValue(value)}: it must not be only white space.`);
+  if (value.includes('\n'))
+    throw invalid(`Invalid stream id ${describeValue(value)}: it must not contain a line break.`);
 }
 
 /** `maxpagesize` of a group member list: whole number from 1 to 200. */

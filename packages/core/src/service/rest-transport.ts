@@ -62,7 +62,8 @@ const HINTS: Partial<Record<ServerlessHubErrorCode, string>> = {
   REST_INVALID_ARGUMENT: 'The service rejected the request as invalid.',
   REST_UNAUTHORIZED:
     'The service rejected the credentials: check the AccessKey of the connection string, or that the identity has a SignalR data-plane role.',
-  REST_NOT_FOUND: 'Check the Endpoint (or ServerEndpoint and Port) of the connection string: the service does not know this URL.',
+  REST_NOT_FOUND:
+    'Check the Endpoint (or ServerEndpoint and Port) of the connection string: the service does not know this URL.',
 };
 
 function codeForStatus(status: number): ServerlessHubErrorCode {
@@ -98,10 +99,17 @@ export class RestTransport {
     try {
       url = new URL(options.serverEndpoint);
     } catch (error) {
-      throw new ServerlessHubError('REST_INVALID_ARGUMENT', 'The server endpoint of the service is not an absolute URL.', { cause: error });
+      throw new ServerlessHubError(
+        'REST_INVALID_ARGUMENT',
+        'The server endpoint of the service is not an absolute URL.',
+        { cause: error },
+      );
     }
     if (url.protocol !== 'http:' && url.protocol !== 'https:') {
-      throw new ServerlessHubError('REST_INVALID_ARGUMENT', `The server endpoint must be an http or https URL, not ${url.protocol}.`);
+      throw new ServerlessHubError(
+        'REST_INVALID_ARGUMENT',
+        `The server endpoint must be an http or https URL, not ${url.protocol}.`,
+      );
     }
     const secure = url.protocol === 'https:';
     this.#origin = {
@@ -138,7 +146,11 @@ export class RestTransport {
    * `false` on a 404 listed in `request.answers`; rejects like {@link RestTransport.call} otherwise, and
    * with `REST_SERVICE_ERROR` when the answer is larger than `bodyLimit`.
    */
-  async callForBody(request: RestRequest, bodyLimit: number, signal: AbortSignal | undefined): Promise<RestBodyAnswer | false> {
+  async callForBody(
+    request: RestRequest,
+    bodyLimit: number,
+    signal: AbortSignal | undefined,
+  ): Promise<RestBodyAnswer | false> {
     const answer = await this.#perform(request, signal, bodyLimit);
     if (answer === false) return false;
     if (answer.truncated) {
@@ -176,7 +188,11 @@ export class RestTransport {
             'Exclude fewer connections, or use shorter ids.',
         );
       }
-      const headers: OutgoingHttpHeaders = { authorization, 'user-agent': this.#userAgent, 'asrs-user-agent': this.#userAgent };
+      const headers: OutgoingHttpHeaders = {
+        authorization,
+        'user-agent': this.#userAgent,
+        'asrs-user-agent': this.#userAgent,
+      };
       if (request.body !== undefined) {
         headers['content-type'] = request.contentType ?? JSON_CONTENT_TYPE;
         headers['content-length'] = request.body.length;
@@ -194,7 +210,11 @@ export class RestTransport {
       });
       if (result.kind === 'status') {
         if (result.status >= 200 && result.status < 300) return result;
-        if (result.status === 404 && result.errorCode !== undefined && request.answers?.has(result.errorCode.toLowerCase()) === true) {
+        if (
+          result.status === 404 &&
+          result.errorCode !== undefined &&
+          request.answers?.has(result.errorCode.toLowerCase()) === true
+        ) {
           return false;
         }
       }
@@ -215,9 +235,13 @@ export class RestTransport {
   ): ServerlessHubError {
     const tried = describeAttempts(attempts);
     if (result.kind === 'timeout') {
-      return new ServerlessHubError('REST_TIMEOUT', `${what}: the service did not answer within ${timeoutMs} ms${tried}.`, {
-        details: { attempts, beforeSend: result.beforeSend },
-      });
+      return new ServerlessHubError(
+        'REST_TIMEOUT',
+        `${what}: the service did not answer within ${timeoutMs} ms${tried}.`,
+        {
+          details: { attempts, beforeSend: result.beforeSend },
+        },
+      );
     }
     if (result.kind === 'network') {
       const reason = (result.error as NodeJS.ErrnoException).code ?? result.error.message;
@@ -228,9 +252,12 @@ export class RestTransport {
     }
     const token = authorization.startsWith('Bearer ') ? authorization.slice(7) : authorization;
     const detail = parseServiceErrorDetail(result.body, [token]);
-    const errorCode = result.errorCode === undefined ? undefined : parseServiceErrorDetail(result.errorCode, [token]).message;
+    const errorCode =
+      result.errorCode === undefined ? undefined : parseServiceErrorDetail(result.errorCode, [token]).message;
     const code = codeForStatus(result.status);
-    const said = [errorCode, detail.code !== errorCode ? detail.code : undefined, detail.message].filter((part) => part !== undefined);
+    const said = [errorCode, detail.code !== errorCode ? detail.code : undefined, detail.message].filter(
+      (part) => part !== undefined,
+    );
     const statusText = STATUS_CODES[result.status] ?? 'Unknown';
     const hint = HINTS[code];
     return new ServerlessHubError(

@@ -11,7 +11,9 @@ describe('resolveRetryPolicy', () => {
 
   it('caps exponential delays at maxDelayMs', () => {
     const policy = resolveRetryPolicy({ maxRetries: 10, delayMs: 1000, maxDelayMs: 5000 });
-    expect([1, 2, 3, 4, 5, 10].map((retry) => policy.delayBeforeRetry(retry))).toEqual([1000, 2000, 4000, 5000, 5000, 5000]);
+    expect([1, 2, 3, 4, 5, 10].map((retry) => policy.delayBeforeRetry(retry))).toEqual([
+      1000, 2000, 4000, 5000, 5000, 5000,
+    ]);
   });
 
   it('fixed mode always waits delayMs', () => {
@@ -53,7 +55,9 @@ describe('isRetriable', () => {
   });
 
   it('sends retry only on status > 500', () => {
-    const retried = [400, 404, 408, 429, 500, 501, 502, 503, 504].filter((status) => isRetriable(true, { kind: 'status', status }));
+    const retried = [400, 404, 408, 429, 500, 501, 502, 503, 504].filter((status) =>
+      isRetriable(true, { kind: 'status', status }),
+    );
     expect(retried).toEqual([501, 502, 503, 504]);
   });
 

@@ -48,7 +48,10 @@ export const NO_RETRIES: RetryPolicy = { maxRetries: 0, delayBeforeRetry: () => 
 
 function assertNonNegativeMilliseconds(value: number, name: string): void {
   if (!Number.isFinite(value) || value < 0) {
-    throw new ServerlessHubError('REST_INVALID_ARGUMENT', `Invalid retry option ${name}: ${describeValue(value)}; expected milliseconds ≥ 0.`);
+    throw new ServerlessHubError(
+      'REST_INVALID_ARGUMENT',
+      `Invalid retry option ${name}: ${describeValue(value)}; expected milliseconds ≥ 0.`,
+    );
   }
 }
 
@@ -66,12 +69,18 @@ export function resolveRetryPolicy(options: RestRetryOptions | false | undefined
     );
   }
   if ((mode as string) !== 'fixed' && (mode as string) !== 'exponential') {
-    throw new ServerlessHubError('REST_INVALID_ARGUMENT', `Invalid retry option mode: ${mode}; expected 'fixed' or 'exponential'.`);
+    throw new ServerlessHubError(
+      'REST_INVALID_ARGUMENT',
+      `Invalid retry option mode: ${mode}; expected 'fixed' or 'exponential'.`,
+    );
   }
   assertNonNegativeMilliseconds(delayMs, 'delayMs');
   assertNonNegativeMilliseconds(maxDelayMs, 'maxDelayMs');
   if (maxDelayMs < delayMs) {
-    throw new ServerlessHubError('REST_INVALID_ARGUMENT', `Invalid retry options: maxDelayMs (${maxDelayMs}) is below delayMs (${delayMs}).`);
+    throw new ServerlessHubError(
+      'REST_INVALID_ARGUMENT',
+      `Invalid retry options: maxDelayMs (${maxDelayMs}) is below delayMs (${delayMs}).`,
+    );
   }
   if (mode === 'fixed') return { maxRetries, delayBeforeRetry: () => delayMs };
   return { maxRetries, delayBeforeRetry: (retry) => Math.min(maxDelayMs, delayMs * 2 ** (retry - 1)) };

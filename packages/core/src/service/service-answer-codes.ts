@@ -11,7 +11,10 @@ export const ADD_CONNECTION_TO_GROUP_ANSWERS = codes('Error.Connection.NotExiste
  * Removing a connection from a group: the swagger documents a 404 without naming its code; the lenient
  * reading (*unconfirmed*) takes either connection-not-existed code as "the connection does not exist".
  */
-export const REMOVE_CONNECTION_FROM_GROUP_ANSWERS = codes('Error.Connection.NotExisted', 'Warning.Connection.NotExisted');
+export const REMOVE_CONNECTION_FROM_GROUP_ANSWERS = codes(
+  'Error.Connection.NotExisted',
+  'Warning.Connection.NotExisted',
+);
 /** Closing a connection, or checking it exists: the connection does not exist. */
 export const CONNECTION_ANSWERS = codes('Warning.Connection.NotExisted');
 /** Checking a user exists. */
@@ -22,7 +25,11 @@ export const GROUP_ANSWERS = codes('Warning.Group.NotExisted');
  * Checking a user is in a group: `Info.User.NotInGroup`; a user or group that does not exist is, on the
  * lenient reading (*unconfirmed*), not in the group either.
  */
-export const USER_IN_GROUP_ANSWERS = codes('Info.User.NotInGroup', 'Warning.User.NotExisted', 'Warning.Group.NotExisted');
+export const USER_IN_GROUP_ANSWERS = codes(
+  'Info.User.NotInGroup',
+  'Warning.User.NotExisted',
+  'Warning.Group.NotExisted',
+);
 
 /** Invoking a client: the connection does not exist (either spelling). */
 export const CLIENT_CONNECTION_ANSWERS = codes('Error.Connection.NotExisted', 'Warning.Connection.NotExisted');
@@ -32,7 +39,11 @@ export const CLIENT_CONNECTION_ANSWERS = codes('Error.Connection.NotExisted', 'W
  * (`Error.Stream.NotExisted`: the client cancelled it or it ended; this project's emulator's code,
  * *unconfirmed* against the service, which documents only `default: ErrorDetail`).
  */
-export const CLIENT_STREAM_ANSWERS = codes('Error.Connection.NotExisted', 'Warning.Connection.NotExisted', 'Error.Stream.NotExisted');
+export const CLIENT_STREAM_ANSWERS = codes(
+  'Error.Connection.NotExisted',
+  'Warning.Connection.NotExisted',
+  'Error.Stream.NotExisted',
+);
 
 /**
  * `x-ms-error-code` values of a client invocation that did not produce a result. The 2024-12-01 spec

@@ -83,14 +83,20 @@ function authorizerFor(endpoint: ServiceEndpoint, credential: TokenCredential | 
 function resolveTimeout(timeoutMs: number | undefined): number {
   if (timeoutMs === undefined) return DEFAULT_TIMEOUT_MS;
   if (!Number.isInteger(timeoutMs) || timeoutMs < 1 || timeoutMs > MAX_TIMEOUT_MS) {
-    throw new ServerlessHubError('REST_INVALID_ARGUMENT', `Invalid timeoutMs ${String(timeoutMs)}: expected whole milliseconds from 1 to ${MAX_TIMEOUT_MS}.`);
+    throw new ServerlessHubError(
+      'REST_INVALID_ARGUMENT',
+      `Invalid timeoutMs ${String(timeoutMs)}: expected whole milliseconds from 1 to ${MAX_TIMEOUT_MS}.`,
+    );
   }
   return timeoutMs;
 }
 
 function resolveMessageEncoding(encoding: unknown): MessageEncoding {
   if (encoding === 'auto' || encoding === 'binary') return encoding;
-  throw new ServerlessHubError('REST_INVALID_ARGUMENT', `Invalid messageEncoding ${describeValue(encoding)}: expected 'auto' or 'binary'.`);
+  throw new ServerlessHubError(
+    'REST_INVALID_ARGUMENT',
+    `Invalid messageEncoding ${describeValue(encoding)}: expected 'auto' or 'binary'.`,
+  );
 }
 
 /**
@@ -144,7 +150,9 @@ export class ServiceHubClient {
       timeoutMs,
       retry,
       userAgent: productInfo(),
-      ...(options.messageEncoding === undefined ? {} : { messageEncoding: resolveMessageEncoding(options.messageEncoding) }),
+      ...(options.messageEncoding === undefined
+        ? {}
+        : { messageEncoding: resolveMessageEncoding(options.messageEncoding) }),
     });
     const routes = new HubRestRoutes(hubName, options.application);
     this.clients = new RestHubClients(this.#transport, routes);
@@ -165,11 +173,16 @@ export class ServiceHubClient {
    */
   async isServiceHealthy(options?: RestCallOptions): Promise<boolean> {
     try {
-      return await this.#transport.call({ method: 'HEAD', path: HEALTH_PATH, query: HEALTH_QUERY, isSend: false, retry: false }, options?.signal);
+      return await this.#transport.call(
+        { method: 'HEAD', path: HEALTH_PATH, query: HEALTH_QUERY, isSend: false, retry: false },
+        options?.signal,
+      );
     } catch (error) {
       const unavailable =
         ServerlessHubError.is(error) &&
-        (error.code === 'REST_TIMEOUT' || error.code === 'REST_NETWORK' || (error.status !== undefined && error.status >= 500));
+        (error.code === 'REST_TIMEOUT' ||
+          error.code === 'REST_NETWORK' ||
+          (error.status !== undefined && error.status >= 500));
       if (unavailable) return false;
       throw error;
     }

@@ -59,7 +59,10 @@ export class RestUserGroups implements UserGroups {
     const ttl = options?.ttl;
     if (ttl !== undefined) assertTtl(ttl);
     const query = ttl === undefined ? this.#routes.query : this.#routes.queryWith('ttl', [String(ttl)]);
-    await this.#transport.call({ method: 'PUT', path: this.#routes.userGroup(userId, groupName), query, isSend: false }, options?.signal);
+    await this.#transport.call(
+      { method: 'PUT', path: this.#routes.userGroup(userId, groupName), query, isSend: false },
+      options?.signal,
+    );
   }
 
   async removeFromGroup(userId: string, groupName: string, options?: RestCallOptions): Promise<void> {
@@ -83,7 +86,13 @@ export class RestUserGroups implements UserGroups {
     assertUserId(userId);
     assertGroupName(groupName);
     return this.#transport.call(
-      { method: 'HEAD', path: this.#routes.userGroup(userId, groupName), query: this.#routes.query, isSend: false, answers: USER_IN_GROUP_ANSWERS },
+      {
+        method: 'HEAD',
+        path: this.#routes.userGroup(userId, groupName),
+        query: this.#routes.query,
+        isSend: false,
+        answers: USER_IN_GROUP_ANSWERS,
+      },
       options?.signal,
     );
   }

@@ -1,4 +1,9 @@
-import type { HttpRequest, HttpResponse as FunctionsHttpResponse, HttpResponseInit, InvocationContext } from '@azure/functions';
+import type {
+  HttpRequest,
+  HttpResponse as FunctionsHttpResponse,
+  HttpResponseInit,
+  InvocationContext,
+} from '@azure/functions';
 import { forgetFunctions } from '../functions/function-registry.js';
 import type { RegisteredFunction, RegisteredHttpFunction } from '../functions/function-registry.js';
 import { registerHubs } from '../functions/register-hubs.js';
@@ -28,7 +33,8 @@ import type { UpstreamResponse } from './upstream-response.js';
  * process.env.AzureSignalRConnectionString ??= EMULATOR_CONNECTION_STRING;
  * ```
  */
-export const EMULATOR_CONNECTION_STRING = 'Endpoint=http://localhost;Port=8888;AccessKey=ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789ABCDEFGH;Version=1.0;';
+export const EMULATOR_CONNECTION_STRING =
+  'Endpoint=http://localhost;Port=8888;AccessKey=ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789ABCDEFGH;Version=1.0;';
 
 /**
  * Options of {@link createHubTestBed}: the `registerHubs` options that matter in tests.
@@ -166,7 +172,9 @@ function routeOf(options: { readonly hub: string; readonly category: string; rea
  * ```
  */
 export function createHubTestBed(hubs: readonly HubClass[], options: HubTestBedOptions = {}): HubTestBed {
-  const descriptors = hubs.map((hub) => compileHub(hub, options.eventMode === undefined ? {} : { eventMode: options.eventMode }));
+  const descriptors = hubs.map((hub) =>
+    compileHub(hub, options.eventMode === undefined ? {} : { eventMode: options.eventMode }),
+  );
   const connectionString = options.connectionString ?? EMULATOR_CONNECTION_STRING;
   const restored = new Map<string, string | undefined>();
   for (const { connectionStringSetting } of descriptors) {
@@ -176,7 +184,9 @@ export function createHubTestBed(hubs: readonly HubClass[], options: HubTestBedO
     }
   }
 
-  const settings = new Map(descriptors.map((descriptor) => [descriptor.name.toLowerCase(), descriptor.connectionStringSetting]));
+  const settings = new Map(
+    descriptors.map((descriptor) => [descriptor.name.toLowerCase(), descriptor.connectionStringSetting]),
+  );
   const services = new Map<string, RecordingServices>();
   const servicesFor = (hubName: string): RecordingServices => {
     const key = hubName.toLowerCase();
@@ -215,9 +225,15 @@ export function createHubTestBed(hubs: readonly HubClass[], options: HubTestBedO
     restored.clear();
   }
 
-  async function run(fn: RegisteredHttpFunction, request: HttpRequest): Promise<{ answer: HttpResponseInit | FunctionsHttpResponse; logs: readonly LoggedLine[] }> {
+  async function run(
+    fn: RegisteredHttpFunction,
+    request: HttpRequest,
+  ): Promise<{ answer: HttpResponseInit | FunctionsHttpResponse; logs: readonly LoggedLine[] }> {
     const { context, logs } = createTestInvocationContext(fn.name);
-    const handler = fn.handler as unknown as (request: HttpRequest, context: InvocationContext) => Promise<HttpResponseInit | FunctionsHttpResponse>;
+    const handler = fn.handler as unknown as (
+      request: HttpRequest,
+      context: InvocationContext,
+    ) => Promise<HttpResponseInit | FunctionsHttpResponse>;
     return { answer: await handler(request, context), logs };
   }
 
@@ -246,13 +262,25 @@ export function createHubTestBed(hubs: readonly HubClass[], options: HubTestBedO
     services: (hubName = firstHub) => servicesFor(hubName),
     call,
     invoke: (event, args = [], callOptions = {}) =>
-      call({ ...callOptions, event, category: 'messages', arguments: args, invocationId: callOptions.invocationId ?? '1' }),
-    send: (event, args = [], callOptions = {}) => call({ ...callOptions, event, category: 'messages', arguments: args, invocationId: null }),
+      call({
+        ...callOptions,
+        event,
+        category: 'messages',
+        arguments: args,
+        invocationId: callOptions.invocationId ?? '1',
+      }),
+    send: (event, args = [], callOptions = {}) =>
+      call({ ...callOptions, event, category: 'messages', arguments: args, invocationId: null }),
     connect: (callOptions = {}) => call({ ...callOptions, event: 'connected', category: 'connections' }),
     disconnect: (callOptions = {}) => call({ ...callOptions, event: 'disconnected', category: 'connections' }),
     async negotiate(negotiateOptions = {}) {
       const hub = negotiateOptions.hub ?? firstHub;
-      const fn = functions.find((candidate): candidate is RegisteredHttpFunction => candidate.role === 'negotiate' && candidate.trigger === 'http' && candidate.hub?.toLowerCase() === hub.toLowerCase());
+      const fn = functions.find(
+        (candidate): candidate is RegisteredHttpFunction =>
+          candidate.role === 'negotiate' &&
+          candidate.trigger === 'http' &&
+          candidate.hub?.toLowerCase() === hub.toLowerCase(),
+      );
       if (fn === undefined) throw new Error(`No negotiate function is registered for hub ${hub}.`);
       const query = new URLSearchParams(negotiateOptions.query ?? {}).toString();
       const request = new FunctionsRequest({

@@ -17,17 +17,22 @@ describe('recording services: client results, streams and group lists', () => {
 
   it('records stream items and completions, as sendStream sends them', async () => {
     const services = createRecordingServices();
-    await services.clients.client('c1').sendStream('s1', (async function* items() {
-      yield 1;
-      throw new Error('broke');
-    })());
+    await services.clients.client('c1').sendStream(
+      's1',
+      (async function* items() {
+        yield 1;
+        throw new Error('broke');
+      })(),
+    );
     expect(services.calls).toEqual([
       { api: 'clients', method: 'sendStreamItem', args: ['c1', 's1', 1] },
       { api: 'clients', method: 'completeStream', args: ['c1', 's1', { error: 'broke' }] },
     ]);
     const controller = new AbortController();
     controller.abort();
-    await expect(services.clients.client('c1').sendStream('s2', [1], { signal: controller.signal })).rejects.toMatchObject({ code: 'REST_ABORTED' });
+    await expect(
+      services.clients.client('c1').sendStream('s2', [1], { signal: controller.signal }),
+    ).rejects.toMatchObject({ code: 'REST_ABORTED' });
   });
 
   it('lists group members from answers.groupMembers, up to top', async () => {

@@ -3,7 +3,11 @@ import { abortedError } from '../service/abortable.js';
 import type { HubServices } from '../hub/hub-services.js';
 import type { ClientManager, CloseConnectionsOptions } from '../service/client-manager.js';
 import type { ClientTarget } from '../service/client-target.js';
-import type { ConnectionGroups, ListConnectionsOptions, ListConnectionsPageOptions } from '../service/connection-groups.js';
+import type {
+  ConnectionGroups,
+  ListConnectionsOptions,
+  ListConnectionsPageOptions,
+} from '../service/connection-groups.js';
 import type { ClientInvocationOptions, ConnectionTarget } from '../service/connection-target.js';
 import type { GroupMember, GroupMemberPage } from '../service/group-member-page.js';
 import type { HubClients } from '../service/hub-clients.js';
@@ -159,30 +163,55 @@ export function createRecordingServices(): RecordingServices {
     const base = target({ kind: 'client', connectionId });
     const self: ConnectionTarget = {
       send: (name: string, ...args: unknown[]) => base.sendMessage(name, args),
-      sendMessage: (name: string, args: readonly unknown[], options?: RestCallOptions) => base.sendMessage(name, args, options),
+      sendMessage: (name: string, args: readonly unknown[], options?: RestCallOptions) =>
+        base.sendMessage(name, args, options),
       invoke: (name: string, ...args: unknown[]) => self.invokeMessage(name, args),
       async invokeMessage(name: string, args: readonly unknown[], _options?: ClientInvocationOptions) {
         assertTarget(name);
         JSON.stringify(args);
-        calls.push(Object.freeze({ api: 'clients', method: 'invoke', args: Object.freeze([connectionId, name, ...args]) }));
+        calls.push(
+          Object.freeze({ api: 'clients', method: 'invoke', args: Object.freeze([connectionId, name, ...args]) }),
+        );
         return await Promise.resolve(answers.clientResult(connectionId, name, args));
       },
       async sendStreamItem(streamId: string, item: unknown, options?: { readonly completed?: boolean }) {
         assertStreamId(streamId);
         JSON.stringify(item);
-        calls.push(Object.freeze({ api: 'clients', method: 'sendStreamItem', args: Object.freeze([connectionId, streamId, item, ...(options?.completed === true ? [{ completed: true }] : [])]) }));
+        calls.push(
+          Object.freeze({
+            api: 'clients',
+            method: 'sendStreamItem',
+            args: Object.freeze([
+              connectionId,
+              streamId,
+              item,
+              ...(options?.completed === true ? [{ completed: true }] : []),
+            ]),
+          }),
+        );
         return await Promise.resolve(answers.connectionFound);
       },
       async completeStream(streamId: string, options?: { readonly error?: string }) {
         assertStreamId(streamId);
-        calls.push(Object.freeze({ api: 'clients', method: 'completeStream', args: Object.freeze([connectionId, streamId, ...(options?.error === undefined ? [] : [{ error: options.error }])]) }));
+        calls.push(
+          Object.freeze({
+            api: 'clients',
+            method: 'completeStream',
+            args: Object.freeze([
+              connectionId,
+              streamId,
+              ...(options?.error === undefined ? [] : [{ error: options.error }]),
+            ]),
+          }),
+        );
         return await Promise.resolve(answers.connectionFound);
       },
       async sendStream(streamId: string, items: AsyncIterable<unknown> | Iterable<unknown>, options?: RestCallOptions) {
         assertStreamId(streamId);
         try {
           for await (const item of items) {
-            if (options?.signal?.aborted === true) throw abortedError(options.signal, `Streaming to ${JSON.stringify(streamId)}`);
+            if (options?.signal?.aborted === true)
+              throw abortedError(options.signal, `Streaming to ${JSON.stringify(streamId)}`);
             if (!(await self.sendStreamItem(streamId, item))) return false;
           }
         } catch (error) {
@@ -233,7 +262,13 @@ export function createRecordingServices(): RecordingServices {
     },
   };
 
-  async function record<T>(api: RecordedCall['api'], method: string, args: readonly unknown[], check: () => void, answer: T): Promise<T> {
+  async function record<T>(
+    api: RecordedCall['api'],
+    method: string,
+    args: readonly unknown[],
+    check: () => void,
+    answer: T,
+  ): Promise<T> {
     check();
     calls.push(Object.freeze({ api, method, args: Object.freeze([...args]) }));
     // Settle asynchronously, as a REST call does.
@@ -242,19 +277,37 @@ export function createRecordingServices(): RecordingServices {
 
   const groups: ConnectionGroups = {
     addToGroup: (connectionId, group, _options?: RestCallOptions) =>
-      record('groups', 'addToGroup', [connectionId, group], () => {
-        assertConnectionId(connectionId);
-        assertGroupName(group);
-      }, answers.connectionFound),
+      record(
+        'groups',
+        'addToGroup',
+        [connectionId, group],
+        () => {
+          assertConnectionId(connectionId);
+          assertGroupName(group);
+        },
+        answers.connectionFound,
+      ),
     removeFromGroup: (connectionId, group, _options?: RestCallOptions) =>
-      record('groups', 'removeFromGroup', [connectionId, group], () => {
-        assertConnectionId(connectionId);
-        assertGroupName(group);
-      }, answers.connectionFound),
+      record(
+        'groups',
+        'removeFromGroup',
+        [connectionId, group],
+        () => {
+          assertConnectionId(connectionId);
+          assertGroupName(group);
+        },
+        answers.connectionFound,
+      ),
     removeFromAllGroups: (connectionId, _options?: RestCallOptions) =>
-      record('groups', 'removeFromAllGroups', [connectionId], () => {
-        assertConnectionId(connectionId);
-      }, undefined),
+      record(
+        'groups',
+        'removeFromAllGroups',
+        [connectionId],
+        () => {
+          assertConnectionId(connectionId);
+        },
+        undefined,
+      ),
     listConnections(group: string, options?: ListConnectionsOptions): AsyncIterable<GroupMember> {
       assertGroupName(group);
       const members = answers.groupMembers(group).slice(0, options?.top ?? Number.POSITIVE_INFINITY);
@@ -264,32 +317,65 @@ export function createRecordingServices(): RecordingServices {
       })();
     },
     listConnectionsPage: (group: string, options?: ListConnectionsPageOptions) =>
-      record('groups', 'listConnectionsPage', [group], () => {
-        assertGroupName(group);
-      }, Object.freeze({ members: answers.groupMembers(group).slice(0, options?.top ?? options?.maxPageSize ?? 200), continuationToken: undefined }) as GroupMemberPage),
+      record(
+        'groups',
+        'listConnectionsPage',
+        [group],
+        () => {
+          assertGroupName(group);
+        },
+        Object.freeze({
+          members: answers.groupMembers(group).slice(0, options?.top ?? options?.maxPageSize ?? 200),
+          continuationToken: undefined,
+        }) as GroupMemberPage,
+      ),
   };
 
   const userGroups: UserGroups = {
     addToGroup: (userId, group, options?: AddUserToGroupOptions) =>
-      record('userGroups', 'addToGroup', options?.ttl === undefined ? [userId, group] : [userId, group, { ttl: options.ttl }], () => {
-        assertUserId(userId);
-        assertGroupName(group);
-        if (options?.ttl !== undefined) assertTtl(options.ttl);
-      }, undefined),
+      record(
+        'userGroups',
+        'addToGroup',
+        options?.ttl === undefined ? [userId, group] : [userId, group, { ttl: options.ttl }],
+        () => {
+          assertUserId(userId);
+          assertGroupName(group);
+          if (options?.ttl !== undefined) assertTtl(options.ttl);
+        },
+        undefined,
+      ),
     removeFromGroup: (userId, group, _options?: RestCallOptions) =>
-      record('userGroups', 'removeFromGroup', [userId, group], () => {
-        assertUserId(userId);
-        assertGroupName(group);
-      }, undefined),
+      record(
+        'userGroups',
+        'removeFromGroup',
+        [userId, group],
+        () => {
+          assertUserId(userId);
+          assertGroupName(group);
+        },
+        undefined,
+      ),
     removeFromAllGroups: (userId, _options?: RestCallOptions) =>
-      record('userGroups', 'removeFromAllGroups', [userId], () => {
-        assertUserId(userId);
-      }, undefined),
+      record(
+        'userGroups',
+        'removeFromAllGroups',
+        [userId],
+        () => {
+          assertUserId(userId);
+        },
+        undefined,
+      ),
     isUserInGroup: (userId, group, _options?: RestCallOptions) =>
-      record('userGroups', 'isUserInGroup', [userId, group], () => {
-        assertUserId(userId);
-        assertGroupName(group);
-      }, answers.isUserInGroup),
+      record(
+        'userGroups',
+        'isUserInGroup',
+        [userId, group],
+        () => {
+          assertUserId(userId);
+          assertGroupName(group);
+        },
+        answers.isUserInGroup,
+      ),
   };
 
   const closeOptions = (options: CloseConnectionsOptions | undefined): unknown[] => {
@@ -305,36 +391,78 @@ export function createRecordingServices(): RecordingServices {
 
   const clientManager: ClientManager = {
     closeConnection: (connectionId, reason?: string, _options?: RestCallOptions) =>
-      record('clientManager', 'closeConnection', reason === undefined ? [connectionId] : [connectionId, reason], () => {
-        assertConnectionId(connectionId);
-        if (reason !== undefined) assertReason(reason);
-      }, answers.connectionFound),
+      record(
+        'clientManager',
+        'closeConnection',
+        reason === undefined ? [connectionId] : [connectionId, reason],
+        () => {
+          assertConnectionId(connectionId);
+          if (reason !== undefined) assertReason(reason);
+        },
+        answers.connectionFound,
+      ),
     closeConnections: (options?: CloseConnectionsOptions) =>
-      record('clientManager', 'closeConnections', closeOptions(options), () => {
-        checkClose(options);
-      }, undefined),
+      record(
+        'clientManager',
+        'closeConnections',
+        closeOptions(options),
+        () => {
+          checkClose(options);
+        },
+        undefined,
+      ),
     closeGroupConnections: (group, options?: CloseConnectionsOptions) =>
-      record('clientManager', 'closeGroupConnections', [group, ...closeOptions(options)], () => {
-        assertGroupName(group);
-        checkClose(options);
-      }, undefined),
+      record(
+        'clientManager',
+        'closeGroupConnections',
+        [group, ...closeOptions(options)],
+        () => {
+          assertGroupName(group);
+          checkClose(options);
+        },
+        undefined,
+      ),
     closeUserConnections: (userId, options?: CloseConnectionsOptions) =>
-      record('clientManager', 'closeUserConnections', [userId, ...closeOptions(options)], () => {
-        assertUserId(userId);
-        checkClose(options);
-      }, undefined),
+      record(
+        'clientManager',
+        'closeUserConnections',
+        [userId, ...closeOptions(options)],
+        () => {
+          assertUserId(userId);
+          checkClose(options);
+        },
+        undefined,
+      ),
     connectionExists: (connectionId, _options?: RestCallOptions) =>
-      record('clientManager', 'connectionExists', [connectionId], () => {
-        assertConnectionId(connectionId);
-      }, answers.connectionExists),
+      record(
+        'clientManager',
+        'connectionExists',
+        [connectionId],
+        () => {
+          assertConnectionId(connectionId);
+        },
+        answers.connectionExists,
+      ),
     userExists: (userId, _options?: RestCallOptions) =>
-      record('clientManager', 'userExists', [userId], () => {
-        assertUserId(userId);
-      }, answers.userExists),
+      record(
+        'clientManager',
+        'userExists',
+        [userId],
+        () => {
+          assertUserId(userId);
+        },
+        answers.userExists,
+      ),
     groupExists: (group, _options?: RestCallOptions) =>
-      record('clientManager', 'groupExists', [group], () => {
-        assertGroupName(group);
-      }, answers.groupExists),
+      record(
+        'clientManager',
+        'groupExists',
+        [group],
+        () => {
+          assertGroupName(group);
+        },
+        answers.groupExists,
+      ),
   };
 
   return {

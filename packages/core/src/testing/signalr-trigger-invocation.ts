@@ -55,7 +55,10 @@ export interface SignalRTriggerOutcome {
  * // { ConnectionId: 'connection-1', UserId: 'alice', Hub: 'chat', Category: 'messages', Event: 'broadcast', Arguments: ['hi'], ... }
  * ```
  */
-export function createSignalRTriggerInvocation(fn: RegisteredSignalRFunction, options: SignalRTriggerInvocationOptions = {}): Record<string, unknown> {
+export function createSignalRTriggerInvocation(
+  fn: RegisteredSignalRFunction,
+  options: SignalRTriggerInvocationOptions = {},
+): Record<string, unknown> {
   return {
     Arguments: options.arguments === undefined ? null : [...options.arguments],
     Error: options.error ?? null,
@@ -81,7 +84,10 @@ export function createSignalRTriggerInvocation(fn: RegisteredSignalRFunction, op
  * expect(outcome.result).toBe(42);
  * ```
  */
-export async function invokeSignalRTrigger(fn: RegisteredSignalRFunction, options: SignalRTriggerInvocationOptions = {}): Promise<SignalRTriggerOutcome> {
+export async function invokeSignalRTrigger(
+  fn: RegisteredSignalRFunction,
+  options: SignalRTriggerInvocationOptions = {},
+): Promise<SignalRTriggerOutcome> {
   const { context, logs } = createTestInvocationContext(fn.name);
   const handler = fn.handler as (invocation: unknown, context: InvocationContext) => Promise<unknown>;
   try {

@@ -70,20 +70,31 @@ function signingKeys(options: UpstreamRequestOptions): readonly string[] {
       ? endpointFromSettings(options.connectionStringSetting ?? DEFAULT_CONNECTION_SETTING)
       : parseConnectionString(options.connectionString);
   if (endpoint.auth.type !== 'key') {
-    throw new ServerlessHubError('CONNECTION_STRING_INVALID', 'The connection string has no AccessKey to sign the upstream request with; pass accessKeys.');
+    throw new ServerlessHubError(
+      'CONNECTION_STRING_INVALID',
+      'The connection string has no AccessKey to sign the upstream request with; pass accessKeys.',
+    );
   }
   return [endpoint.auth.accessKey];
 }
 
 /** The category of an event when none is given. */
-export function categoryOf(options: { readonly event: string; readonly category?: UpstreamCategory }): UpstreamCategory {
+export function categoryOf(options: {
+  readonly event: string;
+  readonly category?: UpstreamCategory;
+}): UpstreamCategory {
   if (options.category !== undefined) return options.category;
   const event = options.event.toLowerCase();
   return event === 'connected' || event === 'disconnected' ? 'connections' : 'messages';
 }
 
 /** An Invocation message as the service forwards it: encoded in the client's protocol, without framing. */
-function invocationBody(protocol: HubProtocolName, target: string, args: readonly unknown[], invocationId: string | undefined): Uint8Array {
+function invocationBody(
+  protocol: HubProtocolName,
+  target: string,
+  args: readonly unknown[],
+  invocationId: string | undefined,
+): Uint8Array {
   const codec = hubProtocolByName(protocol);
   const framed = codec.writeMessage({
     type: MessageType.Invocation,
@@ -93,7 +104,8 @@ function invocationBody(protocol: HubProtocolName, target: string, args: readonl
   });
   if (protocol === 'json') return framed.subarray(0, framed.length - 1);
   const prefix = readLengthPrefix(framed, 0);
-  if (prefix === undefined) throw new ServerlessHubError('PROTOCOL_INVALID_MESSAGE', 'The encoded invocation has no length prefix.');
+  if (prefix === undefined)
+    throw new ServerlessHubError('PROTOCOL_INVALID_MESSAGE', 'The encoded invocation has no length prefix.');
   return framed.subarray(prefix.prefixLength);
 }
 
@@ -126,7 +138,10 @@ export function createUpstreamRequest(options: UpstreamRequestOptions): Function
   if (category === 'connections') {
     // Connection events are always JSON, whatever the client's protocol.
     contentType = 'application/json';
-    const message = event === 'disconnected' ? { type: 11, ...(options.error === undefined ? {} : { error: options.error }) } : { type: 10 };
+    const message =
+      event === 'disconnected'
+        ? { type: 11, ...(options.error === undefined ? {} : { error: options.error }) }
+        : { type: 10 };
     body = Buffer.from(JSON.stringify(message), 'utf8');
   } else {
     contentType = protocol === 'json' ? 'application/json' : 'application/x-msgpack';
@@ -148,7 +163,8 @@ export function createUpstreamRequest(options: UpstreamRequestOptions): Function
   }
   const query = queryString(options.query);
   if (query !== undefined) headers['X-ASRS-Client-Query'] = query;
-  const signature = options.signature === undefined ? computeUpstreamSignature(connectionId, signingKeys(options)) : options.signature;
+  const signature =
+    options.signature === undefined ? computeUpstreamSignature(connectionId, signingKeys(options)) : options.signature;
   if (signature !== null) headers['X-ASRS-Signature'] = signature;
   Object.assign(headers, options.headers);
 

@@ -51,7 +51,9 @@ export interface UpstreamResponse {
  * response.completion?.result; // what the client's invoke() resolves to
  * ```
  */
-export async function readUpstreamResponse(answer: HttpResponseInit | FunctionsHttpResponse): Promise<UpstreamResponse> {
+export async function readUpstreamResponse(
+  answer: HttpResponseInit | FunctionsHttpResponse,
+): Promise<UpstreamResponse> {
   const response = answer instanceof HttpResponse ? answer : new HttpResponse(answer);
   const body = new Uint8Array(await response.arrayBuffer());
   const headers: Record<string, string> = {};
@@ -62,7 +64,9 @@ export async function readUpstreamResponse(answer: HttpResponseInit | FunctionsH
     const messages = hubProtocolByContentType(contentType).parseMessages(body);
     const message = messages[0];
     if (messages.length !== 1 || message?.type !== MessageType.Completion) {
-      throw new Error(`Expected one Completion message in the upstream answer, got ${String(messages.length)} message(s).`);
+      throw new Error(
+        `Expected one Completion message in the upstream answer, got ${String(messages.length)} message(s).`,
+      );
     }
     completion = {
       invocationId: message.invocationId,

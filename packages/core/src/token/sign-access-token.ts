@@ -66,11 +66,15 @@ function encodedHeader(algorithm: string, kid: string | undefined): string {
 export function signAccessTokenNow(request: AccessTokenRequest): string {
   const key = request.key as unknown;
   if (typeof key !== 'string' || key === '') {
-    throw new ServerlessHubError('ACCESS_KEY_UNAVAILABLE', 'Cannot sign a token with an empty access key. Check the connection string.');
+    throw new ServerlessHubError(
+      'ACCESS_KEY_UNAVAILABLE',
+      'Cannot sign a token with an empty access key. Check the connection string.',
+    );
   }
   const algorithm = request.algorithm ?? 'HS256';
   const hash = HMAC_OF[algorithm];
-  if (hash === undefined) throw new ServerlessHubError('NEGOTIATE_OPTIONS_INVALID', 'The token algorithm must be HS256 or HS512.');
+  if (hash === undefined)
+    throw new ServerlessHubError('NEGOTIATE_OPTIONS_INVALID', 'The token algorithm must be HS256 or HS512.');
   if (!Number.isFinite(request.lifetimeSeconds)) {
     throw new ServerlessHubError('NEGOTIATE_OPTIONS_INVALID', 'The token lifetime must be a finite number of seconds.');
   }

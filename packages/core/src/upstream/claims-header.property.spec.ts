@@ -17,13 +17,26 @@ function anyText(maxLength: number): fc.Arbitrary<string> {
 // followed by a space; plus names that would be special on an ordinary object.
 const claimType = fc.oneof(
   fc.stringMatching(/^[A-Za-z0-9_.\-/:#]{1,16}$/).filter((type) => !type.endsWith(':')),
-  fc.constantFrom('sub', 'role', 'name', 'http://schemas.xmlsoap.org/ws/2005/05/identity/claims/name', 'asrs.s.uid', '__proto__', 'constructor', 'toString'),
+  fc.constantFrom(
+    'sub',
+    'role',
+    'name',
+    'http://schemas.xmlsoap.org/ws/2005/05/identity/claims/name',
+    'asrs.s.uid',
+    '__proto__',
+    'constructor',
+    'toString',
+  ),
 );
 
 // Where a value may contain ", type: " it is read as two claims (documented); such values are left out here.
 const AMBIGUOUS = /,[ \t]*[^\s,]+?:(?: |$)/;
 const claimValue = fc
-  .oneof(fc.string({ maxLength: 20 }), anyText(20), fc.constantFrom('Smith, John', 'a,b', 'x: y', '', ' padded ', 'http://a/b?c=d'))
+  .oneof(
+    fc.string({ maxLength: 20 }),
+    anyText(20),
+    fc.constantFrom('Smith, John', 'a,b', 'x: y', '', ' padded ', 'http://a/b?c=d'),
+  )
   .filter((text) => !/[\r\n\0]/.test(text) && !AMBIGUOUS.test(text));
 
 describe('claims header properties', () => {
@@ -45,7 +58,10 @@ describe('claims header properties', () => {
 
   it('any header parses without throwing into consistent views of its own text', () => {
     const pieces = fc.constantFrom(', ', ': ', ',', ':', 'role', 'sub: ', '\t', ' ');
-    const header = fc.oneof(anyText(80), fc.array(fc.oneof(pieces, fc.string({ maxLength: 5 })), { maxLength: 16 }).map((list) => list.join('')));
+    const header = fc.oneof(
+      anyText(80),
+      fc.array(fc.oneof(pieces, fc.string({ maxLength: 5 })), { maxLength: 16 }).map((list) => list.join('')),
+    );
     fc.assert(
       fc.property(fc.option(header, { nil: undefined }), (text) => {
         const parsed = parseClaimsHeader(text);
@@ -65,18 +81,21 @@ describe('claims header properties', () => {
 
   it('writing gives a header or CLAIMS_INVALID, the latter exactly for empty types and CR, LF or NUL', () => {
     fc.assert(
-      fc.property(fc.array(fc.tuple(fc.oneof(anyText(6), claimType), fc.oneof(anyText(10), claimValue)), { maxLength: 5 }), (claims) => {
-        const writable = claims.every(([type, text]) => type !== '' && !/[\r\n\0]/.test(type + text));
-        try {
-          const header = formatClaimsHeader(claims);
-          expect(writable).toBe(true);
-          expect(header).toBe(claims.map(([type, text]) => `${type}: ${text}`).join(', '));
-        } catch (error) {
-          expect(writable).toBe(false);
-          expect(error).toBeInstanceOf(ServerlessHubError);
-          expect((error as ServerlessHubError).code).toBe('CLAIMS_INVALID');
-        }
-      }),
+      fc.property(
+        fc.array(fc.tuple(fc.oneof(anyText(6), claimType), fc.oneof(anyText(10), claimValue)), { maxLength: 5 }),
+        (claims) => {
+          const writable = claims.every(([type, text]) => type !== '' && !/[\r\n\0]/.test(type + text));
+          try {
+            const header = formatClaimsHeader(claims);
+            expect(writable).toBe(true);
+            expect(header).toBe(claims.map(([type, text]) => `${type}: ${text}`).join(', '));
+          } catch (error) {
+            expect(writable).toBe(false);
+            expect(error).toBeInstanceOf(ServerlessHubError);
+            expect((error as ServerlessHubError).code).toBe('CLAIMS_INVALID');
+          }
+        },
+      ),
       { numRuns: RUNS },
     );
   });

@@ -7,7 +7,11 @@ const NAME_URI = 'http://schemas.xmlsoap.org/ws/2005/05/identity/claims/name';
 describe('parseClaimsHeader', () => {
   it('reads "type: value" entries separated by ", " as the service writes them', () => {
     const claims = parseClaimsHeader('sub: u1, asrs.s.uid: u1, aud: https://x.service.signalr.net/client/?hub=chat');
-    expect({ ...claims.first }).toEqual({ sub: 'u1', 'asrs.s.uid': 'u1', aud: 'https://x.service.signalr.net/client/?hub=chat' });
+    expect({ ...claims.first }).toEqual({
+      sub: 'u1',
+      'asrs.s.uid': 'u1',
+      aud: 'https://x.service.signalr.net/client/?hub=chat',
+    });
   });
 
   it('keeps every value of a repeated claim type, in order, and the first value in the C# view', () => {
@@ -67,7 +71,13 @@ describe('parseClaimsHeader', () => {
 
 describe('formatClaimsHeader', () => {
   it('writes entries as the service does, once per value', () => {
-    expect(formatClaimsHeader([['sub', 'u1'], ['role', 'admin'], ['role', 'ops']])).toBe('sub: u1, role: admin, role: ops');
+    expect(
+      formatClaimsHeader([
+        ['sub', 'u1'],
+        ['role', 'admin'],
+        ['role', 'ops'],
+      ]),
+    ).toBe('sub: u1, role: admin, role: ops');
     expect(formatClaimsHeader({ sub: 'u1', role: ['admin', 'ops'] })).toBe('sub: u1, role: admin, role: ops');
     expect(formatClaimsHeader([])).toBe('');
   });

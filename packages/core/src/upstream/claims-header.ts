@@ -96,7 +96,10 @@ const VALUE_SPLITTING = /,[ \t]*[^\s,]+:(?: |$)/;
  * unreadableClaimText('name', 'Smith, John');          // undefined
  * ```
  */
-export function unreadableClaimText(type: string, value: string): { readonly part: 'type' | 'value'; readonly text: string } | undefined {
+export function unreadableClaimText(
+  type: string,
+  value: string,
+): { readonly part: 'type' | 'value'; readonly text: string } | undefined {
   if (type.length === 0) return { part: 'type', text: '' };
   const inType = TYPE_UNREADABLE.exec(type);
   if (inType !== null) return { part: 'type', text: inType[0] };

@@ -33,7 +33,10 @@ describe('client query properties', () => {
 
   it('any header parses without throwing, with the first value of each name in both views', () => {
     const pieces = fc.constantFrom('?', '&', '=', '%', '%2', '%zz', '+', '%E2%82', '#');
-    const header = fc.oneof(anyText(60), fc.array(fc.oneof(pieces, fc.string({ maxLength: 4 })), { maxLength: 14 }).map((list) => list.join('')));
+    const header = fc.oneof(
+      anyText(60),
+      fc.array(fc.oneof(pieces, fc.string({ maxLength: 4 })), { maxLength: 14 }).map((list) => list.join('')),
+    );
     fc.assert(
       fc.property(fc.option(header, { nil: undefined }), (text) => {
         const parsed = parseClientQuery(text);

@@ -76,7 +76,11 @@ type KeySet = ReturnType<JoseVerifier['createRemoteJWKSet']>;
 // One key set per JWKS location for the whole process: jose caches keys and rate-limits refetches inside it.
 const keySets = new Map<string, KeySet>();
 
-function keySetFor(uri: string, timeoutDuration: number, createRemoteJWKSet: JoseVerifier['createRemoteJWKSet']): KeySet {
+function keySetFor(
+  uri: string,
+  timeoutDuration: number,
+  createRemoteJWKSet: JoseVerifier['createRemoteJWKSet'],
+): KeySet {
   const cacheKey = `${String(timeoutDuration)} ${uri}`;
   let keySet = keySets.get(cacheKey);
   if (keySet === undefined) {
@@ -187,7 +191,10 @@ export function createEntraIdTokenValidator(options: EntraIdTokenValidationOptio
         );
       }
       if (allowed !== undefined && !isAllowedPrincipal(payload, allowed)) {
-        return { valid: false, reason: "the bearer token's principal (oid / appid / azp) is not in 'allowedPrincipals'" };
+        return {
+          valid: false,
+          reason: "the bearer token's principal (oid / appid / azp) is not in 'allowedPrincipals'",
+        };
       }
       return { valid: true };
     },

@@ -20,8 +20,19 @@ describe('createHubInvocationContext', () => {
   });
 
   it('defaults to no user, no error, no invocation id, empty collections and the JSON protocol', () => {
-    const context = createHubInvocationContext({ connectionId: 'c1', hub: 'chat', category: 'connections', event: 'connected' });
-    expect(context).toMatchObject({ userId: undefined, error: undefined, invocationId: undefined, protocol: 'json', arguments: [] });
+    const context = createHubInvocationContext({
+      connectionId: 'c1',
+      hub: 'chat',
+      category: 'connections',
+      event: 'connected',
+    });
+    expect(context).toMatchObject({
+      userId: undefined,
+      error: undefined,
+      invocationId: undefined,
+      protocol: 'json',
+      arguments: [],
+    });
     expect(Object.keys(context.headers)).toEqual([]);
   });
 
@@ -38,7 +49,14 @@ describe('createHubInvocationContext', () => {
     args.push(3);
     expect(context.arguments).toEqual([1, 2]);
     expect(context.headers['x-asrs-hub']).toBe('chat');
-    for (const value of [context, context.claims, context.claimValues, context.query, context.headers, context.arguments]) {
+    for (const value of [
+      context,
+      context.claims,
+      context.claimValues,
+      context.query,
+      context.headers,
+      context.arguments,
+    ]) {
       expect(Object.isFrozen(value)).toBe(true);
     }
   });

@@ -30,7 +30,10 @@ const CREDENTIAL_HEADERS: ReadonlySet<string> = new Set(['x-asrs-signature', 'au
 
 /** Whether `headers` is a Fetch `Headers` object rather than a record (a record's values are never functions). */
 export function isFetchHeaderLookup(headers: HeaderRecord | FetchHeaderLookup): headers is FetchHeaderLookup {
-  return typeof (headers as Partial<FetchHeaderLookup>).get === 'function' && typeof (headers as Partial<FetchHeaderLookup>).forEach === 'function';
+  return (
+    typeof (headers as Partial<FetchHeaderLookup>).get === 'function' &&
+    typeof (headers as Partial<FetchHeaderLookup>).forEach === 'function'
+  );
 }
 
 /** Reads a Fetch `Headers` object in place: no copy unless the handler reads `context.headers`. */

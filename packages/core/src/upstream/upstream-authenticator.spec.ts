@@ -7,8 +7,11 @@ import { computeUpstreamSignature } from './upstream-signature.js';
 
 const KEY_A = 'key-a-0123456789';
 const KEY_B = 'key-b-0123456789';
-const keyEndpoint = (key: string) => parseConnectionString(`Endpoint=https://x.service.signalr.net;AccessKey=${key};Version=1.0;`);
-const identityEndpoint = parseConnectionString('Endpoint=https://x.service.signalr.net;AuthType=azure.msi;Version=1.0;');
+const keyEndpoint = (key: string) =>
+  parseConnectionString(`Endpoint=https://x.service.signalr.net;AccessKey=${key};Version=1.0;`);
+const identityEndpoint = parseConnectionString(
+  'Endpoint=https://x.service.signalr.net;AuthType=azure.msi;Version=1.0;',
+);
 
 function credentials(connectionId: string, signature: string | undefined) {
   return { connectionId, headers: signature === undefined ? {} : { 'x-asrs-signature': signature } };
@@ -17,8 +20,12 @@ function credentials(connectionId: string, signature: string | undefined) {
 describe('createUpstreamAuthenticator', () => {
   it('accepts signatures of the access keys of key-based endpoints and of extra keys', () => {
     const authenticator = createUpstreamAuthenticator({ endpoints: [keyEndpoint(KEY_A)], accessKeys: [KEY_B] });
-    expect(authenticator.authenticate(credentials('c1', computeUpstreamSignature('c1', [KEY_A])))).toEqual({ ok: true });
-    expect(authenticator.authenticate(credentials('c1', computeUpstreamSignature('c1', [KEY_B])))).toEqual({ ok: true });
+    expect(authenticator.authenticate(credentials('c1', computeUpstreamSignature('c1', [KEY_A])))).toEqual({
+      ok: true,
+    });
+    expect(authenticator.authenticate(credentials('c1', computeUpstreamSignature('c1', [KEY_B])))).toEqual({
+      ok: true,
+    });
   });
 
   it('refuses other signatures synchronously with a reason for the log', () => {

@@ -140,7 +140,8 @@ export function createUpstreamAuthenticator(options: UpstreamAuthenticationOptio
   });
   return Object.freeze({
     authenticate(credentials: UpstreamCredentials): UpstreamAuthentication | Promise<UpstreamAuthentication> {
-      if (signatures?.isValid(credentials.connectionId, credentials.headers['x-asrs-signature']) === true) return ACCEPTED;
+      if (signatures?.isValid(credentials.connectionId, credentials.headers['x-asrs-signature']) === true)
+        return ACCEPTED;
       if (tokens === undefined) return signatureRefusal;
       return checkToken(tokens, credentials, signatures !== undefined);
     },
@@ -154,6 +155,8 @@ async function checkToken(
 ): Promise<UpstreamAuthentication> {
   const check = await tokens.check(credentials.headers);
   if (check.valid) return ACCEPTED;
-  const signatureNote = signaturesConfigured ? '; no X-ASRS-Signature entry matches a configured access key either' : '';
+  const signatureNote = signaturesConfigured
+    ? '; no X-ASRS-Signature entry matches a configured access key either'
+    : '';
   return { ok: false, reason: check.reason + signatureNote };
 }

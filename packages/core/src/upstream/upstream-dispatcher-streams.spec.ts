@@ -65,7 +65,12 @@ describe('UpstreamDispatcher: stream invocations', () => {
       for (const value of context.arguments as number[]) yield await Promise.resolve(value);
     }, target);
     expect(await dispatcher.dispatch(message(4, [3, 2, 1]))).toEqual({ kind: 'accepted' });
-    expect(calls).toEqual([['item', 's7', 3], ['item', 's7', 2], ['item', 's7', 1], ['complete', 's7', undefined]]);
+    expect(calls).toEqual([
+      ['item', 's7', 3],
+      ['item', 's7', 2],
+      ['item', 's7', 1],
+      ['complete', 's7', undefined],
+    ]);
   });
 
   it("ends the stream with a HubError's message, or the generic text, as an invocation would be answered", async () => {
@@ -79,7 +84,10 @@ describe('UpstreamDispatcher: stream invocations', () => {
         throw error;
       }, target);
       expect(await dispatcher.dispatch(message(4))).toEqual({ kind: 'accepted' });
-      expect(calls).toEqual([['item', 's7', 1], ['complete', 's7', text]]);
+      expect(calls).toEqual([
+        ['item', 's7', 1],
+        ['complete', 's7', text],
+      ]);
     }
   });
 
@@ -95,7 +103,11 @@ describe('UpstreamDispatcher: stream invocations', () => {
     }, target);
     expect(await dispatcher.dispatch(message(4))).toEqual({ kind: 'accepted' });
     expect(closed).toBe(true);
-    expect(calls).toEqual([['item', 's7', 0], ['item', 's7', 1], ['item', 's7', 2]]);
+    expect(calls).toEqual([
+      ['item', 's7', 0],
+      ['item', 's7', 1],
+      ['item', 's7', 2],
+    ]);
   });
 
   it('says which call to use when a stream is invoked, or a value is streamed', async () => {
@@ -105,7 +117,9 @@ describe('UpstreamDispatcher: stream invocations', () => {
     }, target);
     const invoked = await streams.dispatch(message(1));
     expect(invoked.kind).toBe('completion');
-    expect(new TextDecoder().decode(invoked.kind === 'completion' ? invoked.body : new Uint8Array())).toContain("'run' streams its result: call it with stream");
+    expect(new TextDecoder().decode(invoked.kind === 'completion' ? invoked.body : new Uint8Array())).toContain(
+      "'run' streams its result: call it with stream",
+    );
     await dispatcherFor(() => 42, target).dispatch(message(4));
     expect(calls).toEqual([['complete', 's7', "'run' does not stream: call it with invoke or send, not stream."]]);
   });

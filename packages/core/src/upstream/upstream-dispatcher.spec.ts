@@ -7,7 +7,12 @@ import type { HubInvocationContext } from './hub-invocation-context.js';
 import { createUpstreamAuthenticator } from './upstream-authenticator.js';
 import type { UpstreamAuthenticator } from './upstream-authenticator.js';
 import { UpstreamDispatcher } from './upstream-dispatcher.js';
-import type { UpstreamCall, UpstreamHandler, UpstreamHandlerRegistration, UpstreamRequest } from './upstream-dispatcher.js';
+import type {
+  UpstreamCall,
+  UpstreamHandler,
+  UpstreamHandlerRegistration,
+  UpstreamRequest,
+} from './upstream-dispatcher.js';
 import { consoleUpstreamLogger } from './upstream-logger.js';
 import type { UpstreamLogger } from './upstream-logger.js';
 import type { UpstreamOutcome } from './upstream-outcome.js';
@@ -52,7 +57,12 @@ function request(options: {
 }
 
 function invoke(event: string, args: unknown[], extra?: { claims?: string }): UpstreamRequest {
-  return request({ category: 'messages', event, body: JSON.stringify({ type: 1, invocationId: '1', target: event, arguments: args }), ...extra });
+  return request({
+    category: 'messages',
+    event,
+    body: JSON.stringify({ type: 1, invocationId: '1', target: event, arguments: args }),
+    ...extra,
+  });
 }
 
 function decodedCompletion(outcome: UpstreamOutcome): unknown {
@@ -61,7 +71,10 @@ function decodedCompletion(outcome: UpstreamOutcome): unknown {
   return message;
 }
 
-function dispatcherFor(handler: UpstreamHandler, extra?: Partial<UpstreamHandlerRegistration> & { detailedErrors?: 'off' | 'claim' | 'always'; logs?: LogEntry[] }) {
+function dispatcherFor(
+  handler: UpstreamHandler,
+  extra?: Partial<UpstreamHandlerRegistration> & { detailedErrors?: 'off' | 'claim' | 'always'; logs?: LogEntry[] },
+) {
   return new UpstreamDispatcher({
     authenticator,
     logger: recordingLogger(extra?.logs ?? []),
@@ -80,17 +93,23 @@ function dispatcherFor(handler: UpstreamHandler, extra?: Partial<UpstreamHandler
 
 describe('UpstreamDispatcher registration', () => {
   const handler = () => undefined;
-  const build = (registration: Partial<UpstreamHandlerRegistration>, withAuthenticator = true) => () =>
-    new UpstreamDispatcher({
-      ...(withAuthenticator ? { authenticator } : {}),
-      handlers: [{ hub: 'chat', category: 'messages', event: 'run', handler, ...registration }],
-    });
+  const build =
+    (registration: Partial<UpstreamHandlerRegistration>, withAuthenticator = true) =>
+    () =>
+      new UpstreamDispatcher({
+        ...(withAuthenticator ? { authenticator } : {}),
+        handlers: [{ hub: 'chat', category: 'messages', event: 'run', handler, ...registration }],
+      });
 
   it.each([
     ['an empty hub', { hub: ' ' }, /hub name is empty/],
     ['an empty event', { event: '' }, /event name is empty/],
     ['an unknown category', { category: 'streams' as never }, /'connections' or 'messages'/],
-    ['a connections event other than connected/disconnected', { category: 'connections' as const, event: 'reconnected' }, /'connected' and 'disconnected'/],
+    [
+      'a connections event other than connected/disconnected',
+      { category: 'connections' as const, event: 'reconnected' },
+      /'connected' and 'disconnected'/,
+    ],
     ['a handler that is not a function', { handler: 'nope' as never }, /not a function/],
     ['negative minArguments', { minArguments: -1 }, /minArguments/],
     ['fractional maxArguments', { maxArguments: 1.5 }, /maxArguments/],
@@ -123,7 +142,9 @@ describe('UpstreamDispatcher registration', () => {
   });
 
   it('refuses an unknown detailedErrors mode', () => {
-    expect(() => new UpstreamDispatcher({ authenticator, handlers: [], detailedErrors: 'yes' as never })).toThrow(/detailedErrors/);
+    expect(() => new UpstreamDispatcher({ authenticator, handlers: [], detailedErrors: 'yes' as never })).toThrow(
+      /detailedErrors/,
+    );
   });
 
   it('accepts a rest parameter (maxArguments Infinity)', () => {
@@ -155,8 +176,17 @@ describe('UpstreamDispatcher dispatch', () => {
       seen = context;
     });
     const base = invoke('run', []);
-    await dispatcher.dispatch({ ...base, headers: { ...base.headers, Authorization: 'Bearer t', authentication: 'Bearer t' } });
-    expect(Object.keys(seen?.headers ?? {}).sort()).toEqual(['content-type', 'x-asrs-category', 'x-asrs-connection-id', 'x-asrs-event', 'x-asrs-hub']);
+    await dispatcher.dispatch({
+      ...base,
+      headers: { ...base.headers, Authorization: 'Bearer t', authentication: 'Bearer t' },
+    });
+    expect(Object.keys(seen?.headers ?? {}).sort()).toEqual([
+      'content-type',
+      'x-asrs-category',
+      'x-asrs-connection-id',
+      'x-asrs-event',
+      'x-asrs-hub',
+    ]);
   });
 
   it('reads Fetch Headers as it reads a record: same context, credentials left out, same refusals', async () => {
@@ -171,24 +201,44 @@ describe('UpstreamDispatcher dispatch', () => {
     fetchHeaders.append('x-custom', 'two');
     fetchHeaders.set('Authorization', 'Bearer t');
     const fromFetch = await dispatcher.dispatch({ headers: fetchHeaders, body: record.body });
-    const fromRecord = await dispatcher.dispatch({ ...record, headers: { ...record.headers, 'X-Custom': ['one', 'two'], Authorization: 'Bearer t' } });
+    const fromRecord = await dispatcher.dispatch({
+      ...record,
+      headers: { ...record.headers, 'X-Custom': ['one', 'two'], Authorization: 'Bearer t' },
+    });
     expect(decodedCompletion(fromFetch)).toEqual(decodedCompletion(fromRecord));
     expect(seen[0]).toEqual(seen[1]);
     expect(seen[0]?.headers['x-custom']).toBe('one, two');
     expect(seen[0]?.headers.authorization).toBeUndefined();
 
     fetchHeaders.set('X-ASRS-Signature', computeUpstreamSignature('c1', ['another key']));
-    expect(await dispatcher.dispatch({ headers: fetchHeaders, body: record.body })).toMatchObject({ kind: 'rejected', code: 'UPSTREAM_UNAUTHORIZED' });
+    expect(await dispatcher.dispatch({ headers: fetchHeaders, body: record.body })).toMatchObject({
+      kind: 'rejected',
+      code: 'UPSTREAM_UNAUTHORIZED',
+    });
     fetchHeaders.delete('X-ASRS-Hub');
-    expect(await dispatcher.dispatch({ headers: fetchHeaders, body: record.body })).toMatchObject({ kind: 'rejected', code: 'UPSTREAM_BAD_REQUEST' });
+    expect(await dispatcher.dispatch({ headers: fetchHeaders, body: record.body })).toMatchObject({
+      kind: 'rejected',
+      code: 'UPSTREAM_BAD_REQUEST',
+    });
     expect(seen).toHaveLength(2);
   });
 
   it('completes with the result of a synchronous handler, a promise or another thenable', async () => {
-    const results: unknown[] = [7, Promise.resolve(8), { then: (resolve: (value: unknown) => void) => { resolve(9); } }];
+    const results: unknown[] = [
+      7,
+      Promise.resolve(8),
+      {
+        then: (resolve: (value: unknown) => void) => {
+          resolve(9);
+        },
+      },
+    ];
     for (const [index, result] of results.entries()) {
       const dispatcher = dispatcherFor(() => result);
-      expect(decodedCompletion(await dispatcher.dispatch(invoke('run', []))), String(index)).toMatchObject({ invocationId: '1', result: 7 + index });
+      expect(decodedCompletion(await dispatcher.dispatch(invoke('run', []))), String(index)).toMatchObject({
+        invocationId: '1',
+        result: 7 + index,
+      });
     }
   });
 
@@ -222,9 +272,12 @@ describe('UpstreamDispatcher dispatch', () => {
   it('logs to the per-call logger instead of the dispatcher logger', async () => {
     const dispatcherLogs: LogEntry[] = [];
     const callLogs: LogEntry[] = [];
-    const dispatcher = dispatcherFor(() => {
-      throw new Error('boom');
-    }, { logs: dispatcherLogs });
+    const dispatcher = dispatcherFor(
+      () => {
+        throw new Error('boom');
+      },
+      { logs: dispatcherLogs },
+    );
     await dispatcher.dispatch(invoke('run', []), { logger: recordingLogger(callLogs) });
     expect(dispatcherLogs).toEqual([]);
     expect(callLogs.map((entry) => entry.level)).toEqual(['error']);
@@ -234,7 +287,11 @@ describe('UpstreamDispatcher dispatch', () => {
     const dispatcher = dispatcherFor(() => {
       throw new ServerlessHubError('HUB_ERROR', 'Room is full.');
     });
-    expect(decodedCompletion(await dispatcher.dispatch(invoke('run', [])))).toEqual({ type: 3, invocationId: '1', error: 'Room is full.' });
+    expect(decodedCompletion(await dispatcher.dispatch(invoke('run', [])))).toEqual({
+      type: 3,
+      invocationId: '1',
+      error: 'Room is full.',
+    });
   });
 
   it('answers 403 for a ServerlessHubError with code UPSTREAM_FORBIDDEN thrown by an async handler', async () => {
@@ -242,7 +299,11 @@ describe('UpstreamDispatcher dispatch', () => {
       await Promise.resolve();
       throw new ServerlessHubError('UPSTREAM_FORBIDDEN', 'no');
     });
-    expect(await dispatcher.dispatch(invoke('run', []))).toEqual({ kind: 'rejected', code: 'UPSTREAM_FORBIDDEN', message: 'The call was denied.' });
+    expect(await dispatcher.dispatch(invoke('run', []))).toEqual({
+      kind: 'rejected',
+      code: 'UPSTREAM_FORBIDDEN',
+      message: 'The call was denied.',
+    });
   });
 
   it('knows a HubError and a denial thrown by another copy of the package (two installs in one app)', async () => {
@@ -253,24 +314,45 @@ describe('UpstreamDispatcher dispatch', () => {
     const hubError = dispatcherFor(() => {
       throw new other.HubError('Room is full.');
     });
-    expect(decodedCompletion(await hubError.dispatch(invoke('run', [])))).toEqual({ type: 3, invocationId: '1', error: 'Room is full.' });
+    expect(decodedCompletion(await hubError.dispatch(invoke('run', [])))).toEqual({
+      type: 3,
+      invocationId: '1',
+      error: 'Room is full.',
+    });
     const denied = dispatcherFor(() => {
       throw new otherErrors.ServerlessHubError('UPSTREAM_FORBIDDEN', 'no');
     });
-    expect(await denied.dispatch(invoke('run', []))).toEqual({ kind: 'rejected', code: 'UPSTREAM_FORBIDDEN', message: 'The call was denied.' });
+    expect(await denied.dispatch(invoke('run', []))).toEqual({
+      kind: 'rejected',
+      code: 'UPSTREAM_FORBIDDEN',
+      message: 'The call was denied.',
+    });
   });
 
   it('answers 200 to a disconnected event whose handler denies, logging the reason', async () => {
     const logs: LogEntry[] = [];
-    const dispatcher = dispatcherFor(() => denyUpstream('not interested'), { category: 'connections', event: 'disconnected', logs });
-    expect(await dispatcher.dispatch(request({ category: 'connections', event: 'disconnected', body: '{"type":11}' }))).toEqual({ kind: 'accepted' });
-    expect(logs).toEqual([{ level: 'info', message: expect.stringContaining('not interested') as string, error: undefined }]);
+    const dispatcher = dispatcherFor(() => denyUpstream('not interested'), {
+      category: 'connections',
+      event: 'disconnected',
+      logs,
+    });
+    expect(
+      await dispatcher.dispatch(request({ category: 'connections', event: 'disconnected', body: '{"type":11}' })),
+    ).toEqual({ kind: 'accepted' });
+    expect(logs).toEqual([
+      { level: 'info', message: expect.stringContaining('not interested') as string, error: undefined },
+    ]);
   });
 
   it('refuses a disconnected body of another type or shape', async () => {
     const dispatcher = dispatcherFor(() => undefined, { category: 'connections', event: 'disconnected' });
-    const outcome = (body: string) => dispatcher.dispatch(request({ category: 'connections', event: 'disconnected', body }));
-    expect(await outcome('{"type":10}')).toEqual({ kind: 'rejected', code: 'UPSTREAM_BAD_REQUEST', message: 'The disconnected body has type 10; expected 11.' });
+    const outcome = (body: string) =>
+      dispatcher.dispatch(request({ category: 'connections', event: 'disconnected', body }));
+    expect(await outcome('{"type":10}')).toEqual({
+      kind: 'rejected',
+      code: 'UPSTREAM_BAD_REQUEST',
+      message: 'The disconnected body has type 10; expected 11.',
+    });
     expect(await outcome('[11]')).toMatchObject({ kind: 'rejected', code: 'UPSTREAM_BAD_REQUEST' });
     expect(await outcome('')).toEqual({ kind: 'accepted' });
   });
@@ -299,7 +381,10 @@ describe('UpstreamDispatcher dispatch', () => {
   it('uses the registration authenticator over the dispatcher one', async () => {
     const other = createUpstreamAuthenticator({ accessKeys: ['other-key'] });
     const dispatcher = dispatcherFor(() => 'ran', { authenticator: other });
-    expect(await dispatcher.dispatch(invoke('run', []))).toMatchObject({ kind: 'rejected', code: 'UPSTREAM_UNAUTHORIZED' });
+    expect(await dispatcher.dispatch(invoke('run', []))).toMatchObject({
+      kind: 'rejected',
+      code: 'UPSTREAM_UNAUTHORIZED',
+    });
   });
 
   it('completes with a generic error when the result cannot be encoded', async () => {
@@ -329,18 +414,25 @@ describe('UpstreamDispatcher dispatch', () => {
 
     it("in 'claim' mode add the error's name and message only for connections with asrs.s.derror: True", async () => {
       const dispatcher = dispatcherFor(failing, { detailedErrors: 'claim' });
-      expect(decodedCompletion(await dispatcher.dispatch(invoke('run', [], { claims: 'asrs.s.derror: True' })))).toMatchObject({
+      expect(
+        decodedCompletion(await dispatcher.dispatch(invoke('run', [], { claims: 'asrs.s.derror: True' }))),
+      ).toMatchObject({
         error: `${generic} TypeError: x is not a function`,
       });
-      expect(decodedCompletion(await dispatcher.dispatch(invoke('run', [], { claims: 'asrs.s.derror: False' })))).toMatchObject({ error: generic });
+      expect(
+        decodedCompletion(await dispatcher.dispatch(invoke('run', [], { claims: 'asrs.s.derror: False' }))),
+      ).toMatchObject({ error: generic });
       expect(decodedCompletion(await dispatcher.dispatch(invoke('run', [])))).toMatchObject({ error: generic });
     });
 
     it("in 'always' mode describe non-Error values too, never with a stack", async () => {
-      const dispatcher = dispatcherFor(() => {
-        // eslint-disable-next-line @typescript-eslint/only-throw-error -- a handler may throw anything
-        throw 'plain string';
-      }, { detailedErrors: 'always' });
+      const dispatcher = dispatcherFor(
+        () => {
+          // eslint-disable-next-line @typescript-eslint/only-throw-error -- a handler may throw anything
+          throw 'plain string';
+        },
+        { detailedErrors: 'always' },
+      );
       expect(decodedCompletion(await dispatcher.dispatch(invoke('run', [])))).toMatchObject({
         error: `${generic} a non-Error value was thrown: "plain string"`,
       });
@@ -349,12 +441,25 @@ describe('UpstreamDispatcher dispatch', () => {
     });
 
     it('still answer when a handler throws a value that cannot be turned into a string', async () => {
-      const unprintable: unknown[] = [null, undefined, Object.create(null), { toString: '' }, { [Symbol.toPrimitive]: () => { throw new Error('no'); } }];
+      const unprintable: unknown[] = [
+        null,
+        undefined,
+        Object.create(null),
+        { toString: '' },
+        {
+          [Symbol.toPrimitive]: () => {
+            throw new Error('no');
+          },
+        },
+      ];
       for (const thrown of unprintable) {
         for (const detailedErrors of ['off', 'always'] as const) {
-          const dispatcher = dispatcherFor(() => {
-            throw thrown;
-          }, { detailedErrors });
+          const dispatcher = dispatcherFor(
+            () => {
+              throw thrown;
+            },
+            { detailedErrors },
+          );
           const completion = decodedCompletion(await dispatcher.dispatch(invoke('run', [])));
           expect(completion).toMatchObject({ type: 3, invocationId: '1' });
           expect((completion as { error: string }).error.startsWith(generic)).toBe(true);
@@ -374,7 +479,9 @@ describe('HubError and denyUpstream', () => {
   });
 
   it('denyUpstream throws UPSTREAM_FORBIDDEN with the reason', () => {
-    expect(() => denyUpstream('admins only')).toThrow(expect.objectContaining({ code: 'UPSTREAM_FORBIDDEN', message: 'admins only' }));
+    expect(() => denyUpstream('admins only')).toThrow(
+      expect.objectContaining({ code: 'UPSTREAM_FORBIDDEN', message: 'admins only' }),
+    );
     expect(() => denyUpstream()).toThrow(expect.objectContaining({ code: 'UPSTREAM_FORBIDDEN' }));
   });
 });

@@ -225,7 +225,9 @@ export class UpstreamDispatcher {
     // Checked at run time too: options often come from plain JavaScript or configuration.
     const detailedErrors: string = options.detailedErrors ?? 'off';
     if (detailedErrors !== 'off' && detailedErrors !== 'claim' && detailedErrors !== 'always') {
-      throw configurationError(`detailedErrors must be 'off', 'claim' or 'always', got ${JSON.stringify(detailedErrors)}.`);
+      throw configurationError(
+        `detailedErrors must be 'off', 'claim' or 'always', got ${JSON.stringify(detailedErrors)}.`,
+      );
     }
     this.#detailedErrors = detailedErrors;
     for (const registration of options.handlers) this.#add(registration, options.authenticator);
@@ -235,8 +237,10 @@ export class UpstreamDispatcher {
     const { hub, event } = registration;
     const category: string = registration.category;
     const where = `hub ${JSON.stringify(hub)}, category ${JSON.stringify(category)}, event ${JSON.stringify(event)}`;
-    if (typeof hub !== 'string' || hub.trim().length === 0) throw configurationError(`Upstream handler for ${where}: the hub name is empty.`);
-    if (typeof event !== 'string' || event.trim().length === 0) throw configurationError(`Upstream handler for ${where}: the event name is empty.`);
+    if (typeof hub !== 'string' || hub.trim().length === 0)
+      throw configurationError(`Upstream handler for ${where}: the hub name is empty.`);
+    if (typeof event !== 'string' || event.trim().length === 0)
+      throw configurationError(`Upstream handler for ${where}: the event name is empty.`);
     if (category !== 'connections' && category !== 'messages') {
       throw configurationError(`Upstream handler for ${where}: the category must be 'connections' or 'messages'.`);
     }
@@ -244,7 +248,8 @@ export class UpstreamDispatcher {
     if (category === 'connections' && lowerEvent !== 'connected' && lowerEvent !== 'disconnected') {
       throw configurationError(`Upstream handler for ${where}: connection events are 'connected' and 'disconnected'.`);
     }
-    if (typeof registration.handler !== 'function') throw configurationError(`Upstream handler for ${where}: the handler is not a function.`);
+    if (typeof registration.handler !== 'function')
+      throw configurationError(`Upstream handler for ${where}: the handler is not a function.`);
     const minArguments = registration.minArguments ?? 0;
     const maxArguments = registration.maxArguments ?? Number.POSITIVE_INFINITY;
     if (!isCountBound(minArguments, false) || !isCountBound(maxArguments, true) || minArguments > maxArguments) {
@@ -259,7 +264,8 @@ export class UpstreamDispatcher {
       );
     }
     const key = tableKey(hub, category, event);
-    if (this.#table.has(key)) throw configurationError(`Two upstream handlers for ${where} (names are compared case-insensitively).`);
+    if (this.#table.has(key))
+      throw configurationError(`Two upstream handlers for ${where} (names are compared case-insensitively).`);
     this.#table.set(key, {
       registration,
       authenticator,
@@ -291,8 +297,14 @@ export class UpstreamDispatcher {
     }
   }
 
-  async #dispatch(request: UpstreamRequest, options: UpstreamDispatchOptions | undefined, logger: UpstreamLogger): Promise<UpstreamOutcome> {
-    const headers = isFetchHeaderLookup(request.headers) ? headersFromFetch(request.headers) : headersFromRecord(request.headers);
+  async #dispatch(
+    request: UpstreamRequest,
+    options: UpstreamDispatchOptions | undefined,
+    logger: UpstreamLogger,
+  ): Promise<UpstreamOutcome> {
+    const headers = isFetchHeaderLookup(request.headers)
+      ? headersFromFetch(request.headers)
+      : headersFromRecord(request.headers);
 
     const contentType = headers.get('content-type');
     let protocol: HubProtocol;
@@ -318,7 +330,10 @@ export class UpstreamDispatcher {
         categoryHeader ? undefined : 'X-ASRS-Category',
         event ? undefined : 'X-ASRS-Event',
       ].filter((name) => name !== undefined);
-      return rejected('UPSTREAM_BAD_REQUEST', `The request lacks the header${missing.length > 1 ? 's' : ''} ${missing.join(', ')}.`);
+      return rejected(
+        'UPSTREAM_BAD_REQUEST',
+        `The request lacks the header${missing.length > 1 ? 's' : ''} ${missing.join(', ')}.`,
+      );
     }
 
     const category = categoryHeader.toLowerCase();
@@ -328,7 +343,10 @@ export class UpstreamDispatcher {
     const authentication = entry.authenticator.authenticate({ connectionId, headers: headers.credentials() });
     const verdict = isThenable(authentication) ? await authentication : authentication;
     if (!verdict.ok) {
-      logger.log('warn', `Upstream request refused with 401 (hub '${hub}', ${category} '${event}', connection '${connectionId}'): ${verdict.reason}.`);
+      logger.log(
+        'warn',
+        `Upstream request refused with 401 (hub '${hub}', ${category} '${event}', connection '${connectionId}'): ${verdict.reason}.`,
+      );
       return rejected('UPSTREAM_UNAUTHORIZED', UNAUTHORIZED_MESSAGE);
     }
 
@@ -345,7 +363,10 @@ export class UpstreamDispatcher {
       try {
         invocation = protocol.parseUnframedInvocation(request.body);
       } catch (error) {
-        return rejected('UPSTREAM_BAD_REQUEST', `The body is not a valid ${protocol.name} Invocation message: ${(error as Error).message}`);
+        return rejected(
+          'UPSTREAM_BAD_REQUEST',
+          `The body is not a valid ${protocol.name} Invocation message: ${(error as Error).message}`,
+        );
       }
       if (invocation.target.toLowerCase() !== event.toLowerCase()) {
         return rejected(
@@ -357,7 +378,10 @@ export class UpstreamDispatcher {
       invocationId = invocation.invocationId;
       isStream = invocation.type === MessageType.StreamInvocation;
       if (isStream && entry.registration.streams === undefined) {
-        return rejected('UPSTREAM_BAD_REQUEST', `The ${JSON.stringify(event)} event takes no stream invocations here: its registration has no stream target (streams).`);
+        return rejected(
+          'UPSTREAM_BAD_REQUEST',
+          `The ${JSON.stringify(event)} event takes no stream invocations here: its registration has no stream target (streams).`,
+        );
       }
     }
 
@@ -378,11 +402,19 @@ export class UpstreamDispatcher {
 
     if (entry.checksArguments && (args.length < entry.minArguments || args.length > entry.maxArguments)) {
       const expected = args.length < entry.minArguments ? entry.minArguments : entry.maxArguments;
-      return this.#failed(new ServerlessHubError('HUB_ARGUMENTS_INVALID', argumentCountMessage(expected, args.length)), entry, context, protocol, logger);
+      return this.#failed(
+        new ServerlessHubError('HUB_ARGUMENTS_INVALID', argumentCountMessage(expected, args.length)),
+        entry,
+        context,
+        protocol,
+        logger,
+      );
     }
 
     const call: UpstreamCall =
-      options?.host === undefined ? { signal: options?.signal ?? NEVER_ABORTED } : { signal: options.signal ?? NEVER_ABORTED, host: options.host };
+      options?.host === undefined
+        ? { signal: options?.signal ?? NEVER_ABORTED }
+        : { signal: options.signal ?? NEVER_ABORTED, host: options.host };
     let result: unknown;
     try {
       result = entry.registration.handler(context, call);
@@ -407,7 +439,11 @@ export class UpstreamDispatcher {
       const failure = await streamToClient(target, invocationId, result as AsyncIterable<unknown>, call.signal);
       if (failure === undefined) return ACCEPTED;
       if (failure.unsent) {
-        logger.log('warn', `The stream '${invocationId}' of connection '${connectionId}' stopped: an item could not be sent.`, failure.error);
+        logger.log(
+          'warn',
+          `The stream '${invocationId}' of connection '${connectionId}' stopped: an item could not be sent.`,
+          failure.error,
+        );
         return ACCEPTED;
       }
       return this.#endStream(failure.error, entry, context, logger, target);
@@ -416,17 +452,31 @@ export class UpstreamDispatcher {
     if (invocationId === undefined) return ACCEPTED;
     try {
       // The C# extension always writes a result, null for a method that returns nothing.
-      return completion(protocol, { type: MessageType.Completion, invocationId, result: result === undefined ? null : result });
+      return completion(protocol, {
+        type: MessageType.Completion,
+        invocationId,
+        result: result === undefined ? null : result,
+      });
     } catch (error) {
-      return this.#failed(new Error(`The result cannot be encoded as ${protocol.name}: ${describeError(error)}`, { cause: error }), entry, context, protocol, logger);
+      return this.#failed(
+        new Error(`The result cannot be encoded as ${protocol.name}: ${describeError(error)}`, { cause: error }),
+        entry,
+        context,
+        protocol,
+        logger,
+      );
     }
   }
 
   #notFound(hub: string, category: string, event: string): UpstreamOutcome {
     if (category !== 'connections' && category !== 'messages') {
-      return rejected('UPSTREAM_NOT_FOUND', `Unknown category ${JSON.stringify(category.slice(0, 100))}; expected 'connections' or 'messages'.`);
+      return rejected(
+        'UPSTREAM_NOT_FOUND',
+        `Unknown category ${JSON.stringify(category.slice(0, 100))}; expected 'connections' or 'messages'.`,
+      );
     }
-    if (!this.#hubs.has(hub.toLowerCase())) return rejected('UPSTREAM_NOT_FOUND', `No hub named ${JSON.stringify(hub.slice(0, 200))} is registered.`);
+    if (!this.#hubs.has(hub.toLowerCase()))
+      return rejected('UPSTREAM_NOT_FOUND', `No hub named ${JSON.stringify(hub.slice(0, 200))} is registered.`);
     return rejected(
       'UPSTREAM_NOT_FOUND',
       `Hub ${JSON.stringify(hub.slice(0, 200))} has no handler for the ${category} event ${JSON.stringify(event.slice(0, 200))}.`,
@@ -454,7 +504,11 @@ export class UpstreamDispatcher {
     try {
       await target.completeStream(context.invocationId ?? '', { error: answer.error });
     } catch (sendError) {
-      logger.log('warn', `The stream '${context.invocationId ?? ''}' of connection '${context.connectionId}' could not be completed.`, sendError);
+      logger.log(
+        'warn',
+        `The stream '${context.invocationId ?? ''}' of connection '${context.connectionId}' could not be completed.`,
+        sendError,
+      );
     }
     return ACCEPTED;
   }
@@ -466,11 +520,19 @@ export class UpstreamDispatcher {
       isConnected: entry.isConnected,
       isDisconnected: entry.isDisconnected,
       answerable: context.invocationId !== undefined,
-      detailed: this.#detailedErrors === 'always' || (this.#detailedErrors === 'claim' && context.claims['asrs.s.derror']?.toLowerCase() === 'true'),
+      detailed:
+        this.#detailedErrors === 'always' ||
+        (this.#detailedErrors === 'claim' && context.claims['asrs.s.derror']?.toLowerCase() === 'true'),
     });
   }
 
-  #failed(error: unknown, entry: TableEntry, context: HubInvocationContext, protocol: HubProtocol, logger: UpstreamLogger): UpstreamOutcome {
+  #failed(
+    error: unknown,
+    entry: TableEntry,
+    context: HubInvocationContext,
+    protocol: HubProtocol,
+    logger: UpstreamLogger,
+  ): UpstreamOutcome {
     const { answer, log } = this.#failure(error, entry, context);
     if (log.error === undefined) logger.log(log.level, log.message);
     else logger.log(log.level, log.message, log.error);
@@ -481,7 +543,11 @@ export class UpstreamDispatcher {
         return rejected('UPSTREAM_FORBIDDEN', answer.message);
       case 'complete':
         // answerable: a completion is only asked for with an invocation id
-        return completion(protocol, { type: MessageType.Completion, invocationId: context.invocationId ?? '', error: answer.error });
+        return completion(protocol, {
+          type: MessageType.Completion,
+          invocationId: context.invocationId ?? '',
+          error: answer.error,
+        });
     }
   }
 }
@@ -489,7 +555,11 @@ export class UpstreamDispatcher {
 // Awaiting a value that is not a promise still costs a turn of the microtask queue; signature checks and
 // most hub methods answer synchronously.
 function isThenable(value: unknown): value is PromiseLike<unknown> {
-  return (typeof value === 'object' || typeof value === 'function') && value !== null && typeof (value as { then?: unknown }).then === 'function';
+  return (
+    (typeof value === 'object' || typeof value === 'function') &&
+    value !== null &&
+    typeof (value as { then?: unknown }).then === 'function'
+  );
 }
 
 function completion(protocol: HubProtocol, message: CompletionMessage): UpstreamOutcome {
@@ -526,5 +596,9 @@ function parseDisconnectedBody(body: Uint8Array): { error: string | undefined } 
 }
 
 function isAsyncIterable(value: unknown): value is AsyncIterable<unknown> {
-  return typeof value === 'object' && value !== null && typeof (value as { [Symbol.asyncIterator]?: unknown })[Symbol.asyncIterator] === 'function';
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    typeof (value as { [Symbol.asyncIterator]?: unknown })[Symbol.asyncIterator] === 'function'
+  );
 }

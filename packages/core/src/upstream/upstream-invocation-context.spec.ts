@@ -68,7 +68,15 @@ describe('upstreamInvocationContext', () => {
     expect(context.headers['x-custom']).toBe('yes');
     expect(context.headers).toBe(context.headers);
     expect(reads.get('*')).toBe(1);
-    for (const value of [context, context.claims, context.claimValues, context.claimValues.role, context.query, context.queryValues, context.headers]) {
+    for (const value of [
+      context,
+      context.claims,
+      context.claimValues,
+      context.claimValues.role,
+      context.query,
+      context.queryValues,
+      context.headers,
+    ]) {
       expect(Object.isFrozen(value)).toBe(true);
     }
   });
@@ -92,7 +100,11 @@ describe('upstreamInvocationContext', () => {
       ...FIELDS,
       claims: { sub: 'u1', role: ['admin', 'ops'] },
       query: { room: 'a', tag: ['x', 'y'] },
-      headers: { 'x-asrs-user-claims': RAW['X-ASRS-User-Claims'], 'x-asrs-client-query': RAW['X-ASRS-Client-Query'], 'x-custom': 'yes' },
+      headers: {
+        'x-asrs-user-claims': RAW['X-ASRS-User-Claims'],
+        'x-asrs-client-query': RAW['X-ASRS-Client-Query'],
+        'x-custom': 'yes',
+      },
     });
     expect(Object.keys(context)).toEqual(Object.keys(plain));
     expect({ ...context }).toEqual({ ...plain });
@@ -106,7 +118,10 @@ describe('upstreamInvocationContext', () => {
     const empty = upstreamInvocationContext(FIELDS, headersFromRecord({}));
     expect(Object.keys(empty.claims)).toEqual([]);
     expect(Object.keys(empty.queryValues)).toEqual([]);
-    const odd = upstreamInvocationContext(FIELDS, headersFromRecord({ 'x-asrs-user-claims': 'no claims here', 'x-asrs-client-query': '?%zz=%&a' }));
+    const odd = upstreamInvocationContext(
+      FIELDS,
+      headersFromRecord({ 'x-asrs-user-claims': 'no claims here', 'x-asrs-client-query': '?%zz=%&a' }),
+    );
     expect(Object.keys(odd.claims)).toEqual([]);
     expect({ ...odd.query }).toEqual({ '%zz': '%', a: '' });
     expect(Object.isFrozen(odd.query)).toBe(true);

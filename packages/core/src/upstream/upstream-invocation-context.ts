@@ -93,7 +93,11 @@ class UpstreamInvocationContext {
   }
 
   /** Printed (console.log, util.inspect) with its values, as a plain object, rather than as "[Getter]". */
-  [Symbol.for('nodejs.util.inspect.custom')](_depth: number, options: object, inspect: (value: unknown, options: object) => string): string {
+  [Symbol.for('nodejs.util.inspect.custom')](
+    _depth: number,
+    options: object,
+    inspect: (value: unknown, options: object) => string,
+  ): string {
     return inspect(Object.fromEntries(Object.entries(this)), options);
   }
 }
@@ -102,6 +106,9 @@ class UpstreamInvocationContext {
  * The context the dispatcher gives handlers: the fields it has read, and the claims, client query and
  * headers built from `headers` only when a handler reads them.
  */
-export function upstreamInvocationContext(fields: UpstreamInvocationContextFields, headers: RequestHeaders): HubInvocationContext {
+export function upstreamInvocationContext(
+  fields: UpstreamInvocationContextFields,
+  headers: RequestHeaders,
+): HubInvocationContext {
   return new UpstreamInvocationContext(fields, headers) as unknown as HubInvocationContext;
 }

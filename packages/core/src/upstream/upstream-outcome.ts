@@ -11,7 +11,10 @@ import type { ServerlessHubErrorCode } from '../errors/serverless-hub-error.js';
  * if (outcome.kind === 'rejected') console.warn(`${outcome.code} (${upstreamStatusFor(outcome)}): ${outcome.message}`);
  * ```
  */
-export type UpstreamRejectionCode = Exclude<Extract<ServerlessHubErrorCode, `UPSTREAM_${string}`>, 'UPSTREAM_CONFIGURATION_INVALID'>;
+export type UpstreamRejectionCode = Exclude<
+  Extract<ServerlessHubErrorCode, `UPSTREAM_${string}`>,
+  'UPSTREAM_CONFIGURATION_INVALID'
+>;
 
 /**
  * The transport-neutral answer to one upstream request:

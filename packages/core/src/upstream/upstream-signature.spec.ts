@@ -23,14 +23,18 @@ describe('computeUpstreamSignature', () => {
   // the header is split on ',' without trimming, and each entry must equal the expected one exactly.
   it('writes one entry per key joined by "," with no space, as the Functions extension splits it', () => {
     const header = computeUpstreamSignature('conn', [PRIMARY, SECONDARY]);
-    expect(header).toBe(`sha256=${hmacHex(PRIMARY, 'conn').toUpperCase()},sha256=${hmacHex(SECONDARY, 'conn').toUpperCase()}`);
+    expect(header).toBe(
+      `sha256=${hmacHex(PRIMARY, 'conn').toUpperCase()},sha256=${hmacHex(SECONDARY, 'conn').toUpperCase()}`,
+    );
     // What the extension does with it, for an app that holds only the secondary key.
     const entries = header.split(',');
     expect(entries).toContain(`sha256=${hmacHex(SECONDARY, 'conn').toUpperCase()}`);
   });
 
   it('is accepted by the validator when only the second key is configured', () => {
-    expect(createSignatureValidator([SECONDARY]).isValid('conn', computeUpstreamSignature('conn', [PRIMARY, SECONDARY]))).toBe(true);
+    expect(
+      createSignatureValidator([SECONDARY]).isValid('conn', computeUpstreamSignature('conn', [PRIMARY, SECONDARY])),
+    ).toBe(true);
   });
 });
 
@@ -86,7 +90,8 @@ describe('createSignatureValidator', () => {
 
   it('keeps judging correctly after many connections have gone through its digest cache', () => {
     const many = createSignatureValidator([PRIMARY]);
-    for (let i = 0; i < 5000; i++) expect(many.isValid(`c${String(i)}`, `sha256=${hmacHex(PRIMARY, `c${String(i)}`)}`)).toBe(true);
+    for (let i = 0; i < 5000; i++)
+      expect(many.isValid(`c${String(i)}`, `sha256=${hmacHex(PRIMARY, `c${String(i)}`)}`)).toBe(true);
     expect(many.isValid('c0', `sha256=${hmacHex(PRIMARY, 'c0')}`)).toBe(true);
     expect(many.isValid('c4999', `sha256=${hmacHex(PRIMARY, 'c0')}`)).toBe(false);
     expect(many.isValid('c0', `sha256=${hmacHex(SECONDARY, 'c0')}`)).toBe(false);
@@ -125,7 +130,9 @@ describe('createSignatureValidator', () => {
     const header = `sha256=${hmacHex(PRIMARY, connectionId)},${' '.repeat(2000)}sha256=00`;
     expect(validator.isValid(connectionId, header)).toBe(true);
     expect(validator.isValid(connectionId, header)).toBe(true);
-    expect(validator.isValid(connectionId, header.replace(hmacHex(PRIMARY, connectionId), hmacHex('wrong', connectionId)))).toBe(false);
+    expect(
+      validator.isValid(connectionId, header.replace(hmacHex(PRIMARY, connectionId), hmacHex('wrong', connectionId))),
+    ).toBe(false);
   });
 
   it('refuses to be built without keys or with an empty key', () => {

@@ -74,7 +74,10 @@ export function createSignatureValidator(accessKeys: readonly string[]): Signatu
   const connectionSignature = (connectionId: string): ConnectionSignature => {
     let known = connections.get(connectionId);
     if (known === undefined) {
-      known = { expected: keys.map((key) => createHmac('sha256', key).update(connectionId, 'utf8').digest()), validHeader: undefined };
+      known = {
+        expected: keys.map((key) => createHmac('sha256', key).update(connectionId, 'utf8').digest()),
+        validHeader: undefined,
+      };
       if (connections.size >= DIGEST_CACHE_SIZE) {
         const oldest = connections.keys().next();
         if (oldest.done !== true) connections.delete(oldest.value);
@@ -119,7 +122,8 @@ interface ConnectionSignature {
 function constantTimeEquals(known: string, candidate: string): boolean {
   if (known.length !== candidate.length) return false;
   let difference = 0;
-  for (let index = 0; index < known.length; index++) difference |= known.charCodeAt(index) ^ candidate.charCodeAt(index);
+  for (let index = 0; index < known.length; index++)
+    difference |= known.charCodeAt(index) ^ candidate.charCodeAt(index);
   return difference === 0;
 }
 
@@ -153,6 +157,10 @@ function presentedDigests(header: string): Buffer[] {
  */
 export function computeUpstreamSignature(connectionId: string, accessKeys: readonly string[]): string {
   return accessKeys
-    .map((key) => PREFIX + createHmac('sha256', Buffer.from(key, 'utf8')).update(connectionId, 'utf8').digest('hex').toUpperCase())
+    .map(
+      (key) =>
+        PREFIX +
+        createHmac('sha256', Buffer.from(key, 'utf8')).update(connectionId, 'utf8').digest('hex').toUpperCase(),
+    )
     .join(',');
 }

@@ -17,7 +17,9 @@ test('echo answers with what it got', async () => {
 
 test('broadcast sends newMessage to every client', async () => {
   await bed.invoke('broadcast', ['hi'], { connectionId: 'c1' });
-  assert.deepEqual(bed.services().messages, [{ to: { kind: 'all' }, target: 'newMessage', arguments: [{ from: 'c1', text: 'hi' }] }]);
+  assert.deepEqual(bed.services().messages, [
+    { to: { kind: 'all' }, target: 'newMessage', arguments: [{ from: 'c1', text: 'hi' }] },
+  ]);
 });
 
 test('broadcast refuses an empty message with the reason', async () => {

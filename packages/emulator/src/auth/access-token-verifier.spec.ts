@@ -5,7 +5,10 @@ import { AccessTokenVerifier, clientAudienceRule, restAudienceRule } from './acc
 const key = 'primary-key-primary-key-primary-key-0000';
 const secondary = 'secondary-key-secondary-key-secondary-00';
 
-async function token(audience: string, options: { signWith?: string; exp?: number; nbf?: number; alg?: string } = {}): Promise<string> {
+async function token(
+  audience: string,
+  options: { signWith?: string; exp?: number; nbf?: number; alg?: string } = {},
+): Promise<string> {
   const now = Math.floor(Date.now() / 1000);
   return new SignJWT({ 'asrs.s.uid': 'ann' })
     .setProtectedHeader({ alg: options.alg ?? 'HS256' })
@@ -21,7 +24,10 @@ describe('AccessTokenVerifier', () => {
   const expected = 'http://localhost/client/?hub=chat';
 
   it('accepts tokens signed with either key, HS256 or HS512', async () => {
-    expect(await verifier.verify(await token(expected), rule, expected)).toMatchObject({ ok: true, claims: { 'asrs.s.uid': 'ann' } });
+    expect(await verifier.verify(await token(expected), rule, expected)).toMatchObject({
+      ok: true,
+      claims: { 'asrs.s.uid': 'ann' },
+    });
     expect((await verifier.verify(await token(expected, { signWith: secondary }), rule, expected)).ok).toBe(true);
     expect((await verifier.verify(await token(expected, { alg: 'HS512' }), rule, expected)).ok).toBe(true);
   });
@@ -32,13 +38,18 @@ describe('AccessTokenVerifier', () => {
       const check = await verifier.verify(await jwt, rule, expected);
       return check.ok ? 'accepted' : check.reason;
     };
-    expect(await reasons(token(expected, { signWith: 'another-key-another-key-another-key-00' }))).toContain('signature');
+    expect(await reasons(token(expected, { signWith: 'another-key-another-key-another-key-00' }))).toContain(
+      'signature',
+    );
     expect(await reasons(token(expected, { alg: 'HS384' }))).toContain('HS256 or HS512');
     expect(await reasons(token(expected, { exp: now - 60 }))).toContain('expired');
     expect(await reasons(token(expected, { nbf: now + 600 }))).toContain('not valid yet');
     expect(await reasons(token('http://localhost/client/?hub=other'))).toContain('audience');
     expect(await reasons(Promise.resolve('x.y.z'))).toContain('not a well-formed JWT');
-    const noExpiry = new SignJWT({}).setProtectedHeader({ alg: 'HS256' }).setAudience(expected).sign(new TextEncoder().encode(key));
+    const noExpiry = new SignJWT({})
+      .setProtectedHeader({ alg: 'HS256' })
+      .setAudience(expected)
+      .sign(new TextEncoder().encode(key));
     expect(await reasons(noExpiry)).toContain("no valid 'exp'");
   });
 
@@ -52,7 +63,10 @@ describe('AccessTokenVerifier', () => {
       expect((await shortLived.verify(jwt, rule, expected)).ok).toBe(true);
       expect((await shortLived.verify(jwt, rule, expected)).ok).toBe(true);
       vi.setSystemTime((now + 61) * 1000);
-      expect(await shortLived.verify(jwt, rule, expected)).toMatchObject({ ok: false, reason: expect.stringContaining('expired') as string });
+      expect(await shortLived.verify(jwt, rule, expected)).toMatchObject({
+        ok: false,
+        reason: expect.stringContaining('expired') as string,
+      });
     } finally {
       vi.useRealTimers();
     }

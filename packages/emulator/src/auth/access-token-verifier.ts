@@ -3,8 +3,7 @@ import type { JWTPayload } from 'jose';
 
 /** The result of checking an access token: its claims, or why it was refused. */
 export type TokenCheck =
-  | { readonly ok: true; readonly claims: Readonly<JWTPayload> }
-  | { readonly ok: false; readonly reason: string };
+  { readonly ok: true; readonly claims: Readonly<JWTPayload> } | { readonly ok: false; readonly reason: string };
 
 /** Decides whether a token's `aud` fits the request; returns a reason when it does not. */
 export type AudienceRule = (audience: string) => boolean;
@@ -58,7 +57,8 @@ export class AccessTokenVerifier {
       this.cache.set(token, { claims, expiresAt: claims.exp ?? 0 });
     }
     const audiences = claims.aud === undefined ? [] : Array.isArray(claims.aud) ? claims.aud : [claims.aud];
-    if (audiences.length === 0) return { ok: false, reason: `The access token has no 'aud' claim; expected '${expectedAudience}'.` };
+    if (audiences.length === 0)
+      return { ok: false, reason: `The access token has no 'aud' claim; expected '${expectedAudience}'.` };
     if (!audiences.some(audienceRule)) {
       return {
         ok: false,
@@ -89,7 +89,8 @@ export class AccessTokenVerifier {
 }
 
 function describeTokenError(error: unknown): string {
-  if (error instanceof errors.JWTExpired) return 'The access token has expired; ask the app for a new one (negotiate again).';
+  if (error instanceof errors.JWTExpired)
+    return 'The access token has expired; ask the app for a new one (negotiate again).';
   if (error instanceof errors.JWSSignatureVerificationFailed) {
     return "The access token's signature does not match the service's access key; sign it with the AccessKey of the connection string.";
   }

@@ -3,7 +3,9 @@ import { parseCliArguments } from './cli-arguments.js';
 
 describe('parseCliArguments', () => {
   it('reads start with its options, long, short and with =', () => {
-    expect(parseCliArguments(['start', '-p', '9999', '--config=settings.json', '--log-level', 'debug', '--host', '0.0.0.0'])).toEqual({
+    expect(
+      parseCliArguments(['start', '-p', '9999', '--config=settings.json', '--log-level', 'debug', '--host', '0.0.0.0']),
+    ).toEqual({
       command: 'start',
       app: undefined,
       port: 9999,
@@ -17,13 +19,31 @@ describe('parseCliArguments', () => {
   });
 
   it('reads --endpoints for start and dev', () => {
-    expect(parseCliArguments(['start', '--endpoints', '2', '--port', '9000'])).toMatchObject({ command: 'start', endpoints: 2, port: 9000 });
+    expect(parseCliArguments(['start', '--endpoints', '2', '--port', '9000'])).toMatchObject({
+      command: 'start',
+      endpoints: 2,
+      port: 9000,
+    });
     expect(parseCliArguments(['dev', 'samples/chat', '--endpoints=3'])).toMatchObject({ command: 'dev', endpoints: 3 });
   });
 
   it('reads dev with the app and repeated connection settings', () => {
-    const parsed = parseCliArguments(['dev', 'samples/chat', '--functions-port', '0', '--connection-setting', 'A', '--connection-setting=B']);
-    expect(parsed).toMatchObject({ command: 'dev', app: 'samples/chat', functionsPort: 0, connectionSettings: ['A', 'B'], logLevel: 'info' });
+    const parsed = parseCliArguments([
+      'dev',
+      'samples/chat',
+      '--functions-port',
+      '0',
+      '--connection-setting',
+      'A',
+      '--connection-setting=B',
+    ]);
+    expect(parsed).toMatchObject({
+      command: 'dev',
+      app: 'samples/chat',
+      functionsPort: 0,
+      connectionSettings: ['A', 'B'],
+      logLevel: 'info',
+    });
   });
 
   it('gives help and version', () => {

@@ -48,7 +48,8 @@ Options:
 
 function portValue(name: string, value: string): number {
   const port = Number(value);
-  if (!/^\d+$/.test(value) || port > 65535) throw new EmulatorError('CONFIG_INVALID', `${name} must be a port number from 0 to 65535, got '${value}'.`);
+  if (!/^\d+$/.test(value) || port > 65535)
+    throw new EmulatorError('CONFIG_INVALID', `${name} must be a port number from 0 to 65535, got '${value}'.`);
   return port;
 }
 
@@ -59,10 +60,14 @@ function portValue(name: string, value: string): number {
  */
 export function parseCliArguments(argv: readonly string[]): CliCommand {
   const [command, ...rest] = argv;
-  if (command === undefined || command === '-h' || command === '--help' || command === 'help') return { command: 'help' };
+  if (command === undefined || command === '-h' || command === '--help' || command === 'help')
+    return { command: 'help' };
   if (command === '-v' || command === '--version') return { command: 'version' };
   if (command !== 'start' && command !== 'dev' && command !== 'functions') {
-    throw new EmulatorError('CONFIG_INVALID', `Unknown command '${command}': use start, dev or functions (see --help).`);
+    throw new EmulatorError(
+      'CONFIG_INVALID',
+      `Unknown command '${command}': use start, dev or functions (see --help).`,
+    );
   }
   let app: string | undefined;
   let port: number | undefined;
@@ -96,7 +101,8 @@ export function parseCliArguments(argv: readonly string[]): CliCommand {
       case '--endpoints': {
         const text = value();
         endpoints = Number(text);
-        if (!/^\d+$/.test(text) || endpoints < 1 || endpoints > 16) throw new EmulatorError('CONFIG_INVALID', `--endpoints must be a number from 1 to 16, got '${text}'.`);
+        if (!/^\d+$/.test(text) || endpoints < 1 || endpoints > 16)
+          throw new EmulatorError('CONFIG_INVALID', `--endpoints must be a number from 1 to 16, got '${text}'.`);
         break;
       }
       case '--functions-port':
@@ -111,17 +117,24 @@ export function parseCliArguments(argv: readonly string[]): CliCommand {
         break;
       case '--log-level': {
         const level = value();
-        if (!isLogLevel(level)) throw new EmulatorError('CONFIG_INVALID', `--log-level must be silent, error, warn, info or debug, got '${level}'.`);
+        if (!isLogLevel(level))
+          throw new EmulatorError(
+            'CONFIG_INVALID',
+            `--log-level must be silent, error, warn, info or debug, got '${level}'.`,
+          );
         logLevel = level;
         break;
       }
       default:
-        if (argument.startsWith('-')) throw new EmulatorError('CONFIG_INVALID', `Unknown option '${name}' (see --help).`);
-        if (command === 'start' || app !== undefined) throw new EmulatorError('CONFIG_INVALID', `Unexpected argument '${argument}' (see --help).`);
+        if (argument.startsWith('-'))
+          throw new EmulatorError('CONFIG_INVALID', `Unknown option '${name}' (see --help).`);
+        if (command === 'start' || app !== undefined)
+          throw new EmulatorError('CONFIG_INVALID', `Unexpected argument '${argument}' (see --help).`);
         app = argument;
     }
   }
-  if (command !== 'start' && app === undefined) throw new EmulatorError('CONFIG_INVALID', `'${command}' needs the app: its folder or entry file (see --help).`);
+  if (command !== 'start' && app === undefined)
+    throw new EmulatorError('CONFIG_INVALID', `'${command}' needs the app: its folder or entry file (see --help).`);
   return {
     command,
     app,

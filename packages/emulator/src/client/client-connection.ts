@@ -1,7 +1,18 @@
 import { randomBytes } from 'node:crypto';
 import { errorMessage } from '@serverless-hub/core/upstream';
-import { MessageType, parseHandshakeRequest, selectHubProtocol, writeHandshakeResponse } from '@serverless-hub/core/protocol';
-import type { HubMessage, HubMessageReader, HubProtocol, InvocationMessage, StreamInvocationMessage } from '@serverless-hub/core/protocol';
+import {
+  MessageType,
+  parseHandshakeRequest,
+  selectHubProtocol,
+  writeHandshakeResponse,
+} from '@serverless-hub/core/protocol';
+import type {
+  HubMessage,
+  HubMessageReader,
+  HubProtocol,
+  InvocationMessage,
+  StreamInvocationMessage,
+} from '@serverless-hub/core/protocol';
 import type { HubMember } from '../hub/hub-state.js';
 import { pingFrame, rawFrame, unframe } from '../protocol/outbound-message.js';
 import type { OutboundFrame, OutboundMessage } from '../protocol/outbound-message.js';
@@ -175,12 +186,22 @@ export class ClientConnection implements HubMember, UpstreamSource {
    * the client's result or error, or with why there is none (the connection closed, `timeoutMs` passed,
    * `signal` aborted). `undefined` when the connection cannot take one more pending invocation.
    */
-  invokeClient(target: string, args: readonly unknown[], timeoutMs: number, signal: AbortSignal): Promise<ClientInvocationOutcome> | undefined {
+  invokeClient(
+    target: string,
+    args: readonly unknown[],
+    timeoutMs: number,
+    signal: AbortSignal,
+  ): Promise<ClientInvocationOutcome> | undefined {
     const { protocol } = this;
     if (this.phase !== 'connected' || protocol === undefined) return Promise.resolve({ kind: 'closed' });
     const started = this.invocations.start(timeoutMs, signal);
     if (started === undefined) return undefined;
-    this.sendFrame(rawFrame(protocol.writeMessage({ type: MessageType.Invocation, invocationId: started.id, target, arguments: [...args] }), protocol));
+    this.sendFrame(
+      rawFrame(
+        protocol.writeMessage({ type: MessageType.Invocation, invocationId: started.id, target, arguments: [...args] }),
+        protocol,
+      ),
+    );
     return started.outcome;
   }
 
@@ -190,7 +211,11 @@ export class ClientConnection implements HubMember, UpstreamSource {
 
   /** The transport is gone (socket closed, stream ended, DELETE received). */
   transportClosed(error?: string): void {
-    this.close({ sendCloseMessage: false, reason: error ?? 'the client closed the connection', ...(error === undefined ? {} : { error }) });
+    this.close({
+      sendCloseMessage: false,
+      reason: error ?? 'the client closed the connection',
+      ...(error === undefined ? {} : { error }),
+    });
   }
 
   close(options: CloseOptions): void {
@@ -202,7 +227,11 @@ export class ClientConnection implements HubMember, UpstreamSource {
     const { transport, protocol } = this;
     if (transport !== undefined) {
       if (options.sendCloseMessage && protocol !== undefined && wasConnected) {
-        const close = { type: MessageType.Close, allowReconnect: options.allowReconnect ?? false, ...(options.error === undefined ? {} : { error: options.error }) };
+        const close = {
+          type: MessageType.Close,
+          allowReconnect: options.allowReconnect ?? false,
+          ...(options.error === undefined ? {} : { error: options.error }),
+        };
         transport.write(rawFrame(protocol.writeMessage(close), protocol));
       }
       transport.end();
@@ -236,7 +265,11 @@ export class ClientConnection implements HubMember, UpstreamSource {
     this.close({ error, sendCloseMessage: true, reason: 'connection refused by the upstream' });
   }
 
-  completion(invocationId: string, answer: { readonly framed: Uint8Array } | { readonly error: string; readonly stream?: true } | { readonly void: true }): void {
+  completion(
+    invocationId: string,
+    answer:
+      { readonly framed: Uint8Array } | { readonly error: string; readonly stream?: true } | { readonly void: true },
+  ): void {
     const { protocol } = this;
     if (this.phase !== 'connected' || protocol === undefined) return;
     // A stream the app already ended (or the client cancelled) has nobody waiting for a completion.
@@ -246,9 +279,10 @@ export class ClientConnection implements HubMember, UpstreamSource {
       this.sendFrame(rawFrame(answer.framed, protocol));
       return;
     }
-    const message = 'error' in answer
-      ? { type: MessageType.Completion, invocationId, error: answer.error }
-      : { type: MessageType.Completion, invocationId };
+    const message =
+      'error' in answer
+        ? { type: MessageType.Completion, invocationId, error: answer.error }
+        : { type: MessageType.Completion, invocationId };
     this.sendFrame(rawFrame(protocol.writeMessage(message), protocol));
   }
 
@@ -289,17 +323,28 @@ export class ClientConnection implements HubMember, UpstreamSource {
     }
     this.handshakeBuffer = undefined;
     if (protocol.transferFormat === 'Binary' && !transport.supportsBinary) {
-      this.refuseHandshake(`Cannot use the '${protocol.name}' protocol on the current transport. The transport does not support 'Binary' transfer format.`);
+      this.refuseHandshake(
+        `Cannot use the '${protocol.name}' protocol on the current transport. The transport does not support 'Binary' transfer format.`,
+      );
       return;
     }
     this.protocol = protocol;
-    this.reader = protocol.createReader({ maxMessageSize: this.context.limits.maxMessageSize, unknownMessageTypes: 'reject' });
+    this.reader = protocol.createReader({
+      maxMessageSize: this.context.limits.maxMessageSize,
+      unknownMessageTypes: 'reject',
+    });
     transport.write({ bytes: writeHandshakeResponse(), text: true });
     this.lastSentAt = Date.now();
     this.phase = 'connected';
     this.context.hub(this.hubName).add(this);
     this.upstreamHeaders = connectionUpstreamHeaders(
-      { connectionId: this.id, hub: this.hubName, userId: this.userId, claims: this.identity.claims, clientQuery: this.clientQuery },
+      {
+        connectionId: this.id,
+        hub: this.hubName,
+        userId: this.userId,
+        claims: this.identity.claims,
+        clientQuery: this.clientQuery,
+      },
       this.context.accessKeys,
     );
     this.upstream = new UpstreamQueue(this, this.context.upstream);
@@ -308,7 +353,8 @@ export class ClientConnection implements HubMember, UpstreamSource {
     this.context.logger.info(
       `connection connected hub=${this.hubName} connection=${this.id}${this.userId === undefined ? '' : ` user=${this.userId}`} transport=${transport.name} protocol=${protocol.name}`,
     );
-    if (parsed.remaining.length > 0) this.receiveData(Buffer.from(parsed.remaining.buffer, parsed.remaining.byteOffset, parsed.remaining.byteLength));
+    if (parsed.remaining.length > 0)
+      this.receiveData(Buffer.from(parsed.remaining.buffer, parsed.remaining.byteOffset, parsed.remaining.byteLength));
   }
 
   /** No handshake came in time: as ASP.NET Core, the client is told so in a handshake answer, then closed. */
@@ -317,7 +363,9 @@ export class ClientConnection implements HubMember, UpstreamSource {
   }
 
   private refuseHandshake(error: string): void {
-    this.context.logger.info(`connection refused hub=${this.hubName} connection=${this.id}: handshake failed (${error})`);
+    this.context.logger.info(
+      `connection refused hub=${this.hubName} connection=${this.id}: handshake failed (${error})`,
+    );
     this.transport?.write({ bytes: writeHandshakeResponse(error), text: true });
     this.close({ sendCloseMessage: false, reason: 'handshake failed', error });
   }
@@ -332,7 +380,8 @@ export class ClientConnection implements HubMember, UpstreamSource {
         return;
       case MessageType.CancelInvocation:
         // The next item the app sends to this stream is refused: that is how the app learns of it.
-        if (this.openStreams.delete(message.invocationId)) this.context.logger.debug(`connection ${this.id} cancelled stream ${message.invocationId}`);
+        if (this.openStreams.delete(message.invocationId))
+          this.context.logger.debug(`connection ${this.id} cancelled stream ${message.invocationId}`);
         return;
       case MessageType.Completion:
         // A client's answer to a server-to-client invocation; an answer nobody waits for any more (its
@@ -340,7 +389,11 @@ export class ClientConnection implements HubMember, UpstreamSource {
         this.invocations.complete(message);
         return;
       case MessageType.Close:
-        this.close({ sendCloseMessage: false, reason: 'the client closed the connection', ...(message.error === undefined ? {} : { error: message.error }) });
+        this.close({
+          sendCloseMessage: false,
+          reason: 'the client closed the connection',
+          ...(message.error === undefined ? {} : { error: message.error }),
+        });
         return;
       case MessageType.Ping:
         this.clientTimeoutActive = true;
@@ -362,12 +415,16 @@ export class ClientConnection implements HubMember, UpstreamSource {
     const protocol = this.protocol;
     if (protocol === undefined || this.upstream === undefined) return;
     if (message.streamIds !== undefined && message.streamIds.length > 0) {
-      this.completion(message.invocationId, { error: 'Client-to-server streaming is not supported in serverless mode.' });
+      this.completion(message.invocationId, {
+        error: 'Client-to-server streaming is not supported in serverless mode.',
+      });
       return;
     }
     if (this.openStreams.has(message.invocationId) || this.openStreams.size >= MAX_OPEN_STREAMS) {
       this.completion(message.invocationId, {
-        error: this.openStreams.has(message.invocationId) ? 'A stream with this invocation id is already open.' : `More than ${MAX_OPEN_STREAMS} streams of this connection are open.`,
+        error: this.openStreams.has(message.invocationId)
+          ? 'A stream with this invocation id is already open.'
+          : `More than ${MAX_OPEN_STREAMS} streams of this connection are open.`,
       });
       return;
     }
@@ -388,7 +445,9 @@ export class ClientConnection implements HubMember, UpstreamSource {
     if (protocol === undefined || this.upstream === undefined) return;
     if (message.streamIds !== undefined && message.streamIds.length > 0) {
       if (message.invocationId !== undefined) {
-        this.completion(message.invocationId, { error: 'Client-to-server streaming is not supported in serverless mode.' });
+        this.completion(message.invocationId, {
+          error: 'Client-to-server streaming is not supported in serverless mode.',
+        });
       }
       return;
     }

@@ -16,7 +16,9 @@ import { WebSocketTransport } from './transports/websocket-transport.js';
 // The core guard narrows its argument to `never` when false; the names here are strings already.
 const validName = (name: string): boolean => isValidHubName(name);
 
-type Authenticated = { readonly ok: true; readonly hub: string; readonly identity: ClientIdentity } | { readonly ok: false; readonly status: number; readonly message: string };
+type Authenticated =
+  | { readonly ok: true; readonly hub: string; readonly identity: ClientIdentity }
+  | { readonly ok: false; readonly status: number; readonly message: string };
 
 const availableTransports = [
   { transport: 'WebSockets', transferFormats: ['Text', 'Binary'] },
@@ -74,7 +76,9 @@ export class ClientEndpoint {
         await this.deleteConnection(request, response, url);
         return;
       default:
-        sendText(response, 405, `${request.method ?? ''} is not allowed on the client endpoint.`, { Allow: 'GET, POST, DELETE' });
+        sendText(response, 405, `${request.method ?? ''} is not allowed on the client endpoint.`, {
+          Allow: 'GET, POST, DELETE',
+        });
     }
   }
 
@@ -125,7 +129,9 @@ export class ClientEndpoint {
     const token = version >= 1 ? newConnectionId() : id;
     const connection = new ClientConnection(id, token, auth.hub, auth.identity, this.context);
     this.context.connectionsByToken.set(token, connection);
-    this.context.logger.debug(`negotiate hub=${auth.hub} connection=${id}${auth.identity.userId === undefined ? '' : ` user=${auth.identity.userId}`}`);
+    this.context.logger.debug(
+      `negotiate hub=${auth.hub} connection=${id}${auth.identity.userId === undefined ? '' : ` user=${auth.identity.userId}`}`,
+    );
     sendJson(
       response,
       200,
@@ -147,7 +153,11 @@ export class ClientEndpoint {
       return;
     }
     const connection = this.context.connectionsByToken.get(token);
-    if (connection?.transport instanceof LongPollingTransport && connection.hubName === auth.hub && !isEventStreamRequest(request)) {
+    if (
+      connection?.transport instanceof LongPollingTransport &&
+      connection.hubName === auth.hub &&
+      !isEventStreamRequest(request)
+    ) {
       if (!sameUser(connection, auth)) {
         sendText(response, 403, 'The access token is for another user than the connection.');
         return;
@@ -185,7 +195,11 @@ export class ClientEndpoint {
     }
     if (connection.transport === undefined) {
       request.resume();
-      sendText(response, 409, 'The connection is not started yet: open it with a GET (Server-Sent Events or long polling) first.');
+      sendText(
+        response,
+        409,
+        'The connection is not started yet: open it with a GET (Server-Sent Events or long polling) first.',
+      );
       return;
     }
     if (connection.transport.name === 'WebSockets') {
@@ -241,13 +255,21 @@ export class ClientEndpoint {
   private findStartable(
     token: string,
     auth: Extract<Authenticated, { ok: true }>,
-  ): { readonly ok: true; readonly connection: ClientConnection } | { readonly ok: false; readonly status: number; readonly message: string } {
+  ):
+    | { readonly ok: true; readonly connection: ClientConnection }
+    | { readonly ok: false; readonly status: number; readonly message: string } {
     const connection = this.context.connectionsByToken.get(token);
     if (connection === undefined || connection.hubName !== auth.hub || connection.phase === 'closed') {
       return { ok: false, status: 404, message: 'No Connection with that ID' };
     }
-    if (connection.phase !== 'negotiated') return { ok: false, status: 409, message: 'The connection is already started with another request.' };
-    if (!sameUser(connection, auth)) return { ok: false, status: 403, message: 'The access token is for another user than the negotiated connection.' };
+    if (connection.phase !== 'negotiated')
+      return { ok: false, status: 409, message: 'The connection is already started with another request.' };
+    if (!sameUser(connection, auth))
+      return {
+        ok: false,
+        status: 403,
+        message: 'The access token is for another user than the negotiated connection.',
+      };
     return { ok: true, connection };
   }
 
@@ -266,10 +288,19 @@ export class ClientEndpoint {
     const hub = hubParameter.toLowerCase();
     const token = bearerToken(request, url.searchParams);
     if (token === undefined) {
-      return { ok: false, status: 401, message: "Unauthorized: no access token. Send it as 'Authorization: Bearer <token>' or as the 'access_token' query parameter." };
+      return {
+        ok: false,
+        status: 401,
+        message:
+          "Unauthorized: no access token. Send it as 'Authorization: Bearer <token>' or as the 'access_token' query parameter.",
+      };
     }
     const host = request.headers.host;
-    const check = await this.context.verifier.verify(token, clientAudienceRule(hub, host), `http://${host ?? 'localhost'}/client/?hub=${hub}`);
+    const check = await this.context.verifier.verify(
+      token,
+      clientAudienceRule(hub, host),
+      `http://${host ?? 'localhost'}/client/?hub=${hub}`,
+    );
     if (!check.ok) {
       this.context.logger.info(`client request refused hub=${hub}: ${check.reason}`);
       return { ok: false, status: 401, message: `Unauthorized: ${check.reason}` };
@@ -283,7 +314,8 @@ function sameUser(connection: ClientConnection, auth: Extract<Authenticated, { o
 }
 
 function sendAuthFailure(response: ServerResponse, failure: Extract<Authenticated, { ok: false }>): void {
-  const headers: Record<string, string> = failure.status === 401 ? { 'WWW-Authenticate': 'Bearer error="invalid_token"' } : {};
+  const headers: Record<string, string> =
+    failure.status === 401 ? { 'WWW-Authenticate': 'Bearer error="invalid_token"' } : {};
   sendText(response, failure.status, failure.message, headers);
 }
 

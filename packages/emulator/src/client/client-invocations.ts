@@ -31,7 +31,10 @@ export class ClientInvocations {
    * Registers an invocation and returns its id and the outcome to await, or `undefined` when the
    * connection already owes `maxPending` answers. `send` is called with the id to send the invocation.
    */
-  start(timeoutMs: number, signal: AbortSignal): { readonly id: string; readonly outcome: Promise<ClientInvocationOutcome> } | undefined {
+  start(
+    timeoutMs: number,
+    signal: AbortSignal,
+  ): { readonly id: string; readonly outcome: Promise<ClientInvocationOutcome> } | undefined {
     if (this.#pending.size >= this.maxPending) return undefined;
     // Ids distinct from the client's own invocation ids would not matter (they are in separate
     // directions), but a prefix makes the emulator's log easier to follow.

@@ -15,7 +15,9 @@ describe('EmulatorError.is', () => {
       expect(EmulatorError.is(value)).toBe(false);
     }
     // The core package's brand is another brand.
-    expect(EmulatorError.is({ [Symbol.for('@serverless-hub/core/ServerlessHubError')]: true, code: 'LISTEN_FAILED' })).toBe(false);
+    expect(
+      EmulatorError.is({ [Symbol.for('@serverless-hub/core/ServerlessHubError')]: true, code: 'LISTEN_FAILED' }),
+    ).toBe(false);
   });
 
   it('knows the errors of another copy of the package, where instanceof does not', async () => {
@@ -29,7 +31,11 @@ describe('EmulatorError.is', () => {
   });
 
   it('knows a plain object that carries the brand', () => {
-    const branded = { [Symbol.for('@serverless-hub/emulator/EmulatorError')]: true, code: 'CONFIG_INVALID', message: 'bad' };
+    const branded = {
+      [Symbol.for('@serverless-hub/emulator/EmulatorError')]: true,
+      code: 'CONFIG_INVALID',
+      message: 'bad',
+    };
     expect(EmulatorError.is(branded, 'CONFIG_INVALID')).toBe(true);
     expect(EmulatorError.is(branded, 'LISTEN_FAILED')).toBe(false);
   });

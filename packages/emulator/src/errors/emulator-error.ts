@@ -58,8 +58,12 @@ export class EmulatorError extends Error {
    * });
    * ```
    */
-  static is<Code extends EmulatorErrorCode>(value: unknown, code?: Code): value is EmulatorError & { readonly code: Code } {
-    if (typeof value !== 'object' || value === null || (value as Readonly<Record<symbol, unknown>>)[BRAND] !== true) return false;
+  static is<Code extends EmulatorErrorCode>(
+    value: unknown,
+    code?: Code,
+  ): value is EmulatorError & { readonly code: Code } {
+    if (typeof value !== 'object' || value === null || (value as Readonly<Record<symbol, unknown>>)[BRAND] !== true)
+      return false;
     return code === undefined || (value as { readonly code?: unknown }).code === code;
   }
 

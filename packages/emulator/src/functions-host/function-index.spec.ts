@@ -3,8 +3,15 @@ import { EmulatorError } from '../errors/emulator-error.js';
 import { FunctionIndex } from './function-index.js';
 import type { RegisteredFunction, RpcBindingInfo } from './functions-core-contract.js';
 
-function fn(name: string, trigger: RpcBindingInfo, extra: Record<string, RpcBindingInfo> = { $return: { type: 'http', direction: 'out' } }): RegisteredFunction {
-  return { metadata: { name, bindings: { trigger: { direction: 'in', ...trigger }, ...extra } }, callback: () => undefined };
+function fn(
+  name: string,
+  trigger: RpcBindingInfo,
+  extra: Record<string, RpcBindingInfo> = { $return: { type: 'http', direction: 'out' } },
+): RegisteredFunction {
+  return {
+    metadata: { name, bindings: { trigger: { direction: 'in', ...trigger }, ...extra } },
+    callback: () => undefined,
+  };
 }
 
 describe('FunctionIndex', () => {
@@ -44,6 +51,8 @@ describe('FunctionIndex', () => {
   });
 
   it('refuses a function without a trigger binding', () => {
-    expect(() => new FunctionIndex([{ metadata: { name: 'lost', bindings: {} }, callback: () => undefined }], 'api')).toThrow(/lost has no trigger binding/);
+    expect(
+      () => new FunctionIndex([{ metadata: { name: 'lost', bindings: {} }, callback: () => undefined }], 'api'),
+    ).toThrow(/lost has no trigger binding/);
   });
 });

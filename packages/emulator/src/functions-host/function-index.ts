@@ -45,7 +45,9 @@ export const SIGNALR_WEBHOOK_PATH = '/runtime/webhooks/signalr';
 export const BUILT_IN_ROUTE_CONFLICT = 'The specified route conflicts with one or more built in routes.';
 
 function triggerOf(fn: RegisteredFunction): [string, RpcBindingInfo] | undefined {
-  return Object.entries(fn.metadata.bindings).find(([, binding]) => binding.direction === 'in' && /trigger$/i.test(binding.type ?? ''));
+  return Object.entries(fn.metadata.bindings).find(
+    ([, binding]) => binding.direction === 'in' && /trigger$/i.test(binding.type ?? ''),
+  );
 }
 
 /**
@@ -73,18 +75,38 @@ export class FunctionIndex {
     for (const fn of functions) {
       const name = fn.metadata.name;
       const trigger = triggerOf(fn);
-      if (trigger === undefined) throw new EmulatorError('APP_LOAD_FAILED', `The function ${name} has no trigger binding: register it with app.http(...), app.generic(...) or another trigger.`);
+      if (trigger === undefined)
+        throw new EmulatorError(
+          'APP_LOAD_FAILED',
+          `The function ${name} has no trigger binding: register it with app.http(...), app.generic(...) or another trigger.`,
+        );
       const [triggerName, binding] = trigger;
       const type = binding.type ?? '';
       if (type.toLowerCase() === 'httptrigger') {
-        const template = (typeof binding.route === 'string' && binding.route !== '' ? binding.route : name).replace(/^\/+/, '');
+        const template = (typeof binding.route === 'string' && binding.route !== '' ? binding.route : name).replace(
+          /^\/+/,
+          '',
+        );
         if (template.toLowerCase().startsWith('admin')) {
-          throw new EmulatorError('APP_LOAD_FAILED', `The function ${name} has the route '${template}': ${BUILT_IN_ROUTE_CONFLICT} Routes starting with 'admin' belong to the Functions host; choose another route.`);
+          throw new EmulatorError(
+            'APP_LOAD_FAILED',
+            `The function ${name} has the route '${template}': ${BUILT_IN_ROUTE_CONFLICT} Routes starting with 'admin' belong to the Functions host; choose another route.`,
+          );
         }
-        const methods = Array.isArray(binding.methods) && binding.methods.length > 0 ? new Set(binding.methods.map((method) => String(method).toUpperCase())) : undefined;
-        const output = Object.entries(fn.metadata.bindings).find(([, candidate]) => candidate.direction === 'out' && candidate.type?.toLowerCase() === 'http');
+        const methods =
+          Array.isArray(binding.methods) && binding.methods.length > 0
+            ? new Set(binding.methods.map((method) => String(method).toUpperCase()))
+            : undefined;
+        const output = Object.entries(fn.metadata.bindings).find(
+          ([, candidate]) => candidate.direction === 'out' && candidate.type?.toLowerCase() === 'http',
+        );
         http.push({ fn, name, triggerName, route: new RouteTemplate(template), methods, outputName: output?.[0] });
-        listed.push({ name, trigger: type, methods: methods === undefined ? ['*'] : [...methods], path: `/${routePrefix === '' ? '' : `${routePrefix}/`}${template}` });
+        listed.push({
+          name,
+          trigger: type,
+          methods: methods === undefined ? ['*'] : [...methods],
+          path: `/${routePrefix === '' ? '' : `${routePrefix}/`}${template}`,
+        });
       } else if (type.toLowerCase() === 'signalrtrigger') {
         signalR.push(fn);
         listed.push({ name, trigger: type, methods: ['POST'], path: SIGNALR_WEBHOOK_PATH });

@@ -11,7 +11,15 @@ import { createLogger } from '../logging/emulator-logger.js';
 import type { EmulatorLogger, LogLevel, LogSink } from '../logging/emulator-logger.js';
 import { FunctionIndex, SIGNALR_WEBHOOK_PATH } from './function-index.js';
 import type { HttpFunction, ListedFunction } from './function-index.js';
-import type { ProgrammingModel, RegisteredFunction, RpcInvocationResponse, RpcLogCategory, RpcLogLevel, RpcParameterBinding, RpcTypedData } from './functions-core-contract.js';
+import type {
+  ProgrammingModel,
+  RegisteredFunction,
+  RpcInvocationResponse,
+  RpcLogCategory,
+  RpcLogLevel,
+  RpcParameterBinding,
+  RpcTypedData,
+} from './functions-core-contract.js';
 import { FunctionsWorker } from './functions-worker.js';
 import { loadApp } from './load-app.js';
 import type { AppLocation } from './load-app.js';
@@ -75,7 +83,15 @@ interface IndexedApp {
 const STREAM_ANSWER_GRACE_MS = 5_000;
 
 // Hop-by-hop headers are not forwarded to the library's stream server (RFC 9110, section 7.6.1).
-const NOT_FORWARDED = new Set(['connection', 'keep-alive', 'proxy-connection', 'transfer-encoding', 'upgrade', 'te', 'trailer']);
+const NOT_FORWARDED = new Set([
+  'connection',
+  'keep-alive',
+  'proxy-connection',
+  'transfer-encoding',
+  'upgrade',
+  'te',
+  'trailer',
+]);
 
 const NO_FUNCTIONS = new FunctionIndex([], '');
 
@@ -121,13 +137,21 @@ export class FunctionsHost {
     this.#prefix = (options.routePrefix ?? 'api').replace(/^\/+|\/+$/g, '');
     this.#prefixParts = this.#prefix === '' ? [] : this.#prefix.split('/').map((part) => part.toLowerCase());
     this.#maxBody = options.maxRequestBodyBytes ?? 100 * 1024 * 1024;
-    this.#logger = options.logger ?? createLogger({ level: options.logLevel ?? 'info', name: 'functions', ...(options.logSink === undefined ? {} : { sink: options.logSink }) });
+    this.#logger =
+      options.logger ??
+      createLogger({
+        level: options.logLevel ?? 'info',
+        name: 'functions',
+        ...(options.logSink === undefined ? {} : { sink: options.logSink }),
+      });
     // As the Functions host: every origin when none is configured or '*' is listed, credentials unless
     // the configuration turns them off.
     const cors = options.cors;
     const allowedOrigins = cors?.allowedOrigins.map((allowed) => allowed.toLowerCase());
     this.#corsPolicy = {
-      ...(allowedOrigins === undefined || allowedOrigins.includes('*') ? {} : { allowOrigin: (origin: string) => allowedOrigins.includes(origin.toLowerCase()) }),
+      ...(allowedOrigins === undefined || allowedOrigins.includes('*')
+        ? {}
+        : { allowOrigin: (origin: string) => allowedOrigins.includes(origin.toLowerCase()) }),
       credentials: cors === undefined || cors.supportCredentials,
       methods: 'GET, POST, PUT, PATCH, DELETE, HEAD, OPTIONS',
     };
@@ -136,7 +160,8 @@ export class FunctionsHost {
 
   /** The port listened on; throws before {@link FunctionsHost.start}. */
   get port(): number {
-    if (this.#port === undefined) throw new EmulatorError('INVALID_STATE', 'The functions host has no port before start() resolves.');
+    if (this.#port === undefined)
+      throw new EmulatorError('INVALID_STATE', 'The functions host has no port before start() resolves.');
     return this.#port;
   }
 
@@ -154,22 +179,32 @@ export class FunctionsHost {
    * cannot be served (a route starting with `admin`).
    */
   async start(): Promise<void> {
-    if (this.#state !== 'new') throw new EmulatorError('INVALID_STATE', 'The functions host was already started; create a new one.');
+    if (this.#state !== 'new')
+      throw new EmulatorError('INVALID_STATE', 'The functions host was already started; create a new one.');
     try {
       if (this.#worker.hasPending) await this.#index(process.cwd());
-      this.#port = await listenLocally(this.#servers, () => createServer({ keepAlive: true }, (request, response) => { this.#onRequest(request, response); }), {
-        host: this.#host,
-        port: this.#requestedPort,
-        portInUseMessage: `Port ${this.#requestedPort} on ${this.#host} is already in use (another functions host?): stop it, or choose another port (--functions-port).`,
-        logger: this.#logger,
-      });
+      this.#port = await listenLocally(
+        this.#servers,
+        () =>
+          createServer({ keepAlive: true }, (request, response) => {
+            this.#onRequest(request, response);
+          }),
+        {
+          host: this.#host,
+          port: this.#requestedPort,
+          portInUseMessage: `Port ${this.#requestedPort} on ${this.#host} is already in use (another functions host?): stop it, or choose another port (--functions-port).`,
+          logger: this.#logger,
+        },
+      );
     } catch (error) {
       this.#state = 'closed';
       throw error;
     }
     this.#state = 'started';
     const index = this.#indexed?.index ?? NO_FUNCTIONS;
-    this.#logger.info(`listening on ${this.url} with ${index.http.length} HTTP and ${index.signalR.length} signalRTrigger function(s)`);
+    this.#logger.info(
+      `listening on ${this.url} with ${index.http.length} HTTP and ${index.signalR.length} signalRTrigger function(s)`,
+    );
   }
 
   /**
@@ -180,7 +215,11 @@ export class FunctionsHost {
    * @throws {EmulatorError} `APP_LOAD_FAILED` when the entry fails to load or a function cannot be served.
    */
   async loadApp(app: AppLocation): Promise<void> {
-    if (this.#indexed !== undefined) throw new EmulatorError('INVALID_STATE', 'This functions host already serves an app; create a new host for another one.');
+    if (this.#indexed !== undefined)
+      throw new EmulatorError(
+        'INVALID_STATE',
+        'This functions host already serves an app; create a new host for another one.',
+      );
     process.chdir(app.directory);
     process.env.AzureWebJobsScriptRoot = app.directory;
     await loadApp(app);
@@ -216,7 +255,10 @@ export class FunctionsHost {
     const app = this.#worker.takeApp();
     const model = this.#worker.programmingModel;
     if (model === undefined) {
-      throw new EmulatorError('APP_LOAD_FAILED', 'The app registered no function through @azure/functions v4 (its first registration sets the programming model).');
+      throw new EmulatorError(
+        'APP_LOAD_FAILED',
+        'The app registered no function through @azure/functions v4 (its first registration sets the programming model).',
+      );
     }
     const index = new FunctionIndex(app.functions, this.#prefix);
     this.#worker.logSink = (level, category, message) => {
@@ -230,7 +272,11 @@ export class FunctionsHost {
     await this.#runAppHooks(app, 'appStart', { functionAppDirectory: directory });
   }
 
-  async #runAppHooks(app: RegisteredApp, name: 'appStart' | 'appTerminate', extra: Record<string, unknown>): Promise<void> {
+  async #runAppHooks(
+    app: RegisteredApp,
+    name: 'appStart' | 'appTerminate',
+    extra: Record<string, unknown>,
+  ): Promise<void> {
     const context = {
       get hookData() {
         return app.appLevelHookData;
@@ -265,35 +311,61 @@ export class FunctionsHost {
       app: indexed.app,
       model: indexed.model,
       fn,
-      request: { invocationId, functionId: fn.metadata.functionId ?? name, inputData, triggerMetadata, traceContext: traceContextFor(trace.parent, trace.state) },
+      request: {
+        invocationId,
+        functionId: fn.metadata.functionId ?? name,
+        inputData,
+        triggerMetadata,
+        traceContext: traceContextFor(trace.parent, trace.state),
+      },
       log: (level, category, message) => {
         this.#log(level, category, message, name);
       },
     });
   }
 
-  async #invokeHttp(fn: HttpFunction, params: Record<string, string>, request: IncomingMessage, response: ServerResponse, url: URL): Promise<number> {
+  async #invokeHttp(
+    fn: HttpFunction,
+    params: Record<string, string>,
+    request: IncomingMessage,
+    response: ServerResponse,
+    url: URL,
+  ): Promise<number> {
     const method = (request.method ?? 'GET').toUpperCase();
     const header = (name: string): string | undefined => {
       const value = request.headers[name];
       return typeof value === 'string' ? value : undefined;
     };
     const streamUri = this.#indexed?.streamUri;
-    if (streamUri !== undefined) return this.#invokeStreamed(fn, params, request, response, url, streamUri, { ...optional('parent', header('traceparent')), ...optional('state', header('tracestate')) });
+    if (streamUri !== undefined)
+      return this.#invokeStreamed(fn, params, request, response, url, streamUri, {
+        ...optional('parent', header('traceparent')),
+        ...optional('state', header('tracestate')),
+      });
     const body = await readBody(request, this.#maxBody);
     const http = toRpcHttpRequest({ method, url: url.href, rawHeaders: request.rawHeaders, params, body });
     let answer: RpcInvocationResponse;
     try {
-      answer = await this.#invoke(fn.fn, [{ name: fn.triggerName, data: { http } }], {}, { ...optional('parent', header('traceparent')), ...optional('state', header('tracestate')) });
+      answer = await this.#invoke(
+        fn.fn,
+        [{ name: fn.triggerName, data: { http } }],
+        {},
+        { ...optional('parent', header('traceparent')), ...optional('state', header('tracestate')) },
+      );
     } catch (error) {
       this.#logger.error(`${fn.name} threw: ${errorDetail(error)}`);
       sendText(response, 500, '');
       return 500;
     }
-    const output = fn.outputName === '$return' || fn.outputName === undefined ? answer.returnValue : answer.outputData?.find((binding) => binding.name === fn.outputName)?.data;
+    const output =
+      fn.outputName === '$return' || fn.outputName === undefined
+        ? answer.returnValue
+        : answer.outputData?.find((binding) => binding.name === fn.outputName)?.data;
     const result = fromRpcHttpResponse(output);
     if (result === undefined) {
-      this.#logger.error(`${fn.name} answered the status ${String(output?.http?.statusCode)}: an HTTP status is a number from 100 to 999`);
+      this.#logger.error(
+        `${fn.name} answered the status ${String(output?.http?.statusCode)}: an HTTP status is a number from 100 to 999`,
+      );
       sendText(response, 500, '');
       return 500;
     }
@@ -311,19 +383,37 @@ export class FunctionsHost {
    * forwarded to the library's stream server with the invocation id; the library answers there, and that
    * answer is streamed back to the caller.
    */
-  async #invokeStreamed(fn: HttpFunction, params: Record<string, string>, request: IncomingMessage, response: ServerResponse, url: URL, streamUri: URL, trace: { parent?: string; state?: string }): Promise<number> {
+  async #invokeStreamed(
+    fn: HttpFunction,
+    params: Record<string, string>,
+    request: IncomingMessage,
+    response: ServerResponse,
+    url: URL,
+    streamUri: URL,
+    trace: { parent?: string; state?: string },
+  ): Promise<number> {
     const invocationId = randomUUID();
-    const http = toRpcHttpRequest({ method: request.method ?? 'GET', url: url.href, rawHeaders: request.rawHeaders, params, body: undefined });
+    const http = toRpcHttpRequest({
+      method: request.method ?? 'GET',
+      url: url.href,
+      rawHeaders: request.rawHeaders,
+      params,
+      body: undefined,
+    });
     const headers: Record<string, string> = {};
     for (const [name, value] of Object.entries(http.nullableHeaders ?? {})) headers[name] = value.value ?? '';
     const triggerMetadata: Record<string, RpcTypedData> = { Headers: { json: JSON.stringify(headers) } };
     for (const [name, value] of Object.entries(params)) triggerMetadata[name] = { string: value };
     const forwardedHeaders: Record<string, string | string[]> = {};
-    for (const [name, value] of Object.entries(request.headers)) if (value !== undefined && !NOT_FORWARDED.has(name)) forwardedHeaders[name] = value;
+    for (const [name, value] of Object.entries(request.headers))
+      if (value !== undefined && !NOT_FORWARDED.has(name)) forwardedHeaders[name] = value;
     forwardedHeaders['x-ms-invocation-id'] = invocationId;
     forwardedHeaders['x-forwarded-host'] = url.host;
     forwardedHeaders['x-forwarded-proto'] = url.protocol.replace(/:$/, '');
-    const forwarded = httpRequest(new URL(`${url.pathname.replace(/^\/+/, '')}${url.search}`, streamUri), { method: request.method ?? 'GET', headers: forwardedHeaders });
+    const forwarded = httpRequest(new URL(`${url.pathname.replace(/^\/+/, '')}${url.search}`, streamUri), {
+      method: request.method ?? 'GET',
+      headers: forwardedHeaders,
+    });
     const answered = new Promise<IncomingMessage>((resolve, reject) => {
       forwarded.on('response', resolve);
       forwarded.on('error', reject);
@@ -356,7 +446,9 @@ export class FunctionsHost {
     }
     await sent;
     response.statusCode = streamed.statusCode ?? 200;
-    for (const [name, value] of Object.entries(streamed.headers)) if (value !== undefined && !NOT_FORWARDED.has(name) && name !== 'x-ms-invocation-id') response.setHeader(name, value);
+    for (const [name, value] of Object.entries(streamed.headers))
+      if (value !== undefined && !NOT_FORWARDED.has(name) && name !== 'x-ms-invocation-id')
+        response.setHeader(name, value);
     await pipeline(streamed, response);
     return response.statusCode;
   }
@@ -365,7 +457,10 @@ export class FunctionsHost {
     const started = performance.now();
     let url: URL;
     try {
-      url = new URL(request.url ?? '/', `http://${request.headers.host ?? `localhost:${this.#port ?? this.#requestedPort}`}`);
+      url = new URL(
+        request.url ?? '/',
+        `http://${request.headers.host ?? `localhost:${this.#port ?? this.#requestedPort}`}`,
+      );
     } catch {
       sendText(response, 400, 'The request URL is malformed.');
       return;
@@ -374,18 +469,27 @@ export class FunctionsHost {
     const method = (request.method ?? 'GET').toUpperCase();
     let parts: string[];
     try {
-      parts = url.pathname.split('/').filter((part) => part !== '').map((part) => decodeURIComponent(part));
+      parts = url.pathname
+        .split('/')
+        .filter((part) => part !== '')
+        .map((part) => decodeURIComponent(part));
     } catch {
       sendText(response, 400, 'The request path is not valid percent-encoding.');
       return;
     }
     const index = this.#indexed?.index ?? NO_FUNCTIONS;
     if (method === 'POST' && url.pathname.toLowerCase() === SIGNALR_WEBHOOK_PATH) {
-      const invoke = (fn: RegisteredFunction, inputData: RpcParameterBinding[], triggerMetadata: Record<string, RpcTypedData>): Promise<RpcInvocationResponse> => this.#invoke(fn, inputData, triggerMetadata, {});
+      const invoke = (
+        fn: RegisteredFunction,
+        inputData: RpcParameterBinding[],
+        triggerMetadata: Record<string, RpcTypedData>,
+      ): Promise<RpcInvocationResponse> => this.#invoke(fn, inputData, triggerMetadata, {});
       readBody(request, this.#maxBody)
         .then((body) => handleSignalRWebhook(request, response, body, index.signalR, invoke, this.#logger))
         .then((status) => {
-          this.#logger.info(`POST ${SIGNALR_WEBHOOK_PATH} (${String(request.headers['x-asrs-category'])}/${String(request.headers['x-asrs-event'])}) -> ${status} in ${(performance.now() - started).toFixed(1)} ms`);
+          this.#logger.info(
+            `POST ${SIGNALR_WEBHOOK_PATH} (${String(request.headers['x-asrs-category'])}/${String(request.headers['x-asrs-event'])}) -> ${status} in ${(performance.now() - started).toFixed(1)} ms`,
+          );
         })
         .catch((error: unknown) => {
           this.#logger.error(`POST ${SIGNALR_WEBHOOK_PATH} failed: ${errorDetail(error)}`);
@@ -406,7 +510,9 @@ export class FunctionsHost {
         }
         this.#invokeHttp(fn, params, request, response, url)
           .then((status) => {
-            this.#logger.info(`${method} ${url.pathname} -> ${fn.name} ${status} in ${(performance.now() - started).toFixed(1)} ms`);
+            this.#logger.info(
+              `${method} ${url.pathname} -> ${fn.name} ${status} in ${(performance.now() - started).toFixed(1)} ms`,
+            );
           })
           .catch((error: unknown) => {
             if (error instanceof BodyTooLargeError) {
@@ -423,7 +529,9 @@ export class FunctionsHost {
     request.resume();
     allowed = [...new Set(allowed)];
     const message =
-      allowed.length > 0 ? `No function accepts ${method} ${url.pathname}; it accepts ${allowed.join(', ')}.` : `No function is registered for ${url.pathname}.`;
+      allowed.length > 0
+        ? `No function accepts ${method} ${url.pathname}; it accepts ${allowed.join(', ')}.`
+        : `No function is registered for ${url.pathname}.`;
     this.#logger.info(`${method} ${url.pathname} -> 404`);
     sendText(response, 404, message);
   }

@@ -1,5 +1,12 @@
 import { Module } from 'node:module';
-import type { FunctionCallback, FunctionMetadata, HookCallback, ProgrammingModel, RpcLogCategory, RpcLogLevel } from './functions-core-contract.js';
+import type {
+  FunctionCallback,
+  FunctionMetadata,
+  HookCallback,
+  ProgrammingModel,
+  RpcLogCategory,
+  RpcLogLevel,
+} from './functions-core-contract.js';
 import { Disposable, RegisteredApp } from './registered-app.js';
 
 /**
@@ -46,7 +53,8 @@ export class FunctionsWorker {
     version: HOST_VERSION,
     hostVersion: HOST_VERSION,
     Disposable,
-    registerFunction: (metadata: FunctionMetadata, callback: FunctionCallback): Disposable => this.#pending.registerFunction(metadata, callback),
+    registerFunction: (metadata: FunctionMetadata, callback: FunctionCallback): Disposable =>
+      this.#pending.registerFunction(metadata, callback),
     registerHook: (name: string, callback: HookCallback): Disposable => this.#pending.registerHook(name, callback),
     setProgrammingModel: (model: ProgrammingModel): void => {
       this.#programmingModel = model;
@@ -67,7 +75,12 @@ export class FunctionsWorker {
     const existing = holder[WORKER_KEY];
     if (existing !== undefined) return existing;
     const worker = new FunctionsWorker();
-    Object.defineProperty(globalThis, WORKER_KEY, { value: worker, enumerable: false, configurable: false, writable: false });
+    Object.defineProperty(globalThis, WORKER_KEY, {
+      value: worker,
+      enumerable: false,
+      configurable: false,
+      writable: false,
+    });
     // As the real worker: every CommonJS `require` goes through Module.prototype.require, and only this
     // one specifier is answered here.
     const prototype = Module.prototype as unknown as { require: (id: string) => unknown };

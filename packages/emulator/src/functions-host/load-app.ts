@@ -32,7 +32,9 @@ async function readJson(path: string): Promise<Record<string, unknown> | undefin
   }
   try {
     const value: unknown = JSON.parse(text.charCodeAt(0) === 0xfeff ? text.slice(1) : text);
-    return typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : undefined;
+    return typeof value === 'object' && value !== null && !Array.isArray(value)
+      ? (value as Record<string, unknown>)
+      : undefined;
   } catch (error) {
     throw new EmulatorError('CONFIG_INVALID', `${path} is not valid JSON: ${errorMessage(error)}`, { cause: error });
   }
@@ -63,7 +65,10 @@ export async function resolveApp(appPath: string): Promise<AppLocation> {
   try {
     info = await stat(absolute);
   } catch {
-    throw new EmulatorError('APP_LOAD_FAILED', `The app '${appPath}' does not exist: give the app's folder or its entry file.`);
+    throw new EmulatorError(
+      'APP_LOAD_FAILED',
+      `The app '${appPath}' does not exist: give the app's folder or its entry file.`,
+    );
   }
   let directory: string;
   let entry: string;
@@ -71,11 +76,17 @@ export async function resolveApp(appPath: string): Promise<AppLocation> {
     directory = absolute;
     const main = (await readJson(join(directory, 'package.json')))?.main;
     if (typeof main !== 'string' || main === '') {
-      throw new EmulatorError('APP_LOAD_FAILED', `${join(directory, 'package.json')} has no "main": set it to the file that registers the functions, or give that file.`);
+      throw new EmulatorError(
+        'APP_LOAD_FAILED',
+        `${join(directory, 'package.json')} has no "main": set it to the file that registers the functions, or give that file.`,
+      );
     }
     entry = resolve(directory, main);
     if (!existsSync(entry)) {
-      throw new EmulatorError('APP_LOAD_FAILED', `The app's entry ${entry} (package.json "main") does not exist: build the app first, or give its source entry file.`);
+      throw new EmulatorError(
+        'APP_LOAD_FAILED',
+        `The app's entry ${entry} (package.json "main") does not exist: build the app first, or give its source entry file.`,
+      );
     }
   } else {
     entry = absolute;
@@ -96,12 +107,19 @@ async function tsxEsmApi(app: AppLocation): Promise<string> {
   try {
     manifestPath = createRequire(app.entry).resolve('tsx/package.json');
   } catch {
-    throw new EmulatorError('APP_LOAD_FAILED', `Loading the TypeScript entry ${app.entry} needs tsx in the app's dependencies (npm install --save-dev tsx); or build the app and give its JavaScript entry.`);
+    throw new EmulatorError(
+      'APP_LOAD_FAILED',
+      `Loading the TypeScript entry ${app.entry} needs tsx in the app's dependencies (npm install --save-dev tsx); or build the app and give its JavaScript entry.`,
+    );
   }
   const manifest = await readJson(manifestPath);
   const exported = (manifest?.exports as Record<string, unknown> | undefined)?.['./esm/api'];
   const target = importTarget(exported);
-  if (target === undefined) throw new EmulatorError('APP_LOAD_FAILED', `The app's tsx (${manifestPath}) has no "./esm/api" export; install tsx 4 or later.`);
+  if (target === undefined)
+    throw new EmulatorError(
+      'APP_LOAD_FAILED',
+      `The app's tsx (${manifestPath}) has no "./esm/api" export; install tsx 4 or later.`,
+    );
   return pathToFileURL(resolve(dirname(manifestPath), target)).href;
 }
 
@@ -131,6 +149,8 @@ export async function loadApp(app: AppLocation): Promise<void> {
   try {
     await import(pathToFileURL(app.entry).href);
   } catch (error) {
-    throw new EmulatorError('APP_LOAD_FAILED', `Loading the app ${app.entry} failed: ${errorMessage(error)}`, { cause: error });
+    throw new EmulatorError('APP_LOAD_FAILED', `Loading the app ${app.entry} failed: ${errorMessage(error)}`, {
+      cause: error,
+    });
   }
 }

@@ -11,12 +11,19 @@ const scalar = fc.oneof(fc.string({ maxLength: 20 }), fc.integer(), fc.boolean()
 describe('local settings properties', () => {
   it('Values and ConnectionStrings read back as strings', () => {
     fc.assert(
-      fc.property(fc.dictionary(key, scalar, { maxKeys: 6 }), fc.dictionary(key, fc.string({ maxLength: 20 }), { maxKeys: 3 }), fc.boolean(), (values, connectionStrings, bom) => {
-        const text = `${bom ? '\ufeff' : ''}${JSON.stringify({ IsEncrypted: false, Values: values, ConnectionStrings: connectionStrings })}`;
-        const settings = parseLocalSettings(text, 'local.settings.json');
-        expect(settings.values).toEqual(Object.fromEntries(Object.entries(values).map(([name, item]) => [name, String(item)])));
-        expect(settings.connectionStrings).toEqual(connectionStrings);
-      }),
+      fc.property(
+        fc.dictionary(key, scalar, { maxKeys: 6 }),
+        fc.dictionary(key, fc.string({ maxLength: 20 }), { maxKeys: 3 }),
+        fc.boolean(),
+        (values, connectionStrings, bom) => {
+          const text = `${bom ? '\ufeff' : ''}${JSON.stringify({ IsEncrypted: false, Values: values, ConnectionStrings: connectionStrings })}`;
+          const settings = parseLocalSettings(text, 'local.settings.json');
+          expect(settings.values).toEqual(
+            Object.fromEntries(Object.entries(values).map(([name, item]) => [name, String(item)])),
+          );
+          expect(settings.connectionStrings).toEqual(connectionStrings);
+        },
+      ),
       { numRuns: 200 },
     );
   });
@@ -25,7 +32,16 @@ describe('local settings properties', () => {
     const text = fc.oneof(
       fc.string({ maxLength: 60 }),
       fc.jsonValue({ maxDepth: 3 }).map((value) => JSON.stringify(value)),
-      fc.record({ IsEncrypted: fc.jsonValue({ maxDepth: 0 }), Values: fc.jsonValue({ maxDepth: 2 }), Host: fc.jsonValue({ maxDepth: 2 }) }, { requiredKeys: [] }).map((value) => JSON.stringify(value)),
+      fc
+        .record(
+          {
+            IsEncrypted: fc.jsonValue({ maxDepth: 0 }),
+            Values: fc.jsonValue({ maxDepth: 2 }),
+            Host: fc.jsonValue({ maxDepth: 2 }),
+          },
+          { requiredKeys: [] },
+        )
+        .map((value) => JSON.stringify(value)),
     );
     fc.assert(
       fc.property(text, (input) => {

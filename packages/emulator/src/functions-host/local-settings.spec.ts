@@ -33,7 +33,10 @@ describe('local settings', () => {
 
   it('sets Values as environment variables without overriding those already set', () => {
     const env: NodeJS.ProcessEnv = { KEEP: 'from the environment' };
-    const settings = parseLocalSettings('{"Values":{"KEEP":"from the file","NEW":"new"},"ConnectionStrings":{"Db":"x"}}', 'f');
+    const settings = parseLocalSettings(
+      '{"Values":{"KEEP":"from the file","NEW":"new"},"ConnectionStrings":{"Db":"x"}}',
+      'f',
+    );
     expect(applyLocalSettings(settings, env).sort()).toEqual(['ConnectionStrings:Db', 'NEW']);
     expect(env).toEqual({ KEEP: 'from the environment', NEW: 'new', 'ConnectionStrings:Db': 'x' });
   });

@@ -34,12 +34,14 @@ function isRecord(value: unknown): value is Record<string, unknown> {
 
 function stringMap(value: unknown, section: string, source: string): Record<string, string> {
   if (value === undefined || value === null) return {};
-  if (!isRecord(value)) throw new EmulatorError('CONFIG_INVALID', `${source}: "${section}" must be an object of names and string values.`);
+  if (!isRecord(value))
+    throw new EmulatorError('CONFIG_INVALID', `${source}: "${section}" must be an object of names and string values.`);
   const result: Record<string, string> = {};
   for (const [name, item] of Object.entries(value)) {
     if (typeof item === 'string') result[name] = item;
     else if (typeof item === 'number' || typeof item === 'boolean') result[name] = String(item);
-    else if (item !== null) throw new EmulatorError('CONFIG_INVALID', `${source}: "${section}.${name}" must be a string.`);
+    else if (item !== null)
+      throw new EmulatorError('CONFIG_INVALID', `${source}: "${section}.${name}" must be a string.`);
   }
   return result;
 }
@@ -62,18 +64,24 @@ export function parseLocalSettings(text: string, source: string): LocalSettings 
   }
   if (!isRecord(json)) throw new EmulatorError('CONFIG_INVALID', `${source} must hold a JSON object with "Values".`);
   if (json.IsEncrypted === true) {
-    throw new EmulatorError('CONFIG_INVALID', `${source} is encrypted; decrypt it first (Core Tools: func settings decrypt).`);
+    throw new EmulatorError(
+      'CONFIG_INVALID',
+      `${source} is encrypted; decrypt it first (Core Tools: func settings decrypt).`,
+    );
   }
   const host = json.Host;
-  if (host !== undefined && !isRecord(host)) throw new EmulatorError('CONFIG_INVALID', `${source}: "Host" must be an object.`);
+  if (host !== undefined && !isRecord(host))
+    throw new EmulatorError('CONFIG_INVALID', `${source}: "Host" must be an object.`);
   const port = host?.LocalHttpPort;
   if (port !== undefined && (typeof port !== 'number' || !Number.isInteger(port) || port < 1 || port > 65535)) {
     throw new EmulatorError('CONFIG_INVALID', `${source}: "Host.LocalHttpPort" must be a port number.`);
   }
   const cors = host?.CORS;
-  if (cors !== undefined && typeof cors !== 'string') throw new EmulatorError('CONFIG_INVALID', `${source}: "Host.CORS" must be a string such as "*".`);
+  if (cors !== undefined && typeof cors !== 'string')
+    throw new EmulatorError('CONFIG_INVALID', `${source}: "Host.CORS" must be a string such as "*".`);
   const credentials = host?.CORSCredentials;
-  if (credentials !== undefined && typeof credentials !== 'boolean') throw new EmulatorError('CONFIG_INVALID', `${source}: "Host.CORSCredentials" must be true or false.`);
+  if (credentials !== undefined && typeof credentials !== 'boolean')
+    throw new EmulatorError('CONFIG_INVALID', `${source}: "Host.CORSCredentials" must be true or false.`);
   return {
     source,
     values: stringMap(json.Values, 'Values', source),
@@ -110,7 +118,14 @@ export async function loadLocalSettings(appDirectory: string): Promise<LocalSett
     const text = await readIfPresent(path);
     if (text !== undefined) return parseLocalSettings(text, path);
   }
-  return { source: undefined, values: {}, connectionStrings: {}, localHttpPort: undefined, cors: undefined, corsCredentials: undefined };
+  return {
+    source: undefined,
+    values: {},
+    connectionStrings: {},
+    localHttpPort: undefined,
+    cors: undefined,
+    corsCredentials: undefined,
+  };
 }
 
 /**

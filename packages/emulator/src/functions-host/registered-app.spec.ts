@@ -3,14 +3,20 @@
 import { describe, expect, it } from 'vitest';
 import { RegisteredApp } from './registered-app.js';
 
-const metadata = (name: string, functionId?: string) => ({ name, bindings: {}, ...(functionId === undefined ? {} : { functionId }) });
+const metadata = (name: string, functionId?: string) => ({
+  name,
+  bindings: {},
+  ...(functionId === undefined ? {} : { functionId }),
+});
 
 describe('RegisteredApp', () => {
   it('keeps functions in registration order, by function id (or name), refusing a second one with the same id', () => {
     const app = new RegisteredApp();
     app.registerFunction(metadata('a'), () => undefined);
     app.registerFunction(metadata('b', 'id-b'), () => undefined);
-    expect(() => app.registerFunction(metadata('a'), () => undefined)).toThrow('A function with id "a" has already been registered.');
+    expect(() => app.registerFunction(metadata('a'), () => undefined)).toThrow(
+      'A function with id "a" has already been registered.',
+    );
     expect(app.functions.map((fn) => fn.metadata.name)).toEqual(['a', 'b']);
   });
 
@@ -20,7 +26,9 @@ describe('RegisteredApp', () => {
     const kept = app.registerFunction(metadata('kept'), () => undefined);
     app.lock();
     expect(app.functions.map((fn) => fn.metadata.name)).toEqual(['kept']);
-    expect(() => app.registerFunction(metadata('late'), () => undefined)).toThrow('A function can only be registered during app startup.');
+    expect(() => app.registerFunction(metadata('late'), () => undefined)).toThrow(
+      'A function can only be registered during app startup.',
+    );
     expect(() => {
       kept.dispose();
     }).toThrow('A function can only be disposed during app startup.');
@@ -41,7 +49,9 @@ describe('RegisteredApp', () => {
 
   it('refuses registrations that are not what @azure/functions sends', () => {
     const app = new RegisteredApp();
-    expect(() => app.registerFunction({ name: 'x' } as never, () => undefined)).toThrow(/metadata with a name and bindings/);
+    expect(() => app.registerFunction({ name: 'x' } as never, () => undefined)).toThrow(
+      /metadata with a name and bindings/,
+    );
     expect(() => app.registerFunction(metadata('x'), 'handler' as never)).toThrow(/handler function/);
   });
 });

@@ -1,5 +1,11 @@
 import { EmulatorError } from '../errors/emulator-error.js';
-import type { FunctionCallback, FunctionMetadata, HookCallback, HookName, RegisteredFunction } from './functions-core-contract.js';
+import type {
+  FunctionCallback,
+  FunctionMetadata,
+  HookCallback,
+  HookName,
+  RegisteredFunction,
+} from './functions-core-contract.js';
 
 /**
  * What `@azure/functions-core` registrations return: undoing the registration.
@@ -24,7 +30,12 @@ export class Disposable {
   }
 }
 
-const HOOK_NAMES: ReadonlySet<string> = new Set<HookName>(['appStart', 'appTerminate', 'preInvocation', 'postInvocation']);
+const HOOK_NAMES: ReadonlySet<string> = new Set<HookName>([
+  'appStart',
+  'appTerminate',
+  'preInvocation',
+  'postInvocation',
+]);
 
 /**
  * Everything one app registered through `@azure/functions` while it was loaded: its functions in
@@ -60,11 +71,20 @@ export class RegisteredApp {
   /** As the worker's `registerFunction`: the function id is the metadata's `functionId` or its name. */
   registerFunction(metadata: FunctionMetadata, callback: FunctionCallback): Disposable {
     if (this.#locked) throw new EmulatorError('INVALID_STATE', 'A function can only be registered during app startup.');
-    if (typeof metadata !== 'object' || typeof metadata.name !== 'string' || typeof metadata.bindings !== 'object' || typeof callback !== 'function') {
-      throw new EmulatorError('APP_LOAD_FAILED', 'registerFunction needs metadata with a name and bindings, and a handler function.');
+    if (
+      typeof metadata !== 'object' ||
+      typeof metadata.name !== 'string' ||
+      typeof metadata.bindings !== 'object' ||
+      typeof callback !== 'function'
+    ) {
+      throw new EmulatorError(
+        'APP_LOAD_FAILED',
+        'registerFunction needs metadata with a name and bindings, and a handler function.',
+      );
     }
     const id = metadata.functionId ?? metadata.name;
-    if (this.#functions.has(id)) throw new EmulatorError('APP_LOAD_FAILED', `A function with id "${id}" has already been registered.`);
+    if (this.#functions.has(id))
+      throw new EmulatorError('APP_LOAD_FAILED', `A function with id "${id}" has already been registered.`);
     this.#functions.set(id, { metadata, callback });
     return new Disposable(() => {
       if (this.#locked) throw new EmulatorError('INVALID_STATE', 'A function can only be disposed during app startup.');

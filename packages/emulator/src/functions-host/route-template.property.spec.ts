@@ -22,24 +22,54 @@ const value = fc.string({ minLength: 1, maxLength: 10 }).filter((text) => !text.
 describe('route template properties', () => {
   it('a route of literals and parameters matches the paths that fill it, and gives back their values', () => {
     fc.assert(
-      fc.property(route.chain((parts) => fc.tuple(fc.constant(parts), fc.array(value, { minLength: parts.length, maxLength: parts.length }), fc.array(fc.boolean(), { minLength: parts.length, maxLength: parts.length }))), ([parts, values, upper]) => {
-        const template = new RouteTemplate(parts.map((item) => (item.kind === 'literal' ? item.text : `{${item.name}}`)).join('/'));
-        const path = parts.map((item, index) => (item.kind === 'literal' ? (upper[index] === true ? item.text.toUpperCase() : item.text) : (values[index] ?? 'v')));
-        const expected: Record<string, string> = {};
-        parts.forEach((item, index) => {
-          if (item.kind === 'parameter') expected[item.name] = values[index] ?? 'v';
-        });
-        expect(template.match(path)).toEqual(expected);
-        // One segment more or less does not match.
-        expect(template.match([...path, 'extra'])).toBeUndefined();
-        expect(template.match(path.slice(0, -1))).toBeUndefined();
-      }),
+      fc.property(
+        route.chain((parts) =>
+          fc.tuple(
+            fc.constant(parts),
+            fc.array(value, { minLength: parts.length, maxLength: parts.length }),
+            fc.array(fc.boolean(), { minLength: parts.length, maxLength: parts.length }),
+          ),
+        ),
+        ([parts, values, upper]) => {
+          const template = new RouteTemplate(
+            parts.map((item) => (item.kind === 'literal' ? item.text : `{${item.name}}`)).join('/'),
+          );
+          const path = parts.map((item, index) =>
+            item.kind === 'literal'
+              ? upper[index] === true
+                ? item.text.toUpperCase()
+                : item.text
+              : (values[index] ?? 'v'),
+          );
+          const expected: Record<string, string> = {};
+          parts.forEach((item, index) => {
+            if (item.kind === 'parameter') expected[item.name] = values[index] ?? 'v';
+          });
+          expect(template.match(path)).toEqual(expected);
+          // One segment more or less does not match.
+          expect(template.match([...path, 'extra'])).toBeUndefined();
+          expect(template.match(path.slice(0, -1))).toBeUndefined();
+        },
+      ),
       { numRuns: 300 },
     );
   });
 
   it('any route text gives a template or CONFIG_INVALID, and matching any path never throws', () => {
-    const pieces = fc.constantFrom('{', '}', '{id}', '{*rest}', '{id:int}', '{id?}', '/', '//', 'api', '{9}', '{a:b:c}', '{}');
+    const pieces = fc.constantFrom(
+      '{',
+      '}',
+      '{id}',
+      '{*rest}',
+      '{id:int}',
+      '{id?}',
+      '/',
+      '//',
+      'api',
+      '{9}',
+      '{a:b:c}',
+      '{}',
+    );
     const text = fc.array(fc.oneof(pieces, fc.string({ maxLength: 4 })), { maxLength: 8 }).map((list) => list.join(''));
     fc.assert(
       fc.property(text, fc.array(fc.string({ maxLength: 6 }), { maxLength: 6 }), (routeText, path) => {

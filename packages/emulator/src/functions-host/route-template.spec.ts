@@ -25,8 +25,12 @@ describe('RouteTemplate', () => {
   });
 
   it('ranks literal routes above parameter routes', () => {
-    expect(new RouteTemplate('chat/negotiate').specificity).toBeGreaterThan(new RouteTemplate('chat/{event}').specificity);
-    expect(new RouteTemplate('files/{name}').specificity).toBeGreaterThan(new RouteTemplate('files/{*path}').specificity);
+    expect(new RouteTemplate('chat/negotiate').specificity).toBeGreaterThan(
+      new RouteTemplate('chat/{event}').specificity,
+    );
+    expect(new RouteTemplate('files/{name}').specificity).toBeGreaterThan(
+      new RouteTemplate('files/{*path}').specificity,
+    );
   });
 
   it('refuses malformed parameters', () => {

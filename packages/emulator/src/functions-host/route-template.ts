@@ -2,7 +2,12 @@ import { EmulatorError } from '../errors/emulator-error.js';
 
 type Segment =
   | { readonly kind: 'literal'; readonly text: string }
-  | { readonly kind: 'parameter'; readonly name: string; readonly optional: boolean; readonly constraint: string | undefined }
+  | {
+      readonly kind: 'parameter';
+      readonly name: string;
+      readonly optional: boolean;
+      readonly constraint: string | undefined;
+    }
   | { readonly kind: 'catchAll'; readonly name: string };
 
 /**
@@ -21,14 +26,20 @@ export class RouteTemplate {
       .map((part): Segment => {
         const match = /^\{(\*)?([A-Za-z_][\w]*)(?::([A-Za-z]+))?(\?)?\}$/.exec(part);
         if (match === null) {
-          if (part.includes('{') || part.includes('}')) throw new EmulatorError('CONFIG_INVALID', `Route '${template}': the segment '${part}' is not a valid parameter.`);
+          if (part.includes('{') || part.includes('}'))
+            throw new EmulatorError(
+              'CONFIG_INVALID',
+              `Route '${template}': the segment '${part}' is not a valid parameter.`,
+            );
           return { kind: 'literal', text: part.toLowerCase() };
         }
         const name = match[2] as string;
         if (match[1] === '*') return { kind: 'catchAll', name };
         return { kind: 'parameter', name, optional: match[4] === '?', constraint: match[3]?.toLowerCase() };
       });
-    this.specificity = this.segments.filter((segment) => segment.kind === 'literal').length * 2 - (this.segments.at(-1)?.kind === 'catchAll' ? 1 : 0);
+    this.specificity =
+      this.segments.filter((segment) => segment.kind === 'literal').length * 2 -
+      (this.segments.at(-1)?.kind === 'catchAll' ? 1 : 0);
   }
 
   /** The route parameters when the path (without prefix, already split and decoded) matches. */

@@ -9,8 +9,19 @@ describe('fromRpcHttpResponse', () => {
   });
 
   it('takes the status, headers and body, leaving framing headers to the host', () => {
-    const answer = fromRpcHttpResponse({ http: { statusCode: '201', headers: { location: '/x', 'content-length': '99', 'Transfer-Encoding': 'chunked' }, body: { bytes: new Uint8Array([104, 105]) } } });
-    expect(answer).toEqual({ status: 201, headers: [['location', '/x']], cookies: [], body: new Uint8Array([104, 105]) });
+    const answer = fromRpcHttpResponse({
+      http: {
+        statusCode: '201',
+        headers: { location: '/x', 'content-length': '99', 'Transfer-Encoding': 'chunked' },
+        body: { bytes: new Uint8Array([104, 105]) },
+      },
+    });
+    expect(answer).toEqual({
+      status: 201,
+      headers: [['location', '/x']],
+      cookies: [],
+      body: new Uint8Array([104, 105]),
+    });
     expect(fromRpcHttpResponse({ http: { body: { string: 'hé' } } })?.body).toEqual(new TextEncoder().encode('hé'));
   });
 
@@ -19,12 +30,23 @@ describe('fromRpcHttpResponse', () => {
       http: {
         statusCode: '200',
         cookies: [
-          { name: 'session', value: 'a b', path: { value: '/' }, httpOnly: { value: true }, secure: { value: true }, sameSite: 'lax', maxAge: { value: 60 } },
+          {
+            name: 'session',
+            value: 'a b',
+            path: { value: '/' },
+            httpOnly: { value: true },
+            secure: { value: true },
+            sameSite: 'lax',
+            maxAge: { value: 60 },
+          },
           { name: 'gone', value: '', expires: { value: { seconds: 0 } }, sameSite: 'explicitNone' },
         ],
       },
     });
-    expect(answer?.cookies).toEqual(['session=a%20b; max-age=60; path=/; secure; samesite=lax; httponly', 'gone=; expires=Thu, 01 Jan 1970 00:00:00 GMT; samesite=none']);
+    expect(answer?.cookies).toEqual([
+      'session=a%20b; max-age=60; path=/; secure; samesite=lax; httponly',
+      'gone=; expires=Thu, 01 Jan 1970 00:00:00 GMT; samesite=none',
+    ]);
   });
 
   it('refuses a status the host cannot send', () => {

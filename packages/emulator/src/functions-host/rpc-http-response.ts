@@ -59,9 +59,11 @@ function bodyBytes(body: RpcTypedData | null | undefined): Uint8Array {
 export function fromRpcHttpResponse(returnValue: RpcTypedData | null | undefined): HostHttpResponse | undefined {
   const http = returnValue?.http;
   if (http === null || http === undefined) return { status: 200, headers: [], cookies: [], body: EMPTY };
-  const status = http.statusCode === null || http.statusCode === undefined || http.statusCode === '' ? 200 : Number(http.statusCode);
+  const status =
+    http.statusCode === null || http.statusCode === undefined || http.statusCode === '' ? 200 : Number(http.statusCode);
   if (!Number.isInteger(status) || status < 100 || status > 999) return undefined;
   const headers: [string, string][] = [];
-  for (const [name, value] of Object.entries(http.headers ?? {})) if (!HOP_BY_HOP.has(name.toLowerCase())) headers.push([name, value]);
+  for (const [name, value] of Object.entries(http.headers ?? {}))
+    if (!HOP_BY_HOP.has(name.toLowerCase())) headers.push([name, value]);
   return { status, headers, cookies: (http.cookies ?? []).map(setCookie), body: bodyBytes(http.body) };
 }

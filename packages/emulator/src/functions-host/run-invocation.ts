@@ -1,4 +1,13 @@
-import type { CoreInvocationContext, FunctionCallback, ProgrammingModel, RegisteredFunction, RpcInvocationRequest, RpcInvocationResponse, RpcLogCategory, RpcLogLevel } from './functions-core-contract.js';
+import type {
+  CoreInvocationContext,
+  FunctionCallback,
+  ProgrammingModel,
+  RegisteredFunction,
+  RpcInvocationRequest,
+  RpcInvocationResponse,
+  RpcLogCategory,
+  RpcLogLevel,
+} from './functions-core-contract.js';
 import type { RegisteredApp } from './registered-app.js';
 
 /**

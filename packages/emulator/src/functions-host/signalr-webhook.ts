@@ -1,10 +1,21 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { hubEndpointsFromSettings } from '@serverless-hub/core';
-import { argumentCountMessage, createSignatureValidator, errorMessage, parseClaimsHeader } from '@serverless-hub/core/upstream';
+import {
+  argumentCountMessage,
+  createSignatureValidator,
+  errorMessage,
+  parseClaimsHeader,
+} from '@serverless-hub/core/upstream';
 import { hubProtocolByContentType, MessageType } from '@serverless-hub/core/protocol';
 import type { HubProtocol } from '@serverless-hub/core/protocol';
 import type { EmulatorLogger } from '../logging/emulator-logger.js';
-import type { RegisteredFunction, RpcBindingInfo, RpcInvocationResponse, RpcParameterBinding, RpcTypedData } from './functions-core-contract.js';
+import type {
+  RegisteredFunction,
+  RpcBindingInfo,
+  RpcInvocationResponse,
+  RpcParameterBinding,
+  RpcTypedData,
+} from './functions-core-contract.js';
 
 /**
  * Runs a `signalRTrigger` function with the given inputs and trigger metadata, as the host asks the worker.
@@ -14,7 +25,11 @@ import type { RegisteredFunction, RpcBindingInfo, RpcInvocationResponse, RpcPara
  * const invoke: InvokeTrigger = (fn, inputData, triggerMetadata) => host.invoke(fn, inputData, triggerMetadata);
  * ```
  */
-export type InvokeTrigger = (fn: RegisteredFunction, inputData: RpcParameterBinding[], triggerMetadata: Record<string, RpcTypedData>) => Promise<RpcInvocationResponse>;
+export type InvokeTrigger = (
+  fn: RegisteredFunction,
+  inputData: RpcParameterBinding[],
+  triggerMetadata: Record<string, RpcTypedData>,
+) => Promise<RpcInvocationResponse>;
 
 function text(value: unknown): string {
   return typeof value === 'string' ? value : '';
@@ -58,12 +73,15 @@ function fromTypedData(data: RpcTypedData | null | undefined): unknown {
 }
 
 function triggerBinding(fn: RegisteredFunction): [string, RpcBindingInfo] {
-  return Object.entries(fn.metadata.bindings).find(([, binding]) => binding.type?.toLowerCase() === 'signalrtrigger') as [string, RpcBindingInfo];
+  return Object.entries(fn.metadata.bindings).find(
+    ([, binding]) => binding.type?.toLowerCase() === 'signalrtrigger',
+  ) as [string, RpcBindingInfo];
 }
 
 function firstValues(query: string): Record<string, string> {
   const result: Record<string, string> = {};
-  for (const [name, value] of new URLSearchParams(query.startsWith('?') ? query.slice(1) : query)) if (!(name in result)) result[name] = value;
+  for (const [name, value] of new URLSearchParams(query.startsWith('?') ? query.slice(1) : query))
+    if (!(name in result)) result[name] = value;
   return result;
 }
 
@@ -89,12 +107,24 @@ export async function handleSignalRWebhook(
   const event = header('x-asrs-event');
   const connectionId = header('x-asrs-connection-id');
   if (hub === '' || category === '' || event === '' || connectionId === '') {
-    return answer(response, 400, 'Bad request: the X-ASRS-Hub, X-ASRS-Category, X-ASRS-Event and X-ASRS-Connection-Id headers are required.');
+    return answer(
+      response,
+      400,
+      'Bad request: the X-ASRS-Hub, X-ASRS-Category, X-ASRS-Event and X-ASRS-Connection-Id headers are required.',
+    );
   }
   const found = functions
     .map((candidate) => ({ fn: candidate, trigger: triggerBinding(candidate) }))
-    .find(({ trigger: [, binding] }) => same(text(binding.hubName), hub) && same(text(binding.category), category) && same(text(binding.event), event));
-  if (found === undefined) return answer(response, 404, `No signalRTrigger function for hub '${hub}', category '${category}', event '${event}'.`);
+    .find(
+      ({ trigger: [, binding] }) =>
+        same(text(binding.hubName), hub) && same(text(binding.category), category) && same(text(binding.event), event),
+    );
+  if (found === undefined)
+    return answer(
+      response,
+      404,
+      `No signalRTrigger function for hub '${hub}', category '${category}', event '${event}'.`,
+    );
 
   const { fn } = found;
   const [triggerName, binding] = found.trigger;
@@ -103,13 +133,18 @@ export async function handleSignalRWebhook(
   let keys: string[];
   try {
     // The service signs with the key of the endpoint that holds the connection: any endpoint's key is good.
-    keys = hubEndpointsFromSettings(setting).flatMap(({ endpoint }) => (endpoint.auth.type === 'key' ? [endpoint.auth.accessKey] : []));
+    keys = hubEndpointsFromSettings(setting).flatMap(({ endpoint }) =>
+      endpoint.auth.type === 'key' ? [endpoint.auth.accessKey] : [],
+    );
   } catch (error) {
     logger.error(`${name}: ${errorMessage(error)}`);
     return answer(response, 500);
   }
   // As the extension: the signature is checked with access keys; identity-based connections have none.
-  if (keys.length > 0 && !createSignatureValidator(keys).isValid(connectionId, request.headers['x-asrs-signature'] as string | undefined)) {
+  if (
+    keys.length > 0 &&
+    !createSignatureValidator(keys).isValid(connectionId, request.headers['x-asrs-signature'] as string | undefined)
+  ) {
     return answer(response, 401, 'The request is unauthorized, please check the Signature.');
   }
 
@@ -134,7 +169,8 @@ export async function handleSignalRWebhook(
     try {
       const parsed: unknown = JSON.parse(body.toString('utf8'));
       if (typeof parsed === 'object' && parsed !== null) {
-        for (const [name, value] of Object.entries(parsed)) if (name.toLowerCase() === 'error' && typeof value === 'string') disconnectError = value;
+        for (const [name, value] of Object.entries(parsed))
+          if (name.toLowerCase() === 'error' && typeof value === 'string') disconnectError = value;
       }
     } catch {
       return answer(response, 400, 'The disconnected event body is not valid JSON.');
@@ -159,7 +195,8 @@ export async function handleSignalRWebhook(
   }
 
   const headers: Record<string, string> = {};
-  for (const [name, value] of Object.entries(request.headers)) if (value !== undefined) headers[name] = Array.isArray(value) ? value.join(', ') : value;
+  for (const [name, value] of Object.entries(request.headers))
+    if (value !== undefined) headers[name] = Array.isArray(value) ? value.join(', ') : value;
   const invocation = {
     ConnectionId: connectionId,
     UserId: header('x-asrs-user-id') || undefined,
@@ -174,9 +211,10 @@ export async function handleSignalRWebhook(
   };
   // The extension's binding data: the invocation's fields, and each named parameter with its argument.
   const triggerMetadata: Record<string, RpcTypedData> = {};
-  if (Array.isArray(names)) names.forEach((parameter, index) => {
-    if (typeof parameter === 'string' && index < args.length) triggerMetadata[parameter] = toTypedData(args[index]);
-  });
+  if (Array.isArray(names))
+    names.forEach((parameter, index) => {
+      if (typeof parameter === 'string' && index < args.length) triggerMetadata[parameter] = toTypedData(args[index]);
+    });
   try {
     const answer = await invoke(fn, [{ name: triggerName, data: toTypedData(invocation) }], triggerMetadata);
     return complete({ result: fromTypedData(answer.returnValue) });

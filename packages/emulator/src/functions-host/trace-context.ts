@@ -21,7 +21,11 @@ export function traceContextFor(traceParent: string | undefined, traceState: str
   const span = randomBytes(8).toString('hex');
   const parent = TRACE_PARENT.exec(traceParent?.trim().toLowerCase() ?? '');
   if (parent !== null && parent[1] !== 'ff' && parent[2] !== ZERO_TRACE && parent[3] !== ZERO_SPAN) {
-    return { traceParent: `00-${parent[2] as string}-${span}-${parent[4] as string}`, traceState: traceState ?? '', attributes: {} };
+    return {
+      traceParent: `00-${parent[2] as string}-${span}-${parent[4] as string}`,
+      traceState: traceState ?? '',
+      attributes: {},
+    };
   }
   return { traceParent: `00-${randomBytes(16).toString('hex')}-${span}-00`, traceState: '', attributes: {} };
 }

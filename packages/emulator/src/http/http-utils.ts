@@ -41,7 +41,8 @@ export function readBody(request: IncomingMessage, limit: number): Promise<Buffe
     };
     request.on('data', onData);
     request.on('end', () => {
-      if (preallocated !== undefined) resolve(size === preallocated.length ? preallocated : preallocated.subarray(0, size));
+      if (preallocated !== undefined)
+        resolve(size === preallocated.length ? preallocated : preallocated.subarray(0, size));
       else if (expected !== undefined) resolve(Buffer.alloc(0));
       else resolve(chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks, size));
     });
@@ -102,7 +103,10 @@ export interface CorsPolicy {
 export function applyCors(request: IncomingMessage, response: ServerResponse, policy: CorsPolicy): boolean {
   const origin = request.headers.origin;
   if (origin === undefined || policy.allowOrigin?.(origin) === false) return false;
-  response.setHeader('Access-Control-Allow-Origin', policy.credentials || policy.allowOrigin !== undefined ? origin : '*');
+  response.setHeader(
+    'Access-Control-Allow-Origin',
+    policy.credentials || policy.allowOrigin !== undefined ? origin : '*',
+  );
   if (policy.credentials) response.setHeader('Access-Control-Allow-Credentials', 'true');
   response.setHeader('Vary', 'Origin');
   if (request.method !== 'OPTIONS' || request.headers['access-control-request-method'] === undefined) {

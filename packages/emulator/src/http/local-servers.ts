@@ -43,7 +43,11 @@ export interface LocalListenOptions {
  *
  * @throws {EmulatorError} `LISTEN_FAILED` when the first server cannot listen.
  */
-export async function listenLocally(servers: Server[], createServer: () => Server, options: LocalListenOptions): Promise<number> {
+export async function listenLocally(
+  servers: Server[],
+  createServer: () => Server,
+  options: LocalListenOptions,
+): Promise<number> {
   const { host, port: requestedPort, logger } = options;
   const primary = createServer();
   servers.push(primary);
@@ -54,7 +58,9 @@ export async function listenLocally(servers: Server[], createServer: () => Serve
     const code = (error as NodeJS.ErrnoException).code ?? '';
     throw new EmulatorError(
       'LISTEN_FAILED',
-      code === 'EADDRINUSE' ? options.portInUseMessage : `Cannot listen on ${host}:${requestedPort}: ${errorMessage(error)}`,
+      code === 'EADDRINUSE'
+        ? options.portInUseMessage
+        : `Cannot listen on ${host}:${requestedPort}: ${errorMessage(error)}`,
       { cause: error },
     );
   }

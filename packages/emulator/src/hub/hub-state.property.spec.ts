@@ -57,14 +57,20 @@ class Model {
 
   members(groupName: string, now: number): string[] {
     return [...this.connections]
-      .filter(([connection, userId]) => this.connectionGroups.get(connection)?.has(groupName) === true || (userId !== undefined && this.live(userId, groupName, now)))
+      .filter(
+        ([connection, userId]) =>
+          this.connectionGroups.get(connection)?.has(groupName) === true ||
+          (userId !== undefined && this.live(userId, groupName, now)),
+      )
       .map(([connection]) => connection)
       .sort();
   }
 
   userInGroup(userId: string, groupName: string, now: number): boolean {
     if (this.live(userId, groupName, now)) return true;
-    return [...this.connections].some(([connection, owner]) => owner === userId && this.connectionGroups.get(connection)?.has(groupName) === true);
+    return [...this.connections].some(
+      ([connection, owner]) => owner === userId && this.connectionGroups.get(connection)?.has(groupName) === true,
+    );
   }
 }
 
@@ -106,7 +112,9 @@ describe('hub membership state, against a model of the rules', () => {
             case 'leave': {
               const member = live.get(step.id);
               if (member === undefined) break;
-              expect(state.removeFromGroup(member, step.group)).toBe(model.connectionGroups.get(step.id)?.delete(step.group) === true);
+              expect(state.removeFromGroup(member, step.group)).toBe(
+                model.connectionGroups.get(step.id)?.delete(step.group) === true,
+              );
               break;
             }
             case 'leave-all': {
@@ -119,7 +127,8 @@ describe('hub membership state, against a model of the rules', () => {
             case 'user-join':
               state.addUserToGroup(step.user, step.group, step.ttl, now);
               if (step.ttl === 0) {
-                for (const [connection, owner] of model.connections) if (owner === step.user) model.connectionGroups.get(connection)?.add(step.group);
+                for (const [connection, owner] of model.connections)
+                  if (owner === step.user) model.connectionGroups.get(connection)?.add(step.group);
               } else {
                 let memberships = model.userGroups.get(step.user);
                 if (memberships === undefined) model.userGroups.set(step.user, (memberships = new Map()));
@@ -129,12 +138,14 @@ describe('hub membership state, against a model of the rules', () => {
             case 'user-leave':
               state.removeUserFromGroup(step.user, step.group);
               model.userGroups.get(step.user)?.delete(step.group);
-              for (const [connection, owner] of model.connections) if (owner === step.user) model.connectionGroups.get(connection)?.delete(step.group);
+              for (const [connection, owner] of model.connections)
+                if (owner === step.user) model.connectionGroups.get(connection)?.delete(step.group);
               break;
             case 'user-leave-all':
               state.removeUserFromAllGroups(step.user);
               model.userGroups.delete(step.user);
-              for (const [connection, owner] of model.connections) if (owner === step.user) model.connectionGroups.get(connection)?.clear();
+              for (const [connection, owner] of model.connections)
+                if (owner === step.user) model.connectionGroups.get(connection)?.clear();
               break;
             case 'tick':
               now += step.ms;
@@ -145,10 +156,16 @@ describe('hub membership state, against a model of the rules', () => {
             const expected = model.members(groupName, now);
             expect([...state.groupMembers(groupName, now)].map((member) => member.id).sort()).toEqual(expected);
             expect(state.groupHasConnections(groupName, now)).toBe(expected.length > 0);
-            for (const userId of users) expect(state.isUserInGroup(userId, groupName, now)).toBe(model.userInGroup(userId, groupName, now));
+            for (const userId of users)
+              expect(state.isUserInGroup(userId, groupName, now)).toBe(model.userInGroup(userId, groupName, now));
           }
           for (const userId of users) {
-            expect([...state.userConnectionsOf(userId)].map((member) => member.id).sort()).toEqual([...model.connections].filter(([, owner]) => owner === userId).map(([connection]) => connection).sort());
+            expect([...state.userConnectionsOf(userId)].map((member) => member.id).sort()).toEqual(
+              [...model.connections]
+                .filter(([, owner]) => owner === userId)
+                .map(([connection]) => connection)
+                .sort(),
+            );
           }
         }
       }),

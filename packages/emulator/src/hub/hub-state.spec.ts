@@ -28,7 +28,7 @@ describe('HubState', () => {
     expect(hub.isEmpty()).toBe(true);
   });
 
-  it('puts a user\'s connections, present and future, in the user\'s groups until the TTL passes', () => {
+  it("puts a user's connections, present and future, in the user's groups until the TTL passes", () => {
     const hub = new HubState<HubMember>('chat');
     const a1 = member('a1', 'ann');
     const b1 = member('b1', 'ben');

@@ -143,7 +143,8 @@ export class HubState<C extends HubMember> {
     if (users !== undefined) {
       for (const userId of users) {
         const connections = this.userConnections.get(userId);
-        if (connections !== undefined && this.liveMembership(userId, group, now)) for (const connection of connections) members.add(connection);
+        if (connections !== undefined && this.liveMembership(userId, group, now))
+          for (const connection of connections) members.add(connection);
       }
     }
     return members;
@@ -152,7 +153,8 @@ export class HubState<C extends HubMember> {
   /** Forgets user memberships whose TTL has passed. */
   sweepExpired(now: number): void {
     for (const [userId, groups] of this.userGroups) {
-      for (const [group, membership] of groups) if (membership.expiresAt <= now) this.deleteUserMembership(userId, group);
+      for (const [group, membership] of groups)
+        if (membership.expiresAt <= now) this.deleteUserMembership(userId, group);
     }
   }
 

@@ -103,10 +103,18 @@ export function createLogger(options: LoggerOptions = {}): EmulatorLogger {
   };
   return {
     level,
-    error: (line) => { write('error', line); },
-    warn: (line) => { write('warn', line); },
-    info: (line) => { write('info', line); },
-    debug: (line) => { write('debug', line); },
+    error: (line) => {
+      write('error', line);
+    },
+    warn: (line) => {
+      write('warn', line);
+    },
+    info: (line) => {
+      write('info', line);
+    },
+    debug: (line) => {
+      write('debug', line);
+    },
     enabled: (lineLevel) => rank[lineLevel] <= threshold,
   };
 }

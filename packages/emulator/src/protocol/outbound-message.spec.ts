@@ -21,16 +21,27 @@ describe('OutboundMessage', () => {
     message.frameFor(msgpack.protocol);
     expect(msgpack.writes()).toBe(1);
     expect(message.frameFor(msgpack.protocol).text).toBe(false);
-    expect(jsonHubProtocol.parseMessages(frames[0]?.bytes ?? new Uint8Array())).toEqual([{ type: MessageType.Invocation, target: 'news', arguments: [{ n: 1 }] }]);
+    expect(jsonHubProtocol.parseMessages(frames[0]?.bytes ?? new Uint8Array())).toEqual([
+      { type: MessageType.Invocation, target: 'news', arguments: [{ n: 1 }] },
+    ]);
   });
 });
 
 describe('unframe', () => {
   it('drops the JSON record separator and the MessagePack length prefix', () => {
-    const invocation = { type: MessageType.Invocation, invocationId: '7', target: 'say', arguments: ['x'.repeat(300)] } as const;
+    const invocation = {
+      type: MessageType.Invocation,
+      invocationId: '7',
+      target: 'say',
+      arguments: ['x'.repeat(300)],
+    } as const;
     for (const protocol of [jsonHubProtocol, messagePackHubProtocol]) {
       const body = unframe(protocol.writeMessage(invocation), protocol);
-      expect(protocol.parseUnframedInvocation(body)).toMatchObject({ invocationId: '7', target: 'say', arguments: ['x'.repeat(300)] });
+      expect(protocol.parseUnframedInvocation(body)).toMatchObject({
+        invocationId: '7',
+        target: 'say',
+        arguments: ['x'.repeat(300)],
+      });
     }
     expect(unframe(jsonHubProtocol.writeMessage(invocation), jsonHubProtocol).at(-1)).not.toBe(0x1e);
   });

@@ -55,24 +55,48 @@ const routes: readonly Route[] = [
   { segments: ['hubs', '{hub}'], methods: { POST: 'broadcast' } },
   { segments: ['hubs', '{hub}', ':send'], methods: { POST: 'broadcast' } },
   { segments: ['hubs', '{hub}', ':closeConnections'], methods: { POST: 'closeAll' } },
-  { segments: ['hubs', '{hub}', 'connections', '{connection}'], methods: { ...exists('connectionExists'), DELETE: 'closeConnection', POST: 'sendToConnection' } },
+  {
+    segments: ['hubs', '{hub}', 'connections', '{connection}'],
+    methods: { ...exists('connectionExists'), DELETE: 'closeConnection', POST: 'sendToConnection' },
+  },
   { segments: ['hubs', '{hub}', 'connections', '{connection}', ':send'], methods: { POST: 'sendToConnection' } },
-  { segments: ['hubs', '{hub}', 'connections', '{connection}', 'groups'], methods: { DELETE: 'removeConnectionFromAllGroups' } },
-  { segments: ['hubs', '{hub}', 'connections', '{connection}', 'groups', '{group}'], methods: { PUT: 'addConnectionToGroup', DELETE: 'removeConnectionFromGroup' } },
+  {
+    segments: ['hubs', '{hub}', 'connections', '{connection}', 'groups'],
+    methods: { DELETE: 'removeConnectionFromAllGroups' },
+  },
+  {
+    segments: ['hubs', '{hub}', 'connections', '{connection}', 'groups', '{group}'],
+    methods: { PUT: 'addConnectionToGroup', DELETE: 'removeConnectionFromGroup' },
+  },
   { segments: ['hubs', '{hub}', 'groups', '{group}'], methods: { ...exists('groupExists'), POST: 'sendToGroup' } },
   { segments: ['hubs', '{hub}', 'groups', '{group}', ':send'], methods: { POST: 'sendToGroup' } },
   { segments: ['hubs', '{hub}', 'groups', '{group}', ':closeConnections'], methods: { POST: 'closeGroup' } },
-  { segments: ['hubs', '{hub}', 'groups', '{group}', 'connections', '{connection}'], methods: { PUT: 'addConnectionToGroup', DELETE: 'removeConnectionFromGroup' } },
-  { segments: ['hubs', '{hub}', 'groups', '{group}', 'users', '{user}'], methods: { ...exists('userInGroup'), PUT: 'addUserToGroup', DELETE: 'removeUserFromGroup' } },
+  {
+    segments: ['hubs', '{hub}', 'groups', '{group}', 'connections', '{connection}'],
+    methods: { PUT: 'addConnectionToGroup', DELETE: 'removeConnectionFromGroup' },
+  },
+  {
+    segments: ['hubs', '{hub}', 'groups', '{group}', 'users', '{user}'],
+    methods: { ...exists('userInGroup'), PUT: 'addUserToGroup', DELETE: 'removeUserFromGroup' },
+  },
   { segments: ['hubs', '{hub}', 'users', '{user}'], methods: { ...exists('userExists'), POST: 'sendToUser' } },
   { segments: ['hubs', '{hub}', 'users', '{user}', ':send'], methods: { POST: 'sendToUser' } },
   { segments: ['hubs', '{hub}', 'users', '{user}', ':closeConnections'], methods: { POST: 'closeUser' } },
   { segments: ['hubs', '{hub}', 'users', '{user}', 'groups'], methods: { DELETE: 'removeUserFromAllGroups' } },
-  { segments: ['hubs', '{hub}', 'users', '{user}', 'groups', '{group}'], methods: { ...exists('userInGroup'), PUT: 'addUserToGroup', DELETE: 'removeUserFromGroup' } },
+  {
+    segments: ['hubs', '{hub}', 'users', '{user}', 'groups', '{group}'],
+    methods: { ...exists('userInGroup'), PUT: 'addUserToGroup', DELETE: 'removeUserFromGroup' },
+  },
   // 2024-12-01: client results, streams to a client, group member lists.
   { segments: ['hubs', '{hub}', 'connections', '{connection}', ':invoke'], methods: { POST: 'invokeConnection' } },
-  { segments: ['hubs', '{hub}', 'connections', '{connection}', 'streams', '{stream}', ':send'], methods: { POST: 'sendToStream' } },
-  { segments: ['hubs', '{hub}', 'connections', '{connection}', 'streams', '{stream}', ':complete'], methods: { POST: 'completeStream' } },
+  {
+    segments: ['hubs', '{hub}', 'connections', '{connection}', 'streams', '{stream}', ':send'],
+    methods: { POST: 'sendToStream' },
+  },
+  {
+    segments: ['hubs', '{hub}', 'connections', '{connection}', 'streams', '{stream}', ':complete'],
+    methods: { POST: 'completeStream' },
+  },
   { segments: ['hubs', '{hub}', 'groups', '{group}', 'connections'], methods: { GET: 'listGroupConnections' } },
 ];
 
@@ -137,14 +161,27 @@ function decodeSegments(path: string): string[] {
       try {
         return decodeURIComponent(segment);
       } catch {
-        throw new RestFailure(400, 'Error.InvalidArgument', `The path segment '${segment.slice(0, 100)}' is not valid percent-encoding.`);
+        throw new RestFailure(
+          400,
+          'Error.InvalidArgument',
+          `The path segment '${segment.slice(0, 100)}' is not valid percent-encoding.`,
+        );
       }
     });
 }
 
 function checkName(value: string | undefined, what: 'group' | 'user' | 'connection'): string {
-  if (value === undefined || value === '' || value.length > maxNameLength || (what === 'group' && value.trim() === '')) {
-    throw new RestFailure(400, 'Error.InvalidArgument', `Invalid ${what} name: it must have 1 to ${maxNameLength} characters${what === 'group' ? ', not all whitespace' : ''}.`);
+  if (
+    value === undefined ||
+    value === '' ||
+    value.length > maxNameLength ||
+    (what === 'group' && value.trim() === '')
+  ) {
+    throw new RestFailure(
+      400,
+      'Error.InvalidArgument',
+      `Invalid ${what} name: it must have 1 to ${maxNameLength} characters${what === 'group' ? ', not all whitespace' : ''}.`,
+    );
   }
   return value;
 }
@@ -164,7 +201,8 @@ export class RestApi {
     try {
       answer = await this.answer(request, response, url, restPath, method);
     } catch (error) {
-      if (error instanceof RestFailure) answer = { status: error.status, errorCode: error.errorCode, message: error.message };
+      if (error instanceof RestFailure)
+        answer = { status: error.status, errorCode: error.errorCode, message: error.message };
       else {
         this.context.logger.error(`rest ${method} ${url.pathname} failed: ${errorDetail(error)}`);
         answer = { status: 500, errorCode: 'Error.Internal', message: 'The emulator failed to process the request.' };
@@ -176,7 +214,8 @@ export class RestApi {
     const detail = answer.reached === undefined ? '' : ` reached=${answer.reached}`;
     const line = `rest ${method} ${url.pathname} -> ${answer.status}${answer.errorCode === undefined ? '' : ` ${answer.errorCode}`}${detail} in ${elapsed} ms`;
     if (answer.status >= 500) this.context.logger.error(line);
-    else if (answer.status === 400 || answer.status === 401 || answer.status === 413 || answer.status === 415) this.context.logger.warn(`${line}: ${answer.message ?? ''}`);
+    else if (answer.status === 400 || answer.status === 401 || answer.status === 413 || answer.status === 415)
+      this.context.logger.warn(`${line}: ${answer.message ?? ''}`);
     else this.context.logger.info(line);
   }
 
@@ -200,16 +239,28 @@ export class RestApi {
     response.end(body);
   }
 
-  private async answer(request: IncomingMessage, response: ServerResponse, url: URL, restPath: string, method: string): Promise<RestAnswer> {
+  private async answer(
+    request: IncomingMessage,
+    response: ServerResponse,
+    url: URL,
+    restPath: string,
+    method: string,
+  ): Promise<RestAnswer> {
     const matched = matchRoute(decodeSegments(restPath), method);
-    if (matched === undefined) throw new RestFailure(404, 'Error.NotFound', `No REST API route matches ${method} ${url.pathname}.`);
-    if (matched === 'method-not-allowed') throw new RestFailure(405, 'Error.MethodNotAllowed', `${method} is not allowed on ${url.pathname}.`);
+    if (matched === undefined)
+      throw new RestFailure(404, 'Error.NotFound', `No REST API route matches ${method} ${url.pathname}.`);
+    if (matched === 'method-not-allowed')
+      throw new RestFailure(405, 'Error.MethodNotAllowed', `${method} is not allowed on ${url.pathname}.`);
     if (matched.operation === 'health') return { status: 200 };
     await this.authorize(request, url);
 
     const hubName = matched.hub ?? '';
     if (!validName(hubName)) {
-      throw new RestFailure(400, 'Error.InvalidArgument', `Invalid hub name '${hubName.slice(0, 130)}': it must start with a letter and contain only letters, digits and _\`,.[] (at most 128 characters).`);
+      throw new RestFailure(
+        400,
+        'Error.InvalidArgument',
+        `Invalid hub name '${hubName.slice(0, 130)}': it must start with a letter and contain only letters, digits and _\`,.[] (at most 128 characters).`,
+      );
     }
     const application = url.searchParams.get('application');
     if (application !== null && application !== '' && !validName(application)) {
@@ -244,18 +295,28 @@ export class RestApi {
         return { status: 202, reached: fanOut(hub?.groupMembers(group, now).values(), message, excluded) };
       }
       case 'closeAll':
-        return { status: 204, reached: closeEach(hub === undefined ? [] : [...hub.connections.values()], excluded, reason) };
+        return {
+          status: 204,
+          reached: closeEach(hub === undefined ? [] : [...hub.connections.values()], excluded, reason),
+        };
       case 'closeGroup': {
         const group = checkName(matched.group, 'group');
-        return { status: 204, reached: closeEach(hub === undefined ? [] : [...hub.groupMembers(group, now)], excluded, reason) };
+        return {
+          status: 204,
+          reached: closeEach(hub === undefined ? [] : [...hub.groupMembers(group, now)], excluded, reason),
+        };
       }
       case 'closeUser': {
         const user = checkName(matched.user, 'user');
-        return { status: 204, reached: closeEach(hub === undefined ? [] : [...hub.userConnectionsOf(user)], excluded, reason) };
+        return {
+          status: 204,
+          reached: closeEach(hub === undefined ? [] : [...hub.userConnectionsOf(user)], excluded, reason),
+        };
       }
       case 'closeConnection': {
         const connection = hub?.connections.get(checkName(matched.connection, 'connection'));
-        if (connection === undefined) return notExisting('Warning.Connection.NotExisted', 'The connection does not exist.');
+        if (connection === undefined)
+          return notExisting('Warning.Connection.NotExisted', 'The connection does not exist.');
         closeEach([connection], new Set(), reason);
         return { status: 200, reached: 1 };
       }
@@ -264,7 +325,9 @@ export class RestApi {
           ? { status: 200 }
           : notExisting('Warning.Connection.NotExisted', 'The connection does not exist.');
       case 'userExists':
-        return hub?.hasUser(checkName(matched.user, 'user')) === true ? { status: 200 } : notExisting('Warning.User.NotExisted', 'The user has no connection.');
+        return hub?.hasUser(checkName(matched.user, 'user')) === true
+          ? { status: 200 }
+          : notExisting('Warning.User.NotExisted', 'The user has no connection.');
       case 'groupExists':
         return hub?.groupHasConnections(checkName(matched.group, 'group'), now) === true
           ? { status: 200 }
@@ -276,14 +339,16 @@ export class RestApi {
       case 'addConnectionToGroup': {
         const group = checkName(matched.group, 'group');
         const connection = hub?.connections.get(checkName(matched.connection, 'connection'));
-        if (hub === undefined || connection === undefined) return notExisting('Error.Connection.NotExisted', 'The connection does not exist.');
+        if (hub === undefined || connection === undefined)
+          return notExisting('Error.Connection.NotExisted', 'The connection does not exist.');
         hub.addToGroup(connection, group);
         return { status: 200 };
       }
       case 'removeConnectionFromGroup': {
         const group = checkName(matched.group, 'group');
         const connection = hub?.connections.get(checkName(matched.connection, 'connection'));
-        if (hub === undefined || connection === undefined) return notExisting('Error.Connection.NotExisted', 'The connection does not exist.');
+        if (hub === undefined || connection === undefined)
+          return notExisting('Error.Connection.NotExisted', 'The connection does not exist.');
         hub.removeFromGroup(connection, group);
         return { status: 200 };
       }
@@ -308,8 +373,10 @@ export class RestApi {
       case 'invokeConnection': {
         const connection = hub?.connections.get(checkName(matched.connection, 'connection'));
         const { message } = await this.readMessage(request);
-        if (connection === undefined) return notExisting('Error.Connection.NotExisted', 'The connection does not exist.');
-        if (message.type !== MessageType.Invocation) throw new RestFailure(400, 'Error.InvalidArgument', 'The message must be an invocation.');
+        if (connection === undefined)
+          return notExisting('Error.Connection.NotExisted', 'The connection does not exist.');
+        if (message.type !== MessageType.Invocation)
+          throw new RestFailure(400, 'Error.InvalidArgument', 'The message must be an invocation.');
         // A caller that gives up (closes the request) stops the wait for the client.
         const callerGone = new AbortController();
         response.once('close', () => {
@@ -322,7 +389,8 @@ export class RestApi {
         const streamId = checkStreamId(matched.stream);
         const completed = parseCompleted(url.searchParams.get('completed'));
         const item = await readStreamItem(request);
-        if (connection === undefined) return notExisting('Error.Connection.NotExisted', 'The connection does not exist.');
+        if (connection === undefined)
+          return notExisting('Error.Connection.NotExisted', 'The connection does not exist.');
         if (!connection.takeStream(streamId, completed)) return notExisting('Error.Stream.NotExisted', streamGone);
         connection.send(new OutboundMessage({ type: MessageType.StreamItem, invocationId: streamId, item }));
         if (completed) connection.send(new OutboundMessage({ type: MessageType.Completion, invocationId: streamId }));
@@ -333,7 +401,8 @@ export class RestApi {
         const streamId = checkStreamId(matched.stream);
         // The spec names the error `reason`; the Management SDK sends it as `error`: both are read.
         const error = url.searchParams.get('reason') ?? url.searchParams.get('error');
-        if (connection === undefined) return notExisting('Error.Connection.NotExisted', 'The connection does not exist.');
+        if (connection === undefined)
+          return notExisting('Error.Connection.NotExisted', 'The connection does not exist.');
         if (!connection.takeStream(streamId, true)) return notExisting('Error.Stream.NotExisted', streamGone);
         connection.send(
           new OutboundMessage(
@@ -356,10 +425,18 @@ export class RestApi {
   private async authorize(request: IncomingMessage, url: URL): Promise<void> {
     const token = bearerToken(request, new URLSearchParams());
     if (token === undefined) {
-      throw new RestFailure(401, 'Error.Unauthorized', "No access token: send 'Authorization: Bearer <JWT>' signed with the access key, audience = the request URL without its query.");
+      throw new RestFailure(
+        401,
+        'Error.Unauthorized',
+        "No access token: send 'Authorization: Bearer <JWT>' signed with the access key, audience = the request URL without its query.",
+      );
     }
     const host = request.headers.host;
-    const check = await this.context.verifier.verify(token, restAudienceRule(url.pathname, host), `http://${host ?? 'localhost'}${url.pathname}`);
+    const check = await this.context.verifier.verify(
+      token,
+      restAudienceRule(url.pathname, host),
+      `http://${host ?? 'localhost'}${url.pathname}`,
+    );
     if (!check.ok) throw new RestFailure(401, 'Error.Unauthorized', check.reason);
   }
 
@@ -377,7 +454,8 @@ export class RestApi {
     try {
       body = await readBody(request, maxBodyBytes);
     } catch (error) {
-      if (error instanceof BodyTooLargeError) throw new RestFailure(413, 'Error.PayloadTooLarge', `The message is larger than ${maxBodyBytes} bytes.`);
+      if (error instanceof BodyTooLargeError)
+        throw new RestFailure(413, 'Error.PayloadTooLarge', `The message is larger than ${maxBodyBytes} bytes.`);
       throw new RestFailure(400, 'Error.InvalidArgument', 'The request body could not be read.');
     }
     const read = readRestMessage(body, format);
@@ -388,14 +466,24 @@ export class RestApi {
 
 async function readStreamItem(request: IncomingMessage): Promise<unknown> {
   const mediaType = mediaTypeOf(request.headers['content-type']);
-  if (mediaType !== '' && mediaType !== 'application/json' && mediaType !== 'text/json' && !mediaType.endsWith('+json')) {
-    throw new RestFailure(415, 'Error.UnsupportedMediaType', `The content type '${mediaType.slice(0, 100)}' is not supported; send the stream item as application/json.`);
+  if (
+    mediaType !== '' &&
+    mediaType !== 'application/json' &&
+    mediaType !== 'text/json' &&
+    !mediaType.endsWith('+json')
+  ) {
+    throw new RestFailure(
+      415,
+      'Error.UnsupportedMediaType',
+      `The content type '${mediaType.slice(0, 100)}' is not supported; send the stream item as application/json.`,
+    );
   }
   let body: Buffer;
   try {
     body = await readBody(request, maxBodyBytes);
   } catch (error) {
-    if (error instanceof BodyTooLargeError) throw new RestFailure(413, 'Error.PayloadTooLarge', `The stream item is larger than ${maxBodyBytes} bytes.`);
+    if (error instanceof BodyTooLargeError)
+      throw new RestFailure(413, 'Error.PayloadTooLarge', `The stream item is larger than ${maxBodyBytes} bytes.`);
     throw new RestFailure(400, 'Error.InvalidArgument', 'The request body could not be read.');
   }
   // The Management SDK writes the item itself as the body (`null` for none).
@@ -410,10 +498,19 @@ async function readStreamItem(request: IncomingMessage): Promise<unknown> {
 /** How long the service keeps a client invocation waiting (Azure/azure-signalr `specs/ClientInvocation.md`). */
 const clientInvocationLimitMs = 10 * 60 * 1000;
 
-async function invokeClient(connection: ClientConnection, target: string, args: readonly unknown[], callerGone: AbortSignal): Promise<RestAnswer> {
+async function invokeClient(
+  connection: ClientConnection,
+  target: string,
+  args: readonly unknown[],
+  callerGone: AbortSignal,
+): Promise<RestAnswer> {
   const pending = connection.invokeClient(target, args, clientInvocationLimitMs, callerGone);
   if (pending === undefined) {
-    throw new RestFailure(429, 'Error.ClientInvocation.TooMany', 'The connection has too many invocations waiting for its answer.');
+    throw new RestFailure(
+      429,
+      'Error.ClientInvocation.TooMany',
+      'The connection has too many invocations waiting for its answer.',
+    );
   }
   const outcome = await pending;
   switch (outcome.kind) {
@@ -422,9 +519,17 @@ async function invokeClient(connection: ClientConnection, target: string, args: 
     case 'error':
       return { status: 400, errorCode: 'Error.ClientInvocation.Failed', message: outcome.error };
     case 'closed':
-      return { status: 410, errorCode: 'Error.ClientInvocation.ConnectionClosed', message: 'The connection closed before the client answered the invocation.' };
+      return {
+        status: 410,
+        errorCode: 'Error.ClientInvocation.ConnectionClosed',
+        message: 'The connection closed before the client answered the invocation.',
+      };
     case 'timeout':
-      return { status: 504, errorCode: 'Error.ClientInvocation.Timeout', message: 'The client did not answer the invocation in time.' };
+      return {
+        status: 504,
+        errorCode: 'Error.ClientInvocation.Timeout',
+        message: 'The client did not answer the invocation in time.',
+      };
     case 'cancelled':
       return { status: 499, errorCode: 'Error.ClientInvocation.Cancelled', message: 'The caller closed the request.' };
   }
@@ -442,10 +547,15 @@ function jsonOfResult(result: unknown): string {
 
 // Before JSON.stringify, which would turn a Buffer into {"type":"Buffer",...} through its toJSON.
 function toJsonValue(value: unknown): unknown {
-  if (value instanceof Uint8Array) return Buffer.from(value.buffer, value.byteOffset, value.byteLength).toString('base64');
-  if (typeof value === 'bigint') return value >= BigInt(Number.MIN_SAFE_INTEGER) && value <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(value) : value.toString();
+  if (value instanceof Uint8Array)
+    return Buffer.from(value.buffer, value.byteOffset, value.byteLength).toString('base64');
+  if (typeof value === 'bigint')
+    return value >= BigInt(Number.MIN_SAFE_INTEGER) && value <= BigInt(Number.MAX_SAFE_INTEGER)
+      ? Number(value)
+      : value.toString();
   if (Array.isArray(value)) return value.map(toJsonValue);
-  if (value instanceof Map) return Object.fromEntries([...value].map(([key, entry]: [unknown, unknown]) => [String(key), toJsonValue(entry)]));
+  if (value instanceof Map)
+    return Object.fromEntries([...value].map(([key, entry]: [unknown, unknown]) => [String(key), toJsonValue(entry)]));
   if (typeof value === 'object' && value !== null && !(value instanceof Date)) {
     return Object.fromEntries(Object.entries(value).map(([key, entry]) => [key, toJsonValue(entry)]));
   }
@@ -458,7 +568,11 @@ const streamGone = 'The stream does not exist: the client did not open it, cance
 
 function checkStreamId(value: string | undefined): string {
   if (value === undefined || value === '' || value.length > maxStreamIdLength || value.trim() === '') {
-    throw new RestFailure(400, 'Error.InvalidArgument', `Invalid stream id: it must have 1 to ${maxStreamIdLength} characters, not all whitespace.`);
+    throw new RestFailure(
+      400,
+      'Error.InvalidArgument',
+      `Invalid stream id: it must have 1 to ${maxStreamIdLength} characters, not all whitespace.`,
+    );
   }
   return value;
 }
@@ -468,7 +582,11 @@ function parseCompleted(text: string | null): boolean {
   const lower = text.toLowerCase();
   if (lower === 'true') return true;
   if (lower === 'false') return false;
-  throw new RestFailure(400, 'Error.InvalidArgument', `Invalid completed '${text.slice(0, 30)}': expected true or false.`);
+  throw new RestFailure(
+    400,
+    'Error.InvalidArgument',
+    `Invalid completed '${text.slice(0, 30)}': expected true or false.`,
+  );
 }
 
 const defaultPageSize = 200;
@@ -476,7 +594,11 @@ const defaultPageSize = 200;
 function parseBoundedInteger(text: string | null, name: string, max: number): number | undefined {
   if (text === null || text === '') return undefined;
   if (!/^\d+$/.test(text) || Number(text) < 1 || Number(text) > max) {
-    throw new RestFailure(400, 'Error.InvalidArgument', `Invalid ${name} '${text.slice(0, 30)}': expected a whole number from 1 to ${max}.`);
+    throw new RestFailure(
+      400,
+      'Error.InvalidArgument',
+      `Invalid ${name} '${text.slice(0, 30)}': expected a whole number from 1 to ${max}.`,
+    );
   }
   return Number(text);
 }
@@ -499,7 +621,11 @@ function listGroupPage(members: ClientConnection[], url: URL, path: string, host
   if (token !== null && token !== '') {
     after = Buffer.from(token, 'base64url').toString('utf8');
     if (after === '' || Buffer.from(after, 'utf8').toString('base64url') !== token) {
-      throw new RestFailure(400, 'Error.InvalidArgument', 'Invalid continuationToken: pass the token of the previous page as it came.');
+      throw new RestFailure(
+        400,
+        'Error.InvalidArgument',
+        'Invalid continuationToken: pass the token of the previous page as it came.',
+      );
     }
   }
   const ids = members.map((member) => member.id).sort();
@@ -524,7 +650,11 @@ function listGroupPage(members: ClientConnection[], url: URL, path: string, host
     next.set('api-version', params.get('api-version') ?? '2024-12-01');
     nextLink = `http://${host ?? 'localhost'}${path}?${next.toString()}`;
   }
-  return { status: 200, reached: value.length, body: JSON.stringify(nextLink === undefined ? { value } : { value, nextLink }) };
+  return {
+    status: 200,
+    reached: value.length,
+    body: JSON.stringify(nextLink === undefined ? { value } : { value, nextLink }),
+  };
 }
 
 function notExisting(errorCode: string, message: string): RestAnswer {
@@ -534,12 +664,20 @@ function notExisting(errorCode: string, message: string): RestAnswer {
 function parseTtl(text: string | null): number | undefined {
   if (text === null || text === '') return undefined;
   if (!/^\d+$/.test(text) || Number(text) > 2_147_483_647) {
-    throw new RestFailure(400, 'Error.InvalidArgument', `Invalid ttl '${text.slice(0, 30)}': it must be a whole number of seconds, 0 or more.`);
+    throw new RestFailure(
+      400,
+      'Error.InvalidArgument',
+      `Invalid ttl '${text.slice(0, 30)}': it must be a whole number of seconds, 0 or more.`,
+    );
   }
   return Number(text);
 }
 
-function fanOut(connections: Iterable<ClientConnection> | undefined, message: OutboundMessage, excluded: ReadonlySet<string>): number {
+function fanOut(
+  connections: Iterable<ClientConnection> | undefined,
+  message: OutboundMessage,
+  excluded: ReadonlySet<string>,
+): number {
   if (connections === undefined) return 0;
   let reached = 0;
   for (const connection of connections) {
@@ -550,7 +688,11 @@ function fanOut(connections: Iterable<ClientConnection> | undefined, message: Ou
   return reached;
 }
 
-function closeEach(connections: readonly ClientConnection[], excluded: ReadonlySet<string>, reason: string | undefined): number {
+function closeEach(
+  connections: readonly ClientConnection[],
+  excluded: ReadonlySet<string>,
+  reason: string | undefined,
+): number {
   let closed = 0;
   for (const connection of connections) {
     if (excluded.has(connection.id)) continue;
@@ -563,4 +705,3 @@ function closeEach(connections: readonly ClientConnection[], excluded: ReadonlyS
   }
   return closed;
 }
-

@@ -10,7 +10,8 @@ import type { HubProtocol, InvocationMessage } from '@serverless-hub/core/protoc
 import { OutboundMessage } from '../protocol/outbound-message.js';
 
 /** A REST message ready for fan-out, or why it cannot be sent (answered 400). */
-export type RestMessageResult = { readonly ok: true; readonly message: OutboundMessage } | { readonly ok: false; readonly reason: string };
+export type RestMessageResult =
+  { readonly ok: true; readonly message: OutboundMessage } | { readonly ok: false; readonly reason: string };
 
 /** The media types of the `:send` routes (REST API 2024-12-01 `consumes`). */
 export type RestMessageFormat = 'json' | 'binary';
@@ -20,7 +21,8 @@ export type RestMessageFormat = 'json' | 'binary';
  * binary protocol map (`application/octet-stream`, `application/x-msgpack`); `undefined` for anything else.
  */
 export function restMessageFormat(mediaType: string): RestMessageFormat | undefined {
-  if (mediaType === '' || mediaType === 'application/json' || mediaType === 'text/json' || mediaType.endsWith('+json')) return 'json';
+  if (mediaType === '' || mediaType === 'application/json' || mediaType === 'text/json' || mediaType.endsWith('+json'))
+    return 'json';
   if (mediaType === 'application/octet-stream' || mediaType === 'application/x-msgpack') return 'binary';
   return undefined;
 }
@@ -53,7 +55,8 @@ function fromJson(body: Buffer): OutboundMessage {
     else if (lower === 'arguments') args = value;
   }
   if (typeof target !== 'string' || target === '') throw invalid("The message must have a non-empty string 'target'.");
-  if (args !== undefined && args !== null && !Array.isArray(args)) throw invalid("The message's 'arguments' must be an array.");
+  if (args !== undefined && args !== null && !Array.isArray(args))
+    throw invalid("The message's 'arguments' must be an array.");
   const message = new OutboundMessage({ type: MessageType.Invocation, target, arguments: (args ?? []) as unknown[] });
   try {
     // Checked once, before any client gets it: a message that one protocol cannot write must reach nobody.
@@ -75,9 +78,12 @@ function invocationIn(framed: Uint8Array, protocol: HubProtocol): InvocationMess
   }
   const [message] = messages;
   if (messages.length !== 1 || message?.type !== MessageType.Invocation) {
-    throw invalid(`The '${protocol.name}' payload must be exactly one Invocation message, got ${messages.length} message(s).`);
+    throw invalid(
+      `The '${protocol.name}' payload must be exactly one Invocation message, got ${messages.length} message(s).`,
+    );
   }
-  if (message.invocationId !== undefined) throw invalid(`The '${protocol.name}' payload must not carry an invocation id: a REST send expects no result.`);
+  if (message.invocationId !== undefined)
+    throw invalid(`The '${protocol.name}' payload must not carry an invocation id: a REST send expects no result.`);
   return message;
 }
 
@@ -96,12 +102,18 @@ function fromProtocolMap(body: Buffer): OutboundMessage {
   const json = payloads.get('json');
   const messagePack = payloads.get('messagepack');
   if (json === undefined && messagePack === undefined) {
-    throw invalid(`The binary payload has no 'json' or 'messagepack' entry (it has ${payloads.size === 0 ? 'none' : [...payloads.keys()].map((name) => JSON.stringify(name.slice(0, 40))).join(', ')}).`);
+    throw invalid(
+      `The binary payload has no 'json' or 'messagepack' entry (it has ${payloads.size === 0 ? 'none' : [...payloads.keys()].map((name) => JSON.stringify(name.slice(0, 40))).join(', ')}).`,
+    );
   }
   const fromJsonEntry = json === undefined ? undefined : invocationIn(json, jsonHubProtocol);
-  const fromMessagePackEntry = messagePack === undefined ? undefined : invocationIn(messagePack, messagePackHubProtocol);
+  const fromMessagePackEntry =
+    messagePack === undefined ? undefined : invocationIn(messagePack, messagePackHubProtocol);
   const invocation = (fromJsonEntry ?? fromMessagePackEntry) as InvocationMessage;
-  const message = new OutboundMessage({ type: MessageType.Invocation, target: invocation.target, arguments: invocation.arguments }, { json, messagepack: messagePack });
+  const message = new OutboundMessage(
+    { type: MessageType.Invocation, target: invocation.target, arguments: invocation.arguments },
+    { json, messagepack: messagePack },
+  );
   try {
     message.frameFor(jsonHubProtocol);
     message.frameFor(messagePackHubProtocol);

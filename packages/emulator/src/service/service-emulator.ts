@@ -139,11 +139,16 @@ export interface ServiceEmulator {
 }
 
 // As the service: any origin, echoed with credentials; REST error codes readable by pages.
-const SERVICE_CORS: CorsPolicy = { credentials: true, methods: 'GET, POST, PUT, DELETE, HEAD, OPTIONS', exposeHeaders: 'x-ms-error-code' };
+const SERVICE_CORS: CorsPolicy = {
+  credentials: true,
+  methods: 'GET, POST, PUT, DELETE, HEAD, OPTIONS',
+  exposeHeaders: 'x-ms-error-code',
+};
 
 function positive(value: number | undefined, fallback: number, name: string): number {
   if (value === undefined) return fallback;
-  if (!Number.isFinite(value) || value <= 0) throw new EmulatorError('CONFIG_INVALID', `${name} must be a positive number, got ${describeValue(value)}.`);
+  if (!Number.isFinite(value) || value <= 0)
+    throw new EmulatorError('CONFIG_INVALID', `${name} must be a positive number, got ${describeValue(value)}.`);
   return value;
 }
 
@@ -171,7 +176,10 @@ export function createServiceEmulator(options: ServiceEmulatorOptions = {}): Ser
   checkListenPort(requestedPort);
   const accessKey = options.accessKey ?? EMULATOR_ACCESS_KEY;
   if (accessKey === '') throw new EmulatorError('CONFIG_INVALID', 'accessKey must not be empty.');
-  const accessKeys = options.secondaryAccessKey === undefined || options.secondaryAccessKey === '' ? [accessKey] : [accessKey, options.secondaryAccessKey];
+  const accessKeys =
+    options.secondaryAccessKey === undefined || options.secondaryAccessKey === ''
+      ? [accessKey]
+      : [accessKey, options.secondaryAccessKey];
   const templates = options.upstream ?? [{ urlTemplate: DEFAULT_UPSTREAM_URL_TEMPLATE }];
   templates.forEach((template, index) => {
     validateUrlTemplate(template.urlTemplate, `upstream[${index}]`);
@@ -184,21 +192,43 @@ export function createServiceEmulator(options: ServiceEmulatorOptions = {}): Ser
     handshakeTimeoutMs: positive(options.handshakeTimeoutMs, 15_000, 'handshakeTimeoutMs'),
     unusedConnectionTimeoutMs: positive(options.unusedConnectionTimeoutMs, 30_000, 'unusedConnectionTimeoutMs'),
     longPollingTimeoutMs: positive(options.longPollingTimeoutMs, 90_000, 'longPollingTimeoutMs'),
-    longPollingDisconnectTimeoutMs: positive(options.longPollingDisconnectTimeoutMs, 15_000, 'longPollingDisconnectTimeoutMs'),
-    maxBufferedBytesPerConnection: positive(options.maxBufferedBytesPerConnection, 4 * 1024 * 1024, 'maxBufferedBytesPerConnection'),
+    longPollingDisconnectTimeoutMs: positive(
+      options.longPollingDisconnectTimeoutMs,
+      15_000,
+      'longPollingDisconnectTimeoutMs',
+    ),
+    maxBufferedBytesPerConnection: positive(
+      options.maxBufferedBytesPerConnection,
+      4 * 1024 * 1024,
+      'maxBufferedBytesPerConnection',
+    ),
     maxMessageSize: positive(options.maxMessageSize, 1024 * 1024, 'maxMessageSize'),
     closedConnectionGraceMs: 10_000,
   };
-  const logger = options.logger ?? createLogger({ level: options.logLevel ?? 'info', name: 'emulator', ...(options.logSink === undefined ? {} : { sink: options.logSink }) });
+  const logger =
+    options.logger ??
+    createLogger({
+      level: options.logLevel ?? 'info',
+      name: 'emulator',
+      ...(options.logSink === undefined ? {} : { sink: options.logSink }),
+    });
   const maxConnections = positive(options.maxConnections, 10_000, 'maxConnections');
   const requestHeadersTimeoutMs = positive(options.requestHeadersTimeoutMs, 30_000, 'requestHeadersTimeoutMs');
-  const upstreamClient = new UpstreamClient(positive(options.upstreamTimeoutMs, 100_000, 'upstreamTimeoutMs'), 16 * 1024 * 1024);
+  const upstreamClient = new UpstreamClient(
+    positive(options.upstreamTimeoutMs, 100_000, 'upstreamTimeoutMs'),
+    16 * 1024 * 1024,
+  );
   const context = new EmulatorContext(
     limits,
     logger,
     new AccessTokenVerifier(accessKeys, options.clockToleranceSeconds ?? 30),
     accessKeys,
-    { router: new UpstreamRouter(templates), client: upstreamClient, logger, maxPending: positive(options.maxPendingUpstreamMessages, 1000, 'maxPendingUpstreamMessages') },
+    {
+      router: new UpstreamRouter(templates),
+      client: upstreamClient,
+      logger,
+      maxPending: positive(options.maxPendingUpstreamMessages, 1000, 'maxPendingUpstreamMessages'),
+    },
   );
   const clientEndpoint = new ClientEndpoint(context);
   const restApi = new RestApi(context);
@@ -215,8 +245,10 @@ export function createServiceEmulator(options: ServiceEmulatorOptions = {}): Ser
     const path = url.pathname;
     let work: Promise<void> | undefined;
     if (path === '/client' || path.startsWith('/client/')) work = clientEndpoint.handleRequest(request, response, url);
-    else if (path === '/api/v1' || path.startsWith('/api/v1/')) work = restApi.handle(request, response, url, path.slice('/api/v1'.length));
-    else if (path === '/api' || path.startsWith('/api/')) work = restApi.handle(request, response, url, path.slice('/api'.length));
+    else if (path === '/api/v1' || path.startsWith('/api/v1/'))
+      work = restApi.handle(request, response, url, path.slice('/api/v1'.length));
+    else if (path === '/api' || path.startsWith('/api/'))
+      work = restApi.handle(request, response, url, path.slice('/api'.length));
     else {
       request.resume();
       sendText(response, 404, `Nothing here: the emulator serves /client (SignalR clients) and /api (REST API).`);
@@ -268,7 +300,11 @@ export function createServiceEmulator(options: ServiceEmulatorOptions = {}): Ser
             // Long polling keeps itself alive (no pings, no client timeout): the client is gone when it stops polling.
             const idleSince = connection.transport.idleSince;
             if (idleSince !== undefined && now - idleSince > limits.longPollingDisconnectTimeoutMs) {
-              connection.close({ sendCloseMessage: true, reason: 'the long-polling client stopped polling', error: 'The client stopped polling.' });
+              connection.close({
+                sendCloseMessage: true,
+                reason: 'the long-polling client stopped polling',
+                error: 'The client stopped polling.',
+              });
             }
           } else if (connection.clientTimeoutActive && now - connection.lastReceivedAt > limits.clientTimeoutMs) {
             connection.close({
@@ -291,7 +327,11 @@ export function createServiceEmulator(options: ServiceEmulatorOptions = {}): Ser
 
   const emulator: ServiceEmulator = {
     async start() {
-      if (state !== 'new') throw new EmulatorError('INVALID_STATE', `The emulator was already ${state === 'closed' ? 'closed' : 'started'}; create a new one.`);
+      if (state !== 'new')
+        throw new EmulatorError(
+          'INVALID_STATE',
+          `The emulator was already ${state === 'closed' ? 'closed' : 'started'}; create a new one.`,
+        );
       state = 'starting';
       const serve = (): Server => {
         const server = createServer(
@@ -322,7 +362,9 @@ export function createServiceEmulator(options: ServiceEmulatorOptions = {}): Ser
       heartbeat = setInterval(tick, Math.max(10, Math.min(1000, keepAliveIntervalMs / 2, clientTimeoutMs / 4)));
       heartbeat.unref();
       state = 'started';
-      logger.info(`listening on ${emulator.url} (upstream: ${templates.map((template) => redactUrl(template.urlTemplate)).join(', ')})`);
+      logger.info(
+        `listening on ${emulator.url} (upstream: ${templates.map((template) => redactUrl(template.urlTemplate)).join(', ')})`,
+      );
     },
 
     async close() {
@@ -332,7 +374,12 @@ export function createServiceEmulator(options: ServiceEmulatorOptions = {}): Ser
       for (const connection of context.connectionsByToken.values()) {
         connection.stopUpstream();
         if (connection.transport instanceof LongPollingTransport) connection.transport.abort();
-        connection.close({ sendCloseMessage: true, reason: 'the emulator is stopping', error: 'The service is stopping.', allowReconnect: true });
+        connection.close({
+          sendCloseMessage: true,
+          reason: 'the emulator is stopping',
+          error: 'The service is stopping.',
+          allowReconnect: true,
+        });
       }
       context.connectionsByToken.clear();
       context.hubs.clear();
@@ -343,7 +390,8 @@ export function createServiceEmulator(options: ServiceEmulatorOptions = {}): Ser
     },
 
     get port() {
-      if (actualPort === undefined) throw new EmulatorError('INVALID_STATE', 'The emulator has no port before start() resolves.');
+      if (actualPort === undefined)
+        throw new EmulatorError('INVALID_STATE', 'The emulator has no port before start() resolves.');
       return actualPort;
     },
     get url() {

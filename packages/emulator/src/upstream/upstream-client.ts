@@ -25,7 +25,12 @@ export class UpstreamClient {
     return this.attempt(url, headers, body, true);
   }
 
-  private attempt(url: string, headers: OutgoingHttpHeaders, body: Uint8Array, mayRetryStaleSocket: boolean): Promise<UpstreamOutcome> {
+  private attempt(
+    url: string,
+    headers: OutgoingHttpHeaders,
+    body: Uint8Array,
+    mayRetryStaleSocket: boolean,
+  ): Promise<UpstreamOutcome> {
     return new Promise((resolve) => {
       let settled = false;
       const settle = (outcome: UpstreamOutcome): void => {
@@ -54,7 +59,13 @@ export class UpstreamClient {
       request.on('error', (error: NodeJS.ErrnoException) => {
         // A kept-alive connection that the app closed while it sat idle fails as soon as it is reused,
         // before the app saw the request: send it again on a new connection, else the message is lost.
-        if (mayRetryStaleSocket && !responded && !settled && request.reusedSocket && (error.code === 'ECONNRESET' || error.code === 'EPIPE')) {
+        if (
+          mayRetryStaleSocket &&
+          !responded &&
+          !settled &&
+          request.reusedSocket &&
+          (error.code === 'ECONNRESET' || error.code === 'EPIPE')
+        ) {
           settled = true;
           clearTimeout(timer);
           resolve(this.attempt(url, headers, body, false));
@@ -82,7 +93,11 @@ export class UpstreamClient {
           chunks.push(chunk);
         });
         response.on('end', () => {
-          settle({ ok: true, status: response.statusCode ?? 0, body: chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks, size) });
+          settle({
+            ok: true,
+            status: response.statusCode ?? 0,
+            body: chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks, size),
+          });
         });
         response.on('error', (error) => {
           settle({ ok: false, failure: 'unreachable', reason: error.message });

@@ -56,7 +56,10 @@ export function headerSafe(value: string): string {
  * The headers every upstream request of a connection carries (all but category, event and content
  * type), computed once per connection.
  */
-export function connectionUpstreamHeaders(info: ConnectionUpstreamInfo, accessKeys: readonly string[]): Record<string, string> {
+export function connectionUpstreamHeaders(
+  info: ConnectionUpstreamInfo,
+  accessKeys: readonly string[],
+): Record<string, string> {
   const headers: Record<string, string> = {
     'X-ASRS-Connection-Id': headerSafe(info.connectionId),
     'X-ASRS-Hub': headerSafe(info.hub),

@@ -10,7 +10,11 @@ import { headerSafe } from './upstream-headers.js';
 /** One event of a connection for the upstream. */
 export type UpstreamEvent =
   | { readonly kind: 'connected' }
-  | { readonly kind: 'message'; readonly invocation: InvocationMessage | StreamInvocationMessage; readonly body: Uint8Array }
+  | {
+      readonly kind: 'message';
+      readonly invocation: InvocationMessage | StreamInvocationMessage;
+      readonly body: Uint8Array;
+    }
   | { readonly kind: 'disconnected'; readonly error: string | undefined };
 
 /** What the queue needs of its connection. */
@@ -22,7 +26,11 @@ export interface UpstreamSource {
   /** The upstream accepted (`true`) or refused (`false`, with the error for the client) the connection. */
   connectedResult(accepted: boolean, error: string): void;
   /** Relays an invocation's answer: the upstream's framed bytes, a void completion, or an error. */
-  completion(invocationId: string, answer: { readonly framed: Uint8Array } | { readonly error: string; readonly stream?: true } | { readonly void: true }): void;
+  completion(
+    invocationId: string,
+    answer:
+      { readonly framed: Uint8Array } | { readonly error: string; readonly stream?: true } | { readonly void: true },
+  ): void;
 }
 
 /** What the queues of all connections share. */
@@ -64,8 +72,10 @@ function invalidCompletion(body: Uint8Array, contentType: string, invocationId: 
     return errorMessage(error);
   }
   const [message] = messages;
-  if (messages.length !== 1 || message?.type !== MessageType.Completion) return `expected one Completion message, got ${messages.length} message(s)${message === undefined ? '' : ` starting with type ${message.type}`}`;
-  if (message.invocationId !== invocationId) return `the Completion is for invocation ${JSON.stringify(message.invocationId.slice(0, 50))}, not ${JSON.stringify(invocationId)}`;
+  if (messages.length !== 1 || message?.type !== MessageType.Completion)
+    return `expected one Completion message, got ${messages.length} message(s)${message === undefined ? '' : ` starting with type ${message.type}`}`;
+  if (message.invocationId !== invocationId)
+    return `the Completion is for invocation ${JSON.stringify(message.invocationId.slice(0, 50))}, not ${JSON.stringify(invocationId)}`;
   return undefined;
 }
 
@@ -127,7 +137,9 @@ export class UpstreamQueue {
   private failed(event: UpstreamEvent, error: unknown): void {
     const { source, services } = this;
     const name = event.kind === 'message' ? event.invocation.target : event.kind;
-    services.logger.error(`upstream ${source.hubName} event ${JSON.stringify(name.slice(0, 100))} connection=${source.id} could not be sent: ${errorMessage(error)}`);
+    services.logger.error(
+      `upstream ${source.hubName} event ${JSON.stringify(name.slice(0, 100))} connection=${source.id} could not be sent: ${errorMessage(error)}`,
+    );
     if (event.kind === 'message' && event.invocation.invocationId !== undefined) {
       source.completion(event.invocation.invocationId, { error: 'Invocation failed, status code 500' });
     }
@@ -141,17 +153,21 @@ export class UpstreamQueue {
     const invocationId = event.kind === 'message' ? event.invocation.invocationId : undefined;
     const isStream = event.kind === 'message' && event.invocation.type === MessageType.StreamInvocation;
     if (url === undefined) {
-      services.logger.info(`upstream ${source.hubName}/${category}/${eventName} connection=${source.id}: no upstream template matches; not sent`);
+      services.logger.info(
+        `upstream ${source.hubName}/${category}/${eventName} connection=${source.id}: no upstream template matches; not sent`,
+      );
       if (event.kind === 'connected') source.connectedResult(true, '');
       // Without an upstream, the stream stays open for whoever feeds it through the REST API.
       if (isStream) return;
-      if (invocationId !== undefined) source.completion(invocationId, { error: 'Invocation failed, no upstream is configured for this event.' });
+      if (invocationId !== undefined)
+        source.completion(invocationId, { error: 'Invocation failed, no upstream is configured for this event.' });
       return;
     }
     let body: Uint8Array;
     let contentType = 'application/json';
     if (event.kind === 'connected') body = connectedBody;
-    else if (event.kind === 'disconnected') body = Buffer.from(JSON.stringify(event.error === undefined ? { type: 11 } : { type: 11, error: event.error }));
+    else if (event.kind === 'disconnected')
+      body = Buffer.from(JSON.stringify(event.error === undefined ? { type: 11 } : { type: 11, error: event.error }));
     else {
       body = event.body;
       contentType = source.contentType;
@@ -161,14 +177,20 @@ export class UpstreamQueue {
       url,
       // An event name beyond Latin-1 cannot be a header as it is: it goes as its UTF-8 bytes, so that the app
       // answers it as any method it does not have (404) instead of the request failing here.
-      { ...source.upstreamHeaders, 'X-ASRS-Category': category, 'X-ASRS-Event': headerSafe(eventName), 'Content-Type': contentType },
+      {
+        ...source.upstreamHeaders,
+        'X-ASRS-Category': category,
+        'X-ASRS-Event': headerSafe(eventName),
+        'Content-Type': contentType,
+      },
       body,
     );
     const elapsed = Math.round(performance.now() - started);
     const line = `upstream POST ${redactUrl(url)} (${category}/${eventName}) connection=${source.id} -> ${describe(outcome)} in ${elapsed} ms`;
     // 404 is also how an app says it has no handler for a connect or disconnect (a hub without
     // onConnected / onDisconnected): ordinary, so not a warning on every connection.
-    const unhandledConnectionEvent = outcome.ok && outcome.status === 404 && (event.kind === 'connected' || event.kind === 'disconnected');
+    const unhandledConnectionEvent =
+      outcome.ok && outcome.status === 404 && (event.kind === 'connected' || event.kind === 'disconnected');
     const expected = outcome.ok && (outcome.status === 200 || outcome.status === 204 || unhandledConnectionEvent);
     if (expected) services.logger.info(line);
     else services.logger.warn(line);
@@ -176,16 +198,26 @@ export class UpstreamQueue {
     if (event.kind === 'connected') {
       // 404 is what an app answers when it has no handler for the event (a hub without onConnected):
       // nothing refused the client. Any other non-2xx answer, or no answer, refuses the connection.
-      if (!outcome.ok) source.connectedResult(false, `The connection was closed: the app's connected event failed (${outcome.reason}).`);
-      else if ((outcome.status >= 200 && outcome.status < 300) || outcome.status === 404) source.connectedResult(true, '');
-      else source.connectedResult(false, `The app refused the connection: its connected event answered ${outcome.status}.`);
+      if (!outcome.ok)
+        source.connectedResult(
+          false,
+          `The connection was closed: the app's connected event failed (${outcome.reason}).`,
+        );
+      else if ((outcome.status >= 200 && outcome.status < 300) || outcome.status === 404)
+        source.connectedResult(true, '');
+      else
+        source.connectedResult(
+          false,
+          `The app refused the connection: its connected event answered ${outcome.status}.`,
+        );
       return;
     }
     if (invocationId === undefined) return;
     if (isStream) {
       // The app fed and ended the stream through the REST API; only a failed request ends it here.
       if (!outcome.ok) source.completion(invocationId, { error: failureMessage(outcome), stream: true });
-      else if (outcome.status !== 200 && outcome.status !== 204) source.completion(invocationId, { error: `Invocation failed, status code ${outcome.status}`, stream: true });
+      else if (outcome.status !== 200 && outcome.status !== 204)
+        source.completion(invocationId, { error: `Invocation failed, status code ${outcome.status}`, stream: true });
       return;
     }
     if (!outcome.ok) {
@@ -195,7 +227,9 @@ export class UpstreamQueue {
       const problem = invalidCompletion(outcome.body, source.contentType, invocationId);
       if (problem === undefined) source.completion(invocationId, { framed: outcome.body });
       else {
-        services.logger.warn(`upstream ${source.hubName}/${category}/${eventName} connection=${source.id}: the answer is not a Completion of the invocation in the client's protocol (${problem})`);
+        services.logger.warn(
+          `upstream ${source.hubName}/${category}/${eventName} connection=${source.id}: the answer is not a Completion of the invocation in the client's protocol (${problem})`,
+        );
         source.completion(invocationId, { error: 'Invocation failed, the upstream answer is not a valid completion.' });
       }
     } else if (outcome.status === 200 || outcome.status === 204) {

@@ -20,12 +20,16 @@ const pattern = fc.oneof(
   fc.constant(undefined),
   fc.constant('*'),
   name,
-  fc.tuple(fc.array(fc.oneof(name, fc.constant('*')), { minLength: 1, maxLength: 3 }), fc.constantFrom(',', ', ', ' ,')).map(([list, separator]) => list.join(separator)),
+  fc
+    .tuple(fc.array(fc.oneof(name, fc.constant('*')), { minLength: 1, maxLength: 3 }), fc.constantFrom(',', ', ', ' ,'))
+    .map(([list, separator]) => list.join(separator)),
 );
 const template: fc.Arbitrary<UpstreamTemplate> = fc
   .record({ index: fc.nat(99), hubPattern: pattern, categoryPattern: pattern, eventPattern: pattern })
   .map(({ index, hubPattern, categoryPattern, eventPattern }) => {
-    const result: { -readonly [K in keyof UpstreamTemplate]: UpstreamTemplate[K] } = { urlTemplate: `http://127.0.0.1:7071/t${String(index)}/{hub}/{category}/{event}?h={HUB}` };
+    const result: { -readonly [K in keyof UpstreamTemplate]: UpstreamTemplate[K] } = {
+      urlTemplate: `http://127.0.0.1:7071/t${String(index)}/{hub}/{category}/{event}?h={HUB}`,
+    };
     if (hubPattern !== undefined) result.hubPattern = hubPattern;
     if (categoryPattern !== undefined) result.categoryPattern = categoryPattern;
     if (eventPattern !== undefined) result.eventPattern = eventPattern;
@@ -41,35 +45,46 @@ function matches(patternText: string | undefined, value: string): boolean {
 describe('upstream routing properties', () => {
   it('the first matching template wins, with every value escaped so that it decodes back', () => {
     fc.assert(
-      fc.property(fc.array(template, { maxLength: 4 }), name, fc.constantFrom('connections', 'messages', 'Messages'), fc.oneof(name, fc.constantFrom('.', '..', '%2E'), anyText(12)), (templates, hub, category, event) => {
-        const router = new UpstreamRouter(templates);
-        const expected = templates.find((item) => matches(item.hubPattern, hub) && matches(item.categoryPattern, category) && matches(item.eventPattern, event));
-        let url: string | undefined;
-        try {
-          url = router.resolve(hub, category, event);
-        } catch (error) {
-          expect.fail(`resolve threw ${String(error)} for event ${JSON.stringify(event)}`);
-        }
-        // A second lookup comes from the cache and must say the same.
-        expect(router.resolve(hub, category, event)).toBe(url);
-        if (expected === undefined) {
-          expect(url).toBeUndefined();
-          return;
-        }
-        expect(url).toBeDefined();
-        // The URL as the router writes it. An event "." or ".." stays such a segment here; sending resolves it
-        // (as .NET's Uri does in the service), which test/emulator-connections.test.ts checks end to end.
-        const written = (url ?? '').slice('http://127.0.0.1:7071'.length);
-        const [path = '', search = ''] = written.split('?');
-        const [, first, hubSegment, categorySegment, ...eventSegments] = path.split('/');
-        expect(first).toBe(expected.urlTemplate.split('/')[3]);
-        expect(decodeURIComponent(hubSegment ?? '')).toBe(hub);
-        expect(decodeURIComponent(categorySegment ?? '')).toBe(category);
-        // The event stays one segment, and decodes to the event (a lone surrogate becomes U+FFFD: it has no UTF-8 form).
-        expect(eventSegments).toHaveLength(1);
-        expect(decodeURIComponent(eventSegments[0] ?? '')).toBe(event.replace(/\p{Cs}/gu, '\ufffd'));
-        expect(new URLSearchParams(search).get('h')).toBe(hub);
-      }),
+      fc.property(
+        fc.array(template, { maxLength: 4 }),
+        name,
+        fc.constantFrom('connections', 'messages', 'Messages'),
+        fc.oneof(name, fc.constantFrom('.', '..', '%2E'), anyText(12)),
+        (templates, hub, category, event) => {
+          const router = new UpstreamRouter(templates);
+          const expected = templates.find(
+            (item) =>
+              matches(item.hubPattern, hub) &&
+              matches(item.categoryPattern, category) &&
+              matches(item.eventPattern, event),
+          );
+          let url: string | undefined;
+          try {
+            url = router.resolve(hub, category, event);
+          } catch (error) {
+            expect.fail(`resolve threw ${String(error)} for event ${JSON.stringify(event)}`);
+          }
+          // A second lookup comes from the cache and must say the same.
+          expect(router.resolve(hub, category, event)).toBe(url);
+          if (expected === undefined) {
+            expect(url).toBeUndefined();
+            return;
+          }
+          expect(url).toBeDefined();
+          // The URL as the router writes it. An event "." or ".." stays such a segment here; sending resolves it
+          // (as .NET's Uri does in the service), which test/emulator-connections.test.ts checks end to end.
+          const written = (url ?? '').slice('http://127.0.0.1:7071'.length);
+          const [path = '', search = ''] = written.split('?');
+          const [, first, hubSegment, categorySegment, ...eventSegments] = path.split('/');
+          expect(first).toBe(expected.urlTemplate.split('/')[3]);
+          expect(decodeURIComponent(hubSegment ?? '')).toBe(hub);
+          expect(decodeURIComponent(categorySegment ?? '')).toBe(category);
+          // The event stays one segment, and decodes to the event (a lone surrogate becomes U+FFFD: it has no UTF-8 form).
+          expect(eventSegments).toHaveLength(1);
+          expect(decodeURIComponent(eventSegments[0] ?? '')).toBe(event.replace(/\p{Cs}/gu, '\ufffd'));
+          expect(new URLSearchParams(search).get('h')).toBe(hub);
+        },
+      ),
       { numRuns: 300 },
     );
   });
@@ -81,12 +96,30 @@ describe('upstream routing properties', () => {
       fc
         .array(
           fc.oneof(
-            fc.record({ url: key('UrlTemplate'), value: fc.oneof(fc.constantFrom('http://localhost:7071/api/{hub}/{category}/{event}', 'ftp://x/{hub}', 'not a url', '', 'https://h/{event}'), fc.jsonValue({ maxDepth: 1 })) }).map(({ url, value }) => ({ [url]: value })),
+            fc
+              .record({
+                url: key('UrlTemplate'),
+                value: fc.oneof(
+                  fc.constantFrom(
+                    'http://localhost:7071/api/{hub}/{category}/{event}',
+                    'ftp://x/{hub}',
+                    'not a url',
+                    '',
+                    'https://h/{event}',
+                  ),
+                  fc.jsonValue({ maxDepth: 1 }),
+                ),
+              })
+              .map(({ url, value }) => ({ [url]: value })),
             fc.jsonValue({ maxDepth: 2 }),
           ),
           { maxLength: 3 },
         )
-        .chain((templates) => fc.tuple(key('UpstreamSettings'), key('Templates')).map(([outer, inner]) => ({ [outer]: { [inner]: templates } }))),
+        .chain((templates) =>
+          fc
+            .tuple(key('UpstreamSettings'), key('Templates'))
+            .map(([outer, inner]) => ({ [outer]: { [inner]: templates } })),
+        ),
     );
     fc.assert(
       fc.property(settings, (value) => {

@@ -4,7 +4,12 @@ import { UpstreamRouter } from './upstream-router.js';
 describe('UpstreamRouter', () => {
   it('uses the first template whose hub, category and event patterns match', () => {
     const router = new UpstreamRouter([
-      { urlTemplate: 'http://a/{event}', hubPattern: 'chat', categoryPattern: 'messages', eventPattern: 'broadcast, echo' },
+      {
+        urlTemplate: 'http://a/{event}',
+        hubPattern: 'chat',
+        categoryPattern: 'messages',
+        eventPattern: 'broadcast, echo',
+      },
       { urlTemplate: 'http://b/{hub}/{category}', categoryPattern: 'connections' },
       { urlTemplate: 'http://c/{hub}/{category}/{event}' },
     ]);
@@ -15,7 +20,9 @@ describe('UpstreamRouter', () => {
   });
 
   it('matches names without letter case and escapes what it puts in the URL', () => {
-    const router = new UpstreamRouter([{ urlTemplate: 'http://a/{Hub}/{EVENT}?c={category}', hubPattern: 'CHAT', eventPattern: 'Say Hi' }]);
+    const router = new UpstreamRouter([
+      { urlTemplate: 'http://a/{Hub}/{EVENT}?c={category}', hubPattern: 'CHAT', eventPattern: 'Say Hi' },
+    ]);
     expect(router.resolve('chat', 'messages', 'say hi')).toBe('http://a/chat/say%20hi?c=messages');
   });
 

@@ -58,7 +58,9 @@ export class UpstreamRouter {
         const lower = name.toLowerCase();
         // An event is a client's invocation target, any text: a lone surrogate has no UTF-8 form (and would make
         // encodeURIComponent throw), so it is sent as U+FFFD, as .NET escapes it.
-        return encodeURIComponent((lower === 'hub' ? hub : lower === 'category' ? category : event).replace(LONE_SURROGATE, '\uFFFD'));
+        return encodeURIComponent(
+          (lower === 'hub' ? hub : lower === 'category' ? category : event).replace(LONE_SURROGATE, '\uFFFD'),
+        );
       });
     }
     return undefined;

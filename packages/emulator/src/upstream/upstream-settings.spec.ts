@@ -11,7 +11,12 @@ describe('parseUpstreamSettings', () => {
       {
         UpstreamSettings: {
           Templates: [
-            { UrlTemplate: 'http://localhost:7071/runtime/webhooks/signalr', EventPattern: '*', HubPattern: 'chat', CategoryPattern: 'messages,connections' },
+            {
+              UrlTemplate: 'http://localhost:7071/runtime/webhooks/signalr',
+              EventPattern: '*',
+              HubPattern: 'chat',
+              CategoryPattern: 'messages,connections',
+            },
             { urlTemplate: 'http://localhost:7071/api/{hub}/{category}/{event}' },
           ],
         },
@@ -19,7 +24,12 @@ describe('parseUpstreamSettings', () => {
       'settings.json',
     );
     expect(templates).toEqual([
-      { urlTemplate: 'http://localhost:7071/runtime/webhooks/signalr', eventPattern: '*', hubPattern: 'chat', categoryPattern: 'messages,connections' },
+      {
+        urlTemplate: 'http://localhost:7071/runtime/webhooks/signalr',
+        eventPattern: '*',
+        hubPattern: 'chat',
+        categoryPattern: 'messages,connections',
+      },
       { urlTemplate: 'http://localhost:7071/api/{hub}/{category}/{event}' },
     ]);
     expect(parseUpstreamSettings({}, 'settings.json')).toEqual([]);
@@ -47,12 +57,19 @@ describe('loadUpstreamSettings', () => {
     const directory = await mkdtemp(join(tmpdir(), 'upstream-settings-'));
     try {
       const good = join(directory, 'settings.json');
-      await writeFile(good, '\ufeff{"UpstreamSettings":{"Templates":[{"UrlTemplate":"http://127.0.0.1:7071/api/{hub}/{category}/{event}"}]}}');
-      expect(await loadUpstreamSettings(good)).toEqual([{ urlTemplate: 'http://127.0.0.1:7071/api/{hub}/{category}/{event}' }]);
+      await writeFile(
+        good,
+        '\ufeff{"UpstreamSettings":{"Templates":[{"UrlTemplate":"http://127.0.0.1:7071/api/{hub}/{category}/{event}"}]}}',
+      );
+      expect(await loadUpstreamSettings(good)).toEqual([
+        { urlTemplate: 'http://127.0.0.1:7071/api/{hub}/{category}/{event}' },
+      ]);
       const bad = join(directory, 'bad.json');
       await writeFile(bad, '{"UpstreamSettings":');
       await expect(loadUpstreamSettings(bad)).rejects.toThrow(`The upstream settings file '${bad}' is not valid JSON`);
-      await expect(loadUpstreamSettings(join(directory, 'missing.json'))).rejects.toThrow('Cannot read the upstream settings file');
+      await expect(loadUpstreamSettings(join(directory, 'missing.json'))).rejects.toThrow(
+        'Cannot read the upstream settings file',
+      );
     } finally {
       await rm(directory, { recursive: true });
     }

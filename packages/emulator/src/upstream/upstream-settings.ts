@@ -49,7 +49,10 @@ function optionalPattern(record: Record<string, unknown>, name: string, where: s
   const value = field(record, name);
   if (value === undefined || value === null) return undefined;
   if (typeof value !== 'string' || value.trim() === '') {
-    throw new EmulatorError('CONFIG_INVALID', `${where}: ${name} must be '*', a name or a comma-separated list of names.`);
+    throw new EmulatorError(
+      'CONFIG_INVALID',
+      `${where}: ${name} must be '*', a name or a comma-separated list of names.`,
+    );
   }
   return value;
 }
@@ -89,19 +92,25 @@ export function validateUrlTemplate(urlTemplate: string, where: string): void {
  * ```
  */
 export function parseUpstreamSettings(settings: unknown, source: string): UpstreamTemplate[] {
-  if (!isRecord(settings)) throw new EmulatorError('CONFIG_INVALID', `${source}: expected a JSON object with "UpstreamSettings".`);
+  if (!isRecord(settings))
+    throw new EmulatorError('CONFIG_INVALID', `${source}: expected a JSON object with "UpstreamSettings".`);
   const upstream = field(settings, 'UpstreamSettings');
   if (upstream === undefined) return [];
-  if (!isRecord(upstream)) throw new EmulatorError('CONFIG_INVALID', `${source}: "UpstreamSettings" must be an object with "Templates".`);
+  if (!isRecord(upstream))
+    throw new EmulatorError('CONFIG_INVALID', `${source}: "UpstreamSettings" must be an object with "Templates".`);
   const templates = field(upstream, 'Templates');
   if (templates === undefined || templates === null) return [];
-  if (!Array.isArray(templates)) throw new EmulatorError('CONFIG_INVALID', `${source}: "UpstreamSettings.Templates" must be an array.`);
+  if (!Array.isArray(templates))
+    throw new EmulatorError('CONFIG_INVALID', `${source}: "UpstreamSettings.Templates" must be an array.`);
   return templates.map((item: unknown, index) => {
     const where = `${source}: UpstreamSettings.Templates[${index}]`;
     if (!isRecord(item)) throw new EmulatorError('CONFIG_INVALID', `${where} must be an object.`);
     const urlTemplate = field(item, 'UrlTemplate');
     if (typeof urlTemplate !== 'string' || urlTemplate === '') {
-      throw new EmulatorError('CONFIG_INVALID', `${where}: UrlTemplate is required (e.g. "${DEFAULT_UPSTREAM_URL_TEMPLATE}").`);
+      throw new EmulatorError(
+        'CONFIG_INVALID',
+        `${where}: UrlTemplate is required (e.g. "${DEFAULT_UPSTREAM_URL_TEMPLATE}").`,
+      );
     }
     validateUrlTemplate(urlTemplate, where);
     const template: { -readonly [K in keyof UpstreamTemplate]: UpstreamTemplate[K] } = { urlTemplate };
@@ -129,13 +138,21 @@ export async function loadUpstreamSettings(path: string): Promise<UpstreamTempla
   try {
     text = await readFile(path, 'utf8');
   } catch (error) {
-    throw new EmulatorError('CONFIG_INVALID', `Cannot read the upstream settings file '${path}': ${errorMessage(error)}`, { cause: error });
+    throw new EmulatorError(
+      'CONFIG_INVALID',
+      `Cannot read the upstream settings file '${path}': ${errorMessage(error)}`,
+      { cause: error },
+    );
   }
   let json: unknown;
   try {
     json = JSON.parse(text.charCodeAt(0) === 0xfeff ? text.slice(1) : text);
   } catch (error) {
-    throw new EmulatorError('CONFIG_INVALID', `The upstream settings file '${path}' is not valid JSON: ${errorMessage(error)}`, { cause: error });
+    throw new EmulatorError(
+      'CONFIG_INVALID',
+      `The upstream settings file '${path}' is not valid JSON: ${errorMessage(error)}`,
+      { cause: error },
+    );
   }
   return parseUpstreamSettings(json, path);
 }

@@ -18,4 +18,8 @@ class Cli extends ServerlessHub {
 Hub('cli')(Cli);
 
 registerHubs(app, [Cli]);
-app.http('hello', { methods: ['GET'], route: 'hello/{name?}', handler: (request) => ({ jsonBody: { hello: request.params.name ?? 'world' } }) });
+app.http('hello', {
+  methods: ['GET'],
+  route: 'hello/{name?}',
+  handler: (request) => ({ jsonBody: { hello: request.params.name ?? 'world' } }),
+});

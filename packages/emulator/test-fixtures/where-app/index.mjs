@@ -4,4 +4,9 @@ import functions from '@azure/functions';
 
 const loadedIn = { cwd: process.cwd(), scriptRoot: process.env.AzureWebJobsScriptRoot };
 
-functions.app.http('where', { methods: ['GET'], handler: () => ({ jsonBody: { loadedIn, invokedIn: { cwd: process.cwd(), scriptRoot: process.env.AzureWebJobsScriptRoot } } }) });
+functions.app.http('where', {
+  methods: ['GET'],
+  handler: () => ({
+    jsonBody: { loadedIn, invokedIn: { cwd: process.cwd(), scriptRoot: process.env.AzureWebJobsScriptRoot } },
+  }),
+});
