@@ -33,7 +33,7 @@ interface CachedEndpoint {
 const cache = new Map<string, CachedEndpoint>();
 
 // Sub-keys of the Functions identity-based connection form (`<setting>__serviceUri` ...).
-const IDENTITY_KEYS = [
+export const IDENTITY_KEYS = [
   'serviceUri',
   'credential',
   'clientId',

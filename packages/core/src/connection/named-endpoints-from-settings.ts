@@ -1,6 +1,6 @@
 import { ServerlessHubError } from '../errors/serverless-hub-error.js';
 import { parseConnectionString } from './connection-string.js';
-import { endpointFromSettings } from './endpoint-from-settings.js';
+import { endpointFromSettings, IDENTITY_KEYS } from './endpoint-from-settings.js';
 import type { SettingsSource } from './endpoint-from-settings.js';
 import type { ServiceEndpoint } from './service-endpoint.js';
 
@@ -31,15 +31,6 @@ export interface NamedServiceEndpoint {
 // A child name is one configuration segment: deeper keys are not endpoints, as in C#.
 const SETTING =
   /^azure(?::|__)signalr(?::|__)endpoints(?::|__)((?:(?!__)[^:])+)(?:(?::|__)(primary|secondary|serviceuri|type))?$/i;
-const IDENTITY_KEYS = [
-  'serviceUri',
-  'credential',
-  'clientId',
-  'tenantId',
-  'clientSecret',
-  'clientEndpoint',
-  'serverEndpoint',
-] as const;
 
 function invalidSetting(settingName: string, error: unknown): ServerlessHubError {
   const reason = ServerlessHubError.is(error) ? error.message : 'it is not a valid connection string.';
