@@ -5,11 +5,14 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { app } from '@azure/functions';
 import { createFunctionsHost } from '@serverless-hub/emulator';
 import type { FunctionsHost } from '@serverless-hub/emulator';
+import { postBytes } from './large-body-harness.js';
 
 let host: FunctionsHost;
+const HOST_LIMIT = 8 * 1024 * 1024;
+const HANDLER_LIMIT = 64 * 1024;
 
 beforeAll(async () => {
-  host = createFunctionsHost({ port: 0, logLevel: 'silent' });
+  host = createFunctionsHost({ port: 0, logLevel: 'silent', maxRequestBodyBytes: HOST_LIMIT });
   app.setup({ enableHttpStream: true });
   app.http('upload', {
     methods: ['POST'],
@@ -40,6 +43,20 @@ beforeAll(async () => {
         },
       });
       return { status: 206, headers: { 'x-kind': 'stream' }, body };
+    },
+  });
+  // Answers without reading the body, as negotiate does.
+  app.http('ignores', { methods: ['POST'], handler: () => ({ status: 202, body: 'ignored' }) });
+  // Stops reading at a limit of its own, as the upstream adapters do.
+  app.http('small', {
+    methods: ['POST'],
+    handler: async (request) => {
+      let bytes = 0;
+      for await (const chunk of request.body ?? []) {
+        bytes += (chunk as Uint8Array).length;
+        if (bytes > HANDLER_LIMIT) return { status: 413, body: 'too large for this function' };
+      }
+      return { status: 200, body: String(bytes) };
     },
   });
   app.http('fails', { methods: ['GET'], handler: () => Promise.reject(new Error('stream failure')) });
@@ -78,5 +95,33 @@ describe('the local functions host with enableHttpStream', () => {
   it('answers 500 when the handler fails', async () => {
     const answer = await fetch(`${host.url}/api/fails`);
     expect([answer.status, await answer.text()]).toEqual([500, '']);
+  });
+
+  // The request body is read only as far as the function reads it, so that a function's own limit stops the
+  // upload there; the host's limit (azure-functions-host: 100 MB, `maxRequestBodyBytes` here) still holds.
+  it('answers a function that did not read the body with its own answer', async () => {
+    const answer = await postBytes(`${host.url}/api/ignores`, HOST_LIMIT - 1);
+    expect(answer).toEqual({ status: 202, body: 'ignored' });
+  });
+
+  it("passes a function's own body limit through, without reading the rest into memory", async () => {
+    expect(await postBytes(`${host.url}/api/small`, HOST_LIMIT - 1)).toEqual({
+      status: 413,
+      body: 'too large for this function',
+    });
+    expect(await postBytes(`${host.url}/api/small`, HANDLER_LIMIT)).toEqual({
+      status: 200,
+      body: String(HANDLER_LIMIT),
+    });
+  });
+
+  it('refuses a body over the host limit with 413, announced or not', async () => {
+    const announced = await postBytes(`${host.url}/api/upload/x`, HOST_LIMIT + 1);
+    expect(announced.status).toBe(413);
+    expect(announced.body).toContain(String(HOST_LIMIT));
+    const chunked = await postBytes(`${host.url}/api/upload/x`, HOST_LIMIT + 1, { chunked: true });
+    expect(chunked.status).toBe(413);
+    // The host is still serving.
+    expect((await postBytes(`${host.url}/api/ignores`, 10)).status).toBe(202);
   });
 });

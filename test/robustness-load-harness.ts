@@ -62,13 +62,21 @@ export interface LoadStack {
 
 const NO_HOST: FunctionsApp = { http: () => undefined, generic: () => undefined };
 
-export async function startLoadStack(options: ServiceEmulatorOptions = {}): Promise<LoadStack> {
+/**
+ * The whole system: the load hub on the local functions host, behind the service emulator. `setUpApp` runs
+ * once the host is installed and before the hub registers, where an app calls `app.setup(...)`.
+ */
+export async function startLoadStack(
+  options: ServiceEmulatorOptions = {},
+  setUpApp: () => void = () => undefined,
+): Promise<LoadStack> {
   clearRegisteredFunctions();
   const problems: string[] = [];
   const sink = (level: string, line: string): void => {
     problems.push(`${level} ${line}`);
   };
   const host = createFunctionsHost({ port: 0, logLevel: 'warn', logSink: sink });
+  setUpApp();
   registerHubs(functionsApp, [LoadHub]);
   await host.start();
   const emulator = createServiceEmulator({

@@ -4,6 +4,7 @@ import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { pipeline } from 'node:stream/promises';
 import { errorDetail } from '@serverless-hub/core/upstream';
 import { EmulatorError } from '../errors/emulator-error.js';
+import { createBodySizeLimit } from '../http/body-size-limit.js';
 import { applyCors, BodyTooLargeError, readBody, sendText } from '../http/http-utils.js';
 import type { CorsPolicy } from '../http/http-utils.js';
 import { checkListenPort, closeServers, listenLocally } from '../http/local-servers.js';
@@ -392,6 +393,14 @@ export class FunctionsHost {
     streamUri: URL,
     trace: { parent?: string; state?: string },
   ): Promise<number> {
+    // The host's request size limit holds for streamed bodies too: an announced length over it is refused
+    // before the function runs, and a body that goes past it is cut there.
+    const declared = Number(request.headers['content-length']);
+    if (declared > this.#maxBody) {
+      request.resume();
+      sendText(response, 413, new BodyTooLargeError(this.#maxBody).message);
+      return 413;
+    }
     const invocationId = randomUUID();
     const http = toRpcHttpRequest({
       method: request.method ?? 'GET',
@@ -418,16 +427,37 @@ export class FunctionsHost {
       forwarded.on('response', resolve);
       forwarded.on('error', reject);
     });
-    const sent = pipeline(request, forwarded);
+    answered.catch(() => undefined);
+    // Piped, not pipelined: a function may answer before it read the whole body (it needed none of it, or its
+    // own limit is smaller), and its answer must still reach the caller over the caller's connection, which a
+    // pipeline would destroy with the forwarded request. The rest of such a body is drained.
+    const limited = createBodySizeLimit(this.#maxBody);
+    const drainRest = (): void => {
+      request.unpipe(limited);
+      limited.unpipe(forwarded);
+      request.resume();
+    };
+    let tooLarge = false;
+    limited.on('error', (error) => {
+      tooLarge = error instanceof BodyTooLargeError;
+      drainRest();
+      forwarded.destroy(error);
+    });
+    forwarded.on('error', drainRest);
+    request.pipe(limited).pipe(forwarded);
+    const refuse = (status: number, reason: string): number => {
+      drainRest();
+      forwarded.destroy();
+      sendText(response, status, reason);
+      return status;
+    };
+    const overLimit = (): string => new BodyTooLargeError(this.#maxBody).message;
     try {
       await this.#invoke(fn.fn, [{ name: fn.triggerName, data: { http: {} } }], triggerMetadata, trace, invocationId);
     } catch (error) {
-      forwarded.destroy();
-      sent.catch(() => undefined);
-      answered.catch(() => undefined);
+      if (tooLarge) return refuse(413, overLimit());
       this.#logger.error(`${fn.name} threw: ${errorDetail(error)}`);
-      sendText(response, 500, '');
-      return 500;
+      return refuse(500, '');
     }
     // The library has written its whole answer before the invocation ends; only a handler that returned
     // nothing leaves the stream server silent, and that answer is the host's 200 with an empty body.
@@ -435,16 +465,20 @@ export class FunctionsHost {
     const silent = new Promise<undefined>((resolve) => {
       grace = setTimeout(resolve, STREAM_ANSWER_GRACE_MS, undefined);
     });
-    const streamed = await Promise.race([answered, silent]);
-    clearTimeout(grace);
-    if (streamed === undefined) {
-      forwarded.destroy();
-      sent.catch(() => undefined);
-      answered.catch(() => undefined);
-      sendText(response, 200, '');
-      return 200;
+    let streamed: IncomingMessage | undefined;
+    try {
+      streamed = await Promise.race([answered, silent]);
+    } catch (error) {
+      if (tooLarge) return refuse(413, overLimit());
+      throw error;
+    } finally {
+      clearTimeout(grace);
     }
-    await sent;
+    if (tooLarge) {
+      streamed?.resume();
+      return refuse(413, overLimit());
+    }
+    if (streamed === undefined) return refuse(200, '');
     response.statusCode = streamed.statusCode ?? 200;
     for (const [name, value] of Object.entries(streamed.headers))
       if (value !== undefined && !NOT_FORWARDED.has(name) && name !== 'x-ms-invocation-id')
