@@ -1,5 +1,5 @@
 // `pnpm bench` launcher: rebuilds what is stale (the packages with `pnpm build`, the chat sample with its
-// own tsc), then runs the TypeScript benchmarks with tsx and the Node.js flags they need.
+// own build), then runs the TypeScript benchmarks with tsx and the Node.js flags they need.
 //   --source     run the workspace packages from their TypeScript sources (no build; the smoke test)
 //   --no-build   never build; fail if something is missing
 //   --profile=<figure> [--count=N] [--baseline]   profile one CPU benchmark instead (bench/src/profile.ts)

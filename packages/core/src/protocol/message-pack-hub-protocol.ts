@@ -1,5 +1,4 @@
-import { createRequire } from 'node:module';
-import type * as MessagePack from '@msgpack/msgpack';
+import { Decoder, Encoder } from '@msgpack/msgpack';
 import { MessageType } from './hub-message.js';
 import type { HubMessage, InvocationMessage, MessageHeaders, StreamInvocationMessage } from './hub-message.js';
 import type { HubMessageReader, HubMessageReaderOptions, HubProtocol } from './hub-protocol.js';
@@ -34,19 +33,17 @@ const NON_VOID_RESULT = 3;
 // int64/uint64 become numbers (beyond 2^53 they lose precision), bin becomes a Uint8Array, the
 // timestamp extension becomes a Date.
 interface Codecs {
-  readonly encoder: MessagePack.Encoder;
-  readonly bigIntEncoder: MessagePack.Encoder;
-  readonly decoder: MessagePack.Decoder;
+  readonly encoder: Encoder;
+  readonly bigIntEncoder: Encoder;
+  readonly decoder: Decoder;
 }
 let codecs: Codecs | undefined;
 
-// @msgpack/msgpack is loaded with the first MessagePack message, not when the app starts (JSON-only apps
-// never need it, and its modules cost the cold start). Its package is CommonJS, so it loads synchronously.
+// The codecs are made with the first MessagePack message: JSON-only apps never pay for their buffers. The
+// library itself is part of the package's build (scripts/bundle-dist.mjs inlines it), a statically imported
+// module that any bundler of an app follows, and one file to load rather than its many modules.
 function messagePack(): Codecs {
-  if (codecs === undefined) {
-    const { Decoder, Encoder } = createRequire(import.meta.url)('@msgpack/msgpack') as typeof MessagePack;
-    codecs = { encoder: new Encoder(), bigIntEncoder: new Encoder({ useBigInt64: true }), decoder: new Decoder() };
-  }
+  codecs ??= { encoder: new Encoder(), bigIntEncoder: new Encoder({ useBigInt64: true }), decoder: new Decoder() };
   return codecs;
 }
 

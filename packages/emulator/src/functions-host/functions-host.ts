@@ -437,9 +437,10 @@ export class FunctionsHost {
       limited.unpipe(forwarded);
       request.resume();
     };
-    let tooLarge = false;
+    // Set from the stream's error event, which the compiler's narrowing does not see.
+    const body = { tooLarge: false };
     limited.on('error', (error) => {
-      tooLarge = error instanceof BodyTooLargeError;
+      body.tooLarge = error instanceof BodyTooLargeError;
       drainRest();
       forwarded.destroy(error);
     });
@@ -455,7 +456,7 @@ export class FunctionsHost {
     try {
       await this.#invoke(fn.fn, [{ name: fn.triggerName, data: { http: {} } }], triggerMetadata, trace, invocationId);
     } catch (error) {
-      if (tooLarge) return refuse(413, overLimit());
+      if (body.tooLarge) return refuse(413, overLimit());
       this.#logger.error(`${fn.name} threw: ${errorDetail(error)}`);
       return refuse(500, '');
     }
@@ -469,12 +470,12 @@ export class FunctionsHost {
     try {
       streamed = await Promise.race([answered, silent]);
     } catch (error) {
-      if (tooLarge) return refuse(413, overLimit());
+      if (body.tooLarge) return refuse(413, overLimit());
       throw error;
     } finally {
       clearTimeout(grace);
     }
-    if (tooLarge) {
+    if (body.tooLarge) {
       streamed?.resume();
       return refuse(413, overLimit());
     }
