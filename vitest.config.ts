@@ -50,8 +50,9 @@ export default defineConfig({
         extends: true,
         test: {
           name: 'unit',
+          // The type tests (`*.test-d.ts`) are assertions the compiler checks: `pnpm typecheck` compiles them
+          // with everything else, so the test run does not start a second `tsc` over the whole project.
           include: ['packages/*/src/**/*.spec.ts', 'samples/*/src/**/*.spec.ts'],
-          typecheck: { enabled: true, include: ['**/*.test-d.ts'], tsconfig: './tsconfig.json' },
         },
       },
       {

@@ -1,4 +1,5 @@
-// Type tests (vitest typecheck): the typed client proxy of ServerlessHub<TClient> and the filter types.
+// Type tests, checked by the compiler in `pnpm typecheck` (an `expectTypeOf` that does not hold is a type
+// error): the typed client proxy of ServerlessHub<TClient> and the filter types.
 import { ServerlessHub, UseFilters } from '@serverless-hub/core';
 import type { ClientProxy, HubInvocationContext, TypedHubClients } from '@serverless-hub/core';
 import { describe, expectTypeOf, it } from 'vitest';
