@@ -38,7 +38,7 @@ export default defineConfig({
   },
   test: {
     exclude: EXCLUDED,
-    setupFiles: ['test/fast-check-seed.setup.ts'],
+    setupFiles: ['test/fast-check-seed.setup.ts', 'test/byte-equality.setup.ts'],
     testTimeout: 20_000,
     hookTimeout: 30_000,
     pool: 'forks',
