@@ -2,8 +2,13 @@
 // Azure Functions host for development and tests. Internals stay unexported.
 
 // service emulator
-export { createServiceEmulator, EMULATOR_ACCESS_KEY, DEFAULT_EMULATOR_PORT } from './service/service-emulator.js';
-export type { ServiceEmulator, ServiceEmulatorOptions } from './service/service-emulator.js';
+export {
+  createServiceEmulator,
+  ServiceEmulator,
+  EMULATOR_ACCESS_KEY,
+  DEFAULT_EMULATOR_PORT,
+} from './service/service-emulator.js';
+export type { ServiceEmulatorOptions } from './service/service-emulator.js';
 export type { TransportName } from './client/client-transport.js';
 
 // local functions host

@@ -16,10 +16,11 @@ import type {
 import type { HubMember } from '../hub/hub-state.js';
 import { pingFrame, rawFrame, unframe } from '../protocol/outbound-message.js';
 import type { OutboundFrame, OutboundMessage } from '../protocol/outbound-message.js';
-import type { EmulatorContext } from '../service/emulator-context.js';
+import type { EmulatorLogger } from '../logging/emulator-logger.js';
+import type { EmulatorLimits } from '../service/emulator-limits.js';
 import { connectionUpstreamHeaders } from '../upstream/upstream-headers.js';
 import { UpstreamQueue } from '../upstream/upstream-queue.js';
-import type { UpstreamSource } from '../upstream/upstream-queue.js';
+import type { UpstreamServices, UpstreamSource } from '../upstream/upstream-queue.js';
 import { ClientInvocations } from './client-invocations.js';
 import type { ClientInvocationOutcome } from './client-invocations.js';
 import type { ClientTransport, TransportName } from './client-transport.js';
@@ -49,6 +50,23 @@ export interface CloseOptions {
   readonly reason: string;
 }
 
+/** Hears of a connection joining its hub (the handshake succeeded) and of its end. */
+export interface ConnectionLifecycle {
+  connected(connection: ClientConnection): void;
+  /** `answerLatePolls`: the token must stay known for a while, so that a late poll hears the end. */
+  closed(connection: ClientConnection, answerLatePolls: boolean): void;
+}
+
+/** What a connection needs of the emulator around it. */
+export interface ConnectionEnvironment {
+  readonly limits: EmulatorLimits;
+  readonly logger: EmulatorLogger;
+  /** The access keys that sign upstream requests. */
+  readonly accessKeys: readonly string[];
+  readonly upstream: UpstreamServices;
+  readonly lifecycle: ConnectionLifecycle;
+}
+
 const noClaims: Readonly<Record<string, unknown>> = Object.freeze({});
 
 /** A new random id in the form ASP.NET Core uses: 16 random bytes, base64url. */
@@ -62,20 +80,20 @@ export function newConnectionId(): string {
  */
 export class ClientConnection implements HubMember, UpstreamSource {
   readonly groups = new Set<string>();
-  readonly createdAt = Date.now();
-  phase: Phase = 'negotiated';
+  private readonly createdAt = Date.now();
+  private currentPhase: Phase = 'negotiated';
   transport: ClientTransport | undefined;
   protocol: HubProtocol | undefined;
   identity: ClientIdentity;
-  lastReceivedAt = 0;
-  lastSentAt = 0;
+  private lastReceivedAt = 0;
+  private lastSentAt = 0;
   /**
    * Whether the client timeout applies: as in ASP.NET Core, only once the client has sent a Ping (clients
    * that keep the connection alive otherwise, such as long polling ones, never do).
    */
-  clientTimeoutActive = false;
-  attachedAt = 0;
-  closedAt = 0;
+  private clientTimeoutActive = false;
+  private attachedAt = 0;
+  private closedAt = 0;
   upstreamHeaders: Readonly<Record<string, string>> = noClaims as Readonly<Record<string, string>>;
   private clientQuery = '';
   private handshakeBuffer: Buffer | undefined;
@@ -92,9 +110,13 @@ export class ClientConnection implements HubMember, UpstreamSource {
     readonly token: string,
     readonly hubName: string,
     identity: ClientIdentity,
-    private readonly context: EmulatorContext,
+    private readonly environment: ConnectionEnvironment,
   ) {
     this.identity = identity;
+  }
+
+  get phase(): Phase {
+    return this.currentPhase;
   }
 
   get userId(): string | undefined {
@@ -114,7 +136,7 @@ export class ClientConnection implements HubMember, UpstreamSource {
     this.transport = transport;
     this.clientQuery = clientQuery;
     this.identity = identity;
-    this.phase = 'handshaking';
+    this.currentPhase = 'handshaking';
     this.attachedAt = Date.now();
     this.lastReceivedAt = this.attachedAt;
   }
@@ -205,7 +227,7 @@ export class ClientConnection implements HubMember, UpstreamSource {
     return started.outcome;
   }
 
-  sendPing(): void {
+  private sendPing(): void {
     if (this.protocol !== undefined) this.sendFrame(pingFrame(this.protocol));
   }
 
@@ -221,7 +243,7 @@ export class ClientConnection implements HubMember, UpstreamSource {
   close(options: CloseOptions): void {
     if (this.phase === 'closed') return;
     const wasConnected = this.phase === 'connected';
-    this.phase = 'closed';
+    this.currentPhase = 'closed';
     this.closedAt = Date.now();
     this.invocations.closeAll();
     const { transport, protocol } = this;
@@ -236,24 +258,70 @@ export class ClientConnection implements HubMember, UpstreamSource {
       }
       transport.end();
     }
-    const { context } = this;
-    context.existingHub(this.hubName)?.remove(this);
     // Long polling asks once more after the Close message: keep its token answerable for a while.
-    if (this.transport?.name !== 'LongPolling') context.connectionsByToken.delete(this.token);
+    this.environment.lifecycle.closed(this, this.transport?.name === 'LongPolling');
     // Messages received before the end still go upstream, in order, before the disconnected event.
     if (this.announced) {
       this.upstream?.enqueue({ kind: 'disconnected', error: options.error });
     }
-    context.logger.info(
+    this.environment.logger.info(
       `connection closed hub=${this.hubName} connection=${this.id}${this.userId === undefined ? '' : ` user=${this.userId}`}: ${options.reason}${
         options.error === undefined || options.error === options.reason ? '' : ` (${options.error})`
       }`,
     );
   }
 
-  /** Stops upstream work at once (the emulator is shutting down). */
-  stopUpstream(): void {
+  /** The emulator is stopping: upstream work stops at once, and the client hears it may reconnect. */
+  shutDown(): void {
     this.upstream?.stop();
+    this.transport?.stopping();
+    this.close({
+      sendCloseMessage: true,
+      reason: 'the emulator is stopping',
+      error: 'The service is stopping.',
+      allowReconnect: true,
+    });
+  }
+
+  /**
+   * Applies this connection's timeouts at `now`: the unused negotiated connection, the handshake, the
+   * client timeout (or the long-polling disconnect) and the keep-alive ping. Returns whether its token may
+   * be forgotten: never started in time, or closed for longer than a late poll is answered.
+   */
+  checkTimeouts(now: number): boolean {
+    const { limits } = this.environment;
+    switch (this.currentPhase) {
+      case 'negotiated':
+        return now - this.createdAt > limits.unusedConnectionTimeoutMs;
+      case 'handshaking':
+        if (now - this.attachedAt > limits.handshakeTimeoutMs) this.handshakeTimedOut();
+        return false;
+      case 'connected':
+        this.checkAlive(now, limits);
+        return false;
+      case 'closed':
+        return now - this.closedAt > limits.closedConnectionGraceMs;
+    }
+  }
+
+  private checkAlive(now: number, limits: EmulatorLimits): void {
+    const pollingIdleMs = this.transport?.pollingIdleMs(now);
+    if (pollingIdleMs !== undefined) {
+      // A polled client keeps itself alive (no pings, no client timeout): it is gone when it stops polling.
+      if (pollingIdleMs > limits.longPollingDisconnectTimeoutMs) {
+        this.close({
+          sendCloseMessage: true,
+          reason: 'the long-polling client stopped polling',
+          error: 'The client stopped polling.',
+        });
+      }
+    } else if (this.clientTimeoutActive && now - this.lastReceivedAt > limits.clientTimeoutMs) {
+      this.close({
+        sendCloseMessage: true,
+        reason: 'client timeout',
+        error: 'Server timeout elapsed without receiving a message from the client.',
+      });
+    } else if (now - this.lastSentAt >= limits.keepAliveIntervalMs) this.sendPing();
   }
 
   // --- UpstreamSource ---------------------------------------------------------------------------
@@ -291,7 +359,7 @@ export class ClientConnection implements HubMember, UpstreamSource {
   private sendFrame(frame: OutboundFrame): void {
     const transport = this.transport;
     if (transport === undefined) return;
-    const limit = this.context.limits.maxBufferedBytesPerConnection;
+    const limit = this.environment.limits.maxBufferedBytesPerConnection;
     if (transport.bufferedBytes + frame.bytes.length > limit) {
       this.close({
         error: `Connection closed with an error. The client did not read its messages fast enough: more than ${limit} bytes were waiting for it.`,
@@ -330,13 +398,13 @@ export class ClientConnection implements HubMember, UpstreamSource {
     }
     this.protocol = protocol;
     this.reader = protocol.createReader({
-      maxMessageSize: this.context.limits.maxMessageSize,
+      maxMessageSize: this.environment.limits.maxMessageSize,
       unknownMessageTypes: 'reject',
     });
     transport.write({ bytes: writeHandshakeResponse(), text: true });
     this.lastSentAt = Date.now();
-    this.phase = 'connected';
-    this.context.hub(this.hubName).add(this);
+    this.currentPhase = 'connected';
+    this.environment.lifecycle.connected(this);
     this.upstreamHeaders = connectionUpstreamHeaders(
       {
         connectionId: this.id,
@@ -345,12 +413,12 @@ export class ClientConnection implements HubMember, UpstreamSource {
         claims: this.identity.claims,
         clientQuery: this.clientQuery,
       },
-      this.context.accessKeys,
+      this.environment.accessKeys,
     );
-    this.upstream = new UpstreamQueue(this, this.context.upstream);
+    this.upstream = new UpstreamQueue(this, this.environment.upstream);
     this.announced = true;
     this.upstream.enqueue({ kind: 'connected' });
-    this.context.logger.info(
+    this.environment.logger.info(
       `connection connected hub=${this.hubName} connection=${this.id}${this.userId === undefined ? '' : ` user=${this.userId}`} transport=${transport.name} protocol=${protocol.name}`,
     );
     if (parsed.remaining.length > 0)
@@ -358,12 +426,12 @@ export class ClientConnection implements HubMember, UpstreamSource {
   }
 
   /** No handshake came in time: as ASP.NET Core, the client is told so in a handshake answer, then closed. */
-  handshakeTimedOut(): void {
+  private handshakeTimedOut(): void {
     if (this.phase === 'handshaking') this.refuseHandshake('Handshake was canceled.');
   }
 
   private refuseHandshake(error: string): void {
-    this.context.logger.info(
+    this.environment.logger.info(
       `connection refused hub=${this.hubName} connection=${this.id}: handshake failed (${error})`,
     );
     this.transport?.write({ bytes: writeHandshakeResponse(error), text: true });
@@ -381,7 +449,7 @@ export class ClientConnection implements HubMember, UpstreamSource {
       case MessageType.CancelInvocation:
         // The next item the app sends to this stream is refused: that is how the app learns of it.
         if (this.openStreams.delete(message.invocationId))
-          this.context.logger.debug(`connection ${this.id} cancelled stream ${message.invocationId}`);
+          this.environment.logger.debug(`connection ${this.id} cancelled stream ${message.invocationId}`);
         return;
       case MessageType.Completion:
         // A client's answer to a server-to-client invocation; an answer nobody waits for any more (its
@@ -429,11 +497,11 @@ export class ClientConnection implements HubMember, UpstreamSource {
       return;
     }
     this.openStreams.add(message.invocationId);
-    this.context.logger.debug(`connection ${this.id} opened stream ${message.invocationId} (${message.target})`);
+    this.environment.logger.debug(`connection ${this.id} opened stream ${message.invocationId} (${message.target})`);
     const body = unframe(protocol.writeMessage(message), protocol);
     if (!this.upstream.enqueue({ kind: 'message', invocation: message, body })) {
       this.close({
-        error: `Connection closed with an error. More than ${this.context.upstream.maxPending} messages of this connection are waiting for the upstream.`,
+        error: `Connection closed with an error. More than ${this.environment.upstream.maxPending} messages of this connection are waiting for the upstream.`,
         sendCloseMessage: true,
         reason: 'too many messages waiting for the upstream',
       });
@@ -454,7 +522,7 @@ export class ClientConnection implements HubMember, UpstreamSource {
     const body = unframe(protocol.writeMessage(message), protocol);
     if (!this.upstream.enqueue({ kind: 'message', invocation: message, body })) {
       this.close({
-        error: `Connection closed with an error. More than ${this.context.upstream.maxPending} messages of this connection are waiting for the upstream.`,
+        error: `Connection closed with an error. More than ${this.environment.upstream.maxPending} messages of this connection are waiting for the upstream.`,
         sendCloseMessage: true,
         reason: 'too many messages waiting for the upstream',
       });

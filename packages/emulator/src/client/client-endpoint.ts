@@ -4,10 +4,11 @@ import type { Duplex } from 'node:stream';
 import { isValidHubName } from '@serverless-hub/core';
 import { WebSocketServer } from 'ws';
 import { clientAudienceRule } from '../auth/access-token-verifier.js';
+import type { AccessTokenVerifier } from '../auth/access-token-verifier.js';
 import { BodyTooLargeError, bearerToken, readBody, sendJson, sendText } from '../http/http-utils.js';
-import type { EmulatorContext } from '../service/emulator-context.js';
+import type { ConnectionRegistry } from '../service/connection-registry.js';
 import { ClientConnection, newConnectionId } from './client-connection.js';
-import type { ClientIdentity } from './client-connection.js';
+import type { ClientIdentity, ConnectionEnvironment } from './client-connection.js';
 import { identityFromClaims } from './client-identity.js';
 import { LongPollingTransport } from './transports/long-polling-transport.js';
 import { ServerSentEventsTransport } from './transports/server-sent-events-transport.js';
@@ -46,12 +47,17 @@ function isEventStreamRequest(request: IncomingMessage): boolean {
 export class ClientEndpoint {
   private readonly webSockets: WebSocketServer;
 
-  constructor(private readonly context: EmulatorContext) {
+  /** `environment` is given to every connection; its lifecycle is normally `registry`. */
+  constructor(
+    private readonly registry: ConnectionRegistry,
+    private readonly environment: ConnectionEnvironment,
+    private readonly verifier: AccessTokenVerifier,
+  ) {
     this.webSockets = new WebSocketServer({
       noServer: true,
       clientTracking: false,
       perMessageDeflate: false,
-      maxPayload: context.limits.maxMessageSize * 4,
+      maxPayload: environment.limits.maxMessageSize * 4,
     });
   }
 
@@ -93,7 +99,7 @@ export class ClientEndpoint {
     if (token === null) {
       // skipNegotiation: the client connects straight away, without a negotiated connection.
       const id = newConnectionId();
-      connection = new ClientConnection(id, id, auth.hub, auth.identity, this.context);
+      connection = new ClientConnection(id, id, auth.hub, auth.identity, this.environment);
     } else {
       const found = this.findStartable(token, auth);
       if (!found.ok) {
@@ -108,7 +114,7 @@ export class ClientEndpoint {
         webSocket.close(1008, 'Connection already started');
         return;
       }
-      this.context.connectionsByToken.set(accepted.token, accepted);
+      this.registry.add(accepted);
       accepted.attach(new WebSocketTransport(webSocket, accepted), clientQueryOf(url), auth.identity);
     });
   }
@@ -127,9 +133,9 @@ export class ClientEndpoint {
     const id = newConnectionId();
     const version = Number(url.searchParams.get('negotiateVersion') ?? '0');
     const token = version >= 1 ? newConnectionId() : id;
-    const connection = new ClientConnection(id, token, auth.hub, auth.identity, this.context);
-    this.context.connectionsByToken.set(token, connection);
-    this.context.logger.debug(
+    const connection = new ClientConnection(id, token, auth.hub, auth.identity, this.environment);
+    this.registry.add(connection);
+    this.environment.logger.debug(
       `negotiate hub=${auth.hub} connection=${id}${auth.identity.userId === undefined ? '' : ` user=${auth.identity.userId}`}`,
     );
     sendJson(
@@ -152,7 +158,7 @@ export class ClientEndpoint {
       sendText(response, 400, "The 'id' query parameter (the connection token from negotiate) is required.");
       return;
     }
-    const connection = this.context.connectionsByToken.get(token);
+    const connection = this.registry.byToken(token);
     if (
       connection?.transport instanceof LongPollingTransport &&
       connection.hubName === auth.hub &&
@@ -175,7 +181,7 @@ export class ClientEndpoint {
       started.attach(new ServerSentEventsTransport(response, started), clientQueryOf(url), auth.identity);
       return;
     }
-    const transport = new LongPollingTransport(this.context.limits.longPollingTimeoutMs);
+    const transport = new LongPollingTransport(this.environment.limits.longPollingTimeoutMs);
     started.attach(transport, clientQueryOf(url), auth.identity);
     transport.poll(response);
   }
@@ -187,7 +193,7 @@ export class ClientEndpoint {
       sendAuthFailure(response, auth);
       return;
     }
-    const connection = this.context.connectionsByToken.get(url.searchParams.get('id') ?? '');
+    const connection = this.registry.byToken(url.searchParams.get('id') ?? '');
     if (connection === undefined || connection.hubName !== auth.hub || connection.phase === 'closed') {
       request.resume();
       sendText(response, 404, 'No Connection with that ID');
@@ -214,7 +220,7 @@ export class ClientEndpoint {
     }
     let body: Buffer;
     try {
-      body = await readBody(request, this.context.limits.maxMessageSize * 4);
+      body = await readBody(request, this.environment.limits.maxMessageSize * 4);
     } catch (error) {
       if (error instanceof BodyTooLargeError) sendText(response, 413, error.message);
       else sendText(response, 400, 'The request body could not be read.');
@@ -232,7 +238,7 @@ export class ClientEndpoint {
       return;
     }
     const token = url.searchParams.get('id') ?? '';
-    const connection = this.context.connectionsByToken.get(token);
+    const connection = this.registry.byToken(token);
     if (connection === undefined || connection.hubName !== auth.hub) {
       sendText(response, 404, 'No Connection with that ID');
       return;
@@ -258,7 +264,7 @@ export class ClientEndpoint {
   ):
     | { readonly ok: true; readonly connection: ClientConnection }
     | { readonly ok: false; readonly status: number; readonly message: string } {
-    const connection = this.context.connectionsByToken.get(token);
+    const connection = this.registry.byToken(token);
     if (connection === undefined || connection.hubName !== auth.hub || connection.phase === 'closed') {
       return { ok: false, status: 404, message: 'No Connection with that ID' };
     }
@@ -296,13 +302,13 @@ export class ClientEndpoint {
       };
     }
     const host = request.headers.host;
-    const check = await this.context.verifier.verify(
+    const check = await this.verifier.verify(
       token,
       clientAudienceRule(hub, host),
       `http://${host ?? 'localhost'}/client/?hub=${hub}`,
     );
     if (!check.ok) {
-      this.context.logger.info(`client request refused hub=${hub}: ${check.reason}`);
+      this.environment.logger.info(`client request refused hub=${hub}: ${check.reason}`);
       return { ok: false, status: 401, message: `Unauthorized: ${check.reason}` };
     }
     return { ok: true, hub, identity: identityFromClaims(check.claims) };

@@ -21,4 +21,15 @@ export interface ClientTransport {
   write(frame: OutboundFrame): void;
   /** Ends the transport after what was written is delivered. */
   end(): void;
+  /**
+   * For a polled transport, how long the client has had no poll waiting at `now` (0 while one is held);
+   * `undefined` for the others. A polled client shows it is alive by polling: it gets no pings and the
+   * client timeout does not apply (the official client's `inherentKeepAlive`).
+   */
+  pollingIdleMs(now: number): number | undefined;
+  /**
+   * The emulator is stopping: a transport that would hold the stop open (a held poll) ends at once, dropping
+   * what waits; the others are ended by the connection's Close message, as usual.
+   */
+  stopping(): void;
 }

@@ -24,7 +24,7 @@ interface UserMembership {
  * Group and user names are case-sensitive, as in the service.
  */
 export class HubState<C extends HubMember> {
-  readonly connections = new Map<string, C>();
+  private readonly connections = new Map<string, C>();
   private readonly userConnections = new Map<string, Set<C>>();
   private readonly groupConnections = new Map<string, Set<C>>();
   /** user → group → membership, in update order (for the 100-groups rule). */
@@ -53,6 +53,20 @@ export class HubState<C extends HubMember> {
     }
     for (const group of connection.groups) this.deleteFromGroupIndex(group, connection);
     connection.groups.clear();
+  }
+
+  /** The hub's connection with this id, if it is connected. */
+  connection(id: string): C | undefined {
+    return this.connections.get(id);
+  }
+
+  /** Every connection of the hub. */
+  allConnections(): IterableIterator<C> {
+    return this.connections.values();
+  }
+
+  get connectionCount(): number {
+    return this.connections.size;
   }
 
   isEmpty(): boolean {

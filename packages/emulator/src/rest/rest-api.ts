@@ -3,10 +3,12 @@ import { isValidHubName } from '@serverless-hub/core';
 import { errorDetail, errorMessage } from '@serverless-hub/core/upstream';
 import { MessageType } from '@serverless-hub/core/protocol';
 import { restAudienceRule } from '../auth/access-token-verifier.js';
+import type { AccessTokenVerifier } from '../auth/access-token-verifier.js';
 import type { ClientConnection } from '../client/client-connection.js';
 import { BodyTooLargeError, bearerToken, mediaTypeOf, readBody } from '../http/http-utils.js';
 import { OutboundMessage } from '../protocol/outbound-message.js';
-import type { EmulatorContext } from '../service/emulator-context.js';
+import type { EmulatorLogger } from '../logging/emulator-logger.js';
+import type { ConnectionRegistry } from '../service/connection-registry.js';
 import { readRestMessage, restMessageFormat } from './rest-message.js';
 
 // The core guard narrows its argument to `never` when false; the names here are strings already.
@@ -192,7 +194,11 @@ function checkName(value: string | undefined, what: 'group' | 'user' | 'connecti
  * is the request URL without its query.
  */
 export class RestApi {
-  constructor(private readonly context: EmulatorContext) {}
+  constructor(
+    private readonly registry: ConnectionRegistry,
+    private readonly verifier: AccessTokenVerifier,
+    private readonly logger: EmulatorLogger,
+  ) {}
 
   async handle(request: IncomingMessage, response: ServerResponse, url: URL, restPath: string): Promise<void> {
     const started = performance.now();
@@ -204,7 +210,7 @@ export class RestApi {
       if (error instanceof RestFailure)
         answer = { status: error.status, errorCode: error.errorCode, message: error.message };
       else {
-        this.context.logger.error(`rest ${method} ${url.pathname} failed: ${errorDetail(error)}`);
+        this.logger.error(`rest ${method} ${url.pathname} failed: ${errorDetail(error)}`);
         answer = { status: 500, errorCode: 'Error.Internal', message: 'The emulator failed to process the request.' };
       }
     }
@@ -213,10 +219,10 @@ export class RestApi {
     const elapsed = (performance.now() - started).toFixed(1);
     const detail = answer.reached === undefined ? '' : ` reached=${answer.reached}`;
     const line = `rest ${method} ${url.pathname} -> ${answer.status}${answer.errorCode === undefined ? '' : ` ${answer.errorCode}`}${detail} in ${elapsed} ms`;
-    if (answer.status >= 500) this.context.logger.error(line);
+    if (answer.status >= 500) this.logger.error(line);
     else if (answer.status === 400 || answer.status === 401 || answer.status === 413 || answer.status === 415)
-      this.context.logger.warn(`${line}: ${answer.message ?? ''}`);
-    else this.context.logger.info(line);
+      this.logger.warn(`${line}: ${answer.message ?? ''}`);
+    else this.logger.info(line);
   }
 
   private write(response: ServerResponse, method: string, answer: RestAnswer): void {
@@ -267,7 +273,7 @@ export class RestApi {
       throw new RestFailure(400, 'Error.InvalidArgument', `Invalid application name '${application.slice(0, 130)}'.`);
     }
     const hubKey = (application === null || application === '' ? hubName : `${application}_${hubName}`).toLowerCase();
-    const hub = this.context.existingHub(hubKey);
+    const hub = this.registry.hub(hubKey);
     const now = Date.now();
     const excluded = new Set(url.searchParams.getAll('excluded'));
     const reason = url.searchParams.get('reason') ?? undefined;
@@ -275,12 +281,12 @@ export class RestApi {
     switch (matched.operation) {
       case 'broadcast': {
         const message = await this.readMessage(request);
-        return { status: 202, reached: fanOut(hub?.connections.values(), message, excluded) };
+        return { status: 202, reached: fanOut(hub?.allConnections(), message, excluded) };
       }
       case 'sendToConnection': {
         const id = checkName(matched.connection, 'connection');
         const message = await this.readMessage(request);
-        const connection = hub?.connections.get(id);
+        const connection = hub?.connection(id);
         connection?.send(message);
         return { status: 202, reached: connection === undefined ? 0 : 1 };
       }
@@ -297,7 +303,7 @@ export class RestApi {
       case 'closeAll':
         return {
           status: 204,
-          reached: closeEach(hub === undefined ? [] : [...hub.connections.values()], excluded, reason),
+          reached: closeEach(hub === undefined ? [] : [...hub.allConnections()], excluded, reason),
         };
       case 'closeGroup': {
         const group = checkName(matched.group, 'group');
@@ -314,14 +320,14 @@ export class RestApi {
         };
       }
       case 'closeConnection': {
-        const connection = hub?.connections.get(checkName(matched.connection, 'connection'));
+        const connection = hub?.connection(checkName(matched.connection, 'connection'));
         if (connection === undefined)
           return notExisting('Warning.Connection.NotExisted', 'The connection does not exist.');
         closeEach([connection], new Set(), reason);
         return { status: 200, reached: 1 };
       }
       case 'connectionExists':
-        return hub?.connections.has(checkName(matched.connection, 'connection')) === true
+        return hub?.connection(checkName(matched.connection, 'connection')) !== undefined
           ? { status: 200 }
           : notExisting('Warning.Connection.NotExisted', 'The connection does not exist.');
       case 'userExists':
@@ -338,7 +344,7 @@ export class RestApi {
           : notExisting('Info.User.NotInGroup', 'The user is not in the group.');
       case 'addConnectionToGroup': {
         const group = checkName(matched.group, 'group');
-        const connection = hub?.connections.get(checkName(matched.connection, 'connection'));
+        const connection = hub?.connection(checkName(matched.connection, 'connection'));
         if (hub === undefined || connection === undefined)
           return notExisting('Error.Connection.NotExisted', 'The connection does not exist.');
         hub.addToGroup(connection, group);
@@ -346,14 +352,14 @@ export class RestApi {
       }
       case 'removeConnectionFromGroup': {
         const group = checkName(matched.group, 'group');
-        const connection = hub?.connections.get(checkName(matched.connection, 'connection'));
+        const connection = hub?.connection(checkName(matched.connection, 'connection'));
         if (hub === undefined || connection === undefined)
           return notExisting('Error.Connection.NotExisted', 'The connection does not exist.');
         hub.removeFromGroup(connection, group);
         return { status: 200 };
       }
       case 'removeConnectionFromAllGroups': {
-        const connection = hub?.connections.get(checkName(matched.connection, 'connection'));
+        const connection = hub?.connection(checkName(matched.connection, 'connection'));
         if (hub !== undefined && connection !== undefined) hub.removeFromAllGroups(connection);
         return { status: 200 };
       }
@@ -361,7 +367,7 @@ export class RestApi {
         const user = checkName(matched.user, 'user');
         const group = checkName(matched.group, 'group');
         const ttl = parseTtl(url.searchParams.get('ttl'));
-        this.context.hub(hubKey).addUserToGroup(user, group, ttl, now);
+        this.registry.hubOrNew(hubKey).addUserToGroup(user, group, ttl, now);
         return { status: 200 };
       }
       case 'removeUserFromGroup':
@@ -371,7 +377,7 @@ export class RestApi {
         hub?.removeUserFromAllGroups(checkName(matched.user, 'user'));
         return { status: 204 };
       case 'invokeConnection': {
-        const connection = hub?.connections.get(checkName(matched.connection, 'connection'));
+        const connection = hub?.connection(checkName(matched.connection, 'connection'));
         const { message } = await this.readMessage(request);
         if (connection === undefined)
           return notExisting('Error.Connection.NotExisted', 'The connection does not exist.');
@@ -385,7 +391,7 @@ export class RestApi {
         return invokeClient(connection, message.target, message.arguments, callerGone.signal);
       }
       case 'sendToStream': {
-        const connection = hub?.connections.get(checkName(matched.connection, 'connection'));
+        const connection = hub?.connection(checkName(matched.connection, 'connection'));
         const streamId = checkStreamId(matched.stream);
         const completed = parseCompleted(url.searchParams.get('completed'));
         const item = await readStreamItem(request);
@@ -397,7 +403,7 @@ export class RestApi {
         return { status: 202, reached: 1 };
       }
       case 'completeStream': {
-        const connection = hub?.connections.get(checkName(matched.connection, 'connection'));
+        const connection = hub?.connection(checkName(matched.connection, 'connection'));
         const streamId = checkStreamId(matched.stream);
         // The spec names the error `reason`; the Management SDK sends it as `error`: both are read.
         const error = url.searchParams.get('reason') ?? url.searchParams.get('error');
@@ -432,7 +438,7 @@ export class RestApi {
       );
     }
     const host = request.headers.host;
-    const check = await this.context.verifier.verify(
+    const check = await this.verifier.verify(
       token,
       restAudienceRule(url.pathname, host),
       `http://${host ?? 'localhost'}${url.pathname}`,

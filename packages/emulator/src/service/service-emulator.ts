@@ -4,7 +4,6 @@ import type { Duplex } from 'node:stream';
 import { describeValue, errorDetail } from '@serverless-hub/core/upstream';
 import { AccessTokenVerifier } from '../auth/access-token-verifier.js';
 import { ClientEndpoint } from '../client/client-endpoint.js';
-import { LongPollingTransport } from '../client/transports/long-polling-transport.js';
 import { EmulatorError } from '../errors/emulator-error.js';
 import { applyCors, sendText } from '../http/http-utils.js';
 import type { CorsPolicy } from '../http/http-utils.js';
@@ -17,8 +16,8 @@ import { UpstreamClient } from '../upstream/upstream-client.js';
 import { UpstreamRouter } from '../upstream/upstream-router.js';
 import { DEFAULT_UPSTREAM_URL_TEMPLATE, validateUrlTemplate } from '../upstream/upstream-settings.js';
 import type { UpstreamTemplate } from '../upstream/upstream-settings.js';
-import { EmulatorContext } from './emulator-context.js';
-import type { EmulatorLimits } from './emulator-context.js';
+import { ConnectionRegistry } from './connection-registry.js';
+import type { EmulatorLimits } from './emulator-limits.js';
 
 /**
  * The access key of the official emulator, which this one uses by default so that the official
@@ -109,35 +108,6 @@ export interface ServiceEmulatorOptions {
   readonly logger?: EmulatorLogger;
 }
 
-/**
- * A running (or ready to run) local Azure SignalR Service in serverless mode.
- *
- * @example
- * ```ts
- * const emulator = createServiceEmulator({ port: 0 });
- * await emulator.start();
- * process.env.AzureSignalRConnectionString = emulator.connectionString;
- * // ...
- * await emulator.close();
- * ```
- */
-export interface ServiceEmulator {
-  /** Starts listening. Rejects with `EmulatorError` `LISTEN_FAILED` when the port is taken. */
-  start(): Promise<void>;
-  /** Closes every client connection and stops listening. Safe to call more than once. */
-  close(): Promise<void>;
-  /** The port listened on (the real one when `port` was 0); throws before {@link ServiceEmulator.start}. */
-  readonly port: number;
-  /** Base URL, `http://localhost:<port>`. */
-  readonly url: string;
-  /** The connection string of this emulator, e.g. `Endpoint=http://localhost;Port=8888;AccessKey=…;Version=1.0;`. */
-  readonly connectionString: string;
-  /** The primary access key. */
-  readonly accessKey: string;
-  /** Live connections per hub, e.g. `{ chat: 2 }`. */
-  connectionCounts(): Record<string, number>;
-}
-
 // As the service: any origin, echoed with credentials; REST error codes readable by pages.
 const SERVICE_CORS: CorsPolicy = {
   credentials: true,
@@ -153,9 +123,242 @@ function positive(value: number | undefined, fallback: number, name: string): nu
 }
 
 /**
- * Creates a local Azure SignalR Service (serverless mode) with the real service's wire behaviour:
- * the client endpoint (negotiate, WebSockets, Server-Sent Events, long polling, JSON and MessagePack),
- * upstream calls to the app, and the data-plane REST API.
+ * A local Azure SignalR Service (serverless mode) with the real service's wire behaviour: the client
+ * endpoint (negotiate, WebSockets, Server-Sent Events, long polling, JSON and MessagePack), upstream calls
+ * to the app, and the data-plane REST API. Create it with {@link createServiceEmulator}, then
+ * {@link ServiceEmulator.start} it.
+ *
+ * @example
+ * ```ts
+ * const emulator = createServiceEmulator({ port: 0 });
+ * await emulator.start();
+ * process.env.AzureSignalRConnectionString = emulator.connectionString;
+ * // ...
+ * await emulator.close();
+ * ```
+ */
+export class ServiceEmulator {
+  /** The primary access key. */
+  readonly accessKey: string;
+  readonly #host: string;
+  readonly #requestedPort: number;
+  readonly #templates: readonly UpstreamTemplate[];
+  readonly #logger: EmulatorLogger;
+  readonly #maxConnections: number;
+  readonly #requestHeadersTimeoutMs: number;
+  readonly #heartbeatIntervalMs: number;
+  readonly #upstreamClient: UpstreamClient;
+  readonly #registry = new ConnectionRegistry();
+  readonly #clientEndpoint: ClientEndpoint;
+  readonly #restApi: RestApi;
+  readonly #servers: Server[] = [];
+  #heartbeat: NodeJS.Timeout | undefined;
+  #port: number | undefined;
+  #state: 'new' | 'starting' | 'started' | 'closed' = 'new';
+
+  /** @throws {EmulatorError} `CONFIG_INVALID` for an invalid option. */
+  constructor(options: ServiceEmulatorOptions = {}) {
+    this.#host = options.host ?? '127.0.0.1';
+    this.#requestedPort = options.port ?? DEFAULT_EMULATOR_PORT;
+    checkListenPort(this.#requestedPort);
+    const accessKey = options.accessKey ?? EMULATOR_ACCESS_KEY;
+    if (accessKey === '') throw new EmulatorError('CONFIG_INVALID', 'accessKey must not be empty.');
+    this.accessKey = accessKey;
+    const accessKeys =
+      options.secondaryAccessKey === undefined || options.secondaryAccessKey === ''
+        ? [accessKey]
+        : [accessKey, options.secondaryAccessKey];
+    const templates = options.upstream ?? [{ urlTemplate: DEFAULT_UPSTREAM_URL_TEMPLATE }];
+    templates.forEach((template, index) => {
+      validateUrlTemplate(template.urlTemplate, `upstream[${index}]`);
+    });
+    this.#templates = templates;
+    const keepAliveIntervalMs = positive(options.keepAliveIntervalMs, 15_000, 'keepAliveIntervalMs');
+    const clientTimeoutMs = positive(options.clientTimeoutMs, 30_000, 'clientTimeoutMs');
+    const limits: EmulatorLimits = {
+      keepAliveIntervalMs,
+      clientTimeoutMs,
+      handshakeTimeoutMs: positive(options.handshakeTimeoutMs, 15_000, 'handshakeTimeoutMs'),
+      unusedConnectionTimeoutMs: positive(options.unusedConnectionTimeoutMs, 30_000, 'unusedConnectionTimeoutMs'),
+      longPollingTimeoutMs: positive(options.longPollingTimeoutMs, 90_000, 'longPollingTimeoutMs'),
+      longPollingDisconnectTimeoutMs: positive(
+        options.longPollingDisconnectTimeoutMs,
+        15_000,
+        'longPollingDisconnectTimeoutMs',
+      ),
+      maxBufferedBytesPerConnection: positive(
+        options.maxBufferedBytesPerConnection,
+        4 * 1024 * 1024,
+        'maxBufferedBytesPerConnection',
+      ),
+      maxMessageSize: positive(options.maxMessageSize, 1024 * 1024, 'maxMessageSize'),
+      closedConnectionGraceMs: 10_000,
+    };
+    // The sweep runs often enough to ping and time out on schedule, and at least every second.
+    this.#heartbeatIntervalMs = Math.max(10, Math.min(1000, keepAliveIntervalMs / 2, clientTimeoutMs / 4));
+    const logger =
+      options.logger ??
+      createLogger({
+        level: options.logLevel ?? 'info',
+        name: 'emulator',
+        ...(options.logSink === undefined ? {} : { sink: options.logSink }),
+      });
+    this.#logger = logger;
+    this.#maxConnections = positive(options.maxConnections, 10_000, 'maxConnections');
+    this.#requestHeadersTimeoutMs = positive(options.requestHeadersTimeoutMs, 30_000, 'requestHeadersTimeoutMs');
+    this.#upstreamClient = new UpstreamClient(
+      positive(options.upstreamTimeoutMs, 100_000, 'upstreamTimeoutMs'),
+      16 * 1024 * 1024,
+    );
+    const verifier = new AccessTokenVerifier(accessKeys, options.clockToleranceSeconds ?? 30);
+    const upstream = {
+      router: new UpstreamRouter(templates),
+      client: this.#upstreamClient,
+      logger,
+      maxPending: positive(options.maxPendingUpstreamMessages, 1000, 'maxPendingUpstreamMessages'),
+    };
+    this.#clientEndpoint = new ClientEndpoint(
+      this.#registry,
+      { limits, logger, accessKeys, upstream, lifecycle: this.#registry },
+      verifier,
+    );
+    this.#restApi = new RestApi(this.#registry, verifier, logger);
+  }
+
+  /** Starts listening. Rejects with `EmulatorError` `LISTEN_FAILED` when the port is taken. */
+  async start(): Promise<void> {
+    if (this.#state !== 'new')
+      throw new EmulatorError(
+        'INVALID_STATE',
+        `The emulator was already ${this.#state === 'closed' ? 'closed' : 'started'}; create a new one.`,
+      );
+    this.#state = 'starting';
+    const requestHeadersTimeoutMs = this.#requestHeadersTimeoutMs;
+    const serve = (): Server => {
+      const server = createServer(
+        // Slow or stalled request heads are cut as Kestrel cuts them; the check runs every second.
+        {
+          keepAlive: true,
+          headersTimeout: requestHeadersTimeoutMs,
+          // Node requires the whole-request timeout (default 300 s) to be at least the headers timeout.
+          requestTimeout: Math.max(300_000, requestHeadersTimeoutMs),
+          connectionsCheckingInterval: Math.min(1000, requestHeadersTimeoutMs),
+        },
+        (request, response) => {
+          this.#onRequest(request, response);
+        },
+      ).on('upgrade', (request: IncomingMessage, socket: Duplex, head: Buffer) => {
+        this.#onUpgrade(request, socket, head);
+      });
+      server.maxConnections = this.#maxConnections;
+      return server;
+    };
+    try {
+      this.#port = await listenLocally(this.#servers, serve, {
+        host: this.#host,
+        port: this.#requestedPort,
+        portInUseMessage: `Port ${this.#requestedPort} on ${this.#host} is already in use: stop what uses it, or choose another port (--port).`,
+        logger: this.#logger,
+      });
+    } catch (error) {
+      this.#state = 'closed';
+      throw error;
+    }
+    this.#heartbeat = setInterval(() => {
+      this.#registry.sweep(Date.now());
+    }, this.#heartbeatIntervalMs);
+    this.#heartbeat.unref();
+    this.#state = 'started';
+    this.#logger.info(
+      `listening on ${this.url} (upstream: ${this.#templates.map((template) => redactUrl(template.urlTemplate)).join(', ')})`,
+    );
+  }
+
+  /** Closes every client connection and stops listening. Safe to call more than once. */
+  async close(): Promise<void> {
+    if (this.#state === 'closed') return;
+    this.#state = 'closed';
+    if (this.#heartbeat !== undefined) clearInterval(this.#heartbeat);
+    this.#registry.closeAll();
+    this.#clientEndpoint.close();
+    this.#upstreamClient.close();
+    await closeServers(this.#servers);
+    this.#logger.info('stopped');
+  }
+
+  /** The port listened on (the real one when `port` was 0); throws before {@link ServiceEmulator.start}. */
+  get port(): number {
+    if (this.#port === undefined)
+      throw new EmulatorError('INVALID_STATE', 'The emulator has no port before start() resolves.');
+    return this.#port;
+  }
+
+  /** Base URL, `http://localhost:<port>`. */
+  get url(): string {
+    return `http://localhost:${this.port}`;
+  }
+
+  /** The connection string of this emulator, e.g. `Endpoint=http://localhost;Port=8888;AccessKey=…;Version=1.0;`. */
+  get connectionString(): string {
+    return `Endpoint=http://localhost;Port=${this.port};AccessKey=${this.accessKey};Version=1.0;`;
+  }
+
+  /** Live connections per hub, e.g. `{ chat: 2 }`. */
+  connectionCounts(): Record<string, number> {
+    return this.#registry.connectionCounts();
+  }
+
+  #onRequest(request: IncomingMessage, response: ServerResponse): void {
+    let url: URL;
+    try {
+      url = new URL(request.url ?? '/', 'http://localhost');
+    } catch {
+      sendText(response, 400, 'The request URL is malformed.');
+      return;
+    }
+    if (applyCors(request, response, SERVICE_CORS)) return;
+    const path = url.pathname;
+    let work: Promise<void> | undefined;
+    if (path === '/client' || path.startsWith('/client/'))
+      work = this.#clientEndpoint.handleRequest(request, response, url);
+    else if (path === '/api/v1' || path.startsWith('/api/v1/'))
+      work = this.#restApi.handle(request, response, url, path.slice('/api/v1'.length));
+    else if (path === '/api' || path.startsWith('/api/'))
+      work = this.#restApi.handle(request, response, url, path.slice('/api'.length));
+    else {
+      request.resume();
+      sendText(response, 404, `Nothing here: the emulator serves /client (SignalR clients) and /api (REST API).`);
+      return;
+    }
+    work.catch((error: unknown) => {
+      this.#logger.error(`${request.method ?? ''} ${path} failed: ${errorDetail(error)}`);
+      if (!response.headersSent) sendText(response, 500, 'The emulator failed to process the request.');
+      else response.destroy();
+    });
+  }
+
+  #onUpgrade(request: IncomingMessage, socket: Duplex, head: Buffer): void {
+    socket.on('error', () => undefined);
+    let url: URL;
+    try {
+      url = new URL(request.url ?? '/', 'http://localhost');
+    } catch {
+      socket.destroy();
+      return;
+    }
+    if (url.pathname !== '/client' && url.pathname !== '/client/') {
+      socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
+      return;
+    }
+    this.#clientEndpoint.handleUpgrade(request, socket, head, url).catch((error: unknown) => {
+      this.#logger.error(`WebSocket upgrade failed: ${errorDetail(error)}`);
+      socket.destroy();
+    });
+  }
+}
+
+/**
+ * Creates a local Azure SignalR Service (serverless mode), a {@link ServiceEmulator}, ready to start.
  *
  * @throws {EmulatorError} `CONFIG_INVALID` for an invalid option.
  * @example
@@ -171,241 +374,5 @@ function positive(value: number | undefined, fallback: number, name: string): nu
  * ```
  */
 export function createServiceEmulator(options: ServiceEmulatorOptions = {}): ServiceEmulator {
-  const host = options.host ?? '127.0.0.1';
-  const requestedPort = options.port ?? DEFAULT_EMULATOR_PORT;
-  checkListenPort(requestedPort);
-  const accessKey = options.accessKey ?? EMULATOR_ACCESS_KEY;
-  if (accessKey === '') throw new EmulatorError('CONFIG_INVALID', 'accessKey must not be empty.');
-  const accessKeys =
-    options.secondaryAccessKey === undefined || options.secondaryAccessKey === ''
-      ? [accessKey]
-      : [accessKey, options.secondaryAccessKey];
-  const templates = options.upstream ?? [{ urlTemplate: DEFAULT_UPSTREAM_URL_TEMPLATE }];
-  templates.forEach((template, index) => {
-    validateUrlTemplate(template.urlTemplate, `upstream[${index}]`);
-  });
-  const keepAliveIntervalMs = positive(options.keepAliveIntervalMs, 15_000, 'keepAliveIntervalMs');
-  const clientTimeoutMs = positive(options.clientTimeoutMs, 30_000, 'clientTimeoutMs');
-  const limits: EmulatorLimits = {
-    keepAliveIntervalMs,
-    clientTimeoutMs,
-    handshakeTimeoutMs: positive(options.handshakeTimeoutMs, 15_000, 'handshakeTimeoutMs'),
-    unusedConnectionTimeoutMs: positive(options.unusedConnectionTimeoutMs, 30_000, 'unusedConnectionTimeoutMs'),
-    longPollingTimeoutMs: positive(options.longPollingTimeoutMs, 90_000, 'longPollingTimeoutMs'),
-    longPollingDisconnectTimeoutMs: positive(
-      options.longPollingDisconnectTimeoutMs,
-      15_000,
-      'longPollingDisconnectTimeoutMs',
-    ),
-    maxBufferedBytesPerConnection: positive(
-      options.maxBufferedBytesPerConnection,
-      4 * 1024 * 1024,
-      'maxBufferedBytesPerConnection',
-    ),
-    maxMessageSize: positive(options.maxMessageSize, 1024 * 1024, 'maxMessageSize'),
-    closedConnectionGraceMs: 10_000,
-  };
-  const logger =
-    options.logger ??
-    createLogger({
-      level: options.logLevel ?? 'info',
-      name: 'emulator',
-      ...(options.logSink === undefined ? {} : { sink: options.logSink }),
-    });
-  const maxConnections = positive(options.maxConnections, 10_000, 'maxConnections');
-  const requestHeadersTimeoutMs = positive(options.requestHeadersTimeoutMs, 30_000, 'requestHeadersTimeoutMs');
-  const upstreamClient = new UpstreamClient(
-    positive(options.upstreamTimeoutMs, 100_000, 'upstreamTimeoutMs'),
-    16 * 1024 * 1024,
-  );
-  const context = new EmulatorContext(
-    limits,
-    logger,
-    new AccessTokenVerifier(accessKeys, options.clockToleranceSeconds ?? 30),
-    accessKeys,
-    {
-      router: new UpstreamRouter(templates),
-      client: upstreamClient,
-      logger,
-      maxPending: positive(options.maxPendingUpstreamMessages, 1000, 'maxPendingUpstreamMessages'),
-    },
-  );
-  const clientEndpoint = new ClientEndpoint(context);
-  const restApi = new RestApi(context);
-
-  const onRequest = (request: IncomingMessage, response: ServerResponse): void => {
-    let url: URL;
-    try {
-      url = new URL(request.url ?? '/', 'http://localhost');
-    } catch {
-      sendText(response, 400, 'The request URL is malformed.');
-      return;
-    }
-    if (applyCors(request, response, SERVICE_CORS)) return;
-    const path = url.pathname;
-    let work: Promise<void> | undefined;
-    if (path === '/client' || path.startsWith('/client/')) work = clientEndpoint.handleRequest(request, response, url);
-    else if (path === '/api/v1' || path.startsWith('/api/v1/'))
-      work = restApi.handle(request, response, url, path.slice('/api/v1'.length));
-    else if (path === '/api' || path.startsWith('/api/'))
-      work = restApi.handle(request, response, url, path.slice('/api'.length));
-    else {
-      request.resume();
-      sendText(response, 404, `Nothing here: the emulator serves /client (SignalR clients) and /api (REST API).`);
-      return;
-    }
-    work.catch((error: unknown) => {
-      logger.error(`${request.method ?? ''} ${path} failed: ${errorDetail(error)}`);
-      if (!response.headersSent) sendText(response, 500, 'The emulator failed to process the request.');
-      else response.destroy();
-    });
-  };
-
-  const onUpgrade = (request: IncomingMessage, socket: Duplex, head: Buffer): void => {
-    socket.on('error', () => undefined);
-    let url: URL;
-    try {
-      url = new URL(request.url ?? '/', 'http://localhost');
-    } catch {
-      socket.destroy();
-      return;
-    }
-    if (url.pathname !== '/client' && url.pathname !== '/client/') {
-      socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
-      return;
-    }
-    clientEndpoint.handleUpgrade(request, socket, head, url).catch((error: unknown) => {
-      logger.error(`WebSocket upgrade failed: ${errorDetail(error)}`);
-      socket.destroy();
-    });
-  };
-
-  const servers: Server[] = [];
-  let heartbeat: NodeJS.Timeout | undefined;
-  let actualPort: number | undefined;
-  let state: 'new' | 'starting' | 'started' | 'closed' = 'new';
-
-  const tick = (): void => {
-    const now = Date.now();
-    for (const [token, connection] of context.connectionsByToken) {
-      switch (connection.phase) {
-        case 'negotiated':
-          if (now - connection.createdAt > limits.unusedConnectionTimeoutMs) context.connectionsByToken.delete(token);
-          break;
-        case 'handshaking':
-          if (now - connection.attachedAt > limits.handshakeTimeoutMs) connection.handshakeTimedOut();
-          break;
-        case 'connected':
-          if (connection.transport instanceof LongPollingTransport) {
-            // Long polling keeps itself alive (no pings, no client timeout): the client is gone when it stops polling.
-            const idleSince = connection.transport.idleSince;
-            if (idleSince !== undefined && now - idleSince > limits.longPollingDisconnectTimeoutMs) {
-              connection.close({
-                sendCloseMessage: true,
-                reason: 'the long-polling client stopped polling',
-                error: 'The client stopped polling.',
-              });
-            }
-          } else if (connection.clientTimeoutActive && now - connection.lastReceivedAt > limits.clientTimeoutMs) {
-            connection.close({
-              sendCloseMessage: true,
-              reason: 'client timeout',
-              error: 'Server timeout elapsed without receiving a message from the client.',
-            });
-          } else if (now - connection.lastSentAt >= limits.keepAliveIntervalMs) connection.sendPing();
-          break;
-        case 'closed':
-          if (now - connection.closedAt > limits.closedConnectionGraceMs) context.connectionsByToken.delete(token);
-          break;
-      }
-    }
-    for (const [name, hub] of context.hubs) {
-      hub.sweepExpired(now);
-      if (hub.isEmpty()) context.hubs.delete(name);
-    }
-  };
-
-  const emulator: ServiceEmulator = {
-    async start() {
-      if (state !== 'new')
-        throw new EmulatorError(
-          'INVALID_STATE',
-          `The emulator was already ${state === 'closed' ? 'closed' : 'started'}; create a new one.`,
-        );
-      state = 'starting';
-      const serve = (): Server => {
-        const server = createServer(
-          // Slow or stalled request heads are cut as Kestrel cuts them; the check runs every second.
-          {
-            keepAlive: true,
-            headersTimeout: requestHeadersTimeoutMs,
-            // Node requires the whole-request timeout (default 300 s) to be at least the headers timeout.
-            requestTimeout: Math.max(300_000, requestHeadersTimeoutMs),
-            connectionsCheckingInterval: Math.min(1000, requestHeadersTimeoutMs),
-          },
-          onRequest,
-        ).on('upgrade', onUpgrade);
-        server.maxConnections = maxConnections;
-        return server;
-      };
-      try {
-        actualPort = await listenLocally(servers, serve, {
-          host,
-          port: requestedPort,
-          portInUseMessage: `Port ${requestedPort} on ${host} is already in use: stop what uses it, or choose another port (--port).`,
-          logger,
-        });
-      } catch (error) {
-        state = 'closed';
-        throw error;
-      }
-      heartbeat = setInterval(tick, Math.max(10, Math.min(1000, keepAliveIntervalMs / 2, clientTimeoutMs / 4)));
-      heartbeat.unref();
-      state = 'started';
-      logger.info(
-        `listening on ${emulator.url} (upstream: ${templates.map((template) => redactUrl(template.urlTemplate)).join(', ')})`,
-      );
-    },
-
-    async close() {
-      if (state === 'closed') return;
-      state = 'closed';
-      if (heartbeat !== undefined) clearInterval(heartbeat);
-      for (const connection of context.connectionsByToken.values()) {
-        connection.stopUpstream();
-        if (connection.transport instanceof LongPollingTransport) connection.transport.abort();
-        connection.close({
-          sendCloseMessage: true,
-          reason: 'the emulator is stopping',
-          error: 'The service is stopping.',
-          allowReconnect: true,
-        });
-      }
-      context.connectionsByToken.clear();
-      context.hubs.clear();
-      clientEndpoint.close();
-      upstreamClient.close();
-      await closeServers(servers);
-      logger.info('stopped');
-    },
-
-    get port() {
-      if (actualPort === undefined)
-        throw new EmulatorError('INVALID_STATE', 'The emulator has no port before start() resolves.');
-      return actualPort;
-    },
-    get url() {
-      return `http://localhost:${emulator.port}`;
-    },
-    get connectionString() {
-      return `Endpoint=http://localhost;Port=${emulator.port};AccessKey=${accessKey};Version=1.0;`;
-    },
-    accessKey,
-    connectionCounts() {
-      const counts: Record<string, number> = {};
-      for (const [name, hub] of context.hubs) if (hub.connections.size > 0) counts[name] = hub.connections.size;
-      return counts;
-    },
-  };
-  return emulator;
+  return new ServiceEmulator(options);
 }

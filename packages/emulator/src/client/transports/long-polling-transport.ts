@@ -33,12 +33,9 @@ export class LongPollingTransport implements ClientTransport {
     return this.ended;
   }
 
-  /**
-   * Since when the client has had no poll waiting (`undefined` while one is held). Long polling has no
-   * pings: the client is alive while it keeps polling, as ASP.NET Core judges it.
-   */
-  get idleSince(): number | undefined {
-    return this.pendingPoll === undefined ? this.lastAnsweredAt : undefined;
+  /** Long polling has no pings: the client is alive while it keeps polling, as ASP.NET Core judges it. */
+  pollingIdleMs(now: number): number {
+    return this.pendingPoll === undefined ? now - this.lastAnsweredAt : 0;
   }
 
   /** Answers a poll: at once with what is queued, or later. */
@@ -110,8 +107,8 @@ export class LongPollingTransport implements ClientTransport {
     else this.respond(poll, 204);
   }
 
-  /** Ends a held poll without data (the emulator is shutting down). */
-  abort(): void {
+  /** Ends a held poll without data: the client hears the end (204) and the stop does not wait for it. */
+  stopping(): void {
     this.ended = true;
     this.queue.length = 0;
     this.queuedBytes = 0;

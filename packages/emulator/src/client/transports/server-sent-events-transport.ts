@@ -49,4 +49,12 @@ export class ServerSentEventsTransport implements ClientTransport {
   end(): void {
     if (!this.response.writableEnded) this.response.end();
   }
+
+  pollingIdleMs(): undefined {
+    return undefined;
+  }
+
+  stopping(): void {
+    // Nothing is held: the Close message and end() close the transport.
+  }
 }

@@ -42,4 +42,12 @@ export class WebSocketTransport implements ClientTransport {
       if (this.socket.readyState !== this.socket.CLOSED) this.socket.terminate();
     }, closeHandshakeTimeoutMs).unref();
   }
+
+  pollingIdleMs(): undefined {
+    return undefined;
+  }
+
+  stopping(): void {
+    // Nothing is held: the Close message and end() close the transport.
+  }
 }
