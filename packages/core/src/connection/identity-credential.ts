@@ -34,7 +34,9 @@ export interface EntraAccessToken {
  * @example
  * ```ts
  * import { WorkloadIdentityCredential } from '@azure/identity';
+ *
  * const credential: TokenCredential = new WorkloadIdentityCredential();
+ * const service = new ServiceHubClient(endpointFromSettings(), 'chat', { credential }); // REST calls use its tokens
  * ```
  */
 export interface TokenCredential {

@@ -6,7 +6,13 @@ import type { NegotiateRequest } from '../negotiate/binding-expression.js';
  *
  * @example
  * ```ts
- * const regionOf = (context: NegotiateRouteContext) => context.request?.headers.get('x-region') ?? undefined;
+ * const byRegion: EndpointRouter = {
+ *   getNegotiateEndpoint(context: NegotiateRouteContext, endpoints) {
+ *     const region = context.request?.headers.get('x-region'); // the client's region, sent by the page
+ *     return endpoints.find((e) => e.name === region) ?? defaultEndpointRouter.getNegotiateEndpoint(context, endpoints);
+ *   },
+ * };
+ * registerHubs(app, [Chat], { endpointRouter: byRegion });
  * ```
  */
 export interface NegotiateRouteContext {

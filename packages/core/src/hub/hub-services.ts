@@ -27,8 +27,10 @@ export interface HubServices {
  *
  * @example
  * ```ts
- * const services: HubServicesFactory = ({ hubName, connectionStringSetting }: HubServicesRequest) =>
- *   new ServiceHubClient(endpointFromSettings(connectionStringSetting), hubName);
+ * registerHubs(app, [Chat], {
+ *   services: ({ hubName, connectionStringSetting }: HubServicesRequest) =>
+ *     new ServiceHubClient(endpointFromSettings(connectionStringSetting), hubName, { timeoutMs: 10_000 }),
+ * });
  * ```
  */
 export interface HubServicesRequest {
@@ -44,7 +46,8 @@ export interface HubServicesRequest {
  * @example
  * ```ts
  * const services: HubServicesFactory = ({ hubName, connectionStringSetting }) =>
- *   new ServiceHubClient(endpointFromSettings(connectionStringSetting), hubName);
+ *   new ServiceHubClient(endpointFromSettings(connectionStringSetting), hubName, { retry: false });
+ * registerHubs(app, [Chat], { services }); // every hub's this.clients, this.groups... go through it
  * ```
  */
 export type HubServicesFactory = (request: HubServicesRequest) => HubServices;

@@ -59,7 +59,8 @@ export const AUTH_EXPIRES_ON_CLAIM = 'asrs.s.aeo';
  *
  * @example
  * ```ts
- * const flags: SystemClaimOptions = { enableDetailedErrors: true, isDiagnosticClient: true, authenticationExpiresOn: 1_700_003_600 };
+ * const claims = clientTokenClaims('alice', undefined, { enableDetailedErrors: true, authenticationExpiresOn: 1_700_003_600 });
+ * // { 'asrs.s.uid': 'alice', 'asrs.s.derror': 'True', 'asrs.s.coae': 'true', 'asrs.s.aeo': '1700003600' }
  * ```
  */
 export interface SystemClaimOptions {

@@ -8,10 +8,12 @@ import { ServerlessHubError } from '../errors/serverless-hub-error.js';
  *
  * @example
  * ```ts
- * const handler: UpstreamHandler = (context) => {
- *   if (context.claims.role !== 'admin') denyUpstream('only admins may shut down');
- *   return shutdown();
- * };
+ * class Ops extends ServerlessHub {
+ *   async shutdown() {
+ *     if (this.context.claims.role !== 'admin') denyUpstream('only admins may shut down'); // the client gets 403
+ *     await stopEverything();
+ *   }
+ * }
  * ```
  */
 export function denyUpstream(reason = 'The call was denied.'): never {

@@ -20,10 +20,13 @@ export type UpstreamCategory = 'connections' | 'messages';
  *
  * @example
  * ```ts
- * const handler: UpstreamHandler = (context) => {
- *   if (context.claims.role !== 'admin') denyUpstream('admins only');
- *   console.log(context.connectionId, context.userId, context.claimValues.role, context.arguments);
- * };
+ * class Chat extends ServerlessHub<ChatClient> {
+ *   async shutdown(reason: string) {
+ *     const { connectionId, userId, claims, claimValues } = this.context; // this call's context
+ *     if (claims.role !== 'admin') denyUpstream('admins only');
+ *     console.log(connectionId, userId, claimValues.role, reason);
+ *   }
+ * }
  * ```
  */
 export interface HubInvocationContext {

@@ -4,11 +4,14 @@
  *
  * @example
  * ```ts
- * const registration: UpstreamHandlerRegistration = {
- *   hub: 'chat', category: 'messages', event: 'countdown',
- *   handler: (context) => countdown(context.arguments[0] as number),
- *   streams: (connectionId) => service.clients.client(connectionId),
- * };
+ * const service = new ServiceHubClient(endpointFromSettings(), 'chat');
+ * const dispatcher = new UpstreamDispatcher({
+ *   handlers: [{
+ *     hub: 'chat', category: 'messages', event: 'countdown',
+ *     handler: (context) => countdown(context.arguments[0] as number), // an async iterable
+ *     streams: (connectionId) => service.clients.client(connectionId), // where its items go
+ *   }],
+ * });
  * ```
  */
 export interface UpstreamStreamTarget {

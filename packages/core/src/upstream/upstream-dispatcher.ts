@@ -26,10 +26,16 @@ import type { UpstreamStreamTarget } from './stream-to-client.js';
  *
  * @example
  * ```ts
- * const handler: UpstreamHandler = async (context, call) => {
- *   const response = await fetch(url, { signal: call.signal });
- *   (call.host as InvocationContext | undefined)?.log('fetched', response.status);
- * };
+ * const dispatcher = new UpstreamDispatcher({
+ *   handlers: [{
+ *     hub: 'chat', category: 'messages', event: 'lookup',
+ *     handler: async (context, call) => {
+ *       const response = await fetch(`${url}/${String(context.arguments[0])}`, { signal: call.signal }); // stops when the caller goes away
+ *       (call.host as InvocationContext | undefined)?.log('fetched', response.status);
+ *       return response.json();
+ *     },
+ *   }],
+ * });
  * ```
  */
 export interface UpstreamCall {
@@ -48,8 +54,11 @@ export interface UpstreamCall {
  * ```ts
  * const add: UpstreamHandler = (context) => {
  *   const [a, b] = context.arguments as [number, number];
- *   return a + b;
+ *   return a + b; // the client's connection.invoke('add', 1, 2) resolves to 3
  * };
+ * const dispatcher = new UpstreamDispatcher({
+ *   handlers: [{ hub: 'calc', category: 'messages', event: 'add', minArguments: 2, maxArguments: 2, handler: add }],
+ * });
  * ```
  */
 export type UpstreamHandler = (context: HubInvocationContext, call: UpstreamCall) => unknown;
@@ -61,11 +70,16 @@ export type UpstreamHandler = (context: HubInvocationContext, call: UpstreamCall
  *
  * @example
  * ```ts
- * const row: UpstreamHandlerRegistration = {
- *   hub: 'chat', category: 'messages', event: 'broadcast',
- *   minArguments: 1, maxArguments: 1,
- *   handler: (context) => broadcast(context.arguments[0]),
- * };
+ * const dispatcher = new UpstreamDispatcher({
+ *   handlers: [
+ *     { hub: 'chat', category: 'connections', event: 'connected', handler: (context) => welcome(context.connectionId) },
+ *     {
+ *       hub: 'chat', category: 'messages', event: 'broadcast',
+ *       minArguments: 1, maxArguments: 1, // connection.invoke('broadcast') without the text is refused
+ *       handler: (context) => broadcast(context.arguments[0]),
+ *     },
+ *   ],
+ * });
  * ```
  */
 export interface UpstreamHandlerRegistration {

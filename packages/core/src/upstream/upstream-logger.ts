@@ -3,7 +3,11 @@
  *
  * @example
  * ```ts
- * const quiet: UpstreamLogger = { log: (level, message) => { if (level === 'warn' || level === 'error') console.warn(message); } };
+ * const onlyProblems = new Set<UpstreamLogLevel>(['warn', 'error']);
+ * const dispatcher = new UpstreamDispatcher({
+ *   handlers,
+ *   logger: { log: (level, message) => { if (onlyProblems.has(level)) console.warn(message); } },
+ * });
  * ```
  */
 export type UpstreamLogLevel = 'debug' | 'info' | 'warn' | 'error';

@@ -46,7 +46,9 @@ export const DEFAULT_EMULATOR_PORT = 8888;
  *
  * @example
  * ```ts
- * const options: ServiceEmulatorOptions = { port: 0, keepAliveIntervalMs: 500, clientTimeoutMs: 2000, logLevel: 'warn' };
+ * // A test's emulator: a free port, fast keep-alive and timeouts, quiet log.
+ * const emulator = createServiceEmulator({ port: 0, keepAliveIntervalMs: 500, clientTimeoutMs: 2000, logLevel: 'warn' });
+ * await emulator.start();
  * ```
  */
 export interface ServiceEmulatorOptions {
