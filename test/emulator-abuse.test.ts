@@ -6,9 +6,10 @@ import type { Socket } from 'node:net';
 import type { HubConnection } from '@microsoft/signalr';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { ServiceEmulator } from '@serverless-hub/emulator';
-import { buildClient, clientToken, echoReply, eventually, startEmulatorWithApp } from './emulator-helpers.js';
+import { buildClient, echoReply, eventually, startEmulatorWithApp } from './emulator-helpers.js';
 import type { EmulatorWithApp, FakeApp } from './emulator-helpers.js';
-import { RawWebSocket } from './robustness-raw-client.js';
+import { JSON_HANDSHAKE, RawHttpConnection, rawWebSocket, startLongPolling } from './emulator-raw-connections.js';
+import type { RawWebSocket } from './robustness-raw-client.js';
 
 const cleanups: (() => Promise<void> | void)[] = [];
 
@@ -31,8 +32,7 @@ async function canary(app: FakeApp): Promise<HubConnection> {
 }
 
 async function rawSocketClient(emulator: ServiceEmulator): Promise<RawWebSocket> {
-  const token = await clientToken('chat');
-  const client = await RawWebSocket.connect(`${emulator.url}/client/?hub=chat&access_token=${token}`);
+  const client = await rawWebSocket(emulator);
   cleanups.push(() => {
     client.close();
   });
@@ -67,7 +67,7 @@ describe('protocol abuse', () => {
     const { emulator, app } = await setUp();
     const bystander = await canary(app);
     const raw = await rawSocketClient(emulator);
-    raw.send('{"protocol":"json","version":1}\u001e');
+    raw.send(JSON_HANDSHAKE);
     expect(await raw.until((client) => client.text().startsWith('{}\u001e'))).toBe(true);
     raw.send('{"type":99,"anything":true}\u001e');
     expect(await raw.until((client) => client.text().includes('"type":7'))).toBe(true);
@@ -88,41 +88,25 @@ describe('protocol abuse', () => {
   // dotnet/aspnetcore HttpConnectionDispatcher: a poll of a connection that was ended answers 204 No Content.
   it('a long-polling poll after DELETE is answered 204', async () => {
     const { emulator } = await setUp();
-    const token = await clientToken('chat');
-    const headers = { Authorization: `Bearer ${token}` };
-    const negotiated = (await (
-      await fetch(`${emulator.url}/client/negotiate?hub=chat&negotiateVersion=1`, { method: 'POST', headers })
-    ).json()) as { connectionToken: string };
-    const url = `${emulator.url}/client/?hub=chat&id=${negotiated.connectionToken}`;
-    expect((await fetch(url, { headers })).status).toBe(200);
-    expect((await fetch(url, { method: 'POST', headers, body: '{"protocol":"json","version":1}\u001e' })).status).toBe(
-      200,
-    );
-    expect(await (await fetch(url, { headers })).text()).toBe('{}\u001e');
-    expect((await fetch(url, { method: 'DELETE', headers })).status).toBe(202);
-    expect((await fetch(url, { headers })).status).toBe(204);
+    const connection = await startLongPolling(emulator);
+    expect(await (await connection.poll()).text()).toBe('{}\u001e');
+    expect((await connection.delete()).status).toBe(202);
+    expect((await connection.poll()).status).toBe(204);
   });
 
   // @microsoft/signalr LongPollingTransport hands any 200 body to the connection, an empty ArrayBuffer included:
   // an empty poll answer before the handshake answer fails a MessagePack client's handshake.
   it('a long poll held before the handshake is not answered empty when it times out', async () => {
     const { emulator } = await setUp({ longPollingTimeoutMs: 50 });
-    const token = await clientToken('chat');
-    const headers = { Authorization: `Bearer ${token}` };
-    const negotiated = (await (
-      await fetch(`${emulator.url}/client/negotiate?hub=chat&negotiateVersion=1`, { method: 'POST', headers })
-    ).json()) as { connectionToken: string };
-    const url = `${emulator.url}/client/?hub=chat&id=${negotiated.connectionToken}`;
-    expect((await fetch(url, { headers })).status).toBe(200);
-    const poll = fetch(url, { headers }).then(async (response) => ({
+    const connection = await RawHttpConnection.negotiate(emulator);
+    expect((await connection.poll()).status).toBe(200);
+    const poll = connection.poll().then(async (response) => ({
       status: response.status,
       body: await response.text(),
     }));
     // Several poll timeouts pass before the client sends its handshake.
     await new Promise((resolve) => setTimeout(resolve, 400));
-    expect(
-      (await fetch(url, { method: 'POST', headers, body: '{"protocol":"messagepack","version":1}\u001e' })).status,
-    ).toBe(200);
+    expect((await connection.send('{"protocol":"messagepack","version":1}\u001e')).status).toBe(200);
     expect(await poll).toEqual({ status: 200, body: '{}\u001e' });
   });
 

@@ -18,7 +18,7 @@ import {
   startFakeApp,
 } from './emulator-helpers.js';
 import type { EmulatorWithApp, FakeApp } from './emulator-helpers.js';
-import { RawWebSocket } from './robustness-raw-client.js';
+import { JSON_HANDSHAKE, RawHttpConnection, rawWebSocket, startLongPolling } from './emulator-raw-connections.js';
 
 const cleanups: (() => Promise<void>)[] = [];
 
@@ -215,8 +215,7 @@ describe('connection life cycle', () => {
   // client sends; long polling has inherent keep-alive (no pings either way).
   it('closes a client that pinged and then went silent for the client timeout, and tells the app', async () => {
     const { emulator, app } = await setUp({ keepAliveIntervalMs: 100, clientTimeoutMs: 500 });
-    const token = await clientToken('chat');
-    const socket = await RawWebSocket.connect(`${emulator.url}/client/?hub=chat&access_token=${token}`);
+    const socket = await rawWebSocket(emulator);
     socket.send('{"protocol":"json","version":1}\u001e');
     socket.send('{"type":6}\u001e');
     const connected = await app.waitFor((record) => record.event === 'connected');
@@ -234,8 +233,7 @@ describe('connection life cycle', () => {
 
   it('keeps a silent client that never pinged, as ASP.NET Core does', async () => {
     const { emulator, app } = await setUp({ keepAliveIntervalMs: 100, clientTimeoutMs: 200 });
-    const token = await clientToken('chat');
-    const socket = await RawWebSocket.connect(`${emulator.url}/client/?hub=chat&access_token=${token}`);
+    const socket = await rawWebSocket(emulator);
     socket.send('{"protocol":"json","version":1}\u001e');
     const connected = await app.waitFor((record) => record.event === 'connected');
     // Wait for several keep-alive pings, well past the client timeout, then deliver a message.
@@ -278,20 +276,10 @@ describe('connection life cycle', () => {
 
   it('closes a long-polling client that stops polling, after the disconnect timeout, and tells the app', async () => {
     const { emulator, app } = await setUp({ longPollingDisconnectTimeoutMs: 300 });
-    const token = await clientToken('chat');
-    const negotiated = (await (await negotiate(emulator, token)).json()) as {
-      connectionId: string;
-      connectionToken: string;
-    };
-    const connectUrl = `${emulator.url}/client/?hub=chat&id=${negotiated.connectionToken}`;
-    const headers = { Authorization: `Bearer ${token}` };
-    expect((await fetch(connectUrl, { headers })).status).toBe(200);
-    expect(
-      (await fetch(connectUrl, { method: 'POST', headers, body: '{"protocol":"json","version":1}\u001e' })).status,
-    ).toBe(200);
+    const stalled = await startLongPolling(emulator);
     // The client never polls again.
     const disconnected = await app.waitFor(
-      (record) => record.connectionId === negotiated.connectionId && record.event === 'disconnected',
+      (record) => record.connectionId === stalled.connectionId && record.event === 'disconnected',
     );
     expect(JSON.parse(disconnected.body.toString())).toEqual({ type: 11, error: 'The client stopped polling.' });
   });
@@ -303,20 +291,9 @@ describe('connection life cycle', () => {
     await reader.start();
 
     // A long-polling client that completes the handshake and then never polls again.
-    const token = await clientToken('chat');
-    const negotiated = (await (await negotiate(emulator, token)).json()) as {
-      connectionId: string;
-      connectionToken: string;
-    };
-    const connectUrl = `${emulator.url}/client/?hub=chat&id=${negotiated.connectionToken}`;
-    const headers = { Authorization: `Bearer ${token}` };
-    expect((await fetch(connectUrl, { headers })).status).toBe(200);
-    expect(
-      (await fetch(connectUrl, { method: 'POST', headers, body: '{"protocol":"json","version":1}\u001e' })).status,
-    ).toBe(200);
+    const stalled = await startLongPolling(emulator);
     await eventually(
-      async () =>
-        (await rest(emulator, 'HEAD', `/api/hubs/chat/connections/${negotiated.connectionId}`)).status === 200,
+      async () => (await rest(emulator, 'HEAD', `/api/hubs/chat/connections/${stalled.connectionId}`)).status === 200,
       'the stalled client is connected',
     );
 
@@ -329,22 +306,19 @@ describe('connection life cycle', () => {
     }
     await eventually(() => got.length === 12, 'the reading client got every message');
     expect(got.map((args) => args[0])).toEqual([...Array(12).keys()]);
-    expect((await rest(emulator, 'HEAD', `/api/hubs/chat/connections/${negotiated.connectionId}`)).status).toBe(404);
+    expect((await rest(emulator, 'HEAD', `/api/hubs/chat/connections/${stalled.connectionId}`)).status).toBe(404);
     // Its last poll gets the Close message explaining why.
-    const last = await fetch(connectUrl, { headers });
+    const last = await stalled.poll();
     expect(await last.text()).toContain('did not read its messages fast enough');
     await reader.stop();
   });
 
   it('answers a handshake with an unknown protocol with an error', async () => {
     const { emulator } = await setUp();
-    const token = await clientToken('chat');
-    const negotiated = (await (await negotiate(emulator, token)).json()) as { connectionToken: string };
-    const connectUrl = `${emulator.url}/client/?hub=chat&id=${negotiated.connectionToken}`;
-    const headers = { Authorization: `Bearer ${token}` };
-    await fetch(connectUrl, { headers });
-    await fetch(connectUrl, { method: 'POST', headers, body: '{"protocol":"xml","version":1}\u001e' });
-    const answer = await fetch(connectUrl, { headers });
+    const connection = await RawHttpConnection.negotiate(emulator);
+    await connection.poll();
+    await connection.send('{"protocol":"xml","version":1}\u001e');
+    const answer = await connection.poll();
     const text = await answer.text();
     expect(text.endsWith('\u001e')).toBe(true);
     expect((JSON.parse(text.slice(0, -1)) as { error: string }).error).toContain("The protocol 'xml' is not supported");
@@ -352,16 +326,12 @@ describe('connection life cycle', () => {
 
   it('refuses MessagePack over Server-Sent Events in the handshake', async () => {
     const { emulator } = await setUp();
-    const token = await clientToken('chat');
-    const negotiated = (await (await negotiate(emulator, token)).json()) as { connectionToken: string };
-    const connectUrl = `${emulator.url}/client/?hub=chat&id=${negotiated.connectionToken}`;
-    const stream = await fetch(`${connectUrl}&access_token=${token}`, { headers: { Accept: 'text/event-stream' } });
-    expect(stream.headers.get('content-type')).toBe('text/event-stream');
-    await fetch(connectUrl, {
-      method: 'POST',
-      headers: { Authorization: `Bearer ${token}` },
-      body: '{"protocol":"messagepack","version":1}\u001e',
+    const connection = await RawHttpConnection.negotiate(emulator);
+    const stream = await fetch(`${connection.url}&access_token=${connection.token}`, {
+      headers: { Accept: 'text/event-stream' },
     });
+    expect(stream.headers.get('content-type')).toBe('text/event-stream');
+    await connection.send('{"protocol":"messagepack","version":1}\u001e');
     const text = await stream.text();
     expect(text).toContain(
       'data: {"error":"Cannot use the \'messagepack\' protocol on the current transport. The transport does not support \'Binary\' transfer format."}',
@@ -370,20 +340,17 @@ describe('connection life cycle', () => {
 
   it('closes a connection that sends a malformed message', async () => {
     const { emulator } = await setUp();
-    const token = await clientToken('chat');
-    const negotiated = (await (await negotiate(emulator, token)).json()) as { connectionToken: string };
-    const connectUrl = `${emulator.url}/client/?hub=chat&id=${negotiated.connectionToken}`;
-    const headers = { Authorization: `Bearer ${token}` };
-    await fetch(connectUrl, { headers });
-    await fetch(connectUrl, { method: 'POST', headers, body: '{"protocol":"json","version":1}\u001e' });
-    expect(await (await fetch(connectUrl, { headers })).text()).toBe('{}\u001e');
-    await fetch(connectUrl, { method: 'POST', headers, body: '{"type":1,"target":42}\u001e' });
-    const close = await (await fetch(connectUrl, { headers })).text();
+    const connection = await RawHttpConnection.negotiate(emulator);
+    await connection.poll();
+    await connection.send(JSON_HANDSHAKE);
+    expect(await (await connection.poll()).text()).toBe('{}\u001e');
+    await connection.send('{"type":1,"target":42}\u001e');
+    const close = await (await connection.poll()).text();
     expect(JSON.parse(close.slice(0, -1))).toMatchObject({
       type: 7,
       error: expect.stringContaining('Connection closed with an error.') as string,
     });
-    expect((await fetch(connectUrl, { headers })).status).toBe(204);
+    expect((await connection.poll()).status).toBe(204);
   });
 });
 
