@@ -4,18 +4,14 @@ import type { ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import { HubConnectionBuilder, HttpTransportType, LogLevel } from '@microsoft/signalr';
-import { eventually } from './emulator-helpers.js';
+import type { HubConnection } from '@microsoft/signalr';
+import { watchProcess } from './process-helpers.js';
+import type { WatchedProcess } from './process-helpers.js';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const running: ChildProcess[] = [];
 
-interface Cli {
-  readonly child: ChildProcess;
-  output(): string;
-  exited: Promise<number | null>;
-}
-
-function runCli(...args: string[]): Cli {
+function runCli(...args: string[]): WatchedProcess {
   // From the TypeScript sources (no build needed): workspace packages through their `source` condition.
   const child = spawn(
     process.execPath,
@@ -27,15 +23,31 @@ function runCli(...args: string[]): Cli {
     },
   );
   running.push(child);
-  let text = '';
-  child.stdout.on('data', (chunk: Buffer) => (text += chunk.toString()));
-  child.stderr.on('data', (chunk: Buffer) => (text += chunk.toString()));
-  const exited = new Promise<number | null>((resolve) => {
-    child.on('exit', (code) => {
-      resolve(code);
-    });
-  });
-  return { child, output: () => text, exited };
+  return watchProcess(child, `serverless-hub-emulator ${args.join(' ')}`);
+}
+
+/** Runs `dev` with the test fixture app on free ports, and waits until it is ready. */
+async function startDev(...args: string[]): Promise<WatchedProcess> {
+  const cli = runCli(
+    'dev',
+    'packages/emulator/test-fixtures/cli-app/index.mjs',
+    ...args,
+    '--port',
+    '0',
+    '--functions-port',
+    '0',
+    '--log-level',
+    'warn',
+  );
+  await cli.waitForOutput('Press Ctrl+C to stop.', 20_000);
+  return cli;
+}
+
+function cliClient(functionsUrl: string): HubConnection {
+  return new HubConnectionBuilder()
+    .withUrl(`${functionsUrl}/api/cli`, { transport: HttpTransportType.WebSockets })
+    .configureLogging(LogLevel.None)
+    .build();
 }
 
 afterEach(() => {
@@ -45,7 +57,7 @@ afterEach(() => {
 describe('serverless-hub-emulator', () => {
   it('start: prints the connection string and URLs, serves, and stops cleanly on SIGINT', async () => {
     const cli = runCli('start', '--port', '0', '--log-level', 'warn');
-    await eventually(() => cli.output().includes('Press Ctrl+C to stop.'), 'the emulator started', 15_000);
+    await cli.waitForOutput('Press Ctrl+C to stop.', 15_000);
     const connectionString =
       /Endpoint=http:\/\/localhost;Port=(\d+);AccessKey=ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789ABCDEFGH;Version=1\.0;/.exec(
         cli.output(),
@@ -54,22 +66,11 @@ describe('serverless-hub-emulator', () => {
     const port = connectionString?.[1] ?? '';
     expect(cli.output()).toContain('http://127.0.0.1:7071/api/{hub}/{category}/{event}');
     expect((await fetch(`http://localhost:${port}/api/health`, { method: 'HEAD' })).status).toBe(200);
-    cli.child.kill('SIGINT');
-    expect(await cli.exited).toBe(0);
+    expect(await cli.stop('SIGINT')).toBe(0);
   });
 
   it("dev: runs the service and the app on a local functions host with the app's settings", async () => {
-    const cli = runCli(
-      'dev',
-      'packages/emulator/test-fixtures/cli-app/index.mjs',
-      '--port',
-      '0',
-      '--functions-port',
-      '0',
-      '--log-level',
-      'warn',
-    );
-    await eventually(() => cli.output().includes('Press Ctrl+C to stop.'), 'the app started', 20_000);
+    const cli = await startDev();
     const output = cli.output();
     expect(output).toContain('local.settings.example.json');
     const functionsUrl = /Functions host is running at (http:\/\/localhost:\d+)/.exec(output)?.[1] ?? '';
@@ -80,33 +81,17 @@ describe('serverless-hub-emulator', () => {
     expect(await (await fetch(`${functionsUrl}/api/hello/ada`)).json()).toEqual({ hello: 'ada' });
     expect(await (await fetch(`${functionsUrl}/api/hello`)).json()).toEqual({ hello: 'world' });
 
-    const connection = new HubConnectionBuilder()
-      .withUrl(`${functionsUrl}/api/cli`, { transport: HttpTransportType.WebSockets })
-      .configureLogging(LogLevel.None)
-      .build();
+    const connection = cliClient(functionsUrl);
     await connection.start();
     await expect(connection.invoke('greet')).resolves.toBe('hello from local.settings.example.json');
     await expect(connection.invoke('echo', [1, 'two'])).resolves.toEqual([1, 'two']);
     await connection.stop();
 
-    cli.child.kill('SIGTERM');
-    expect(await cli.exited).toBe(0);
+    expect(await cli.stop('SIGTERM')).toBe(0);
   });
 
   it('dev --endpoints 2: runs two service instances with their own keys, the app on the named endpoint settings', async () => {
-    const cli = runCli(
-      'dev',
-      'packages/emulator/test-fixtures/cli-app/index.mjs',
-      '--endpoints',
-      '2',
-      '--port',
-      '0',
-      '--functions-port',
-      '0',
-      '--log-level',
-      'warn',
-    );
-    await eventually(() => cli.output().includes('Press Ctrl+C to stop.'), 'the app started', 20_000);
+    const cli = await startDev('--endpoints', '2');
     const output = cli.output();
     expect(output).toContain('Endpoint e1 (Azure__SignalR__Endpoints__e1)');
     expect(output).toContain('Endpoint e2 (Azure__SignalR__Endpoints__e2)');
@@ -121,16 +106,12 @@ describe('serverless-hub-emulator', () => {
     // With only the named endpoint settings, negotiate, the upstream signature checks and the app's calls work.
     const functionsUrl = /Functions host is running at (http:\/\/localhost:\d+)/.exec(output)?.[1] ?? '';
     for (let attempt = 0; attempt < 4; attempt++) {
-      const connection = new HubConnectionBuilder()
-        .withUrl(`${functionsUrl}/api/cli`, { transport: HttpTransportType.WebSockets })
-        .configureLogging(LogLevel.None)
-        .build();
+      const connection = cliClient(functionsUrl);
       await connection.start();
       await expect(connection.invoke('echo', attempt)).resolves.toBe(attempt);
       await connection.stop();
     }
-    cli.child.kill('SIGTERM');
-    expect(await cli.exited).toBe(0);
+    expect(await cli.stop('SIGTERM')).toBe(0);
   });
 
   it('explains a wrong command line and exits with 2', async () => {

@@ -3,11 +3,11 @@
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { existsSync, readdirSync, statSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { createFunctionsHost, createServiceEmulator } from '@serverless-hub/emulator';
 import type { FunctionsHost, ServiceEmulator } from '@serverless-hub/emulator';
 import { SignJWT } from 'jose';
+import { freePort, watchProcess } from './process-helpers.js';
 
 /** The bearer-token secret the tests give the sample, as `CHAT_AUTH_SECRET`. */
 export const TEST_AUTH_SECRET = 'sample-chat-test-secret-0123456789abcdef';
@@ -88,19 +88,6 @@ export interface RestartableChatApp {
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const CLI = 'packages/emulator/bin/serverless-hub-emulator.js';
 
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const address = server.address();
-  await new Promise<void>((resolve) =>
-    server.close(() => {
-      resolve();
-    }),
-  );
-  if (address === null || typeof address === 'string') throw new Error('no free port');
-  return address.port;
-}
-
 /**
  * The chat sample (its build, as `pnpm dev` runs it) in a functions host of its own process — the
  * emulator's `functions` command — and the service emulator in this one. A restart ends that process
@@ -119,11 +106,13 @@ export async function startRestartableChatApp(): Promise<RestartableChatApp> {
     throw new Error('The chat sample is not built or its build is older than its sources: run `pnpm build` first.');
   }
   const hostPort = await freePort();
-  let emulator = createServiceEmulator({
-    port: 0,
-    upstream: [{ urlTemplate: `http://127.0.0.1:${hostPort}/api/{hub}/{category}/{event}` }],
-    logLevel: 'warn',
-  });
+  const newEmulator = (port: number): ServiceEmulator =>
+    createServiceEmulator({
+      port,
+      upstream: [{ urlTemplate: `http://127.0.0.1:${hostPort}/api/{hub}/{category}/{event}` }],
+      logLevel: 'warn',
+    });
+  let emulator = newEmulator(0);
   await emulator.start();
   const emulatorPort = emulator.port;
   let child: ChildProcess | undefined;
@@ -143,18 +132,7 @@ export async function startRestartableChatApp(): Promise<RestartableChatApp> {
       },
     );
     child = process_;
-    let output = '';
-    await new Promise<void>((resolve, reject) => {
-      const onData = (chunk: Buffer): void => {
-        output += chunk.toString();
-        if (output.includes('Press Ctrl+C to stop.')) resolve();
-      };
-      process_.stdout.on('data', onData);
-      process_.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
-      process_.on('exit', (code) => {
-        reject(new Error(`the functions host exited with ${String(code)}:\n${output}`));
-      });
-    });
+    await watchProcess(process_, 'the functions host').waitForOutput('Press Ctrl+C to stop.');
   };
   const stopHost = async (): Promise<void> => {
     const running = child;
@@ -187,11 +165,7 @@ export async function startRestartableChatApp(): Promise<RestartableChatApp> {
       await stopHost();
     },
     async start() {
-      emulator = createServiceEmulator({
-        port: emulatorPort,
-        upstream: [{ urlTemplate: `http://127.0.0.1:${hostPort}/api/{hub}/{category}/{event}` }],
-        logLevel: 'warn',
-      });
+      emulator = newEmulator(emulatorPort);
       await emulator.start();
       await startHost();
     },

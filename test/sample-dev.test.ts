@@ -3,42 +3,14 @@
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { HubConnectionBuilder, LogLevel } from '@microsoft/signalr';
 import { afterAll, describe, expect, it } from 'vitest';
+import { freePort, isFree, watchProcess } from './process-helpers.js';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 // Generous: on a machine where the sources changed since the last build, the script builds first.
 const READY_MS = 240_000;
-
-/** A port that was free a moment ago (the script needs fixed ports: the emulator's upstream names the host's). */
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const address = server.address();
-  await new Promise<void>((resolve) =>
-    server.close(() => {
-      resolve();
-    }),
-  );
-  if (address === null || typeof address === 'string') throw new Error('no port');
-  return address.port;
-}
-
-async function isFree(port: number): Promise<boolean> {
-  const server = createServer();
-  return new Promise<boolean>((resolve) => {
-    server.once('error', () => {
-      resolve(false);
-    });
-    server.listen(port, '127.0.0.1', () =>
-      server.close(() => {
-        resolve(true);
-      }),
-    );
-  });
-}
 
 /** Whether the developer's local.settings.json sets a CHAT_AUTH_SECRET other than the example's. */
 function ownSecret(): boolean {
@@ -79,34 +51,13 @@ describe('pnpm dev', () => {
         detached: true,
       });
       child = dev;
-      let output = '';
-      dev.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
-      dev.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
-      const exited = new Promise<number | null>((resolve) =>
-        dev.on('exit', (code) => {
-          resolve(code);
-        }),
-      );
+      const watched = watchProcess(dev, 'pnpm dev');
+      const { exited } = watched;
 
       const pageUrl = `http://localhost:${functionsPort}/api/index`;
-      await new Promise<void>((resolve, reject) => {
-        const check = (): void => {
-          if (output.includes(`Open ${pageUrl} in a browser`)) {
-            clearTimeout(timer);
-            dev.stdout.off('data', check);
-            resolve();
-          }
-        };
-        const timer = setTimeout(() => {
-          reject(new Error(`pnpm dev did not print the page URL; it printed:\n${output}`));
-        }, READY_MS);
-        dev.stdout.on('data', check);
-        void exited.then((code) => {
-          reject(new Error(`pnpm dev exited with ${String(code)}:\n${output}`));
-        });
-        check();
-      });
-      expect(output).toContain(`Endpoint=http://localhost;Port=${servicePort};AccessKey=`);
+      await watched.waitForOutput(`Open ${pageUrl} in a browser`, READY_MS);
+      const output = (): string => watched.output();
+      expect(output()).toContain(`Endpoint=http://localhost;Port=${servicePort};AccessKey=`);
 
       const page = await fetch(pageUrl);
       expect(page.status).toBe(200);
@@ -114,7 +65,7 @@ describe('pnpm dev', () => {
 
       // With the sample's development secret, a demo token is printed that makes its bearer an admin; with a
       // secret of the developer's own (in local.settings.json), none is.
-      const adminToken = /Demo admin token[^\n]*\n\s+(\S+)/.exec(output)?.[1];
+      const adminToken = /Demo admin token[^\n]*\n\s+(\S+)/.exec(output())?.[1];
       if (ownSecret()) expect(adminToken).toBeUndefined();
       else expect(adminToken).toMatch(/^[\w-]+\.[\w-]+\.[\w-]+$/);
 
@@ -151,17 +102,17 @@ describe('pnpm dev', () => {
         'Press Ctrl+C to stop.',
       ];
       if (adminToken !== undefined) startup.unshift('Demo admin token');
-      const positions = startup.map((line) => output.indexOf(line));
+      const positions = startup.map((line) => output().indexOf(line));
       expect(positions.every((position) => position >= 0)).toBe(true);
       expect([...positions].sort((a, b) => a - b)).toEqual(positions);
-      for (const line of startup) expect(output.split(line).length - 1).toBe(1);
-      expect(output).not.toMatch(/listening on|serving \d/);
+      for (const line of startup) expect(output().split(line).length - 1).toBe(1);
+      expect(output()).not.toMatch(/listening on|serving \d/);
 
       if (dev.pid === undefined) throw new Error('pnpm dev has no pid');
       process.kill(-dev.pid, 'SIGINT');
       expect(await exited).toBe(0);
-      expect(output).toContain('Stopping');
-      expect(output).not.toContain('ELIFECYCLE');
+      expect(output()).toContain('Stopping');
+      expect(output()).not.toContain('ELIFECYCLE');
       expect(await isFree(functionsPort)).toBe(true);
       expect(await isFree(servicePort)).toBe(true);
     },
