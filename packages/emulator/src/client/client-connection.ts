@@ -82,9 +82,9 @@ export class ClientConnection implements HubMember, UpstreamSource {
   readonly groups = new Set<string>();
   private readonly createdAt = Date.now();
   private currentPhase: Phase = 'negotiated';
-  transport: ClientTransport | undefined;
-  protocol: HubProtocol | undefined;
-  identity: ClientIdentity;
+  private attachedTransport: ClientTransport | undefined;
+  private protocol: HubProtocol | undefined;
+  private currentIdentity: ClientIdentity;
   private lastReceivedAt = 0;
   private lastSentAt = 0;
   /**
@@ -94,7 +94,7 @@ export class ClientConnection implements HubMember, UpstreamSource {
   private clientTimeoutActive = false;
   private attachedAt = 0;
   private closedAt = 0;
-  upstreamHeaders: Readonly<Record<string, string>> = noClaims as Readonly<Record<string, string>>;
+  private headersForUpstream: Readonly<Record<string, string>> = noClaims as Readonly<Record<string, string>>;
   private clientQuery = '';
   private handshakeBuffer: Buffer | undefined;
   private reader: HubMessageReader | undefined;
@@ -112,11 +112,26 @@ export class ClientConnection implements HubMember, UpstreamSource {
     identity: ClientIdentity,
     private readonly environment: ConnectionEnvironment,
   ) {
-    this.identity = identity;
+    this.currentIdentity = identity;
   }
 
   get phase(): Phase {
     return this.currentPhase;
+  }
+
+  /** The transport the client connected with; `undefined` until it does. */
+  get transport(): ClientTransport | undefined {
+    return this.attachedTransport;
+  }
+
+  /** Who the client is: from the negotiate's token, then from the token it connected with. */
+  get identity(): ClientIdentity {
+    return this.currentIdentity;
+  }
+
+  /** The `X-ASRS-*` headers of every upstream request of this connection, set when the handshake succeeds. */
+  get upstreamHeaders(): Readonly<Record<string, string>> {
+    return this.headersForUpstream;
   }
 
   get userId(): string | undefined {
@@ -133,9 +148,9 @@ export class ClientConnection implements HubMember, UpstreamSource {
 
   /** Binds the transport that the client connected with; the handshake comes next. */
   attach(transport: ClientTransport, clientQuery: string, identity: ClientIdentity): void {
-    this.transport = transport;
+    this.attachedTransport = transport;
     this.clientQuery = clientQuery;
-    this.identity = identity;
+    this.currentIdentity = identity;
     this.currentPhase = 'handshaking';
     this.attachedAt = Date.now();
     this.lastReceivedAt = this.attachedAt;
@@ -405,7 +420,7 @@ export class ClientConnection implements HubMember, UpstreamSource {
     this.lastSentAt = Date.now();
     this.currentPhase = 'connected';
     this.environment.lifecycle.connected(this);
-    this.upstreamHeaders = connectionUpstreamHeaders(
+    this.headersForUpstream = connectionUpstreamHeaders(
       {
         connectionId: this.id,
         hub: this.hubName,
