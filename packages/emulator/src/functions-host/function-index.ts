@@ -27,7 +27,8 @@ export interface HttpFunction {
  *
  * @example
  * ```ts
- * const listed: ListedFunction = { name: 'hello', trigger: 'httpTrigger', methods: ['GET'], path: '/api/hello' };
+ * for (const fn of host.functions()) console.log(fn.name, fn.trigger, fn.methods.join(','), fn.path ?? '(not served)');
+ * // hello httpTrigger GET /api/hello
  * ```
  */
 export interface ListedFunction {
