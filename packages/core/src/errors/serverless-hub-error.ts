@@ -39,6 +39,8 @@ export type ServerlessHubErrorCode =
   | 'REST_CREDENTIAL_FAILED'
   | 'REST_MULTI_SEND_FAILED'
   | 'REST_ENDPOINTS_FAILED'
+  // several service endpoints
+  | 'ENDPOINTS_OFFLINE'
   // client results (REST API 2024-12-01)
   | 'CLIENT_INVOCATION_FAILED'
   | 'CLIENT_INVOCATION_DISCONNECTED'

@@ -105,8 +105,9 @@ export function getRegisteredFunctions(): readonly RegisteredFunction[] {
 }
 
 /**
- * Forgets every recorded function, so that a test (or a local host reloading the app) can register again.
- * It does not unregister anything from the Functions host.
+ * Forgets every recorded function, so that a test (or a local host reloading the app) can register again,
+ * and stops the endpoint health checks of those registrations. It does not unregister anything from the
+ * Functions host.
  *
  * @example
  * ```ts
@@ -115,6 +116,22 @@ export function getRegisteredFunctions(): readonly RegisteredFunction[] {
  */
 export function clearRegisteredFunctions(): void {
   registry().clear();
+  const closing = [...closers];
+  closers.clear();
+  for (const close of closing) close();
+}
+
+// What the registrations of this copy of the package hold that runs on its own (endpoint health checks).
+const closers = new Set<() => void>();
+
+/** Remembers how to stop what a registration runs, so that forgetting the functions stops it too. */
+export function recordRegistrationCloser(close: () => void): void {
+  closers.add(close);
+}
+
+/** Forgets a closer that its registration ran itself. */
+export function forgetRegistrationCloser(close: () => void): void {
+  closers.delete(close);
 }
 
 /** Checks a function name and that no recorded function has it yet. */

@@ -4,6 +4,11 @@ import { namedEndpointsFromSettings } from '../connection/named-endpoints-from-s
 import type { ServiceEndpoint } from '../connection/service-endpoint.js';
 import type { EndpointRouter } from '../endpoints/endpoint-router.js';
 import { multiEndpointServices } from '../endpoints/fan-out-services.js';
+import { resolveEndpointHealthOptions } from '../endpoints/endpoint-health-options.js';
+import type { EndpointHealthOptions, ResolvedEndpointHealthOptions } from '../endpoints/endpoint-health-options.js';
+import type { HubEndpointsHealth } from '../endpoints/hub-endpoints.js';
+import type { HubServiceEndpoint } from '../endpoints/hub-service-endpoint.js';
+import { errorMessage } from '../errors/describe-error.js';
 import { hubEndpointsFromSettings } from '../connection/hub-endpoints-from-settings.js';
 import { ServerlessHubError } from '../errors/serverless-hub-error.js';
 import type { EventMode } from '@serverless-hub/decorators';
@@ -29,7 +34,13 @@ import { UpstreamDispatcher } from '../upstream/upstream-dispatcher.js';
 import type { DetailedErrorsMode } from '../upstream/upstream-dispatcher.js';
 import type { UpstreamLogger } from '../upstream/upstream-logger.js';
 import { functionNameFor } from './function-name.js';
-import { assertFunctionNameAvailable, getRegisteredFunctions, recordFunction } from './function-registry.js';
+import {
+  assertFunctionNameAvailable,
+  forgetRegistrationCloser,
+  getRegisteredFunctions,
+  recordFunction,
+  recordRegistrationCloser,
+} from './function-registry.js';
 import type { RegisteredFunction, RegisteredHttpFunction, RegisteredSignalRFunction } from './function-registry.js';
 import { createNegotiateHandler } from './negotiate-handler.js';
 import { negotiateFromOptions } from './negotiate-from-options.js';
@@ -120,6 +131,12 @@ export interface RegisterHubsOptions {
    * endpoint, per request. Default {@link DefaultEndpointRouter} (a random primary endpoint).
    */
   readonly endpointRouter?: EndpointRouter;
+  /**
+   * With several service endpoints: how their health is checked (default: as the official SDK, a round
+   * every 2 minutes, 3 attempts 3 s apart). Offline endpoints get no client. Health changes are written to
+   * `logger`.
+   */
+  readonly endpointHealth?: EndpointHealthOptions;
 }
 
 /**
@@ -127,13 +144,29 @@ export interface RegisterHubsOptions {
  *
  * @example
  * ```ts
- * const { functions } = registerHubs(app, [Chat]);
- * functions.map((fn) => fn.name); // ['chat_negotiate', 'chat_broadcast', ...]
+ * const registration = registerHubs(app, [Chat]);
+ * registration.functions.map((fn) => fn.name); // ['chat_negotiate', 'chat_broadcast', ...]
+ * registration.serviceEndpoints('chat').map(({ name, online }) => `${name}: ${online ? 'online' : 'offline'}`);
+ * registration.close(); // stops the endpoint health checks
  * ```
  */
 export interface HubRegistration {
   /** The functions, in registration order (negotiate first, then each event, per hub). */
   readonly functions: readonly RegisteredFunction[];
+  /**
+   * The service endpoints of a registered hub with their `online` state now (a copy): with
+   * `Azure__SignalR__Endpoints__*` settings, each of them; otherwise the hub's one connection setting.
+   * Reading them starts the health checks if no negotiate has yet.
+   *
+   * @throws {@link ServerlessHubError} `HUB_REGISTRATION_INVALID` for a hub not in this registration;
+   * `SETTING_MISSING` or `CONNECTION_STRING_INVALID` for unusable settings.
+   */
+  serviceEndpoints(hubName: string): readonly HubServiceEndpoint[];
+  /**
+   * Stops the endpoint health checks of these hubs (their timers keep no process alive, so an app rarely
+   * needs this; tests and hosts that reload the app do). `clearRegisteredFunctions()` does it too.
+   */
+  close(): void;
 }
 
 const NEGOTIATE_METHODS: readonly HttpMethod[] = Object.freeze(['GET', 'POST']);
@@ -306,6 +339,12 @@ export function registerHubs(
   options: RegisterHubsOptions = {},
 ): HubRegistration {
   checkOptions(functionsApp, hubs, options);
+  let endpointHealthOptions: ResolvedEndpointHealthOptions;
+  try {
+    endpointHealthOptions = resolveEndpointHealthOptions(options.endpointHealth, 'registerHubs endpointHealth');
+  } catch (error) {
+    throw registrationError(errorMessage(error));
+  }
   const app = functionsApp;
   const mode = options.mode ?? 'http';
   const activation: HubActivation = { container: options.container, filterInstances: new Map() };
@@ -317,6 +356,12 @@ export function registerHubs(
   );
   const logger = options.logger ?? registrationLogger;
   const compileDefaults = options.eventMode === undefined ? {} : { eventMode: options.eventMode };
+  const health: HubEndpointsHealth = {
+    options: endpointHealthOptions,
+    log: (level, message) => {
+      logger.log(level, message);
+    },
+  };
 
   // Compile and check everything first: a failing registration registers nothing.
   const descriptors: HubDescriptor[] = [];
@@ -383,13 +428,16 @@ export function registerHubs(
     planned.push(fn);
   };
 
+  const runtimes = new Map<string, HubRuntime>();
   for (const descriptor of descriptors) {
     const runtime = new HubRuntime(
       descriptor.name,
       descriptor.connectionStringSetting,
       servicesFactory,
       options.endpointRouter,
+      health,
     );
+    runtimes.set(descriptor.name.toLowerCase(), runtime);
     const createHub = hubFactory(descriptor, activation);
     const routeHub = descriptor.name.toLowerCase();
 
@@ -399,7 +447,7 @@ export function registerHubs(
         descriptor,
         runtime,
         createHub,
-        negotiateFromOptions(descriptor, options.endpointRouter),
+        negotiateFromOptions(descriptor, runtime.endpoints),
       );
       const negotiateRecord: RegisteredHttpFunction = {
         name: negotiateName,
@@ -464,7 +512,24 @@ export function registerHubs(
     recordFunction(fn.record);
   }
   for (const line of exposures) logger.log('info', line);
-  return Object.freeze({ functions: Object.freeze(planned.map((fn) => fn.record)) });
+  const close = (): void => {
+    forgetRegistrationCloser(close);
+    for (const runtime of runtimes.values()) runtime.endpoints.close();
+  };
+  recordRegistrationCloser(close);
+  return Object.freeze({
+    functions: Object.freeze(planned.map((fn) => fn.record)),
+    serviceEndpoints(hubName: string): readonly HubServiceEndpoint[] {
+      const runtime = typeof hubName === 'string' ? runtimes.get(hubName.toLowerCase()) : undefined;
+      if (runtime === undefined) {
+        throw registrationError(
+          `serviceEndpoints(${JSON.stringify(hubName)}): no hub of that name in this registration (hubs: ${[...runtimes.values()].map((item) => item.hubName).join(', ')}).`,
+        );
+      }
+      return runtime.endpoints.snapshot();
+    },
+    close,
+  });
 }
 
 function httpEventFunction(

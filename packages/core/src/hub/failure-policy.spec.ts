@@ -121,4 +121,16 @@ describe('negotiateFailure', () => {
       log: { level: 'error', message: "Negotiate for hub 'chat' failed.", error: secret },
     });
   });
+
+  it('answers 503 with what to check when no service endpoint is online', () => {
+    const offline = new ServerlessHubError(
+      'ENDPOINTS_OFFLINE',
+      'No service endpoint of hub chat is online: check them.',
+    );
+    expect(negotiateFailure(offline, 'chat')).toEqual({
+      status: 503,
+      body: offline.message,
+      log: { level: 'warn', message: `Negotiate for hub 'chat' refused with 503: ${offline.message}` },
+    });
+  });
 });

@@ -104,7 +104,7 @@ export function eventFailure(error: unknown, event: FailedEvent): EventFailure {
 
 /** The answer to a failed negotiate: an HTTP status and the text the caller may see. */
 export interface NegotiateFailure {
-  readonly status: 400 | 401 | 403 | 500;
+  readonly status: 400 | 401 | 403 | 500 | 503;
   readonly body: string;
   readonly log: FailureLog;
 }
@@ -112,8 +112,9 @@ export interface NegotiateFailure {
 /**
  * Decides what a failed negotiate answers, with the same reading of the error as {@link eventFailure}:
  * 401 for a missing or invalid bearer token (`TOKEN_INVALID`), 403 for a denial (`denyUpstream`), 400
- * with the message of a `HubError` (or an argument check); anything else is 500 with a generic text, its
- * detail only in the log. Never a stack, a token or a key.
+ * with the message of a `HubError` (or an argument check), 503 with what to check when no service
+ * endpoint is online (`ENDPOINTS_OFFLINE`: the service is unreachable, not the app broken); anything else
+ * is 500 with a generic text, its detail only in the log. Never a stack, a token or a key.
  *
  * @example
  * ```ts
@@ -142,6 +143,13 @@ export function negotiateFailure(error: unknown, hubName: string): NegotiateFail
       status: 400,
       body: error.message,
       log: { level: 'info', message: `Negotiate for hub '${hubName}' refused with 400: ${error.message}` },
+    };
+  }
+  if (ServerlessHubError.is(error, 'ENDPOINTS_OFFLINE')) {
+    return {
+      status: 503,
+      body: error.message,
+      log: { level: 'warn', message: `Negotiate for hub '${hubName}' refused with 503: ${error.message}` },
     };
   }
   return {

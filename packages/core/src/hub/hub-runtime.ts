@@ -2,6 +2,7 @@ import type { InvocationContext } from '@azure/functions';
 import type { ServiceEndpoint } from '../connection/service-endpoint.js';
 import type { EndpointRouter } from '../endpoints/endpoint-router.js';
 import { HubEndpoints } from '../endpoints/hub-endpoints.js';
+import type { HubEndpointsHealth } from '../endpoints/hub-endpoints.js';
 import type { NegotiateRouteContext } from '../endpoints/negotiate-route-context.js';
 import type { Reconnection } from '../negotiate/reconnection.js';
 import type { HubInvocationContext } from '../upstream/hub-invocation-context.js';
@@ -18,16 +19,18 @@ export class HubRuntime {
   readonly #servicesFactory: HubServicesFactory;
   #services: HubServices | undefined;
   #clients: TypedHubClients<unknown> | undefined;
-  readonly #endpoints: HubEndpoints;
+  /** The hub's service endpoints for negotiate, with their health; shared with its options-based negotiate. */
+  readonly endpoints: HubEndpoints;
 
   constructor(
     readonly hubName: string,
     readonly connectionStringSetting: string,
     servicesFactory: HubServicesFactory,
     endpointRouter?: EndpointRouter,
+    health?: HubEndpointsHealth,
   ) {
     this.#servicesFactory = servicesFactory;
-    this.#endpoints = new HubEndpoints(hubName, connectionStringSetting, endpointRouter);
+    this.endpoints = new HubEndpoints(hubName, connectionStringSetting, endpointRouter, health);
   }
 
   /**
@@ -35,7 +38,7 @@ export class HubRuntime {
    * setting text); with several endpoints, the router's choice.
    */
   negotiateEndpoint(context: Omit<NegotiateRouteContext, 'hubName'>): ServiceEndpoint {
-    return this.#endpoints.negotiateEndpoint(context);
+    return this.endpoints.negotiateEndpoint(context);
   }
 
   get services(): HubServices {

@@ -5,7 +5,10 @@ import type { ClaimsVerifier } from '../auth/claims-verifier.js';
 import { resolveAppSettingReferences } from '../connection/app-setting-reference.js';
 import { DEFAULT_CONNECTION_SETTING } from '../connection/endpoint-from-settings.js';
 import type { EndpointRouter } from '../endpoints/endpoint-router.js';
-import { HubEndpoints } from '../endpoints/hub-endpoints.js';
+import { resolveEndpointHealthOptions } from '../endpoints/endpoint-health-options.js';
+import type { EndpointHealthOptions } from '../endpoints/endpoint-health-options.js';
+import { HubEndpoints, consoleHealthLog } from '../endpoints/hub-endpoints.js';
+import type { HubServiceEndpoint } from '../endpoints/hub-service-endpoint.js';
 import { ServerlessHubError } from '../errors/serverless-hub-error.js';
 import { compileBindingExpression } from './binding-expression.js';
 import type { BindingValue, NegotiateRequest } from './binding-expression.js';
@@ -47,6 +50,11 @@ export interface ConnectionInfoOptions extends HubNegotiateOptions {
    * Default {@link DefaultEndpointRouter} (a random primary endpoint).
    */
   readonly endpointRouter?: EndpointRouter;
+  /**
+   * With several service endpoints: how their health is checked (default: as the official SDK, every
+   * 2 minutes). Offline endpoints get no client; see {@link EndpointHealthOptions}.
+   */
+  readonly endpointHealth?: EndpointHealthOptions;
 }
 
 function isEndpointRouter(value: unknown): value is EndpointRouter {
@@ -75,6 +83,7 @@ const CONNECTION_INFO_OPTIONS: Readonly<Record<keyof ConnectionInfoOptions, true
   connectionStringSetting: true,
   verifyIdToken: true,
   endpointRouter: true,
+  endpointHealth: true,
 };
 
 /** The names of the `@Hub({ negotiate })` options. Internal: the hub compiler checks hub options with it. */
@@ -125,8 +134,8 @@ export class SignalRConnectionInfo {
   readonly #closeOnAuthenticationExpiration: boolean;
   readonly #endpoints: HubEndpoints;
 
-  /** @internal Use {@link createSignalRConnectionInfo}. */
-  constructor(options: ConnectionInfoOptions) {
+  /** @internal Use {@link createSignalRConnectionInfo}; `shared` is a registered hub's own endpoints. */
+  constructor(options: ConnectionInfoOptions, shared?: HubEndpoints) {
     const raw: unknown = options;
     if (typeof raw !== 'object' || raw === null) throw invalidOptions('pass an object such as { hubName: "chat" }.');
     const o = raw as Partial<Record<keyof ConnectionInfoOptions, unknown>>;
@@ -223,7 +232,42 @@ export class SignalRConnectionInfo {
         'endpointRouter must have a getNegotiateEndpoint(context, endpoints) method, e.g. new DefaultEndpointRouter().',
       );
     }
-    this.#endpoints = new HubEndpoints(this.hubName, this.connectionStringSetting, router);
+    const health = resolveEndpointHealthOptions(
+      o.endpointHealth,
+      'Invalid SignalR connection info options: endpointHealth',
+    );
+    this.#endpoints =
+      shared ??
+      new HubEndpoints(this.hubName, this.connectionStringSetting, router, { options: health, log: consoleHealthLog });
+  }
+
+  /**
+   * The hub's service endpoints with their `online` state now (see {@link EndpointHealthOptions}): with
+   * `Azure__SignalR__Endpoints__*` settings, each of them; otherwise the hub's one connection setting.
+   * Reading them starts the health checks if no negotiate has yet.
+   *
+   * @throws {@link ServerlessHubError} `SETTING_MISSING` or `CONNECTION_STRING_INVALID` for unusable settings.
+   *
+   * @example
+   * ```ts
+   * const offline = chatConnection.serviceEndpoints().filter((e) => !e.online).map((e) => e.name);
+   * ```
+   */
+  serviceEndpoints(): readonly HubServiceEndpoint[] {
+    return this.#endpoints.snapshot();
+  }
+
+  /**
+   * Stops the endpoint health checks (their timers keep no process alive, so an app rarely needs this;
+   * tests and hosts that reload the app do). Negotiate goes on with the last known state.
+   *
+   * @example
+   * ```ts
+   * afterAll(() => chatConnection.close());
+   * ```
+   */
+  close(): void {
+    this.#endpoints.close();
   }
 
   /**
