@@ -1,6 +1,11 @@
 // Negotiate with several service endpoints: Azure__SignalR__Endpoints__* alone is enough, the default rule
 // spreads clients over the primary endpoints (Azure/azure-signalr DefaultEndpointRouter), and an app router
-// decides per request (Azure/azure-signalr IEndpointRouter.GetNegotiateEndpoint).
+// decides per request (Azure/azure-signalr IEndpointRouter.GetNegotiateEndpoint) seeing each endpoint's
+// online flag; with every endpoint failing its health check (Azure/azure-signalr RestHealthCheckService),
+// negotiate is refused with 503 until one is back.
+import { createServer } from 'node:http';
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { HttpRequest } from '@azure/functions';
 import type { HttpResponseInit, InvocationContext } from '@azure/functions';
 import { Hub, Negotiate, ServerlessHub, registerHubs } from '@serverless-hub/core';
@@ -138,6 +143,123 @@ describe('negotiate with several service endpoints', () => {
   it('refuses a router without getNegotiateEndpoint at registration', () => {
     expect(() => registerHubs(NO_HOST, [Routed], { endpointRouter: {} as EndpointRouter })).toThrow(
       /endpointRouter must have a getNegotiateEndpoint/,
+    );
+  });
+});
+
+describe('negotiate while the endpoints fail their health checks', () => {
+  const servers: Server[] = [];
+  let healthStatus = 503;
+  const names = ['Azure__SignalR__Endpoints__h1', 'Azure__SignalR__Endpoints__h2__secondary'];
+
+  beforeEach(async () => {
+    clearRegisteredFunctions();
+    healthStatus = 503;
+    for (const [index, name] of names.entries()) {
+      // A stand-in service that answers only its health probe, with the status the test sets.
+      const server = createServer((request, response) => {
+        response.statusCode = request.url?.startsWith('/api/health') === true ? healthStatus : 404;
+        response.end();
+      });
+      await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+      servers.push(server);
+      const { port } = server.address() as AddressInfo;
+      process.env[name] =
+        `Endpoint=http://127.0.0.1;Port=${String(port)};AccessKey=H${String(index)}-KEY-ABCDEFGHIJKLMNOPQRSTUVWXYZ0123;Version=1.0;`;
+    }
+  });
+
+  afterEach(async () => {
+    clearRegisteredFunctions();
+    for (const name of names) Reflect.deleteProperty(process.env, name);
+    for (const server of servers.splice(0)) {
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => {
+        server.close(() => {
+          resolve();
+        });
+      });
+    }
+  });
+
+  it('answers 503 saying what to check when no endpoint is online, and 200 once one is back', async () => {
+    const lines: string[] = [];
+    const registration = registerHubs(NO_HOST, [Routed], {
+      logger: { log: (level, message) => lines.push(`${level} ${message}`) },
+      endpointHealth: { checkIntervalMs: 50, retryIntervalMs: 10, timeoutMs: 2_000 },
+    });
+    const fn = negotiateFunction(registration.functions, 'routed');
+    // Reading the state starts the checks; every endpoint is online until a round says otherwise.
+    expect(registration.serviceEndpoints('routed').map(({ online }) => online)).toEqual([true, true]);
+    await vi.waitFor(
+      () => {
+        expect(registration.serviceEndpoints('routed').map(({ online }) => online)).toEqual([false, false]);
+      },
+      { timeout: 15_000, interval: 20 },
+    );
+
+    const handler = fn.handler as unknown as (
+      request: HttpRequest,
+      context: InvocationContext,
+    ) => Promise<HttpResponseInit>;
+    const test = createTestInvocationContext(fn.name);
+    const refused = await handler(
+      new HttpRequest({ method: 'POST', url: 'http://localhost:7071/api/routed/negotiate' }),
+      test.context,
+    );
+    expect(refused.status).toBe(503);
+    expect(refused.body as string).toMatch(/^No service endpoint of hub 'routed' is online: .*running and reachable/);
+    expect(JSON.stringify(test.logs)).toContain('refused with 503');
+    expect(lines.filter((line) => line.includes('is offline: HEAD /api/health answered 503'))).toHaveLength(2);
+
+    healthStatus = 200;
+    await vi.waitFor(
+      () => {
+        expect(registration.serviceEndpoints('routed').map(({ online }) => online)).toEqual([true, true]);
+      },
+      { timeout: 15_000, interval: 20 },
+    );
+    const answer = await negotiate(fn);
+    expect(answer.status).toBe(200);
+    expect(lines.filter((line) => line.startsWith('info') && line.includes('is online again'))).toHaveLength(2);
+  }, 40_000);
+
+  it('gives an app router each endpoint with its online flag', async () => {
+    const seen: string[][] = [];
+    const router: EndpointRouter = {
+      getNegotiateEndpoint(_context, endpoints) {
+        seen.push(endpoints.map(({ name, online }) => `${name}:${online ? 'online' : 'offline'}`));
+        return endpoints[0] as NonNullable<(typeof endpoints)[0]>;
+      },
+    };
+    const registration = registerHubs(NO_HOST, [Routed], {
+      endpointRouter: router,
+      logger: { log: () => undefined },
+      endpointHealth: { checkIntervalMs: 50, retryIntervalMs: 10, timeoutMs: 2_000 },
+    });
+    const fn = negotiateFunction(registration.functions, 'routed');
+    expect((await negotiate(fn)).status).toBe(200);
+    await vi.waitFor(
+      () => {
+        expect(registration.serviceEndpoints('routed').every(({ online }) => !online)).toBe(true);
+      },
+      { timeout: 15_000, interval: 20 },
+    );
+    // The app's router decides even when every endpoint is offline.
+    expect((await negotiate(fn)).status).toBe(200);
+    expect(seen).toEqual([
+      ['h1:online', 'h2:online'],
+      ['h1:offline', 'h2:offline'],
+    ]);
+  });
+
+  it('refuses an invalid endpointHealth option and an unknown hub name', () => {
+    expect(() => registerHubs(NO_HOST, [Routed], { endpointHealth: { checkIntervalMs: -1 } })).toThrow(
+      /registerHubs endpointHealth: checkIntervalMs must be whole milliseconds/,
+    );
+    const registration = registerHubs(NO_HOST, [Routed], { logger: { log: () => undefined } });
+    expect(() => registration.serviceEndpoints('nope')).toThrow(
+      /no hub of that name in this registration \(hubs: routed\)/,
     );
   });
 });
