@@ -97,7 +97,7 @@ export class EndpointHealthMonitor {
   }
 
   /** Runs one round now (or joins the one under way). */
-  checkNow(): Promise<void> {
+  #checkNow(): Promise<void> {
     this.#round ??= this.#checkRound().finally(() => {
       this.#round = undefined;
     });
@@ -105,7 +105,7 @@ export class EndpointHealthMonitor {
   }
 
   async #loop(): Promise<void> {
-    await this.checkNow();
+    await this.#checkNow();
     if (this.#stop.signal.aborted) return;
     this.#timer = setTimeout(() => {
       this.#timer = undefined;

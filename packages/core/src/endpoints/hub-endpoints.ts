@@ -100,11 +100,6 @@ export class HubEndpoints {
     return Object.freeze(this.list().map((item) => Object.freeze({ ...item })));
   }
 
-  /** The health monitor, once named endpoints were found (tests and diagnostics). */
-  get monitor(): EndpointHealthMonitor | undefined {
-    return this.#monitor;
-  }
-
   /** The endpoint a negotiating client connects to. */
   negotiateEndpoint(context: Omit<NegotiateRouteContext, 'hubName'>): ServiceEndpoint {
     if (this.#decided() === null && this.#router === undefined) return endpointFromSettings(this.#settingName);

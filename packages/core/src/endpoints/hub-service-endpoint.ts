@@ -11,5 +11,6 @@ import type { NamedServiceEndpoint } from '../connection/named-endpoints-from-se
  * ```
  */
 export interface HubServiceEndpoint extends NamedServiceEndpoint {
+  /** `false` from the round of health checks that found it failing until one finds it healthy. */
   readonly online: boolean;
 }

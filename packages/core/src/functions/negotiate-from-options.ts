@@ -1,7 +1,7 @@
 import type { HubEndpoints } from '../endpoints/hub-endpoints.js';
 import { ServerlessHubError } from '../errors/serverless-hub-error.js';
 import type { HubDescriptor } from '../hub/hub-descriptor.js';
-import { SignalRConnectionInfo } from '../negotiate/connection-info.js';
+import { hubConnectionInfo } from '../negotiate/connection-info.js';
 import type { NegotiateFromRequest } from './negotiate-handler.js';
 import { errorMessage } from '../errors/describe-error.js';
 
@@ -16,7 +16,7 @@ import { errorMessage } from '../errors/describe-error.js';
 export function negotiateFromOptions(descriptor: HubDescriptor, endpoints: HubEndpoints): NegotiateFromRequest {
   let connectionInfo;
   try {
-    connectionInfo = new SignalRConnectionInfo(
+    connectionInfo = hubConnectionInfo(
       {
         ...descriptor.negotiateOptions,
         hubName: descriptor.name,

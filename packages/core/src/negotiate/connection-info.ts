@@ -111,6 +111,19 @@ function withoutAuthorization(request: NegotiateRequest): NegotiateRequest {
   };
 }
 
+// A registered hub's own endpoints, for the connection info of its options-based negotiate: one router and
+// one set of health checks per hub. Keyed by the options object that connection info is made from.
+const sharedEndpoints = new WeakMap<object, HubEndpoints>();
+
+/**
+ * The connection info of a registered hub's options-based negotiate, on the hub's own endpoints (shared
+ * with its `negotiate()`). Internal to the framework.
+ */
+export function hubConnectionInfo(options: ConnectionInfoOptions, endpoints: HubEndpoints): SignalRConnectionInfo {
+  sharedEndpoints.set(options, endpoints);
+  return new SignalRConnectionInfo(options);
+}
+
 /**
  * Validated, compiled {@link ConnectionInfoOptions}: create once at start-up with
  * {@link createSignalRConnectionInfo}, negotiate with it for every request.
@@ -134,8 +147,8 @@ export class SignalRConnectionInfo {
   readonly #closeOnAuthenticationExpiration: boolean;
   readonly #endpoints: HubEndpoints;
 
-  /** @internal Use {@link createSignalRConnectionInfo}; `shared` is a registered hub's own endpoints. */
-  constructor(options: ConnectionInfoOptions, shared?: HubEndpoints) {
+  /** @internal Use {@link createSignalRConnectionInfo}. */
+  constructor(options: ConnectionInfoOptions) {
     const raw: unknown = options;
     if (typeof raw !== 'object' || raw === null) throw invalidOptions('pass an object such as { hubName: "chat" }.');
     const o = raw as Partial<Record<keyof ConnectionInfoOptions, unknown>>;
@@ -237,7 +250,7 @@ export class SignalRConnectionInfo {
       'Invalid SignalR connection info options: endpointHealth',
     );
     this.#endpoints =
-      shared ??
+      sharedEndpoints.get(options) ??
       new HubEndpoints(this.hubName, this.connectionStringSetting, router, { options: health, log: consoleHealthLog });
   }
 
