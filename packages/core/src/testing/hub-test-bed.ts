@@ -213,6 +213,10 @@ export function createHubTestBed(hubs: readonly HubClass[], options: HubTestBedO
     throw error;
   }
   const functions = registration.functions;
+  const registered = registration;
+  const stopHealthChecks = (): void => {
+    registered.close();
+  };
   const firstHub = (descriptors[0] as { name: string }).name;
   const byRoute = new Map<string, RegisteredHttpFunction>();
   for (const fn of functions) if (fn.trigger === 'http') byRoute.set(fn.route.toLowerCase(), fn);
@@ -300,6 +304,8 @@ export function createHubTestBed(hubs: readonly HubClass[], options: HubTestBedO
     },
     dispose() {
       forgetFunctions(functions.map((fn) => fn.name));
+      // With Azure__SignalR__Endpoints__* set, the hubs' negotiate started endpoint health checks.
+      stopHealthChecks();
       restore();
     },
   };
