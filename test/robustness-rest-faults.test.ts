@@ -39,6 +39,8 @@ interface Received {
 class ScriptedService {
   script: Behaviour[] = [];
   received: Received[] = [];
+  /** Connections the agent refused on script. */
+  refusals = 0;
   readonly #server: Server;
   readonly #sockets = new Set<Socket>();
   #port = 0;
@@ -77,7 +79,10 @@ class ScriptedService {
     const agent = new Agent({ keepAlive: false });
     agent.createConnection = (): Socket => {
       const refuse = this.script[0]?.kind === 'refuse';
-      if (refuse) this.script.shift();
+      if (refuse) {
+        this.script.shift();
+        this.refusals++;
+      }
       return createConnection({ host: '127.0.0.1', port: refuse ? this.#closedPort : this.#port });
     };
     return agent;
@@ -93,10 +98,12 @@ class ScriptedService {
   }
 
   #handle(request: IncomingMessage, response: ServerResponse): void {
+    // The run the request belongs to: a request read late (the machine stalled) must not count in the next one.
+    const { script, received } = this;
     request.resume();
     request.on('end', () => {
-      const behaviour = this.script.shift() ?? { kind: 'status', status: request.method === 'POST' ? 202 : 200 };
-      this.received.push({ behaviour, method: request.method ?? '', url: request.url ?? '' });
+      const behaviour = script.shift() ?? { kind: 'status', status: request.method === 'POST' ? 202 : 200 };
+      received.push({ behaviour, method: request.method ?? '', url: request.url ?? '' });
       const socket = request.socket;
       switch (behaviour.kind) {
         case 'status':
@@ -232,6 +239,7 @@ describe('REST client faults, against the model of the retry rules', () => {
       fc.asyncProperty(fc.array(behaviour, { maxLength: 5 }), async (script) => {
         service.script = [...script];
         service.received = [];
+        service.refusals = 0;
         const agent = service.agent();
         const client = new ServiceHubClient(service.endpoint, 'chat', {
           agent,
@@ -242,7 +250,24 @@ describe('REST client faults, against the model of the retry rules', () => {
           isSend ? client.clients.all.send('m', 1) : client.groups.removeFromAllGroups('c1'),
         );
         agent.destroy();
+        service.script = [];
+        // Whatever the timing: a send reached the service at most once in a way that may have delivered it, and
+        // the call ended within its bounds (each attempt cut at the timeout, exponential back-off from DELAY_MS;
+        // slack for a loaded machine).
+        if (isSend) expect(service.received.filter(mayHaveDelivered).length).toBeLessThanOrEqual(1);
         const expected = expectedRun(script, isSend);
+        const attempts = Math.max(expected.attempts, Number(error?.details?.['attempts'] ?? 0));
+        const backOff = Array.from({ length: attempts - 1 }, (_, index) => DELAY_MS * 2 ** index).reduce(
+          (sum, delay) => sum + delay,
+          0,
+        );
+        expect(elapsedMs).toBeLessThan(attempts * TIMEOUT_MS + backOff + 2000);
+        // The model assumes every attempt reaches the server before its timeout. When the process stalls past
+        // the timeout (another process took the core), the client's timer can fire before its connection is
+        // made: nothing was sent, so it retries (rightly), or the server reads the request only after the
+        // client gave up. Such a run does not follow the model; it is discarded, not judged.
+        const made = error?.details?.['attempts'];
+        fc.pre(typeof made !== 'number' || made === service.received.length + service.refusals);
         const refused = script.slice(0, expected.attempts).filter((item) => item.kind === 'refuse').length;
         // Every attempt that was not refused reached the service exactly once.
         expect(service.received).toHaveLength(expected.attempts - refused);
@@ -252,14 +277,6 @@ describe('REST client faults, against the model of the retry rules', () => {
           expect(error?.details?.['attempts']).toBe(expected.attempts);
           if (expected.last.kind === 'status') expect(error?.status).toBe(expected.last.status);
         }
-        if (isSend) expect(service.received.filter(mayHaveDelivered).length).toBeLessThanOrEqual(1);
-        // Bounded: each attempt is cut at the timeout, and back-off is exponential from DELAY_MS (slack for a loaded machine).
-        const backOff = Array.from({ length: expected.attempts - 1 }, (_, index) => DELAY_MS * 2 ** index).reduce(
-          (sum, delay) => sum + delay,
-          0,
-        );
-        expect(elapsedMs).toBeLessThan(expected.attempts * TIMEOUT_MS + backOff + 2000);
-        service.script = [];
       }),
       { numRuns: 25 },
     );
