@@ -15,6 +15,8 @@ const SETTINGS = {
 
 const BASELINE_ENTRY = fileURLToPath(new URL('./entry-functions.mjs', import.meta.url));
 const APP_ENTRY = fileURLToPath(new URL('./entry-app.mjs', import.meta.url));
+/** What the Functions worker provides before it imports an app: see the file. */
+const WORKER_STAND_IN = fileURLToPath(new URL('./functions-core-stand-in.cjs', import.meta.url));
 
 interface ProcessTime {
   /** `performance.now()` in the child once its imports are done: from process start, node's own start-up included. */
@@ -26,7 +28,8 @@ interface ProcessTime {
 
 function childFlags(context: BenchContext): string[] {
   // With --source both sides pay tsx's loader, so the ratio still compares like with like.
-  return context.source ? ['--conditions=source', '--import', 'tsx'] : [];
+  const worker = ['--require', WORKER_STAND_IN];
+  return context.source ? [...worker, '--conditions=source', '--import', 'tsx'] : worker;
 }
 
 function timeProcess(args: readonly string[]): Promise<ProcessTime> {
