@@ -1,7 +1,8 @@
 // REST operations over two local service endpoints (two emulators), with official clients on each:
 // sends reach every client exactly once, group membership works whichever endpoint holds the member,
-// existence checks answer true when any endpoint does, and a stopped endpoint neither loses the message
-// for the other nor goes unreported (Azure/azure-signalr DefaultMessageRouter: every endpoint).
+// existence checks answer true when any endpoint does, an app's router chooses per message, and a stopped
+// endpoint neither loses the message for the other nor goes unreported (Azure/azure-signalr
+// DefaultMessageRouter: every endpoint).
 import { HubConnectionBuilder, LogLevel } from '@microsoft/signalr';
 import type { HubConnection } from '@microsoft/signalr';
 import { ServerlessHubError, hubEndpointsFromSettings, multiEndpointServices, negotiate } from '@serverless-hub/core';
@@ -82,6 +83,52 @@ describe('REST operations over two service endpoints', () => {
     expect(await services.clientManager.connectionExists(bob.connectionId ?? '')).toBe(true);
     expect(await services.clientManager.userExists('bob')).toBe(true);
     expect(await services.clientManager.userExists('nobody')).toBe(false);
+  });
+
+  // The router chooses per message (Azure/azure-signalr IEndpointRouter GetEndpointsForUser / ForBroadcast /
+  // ForGroup; MultiEndpointGroupManager: a connection's group change goes to the intersection of its
+  // endpoints and the group's).
+  it("sends each message and group change only where the app's router says", async () => {
+    const onE1 = await connectTo('e1', 'eu-dave');
+    const onE2 = await connectTo('e2', 'eu-dave');
+    const got = { e1: collect(onE1, 'note'), e2: collect(onE2, 'note') };
+    const routed = multiEndpointServices(hubEndpointsFromSettings('MultiRestUnset', settings()), HUB, {
+      router: {
+        getNegotiateEndpoint: (_context, endpoints) => endpoints[0] as (typeof endpoints)[number],
+        getEndpointsForUser: (userId, endpoints) =>
+          endpoints.filter(({ name }) => userId.startsWith('eu-') === (name === 'e1')),
+        getEndpointsForBroadcast: () => [],
+        getEndpointsForGroup: (_groupName, endpoints) => endpoints.filter(({ name }) => name === 'e2'),
+      },
+    });
+
+    await routed.clients.user('eu-dave').send('note', 'routed to e1');
+    await routed.clients.all.send('note', 'routed nowhere');
+    // The group lives on e2 only: the e1 connection is not added there (nothing asked of e1), the e2 one is.
+    expect(await routed.groups.addToGroup(onE1.connectionId ?? '', 'eu-room')).toBe(false);
+    expect(await routed.groups.addToGroup(onE2.connectionId ?? '', 'eu-room')).toBe(true);
+    await routed.clients.group('eu-room').send('note', 'group on e2');
+    // Without the router, the same user gets it on both endpoints.
+    await services.clients.user('eu-dave').send('note', 'unrouted');
+    await eventually(
+      () => got.e1.some(([text]) => text === 'unrouted') && got.e2.some(([text]) => text === 'unrouted'),
+      'both connections got the unrouted message',
+    );
+    expect(got.e1.map(([text]) => text)).toEqual(['routed to e1', 'unrouted']);
+    expect(got.e2.map(([text]) => text)).toEqual(['group on e2', 'unrouted']);
+
+    const broken = multiEndpointServices(hubEndpointsFromSettings('MultiRestUnset', settings()), HUB, {
+      router: {
+        getNegotiateEndpoint: (_context, endpoints) => endpoints[0] as (typeof endpoints)[number],
+        getEndpointsForUser: () => [{ name: 'e9' }] as never,
+      },
+    });
+    expect(() => broken.clients.user('eu-dave')).toThrow(
+      expect.objectContaining({
+        code: 'ENDPOINT_ROUTER_INVALID',
+        message: expect.stringContaining('getEndpointsForUser'),
+      }),
+    );
   });
 
   it('still reaches the live endpoint when one is stopped, and names the failed endpoint', async () => {

@@ -8,7 +8,7 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { HttpRequest } from '@azure/functions';
 import type { HttpResponseInit, InvocationContext } from '@azure/functions';
-import { Hub, Negotiate, ServerlessHub, registerHubs } from '@serverless-hub/core';
+import { Hub, Negotiate, ServerlessHub, defaultEndpointRouter, registerHubs } from '@serverless-hub/core';
 import type { EndpointRouter, FunctionsApp, RegisteredHttpFunction } from '@serverless-hub/core';
 import { clearRegisteredFunctions, createTestInvocationContext } from '@serverless-hub/core/testing';
 import { jwtVerify } from 'jose';
@@ -143,6 +143,13 @@ describe('negotiate with several service endpoints', () => {
   it('refuses a router without getNegotiateEndpoint at registration', () => {
     expect(() => registerHubs(NO_HOST, [Routed], { endpointRouter: {} as EndpointRouter })).toThrow(
       /endpointRouter must have a getNegotiateEndpoint/,
+    );
+    const withBadMethod = {
+      getNegotiateEndpoint: defaultEndpointRouter.getNegotiateEndpoint.bind(defaultEndpointRouter),
+      getEndpointsForUser: 'e1',
+    } as unknown as EndpointRouter;
+    expect(() => registerHubs(NO_HOST, [Routed], { endpointRouter: withBadMethod })).toThrow(
+      /endpointRouter\.getEndpointsForUser must be a method or absent/,
     );
   });
 });

@@ -17,6 +17,7 @@ export { namedEndpointsFromSettings } from './connection/named-endpoints-from-se
 export { DefaultEndpointRouter, defaultEndpointRouter } from './endpoints/default-endpoint-router.js';
 export { multiEndpointServices } from './endpoints/fan-out-services.js';
 export type { EndpointRouter } from './endpoints/endpoint-router.js';
+export type { MultiEndpointServicesOptions } from './endpoints/fan-out-services.js';
 export type { EndpointHealthOptions } from './endpoints/endpoint-health-options.js';
 export type { HubServiceEndpoint } from './endpoints/hub-service-endpoint.js';
 export type { NegotiateRouteContext } from './endpoints/negotiate-route-context.js';

@@ -21,10 +21,13 @@ import type { AddUserToGroupOptions, UserGroups } from '../service/user-groups.j
 import type { NamedServiceEndpoint } from '../connection/named-endpoints-from-settings.js';
 import { onAnyEndpoint, onEveryEndpoint } from './settle-endpoints.js';
 import type { EndpointCall } from './settle-endpoints.js';
+import type { EndpointRouter } from './endpoint-router.js';
+import type { HubServiceEndpoint } from './hub-service-endpoint.js';
+import { MessageRoutes } from './message-routes.js';
 
-/** What the fan-out facades share: the hub's endpoints and one REST client per endpoint. */
+/** What the fan-out facades share: which endpoints each operation goes to, and one REST client per endpoint. */
 export interface FanOutContext {
-  readonly endpoints: () => readonly NamedServiceEndpoint[];
+  readonly routes: MessageRoutes;
   readonly clientOf: (status: NamedServiceEndpoint) => ServiceHubClient;
 }
 
@@ -138,50 +141,55 @@ export class FanOutHubClients implements HubClients {
   }
 
   get all(): ClientTarget {
-    const { endpoints } = this.#context;
-    return targets(this.#context, endpoints(), 'all', (client) => client.clients.all);
+    return targets(this.#context, this.#context.routes.broadcast(), 'all', (client) => client.clients.all);
   }
 
   allExcept(excludedConnectionIds: readonly string[]): ClientTarget {
-    const { endpoints } = this.#context;
-    return targets(this.#context, endpoints(), 'all', (client) => client.clients.allExcept(excludedConnectionIds));
+    return targets(this.#context, this.#context.routes.broadcast(), 'all', (client) =>
+      client.clients.allExcept(excludedConnectionIds),
+    );
   }
 
   client(connectionId: string): ConnectionTarget {
-    const { endpoints, clientOf } = this.#context;
-    const parts = endpoints().map((status) => [status, clientOf(status).clients.client(connectionId)] as const);
+    const { routes, clientOf } = this.#context;
+    const parts = routes
+      .connection(connectionId)
+      .map((status) => [status, clientOf(status).clients.client(connectionId)] as const);
     return new FanOutConnectionTarget(parts, (status, options) =>
       clientOf(status).clientManager.connectionExists(connectionId, options),
     );
   }
 
   clients(connectionIds: readonly string[]): ClientTarget {
-    return targets(this.#context, this.#context.endpoints(), 'connections', (client) =>
+    return targets(this.#context, this.#context.routes.connections(connectionIds), 'connections', (client) =>
       client.clients.clients(connectionIds),
     );
   }
 
   user(userId: string): ClientTarget {
-    const { endpoints } = this.#context;
-    return targets(this.#context, endpoints(), 'a user', (client) => client.clients.user(userId));
+    return targets(this.#context, this.#context.routes.user(userId), 'a user', (client) => client.clients.user(userId));
   }
 
   users(userIds: readonly string[]): ClientTarget {
-    return targets(this.#context, this.#context.endpoints(), 'users', (client) => client.clients.users(userIds));
+    return targets(this.#context, this.#context.routes.users(userIds), 'users', (client) =>
+      client.clients.users(userIds),
+    );
   }
 
   group(groupName: string): ClientTarget {
-    const { endpoints } = this.#context;
-    return targets(this.#context, endpoints(), 'a group', (client) => client.clients.group(groupName));
+    return targets(this.#context, this.#context.routes.group(groupName), 'a group', (client) =>
+      client.clients.group(groupName),
+    );
   }
 
   groups(groupNames: readonly string[]): ClientTarget {
-    return targets(this.#context, this.#context.endpoints(), 'groups', (client) => client.clients.groups(groupNames));
+    return targets(this.#context, this.#context.routes.groups(groupNames), 'groups', (client) =>
+      client.clients.groups(groupNames),
+    );
   }
 
   groupExcept(groupName: string, excludedConnectionIds: readonly string[]): ClientTarget {
-    const { endpoints } = this.#context;
-    return targets(this.#context, endpoints(), 'a group', (client) =>
+    return targets(this.#context, this.#context.routes.group(groupName), 'a group', (client) =>
       client.clients.groupExcept(groupName, excludedConnectionIds),
     );
   }
@@ -204,7 +212,7 @@ export class FanOutConnectionGroups implements ConnectionGroups {
   }
 
   addToGroup(connectionId: string, groupName: string, options?: RestCallOptions): Promise<boolean> {
-    const chosen = this.#context.endpoints();
+    const chosen = this.#context.routes.connectionInGroup(connectionId, groupName);
     return onAnyEndpoint(
       'Adding a connection to a group',
       calls(this.#context, chosen, (client) => client.groups.addToGroup(connectionId, groupName, options)),
@@ -212,7 +220,7 @@ export class FanOutConnectionGroups implements ConnectionGroups {
   }
 
   removeFromGroup(connectionId: string, groupName: string, options?: RestCallOptions): Promise<boolean> {
-    const chosen = this.#context.endpoints();
+    const chosen = this.#context.routes.connectionInGroup(connectionId, groupName);
     return onAnyEndpoint(
       'Removing a connection from a group',
       calls(this.#context, chosen, (client) => client.groups.removeFromGroup(connectionId, groupName, options)),
@@ -222,7 +230,7 @@ export class FanOutConnectionGroups implements ConnectionGroups {
   /** Lists the group's members on every endpoint, endpoint after endpoint. */
   async *listConnections(groupName: string, options: ListConnectionsOptions = {}): AsyncIterable<GroupMember> {
     let left = options.top;
-    for (const status of this.#context.endpoints()) {
+    for (const status of this.#context.routes.group(groupName)) {
       if (left !== undefined && left <= 0) return;
       const listOptions = { ...options, ...(left === undefined ? {} : { top: left }) };
       for await (const member of this.#context.clientOf(status).groups.listConnections(groupName, listOptions)) {
@@ -237,7 +245,7 @@ export class FanOutConnectionGroups implements ConnectionGroups {
    * endpoint's own token (`<index>.<token>`), so that paging walks the endpoints one after the other.
    */
   async listConnectionsPage(groupName: string, options: ListConnectionsPageOptions = {}): Promise<GroupMemberPage> {
-    const chosen = this.#context.endpoints();
+    const chosen = this.#context.routes.group(groupName);
     const { continuationToken, ...rest } = options;
     let index = 0;
     let inner: string | undefined;
@@ -267,7 +275,7 @@ export class FanOutConnectionGroups implements ConnectionGroups {
   }
 
   async removeFromAllGroups(connectionId: string, options?: RestCallOptions): Promise<void> {
-    const chosen = this.#context.endpoints();
+    const chosen = this.#context.routes.connection(connectionId);
     await onEveryEndpoint(
       'Removing a connection from all groups',
       calls(this.#context, chosen, (client) => client.groups.removeFromAllGroups(connectionId, options)),
@@ -284,7 +292,7 @@ export class FanOutUserGroups implements UserGroups {
   }
 
   async addToGroup(userId: string, groupName: string, options?: AddUserToGroupOptions): Promise<void> {
-    const chosen = this.#context.endpoints();
+    const chosen = this.#context.routes.userInGroup(userId, groupName);
     await onEveryEndpoint(
       'Adding a user to a group',
       calls(this.#context, chosen, (client) => client.userGroups.addToGroup(userId, groupName, options)),
@@ -292,7 +300,7 @@ export class FanOutUserGroups implements UserGroups {
   }
 
   async removeFromGroup(userId: string, groupName: string, options?: RestCallOptions): Promise<void> {
-    const chosen = this.#context.endpoints();
+    const chosen = this.#context.routes.userInGroup(userId, groupName);
     await onEveryEndpoint(
       'Removing a user from a group',
       calls(this.#context, chosen, (client) => client.userGroups.removeFromGroup(userId, groupName, options)),
@@ -300,7 +308,7 @@ export class FanOutUserGroups implements UserGroups {
   }
 
   async removeFromAllGroups(userId: string, options?: RestCallOptions): Promise<void> {
-    const chosen = this.#context.endpoints();
+    const chosen = this.#context.routes.user(userId);
     await onEveryEndpoint(
       'Removing a user from all groups',
       calls(this.#context, chosen, (client) => client.userGroups.removeFromAllGroups(userId, options)),
@@ -308,7 +316,7 @@ export class FanOutUserGroups implements UserGroups {
   }
 
   isUserInGroup(userId: string, groupName: string, options?: RestCallOptions): Promise<boolean> {
-    const chosen = this.#context.endpoints();
+    const chosen = this.#context.routes.userInGroup(userId, groupName);
     return onAnyEndpoint(
       'Checking a user is in a group',
       calls(this.#context, chosen, (client) => client.userGroups.isUserInGroup(userId, groupName, options)),
@@ -325,7 +333,7 @@ export class FanOutClientManager implements ClientManager {
   }
 
   closeConnection(connectionId: string, reason?: string, options?: RestCallOptions): Promise<boolean> {
-    const chosen = this.#context.endpoints();
+    const chosen = this.#context.routes.connection(connectionId);
     return onAnyEndpoint(
       'Closing a connection',
       calls(this.#context, chosen, (client) => client.clientManager.closeConnection(connectionId, reason, options)),
@@ -333,7 +341,7 @@ export class FanOutClientManager implements ClientManager {
   }
 
   async closeConnections(options?: CloseConnectionsOptions): Promise<void> {
-    const chosen = this.#context.endpoints();
+    const chosen = this.#context.routes.broadcast();
     await onEveryEndpoint(
       'Closing every connection',
       calls(this.#context, chosen, (client) => client.clientManager.closeConnections(options)),
@@ -341,7 +349,7 @@ export class FanOutClientManager implements ClientManager {
   }
 
   async closeGroupConnections(groupName: string, options?: CloseConnectionsOptions): Promise<void> {
-    const chosen = this.#context.endpoints();
+    const chosen = this.#context.routes.group(groupName);
     await onEveryEndpoint(
       'Closing the connections of a group',
       calls(this.#context, chosen, (client) => client.clientManager.closeGroupConnections(groupName, options)),
@@ -349,7 +357,7 @@ export class FanOutClientManager implements ClientManager {
   }
 
   async closeUserConnections(userId: string, options?: CloseConnectionsOptions): Promise<void> {
-    const chosen = this.#context.endpoints();
+    const chosen = this.#context.routes.user(userId);
     await onEveryEndpoint(
       'Closing the connections of a user',
       calls(this.#context, chosen, (client) => client.clientManager.closeUserConnections(userId, options)),
@@ -357,7 +365,7 @@ export class FanOutClientManager implements ClientManager {
   }
 
   connectionExists(connectionId: string, options?: RestCallOptions): Promise<boolean> {
-    const chosen = this.#context.endpoints();
+    const chosen = this.#context.routes.connection(connectionId);
     return onAnyEndpoint(
       'Checking a connection exists',
       calls(this.#context, chosen, (client) => client.clientManager.connectionExists(connectionId, options)),
@@ -365,7 +373,7 @@ export class FanOutClientManager implements ClientManager {
   }
 
   userExists(userId: string, options?: RestCallOptions): Promise<boolean> {
-    const chosen = this.#context.endpoints();
+    const chosen = this.#context.routes.user(userId);
     return onAnyEndpoint(
       'Checking a user exists',
       calls(this.#context, chosen, (client) => client.clientManager.userExists(userId, options)),
@@ -373,7 +381,7 @@ export class FanOutClientManager implements ClientManager {
   }
 
   groupExists(groupName: string, options?: RestCallOptions): Promise<boolean> {
-    const chosen = this.#context.endpoints();
+    const chosen = this.#context.routes.group(groupName);
     return onAnyEndpoint(
       'Checking a group exists',
       calls(this.#context, chosen, (client) => client.clientManager.groupExists(groupName, options)),
@@ -382,11 +390,28 @@ export class FanOutClientManager implements ClientManager {
 }
 
 /**
+ * Options of {@link multiEndpointServices}.
+ *
+ * @example
+ * ```ts
+ * const services = multiEndpointServices(hubEndpointsFromSettings(), 'chat', { router: byUserRegion });
+ * ```
+ */
+export interface MultiEndpointServicesOptions {
+  /**
+   * Chooses the endpoints of each message and group operation with its `getEndpointsFor…` methods
+   * (see {@link EndpointRouter}); without a router, or without the method, everything goes to every endpoint.
+   */
+  readonly router?: EndpointRouter;
+}
+
+/**
  * The services of a hub with several service endpoints: every send, group and user-group change and
  * close goes to all endpoints at once, since the app cannot know which one holds a connection, a user's
- * connections or a group's members (Azure/azure-signalr `DefaultMessageRouter`: all endpoints); existence
- * checks answer `true` when any endpoint does. An endpoint that fails does not keep the operation from
- * the others; the caller then gets `REST_ENDPOINTS_FAILED` naming the endpoints that failed.
+ * connections or a group's members (Azure/azure-signalr `DefaultMessageRouter`: all endpoints), unless a
+ * router chooses (`options.router`); existence checks answer `true` when any endpoint does. An endpoint
+ * that fails does not keep the operation from the others; the caller then gets `REST_ENDPOINTS_FAILED`
+ * naming the endpoints that failed. Endpoints given without an `online` flag count as online for the router.
  *
  * @example
  * ```ts
@@ -394,10 +419,21 @@ export class FanOutClientManager implements ClientManager {
  * await services.clients.all.send('newMessage', 'hello'); // to every endpoint's clients
  * ```
  */
-export function multiEndpointServices(endpoints: readonly NamedServiceEndpoint[], hubName: string): HubServices {
-  const clients = new Map(endpoints.map((item) => [item, new ServiceHubClient(item.endpoint, hubName)] as const));
+export function multiEndpointServices(
+  endpoints: readonly (NamedServiceEndpoint | HubServiceEndpoint)[],
+  hubName: string,
+  options: MultiEndpointServicesOptions = {},
+): HubServices {
+  // The hub's own endpoint objects when they carry their health (the router sees it change); else one
+  // frozen online view of each, made once.
+  const routed = endpoints.map((item): HubServiceEndpoint =>
+    'online' in item ? item : Object.freeze({ ...item, online: true }),
+  );
+  const clients = new Map(
+    routed.map((item) => [item as NamedServiceEndpoint, new ServiceHubClient(item.endpoint, hubName)] as const),
+  );
   const context: FanOutContext = {
-    endpoints: () => endpoints,
+    routes: new MessageRoutes(hubName, routed, options.router),
     clientOf: (item) => clients.get(item) as ServiceHubClient,
   };
   return Object.freeze({

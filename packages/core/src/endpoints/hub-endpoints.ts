@@ -80,6 +80,11 @@ export class HubEndpoints {
     return this.#endpoints;
   }
 
+  /** The named endpoints (live objects, their health kept up to date), or `null` for the one connection setting. */
+  named(): readonly HubServiceEndpoint[] | null {
+    return this.#decided();
+  }
+
   /** Every endpoint of the hub as negotiate sees it now (the live objects the router gets). */
   list(): readonly HubServiceEndpoint[] {
     return (

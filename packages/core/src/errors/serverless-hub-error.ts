@@ -41,6 +41,7 @@ export type ServerlessHubErrorCode =
   | 'REST_ENDPOINTS_FAILED'
   // several service endpoints
   | 'ENDPOINTS_OFFLINE'
+  | 'ENDPOINT_ROUTER_INVALID'
   // client results (REST API 2024-12-01)
   | 'CLIENT_INVOCATION_FAILED'
   | 'CLIENT_INVOCATION_DISCONNECTED'

@@ -3,13 +3,11 @@ import { endpointFromSettings } from '../connection/endpoint-from-settings.js';
 import { namedEndpointsFromSettings } from '../connection/named-endpoints-from-settings.js';
 import type { ServiceEndpoint } from '../connection/service-endpoint.js';
 import type { EndpointRouter } from '../endpoints/endpoint-router.js';
-import { multiEndpointServices } from '../endpoints/fan-out-services.js';
 import { resolveEndpointHealthOptions } from '../endpoints/endpoint-health-options.js';
 import type { EndpointHealthOptions, ResolvedEndpointHealthOptions } from '../endpoints/endpoint-health-options.js';
 import type { HubEndpointsHealth } from '../endpoints/hub-endpoints.js';
 import type { HubServiceEndpoint } from '../endpoints/hub-service-endpoint.js';
 import { errorMessage } from '../errors/describe-error.js';
-import { hubEndpointsFromSettings } from '../connection/hub-endpoints-from-settings.js';
 import { ServerlessHubError } from '../errors/serverless-hub-error.js';
 import type { EventMode } from '@serverless-hub/decorators';
 import { checkEventMode, compileFilter, compileHub, connectGuard } from '../hub/compile-hub.js';
@@ -21,7 +19,6 @@ import type { HubActivation } from '../hub/hub-invoker.js';
 import { isRouteSafeHubName } from '../hub/hub-name.js';
 import { HubRuntime, asFunctionContext } from '../hub/hub-runtime.js';
 import type { HubServicesFactory } from '../hub/hub-services.js';
-import { ServiceHubClient } from '../service/service-hub-client.js';
 import { createAzureFunctionsAdapter } from '../upstream/adapters/azure-functions-adapter.js';
 import type { EntraIdTokenValidationOptions } from '../upstream/entra-id-token-validator.js';
 import { createUpstreamAuthenticator } from '../upstream/upstream-authenticator.js';
@@ -214,6 +211,13 @@ function checkOptions(app: unknown, hubs: unknown, options: RegisterHubsOptions)
       'registerHubs endpointRouter must have a getNegotiateEndpoint(context, endpoints) method, e.g. new DefaultEndpointRouter().',
     );
   }
+  if (options.endpointRouter !== undefined) {
+    const router = options.endpointRouter as unknown as Record<string, unknown>;
+    for (const method of ROUTER_MESSAGE_METHODS) {
+      if (router[method] !== undefined && typeof router[method] !== 'function')
+        throw registrationError(`registerHubs endpointRouter.${method} must be a method or absent.`);
+    }
+  }
   if (options.eventMode !== undefined) checkEventMode(options.eventMode, 'registerHubs eventMode');
   if (options.logger !== undefined && typeof (options.logger as Partial<UpstreamLogger> | null)?.log !== 'function') {
     throw registrationError(
@@ -291,11 +295,12 @@ function describeExposure(
   );
 }
 
-// With named endpoints, every operation goes to all of them; with one connection setting, straight to it.
-const defaultServices: HubServicesFactory = ({ hubName, connectionStringSetting }) =>
-  namedEndpointsFromSettings().length === 0
-    ? new ServiceHubClient(endpointFromSettings(connectionStringSetting), hubName)
-    : multiEndpointServices(hubEndpointsFromSettings(connectionStringSetting), hubName);
+const ROUTER_MESSAGE_METHODS = [
+  'getEndpointsForBroadcast',
+  'getEndpointsForConnection',
+  'getEndpointsForUser',
+  'getEndpointsForGroup',
+] as const;
 
 interface PlannedFunction {
   readonly record: RegisteredFunction;
@@ -350,7 +355,7 @@ export function registerHubs(
   const activation: HubActivation = { container: options.container, filterInstances: new Map() };
   const upstream = options.upstream ?? {};
   const authLevel = options.authLevel ?? 'anonymous';
-  const servicesFactory = options.services ?? defaultServices;
+  const servicesFactory = options.services;
   const globalFilters: CompiledFilter[] = (options.filters ?? []).map((filter) =>
     compileFilter(filter, 'registerHubs (global filters)'),
   );

@@ -1,7 +1,10 @@
 import type { InvocationContext } from '@azure/functions';
 import type { ServiceEndpoint } from '../connection/service-endpoint.js';
 import type { EndpointRouter } from '../endpoints/endpoint-router.js';
+import { endpointFromSettings } from '../connection/endpoint-from-settings.js';
+import { multiEndpointServices } from '../endpoints/fan-out-services.js';
 import { HubEndpoints } from '../endpoints/hub-endpoints.js';
+import { ServiceHubClient } from '../service/service-hub-client.js';
 import type { HubEndpointsHealth } from '../endpoints/hub-endpoints.js';
 import type { NegotiateRouteContext } from '../endpoints/negotiate-route-context.js';
 import type { Reconnection } from '../negotiate/reconnection.js';
@@ -16,7 +19,9 @@ import type { TypedHubClients } from './typed-clients.js';
  * message naming the setting, not the app's start-up) and then reused.
  */
 export class HubRuntime {
-  readonly #servicesFactory: HubServicesFactory;
+  // undefined: the hub's own endpoints (the connection setting, or the named endpoints with the router).
+  readonly #servicesFactory: HubServicesFactory | undefined;
+  readonly #endpointRouter: EndpointRouter | undefined;
   #services: HubServices | undefined;
   #clients: TypedHubClients<unknown> | undefined;
   /** The hub's service endpoints for negotiate, with their health; shared with its options-based negotiate. */
@@ -25,11 +30,12 @@ export class HubRuntime {
   constructor(
     readonly hubName: string,
     readonly connectionStringSetting: string,
-    servicesFactory: HubServicesFactory,
+    servicesFactory: HubServicesFactory | undefined,
     endpointRouter?: EndpointRouter,
     health?: HubEndpointsHealth,
   ) {
     this.#servicesFactory = servicesFactory;
+    this.#endpointRouter = endpointRouter;
     this.endpoints = new HubEndpoints(hubName, connectionStringSetting, endpointRouter, health);
   }
 
@@ -42,11 +48,24 @@ export class HubRuntime {
   }
 
   get services(): HubServices {
-    this.#services ??= this.#servicesFactory({
-      hubName: this.hubName,
-      connectionStringSetting: this.connectionStringSetting,
-    });
+    this.#services ??=
+      this.#servicesFactory === undefined
+        ? this.#ownServices()
+        : this.#servicesFactory({ hubName: this.hubName, connectionStringSetting: this.connectionStringSetting });
     return this.#services;
+  }
+
+  // With named endpoints, each operation goes where the router says (every endpoint by default), over the
+  // same endpoint objects negotiate and the health checks use; with one connection setting, straight to it.
+  #ownServices(): HubServices {
+    const named = this.endpoints.named();
+    return named === null
+      ? new ServiceHubClient(endpointFromSettings(this.connectionStringSetting), this.hubName)
+      : multiEndpointServices(
+          named,
+          this.hubName,
+          this.#endpointRouter === undefined ? {} : { router: this.#endpointRouter },
+        );
   }
 
   /** The typed view of `services.clients`, built once. */
