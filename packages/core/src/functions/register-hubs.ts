@@ -1,4 +1,4 @@
-import type { GenericFunctionOptions, HttpFunctionOptions, HttpMethod } from '@azure/functions';
+import type { GenericFunctionOptions, HttpFunctionOptions, HttpMethod, InvocationContext } from '@azure/functions';
 import { endpointFromSettings } from '../connection/endpoint-from-settings.js';
 import { namedEndpointsFromSettings } from '../connection/named-endpoints-from-settings.js';
 import type { ServiceEndpoint } from '../connection/service-endpoint.js';
@@ -17,7 +17,7 @@ import type { HubFilterType } from '../hub/hub-filter.js';
 import { createEventCall, hubFactory } from '../hub/hub-invoker.js';
 import type { HubActivation } from '../hub/hub-invoker.js';
 import { isRouteSafeHubName } from '../hub/hub-name.js';
-import { HubRuntime, asFunctionContext } from '../hub/hub-runtime.js';
+import { HubRuntime } from '../hub/hub-runtime.js';
 import type { HubServicesFactory } from '../hub/hub-services.js';
 import { createAzureFunctionsAdapter } from '../upstream/adapters/azure-functions-adapter.js';
 import type { EntraIdTokenValidationOptions } from '../upstream/entra-id-token-validator.js';
@@ -551,7 +551,7 @@ function httpEventFunction(
 ): PlannedFunction {
   // One small dispatcher per function: a request whose X-ASRS-* headers name another event than the
   // function's route is answered 404 instead of running that other event.
-  const dispatcher = new UpstreamDispatcher({
+  const dispatcher = new UpstreamDispatcher<InvocationContext>({
     handlers: [
       {
         hub: descriptor.name,
@@ -560,7 +560,7 @@ function httpEventFunction(
         minArguments: event.minArguments,
         maxArguments: event.maxArguments,
         authenticator,
-        handler: (context, { signal, host }) => call(context, signal, asFunctionContext(host)),
+        handler: (context, { signal, host }) => call(context, signal, host),
         streams: (connectionId) => runtime.services.clients.client(connectionId),
       },
     ],

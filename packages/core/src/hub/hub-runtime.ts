@@ -88,13 +88,3 @@ export interface HubInvocation {
   /** While negotiating: the request, for the endpoint router. */
   readonly request?: NegotiateRouteContext['request'];
 }
-
-/** Whether a transport's `host` object is an Azure Functions `InvocationContext` (duck-typed: no import). */
-export function asFunctionContext(host: unknown): InvocationContext | undefined {
-  return typeof host === 'object' &&
-    host !== null &&
-    typeof (host as { log?: unknown }).log === 'function' &&
-    'invocationId' in host
-    ? (host as InvocationContext)
-    : undefined;
-}

@@ -22,25 +22,28 @@ import type { UpstreamStreamTarget } from './stream-to-client.js';
 
 /**
  * What a handler gets besides the context: an `AbortSignal` that fires when the caller goes away, and
- * the transport's own object (for Azure Functions, the `InvocationContext`), passed through untouched.
+ * the transport's own object (for Azure Functions, the `InvocationContext`), passed through untouched and
+ * typed by the dispatcher's `THost`, so that no handler has to guess what it is.
  *
  * @example
  * ```ts
- * const dispatcher = new UpstreamDispatcher({
+ * const dispatcher = new UpstreamDispatcher<InvocationContext>({
  *   handlers: [{
  *     hub: 'chat', category: 'messages', event: 'lookup',
  *     handler: async (context, call) => {
  *       const response = await fetch(`${url}/${String(context.arguments[0])}`, { signal: call.signal }); // stops when the caller goes away
- *       (call.host as InvocationContext | undefined)?.log('fetched', response.status);
+ *       call.host?.log('fetched', response.status); // the function's InvocationContext
  *       return response.json();
  *     },
  *   }],
  * });
+ * app.http('chat-upstream', { methods: ['POST'], route: 'chat/{category}/{event}', handler: createAzureFunctionsAdapter(dispatcher) });
  * ```
  */
-export interface UpstreamCall {
+export interface UpstreamCall<THost = unknown> {
   readonly signal: AbortSignal;
-  readonly host?: unknown;
+  /** What the transport passed as `host` (the Functions `InvocationContext` for the Functions adapter). */
+  readonly host?: THost;
 }
 
 /**
@@ -61,7 +64,7 @@ export interface UpstreamCall {
  * });
  * ```
  */
-export type UpstreamHandler = (context: HubInvocationContext, call: UpstreamCall) => unknown;
+export type UpstreamHandler<THost = unknown> = (context: HubInvocationContext, call: UpstreamCall<THost>) => unknown;
 
 /**
  * One row of the dispatch table. Hub, category and event are matched case-insensitively. For `messages`,
@@ -82,12 +85,12 @@ export type UpstreamHandler = (context: HubInvocationContext, call: UpstreamCall
  * });
  * ```
  */
-export interface UpstreamHandlerRegistration {
+export interface UpstreamHandlerRegistration<THost = unknown> {
   readonly hub: string;
   readonly category: UpstreamCategory;
   /** `connected` or `disconnected` for `connections`; the invocation target for `messages`. */
   readonly event: string;
-  readonly handler: UpstreamHandler;
+  readonly handler: UpstreamHandler<THost>;
   readonly minArguments?: number;
   readonly maxArguments?: number;
   /** Overrides the dispatcher's authenticator, e.g. for a hub bound to another connection string. */
@@ -128,8 +131,8 @@ export type DetailedErrorsMode = 'off' | 'claim' | 'always';
  * });
  * ```
  */
-export interface UpstreamDispatcherOptions {
-  readonly handlers: readonly UpstreamHandlerRegistration[];
+export interface UpstreamDispatcherOptions<THost = unknown> {
+  readonly handlers: readonly UpstreamHandlerRegistration<THost>[];
   /** Authenticates every request whose registration has no authenticator of its own. */
   readonly authenticator?: UpstreamAuthenticator;
   /** Default logger; a call may bring its own (the Functions adapter logs to the invocation). */
@@ -163,17 +166,17 @@ export interface UpstreamRequest {
  * await dispatcher.dispatch(request, { signal: controller.signal, host: invocationContext });
  * ```
  */
-export interface UpstreamDispatchOptions {
+export interface UpstreamDispatchOptions<THost = unknown> {
   /** Aborts the handler's work when the caller goes away. */
   readonly signal?: AbortSignal;
   /** Passed to the handler as `call.host`. */
-  readonly host?: unknown;
+  readonly host?: THost;
   /** Logger for this request, instead of the dispatcher's. */
   readonly logger?: UpstreamLogger;
 }
 
-interface TableEntry {
-  readonly registration: UpstreamHandlerRegistration;
+interface TableEntry<THost> {
+  readonly registration: UpstreamHandlerRegistration<THost>;
   readonly authenticator: UpstreamAuthenticator;
   readonly minArguments: number;
   readonly maxArguments: number;
@@ -223,8 +226,8 @@ function isCountBound(value: number, allowInfinity: boolean): boolean {
  * app.http('chat-upstream', { methods: ['POST'], route: 'chat/{category}/{event}', handler: createAzureFunctionsAdapter(dispatcher) });
  * ```
  */
-export class UpstreamDispatcher {
-  readonly #table = new Map<string, TableEntry>();
+export class UpstreamDispatcher<THost = unknown> {
+  readonly #table = new Map<string, TableEntry<THost>>();
   readonly #hubs = new Set<string>();
   readonly #logger: UpstreamLogger;
   readonly #detailedErrors: DetailedErrorsMode;
@@ -234,7 +237,7 @@ export class UpstreamDispatcher {
    * category, a `connections` event other than `connected` / `disconnected`, invalid argument bounds,
    * two registrations of one (hub, category, event), or a registration without any authenticator.
    */
-  constructor(options: UpstreamDispatcherOptions) {
+  constructor(options: UpstreamDispatcherOptions<THost>) {
     this.#logger = options.logger ?? consoleUpstreamLogger;
     // Checked at run time too: options often come from plain JavaScript or configuration.
     const detailedErrors: string = options.detailedErrors ?? 'off';
@@ -247,7 +250,10 @@ export class UpstreamDispatcher {
     for (const registration of options.handlers) this.#add(registration, options.authenticator);
   }
 
-  #add(registration: UpstreamHandlerRegistration, fallbackAuthenticator: UpstreamAuthenticator | undefined): void {
+  #add(
+    registration: UpstreamHandlerRegistration<THost>,
+    fallbackAuthenticator: UpstreamAuthenticator | undefined,
+  ): void {
     const { hub, event } = registration;
     const category: string = registration.category;
     const where = `hub ${JSON.stringify(hub)}, category ${JSON.stringify(category)}, event ${JSON.stringify(event)}`;
@@ -301,7 +307,7 @@ export class UpstreamDispatcher {
    * const outcome = await dispatcher.dispatch({ headers: req.headers, body }, { signal });
    * ```
    */
-  async dispatch(request: UpstreamRequest, options?: UpstreamDispatchOptions): Promise<UpstreamOutcome> {
+  async dispatch(request: UpstreamRequest, options?: UpstreamDispatchOptions<THost>): Promise<UpstreamOutcome> {
     const logger = options?.logger ?? this.#logger;
     try {
       return await this.#dispatch(request, options, logger);
@@ -313,7 +319,7 @@ export class UpstreamDispatcher {
 
   async #dispatch(
     request: UpstreamRequest,
-    options: UpstreamDispatchOptions | undefined,
+    options: UpstreamDispatchOptions<THost> | undefined,
     logger: UpstreamLogger,
   ): Promise<UpstreamOutcome> {
     const headers = isFetchHeaderLookup(request.headers)
@@ -425,7 +431,7 @@ export class UpstreamDispatcher {
       );
     }
 
-    const call: UpstreamCall =
+    const call: UpstreamCall<THost> =
       options?.host === undefined
         ? { signal: options?.signal ?? NEVER_ABORTED }
         : { signal: options.signal ?? NEVER_ABORTED, host: options.host };
@@ -503,7 +509,7 @@ export class UpstreamDispatcher {
    */
   async #endStream(
     error: unknown,
-    entry: TableEntry,
+    entry: TableEntry<THost>,
     context: HubInvocationContext,
     logger: UpstreamLogger,
     known?: UpstreamStreamTarget,
@@ -527,7 +533,7 @@ export class UpstreamDispatcher {
     return ACCEPTED;
   }
 
-  #failure(error: unknown, entry: TableEntry, context: HubInvocationContext): ReturnType<typeof eventFailure> {
+  #failure(error: unknown, entry: TableEntry<THost>, context: HubInvocationContext): ReturnType<typeof eventFailure> {
     return eventFailure(error, {
       where: `'${context.event}' on hub '${context.hub}' (connection '${context.connectionId}')`,
       event: context.event,
@@ -542,7 +548,7 @@ export class UpstreamDispatcher {
 
   #failed(
     error: unknown,
-    entry: TableEntry,
+    entry: TableEntry<THost>,
     context: HubInvocationContext,
     protocol: HubProtocol,
     logger: UpstreamLogger,

@@ -37,7 +37,7 @@ export interface AzureFunctionsAdapterOptions {
  * ```
  */
 export function createAzureFunctionsAdapter(
-  dispatcher: UpstreamDispatcher,
+  dispatcher: UpstreamDispatcher<InvocationContext>,
   options?: AzureFunctionsAdapterOptions,
 ): (request: HttpRequest, context: InvocationContext) => Promise<HttpResponseInit> {
   const limit = resolveBodyLimit(options?.maxBodyBytes);
