@@ -513,14 +513,7 @@ export class ClientConnection implements HubMember, UpstreamSource {
     }
     this.openStreams.add(message.invocationId);
     this.environment.logger.debug(`connection ${this.id} opened stream ${message.invocationId} (${message.target})`);
-    const body = unframe(protocol.writeMessage(message), protocol);
-    if (!this.upstream.enqueue({ kind: 'message', invocation: message, body })) {
-      this.close({
-        error: `Connection closed with an error. More than ${this.environment.upstream.maxPending} messages of this connection are waiting for the upstream.`,
-        sendCloseMessage: true,
-        reason: 'too many messages waiting for the upstream',
-      });
-    }
+    this.forwardUpstream(message, protocol, this.upstream);
   }
 
   private handleInvocation(message: InvocationMessage): void {
@@ -534,8 +527,17 @@ export class ClientConnection implements HubMember, UpstreamSource {
       }
       return;
     }
+    this.forwardUpstream(message, protocol, this.upstream);
+  }
+
+  /** Sends a client's invocation upstream in its own protocol; a connection with too many waiting is closed. */
+  private forwardUpstream(
+    message: InvocationMessage | StreamInvocationMessage,
+    protocol: HubProtocol,
+    upstream: UpstreamQueue,
+  ): void {
     const body = unframe(protocol.writeMessage(message), protocol);
-    if (!this.upstream.enqueue({ kind: 'message', invocation: message, body })) {
+    if (!upstream.enqueue({ kind: 'message', invocation: message, body })) {
       this.close({
         error: `Connection closed with an error. More than ${this.environment.upstream.maxPending} messages of this connection are waiting for the upstream.`,
         sendCloseMessage: true,

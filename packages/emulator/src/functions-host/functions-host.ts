@@ -395,10 +395,11 @@ export class FunctionsHost {
   ): Promise<number> {
     // The host's request size limit holds for streamed bodies too: an announced length over it is refused
     // before the function runs, and a body that goes past it is cut there.
+    const overLimit = (): string => new BodyTooLargeError(this.#maxBody).message;
     const declared = Number(request.headers['content-length']);
     if (declared > this.#maxBody) {
       request.resume();
-      sendText(response, 413, new BodyTooLargeError(this.#maxBody).message);
+      sendText(response, 413, overLimit());
       return 413;
     }
     const invocationId = randomUUID();
@@ -452,7 +453,6 @@ export class FunctionsHost {
       sendText(response, status, reason);
       return status;
     };
-    const overLimit = (): string => new BodyTooLargeError(this.#maxBody).message;
     try {
       await this.#invoke(fn.fn, [{ name: fn.triggerName, data: { http: {} } }], triggerMetadata, trace, invocationId);
     } catch (error) {
