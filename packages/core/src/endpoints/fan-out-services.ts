@@ -429,8 +429,8 @@ export function multiEndpointServices(
   const routed = endpoints.map((item): HubServiceEndpoint =>
     'online' in item ? item : Object.freeze({ ...item, online: true }),
   );
-  const clients = new Map(
-    routed.map((item) => [item as NamedServiceEndpoint, new ServiceHubClient(item.endpoint, hubName)] as const),
+  const clients = new Map<NamedServiceEndpoint, ServiceHubClient>(
+    routed.map((item) => [item, new ServiceHubClient(item.endpoint, hubName)]),
   );
   const context: FanOutContext = {
     routes: new MessageRoutes(hubName, routed, options.router),

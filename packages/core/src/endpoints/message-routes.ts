@@ -24,11 +24,6 @@ export class MessageRoutes {
     this.#router = router;
   }
 
-  /** Every endpoint, whatever the router says: the hub's whole state (listings that page over all of them). */
-  get all(): readonly HubServiceEndpoint[] {
-    return this.#endpoints;
-  }
-
   broadcast(): readonly HubServiceEndpoint[] {
     const router = this.#router;
     if (router?.getEndpointsForBroadcast === undefined) return this.#endpoints;
