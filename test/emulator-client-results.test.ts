@@ -5,7 +5,8 @@
 // (`HubConnection._invocationId`), so a fresh connection's first `stream()` has the stream id "0".
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { HubConnection } from '@microsoft/signalr';
-import { ServerlessHubError, ServiceHubClient } from '@serverless-hub/core';
+import { ServerlessHubError } from '@serverless-hub/core';
+import { ServiceHubClient } from '@serverless-hub/core/service';
 import { EMULATOR_ACCESS_KEY } from '@serverless-hub/emulator';
 import type { ServiceEmulator } from '@serverless-hub/emulator';
 import {

@@ -2,7 +2,7 @@
 // requests for what a client library never sends (bad tokens, bad input).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { HubConnection } from '@microsoft/signalr';
-import { ServiceHubClient } from '@serverless-hub/core';
+import { ServiceHubClient } from '@serverless-hub/core/service';
 import { EMULATOR_ACCESS_KEY } from '@serverless-hub/emulator';
 import type { ServiceEmulator } from '@serverless-hub/emulator';
 import {

@@ -5,7 +5,7 @@ import { JsonHubProtocol, MessageType } from '@microsoft/signalr';
 import type { InvocationMessage } from '@microsoft/signalr';
 import { MessagePackHubProtocol } from '@microsoft/signalr-protocol-msgpack';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ServiceHubClient } from '@serverless-hub/core';
+import { ServiceHubClient } from '@serverless-hub/core/service';
 import { EMULATOR_ACCESS_KEY } from '@serverless-hub/emulator';
 import { buildClient, collect, eventually, rest, restToken, startEmulatorWithApp } from './emulator-helpers.js';
 import type { EmulatorWithApp } from './emulator-helpers.js';

@@ -8,14 +8,8 @@
 import { app as functionsApp } from '@azure/functions';
 import { HubConnectionBuilder, LogLevel } from '@microsoft/signalr';
 import type { HubConnection } from '@microsoft/signalr';
-import {
-  Hub,
-  ServerlessHub,
-  ServerlessHubError,
-  hubEndpointsFromSettings,
-  multiEndpointServices,
-  registerHubs,
-} from '@serverless-hub/core';
+import { Hub, ServerlessHub, ServerlessHubError, hubEndpointsFromSettings, registerHubs } from '@serverless-hub/core';
+import { multiEndpointServices } from '@serverless-hub/core/service';
 import type { HubRegistration, HubServices, UpstreamLogger } from '@serverless-hub/core';
 import { createFunctionsHost, createServiceEmulator } from '@serverless-hub/emulator';
 import type { FunctionsHost, ServiceEmulator } from '@serverless-hub/emulator';

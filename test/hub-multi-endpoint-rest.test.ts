@@ -5,7 +5,8 @@
 // DefaultMessageRouter: every endpoint).
 import { HubConnectionBuilder, LogLevel } from '@microsoft/signalr';
 import type { HubConnection } from '@microsoft/signalr';
-import { ServerlessHubError, hubEndpointsFromSettings, multiEndpointServices, negotiate } from '@serverless-hub/core';
+import { ServerlessHubError, hubEndpointsFromSettings } from '@serverless-hub/core';
+import { multiEndpointServices, negotiate } from '@serverless-hub/core/service';
 import type { HubServices } from '@serverless-hub/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { collect, eventually, startEmulatorWithApp } from './emulator-helpers.js';

@@ -6,7 +6,8 @@
 // answers (`default: ErrorDetail` with `x-ms-error-code`) of the spec. The answers below follow the spec's
 // examples (HubProxyV20241201_InvokeClientConnection, HubProxyV20241201_ListConnectionsInGroup).
 import { describe, expect, it } from 'vitest';
-import { ServerlessHubError, ServiceHubClient } from '@serverless-hub/core';
+import { ServerlessHubError } from '@serverless-hub/core';
+import { ServiceHubClient } from '@serverless-hub/core/service';
 import { client, expectValidToken, only, service, useRestClientFixture } from './rest-client-fixture.js';
 import { rejectionOf } from '../packages/core/src/__fixtures__/rejection-of.js';
 

@@ -2,7 +2,7 @@
 // test, and the checks every file makes of the request the client sent. `service` and `client` are live
 // bindings, replaced before each test of a file that calls useRestClientFixture().
 import { afterEach, beforeEach, expect } from 'vitest';
-import { ServiceHubClient } from '@serverless-hub/core';
+import { ServiceHubClient } from '@serverless-hub/core/service';
 import { FakeRestService } from './rest-fake-service.js';
 import type { RecordedRequest } from './rest-fake-service.js';
 

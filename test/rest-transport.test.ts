@@ -4,8 +4,9 @@ import { Agent } from 'node:http';
 import { createConnection, createServer } from 'node:net';
 import type { AddressInfo, Socket } from 'node:net';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { ServiceHubClient, setCredential } from '@serverless-hub/core';
-import type { ServiceEndpoint, ServiceHubClientOptions } from '@serverless-hub/core';
+import { ServiceHubClient, setCredential } from '@serverless-hub/core/service';
+import type { ServiceEndpoint } from '@serverless-hub/core';
+import type { ServiceHubClientOptions } from '@serverless-hub/core/service';
 import { FakeRestService } from './rest-fake-service.js';
 import { rejectionOf } from '../packages/core/src/__fixtures__/rejection-of.js';
 

@@ -14,7 +14,8 @@ import {
 } from '@microsoft/signalr';
 import type { HubConnection } from '@microsoft/signalr';
 import { MessagePackHubProtocol } from '@microsoft/signalr-protocol-msgpack';
-import { Hub, ServerlessHub, ServiceHubClient, parseConnectionString, registerHubs } from '@serverless-hub/core';
+import { Hub, ServerlessHub, parseConnectionString, registerHubs } from '@serverless-hub/core';
+import { ServiceHubClient } from '@serverless-hub/core/service';
 import { clearRegisteredFunctions, createRecordingServices, createUpstreamRequest } from '@serverless-hub/core/testing';
 import type { FunctionsApp, RegisteredHttpFunction } from '@serverless-hub/core';
 import { createFunctionsHost, createServiceEmulator } from '@serverless-hub/emulator';

@@ -13,7 +13,8 @@ import { createConnection, createServer as createTcpServer } from 'node:net';
 import type { AddressInfo, Socket } from 'node:net';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ServerlessHubError, ServiceHubClient } from '@serverless-hub/core';
+import { ServerlessHubError } from '@serverless-hub/core';
+import { ServiceHubClient } from '@serverless-hub/core/service';
 import type { ServiceEndpoint } from '@serverless-hub/core';
 
 const ACCESS_KEY = 'RestFaultsAccessKey0123456789abcdefghijklmnopq';

@@ -15,15 +15,13 @@ import {
   HubError,
   ServerlessHub,
   ServerlessHubError,
-  ServiceHubClient,
   decodeClaimsUnverified,
   endpointFromSettings,
   createClaimsVerifier,
-  negotiate,
   parseConnectionString,
   registerHubs,
-  signAccessToken,
 } from '@serverless-hub/core';
+import { ServiceHubClient, negotiate, signAccessToken } from '@serverless-hub/core/service';
 import { clearRegisteredFunctions, createUpstreamRequest } from '@serverless-hub/core/testing';
 import type { FunctionsApp, RegisteredHttpFunction } from '@serverless-hub/core';
 import { createFunctionsHost, createServiceEmulator } from '@serverless-hub/emulator';

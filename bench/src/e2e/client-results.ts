@@ -1,6 +1,6 @@
 import { isDeepStrictEqual } from 'node:util';
 import type { HubConnection } from '@microsoft/signalr';
-import type { ServiceHubClient } from '@serverless-hub/core';
+import type { ServiceHubClient } from '@serverless-hub/core/service';
 import { figure } from '../harness/bench-result.js';
 import type { BenchResult } from '../harness/bench-result.js';
 import { percentile } from '../harness/statistics.js';

@@ -1,5 +1,6 @@
 import { Agent, request } from 'node:http';
-import { ServiceHubClient, parseConnectionString } from '@serverless-hub/core';
+import { parseConnectionString } from '@serverless-hub/core';
+import { ServiceHubClient } from '@serverless-hub/core/service';
 import { figure } from '../harness/bench-result.js';
 import { byScale } from '../harness/benchmark.js';
 import type { Benchmark } from '../harness/benchmark.js';

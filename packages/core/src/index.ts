@@ -1,6 +1,12 @@
-// Public API of @serverless-hub/core for app authors: the hub model, registration, negotiate, claims,
-// the REST client and the error class. Adapter authors import from ./upstream, the emulator and tools
-// from ./protocol, tests from ./testing. Internals stay unexported.
+// Public API of @serverless-hub/core for app authors: the hub model, registration, claims, endpoints and
+// the error class. Code that talks to the service outside a hub (the REST client, negotiate, connection
+// info, tokens, credentials) imports from ./service, adapter authors from ./upstream, the emulator and
+// tools from ./protocol, tests from ./testing. Internals stay unexported.
+//
+// Nothing exported here may import the request-time code (the upstream dispatcher, the protocols, the
+// REST client, negotiate): registerHubs loads it with import() so that a cold start compiles only what
+// registering needs, and an app's bundler can split it off only if this entry never reaches it
+// (test/cold-start-graph.test.ts checks this).
 
 // errors
 export { ServerlessHubError } from './errors/serverless-hub-error.js';
@@ -15,35 +21,18 @@ export type { SettingsSource } from './connection/endpoint-from-settings.js';
 export { hubEndpointsFromSettings } from './connection/hub-endpoints-from-settings.js';
 export { namedEndpointsFromSettings } from './connection/named-endpoints-from-settings.js';
 export { DefaultEndpointRouter, defaultEndpointRouter } from './endpoints/default-endpoint-router.js';
-export { multiEndpointServices } from './endpoints/fan-out-services.js';
 export type { EndpointRouter } from './endpoints/endpoint-router.js';
-export type { MultiEndpointServicesOptions } from './endpoints/fan-out-services.js';
 export type { EndpointHealthOptions } from './endpoints/endpoint-health-options.js';
 export type { HubServiceEndpoint } from './endpoints/hub-service-endpoint.js';
 export type { NegotiateRouteContext } from './endpoints/negotiate-route-context.js';
 export type { NamedServiceEndpoint } from './connection/named-endpoints-from-settings.js';
-export {
-  SIGNALR_ENTRA_SCOPE,
-  createIdentityCredential,
-  getCredential,
-  setCredential,
-} from './connection/identity-credential.js';
-export type { EntraAccessToken, IdentityModule, TokenCredential } from './connection/identity-credential.js';
-export { getSigningKey } from './connection/access-key-provider.js';
-export type { AccessKeyOptions, SigningKey } from './connection/access-key-provider.js';
 
 // tokens, negotiate, claims
-export { signAccessToken } from './token/sign-access-token.js';
-export type { AccessTokenRequest } from './token/sign-access-token.js';
-export { negotiate } from './negotiate/negotiate.js';
 export type { ConnectionInfo, NegotiateOptions } from './negotiate/negotiate.js';
 export type { Claim, ClaimsInput } from './negotiate/client-claims.js';
 export { isValidHubName } from './hub/hub-name.js';
 export { compileBindingExpression } from './negotiate/binding-expression.js';
 export type { BindingValue, NegotiateRequest } from './negotiate/binding-expression.js';
-export { SignalRConnectionInfo, createSignalRConnectionInfo } from './negotiate/connection-info.js';
-export type { ConnectionInfoOptions } from './negotiate/connection-info.js';
-export { reconnectionOf } from './negotiate/reconnection.js';
 export type { Reconnection } from './negotiate/reconnection.js';
 export { createClaimsVerifier } from './auth/claims-verifier.js';
 export type {
@@ -70,11 +59,7 @@ export type {
 } from './upstream/upstream-authenticator.js';
 export type { DetailedErrorsMode } from './upstream/upstream-dispatcher.js';
 
-// service REST API
-export { ServiceHubClient } from './service/service-hub-client.js';
-export type { ServiceHubClientOptions } from './service/service-hub-client.js';
-export { encodeMessagePayload } from './service/message-payload.js';
-export type { MessageEncoding, MessagePayload } from './service/message-payload.js';
+// service REST API (the client itself: ./service)
 export type { HubClients } from './service/hub-clients.js';
 export type { ClientTarget } from './service/client-target.js';
 export type { ConnectionGroups } from './service/connection-groups.js';

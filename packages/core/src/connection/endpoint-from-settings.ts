@@ -2,16 +2,9 @@ import { ServerlessHubError } from '../errors/serverless-hub-error.js';
 import { endpointFromPairs, parseConnectionString } from './connection-string.js';
 import type { ConnectionStringKey } from './connection-string.js';
 import type { ServiceEndpoint } from './service-endpoint.js';
+import { DEFAULT_CONNECTION_SETTING } from './default-connection-setting.js';
 
-/**
- * The app setting the official bindings read when a hub names none.
- *
- * @example
- * ```ts
- * const endpoint = endpointFromSettings(DEFAULT_CONNECTION_SETTING); // same as endpointFromSettings()
- * ```
- */
-export const DEFAULT_CONNECTION_SETTING = 'AzureSignalRConnectionString';
+export { DEFAULT_CONNECTION_SETTING } from './default-connection-setting.js';
 
 /**
  * Where settings come from: `process.env` by default.

@@ -1,10 +1,8 @@
-import type { GenericFunctionOptions, HttpFunctionOptions, HttpMethod, InvocationContext } from '@azure/functions';
-import { endpointFromSettings } from '../connection/endpoint-from-settings.js';
-import { namedEndpointsFromSettings } from '../connection/named-endpoints-from-settings.js';
-import type { ServiceEndpoint } from '../connection/service-endpoint.js';
+import type { GenericFunctionOptions, HttpFunctionOptions, HttpMethod } from '@azure/functions';
 import type { EndpointRouter } from '../endpoints/endpoint-router.js';
 import { resolveEndpointHealthOptions } from '../endpoints/endpoint-health-options.js';
 import type { EndpointHealthOptions, ResolvedEndpointHealthOptions } from '../endpoints/endpoint-health-options.js';
+import { HubEndpoints } from '../endpoints/hub-endpoints.js';
 import type { HubEndpointsHealth } from '../endpoints/hub-endpoints.js';
 import type { HubServiceEndpoint } from '../endpoints/hub-service-endpoint.js';
 import { errorMessage } from '../errors/describe-error.js';
@@ -14,22 +12,15 @@ import { checkEventMode, compileFilter, compileHub, connectGuard } from '../hub/
 import type { CompiledFilter, HubClass, HubDescriptor, HubEventDescriptor } from '../hub/hub-descriptor.js';
 import type { HubContainer } from '../hub/hub-container.js';
 import type { HubFilterType } from '../hub/hub-filter.js';
-import { createEventCall, hubFactory } from '../hub/hub-invoker.js';
+import { eventFilterSteps, hubFactory } from '../hub/hub-invoker.js';
 import type { HubActivation } from '../hub/hub-invoker.js';
 import { isRouteSafeHubName } from '../hub/hub-name.js';
-import { HubRuntime } from '../hub/hub-runtime.js';
 import type { HubServicesFactory } from '../hub/hub-services.js';
-import { createAzureFunctionsAdapter } from '../upstream/adapters/azure-functions-adapter.js';
+import { compileConnectionInfoOptions } from '../negotiate/connection-info-options.js';
 import type { EntraIdTokenValidationOptions } from '../upstream/entra-id-token-validator.js';
-import { createUpstreamAuthenticator } from '../upstream/upstream-authenticator.js';
-import type {
-  UpstreamAuthentication,
-  UpstreamAuthenticator,
-  UpstreamCredentials,
-} from '../upstream/upstream-authenticator.js';
-import { UpstreamDispatcher } from '../upstream/upstream-dispatcher.js';
 import type { DetailedErrorsMode } from '../upstream/upstream-dispatcher.js';
 import type { UpstreamLogger } from '../upstream/upstream-logger.js';
+import { buildOnce, deferredHandler } from './deferred-handler.js';
 import { functionNameFor } from './function-name.js';
 import {
   assertFunctionNameAvailable,
@@ -39,9 +30,14 @@ import {
   recordRegistrationCloser,
 } from './function-registry.js';
 import type { RegisteredFunction, RegisteredHttpFunction, RegisteredSignalRFunction } from './function-registry.js';
-import { createNegotiateHandler } from './negotiate-handler.js';
-import { negotiateFromOptions } from './negotiate-from-options.js';
-import { createSignalRTriggerHandler } from './signalr-trigger-handler.js';
+import type { HandlerSlot } from './deferred-handler.js';
+import type {
+  HttpFunctionHandler,
+  HubFunctionsPlan,
+  PlannedEvent,
+  PlannedHub,
+  TriggerFunctionHandler,
+} from './hub-function-handlers.js';
 
 /**
  * The part of `@azure/functions`' `app` that registration uses. Pass `app` itself; tests may pass a
@@ -233,39 +229,24 @@ function checkOptions(app: unknown, hubs: unknown, options: RegisterHubsOptions)
 }
 
 /**
- * The endpoints whose keys may sign this hub's upstream requests: its own connection string and every
- * endpoint of a multi-endpoint configuration (`Azure__SignalR__Endpoints__*`), since the service signs
- * with the key of whichever endpoint carries the connection.
+ * A hub's `@Hub({ negotiate })` options, checked at registration as the negotiate built from them checks
+ * them at the first request.
  */
-function upstreamEndpoints(settingName: string): ServiceEndpoint[] {
-  const named = namedEndpointsFromSettings().map(({ endpoint }) => endpoint);
+function checkNegotiateOptions(descriptor: HubDescriptor): void {
+  if (descriptor.negotiate !== undefined) return;
   try {
-    return [endpointFromSettings(settingName), ...named];
+    compileConnectionInfoOptions({
+      ...descriptor.negotiateOptions,
+      hubName: descriptor.name,
+      connectionStringSetting: descriptor.connectionStringSetting,
+    });
   } catch (error) {
-    if (named.length > 0 && ServerlessHubError.is(error, 'SETTING_MISSING')) return named;
-    throw error;
+    throw new ServerlessHubError(
+      'HUB_DEFINITION_INVALID',
+      `@Hub negotiate options of ${descriptor.className}: ${errorMessage(error)}`,
+      { cause: error },
+    );
   }
-}
-
-/**
- * An authenticator for one hub, built at its first request: the hub's connection string is read then,
- * so a missing or wrong setting fails requests (500, with the setting named in the function's log)
- * rather than the app's start-up, where the host would only report that the worker failed.
- */
-function lazyAuthenticator(settingName: string, upstream: UpstreamOptions): UpstreamAuthenticator {
-  let built: UpstreamAuthenticator | undefined;
-  return {
-    authenticate(credentials: UpstreamCredentials): UpstreamAuthentication | Promise<UpstreamAuthentication> {
-      built ??= createUpstreamAuthenticator({
-        ...(upstream.insecureSkipValidation === true
-          ? { insecureSkipValidation: true }
-          : { endpoints: upstreamEndpoints(settingName) }),
-        ...(upstream.accessKeys === undefined ? {} : { accessKeys: upstream.accessKeys }),
-        ...(upstream.entraId === undefined ? {} : { entraId: upstream.entraId }),
-      });
-      return built.authenticate(credentials);
-    },
-  };
 }
 
 /** Registration's own lines are worth seeing by default: they say what clients can call. */
@@ -433,27 +414,36 @@ export function registerHubs(
     planned.push(fn);
   };
 
-  const runtimes = new Map<string, HubRuntime>();
+  const hubEndpoints = new Map<string, HubEndpoints>();
+  const plannedHubs: PlannedHub[] = [];
+  const plannedFunctions: HubFunctionsPlan = {
+    hubs: plannedHubs,
+    upstream,
+    services: servicesFactory,
+    endpointRouter: options.endpointRouter,
+  };
+  const built = buildOnce(() =>
+    import('./hub-function-handlers.js').then(({ buildHubFunctionHandlers }) => {
+      buildHubFunctionHandlers(plannedFunctions);
+    }),
+  );
   for (const descriptor of descriptors) {
-    const runtime = new HubRuntime(
+    checkNegotiateOptions(descriptor);
+    const endpoints = new HubEndpoints(
       descriptor.name,
       descriptor.connectionStringSetting,
-      servicesFactory,
       options.endpointRouter,
       health,
     );
-    runtimes.set(descriptor.name.toLowerCase(), runtime);
+    hubEndpoints.set(descriptor.name.toLowerCase(), endpoints);
     const createHub = hubFactory(descriptor, activation);
     const routeHub = descriptor.name.toLowerCase();
 
+    let negotiateSlot: HandlerSlot<HttpFunctionHandler> | undefined;
     if (descriptor.negotiateRoute !== false) {
       const negotiateName = functionNameFor(descriptor.name, 'negotiate');
-      const negotiateHandler = createNegotiateHandler(
-        descriptor,
-        runtime,
-        createHub,
-        negotiateFromOptions(descriptor, runtime.endpoints),
-      );
+      negotiateSlot = { handler: undefined };
+      const negotiateHandler = deferredHandler(negotiateSlot, built);
       const negotiateRecord: RegisteredHttpFunction = {
         name: negotiateName,
         hub: descriptor.name,
@@ -482,34 +472,27 @@ export function registerHubs(
       );
     }
 
-    const authenticator = mode === 'http' ? lazyAuthenticator(descriptor.connectionStringSetting, upstream) : undefined;
     const guardsConnect =
       globalFilters.length > 0 &&
       !descriptor.events.some(({ category, event }) => category === 'connections' && event === 'connected');
     const events = guardsConnect ? [...descriptor.events, connectGuard([])] : descriptor.events;
     exposures.push(describeExposure(descriptor, events, mode));
+    const plannedEvents: PlannedEvent[] = [];
     for (const event of events) {
-      const call = createEventCall(descriptor, event, runtime, globalFilters, activation);
+      const steps = eventFilterSteps(event, globalFilters, activation);
       const name = functionNameFor(descriptor.name, event.methodName);
       const what = `${descriptor.className}.${event.methodName}`;
-      plan(
-        mode === 'http'
-          ? httpEventFunction(
-              app,
-              name,
-              descriptor,
-              event,
-              call,
-              authenticator as UpstreamAuthenticator,
-              upstream,
-              authLevel,
-              routeHub,
-              runtime,
-            )
-          : bindingEventFunction(app, name, descriptor, event, call),
-        what,
-      );
+      if (mode === 'http') {
+        const slot: HandlerSlot<HttpFunctionHandler> = { handler: undefined };
+        plannedEvents.push({ mode, event, steps, slot });
+        plan(httpEventFunction(app, name, descriptor, event, deferredHandler(slot, built), authLevel, routeHub), what);
+      } else {
+        const slot: HandlerSlot<TriggerFunctionHandler> = { handler: undefined };
+        plannedEvents.push({ mode, event, steps, slot });
+        plan(bindingEventFunction(app, name, descriptor, event, deferredHandler(slot, built)), what);
+      }
     }
+    plannedHubs.push({ descriptor, endpoints, createHub, negotiate: negotiateSlot, events: plannedEvents });
   }
 
   for (const fn of planned) {
@@ -517,21 +500,23 @@ export function registerHubs(
     recordFunction(fn.record);
   }
   for (const line of exposures) logger.log('info', line);
+  // Started now, so that the request-time code loads while the host finishes starting the app.
+  built().catch(() => undefined);
   const close = (): void => {
     forgetRegistrationCloser(close);
-    for (const runtime of runtimes.values()) runtime.endpoints.close();
+    for (const endpoints of hubEndpoints.values()) endpoints.close();
   };
   recordRegistrationCloser(close);
   return Object.freeze({
     functions: Object.freeze(planned.map((fn) => fn.record)),
     serviceEndpoints(hubName: string): readonly HubServiceEndpoint[] {
-      const runtime = typeof hubName === 'string' ? runtimes.get(hubName.toLowerCase()) : undefined;
-      if (runtime === undefined) {
+      const endpoints = typeof hubName === 'string' ? hubEndpoints.get(hubName.toLowerCase()) : undefined;
+      if (endpoints === undefined) {
         throw registrationError(
-          `serviceEndpoints(${JSON.stringify(hubName)}): no hub of that name in this registration (hubs: ${[...runtimes.values()].map((item) => item.hubName).join(', ')}).`,
+          `serviceEndpoints(${JSON.stringify(hubName)}): no hub of that name in this registration (hubs: ${descriptors.map((item) => item.name).join(', ')}).`,
         );
       }
-      return runtime.endpoints.snapshot();
+      return endpoints.snapshot();
     },
     close,
   });
@@ -542,34 +527,10 @@ function httpEventFunction(
   name: string,
   descriptor: HubDescriptor,
   event: HubEventDescriptor,
-  call: ReturnType<typeof createEventCall>,
-  authenticator: UpstreamAuthenticator,
-  upstream: UpstreamOptions,
+  handler: HttpFunctionHandler,
   authLevel: 'anonymous' | 'function' | 'admin',
   routeHub: string,
-  runtime: HubRuntime,
 ): PlannedFunction {
-  // One small dispatcher per function: a request whose X-ASRS-* headers name another event than the
-  // function's route is answered 404 instead of running that other event.
-  const dispatcher = new UpstreamDispatcher<InvocationContext>({
-    handlers: [
-      {
-        hub: descriptor.name,
-        category: event.category,
-        event: event.event,
-        minArguments: event.minArguments,
-        maxArguments: event.maxArguments,
-        authenticator,
-        handler: (context, { signal, host }) => call(context, signal, host),
-        streams: (connectionId) => runtime.services.clients.client(connectionId),
-      },
-    ],
-    ...(upstream.detailedErrors === undefined ? {} : { detailedErrors: upstream.detailedErrors }),
-  });
-  const handler = createAzureFunctionsAdapter(
-    dispatcher,
-    upstream.maxBodyBytes === undefined ? undefined : { maxBodyBytes: upstream.maxBodyBytes },
-  );
   const route = `${routeHub}/${event.category}/${event.event.toLowerCase()}`;
   const record: RegisteredHttpFunction = {
     name,
@@ -596,7 +557,7 @@ function bindingEventFunction(
   name: string,
   descriptor: HubDescriptor,
   event: HubEventDescriptor,
-  call: ReturnType<typeof createEventCall>,
+  handler: TriggerFunctionHandler,
 ): PlannedFunction {
   // `parameterNames` makes the host fail calls whose argument count differs, so it is given only when
   // the method takes an exact number of named arguments; otherwise the handler checks the bounds itself.
@@ -610,13 +571,6 @@ function bindingEventFunction(
     event: event.event,
     connectionStringSetting: descriptor.connectionStringSetting,
     ...(exact ? { parameterNames: [...names] } : {}),
-  });
-  const handler = createSignalRTriggerHandler(call, {
-    hub: descriptor.name,
-    category: event.category,
-    event: event.event,
-    minArguments: event.minArguments,
-    maxArguments: event.maxArguments,
   });
   const record: RegisteredSignalRFunction = {
     name,

@@ -10,11 +10,11 @@ import type {
   HubOptions,
   ParameterMarker,
 } from '@serverless-hub/decorators';
-import { HUB_NEGOTIATE_OPTION_NAMES } from '../negotiate/connection-info.js';
+import { HUB_NEGOTIATE_OPTION_NAMES } from '../negotiate/connection-info-options.js';
 import type { StandardSchemaV1 } from '@standard-schema/spec';
 import { resolveAppSettingReferences } from '../connection/app-setting-reference.js';
 import { describeValue } from '../errors/describe-value.js';
-import { DEFAULT_CONNECTION_SETTING } from '../connection/endpoint-from-settings.js';
+import { DEFAULT_CONNECTION_SETTING } from '../connection/default-connection-setting.js';
 import { ServerlessHubError } from '../errors/serverless-hub-error.js';
 import type { UpstreamCategory } from '../upstream/hub-invocation-context.js';
 import type {

@@ -84,19 +84,29 @@ export function filterStep(filter: CompiledFilter, activation: HubActivation): F
 }
 
 /**
- * Builds the call of one hub event, once at registration: filter steps (global, class, method), the
- * argument schemas, how the hub instance is made, and how its arguments are bound. The call itself does
- * no reflection. Filters run first, so a caller they refuse learns nothing from validation messages.
+ * The filter steps of one hub event (global, class, method), made at registration so that a filter class
+ * that cannot be made fails there.
  */
-export function createEventCall(
-  descriptor: HubDescriptor,
+export function eventFilterSteps(
   event: HubEventDescriptor,
-  runtime: HubRuntime,
   globalFilters: readonly CompiledFilter[],
   activation: HubActivation,
+): readonly FilterStep[] {
+  return [...globalFilters, ...event.filters].map((filter) => filterStep(filter, activation));
+}
+
+/**
+ * Builds the call of one hub event, once, when the hub's functions are built (at the first request): the
+ * filter steps, the argument schemas, how the hub instance is made, and how its arguments are bound. The
+ * call itself does no reflection. Filters run first, so a caller they refuse learns nothing from
+ * validation messages.
+ */
+export function createEventCall(
+  event: HubEventDescriptor,
+  runtime: HubRuntime,
+  steps: readonly FilterStep[],
+  createHub: () => ServerlessHub,
 ): HubEventCall {
-  const steps = [...globalFilters, ...event.filters].map((filter) => filterStep(filter, activation));
-  const createHub = hubFactory(descriptor, activation);
   const { method, parameters, directArguments, validateArguments } = event;
 
   const invoke = (

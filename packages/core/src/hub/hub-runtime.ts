@@ -3,9 +3,10 @@ import type { ServiceEndpoint } from '../connection/service-endpoint.js';
 import type { EndpointRouter } from '../endpoints/endpoint-router.js';
 import { endpointFromSettings } from '../connection/endpoint-from-settings.js';
 import { multiEndpointServices } from '../endpoints/fan-out-services.js';
-import { HubEndpoints } from '../endpoints/hub-endpoints.js';
+import type { HubEndpoints } from '../endpoints/hub-endpoints.js';
+import { negotiate } from '../negotiate/negotiate.js';
+import type { ConnectionInfo, NegotiateOptions } from '../negotiate/negotiate.js';
 import { ServiceHubClient } from '../service/service-hub-client.js';
-import type { HubEndpointsHealth } from '../endpoints/hub-endpoints.js';
 import type { NegotiateRouteContext } from '../endpoints/negotiate-route-context.js';
 import type { Reconnection } from '../negotiate/reconnection.js';
 import type { HubInvocationContext } from '../upstream/hub-invocation-context.js';
@@ -14,9 +15,11 @@ import { typedHubClients } from './typed-clients.js';
 import type { TypedHubClients } from './typed-clients.js';
 
 /**
- * What one registered hub shares across all its invocations: its name and connection setting, and its
- * services, created on first use (so that a missing setting fails the first call that needs it, with a
- * message naming the setting, not the app's start-up) and then reused.
+ * What one registered hub shares across all its invocations: its name and connection setting, its
+ * endpoints, and its services, created on first use (so that a missing setting fails the first call that
+ * needs it, with a message naming the setting, not the app's start-up) and then reused. Built with the
+ * hub's functions at the first request (see `hub-function-handlers.ts`): it holds everything a hub
+ * instance reaches at run time, so that the hub class itself loads none of it.
  */
 export class HubRuntime {
   // undefined: the hub's own endpoints (the connection setting, or the named endpoints with the router).
@@ -24,19 +27,20 @@ export class HubRuntime {
   readonly #endpointRouter: EndpointRouter | undefined;
   #services: HubServices | undefined;
   #clients: TypedHubClients<unknown> | undefined;
-  /** The hub's service endpoints for negotiate, with their health; shared with its options-based negotiate. */
-  readonly endpoints: HubEndpoints;
 
+  /**
+   * @param endpoints - The hub's service endpoints for negotiate, with their health; made at registration
+   * (its `serviceEndpoints()` reads them) and shared with the hub's options-based negotiate.
+   */
   constructor(
     readonly hubName: string,
     readonly connectionStringSetting: string,
+    readonly endpoints: HubEndpoints,
     servicesFactory: HubServicesFactory | undefined,
     endpointRouter?: EndpointRouter,
-    health?: HubEndpointsHealth,
   ) {
     this.#servicesFactory = servicesFactory;
     this.#endpointRouter = endpointRouter;
-    this.endpoints = new HubEndpoints(hubName, connectionStringSetting, endpointRouter, health);
   }
 
   /**
@@ -45,6 +49,11 @@ export class HubRuntime {
    */
   negotiateEndpoint(context: Omit<NegotiateRouteContext, 'hubName'>): ServiceEndpoint {
     return this.endpoints.negotiateEndpoint(context);
+  }
+
+  /** A client's connection info for this hub on one of its endpoints (`this.negotiate(...)` of a hub). */
+  issueConnectionInfo(endpoint: ServiceEndpoint, options: NegotiateOptions): Promise<ConnectionInfo> {
+    return negotiate(endpoint, this.hubName, options);
   }
 
   get services(): HubServices {

@@ -3,7 +3,6 @@ import type { JWTPayload } from 'jose';
 import type { ClaimsVerifier } from '../auth/claims-verifier.js';
 import { ServerlessHubError } from '../errors/serverless-hub-error.js';
 import type { ClaimsInput } from '../negotiate/client-claims.js';
-import { negotiate } from '../negotiate/negotiate.js';
 import type { ConnectionInfo, NegotiateOptions } from '../negotiate/negotiate.js';
 import type { Reconnection } from '../negotiate/reconnection.js';
 import type { ClientManager } from '../service/client-manager.js';
@@ -272,7 +271,7 @@ export abstract class ServerlessHub<TClient = unknown> {
         ...(request === undefined ? {} : { request }),
         ...(reconnection.userId === undefined ? {} : { userId: reconnection.userId }),
       });
-      return negotiate(endpoint, runtime.hubName, {
+      return runtime.issueConnectionInfo(endpoint, {
         ...rest,
         ...(reconnection.userId === undefined ? {} : { userId: reconnection.userId }),
         claims: reconnection.claims,
@@ -282,7 +281,7 @@ export abstract class ServerlessHub<TClient = unknown> {
       ...(request === undefined ? {} : { request }),
       ...(userId === undefined ? {} : { userId }),
     });
-    return negotiate(endpoint, runtime.hubName, {
+    return runtime.issueConnectionInfo(endpoint, {
       ...rest,
       ...(userId === undefined ? {} : { userId }),
       ...(given === undefined ? {} : { claims: given }),

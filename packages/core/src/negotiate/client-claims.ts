@@ -1,5 +1,6 @@
 import { ServerlessHubError } from '../errors/serverless-hub-error.js';
 import { unreadableClaimText } from '../upstream/claims-header.js';
+import { SYSTEM_CLAIM_PREFIX } from './system-claim-prefix.js';
 
 /**
  * One claim: a type and a string value.
@@ -43,7 +44,7 @@ export const RESERVED_CLAIM_TYPES: ReadonlySet<string> = new Set([
   'jti',
   'nonce',
 ]);
-export const SYSTEM_CLAIM_PREFIX = 'asrs.s.';
+export { SYSTEM_CLAIM_PREFIX } from './system-claim-prefix.js';
 export const USER_CLAIM_PREFIX = 'asrs.u.';
 export const USER_ID_CLAIM = 'asrs.s.uid';
 export const DETAILED_ERRORS_CLAIM = 'asrs.s.derror';
