@@ -14,12 +14,14 @@ const SOURCE = fileURLToPath(new URL('../packages/core/src/', import.meta.url));
 interface ModuleImports {
   readonly static: readonly string[];
   readonly dynamic: readonly string[];
+  /** Packages and built-in modules imported statically (not type-only). */
+  readonly external: readonly string[];
 }
 
 function importsOf(file: string): ModuleImports {
   const text = readFileSync(file, 'utf8');
   const source = ts.createSourceFile(file, text, ts.ScriptTarget.Latest, true);
-  const found = { static: [] as string[], dynamic: [] as string[] };
+  const found = { static: [] as string[], dynamic: [] as string[], external: [] as string[] };
   const local = (specifier: string): string | undefined =>
     specifier.startsWith('.') ? resolve(dirname(file), specifier.replace(/\.js$/, '.ts')) : undefined;
   const visit = (node: ts.Node): void => {
@@ -35,6 +37,7 @@ function importsOf(file: string): ModuleImports {
             clause.namedBindings.elements.every((element) => element.isTypeOnly)));
       const target = local(node.moduleSpecifier.text);
       if (!typeOnly && target !== undefined) found.static.push(target);
+      else if (!typeOnly) found.external.push(node.moduleSpecifier.text);
     } else if (ts.isExportDeclaration(node) && node.moduleSpecifier !== undefined) {
       const typeOnly =
         node.isTypeOnly ||
@@ -59,19 +62,21 @@ function importsOf(file: string): ModuleImports {
 }
 
 /** Every module the entry loads before any `import()` runs, as paths relative to core's src/. */
-function staticGraph(entry: string): { modules: Set<string>; dynamicTargets: Set<string> } {
+function staticGraph(entry: string): { modules: Set<string>; dynamicTargets: Set<string>; external: Set<string> } {
   const modules = new Set<string>();
   const dynamicTargets = new Set<string>();
+  const external = new Set<string>();
   const queue = [resolve(SOURCE, entry)];
   for (let file = queue.shift(); file !== undefined; file = queue.shift()) {
     const name = relative(SOURCE, file);
     if (modules.has(name)) continue;
     modules.add(name);
-    const { static: imports, dynamic } = importsOf(file);
+    const { static: imports, dynamic, external: packages } = importsOf(file);
     queue.push(...imports);
+    for (const specifier of packages) external.add(specifier);
     for (const target of dynamic) dynamicTargets.add(relative(SOURCE, target));
   }
-  return { modules, dynamicTargets };
+  return { modules, dynamicTargets, external };
 }
 
 // The request-time code: what a request needs and registration does not.
@@ -98,6 +103,14 @@ describe('what a cold start loads', () => {
     expect(main.modules).toContain('hub/compile-hub.ts');
     expect(main.modules).toContain('hub/serverless-hub.ts');
     expect(REQUEST_TIME.filter((module) => main.modules.has(module))).toEqual([]);
+  });
+
+  it('the main entry imports no built-in module that the Functions worker has not loaded before the app', () => {
+    // node:https brings node:tls: several milliseconds of a cold start, for the first https request only.
+    // The Node.js worker and @azure/functions have loaded node:http, node:crypto and node:module already.
+    expect([...main.external].filter((specifier) => ['node:https', 'node:tls', 'node:os'].includes(specifier))).toEqual(
+      [],
+    );
   });
 
   it('registration loads the request-time code with import(), and that code reaches what requests use', () => {

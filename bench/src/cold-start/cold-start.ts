@@ -8,7 +8,7 @@ import { sampleEntry } from '../harness/sample-app.js';
 import { median } from '../harness/statistics.js';
 
 const SETTINGS = {
-  full: { processes: 15 },
+  full: { processes: 31 },
   quick: { processes: 10 },
   tiny: { processes: 2 },
 } as const;

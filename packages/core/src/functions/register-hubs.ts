@@ -500,8 +500,11 @@ export function registerHubs(
     recordFunction(fn.record);
   }
   for (const line of exposures) logger.log('info', line);
-  // Started now, so that the request-time code loads while the host finishes starting the app.
-  built().catch(() => undefined);
+  // Started as soon as the app's entry has been evaluated, so that the request-time code loads while the
+  // host finishes starting the app rather than during the entry's import; the first request awaits it.
+  setImmediate(() => {
+    built().catch(() => undefined);
+  });
   const close = (): void => {
     forgetRegistrationCloser(close);
     for (const endpoints of hubEndpoints.values()) endpoints.close();

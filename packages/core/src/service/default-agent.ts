@@ -1,5 +1,5 @@
 import { Agent as HttpAgent } from 'node:http';
-import { Agent as HttpsAgent } from 'node:https';
+import { httpsModule } from './lazy-builtins.js';
 
 // One keep-alive pool per scheme for the whole process: every hub client to the same service reuses
 // its connections. Idle sockets close after 30 s (or sooner when the server's Keep-Alive header says so),
@@ -14,10 +14,10 @@ const AGENT_OPTIONS = {
 } as const;
 
 let httpAgent: HttpAgent | undefined;
-let httpsAgent: HttpsAgent | undefined;
+let httpsAgent: HttpAgent | undefined;
 
 /** The shared keep-alive agent for `https` (`secure`) or `http` REST calls, created on first use. */
 export function defaultAgent(secure: boolean): HttpAgent {
-  if (secure) return (httpsAgent ??= new HttpsAgent(AGENT_OPTIONS));
+  if (secure) return (httpsAgent ??= new (httpsModule().Agent)(AGENT_OPTIONS));
   return (httpAgent ??= new HttpAgent(AGENT_OPTIONS));
 }

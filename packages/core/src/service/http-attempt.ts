@@ -1,6 +1,6 @@
 import { request as httpRequest } from 'node:http';
 import type { Agent, IncomingHttpHeaders, IncomingMessage, OutgoingHttpHeaders } from 'node:http';
-import { request as httpsRequest } from 'node:https';
+import { httpsModule } from './lazy-builtins.js';
 import type { Socket } from 'node:net';
 
 /** Where requests go: parsed once per client. */
@@ -71,7 +71,7 @@ export function attemptHttpRequest(origin: HttpOrigin, attempt: HttpAttemptReque
     }
     let settled = false;
     let connected = false;
-    const request = (origin.secure ? httpsRequest : httpRequest)({
+    const request = (origin.secure ? httpsModule().request : httpRequest)({
       hostname: origin.hostname,
       port: origin.port,
       method: attempt.method,

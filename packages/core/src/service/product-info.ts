@@ -1,5 +1,5 @@
 import { createRequire } from 'node:module';
-import { arch, release, type } from 'node:os';
+import { osModule } from './lazy-builtins.js';
 
 function packageVersion(): string {
   try {
@@ -28,6 +28,6 @@ let productInfoText: string | undefined;
  * which an app that never makes a REST call should not pay for at cold start.
  */
 export function productInfo(): string {
-  productInfoText ??= `@serverless-hub/core/${packageVersion()} (Node.js ${process.version}; ${type()} ${release()}; ${arch()})`;
+  productInfoText ??= `@serverless-hub/core/${packageVersion()} (Node.js ${process.version}; ${osModule().type()} ${osModule().release()}; ${osModule().arch()})`;
   return productInfoText;
 }
