@@ -14,7 +14,7 @@ describe('built-in modules loaded on first use', () => {
   it('give https REST calls an https keep-alive agent, shared, and http calls another', () => {
     const secure = defaultAgent(true);
     expect(secure).toBeInstanceOf(https.Agent);
-    expect((secure as https.Agent & { keepAlive?: boolean }).keepAlive).toBe(true);
+    expect(secure).toHaveProperty('keepAlive', true);
     expect(defaultAgent(true)).toBe(secure);
     expect(defaultAgent(false)).not.toBeInstanceOf(https.Agent);
   });
