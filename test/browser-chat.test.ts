@@ -269,7 +269,7 @@ describe('chat page in Chromium', () => {
             await page.clock.fastForward(10_000);
             return false;
           },
-          { timeout: 30_000, intervals: [500] },
+          { timeout: 30_000, interval: 500 },
         )
         .toBe(true);
     }
