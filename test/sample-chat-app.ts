@@ -77,7 +77,7 @@ export interface RestartableChatApp {
   readonly emulator: ServiceEmulator;
   readonly hubUrl: string;
   readonly pageUrl: string;
-  /** Stops the emulator and the functions host's process, then starts new ones on the same ports. */
+  /** Stops the functions host's process and the emulator, then starts new ones on the same ports. */
   restart(): Promise<void>;
   /** The first half of {@link RestartableChatApp.restart}: both are down until {@link RestartableChatApp.start}. */
   stop(): Promise<void>;
@@ -161,8 +161,10 @@ export async function startRestartableChatApp(): Promise<RestartableChatApp> {
       await app.start();
     },
     async stop() {
-      await emulator.close();
+      // The app first: once the service has gone, clients negotiate again at once, and one that got an
+      // answer from the old app before it stopped would reach the new service before the new app listens.
       await stopHost();
+      await emulator.close();
     },
     async start() {
       emulator = newEmulator(emulatorPort);

@@ -57,6 +57,20 @@
   let joined;
   /** Set while the user leaves on purpose: that close is not a loss. */
   let leaving = false;
+  /**
+   * What the server sent between the connection's start and this page learning who it is (whoami): another
+   * page greets a new connection as soon as it hears of it, and that greeting must not be lost.
+   */
+  const early = [];
+  const MAX_EARLY_EVENTS = 1000;
+
+  /** A handler that waits, while the page is joining, until it knows who it is. */
+  function whenJoined(handle) {
+    return (...args) => {
+      if (me !== undefined) handle(...args);
+      else if (early.length < MAX_EARLY_EVENTS) early.push(() => handle(...args));
+    };
+  }
 
   // The page is served at …/api/index, so the hub lives at …/api/chat.
   const hubUrl = new URL('chat', window.location.href).href;
@@ -115,9 +129,16 @@
     }
     connection = builder.build();
 
-    connection.on('newMessage', onNewMessage);
-    connection.on('newConnection', ({ connectionId }) => onNewConnection(connectionId));
-    connection.on('connectionClosed', ({ connectionId }) => onConnectionClosed(connectionId));
+    early.length = 0;
+    connection.on('newMessage', whenJoined(onNewMessage));
+    connection.on(
+      'newConnection',
+      whenJoined(({ connectionId }) => onNewConnection(connectionId)),
+    );
+    connection.on(
+      'connectionClosed',
+      whenJoined(({ connectionId }) => onConnectionClosed(connectionId)),
+    );
     // A client result: another client's askTime awaits what this returns.
     connection.on('localTime', () => new Date().toString());
     connection.onreconnecting(() => {
@@ -158,6 +179,7 @@
     setStatus('online', protocolLabel());
     showIdentity();
     renderRoster();
+    for (const handle of early.splice(0)) handle();
     if (resuming) {
       const rejoin = [...groups];
       groups.clear();
