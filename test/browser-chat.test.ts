@@ -256,10 +256,9 @@ describe('chat page in Chromium', () => {
 
     await app.restart();
     // Both are back: the next reconnect attempt need not wait out its delay (2 s, then 10 s, ...). How many
-    // attempts failed while they were down depends on timing: one that negotiated with the old functions host
-    // just before it stopped reaches the new service before the new host listens, and the service closes it
-    // when its connected event fails, as the real service does. So the pages' clocks skip each delay until
-    // the client is back, instead of skipping one.
+    // attempts failed while they were down depends on timing (one that reaches the new app between its
+    // listening and its functions being loaded gets 404), so the pages' clocks skip each delay until the
+    // client is back, instead of skipping one.
     for (const { page } of [carol, dave]) {
       const reconnected = page.locator('#messages li.system', { hasText: 'Reconnected.' });
       await expect
