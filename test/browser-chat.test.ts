@@ -18,6 +18,37 @@ interface ChatPage {
   readonly errors: string[];
 }
 
+/**
+ * Runs in the page before its scripts: when the official client's global appears, its `invoke('whoami')`
+ * resolves `delayMs` later than the server's answer.
+ */
+function delayWhoami(delayMs: number): void {
+  type Invoke = (this: unknown, method: string, ...args: unknown[]) => Promise<unknown>;
+  let client: { HubConnection?: { prototype: { invoke: Invoke } } } | undefined;
+  Object.defineProperty(globalThis, 'signalR', {
+    configurable: true,
+    get: () => client,
+    set: (value: typeof client) => {
+      client = value;
+      const prototype = value?.HubConnection?.prototype;
+      if (prototype === undefined) return;
+      const invoke = prototype.invoke;
+      prototype.invoke = function (this: unknown, method: string, ...args: unknown[]): Promise<unknown> {
+        const answer = invoke.call(this, method, ...args);
+        if (method !== 'whoami') return answer;
+        return answer.then(
+          (value) =>
+            new Promise((resolve) => {
+              setTimeout(() => {
+                resolve(value);
+              }, delayMs);
+            }),
+        );
+      };
+    },
+  });
+}
+
 describe('chat page in Chromium', () => {
   let app: RestartableChatApp | undefined;
   let browser: Browser | undefined;
@@ -52,7 +83,7 @@ describe('chat page in Chromium', () => {
 
   async function openChat(
     name: string,
-    options: { token?: string; protocol?: 'json' | 'messagepack'; fakeClock?: boolean } = {},
+    options: { token?: string; protocol?: 'json' | 'messagepack'; fakeClock?: boolean; whoamiDelayMs?: number } = {},
   ): Promise<ChatPage> {
     if (app === undefined || browser === undefined) throw new Error('set-up failed');
     // One context per user: separate storage, as two people on two machines.
@@ -60,6 +91,9 @@ describe('chat page in Chromium', () => {
     const page = await context.newPage();
     // The page's timers run on a clock the test can move forward (time still flows on its own).
     if (options.fakeClock === true) await page.clock.install();
+    // The page learns who it is (whoami) this much later than the server answers: events that arrive in
+    // between must not be lost.
+    if (options.whoamiDelayMs !== undefined) await page.addInitScript(delayWhoami, options.whoamiDelayMs);
     page.setDefaultTimeout(10_000);
     const errors: string[] = [];
     page.on('pageerror', (error) => errors.push(error.message));
@@ -206,6 +240,19 @@ describe('chat page in Chromium', () => {
     await carol.page.context().close();
     await dave.page.context().close();
   }, 60_000);
+
+  it('learns the name of a page that is greeted before it knows who it is', async () => {
+    // grace greets heidi's connection as soon as she hears of it; heidi hears the greeting before her own
+    // whoami answer has reached her page, and must still answer it.
+    const grace = await openChat('grace');
+    const heidi = await openChat('heidi', { whoamiDelayMs: 1500 });
+    await grace.page.locator('#roster li', { hasText: 'heidi' }).waitFor();
+    await heidi.page.locator('#roster li', { hasText: 'grace' }).waitFor();
+    expect(grace.errors).toEqual([]);
+    expect(heidi.errors).toEqual([]);
+    await grace.page.context().close();
+    await heidi.page.context().close();
+  });
 
   it('shows why it cannot connect when the bearer token does not verify', async () => {
     const forged = await bearerToken(
