@@ -62,6 +62,8 @@
    * page greets a new connection as soon as it hears of it, and that greeting must not be lost.
    */
   const early = [];
+  /** Who this page was while it reconnects (`me` is unset until the new connection is known). */
+  let away;
   const MAX_EARLY_EVENTS = 1000;
 
   /** A handler that waits, while the page is joining, until it knows who it is. */
@@ -142,6 +144,10 @@
     // A client result: another client's askTime awaits what this returns.
     connection.on('localTime', () => new Date().toString());
     connection.onreconnecting(() => {
+      // Until the new connection is known (onreconnected), what the server sends on it waits: this page's id
+      // is about to change, and the roster is rebuilt for the new connection.
+      away = me ?? away;
+      me = undefined;
       setStatus('connecting', 'reconnecting…');
       system('The connection to the chat server was interrupted. Reconnecting…');
     });
@@ -212,6 +218,7 @@
     connection = undefined;
     joined = undefined;
     me = undefined;
+    away = undefined;
     groups.clear();
     roster.clear();
     arrivals.clear();
@@ -234,6 +241,8 @@
     // Reconnecting gave up: keep the conversation, say what happened, and offer to try again.
     connection = undefined;
     me = undefined;
+    away = undefined;
+    early.length = 0;
     roster.clear();
     arrivals.clear();
     renderRoster();
@@ -252,13 +261,15 @@
   async function onReconnected(connectionId) {
     // A reconnect is a new connection for the service: a new id, and no groups. The roster is rebuilt
     // from the server: the others introduce themselves when they hear of the new connection.
-    me = { ...me, connectionId };
+    me = { ...away, connectionId };
+    away = undefined;
     roster.clear();
     arrivals.clear();
     roster.set(connectionId, me.userId);
     renderRoster();
     setStatus('online', protocolLabel());
     showIdentity();
+    for (const handle of early.splice(0)) handle();
     try {
       me = await connection.invoke('whoami');
     } catch (error) {
