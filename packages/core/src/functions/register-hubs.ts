@@ -16,7 +16,6 @@ import { eventFilterSteps, hubFactory } from '../hub/hub-invoker.js';
 import type { HubActivation } from '../hub/hub-invoker.js';
 import { isRouteSafeHubName } from '../hub/hub-name.js';
 import type { HubServicesFactory } from '../hub/hub-services.js';
-import { compileConnectionInfoOptions } from '../negotiate/connection-info-options.js';
 import type { EntraIdTokenValidationOptions } from '../upstream/entra-id-token-validator.js';
 import type { DetailedErrorsMode } from '../upstream/upstream-dispatcher.js';
 import type { UpstreamLogger } from '../upstream/upstream-logger.js';
@@ -228,27 +227,6 @@ function checkOptions(app: unknown, hubs: unknown, options: RegisterHubsOptions)
   }
 }
 
-/**
- * A hub's `@Hub({ negotiate })` options, checked at registration as the negotiate built from them checks
- * them at the first request.
- */
-function checkNegotiateOptions(descriptor: HubDescriptor): void {
-  if (descriptor.negotiate !== undefined) return;
-  try {
-    compileConnectionInfoOptions({
-      ...descriptor.negotiateOptions,
-      hubName: descriptor.name,
-      connectionStringSetting: descriptor.connectionStringSetting,
-    });
-  } catch (error) {
-    throw new ServerlessHubError(
-      'HUB_DEFINITION_INVALID',
-      `@Hub negotiate options of ${descriptor.className}: ${errorMessage(error)}`,
-      { cause: error },
-    );
-  }
-}
-
 /** Registration's own lines are worth seeing by default: they say what clients can call. */
 const registrationLogger: UpstreamLogger = Object.freeze({
   log(level: string, message: string, error?: unknown): void {
@@ -428,7 +406,6 @@ export function registerHubs(
     }),
   );
   for (const descriptor of descriptors) {
-    checkNegotiateOptions(descriptor);
     const endpoints = new HubEndpoints(
       descriptor.name,
       descriptor.connectionStringSetting,

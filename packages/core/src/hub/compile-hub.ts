@@ -10,7 +10,8 @@ import type {
   HubOptions,
   ParameterMarker,
 } from '@serverless-hub/decorators';
-import { HUB_NEGOTIATE_OPTION_NAMES } from '../negotiate/connection-info-options.js';
+import { HUB_NEGOTIATE_OPTION_NAMES, compileConnectionInfoOptions } from '../negotiate/connection-info-options.js';
+import { errorMessage } from '../errors/describe-error.js';
 import type { StandardSchemaV1 } from '@standard-schema/spec';
 import { resolveAppSettingReferences } from '../connection/app-setting-reference.js';
 import { describeValue } from '../errors/describe-value.js';
@@ -230,6 +231,8 @@ export function compileHub(hubClass: HubClass, defaults: CompileHubDefaults = {}
       `${label} has both a @Negotiate() method (${negotiate.methodName}) and @Hub negotiate options; the method decides, so the options would be ignored. Remove one of them.`,
     );
   }
+  if (negotiate === undefined && negotiateRoute !== false)
+    checkNegotiateValues(negotiateOptions, name, connectionStringSetting, label);
 
   return Object.freeze({
     hubClass,
@@ -242,6 +245,30 @@ export function compileHub(hubClass: HubClass, defaults: CompileHubDefaults = {}
     negotiate,
     events: Object.freeze(events),
   });
+}
+
+/**
+ * The values of a hub's negotiate options (binding expressions, lifetime bounds, ...), checked as its
+ * options-based negotiate checks them when it is built at the first request, so that a bad one fails
+ * registration instead.
+ */
+function checkNegotiateValues(
+  options: HubNegotiateOptions | undefined,
+  hubName: string,
+  connectionStringSetting: string,
+  label: string,
+): void {
+  try {
+    compileConnectionInfoOptions({ ...options, hubName, connectionStringSetting });
+  } catch (error) {
+    throw new ServerlessHubError(
+      'HUB_DEFINITION_INVALID',
+      `@Hub negotiate options of ${label}: ${errorMessage(error)}`,
+      {
+        cause: error,
+      },
+    );
+  }
 }
 
 /** Event, filter, parameter or schema decorators: what only an event can carry. */
@@ -316,7 +343,7 @@ function settingName(value: unknown, label: string): string {
   return resolveAppSettingReferences(value, `@Hub connectionStringSetting of ${label}`);
 }
 
-/** The shape only; values (binding expressions, lifetime bounds) are checked by the negotiate at registration. */
+/** The shape only; the values are checked once the hub's name and connection setting are known. */
 function validateNegotiateOptions(value: unknown, label: string): HubNegotiateOptions | undefined {
   if (value === undefined) return undefined;
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
