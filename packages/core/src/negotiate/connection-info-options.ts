@@ -107,6 +107,13 @@ export interface CompiledConnectionInfoOptions {
   readonly endpointHealth: ResolvedEndpointHealthOptions;
 }
 
+/** An option that is a literal or a binding expression over the request, with `%AppSetting%` references. */
+function bindingOption(value: unknown, name: 'userId' | 'idToken', requirement: string): BindingValue | undefined {
+  if (value === undefined) return undefined;
+  if (typeof value !== 'string' || value === '') throw invalidOptions(`${name} must be ${requirement}`);
+  return compileBindingExpression(resolveAppSettingReferences(value, name), name);
+}
+
 /** Checks and compiles connection info options. Internal to the framework. */
 export function compileConnectionInfoOptions(raw: unknown): CompiledConnectionInfoOptions {
   if (typeof raw !== 'object' || raw === null) throw invalidOptions('pass an object such as { hubName: "chat" }.');
@@ -124,25 +131,16 @@ export function compileConnectionInfoOptions(raw: unknown): CompiledConnectionIn
     throw invalidOptions('connectionStringSetting must name an app setting.');
   const connectionStringSetting = resolveAppSettingReferences(setting, 'connectionStringSetting');
 
-  if (o.userId !== undefined && (typeof o.userId !== 'string' || o.userId === '')) {
-    throw invalidOptions(
-      'userId must be a non-empty string (a literal or a binding expression); omit it for anonymous connections.',
-    );
-  }
-  const userId =
-    o.userId === undefined
-      ? undefined
-      : compileBindingExpression(resolveAppSettingReferences(o.userId, 'userId'), 'userId');
-
-  if (o.idToken !== undefined && (typeof o.idToken !== 'string' || o.idToken === '')) {
-    throw invalidOptions(
-      'idToken must be a non-empty string, usually a binding expression such as "{headers.x-ms-token-aad-id-token}".',
-    );
-  }
-  const idToken =
-    o.idToken === undefined
-      ? undefined
-      : compileBindingExpression(resolveAppSettingReferences(o.idToken, 'idToken'), 'idToken');
+  const userId = bindingOption(
+    o.userId,
+    'userId',
+    'a non-empty string (a literal or a binding expression); omit it for anonymous connections.',
+  );
+  const idToken = bindingOption(
+    o.idToken,
+    'idToken',
+    'a non-empty string, usually a binding expression such as "{headers.x-ms-token-aad-id-token}".',
+  );
 
   const list = o.claimTypeList;
   if (
